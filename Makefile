@@ -1,0 +1,36 @@
+# Bureau: `make run` runs it on its embedded defaults, `make test` runs the tests.
+# Both install what they need (Debian packages, then a virtual environment in .venv).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: run test setup system check lint bench clean
+
+run: setup
+	$(BIN)/bureau run
+
+test: setup
+	scripts/start-services
+	$(MAKE) --no-print-directory check
+	$(BIN)/pytest
+
+check:
+	$(BIN)/ruff check bureau tests bench
+	$(BIN)/mypy
+
+setup: system $(VENV)/.installed
+
+system:
+	scripts/system-deps
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+bench: setup
+	for b in bench/*.py; do $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Bureau: the free-software platform of a cooperative domain-name registrar."""
