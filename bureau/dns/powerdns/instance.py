@@ -226,13 +226,15 @@ class PowerDNSInstance:
         with psycopg.connect(self.postgres.conninfo(), autocommit=True) as conn:
             row = conn.execute("SELECT to_regclass('public.domains')").fetchone()
             if row is None or row[0] is None:
-                conn.execute(find_schema("schema.pgsql.sql").read_text())  # type: ignore[arg-type]
+                conn.execute(find_schema("schema.pgsql.sql").read_text())
 
     def start(self) -> None:
         if self.running:
             return
         if shutil.which(PDNS_SERVER) is None and not Path("/usr/sbin/pdns_server").exists():
-            raise PowerDNSStartError("pdns_server not found: install pdns-server (scripts/system-deps)")
+            raise PowerDNSStartError(
+                "pdns_server not found: install pdns-server (scripts/system-deps)"
+            )
         binary = shutil.which(PDNS_SERVER) or "/usr/sbin/pdns_server"
         self.write_config()
         self.init_database()

@@ -1,0 +1,443 @@
+"""Record and zone validation: bad input never reaches PowerDNS.
+
+`validate_record` checks one record alone (owner, type, TTL, content syntax and meaning);
+`validate_zone` checks a whole set of records together (CNAME beside other data, targets that
+are CNAMEs, delegations and their glue, one TTL per RRset) and reports ALL problems at once.
+Each problem names the record and the field, and says what to fix.
+
+Decisions (documented in docs/dns.md):
+- TXT: a string longer than 255 bytes is split into 255-byte strings automatically (DKIM keys
+  are pasted as one long string; SPF and DKIM readers join the strings back). Content typed
+  without quotes is ONE string (so "v=spf1 a -all" keeps its spaces); quoted content is taken
+  as zone-file strings.
+- A target written without a final dot is relative to the zone, as in zone files; a target
+  that then ends in the zone name twice ("mail.example.org.example.org.") is refused as the
+  classic forgotten-dot mistake.
+- SOA and the apex NS are managed by Bureau and PowerDNS, not edited as records.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import dns.exception
+import dns.name
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.CNAME
+import dns.tokenizer
+
+from bureau.dns.names import InvalidName, owner_name, zone_name
+from bureau.dns.records import MAX_TTL, MIN_TTL, SUPPORTED_TYPES, Record, ValidRecord
+
+TXT_CHUNK = 255
+CAA_TAGS = frozenset(
+    {"issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail", "contactphone"}
+)
+CONTENT_HINTS = {
+    "A": "an IPv4 address such as 192.0.2.1",
+    "AAAA": "an IPv6 address such as 2001:db8::1",
+    "CNAME": "a host name such as www.example.net. (final dot for names outside the zone)",
+    "MX": "a preference and a host name, such as: 10 mail.example.net.",
+    "TXT": 'text, or quoted strings such as "v=spf1 -all"',
+    "SRV": "priority weight port target, such as: 0 5 5060 sip.example.net.",
+    "CAA": 'flags tag value, such as: 0 issue "letsencrypt.org"',
+    "NS": "a name server host name such as ns1.example.net.",
+    "DS": "key-tag algorithm digest-type digest, such as: 12345 13 2 <64 hex digits>",
+    "TLSA": "usage selector matching-type data, such as: 3 1 1 <64 hex digits>",
+    "SSHFP": "algorithm type fingerprint, such as: 4 2 <64 hex digits>",
+    "HTTPS": 'priority target params, such as: 1 . alpn="h2,h3"',
+    "SVCB": "priority target params, such as: 1 svc.example.net. port=8443",
+    "PTR": "a host name such as host.example.net.",
+}
+# Types whose rdata names a host that must exist as an address, never a CNAME (RFC 2181 10.3).
+TARGET_TYPES = {"MX": "exchange", "NS": "target", "SRV": "target"}
+_TLSA_OWNER = re.compile(r"^_[0-9]{1,5}\._(tcp|udp|sctp)\.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input: the record, the field, and what to do."""
+
+    field: str  # "name" | "type" | "ttl" | "content"
+    message: str
+    record: Record | None = None
+
+    @property
+    def line(self) -> int | None:
+        return self.record.line if self.record is not None else None
+
+    def __str__(self) -> str:
+        where = f"{self.record.label()}: " if self.record is not None else ""
+        return f"{where}{self.field}: {self.message}"
+
+
+class ValidationError(ValueError):
+    """The records cannot be published; `problems` lists every reason."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems) or "invalid input")
+
+
+# -- one record -----------------------------------------------------------------------------
+
+
+def validate_record(zone: str | dns.name.Name, record: Record) -> ValidRecord:
+    """Check one record on its own; raises ValidationError listing what is wrong."""
+    origin = _origin(zone)
+    problems: list[Problem] = []
+
+    def fail(field: str, message: str) -> None:
+        problems.append(Problem(field, message, record))
+
+    name: dns.name.Name | None = None
+    try:
+        name = owner_name(record.name, origin)
+    except InvalidName as exc:
+        fail("name", str(exc))
+
+    rtype = str(record.rtype).strip().upper()
+    if rtype not in SUPPORTED_TYPES:
+        fail(
+            "type",
+            f"type {record.rtype!r} is not supported here; use one of "
+            + ", ".join(sorted(SUPPORTED_TYPES)),
+        )
+
+    ttl = record.ttl
+    if isinstance(ttl, bool) or not isinstance(ttl, int):
+        fail("ttl", f"TTL {ttl!r} must be a whole number of seconds")
+    elif not MIN_TTL <= ttl <= MAX_TTL:
+        fail("ttl", f"TTL {ttl} is out of range: use {MIN_TTL} to {MAX_TTL} seconds")
+
+    content: str | None = None
+    if rtype in SUPPORTED_TYPES:
+        try:
+            content = _canonical_content(origin, name, rtype, record.content)
+        except _ContentError as exc:
+            fail("content", str(exc))
+
+    if problems or name is None or content is None:
+        raise ValidationError(problems)
+    return ValidRecord(name.to_text(), rtype, content, int(ttl), record.line)
+
+
+class _ContentError(ValueError):
+    pass
+
+
+def _canonical_content(
+    origin: dns.name.Name, owner: dns.name.Name | None, rtype: str, content: str
+) -> str:
+    if not isinstance(content, str):
+        raise _ContentError(f"content must be text, not {type(content).__name__}")
+    text = content.strip()
+    if not text:
+        raise _ContentError(f"content is empty: give {CONTENT_HINTS[rtype]}")
+    if "\n" in text or "\r" in text or "\x00" in text:
+        raise _ContentError("content must be on one line, without control characters")
+    if rtype in ("A", "AAAA"):
+        _check_address(rtype, text)
+    if rtype == "TXT":
+        text = _txt_strings(text)
+    try:
+        rdata = dns.rdata.from_text(
+            dns.rdataclass.IN,
+            dns.rdatatype.from_text(rtype),
+            text,
+            origin=origin,
+            relativize=False,
+        )
+    except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
+        detail = str(exc) or exc.__class__.__name__
+        raise _ContentError(
+            f"{rtype} content {content!r} is not valid ({detail}): give {CONTENT_HINTS[rtype]}"
+        ) from exc
+    _check_meaning(origin, owner, rtype, rdata)
+    return rdata.to_text()
+
+
+def _check_address(rtype: str, text: str) -> None:
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        raise _ContentError(f"{text!r} is not {CONTENT_HINTS[rtype]}") from None
+    if rtype == "A" and address.version != 4:
+        raise _ContentError(f"{text!r} is an IPv6 address: use an AAAA record for it")
+    if rtype == "AAAA" and address.version != 6:
+        raise _ContentError(f"{text!r} is an IPv4 address: use an A record for it")
+
+
+def _txt_strings(text: str) -> str:
+    """TXT input to zone-file strings, each at most 255 bytes (long strings are split)."""
+    if text.startswith('"'):
+        try:
+            tokens = _quoted_strings(text)
+        except dns.exception.DNSException as exc:
+            raise _ContentError(
+                f"TXT content {text!r} is not a list of quoted strings ({exc}): "
+                "close every quote, or give the text without quotes"
+            ) from exc
+    else:
+        tokens = [text.encode("utf-8")]
+    pieces: list[bytes] = []
+    for token in tokens:
+        pieces.extend(token[i : i + TXT_CHUNK] for i in range(0, len(token), TXT_CHUNK))
+        if not token:
+            pieces.append(b"")
+    if sum(len(p) + 1 for p in pieces) > 65_000:
+        raise _ContentError("TXT content is too long for one record (about 64 KB at most)")
+    return " ".join(_quote(p) for p in pieces)
+
+
+def _quoted_strings(text: str) -> list[bytes]:
+    tokenizer = dns.tokenizer.Tokenizer(text)
+    out: list[bytes] = []
+    while True:
+        token = tokenizer.get()
+        if token.is_eol_or_eof():
+            return out
+        if not token.is_quoted_string():
+            raise dns.exception.SyntaxError(f"{token.value!r} is outside quotes")
+        out.append(token.value.encode("utf-8") if isinstance(token.value, str) else token.value)
+
+
+def _quote(data: bytes) -> str:
+    out = []
+    for byte in data:
+        char = chr(byte)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= byte < 0x7F:
+            out.append(char)
+        else:
+            out.append(f"\\{byte:03d}")
+    return '"' + "".join(out) + '"'
+
+
+def _check_meaning(
+    origin: dns.name.Name, owner: dns.name.Name | None, rtype: str, rdata: dns.rdata.Rdata
+) -> None:
+    """Checks dnspython's syntax check does not make."""
+    for field_name in ("target", "exchange"):
+        target = getattr(rdata, field_name, None)
+        if isinstance(target, dns.name.Name):
+            _check_target(origin, rtype, target)
+    if rtype == "CAA":
+        tag = rdata.tag.decode("ascii", "replace").lower()  # type: ignore[attr-defined]
+        if tag not in CAA_TAGS:
+            raise _ContentError(
+                f"CAA tag {tag!r} is unknown: use one of {', '.join(sorted(CAA_TAGS))}"
+            )
+    if rtype == "SSHFP" and rdata.algorithm not in (1, 2, 3, 4, 6):  # type: ignore[attr-defined]
+        raise _ContentError(
+            "SSHFP algorithm must be 1 (RSA), 2 (DSA), 3 (ECDSA), 4 (Ed25519) or 6 (Ed448)"
+        )
+    if rtype == "TLSA":
+        if rdata.usage > 3 or rdata.selector > 1 or rdata.mtype > 2:  # type: ignore[attr-defined]
+            raise _ContentError(
+                "TLSA usage must be 0-3, selector 0-1 and matching type 0-2 (RFC 6698)"
+            )
+        if owner is not None and not _TLSA_OWNER.match(owner.to_text()):
+            raise _ContentError(
+                "a TLSA record belongs at _port._protocol.host, such as _443._tcp.www"
+            )
+    if rtype == "DS" and rdata.digest_type not in (1, 2, 4):  # type: ignore[attr-defined]
+        raise _ContentError("DS digest type must be 2 (SHA-256), 4 (SHA-384) or 1 (SHA-1)")
+    if rtype == "CNAME" and owner is not None and rdata.target == owner:  # type: ignore[attr-defined]
+        raise _ContentError("a CNAME cannot point to itself")
+
+
+def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> None:
+    if target == dns.name.root:
+        if rtype in ("MX", "SRV", "HTTPS", "SVCB"):
+            return  # null MX (RFC 7505), "no service" SRV, "same name" SVCB
+        raise _ContentError(f"a {rtype} record cannot point to the root '.'")
+    text = target.to_text()
+    origin_text = origin.to_text()
+    if text.endswith("." + origin_text + origin_text.rstrip(".") + ".") or text.endswith(
+        origin_text.rstrip(".") + "." + origin_text
+    ):
+        fixed = target.relativize(origin).to_text()
+        raise _ContentError(
+            f"target {text} repeats the zone name: did you mean {fixed}. (with a final dot)?"
+        )
+    if rtype in ("MX", "NS", "SRV"):
+        first = text.rstrip(".").split(".")[0]
+        bare = text.rstrip(".")
+        for candidate in (bare, bare.removesuffix("." + origin_text.rstrip("."))):
+            try:
+                ipaddress.ip_address(candidate)
+            except ValueError:
+                continue
+            raise _ContentError(
+                f"a {rtype} record points to a host name, not an address ({candidate}): "
+                "give the name of a host that has A/AAAA records"
+            )
+        if first == "*":
+            raise _ContentError(f"a {rtype} target cannot be a wildcard name")
+
+
+def _origin(zone: str | dns.name.Name) -> dns.name.Name:
+    if isinstance(zone, dns.name.Name):
+        return zone
+    try:
+        return zone_name(zone)
+    except InvalidName as exc:
+        raise ValidationError([Problem("zone", str(exc))]) from exc
+
+
+# -- a whole zone ---------------------------------------------------------------------------
+
+
+def validate_zone(
+    zone: str | dns.name.Name,
+    records: Iterable[Record],
+    *,
+    nameservers: Sequence[str] = (),
+) -> list[ValidRecord]:
+    """Check every record and the rules between them; return the canonical records or raise
+    ValidationError with ALL problems. `nameservers` are the zone's own (apex) NS hosts, used
+    to check that in-zone name servers have addresses."""
+    origin = _origin(zone)
+    problems: list[Problem] = []
+    valid: list[ValidRecord] = []
+    source: dict[int, Record] = {}
+    for record in records:
+        try:
+            checked = validate_record(origin, record)
+        except ValidationError as exc:
+            problems.extend(exc.problems)
+            continue
+        source[id(checked)] = record
+        valid.append(checked)
+    problems.extend(_zone_rules(origin, valid, source, nameservers))
+    if problems:
+        raise ValidationError(problems)
+    # Same record twice is harmless: keep one.
+    return list({(r.name, r.rtype, r.content): r for r in valid}.values())
+
+
+def _zone_rules(
+    origin: dns.name.Name,
+    records: list[ValidRecord],
+    source: dict[int, Record],
+    nameservers: Sequence[str],
+) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def fail(record: ValidRecord, field: str, message: str) -> None:
+        problems.append(Problem(field, message, source.get(id(record))))
+
+    by_name: dict[dns.name.Name, list[ValidRecord]] = defaultdict(list)
+    rrsets: dict[tuple[str, str], list[ValidRecord]] = defaultdict(list)
+    for record in records:
+        by_name[record.owner].append(record)
+        rrsets[record.key()].append(record)
+
+    cnames = {n for n, rs in by_name.items() if any(r.rtype == "CNAME" for r in rs)}
+    delegations = {
+        n for n, rs in by_name.items() if n != origin and any(r.rtype == "NS" for r in rs)
+    }
+
+    for (_, rtype), group in rrsets.items():
+        ttls = {r.ttl for r in group}
+        if len(ttls) > 1:
+            fail(
+                group[-1],
+                "ttl",
+                f"the {rtype} records of {group[0].name} have different TTLs "
+                f"({', '.join(map(str, sorted(ttls)))}): give them all the same TTL",
+            )
+        if rtype == "CNAME" and len({r.content for r in group}) > 1:
+            fail(group[-1], "content", f"{group[0].name} has several CNAMEs: keep only one")
+
+    for record in records:
+        owner = record.owner
+        if record.rtype == "CNAME" and owner == origin:
+            fail(
+                record,
+                "name",
+                "a CNAME is not allowed at the zone apex (it would hide SOA and NS): "
+                "use A/AAAA records, or an HTTPS/SVCB record",
+            )
+        elif record.rtype == "CNAME":
+            others = sorted({r.rtype for r in by_name[owner] if r.rtype != "CNAME"})
+            if others:
+                fail(
+                    record,
+                    "name",
+                    f"{record.name} has a CNAME and other data ({', '.join(others)}): "
+                    "a CNAME must be alone at its name; remove one or the other",
+                )
+        if record.rtype == "NS" and owner == origin:
+            fail(
+                record,
+                "name",
+                "the zone's own NS records are managed by Bureau; NS records here are for "
+                "delegating a sub-zone such as 'lab'",
+            )
+        if record.rtype == "NS" and owner.labels[0] == b"*":
+            fail(record, "name", "a delegation (NS) cannot be at a wildcard name")
+        if record.rtype == "DS" and owner not in delegations:
+            fail(
+                record,
+                "name",
+                f"a DS record belongs at a delegated sub-zone: add NS records for "
+                f"{record.name} too, or remove the DS",
+            )
+        target_field = TARGET_TYPES.get(record.rtype)
+        if target_field:
+            target = getattr(record.rdata(), target_field)
+            if target.is_subdomain(origin) and target in cnames:
+                fail(
+                    record,
+                    "content",
+                    f"{record.rtype} target {target} is a CNAME, which {record.rtype} may not "
+                    "point to (RFC 2181): point to the host the CNAME names instead",
+                )
+        # Data below a delegation is hidden by it, except the glue of that delegation.
+        for cut in delegations:
+            if owner != cut and owner.is_subdomain(cut):
+                glue = record.rtype in ("A", "AAAA") and any(
+                    r.rtype == "NS" and r.rdata().target == owner  # type: ignore[attr-defined]
+                    for r in by_name[cut]
+                )
+                if not glue:
+                    fail(
+                        record,
+                        "name",
+                        f"{record.name} is below the delegation {cut} and would never be "
+                        f"served: remove it, or only keep A/AAAA glue for {cut}'s name servers",
+                    )
+
+    # In-zone name servers need addresses here (glue), or nobody can reach them.
+    hosts = {n for n, rs in by_name.items() if any(r.rtype in ("A", "AAAA") for r in rs)}
+    for record in records:
+        if record.rtype != "NS":
+            continue
+        target = record.rdata().target  # type: ignore[attr-defined]
+        if target.is_subdomain(record.owner) and target not in hosts:
+            fail(
+                record,
+                "content",
+                f"name server {target} is inside {record.name}: add its A or AAAA record "
+                "(glue), or use a name server outside the delegated zone",
+            )
+    for ns in nameservers:
+        target = dns.name.from_text(ns.rstrip(".") + ".")
+        if target.is_subdomain(origin) and target not in hosts:
+            problems.append(
+                Problem(
+                    "content",
+                    f"the zone's name server {target} is in the zone: add its A or AAAA "
+                    "record, or it cannot be reached",
+                )
+            )
+    return problems
