@@ -51,5 +51,5 @@ def validate(frame: bytes | etree._Element, xsd_dir: Path = XSD_DIR) -> None:
     root = frame if isinstance(frame, etree._Element) else etree.fromstring(frame)
     checker = schema(xsd_dir)
     if not checker.validate(root):
-        error = checker.error_log.last_error
+        error = checker.error_log.last_error  # type: ignore[attr-defined]  # missing in lxml-stubs
         raise SchemaError(f"line {error.line}: {error.message}")

@@ -1,0 +1,193 @@
+"""RFC 5730 responses: results, extValue, msgQ, trID, and typed resData / extensions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+
+from bureau.epp.core import Greeting, parse_greeting
+from bureau.epp.errors import FrameError
+from bureau.epp.namespaces import EPP
+from bureau.epp.registry import parser_for
+from bureau.epp.xmlutil import (
+    Element,
+    child,
+    children,
+    need,
+    opt_datetime,
+    opt_text,
+    parse_int,
+    parse_xml,
+    req_text,
+    text,
+)
+
+
+@dataclass(frozen=True)
+class ExtValue:
+    """Why a command failed: the offending element (as XML text) and the server's reason."""
+
+    value: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    message: str
+    lang: str = "en"
+    values: tuple[str, ...] = ()
+    ext_values: tuple[ExtValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class MessageQueue:
+    count: int
+    id: str
+    queued: datetime | None = None
+    message: str | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Response:
+    results: tuple[Result, ...]
+    cltrid: str | None
+    svtrid: str
+    data: Any = None
+    extensions: tuple[Any, ...] = ()
+    unknown_extensions: tuple[Element, ...] = field(default=(), repr=False)
+    unknown_data: tuple[Element, ...] = field(default=(), repr=False)
+    msgq: MessageQueue | None = None
+    raw: bytes = field(default=b"", repr=False, compare=False)
+
+    @property
+    def code(self) -> int:
+        return self.results[0].code
+
+    @property
+    def message(self) -> str:
+        return self.results[0].message
+
+    @property
+    def ok(self) -> bool:
+        return self.code < 2000
+
+    @property
+    def reason(self) -> str | None:
+        """The first extValue reason, which is what a person needs to read after a failure."""
+        for result in self.results:
+            for ext in result.ext_values:
+                return ext.reason
+        return None
+
+    def extension(self, kind: type[Any]) -> Any:
+        """The first parsed extension of a type (e.g. `FeeCheckData`), or None."""
+        return next((e for e in self.extensions if isinstance(e, kind)), None)
+
+
+def _xml_text(node: Element) -> str:
+    return etree.tostring(node, encoding="unicode", with_tail=False)
+
+
+def _result(node: Element) -> Result:
+    code = node.get("code")
+    if code is None or not code.isdigit() or len(code) != 4:
+        raise FrameError(f"result without a valid 4-digit code: {code!r}")
+    msg = need(node, EPP, "msg")
+    values = tuple(_xml_text(v[0]) if len(v) else text(v) for v in children(node, EPP, "value"))
+    ext_values = []
+    for ext in children(node, EPP, "extValue"):
+        value = need(ext, EPP, "value")
+        ext_values.append(
+            ExtValue(
+                value=_xml_text(value[0]) if len(value) else text(value),
+                reason=req_text(ext, EPP, "reason"),
+            )
+        )
+    return Result(
+        code=int(code),
+        message=text(msg),
+        lang=msg.get("lang", "en"),
+        values=values,
+        ext_values=tuple(ext_values),
+    )
+
+
+def _msgq(node: Element) -> MessageQueue:
+    count, msg_id = node.get("count"), node.get("id")
+    if count is None or msg_id is None:
+        raise FrameError("<msgQ> needs both count and id attributes")
+    msg = child(node, EPP, "msg")
+    message = None
+    if msg is not None:
+        # A msg may hold mixed content: keep its text, flattened.
+        message = "".join(str(t) for t in msg.itertext()).strip()
+    return MessageQueue(
+        count=parse_int(count),
+        id=msg_id,
+        queued=opt_datetime(node, EPP, "qDate"),
+        message=message,
+        lang=msg.get("lang", "en") if msg is not None else "en",
+    )
+
+
+def _parse_parts(container: Element | None) -> tuple[list[Any], list[Element]]:
+    known: list[Any] = []
+    unknown: list[Element] = []
+    if container is None:
+        return known, unknown
+    for node in container:
+        if not isinstance(node.tag, str):  # comments, processing instructions
+            continue
+        parse = parser_for(node)
+        if parse is None:
+            unknown.append(node)
+        else:
+            known.append(parse(node))
+    return known, unknown
+
+
+def response_from_element(root: Element, raw: bytes = b"") -> Response:
+    resp = need(root, EPP, "response")
+    results = tuple(_result(r) for r in children(resp, EPP, "result"))
+    if not results:
+        raise FrameError("response without any <result>")
+    tr = need(resp, EPP, "trID")
+    msgq_node = child(resp, EPP, "msgQ")
+    data, unknown_data = _parse_parts(child(resp, EPP, "resData"))
+    extensions, unknown_ext = _parse_parts(child(resp, EPP, "extension"))
+    return Response(
+        results=results,
+        cltrid=opt_text(tr, EPP, "clTRID"),
+        svtrid=req_text(tr, EPP, "svTRID"),
+        data=data[0] if len(data) == 1 else (tuple(data) if data else None),
+        extensions=tuple(extensions),
+        unknown_extensions=tuple(unknown_ext),
+        unknown_data=tuple(unknown_data),
+        msgq=_msgq(msgq_node) if msgq_node is not None else None,
+        raw=raw,
+    )
+
+
+def _root(data: bytes) -> Element:
+    root = parse_xml(data)
+    if root.tag != f"{{{EPP}}}epp":
+        raise FrameError(f"not an EPP frame: root element is {root.tag}")
+    return root
+
+
+def parse_response(data: bytes) -> Response:
+    """Parse a <response> frame into a Response with typed resData and extensions."""
+    return response_from_element(_root(data), data)
+
+
+def parse_frame(data: bytes) -> Response | Greeting:
+    """Parse a frame from a server: a greeting or a response."""
+    root = _root(data)
+    if child(root, EPP, "greeting") is not None:
+        return parse_greeting(root)
+    return response_from_element(root, data)
