@@ -1,0 +1,2 @@
+"""Shared pieces of the Django project: encrypted fields, key files, the job scheduler, the
+`run` and `worker` commands."""

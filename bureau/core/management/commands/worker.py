@@ -1,0 +1,39 @@
+"""`bureau worker`: run queued jobs (django-tasks-db's worker) and enqueue periodic ones."""
+
+from __future__ import annotations
+
+from argparse import ArgumentParser
+from typing import Any
+
+from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
+
+from bureau.core.periodic import SchedulerThread, enqueue_due
+
+
+class Command(DbWorkerCommand):
+    help = "Run queued jobs and enqueue the periodic ones when they are due."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--no-scheduler", action="store_false", dest="scheduler",
+                            help="Do not enqueue periodic jobs (another worker does).")
+        parser.add_argument("--scheduler-interval", type=float, default=5.0,
+                            help="Seconds between two looks at the periodic jobs (default 5).")
+
+    def handle(  # type: ignore[override]
+        self, *args: Any, scheduler: bool, scheduler_interval: float,
+               **options: Any) -> None:
+        options.setdefault("reload", False)
+        if not scheduler:
+            super().handle(*args, **options)
+        elif options.get("batch"):
+            # One pass: enqueue what is due, run everything ready, exit (tests, cron).
+            enqueue_due()
+            super().handle(*args, **options)
+        else:
+            thread = SchedulerThread(scheduler_interval)
+            thread.start()
+            try:
+                super().handle(*args, **options)
+            finally:
+                thread.stop()

@@ -1,0 +1,78 @@
+"""Organisations (the customers that hold names and a balance) and their members' roles."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    TECH = "tech", _("Technical")
+    BILLING = "billing", _("Billing")
+    READ_ONLY = "read-only", _("Read only")
+
+
+# What each role may do; operations check these instead of comparing role names.
+ROLES_THAT_ORDER = frozenset({Role.OWNER, Role.ADMIN, Role.BILLING})
+ROLES_THAT_MANAGE_DOMAINS = frozenset({Role.OWNER, Role.ADMIN, Role.TECH})
+ROLES_THAT_MANAGE_MEMBERS = frozenset({Role.OWNER, Role.ADMIN})
+
+
+class Organisation(models.Model):
+    """A customer account: a person on their own or a group. Holds domains and a balance."""
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="organisations"
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return str(self.name)
+
+    def role_of(self, user: User) -> str | None:
+        membership = self.memberships.filter(user=user).first()
+        return None if membership is None else str(membership.role)
+
+    def allows(self, user: User, roles: frozenset[Role]) -> bool:
+        role = self.role_of(user)
+        return role is not None and role in roles
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("person"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"], name="accounts_one_role_per_organisation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.role})"

@@ -1,0 +1,1 @@
+"""Orders and the prepaid balance ledger (double entry, append-only)."""

@@ -1,0 +1,1 @@
+"""Contacts: holder profiles, validated, with the handle each registry gave them."""

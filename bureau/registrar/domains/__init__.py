@@ -1,0 +1,1 @@
+"""Domains, their hosts, DS records, bundled names and append-only history."""

@@ -1,0 +1,1 @@
+"""Registries (EPP endpoints and credentials) and the TLDs Bureau sells at each of them."""

@@ -1,0 +1,154 @@
+"""Django settings for Bureau, read from environment variables with safe defaults.
+
+Defaults run Bureau on a laptop: an SQLite file and generated keys under ``./var`` (or
+``$BUREAU_VAR_DIR``). Production sets ``DATABASE_URL``, ``BUREAU_SECRET_KEY`` and
+``BUREAU_FIELD_KEY`` (and ``BUREAU_DEBUG=0``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+from bureau.core.keys import keep_secret, parse_field_keys
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+VAR_DIR = Path(os.environ.get("BUREAU_VAR_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = env_bool("BUREAU_DEBUG", True)
+
+# Generated once and kept in var/ so that sessions survive a restart in development.
+SECRET_KEY = os.environ.get("BUREAU_SECRET_KEY") or keep_secret(VAR_DIR / "secret-key", 50)
+
+# Keys for fields encrypted at rest (EPP passwords, auth codes). The first key encrypts; every
+# key decrypts, so a new key can be put first and old rows re-encrypted at leisure.
+FIELD_ENCRYPTION_KEYS = parse_field_keys(
+    os.environ.get("BUREAU_FIELD_KEY") or keep_secret(VAR_DIR / "field-key", 0)
+)
+
+ALLOWED_HOSTS = env_list("BUREAU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "bureau.core",
+    "bureau.registrar.accounts",
+    "bureau.registrar.registries",
+    "bureau.registrar.contacts",
+    "bureau.registrar.domains",
+    "bureau.registrar.billing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "bureau.urls"
+WSGI_APPLICATION = "bureau.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bureau.sqlite3'}",
+        conn_max_age=int(os.environ.get("BUREAU_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Workers and the web server share the file: wait for locks instead of failing at once,
+    # and take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # A file (not memory) so that a worker in another process sees the test database.
+    _db_file = Path(DATABASES["default"]["NAME"])
+    DATABASES["default"]["TEST"] = {"NAME": str(_db_file.with_name(f"test-{_db_file.name}"))}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = os.environ.get("BUREAU_LANGUAGE", "fr")
+LANGUAGES = [("fr", _("French")), ("en", _("English"))]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+USE_I18N = True
+TIME_ZONE = "UTC"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+# Database-backed job queue (django-tasks + django-tasks-db); `bureau worker` runs the jobs
+# and enqueues the periodic ones (bureau.core.periodic).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+EMAIL_BACKEND = os.environ.get(
+    "BUREAU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+
+# Registrar policy that changes with ICANN's Transfer Policy: keep it in settings, not code.
+BUREAU_REGISTRANT_CHANGE_LOCK_DAYS = int(os.environ.get("BUREAU_REGISTRANT_CHANGE_LOCK_DAYS", "60"))
+BUREAU_TRANSFER_LOCK_DAYS = int(os.environ.get("BUREAU_TRANSFER_LOCK_DAYS", "60"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "bureau": {"handlers": ["console"], "level": os.environ.get("BUREAU_LOG_LEVEL", "INFO")},
+    },
+}
+
+# Periodic jobs: name -> dotted path of a django-tasks task and its period in seconds.
+BUREAU_PERIODIC_JOBS = {
+    "verify-ledger": {"task": "bureau.core.tasks.verify_ledger", "every": 3600},
+}

@@ -1,0 +1,50 @@
+"""Fixtures of the registrar tests: an organisation with a member, a registry, a TLD, a
+contact. The database is the one DATABASE_URL names (PostgreSQL in `make test`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+
+from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.registries.models import Registry, Tld
+
+
+@pytest.fixture
+def user(db: Any) -> User:
+    return User.objects.create_user("camille", "camille@example.org", "not-a-real-password")
+
+
+@pytest.fixture
+def organisation(user: User) -> Organisation:
+    org = Organisation.objects.create(name="Atelier Camille", slug="atelier-camille")
+    Membership.objects.create(user=user, organisation=org, role=Role.OWNER)
+    return org
+
+
+@pytest.fixture
+def registry(db: Any) -> Registry:
+    return Registry.objects.create(
+        name="Sandbox", slug="sandbox", host="127.0.0.1", port=7000,
+        client_id="bureau", password="s3cret-epp-password",
+    )
+
+
+@pytest.fixture
+def tld(registry: Registry) -> Tld:
+    return Tld.objects.create(
+        registry=registry, name="test", create_price=1200, renew_price=1200,
+        transfer_price=1000, restore_price=5000,
+    )
+
+
+@pytest.fixture
+def contact(organisation: Organisation) -> Contact:
+    return Contact.objects.create(
+        organisation=organisation, name="Camille Martin", email="camille@example.org",
+        phone="+33.123456789", street="1 rue de la Paix", city="Paris", postal_code="75002",
+        country="FR",
+    )

@@ -1,0 +1,77 @@
+"""The job queue: a task enqueued in the database is run by `bureau worker` in another
+process, and periodic jobs are enqueued once per period however many schedulers ask."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from bureau.core.models import PeriodicJob
+from bureau.core.periodic import JobSpec, enqueue_due
+from bureau.core.tasks import verify_ledger
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing import ledger
+
+pytestmark = [pytest.mark.sqlite]
+
+
+def database_url() -> str:
+    """The URL of the test database this test runs on, for a worker in another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def run_worker(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url(), "BUREAU_VAR_DIR": str(settings.VAR_DIR)}
+    return subprocess.run(
+        [sys.executable, "-m", "bureau.cli", "worker", "--batch", "--no-startup-delay", *args],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_an_enqueued_task(organisation: Organisation) -> None:
+    ledger.top_up(organisation, 1000, "EUR")
+    result = verify_ledger.enqueue()
+    assert DBTaskResult.objects.get(id=result.id).status == "READY"
+
+    done = run_worker("--no-scheduler")
+    assert done.returncode == 0, done.stderr
+
+    stored = DBTaskResult.objects.get(id=result.id)
+    assert stored.status == "SUCCESSFUL", stored.exception_class_path
+    assert stored.return_value == 0  # no account drifted
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_enqueues_and_runs_due_periodic_jobs() -> None:
+    done = run_worker()
+    assert done.returncode == 0, done.stderr
+    job = PeriodicJob.objects.get(name="verify-ledger")
+    assert job.next_run_at > timezone.now() + timedelta(minutes=50)
+    assert DBTaskResult.objects.get(id=job.last_result_id).status == "SUCCESSFUL"
+
+
+@pytest.mark.django_db
+def test_a_periodic_job_is_enqueued_once_per_period(db: Any) -> None:
+    spec = JobSpec("check", "bureau.core.tasks.verify_ledger", timedelta(minutes=10))
+    now = timezone.now()
+    assert enqueue_due(now, [spec]) == ["check"]
+    # A second scheduler at the same moment, or a minute later, finds nothing due.
+    assert enqueue_due(now, [spec]) == []
+    assert enqueue_due(now + timedelta(minutes=1), [spec]) == []
+    assert enqueue_due(now + timedelta(minutes=10), [spec]) == ["check"]
+    assert DBTaskResult.objects.filter(task_path="bureau.core.tasks.verify_ledger").count() == 2
