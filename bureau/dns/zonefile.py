@@ -78,8 +78,8 @@ def _read_records(
 
         stripped = entry.strip()
         if stripped.startswith("$"):
-            directive, _, argument = stripped.partition(" ")
-            argument = argument.strip()
+            directive, *arguments = stripped.split(maxsplit=1)
+            argument = arguments[0].strip() if arguments else ""
             try:
                 if directive.upper() == "$ORIGIN":
                     current_origin = dns.name.from_text(argument, origin=current_origin)
@@ -90,23 +90,33 @@ def _read_records(
             except (dns.exception.DNSException, IndexError, ValueError) as exc:
                 fail(f"bad {directive} ({exc})")
             continue
+        # The owner is split off here: dnspython silently drops names outside the origin,
+        # and an out-of-zone owner must be reported, not lost.
         if entry[:1] in (" ", "\t"):
             if last_owner is None:
                 fail("the line starts with a blank but no owner name came before it")
                 continue
-            entry = last_owner.to_text() + entry
+            rest = entry
         else:
+            token, *tail = stripped.split(maxsplit=1)
+            rest = " " + (tail[0] if tail else "")
             try:
-                last_owner = dns.name.from_text(stripped.split()[0], origin=current_origin)
-            except (dns.exception.DNSException, ValueError):
+                last_owner = dns.name.from_text(
+                    token, origin=current_origin, idna_codec=dns.name.IDNA_2008_Practical
+                )
+            except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
                 last_owner = None
+                fail(f"bad owner name {token!r} ({exc})")
+                continue
         try:
             rrsets = dns.zonefile.read_rrsets(
-                entry,
+                rest,
+                name=last_owner,
                 origin=current_origin,
                 rdclass=None,
                 default_ttl=ttl,
                 relativize=False,
+                idna_codec=dns.name.IDNA_2008_Practical,
             )
         except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
             message = str(exc).removeprefix("<input>:1: ").removeprefix("<string>:1: ")

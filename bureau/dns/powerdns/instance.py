@@ -171,6 +171,8 @@ class PowerDNSInstance:
             # Serial moves on every API change (YYYYMMDDnn), so secondaries see each change.
             "default-soa-edit": "INCEPTION-INCREMENT",
             "version-string": "anonymous",
+            # No security-status lookups over the Internet: the instance stays on loopback.
+            "security-poll-suffix": "",
         }
         if self.also_notify:
             conf["also-notify"] = ",".join(self.also_notify)
