@@ -1,0 +1,47 @@
+"""What a command handler gets: the store, the policy, the time, who is asking, the frame."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+
+from bureau.sandbox.errors import EppError
+from bureau.sandbox.names import split
+from bureau.sandbox.policy import RegistryConfig, TldPolicy
+from bureau.sandbox.xmlio import Element
+
+
+@dataclass
+class Ctx:
+    conn: sqlite3.Connection
+    config: RegistryConfig
+    now: int
+    clid: str
+    svtrid: str
+    cltrid: str | None = None
+    extensions: dict[str, Element] = field(default_factory=dict)  # ns -> command extension
+    selected: frozenset[str] = frozenset()  # extension URIs the client chose at login
+
+    def ext(self, uri: str) -> Element | None:
+        return self.extensions.get(uri)
+
+    def wants(self, uri: str) -> bool:
+        """Responses carry an extension only for clients that selected it at login."""
+        return uri in self.selected
+
+    def tld_of(self, name: str) -> TldPolicy:
+        policy = self.config.tlds.get(split(name)[1])
+        if policy is None:
+            raise EppError(2306, f"{name}: this registry does not serve .{split(name)[1]}"
+                                 f" (served: {', '.join(sorted(self.config.tlds))})")
+        return policy
+
+    def years(self, value: int, unit: str) -> int:
+        """A period in years; months are accepted in whole years only (RFC 5731 pUnit m)."""
+        if unit == "m":
+            if value % 12:
+                raise EppError(2004, f"period of {value} months: this registry sells whole years")
+            value //= 12
+        if not 1 <= value <= self.config.max_years:
+            raise EppError(2004, f"period of {value} years is outside 1-{self.config.max_years}")
+        return value

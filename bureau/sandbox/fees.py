@@ -1,0 +1,105 @@
+"""RFC 8748 fees: prices per TLD policy (standard or premium), fee:check, client fee checks."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bureau.epp import namespaces as ns
+from bureau.sandbox.context import Ctx
+from bureau.sandbox.errors import EppError
+from bureau.sandbox.names import split
+from bureau.sandbox.policy import TldPolicy
+from bureau.sandbox.xmlio import Element, children, el, sub, text
+
+COMMANDS = ("create", "renew", "transfer", "restore")
+
+
+def fee_class(policy: TldPolicy, name: str) -> str:
+    return "premium" if split(name)[0] in policy.premium else "standard"
+
+
+def price(policy: TldPolicy, name: str, command: str, years: int = 1) -> Decimal:
+    """What `command` costs for `name` (the RDN of a bundle: one price for the bundle)."""
+    if command == "restore":
+        return policy.restore
+    per_year = policy.premium.get(split(name)[0]) or getattr(policy, command)
+    return (per_year * years).quantize(Decimal("0.01"))
+
+
+def money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01")))
+
+
+def verify_client_fee(ctx: Ctx, policy: TldPolicy, name: str, command: str,
+                      amount: Decimal) -> None:
+    """The client's fee:<command> must cover the price; premium names need one (RFC 8748)."""
+    ext = ctx.ext(ns.FEE)
+    if ext is None:
+        if fee_class(policy, name) == "premium" and amount > 0:
+            raise EppError(2306, f"{name} is a premium name costing {money(amount)} "
+                                 f"{policy.currency}: send the fee extension to accept it")
+        return
+    currency = text(ext, "fee:currency")
+    if currency and currency != policy.currency:
+        raise EppError(2306, f"fees for .{split(name)[1]} are in {policy.currency}, "
+                             f"not {currency}")
+    offered = sum((Decimal(f.text or "0") for f in children(ext, "fee:fee")), Decimal(0))
+    if offered < amount:
+        raise EppError(2004, f"fee too low: {command} of {name} costs {money(amount)} "
+                             f"{policy.currency}, the command offered {money(offered)}")
+
+
+def result_element(ctx: Ctx, kind: str, policy: TldPolicy, amount: Decimal | None,
+                   years: int | None = None, credit: Decimal | None = None) -> Element:
+    """fee:creData / renData / trnData / updData / delData with the balance after it."""
+    from bureau.sandbox.billing import balance
+
+    root = el(f"fee:{kind}")
+    sub(root, "fee:currency", policy.currency)
+    if years is not None:
+        sub(root, "fee:period", str(years), {"unit": "y"})
+    if amount is not None:
+        sub(root, "fee:fee", money(amount), {"description": kind[:-4] or kind})
+    if credit is not None and credit > 0:
+        sub(root, "fee:credit", money(-credit), {"description": "grace period refund"})
+    sub(root, "fee:balance", money(balance(ctx.conn, ctx.clid)))
+    return root
+
+
+def check_element(ctx: Ctx, fee_check: Element, names: list[str]) -> Element:
+    """fee:chkData for the names of a domain:check (one cd per name and command)."""
+    currency = text(fee_check, "fee:currency")
+    commands = children(fee_check, "fee:command")
+    root = el("fee:chkData")
+    first = ctx.config.tlds.get(split(names[0])[1]) if names else None
+    sub(root, "fee:currency", first.currency if first else "EUR")
+    for name in names:
+        policy = ctx.config.tlds.get(split(name)[1])
+        cd = sub(root, "fee:cd")
+        sub(cd, "fee:objID", name)
+        if policy is None:
+            cd.set("avail", "0")
+            sub(cd, "fee:reason", f"this registry does not serve .{split(name)[1]}")
+            continue
+        if currency and currency != policy.currency:
+            cd.set("avail", "0")
+            sub(cd, "fee:reason", f"fees for .{policy.name} are in {policy.currency}")
+            continue
+        sub(cd, "fee:class", fee_class(policy, name))
+        for command in commands:
+            cmd_name = command.get("name", "")
+            node = sub(cd, "fee:command", attrs={"name": cmd_name})
+            if cmd_name not in COMMANDS:
+                sub(node, "fee:reason", f"no fee is defined for {cmd_name}")
+                continue
+            years = 1
+            period = command.find(f"{{{ns.FEE}}}period")
+            if period is not None and cmd_name != "restore":
+                years = int(period.text or "1") // (12 if period.get("unit") == "m" else 1)
+            if cmd_name != "restore":
+                sub(node, "fee:period", str(years), {"unit": "y"})
+            if fee_class(policy, name) == "standard":
+                node.set("standard", "1")
+            sub(node, "fee:fee", money(price(policy, name, cmd_name, years)),
+                {"description": cmd_name})
+    return root

@@ -1,0 +1,198 @@
+"""Time-driven events: auto-renew at expiry, redemption -> pendingDelete -> purge, restore
+timeouts and transfer auto-approval.
+
+Events live in one table ordered by due time. `process_due(now)` runs, in order, every event
+due at or before `now`, each at its own due time, so the outcome does not depend on when (or
+how often) the server looks: jumping 400 days gives the same state as living through them.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+import sqlite3
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from bureau.sandbox import billing, domainview, poll
+from bureau.sandbox.clock import format_time
+from bureau.sandbox.fees import price
+from bureau.sandbox.names import split
+from bureau.sandbox.policy import RegistryConfig
+from bureau.sandbox.xmlio import Element, el, sub
+
+log = logging.getLogger(__name__)
+DAY = 86400
+
+
+def add_years(epoch: int, years: int) -> int:
+    moment = datetime.fromtimestamp(epoch, UTC)
+    year = moment.year + years
+    day = min(moment.day, calendar.monthrange(year, moment.month)[1])  # 29 Feb -> 28 Feb
+    return int(moment.replace(year=year, day=day).timestamp())
+
+
+def schedule(conn: sqlite3.Connection, kind: str, object_id: int, due: int) -> None:
+    """(Re)place the one event of `kind` for this object."""
+    unschedule(conn, kind, object_id)
+    conn.execute("INSERT INTO events (due, kind, object_id) VALUES (?, ?, ?)",
+                 (due, kind, object_id))
+
+
+def unschedule(conn: sqlite3.Connection, kind: str, object_id: int) -> None:
+    conn.execute("DELETE FROM events WHERE kind = ? AND object_id = ?", (kind, object_id))
+
+
+def has_due(conn: sqlite3.Connection, now: int) -> bool:
+    row = conn.execute("SELECT 1 FROM events WHERE due <= ? LIMIT 1", (now,)).fetchone()
+    return row is not None
+
+
+def process_due(conn: sqlite3.Connection, config: RegistryConfig, now: int) -> int:
+    """Run every event due by `now`, oldest first; returns how many ran."""
+    done = 0
+    while True:
+        row = conn.execute("SELECT id, due, kind, object_id FROM events WHERE due <= ?"
+                           " ORDER BY due, id LIMIT 1", (now,)).fetchone()
+        if row is None:
+            return done
+        conn.execute("DELETE FROM events WHERE id = ?", (row["id"],))
+        handler = _HANDLERS.get(row["kind"])
+        if handler is None:
+            log.warning("unknown event kind %s dropped", row["kind"])
+        else:
+            handler(conn, config, row["object_id"], row["due"])
+        done += 1
+
+
+def change_poll(operation: str, when: int, svtrid: str, who: str, reason: str | None = None,
+                state: str = "after") -> Element:
+    """RFC 8590 changePoll:changeData for a change the registrar did not ask for."""
+    data = el("changePoll:changeData", attrs={"state": state})
+    sub(data, "changePoll:operation", operation)
+    sub(data, "changePoll:date", format_time(when))
+    sub(data, "changePoll:svTRID", svtrid)
+    sub(data, "changePoll:who", who)
+    if reason:
+        sub(data, "changePoll:reason", reason)
+    return data
+
+
+def _auto_renew(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                due: int) -> None:
+    row = domainview.by_id(conn, domain_id)
+    if row is None or row["state"] != "active" or row["exdate"] > due:
+        return
+    policy = config.tlds[split(row["name"])[1]]
+    amount = price(policy, row["name"], "renew", 1)
+    exdate = add_years(row["exdate"], 1)
+    billing.charge(conn, row["clid"], amount, row["name"], "auto-renew 1 year", due, force=True)
+    conn.execute("UPDATE domains SET exdate = ?, autorenew_grace_until = ?, autorenew_fee = ?"
+                 " WHERE id = ?", (exdate, due + config.autorenew_grace_days * DAY,
+                                   str(amount), domain_id))
+    schedule(conn, "expire", domain_id, exdate)
+    row = domainview.by_id(conn, domain_id)
+    poll.enqueue(conn, row["clid"], due, f"Domain {row['name']} auto-renewed until "
+                 f"{format_time(exdate)[:10]} for {amount} {policy.currency}",
+                 domainview.info_element(conn, row, row["name"]),
+                 change_poll("autoRenew", due, f"SBX-AR-{domain_id}-{due}", "sandbox registry",
+                             "expiry date reached"))
+
+
+def _redemption_end(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                    due: int) -> None:
+    row = domainview.by_id(conn, domain_id)
+    if row is None or row["state"] != "redemption":
+        return
+    until = due + config.pending_delete_days * DAY
+    conn.execute("UPDATE domains SET state = 'pendingDelete', state_until = ? WHERE id = ?",
+                 (until, domain_id))
+    schedule(conn, "purge", domain_id, until)
+
+
+def _restore_timeout(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                     due: int) -> None:
+    """No restore report in time: back to redemption (RFC 3915 section 3.2)."""
+    row = domainview.by_id(conn, domain_id)
+    if row is None or row["state"] != "pendingRestore":
+        return
+    conn.execute("UPDATE domains SET state = 'redemption' WHERE id = ?", (domain_id,))
+    schedule(conn, "redemption_end", domain_id, max(row["state_until"], due))
+
+
+def purge(conn: sqlite3.Connection, domain_id: int) -> None:
+    """Remove a domain and everything that hangs on it (not its hosts: none may remain)."""
+    for table, column in (("bundle_members", "domain_id"), ("domain_ns", "domain_id"),
+                          ("domain_contacts", "domain_id"), ("domains", "id")):
+        conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (domain_id,))
+    conn.execute("DELETE FROM events WHERE object_id = ? AND kind IN"
+                 " ('expire', 'redemption_end', 'purge', 'restore_timeout', 'transfer_auto')",
+                 (domain_id,))
+    conn.execute("DELETE FROM transfers WHERE object_type = 'domain' AND object_id = ?",
+                 (domain_id,))
+
+
+def _purge(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int, due: int) -> None:
+    row = domainview.by_id(conn, domain_id)
+    if row is None or row["state"] != "pendingDelete":
+        return
+    pan = el("domain:panData")
+    sub(pan, "domain:name", row["name"], {"paResult": "1"})
+    trid = sub(pan, "domain:paTRID")
+    sub(trid, "domain:svTRID", f"SBX-PURGE-{domain_id}")
+    sub(pan, "domain:paDate", format_time(due))
+    purge(conn, domain_id)
+    poll.enqueue(conn, row["clid"], due, f"Domain {row['name']} purged: deletion completed", pan)
+
+
+def complete_transfer(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                      when: int, status: str) -> None:
+    """Hand a domain to the gaining registrar; `status` is clientApproved or serverApproved."""
+    from bureau.sandbox.transfers import notify_both
+
+    row = domainview.by_id(conn, domain_id)
+    transfer = domainview.pending_transfer(conn, domain_id)
+    if row is None or transfer is None:
+        return
+    exdate = row["exdate"]
+    if row["autorenew_grace_until"] and when < row["autorenew_grace_until"]:
+        # The transfer year replaces the auto-renewal, which the losing registrar gets back.
+        billing.credit(conn, row["clid"], Decimal(row["autorenew_fee"] or "0"), row["name"],
+                       "auto-renew cancelled by transfer", when)
+        exdate = add_years(exdate, -1)
+    exdate = min(add_years(exdate, transfer["years"] or 1), add_years(when, config.max_years))
+    conn.execute(
+        "UPDATE domains SET clid = ?, trdate = ?, exdate = ?, autorenew_grace_until = NULL,"
+        " renew_grace_until = NULL, add_grace_until = NULL, transfer_grace_until = ?,"
+        " upid = ?, updated = ? WHERE id = ?",
+        (transfer["reid"], when, exdate, when + config.transfer_grace_days * DAY,
+         transfer["reid"], when, domain_id))
+    conn.execute("UPDATE hosts SET clid = ?, trdate = ? WHERE superordinate = ?",
+                 (transfer["reid"], when, domain_id))
+    conn.execute("UPDATE transfers SET status = ?, acdate = ? WHERE object_type = 'domain'"
+                 " AND object_id = ?", (status, when, domain_id))
+    schedule(conn, "expire", domain_id, exdate)
+    unschedule(conn, "transfer_auto", domain_id)
+    notify_both(conn, "domain", domain_id, when)
+
+
+def _transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                   due: int) -> None:
+    complete_transfer(conn, config, domain_id, due, "serverApproved")
+
+
+def _contact_transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, contact_id: int,
+                           due: int) -> None:
+    from bureau.sandbox.transfers import complete_contact_transfer
+
+    complete_contact_transfer(conn, contact_id, due, "serverApproved")
+
+
+_HANDLERS = {
+    "expire": _auto_renew,
+    "redemption_end": _redemption_end,
+    "restore_timeout": _restore_timeout,
+    "purge": _purge,
+    "transfer_auto": _transfer_auto,
+    "contact_transfer_auto": _contact_transfer_auto,
+}

@@ -1,0 +1,61 @@
+"""Registry-side actions (what registry staff do, not registrars): server statuses, listings.
+
+They work on the SQLite file directly, from any process; the changed domain's sponsor gets
+an RFC 8590 changePoll message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from typing import Any
+
+from bureau.sandbox import domainview, poll, store
+from bureau.sandbox.clock import Clock, format_time
+from bureau.sandbox.errors import EppError
+from bureau.sandbox.lifecycle import change_poll
+from bureau.sandbox.policy import RegistryConfig
+
+SERVER_STATUSES = frozenset({"serverDeleteProhibited", "serverHold", "serverRenewProhibited",
+                             "serverTransferProhibited", "serverUpdateProhibited"})
+
+
+class Operator:
+    def __init__(self, conn: sqlite3.Connection, config: RegistryConfig) -> None:
+        self.conn = conn
+        self.config = config
+        self.clock = Clock(conn)
+
+    def set_server_status(self, name: str, add: list[str] | None = None,
+                          remove: list[str] | None = None, reason: str = "registry action",
+                          who: str = "registry staff") -> None:
+        for status in (add or []) + (remove or []):
+            if status not in SERVER_STATUSES:
+                raise ValueError(f"{status} is not a server status "
+                                 f"({', '.join(sorted(SERVER_STATUSES))})")
+        now = self.clock.now()
+        with store.transaction(self.conn):
+            row = domainview.find(self.conn, name)
+            if row is None:
+                raise EppError(2303, f"domain {name} does not exist")
+            statuses = [s for s in row["statuses"].split() if s not in (remove or [])]
+            statuses += [s for s in add or [] if s not in statuses]
+            self.conn.execute("UPDATE domains SET statuses = ?, updated = ? WHERE id = ?",
+                              (" ".join(statuses), now, row["id"]))
+            row = domainview.by_id(self.conn, row["id"])
+            poll.enqueue(self.conn, row["clid"], now, f"Domain {name} updated by the registry:"
+                         f" {reason}", domainview.info_element(self.conn, row, row["name"]),
+                         change_poll("update", now, f"SBX-OP-{uuid.uuid4().hex[:16]}", who,
+                                     reason))
+
+    def domains(self) -> list[dict[str, Any]]:
+        rows = self.conn.execute("SELECT * FROM domains ORDER BY name").fetchall()
+        result = []
+        for row in rows:
+            result.append({
+                "name": row["name"], "clid": row["clid"], "state": row["state"],
+                "expires": format_time(row["exdate"]),
+                "bundle": domainview.bundle_names_of(self.conn, row),
+                "statuses": domainview.statuses(self.conn, row),
+            })
+        return result

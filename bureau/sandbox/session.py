@@ -1,0 +1,197 @@
+"""One EPP session: frame checks, login state, and dispatch of commands to their handlers."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from bureau.epp import namespaces as ns
+from bureau.sandbox import contacts, domains, hosts, poll, store
+from bureau.sandbox.context import Ctx
+from bureau.sandbox.errors import EppError
+from bureau.sandbox.registry import Registry
+from bureau.sandbox.responses import Result, render
+from bureau.sandbox.xmlio import Element, parse_frame
+
+log = logging.getLogger(__name__)
+_EPP = f"{{{ns.EPP}}}"
+Handler = Callable[[Ctx, Element, Element], Result]
+
+HANDLERS: dict[str, Handler] = {
+    **{f"domain:{verb}": h for verb, h in domains.HANDLERS.items()},
+    **{f"host:{verb}": h for verb, h in hosts.HANDLERS.items()},
+    **{f"contact:{verb}": h for verb, h in contacts.HANDLERS.items()},
+}
+KNOWN_NAMESPACES = frozenset({ns.EPP, ns.EPPCOM, ns.LOGIN_SEC, *ns.OBJECTS, *ns.EXTENSIONS})
+_PREFIX_OF = {uri: prefix for prefix, uri in ns.PREFIXES.items()}
+MAX_LOGIN_FAILURES = 3
+
+
+@dataclass
+class Command:
+    """A parsed, schema-valid frame: `name` is 'hello', 'login', 'domain:create', ..."""
+
+    name: str
+    root: Element
+    cltrid: str | None
+
+
+class Session:
+    def __init__(self, registry: Registry, peer_cn: str | None) -> None:
+        self.registry = registry
+        self.peer_cn = peer_cn
+        self.clid: str | None = None
+        self.selected: frozenset[str] = frozenset()
+        self.login_failures = 0
+
+    # -- frame checks --------------------------------------------------------------------
+    def prepare(self, data: bytes) -> Command | Result:
+        """Parse and validate a frame: a Command to run, or the error Result to send."""
+        try:
+            root = parse_frame(data, self.registry.parser)
+        except EppError as exc:
+            return Result.error(exc)
+        cltrid_node = root.find(f"{_EPP}command/{_EPP}clTRID")
+        cltrid = cltrid_node.text if cltrid_node is not None else None
+        if not self.registry.schema.validate(root):
+            return Command("invalid", root, cltrid if cltrid and 3 <= len(cltrid) <= 64
+                           else None)
+        child = root[0]
+        if child.tag == _EPP + "hello":
+            return Command("hello", root, None)
+        if child.tag != _EPP + "command":
+            return Command("not-a-command", root, None)
+        verb = child[0]
+        local = etree.QName(verb).localname
+        if local in ("login", "logout", "poll"):
+            return Command(local, root, cltrid)
+        obj = verb[0]
+        qname = etree.QName(obj)
+        return Command(f"{_PREFIX_OF.get(qname.namespace or '', '?')}:{qname.localname}",
+                       root, cltrid)
+
+    def _schema_error(self, root: Element) -> EppError:
+        """Name the first problem; unknown extensions are 2103, wrong values 2005."""
+        for node in root.iter():
+            if not isinstance(node.tag, str):
+                continue
+            uri = etree.QName(node).namespace or ""
+            if uri not in KNOWN_NAMESPACES:
+                parent = node.getparent()
+                if parent is not None and parent.tag == _EPP + "extension":
+                    return EppError(2103, f"extension {uri} is not implemented here")
+                return EppError(2001, f"namespace {uri!r} is unknown here ({node.tag})")
+        error = self.registry.schema.error_log.last_error
+        message = f"line {error.line}: {error.message}"
+        if "Missing child element" in error.message:
+            return EppError(2003, message)
+        if "facet" in error.message or "is not a valid value" in error.message:
+            return EppError(2005, message)
+        return EppError(2001, message)
+
+    # -- execution -----------------------------------------------------------------------
+    def execute(self, command: Command) -> Result:
+        try:
+            if command.name == "invalid":
+                raise self._schema_error(command.root)
+            if command.name == "not-a-command":
+                raise EppError(2001, "a client may only send <hello> or <command>")
+            if command.name == "login":
+                return self._login(command)
+            if self.clid is None:
+                raise EppError(2002, "log in first")
+            if command.name == "logout":
+                self._end()
+                return Result(1500, close=True)
+            return self._run(command)
+        except EppError as exc:
+            return Result.error(exc)
+        except Exception:
+            incident = uuid.uuid4().hex[:12]
+            log.exception("incident %s while running %s", incident, command.name)
+            return Result(2400, f"Command failed: internal error, incident {incident}")
+
+    def _run(self, command: Command) -> Result:
+        assert self.clid is not None
+        registry = self.registry
+        now = registry.tick()
+        cmd = command.root[0]
+        verb = cmd[0]
+        extensions = {}
+        ext = cmd.find(_EPP + "extension")
+        if ext is not None:
+            extensions = {etree.QName(e).namespace or "": e for e in ext}
+        ctx = Ctx(registry.conn, registry.config, now, self.clid, registry.svtrid(),
+                  command.cltrid, extensions, self.selected)
+        if command.name == "poll":
+            with store.transaction(registry.conn):
+                return poll.handle(ctx, verb.get("op", ""), verb.get("msgID"))
+        handler = HANDLERS.get(command.name)
+        if handler is None:
+            raise EppError(2101, f"{command.name} is not implemented")
+        with store.transaction(registry.conn):
+            return handler(ctx, verb[0], verb)
+
+    def _login(self, command: Command) -> Result:
+        if self.clid is not None:
+            raise EppError(2002, f"already logged in as {self.clid}")
+        login = command.root[0][0]
+        clid = login.findtext(_EPP + "clID") or ""
+        pw = login.findtext(_EPP + "pw") or ""
+        row = self.registry.conn.execute("SELECT pw FROM registrars WHERE id = ?",
+                                         (clid,)).fetchone()
+        if row is None or row[0] != pw:
+            self.login_failures += 1
+            if self.login_failures >= MAX_LOGIN_FAILURES:
+                raise EppError(2501, "too many failed logins")
+            raise EppError(2200, "unknown clID or wrong password")
+        if self.peer_cn != clid:
+            raise EppError(2200, f"the client certificate is issued to {self.peer_cn!r},"
+                                 f" not to {clid!r}")
+        lang = login.findtext(f"{_EPP}options/{_EPP}lang")
+        if lang != "en":
+            raise EppError(2102, f"language {lang!r} is not offered; use en")
+        svcs = login.find(_EPP + "svcs")
+        assert svcs is not None
+        for uri in svcs.findall(_EPP + "objURI"):
+            if uri.text not in ns.OBJECTS:
+                raise EppError(2307, f"object service {uri.text} is not offered")
+        selected = [u.text or "" for u in svcs.iterfind(f"{_EPP}svcExtension/{_EPP}extURI")]
+        for uri_text in selected:
+            if uri_text not in ns.EXTENSIONS:
+                raise EppError(2103, f"extension {uri_text} is not offered")
+        if self.registry.sessions[clid] >= self.registry.config.session_limit:
+            raise EppError(2502, f"{clid} already has "
+                                 f"{self.registry.config.session_limit} sessions open")
+        new_pw = login.findtext(_EPP + "newPW")
+        if new_pw:
+            with store.transaction(self.registry.conn):
+                self.registry.conn.execute("UPDATE registrars SET pw = ? WHERE id = ?",
+                                           (new_pw, clid))
+        self.clid = clid
+        self.selected = frozenset(selected)
+        self.registry.sessions[clid] += 1
+        return Result(1000)
+
+    def _end(self) -> None:
+        if self.clid is not None:
+            self.registry.sessions[self.clid] -= 1
+            self.clid = None
+
+    def closed(self) -> None:
+        self._end()
+
+    def render(self, result: Result, cltrid: str | None) -> bytes:
+        frame = render(result, cltrid, self.registry.svtrid())
+        if self.registry.validate_responses and not self.registry.schema.validate(
+                etree.fromstring(frame)):
+            error = self.registry.schema.error_log.last_error
+            log.error("invalid response %s: %s", frame, error.message)
+            frame = render(Result(2400, f"Command failed: the sandbox built an invalid "
+                                        f"response (line {error.line}: {error.message})"),
+                           cltrid, self.registry.svtrid())
+        return frame

@@ -1,0 +1,150 @@
+"""Run a sandbox registry in a background thread: the API for tests, benchmarks and the demo.
+
+    from bureau.sandbox.testing import start_sandbox
+
+    with start_sandbox(tmp_path) as sandbox:            # 127.0.0.1, a free port, TLS
+        sandbox.host, sandbox.port                       # where to connect
+        sandbox.ca_file                                  # CA that signed the server cert
+        account = sandbox.registrars["bureau"]           # also "rival" (default config)
+        account.clid, account.password                   # login credentials
+        account.cert_file, account.key_file              # client certificate (CN = clID)
+        sandbox.client_context("bureau")                 # ready ssl.SSLContext for a client
+        sandbox.clock.advance(days=400)                  # time-driven events run lazily
+        sandbox.faults.drop_after("domain:create")       # fault switches (see faults.py)
+        sandbox.faults.clear()
+        sandbox.operator.set_server_status("x.test", add=["serverHold"])  # registry-side
+        sandbox.balance("bureau")                        # Decimal
+    # stop() on exit; the SQLite file (state_dir/sandbox.sqlite3) keeps everything
+
+`start_sandbox(state_dir, config=None, *, config_file=None, host="127.0.0.1", port=0,
+validate_responses=True, db_path=None)`: certificates go to `state_dir/certs` (reused when
+present). With `validate_responses` every response is checked against the EPP schemas before
+it is sent and replaced by a 2400 naming the problem if invalid (turn off for benchmarks).
+Default TLDs: test, example (premium names), ngo+ong (bundled), xn--0zwm56d (测试,
+traditional/simplified Chinese variants bundled); registrars bureau/bureau-secret and
+rival/rival-secret.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+
+from bureau.sandbox import billing, store
+from bureau.sandbox.certs import ensure_certificates
+from bureau.sandbox.clock import Clock
+from bureau.sandbox.faults import Faults
+from bureau.sandbox.operator import Operator
+from bureau.sandbox.policy import RegistryConfig, load_config
+from bureau.sandbox.registry import Registry
+from bureau.sandbox.server import EppServer, tls_context
+
+
+@dataclass(frozen=True)
+class RegistrarCredentials:
+    clid: str
+    password: str
+    cert_file: Path
+    key_file: Path
+
+
+class Sandbox:
+    """A running sandbox; see the module docstring. Also a context manager."""
+
+    def __init__(self, state_dir: Path, db_path: Path, config: RegistryConfig,
+                 host: str, port: int, validate_responses: bool) -> None:
+        self.state_dir = state_dir
+        self.db_path = db_path
+        self.config = config
+        certs = ensure_certificates(state_dir / "certs", [r.id for r in config.registrars])
+        self.ca_file = certs.ca_file
+        self.registrars = {
+            r.id: RegistrarCredentials(r.id, r.password, *certs.clients[r.id])
+            for r in config.registrars
+        }
+        self._certs = certs
+        self.host = host
+        self.port = port
+        self._validate = validate_responses
+        self._conn = store.connect(db_path)
+        store.initialise(self._conn, config)
+        self.clock = Clock(self._conn)
+        self.faults = Faults(self._conn)
+        self.operator = Operator(self._conn, config)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: EppServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> Sandbox:
+        ready = threading.Event()
+        errors: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            registry = Registry(self.db_path, self.config,
+                                validate_responses=self._validate)
+            context = tls_context(self.ca_file, self._certs.server_cert,
+                                  self._certs.server_key)
+            self._server = EppServer(registry, context, self.host, self.port)
+            try:
+                loop.run_until_complete(self._server.start())
+                self.port = self._server.port
+            except BaseException as exc:
+                errors.append(exc)
+                ready.set()
+                return
+            ready.set()
+            try:
+                loop.run_forever()
+            finally:
+                loop.run_until_complete(self._server.stop())
+                registry.close()
+                loop.close()
+
+        self._thread = threading.Thread(target=run, name="epp-sandbox", daemon=True)
+        self._thread.start()
+        ready.wait(30)
+        if errors:
+            raise errors[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(10)
+            self._thread = None
+        self._conn.close()
+
+    def client_context(self, clid: str) -> ssl.SSLContext:
+        """A TLS client context trusting the sandbox CA and presenting `clid`'s certificate."""
+        account = self.registrars[clid]
+        context = ssl.create_default_context(cafile=str(self.ca_file))
+        context.load_cert_chain(account.cert_file, account.key_file)
+        return context
+
+    def balance(self, clid: str) -> Decimal:
+        return billing.balance(self._conn, clid)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+
+def start_sandbox(state_dir: Path, config: RegistryConfig | None = None, *,
+                  config_file: Path | None = None, host: str = "127.0.0.1", port: int = 0,
+                  validate_responses: bool = True, db_path: Path | None = None) -> Sandbox:
+    """Start a sandbox on `host:port` (0: a free port) keeping its state in `state_dir`."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    cfg = config or load_config(config_file)
+    sandbox = Sandbox(state_dir, db_path or state_dir / "sandbox.sqlite3", cfg, host, port,
+                      validate_responses)
+    return sandbox.start()
