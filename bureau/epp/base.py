@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from ipaddress import IPv4Address, IPv6Address, ip_address
 from typing import ClassVar, Literal, Protocol, runtime_checkable
 
 from bureau.epp.namespaces import EPP
@@ -96,6 +97,17 @@ class Status:
         node = sub(parent, ns, "status", self.reason, s=self.value)
         if self.lang and self.reason:
             node.set("lang", self.lang)
+
+
+def glue_address(value: str) -> IPv4Address | IPv6Address:
+    """A name server address: a real unicast IPv4 or IPv6 address (not ::, not multicast)."""
+    try:
+        ip = ip_address(value)
+    except ValueError as exc:
+        raise ValueError(f"host address {value!r} is not an IPv4 or IPv6 address") from exc
+    if ip.is_unspecified or ip.is_multicast:
+        raise ValueError(f"host address {value!r} cannot be a name server's address")
+    return ip
 
 
 def statuses(values: Sequence[str | Status]) -> list[Status]:

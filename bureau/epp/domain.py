@@ -5,7 +5,6 @@ Names are taken in any form (U-label or A-label) and sent as A-labels.
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 import string
 from collections.abc import Sequence
@@ -13,7 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from bureau.epp.base import Command, CommandExtension, Period, Status, object_element, statuses
+from bureau.epp.base import (
+    Command,
+    CommandExtension,
+    Period,
+    Status,
+    glue_address,
+    object_element,
+    statuses,
+)
 from bureau.epp.extensions.bdn import BundleCreate
 from bureau.epp.extensions.fee import FeeCheck, FeeOffer
 from bureau.epp.extensions.rgp import RestoreReport, RestoreRequest
@@ -77,7 +84,7 @@ class HostAttr:
 
     def __post_init__(self) -> None:
         for addr in self.addresses:
-            ipaddress.ip_address(addr)  # ValueError names the bad address
+            glue_address(addr)  # ValueError names the bad address
 
 
 Nameserver = str | HostAttr
@@ -95,7 +102,7 @@ def _add_ns(parent: Element, nameservers: Sequence[Nameserver]) -> None:
             attr = sub(ns, DOMAIN, "hostAttr")
             sub(attr, DOMAIN, "hostName", to_alabel(server.name))
             for addr in server.addresses:
-                ip = ipaddress.ip_address(addr)
+                ip = glue_address(addr)
                 sub(attr, DOMAIN, "hostAddr", ip.compressed, ip=f"v{ip.version}")
         else:
             sub(ns, DOMAIN, "hostObj", to_alabel(server))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from bureau.epp.base import Command, Status, object_element, statuses
+from bureau.epp.base import Command, Status, glue_address, object_element, statuses
 from bureau.epp.domain import PendingActionData, parse_pending, parse_status
 from bureau.epp.idn import to_alabel
 from bureau.epp.namespaces import HOST
@@ -29,10 +28,7 @@ from bureau.epp.xmlutil import (
 
 def _add_addrs(parent: Element, addresses: Sequence[str]) -> None:
     for addr in addresses:
-        try:
-            ip = ipaddress.ip_address(addr)
-        except ValueError as exc:
-            raise ValueError(f"host address {addr!r} is not an IPv4 or IPv6 address") from exc
+        ip = glue_address(addr)
         sub(parent, HOST, "addr", ip.compressed, ip=f"v{ip.version}")
 
 
