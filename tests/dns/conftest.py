@@ -82,3 +82,32 @@ def new_zone(client: PowerDNSClient, zone_name: Callable[[], str]) -> Iterator[C
     for name in created:
         with contextlib.suppress(PowerDNSNotFound):
             client.delete_zone(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_db() -> Iterator[object]:
+    """A fresh PostgreSQL database for the gpgsql backend (the test PostgreSQL of make test)."""
+    import uuid
+
+    psycopg = pytest.importorskip("psycopg")
+    from bureau.dns.powerdns import PostgresDatabase
+
+    host = os.environ.get("BUREAU_TEST_PGHOST", "127.0.0.1")
+    port = int(os.environ.get("BUREAU_TEST_PGPORT", "5432"))
+    user = os.environ.get("BUREAU_TEST_PGUSER", "postgres")
+    name = f"bureau_pdns_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(
+            host=host, port=port, user=user, dbname="postgres", autocommit=True, connect_timeout=3
+        )
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"no PostgreSQL on {host}:{port} ({exc}); scripts/start-services starts one")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PostgresDatabase(dbname=name, host=host, port=port, user=user)
+    finally:
+        with psycopg.connect(
+            host=host, port=port, user=user, dbname="postgres", autocommit=True
+        ) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

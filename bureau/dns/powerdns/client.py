@@ -222,6 +222,11 @@ class PowerDNSClient:
 
     @staticmethod
     def _error(status: int, message: str) -> PowerDNSError:
+        if status in (401, 403):
+            return PowerDNSError(
+                f"PowerDNS refused the API key ({status}): check the api-key setting; {message}",
+                status=status,
+            )
         if status == 404:
             return PowerDNSNotFound(message, status=status)
         if status == 409:
