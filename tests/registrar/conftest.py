@@ -3,14 +3,21 @@ contact. The database is the one DATABASE_URL names (PostgreSQL in `make test`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 
 from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
+from bureau.registrar.registries.sandbox import configure as configure_sandbox
+from bureau.sandbox.testing import Sandbox, start_sandbox
 
 
 @pytest.fixture
@@ -48,3 +55,24 @@ def contact(organisation: Organisation) -> Contact:
         phone="+33.123456789", street="1 rue de la Paix", city="Paris", postal_code="75002",
         country="FR",
     )
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
+    """A sandbox registry over real TLS on a free loopback port, fresh for each test."""
+    with start_sandbox(tmp_path / "sandbox") as running:
+        yield running
+    connection.close_all()
+
+
+@pytest.fixture
+def sandbox_registry(db: Any, sandbox: Sandbox) -> Registry:
+    return configure_sandbox(sandbox)
+
+
+@pytest.fixture
+def member(organisation: Organisation, user: User, contact: Contact,
+           sandbox_registry: Registry) -> Actor:
+    """The organisation's owner, with 1,000.00 EUR on the balance, acting at the sandbox."""
+    ledger.top_up(organisation, 100_000, "EUR", memo="test funds")
+    return Actor(user)

@@ -14,7 +14,7 @@ from bureau.core.fields import EncryptedTextField
 
 # Namespaces Bureau looks for in a greeting (the EPP library has the full list).
 FEE_NAMESPACES = ("urn:ietf:params:xml:ns:epp:fee-1.0",)
-BUNDLING_NAMESPACE = "urn:ietf:params:xml:ns:epp:b-dn"
+BDN_NAMESPACE = "urn:ietf:params:xml:ns:epp:b-dn"
 RGP_NAMESPACE = "urn:ietf:params:xml:ns:rgp-1.0"
 SECDNS_NAMESPACE = "urn:ietf:params:xml:ns:secDNS-1.1"
 

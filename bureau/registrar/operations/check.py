@@ -1,0 +1,123 @@
+"""Check: is a name available, and what does an operation on it cost?
+
+Price rule: Bureau's list price for the TLD (per year for create and renew, flat for transfer
+and restore), unless the registry's fee extension asks more (premium names), in which case
+the member pays the registry's price. The registry's fee is kept in the quote so that the
+create or renew can agree to exactly that amount.
+
+Errors: InvalidName, TldNotSold (field "name").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bureau import epp
+from bureau.registrar.domains.names import to_u_label
+from bureau.registrar.registries.models import Registry, Tld
+
+from .common import parse_name, send, verify_tld_sold
+from .errors import OutcomePending, RegistryRefused
+
+PRICED_OPERATIONS = ("create", "renew", "transfer", "restore")
+
+
+@dataclass(frozen=True)
+class Quote:
+    name: str
+    available: bool
+    price: int
+    currency: str
+    period: int = 1
+    operation: str = "create"
+    reason: str | None = None
+    premium: bool = False
+    # What the registry said it will charge (fee extension), to agree to in the command.
+    registry_fee: Decimal | None = None
+    registry_currency: str | None = None
+
+    @property
+    def u_label(self) -> str:
+        return to_u_label(self.name)
+
+
+def list_price(tld: Tld, operation: str, years: int) -> int:
+    if operation == "create":
+        return int(tld.create_price) * years
+    if operation == "renew":
+        return int(tld.renew_price) * years
+    if operation == "transfer":
+        return int(tld.transfer_price)
+    if operation == "restore":
+        return int(tld.restore_price)
+    raise ValueError(f"no price for operation {operation!r}")
+
+
+def fee_offer(quote: Quote) -> epp.FeeOffer | None:
+    """The fee to agree to in a create/renew/transfer/restore, when the registry quoted one."""
+    if quote.registry_fee is None:
+        return None
+    return epp.FeeOffer([epp.Fee(quote.registry_fee)], currency=quote.registry_currency)
+
+
+def check(names: list[str], *, operation: str = "create", period: int = 1) -> list[Quote]:
+    """Quotes for these names, in the order given (one check command per registry)."""
+    parsed = [parse_name(name) for name in names]
+    tlds = {name: verify_tld_sold(name) for name in parsed}
+    by_registry: dict[int, list[str]] = defaultdict(list)
+    registries: dict[int, Registry] = {}
+    for name, tld in tlds.items():
+        by_registry[tld.registry.pk].append(name)
+        registries[tld.registry.pk] = tld.registry
+    quotes: dict[str, Quote] = {}
+    for registry_id, batch in by_registry.items():
+        quotes.update(_check_at(registries[registry_id], batch, tlds, operation, period))
+    return [quotes[name] for name in parsed]
+
+
+def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operation: str,
+              period: int) -> dict[str, Quote]:
+    fee = None
+    if registry.fee_namespace or registry.greeting_at is None:
+        # Before the first greeting we do not know; the library refuses an extension the
+        # registry did not offer, and then we ask again without it.
+        fee = epp.FeeCheck([epp.FeeCommand(operation, epp.Period(period)
+                                           if operation in ("create", "renew") else None)])
+    try:
+        outcome = send(registry, epp.DomainCheck(names, fee=fee))
+    except epp.ExtensionNotLoggedIn:
+        outcome = send(registry, epp.DomainCheck(names))
+        fee = None
+    if outcome.response is None:
+        if outcome.failure is not None:
+            raise RegistryRefused(outcome.message, outcome.failure.code, field="name")
+        raise OutcomePending(outcome.message)
+    data: epp.DomainCheckData = outcome.response.data
+    fees: epp.FeeCheckData | None = outcome.response.extension(epp.FeeCheckData)
+    result = {}
+    for name in names:
+        tld = tlds[name]
+        availability = data[name]
+        price = list_price(tld, operation, period)
+        registry_fee = None
+        currency = None
+        premium = False
+        fee_result = fees.for_name(name) if fees is not None else None
+        quote = fee_result.quote(operation) if fee_result is not None else None
+        if quote is not None and quote.fees:
+            registry_fee = quote.total
+            currency = fees.currency if fees is not None else None
+            premium = bool(fee_result and fee_result.premium)
+            price = max(price, int((registry_fee * 100).to_integral_value()))
+        result[name] = Quote(
+            name=name, available=availability.available, reason=availability.reason,
+            price=price, currency=str(tld.currency), period=period, operation=operation,
+            premium=premium, registry_fee=registry_fee, registry_currency=currency,
+        )
+    return result
+
+
+def quote(name: str, *, operation: str = "create", period: int = 1) -> Quote:
+    return check([name], operation=operation, period=period)[0]

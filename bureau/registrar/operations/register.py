@@ -1,0 +1,224 @@
+"""Register a domain name for an organisation.
+
+Errors (nothing charged unless said):
+- NotAllowed: the person's role does not allow ordering.
+- InvalidName, TldNotSold, NotAvailable (field "name").
+- PeriodNotAllowed (field "period"): outside the TLD's periods.
+- PriceChanged (field "price"): the price differs from the one the person accepted.
+- ContactInvalid: a contact of another organisation, or one the registry cannot take.
+- billing.ledger.InsufficientFunds: the balance does not cover the price.
+- RegistryRefused: the registry refused the create; the charge was credited back.
+- OutcomePending: the answer was lost and the info that settles it failed too; the order is
+  kept (money reserved) for the reconciliation job. Never retried blindly.
+
+Flow: verify, quote, then one transaction stores the order, its charge and the domain row
+(pending-create) so the order can never be lost; then the EPP create; then one transaction
+stores the outcome (domain, history, order state, refund when refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau import epp
+from bureau.epp.domain import ContactType
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
+from bureau.registrar.billing import orders
+from bureau.registrar.billing.models import Order
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import BundledName, Domain, DomainState, Operation, Outcome
+from bureau.registrar.registries.models import BDN_NAMESPACE, Tld
+
+from .check import Quote, fee_offer, quote
+from .common import Actor, EppOutcome, parse_name, record, send, verify_role, verify_tld_sold
+from .errors import (
+    ContactInvalid,
+    NotAvailable,
+    OutcomePending,
+    PeriodNotAllowed,
+    PriceChanged,
+    RegistryRefused,
+)
+from .handles import ensure_handle
+
+
+@dataclass(frozen=True)
+class Registration:
+    domain: Domain
+    order: Order
+    bundled: tuple[str, ...] = ()
+
+
+def verify_period_allowed(tld: Tld, years: int) -> None:
+    if not tld.allows_period(years):
+        raise PeriodNotAllowed(
+            _("Names in .%(tld)s are registered for %(min)s to %(max)s years, not %(years)s.")
+            % {"tld": tld.name, "min": tld.min_period, "max": tld.max_period, "years": years}
+        )
+
+
+def verify_available(q: Quote) -> None:
+    if not q.available:
+        raise NotAvailable(
+            _("%(name)s is not available%(reason)s. Try another name.")
+            % {"name": q.u_label, "reason": f" ({q.reason})" if q.reason else ""}
+        )
+
+
+def verify_not_held(name: str) -> None:
+    live = Domain.objects.filter(name=name).exclude(
+        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
+    if live.exists():
+        raise NotAvailable(_("%(name)s is already managed by Bureau.") % {"name": name})
+
+
+def verify_price_accepted(q: Quote, accepted_price: int | None) -> None:
+    if accepted_price is not None and accepted_price != q.price:
+        raise PriceChanged(accepted_price, q.price, q.currency)
+
+
+def verify_contacts_belong(organisation: Organisation, contacts: Sequence[Contact | None]) -> None:
+    for contact in contacts:
+        if contact is not None and contact.organisation_id != organisation.pk:
+            raise ContactInvalid(
+                _("The contact “%(name)s” belongs to another organisation: choose one of "
+                  "yours.") % {"name": contact.name}, field="registrant")
+
+
+def register(*, organisation: Organisation, actor: Actor, name: str, registrant: Contact,
+             period: int = 1, admin: Contact | None = None, tech: Contact | None = None,
+             billing: Contact | None = None, nameservers: Sequence[str] = (),
+             accepted_price: int | None = None) -> Registration:
+    a_label = parse_name(name)
+    tld = verify_tld_sold(a_label)
+    registry = tld.registry
+    verify_role(organisation, actor, ROLES_THAT_ORDER)
+    verify_period_allowed(tld, period)
+    verify_contacts_belong(organisation, [registrant, admin, tech, billing])
+    verify_not_held(a_label)
+    q = quote(a_label, operation="create", period=period)
+    verify_available(q)
+    verify_price_accepted(q, accepted_price)
+    registrant_handle = ensure_handle(registrant, registry)
+    roles: tuple[tuple[ContactType, Contact | None], ...] = (
+        ("admin", admin), ("tech", tech), ("billing", billing))
+    contacts = [epp.DomainContact(kind, ensure_handle(contact, registry))
+                for kind, contact in roles if contact is not None]
+    auth_info = epp.generate_auth_info()
+
+    # 1. The order, its charge and the pending domain: committed before the registry is asked.
+    try:
+        with transaction.atomic():
+            order = orders.place(organisation=organisation, user=actor.user,
+                                 operation=Operation.CREATE, domain_name=a_label,
+                                 amount=q.price, currency=q.currency, period=period)
+            domain = Domain.objects.create(
+                name=a_label, tld=tld, organisation=organisation, registrant=registrant,
+                admin_contact=admin, tech_contact=tech, billing_contact=billing,
+                nameservers=[parse_name(ns) for ns in nameservers], auth_info=auth_info,
+                state=DomainState.PENDING_CREATE,
+            )
+            order.domain = domain
+            order.save(update_fields=["domain"])
+    except IntegrityError as exc:  # another order for the same name won the race
+        raise NotAvailable(_("%(name)s is already being registered.") % {"name": a_label}
+                           ) from exc
+
+    # 2. The registry.
+    bundle = epp.BundleCreate() if tld.bundles and registry.supports(BDN_NAMESPACE) else None
+    command = epp.DomainCreate(
+        a_label, registrant=registrant_handle, contacts=contacts,
+        nameservers=list(domain.nameservers), auth_info=auth_info,
+        period=epp.Period(period), fee=fee_offer(q), bundle=bundle,
+    )
+    outcome = send(registry, command)
+
+    # 3. The outcome, in one transaction each way.
+    if outcome.response is not None:
+        return _created(domain, order, actor, outcome)
+    if outcome.failure is not None:
+        _refused(domain, order, actor, outcome)
+        raise RegistryRefused(
+            _("The registry refused to register %(name)s: %(reason)s. You were not charged.")
+            % {"name": domain.u_label, "reason": outcome.failure.reason or outcome.message},
+            outcome.failure.code, field="name")
+    return settle_unknown_create(domain, order, actor, outcome)
+
+
+def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
+             info: epp.DomainInfoData | None = None) -> Registration:
+    response = outcome.response
+    assert response is not None
+    data = response.data if isinstance(response.data, epp.DomainCreateData) else None
+    bundle = response.extension(epp.BundleData)
+    with transaction.atomic():
+        domain.state = DomainState.ACTIVE
+        domain.registered_at = (data.created if data else None) or (info.created if info
+                                                                     else timezone.now())
+        domain.expires_at = (data.expires if data else None) or (info.expires if info else None)
+        if info is not None:
+            domain.roid = info.roid
+            domain.statuses = sorted(info.status_values)
+        domain.save()
+        bundled: list[str] = []
+        if bundle is not None:
+            for bdn in bundle.bdns:
+                BundledName.objects.get_or_create(domain=domain, name=bdn.alabel,
+                                                  defaults={"u_label": bdn.ulabel or ""})
+                bundled.append(bdn.alabel)
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
+               outcome=Outcome.SUCCESS, epp_outcome=outcome, order=order,
+               detail={"period": order.period, "bundled": bundled,
+                       "expires": domain.expires_at.isoformat() if domain.expires_at else None})
+        order = orders.complete(order, domain=domain)
+    return Registration(domain, order, tuple(bundled))
+
+
+def _refused(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome) -> None:
+    with transaction.atomic():
+        domain.state = DomainState.DELETED
+        domain.deleted_at = timezone.now()
+        domain.save()
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
+               outcome=Outcome.FAILED, epp_outcome=outcome, order=order)
+        orders.fail(order, message=outcome.message)
+
+
+def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
+                          outcome: EppOutcome) -> Registration:
+    """The create's answer was lost: an info decides. Ours → registered; absent → refunded;
+    someone else's → refunded; no answer again → left for the reconciliation job."""
+    registry = domain.registry
+    info = send(registry, epp.DomainInfo(domain.name))
+    if info.response is not None:
+        data: epp.DomainInfoData = info.response.data
+        if data.sponsor == registry.client_id:
+            # The create did happen: same state as if its answer had arrived.
+            record(domain=domain, name=domain.name, actor=actor, operation=Operation.RECONCILE,
+                   outcome=Outcome.SUCCESS, epp_outcome=info, order=order,
+                   message="create outcome was unknown; info shows the name is ours")
+            created = EppOutcome(response=epp.Response(
+                results=info.response.results, cltrid=outcome.cl_trid, svtrid="",
+                extensions=info.response.extensions))
+            return _created(domain, order, actor, created, info=data)
+        message = "create outcome was unknown; info shows another registrar holds the name"
+    elif info.failure is not None and info.failure.code == 2303:
+        message = "create outcome was unknown; info shows the name does not exist"
+    else:
+        with transaction.atomic():
+            record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
+                   outcome=Outcome.UNKNOWN, epp_outcome=outcome, order=order)
+            orders.mark_unknown(order, message=outcome.message)
+        raise OutcomePending(
+            _("The registry did not confirm the registration of %(name)s. Bureau will check "
+              "and settle it; you will not be charged twice. Do not order it again.")
+            % {"name": domain.u_label})
+    _refused(domain, order, actor, EppOutcome(unknown=outcome.unknown, failure=info.failure))
+    raise RegistryRefused(
+        _("%(name)s could not be registered (%(reason)s). You were not charged.")
+        % {"name": domain.u_label, "reason": message}, 2303, field="name")

@@ -1,0 +1,65 @@
+"""EPP connections to registries: one session pool per registry and process, built from the
+Registry row (credentials decrypted only here), and the greeting recorded on the row."""
+
+from __future__ import annotations
+
+import threading
+
+from bureau.epp import ClientConfig, Command, Response, SessionPool
+
+from .models import Registry
+
+_lock = threading.Lock()
+_pools: dict[int, tuple[ClientConfig, SessionPool]] = {}
+
+
+def client_config(registry: Registry) -> ClientConfig:
+    return ClientConfig(
+        host=registry.host,
+        port=registry.port,
+        client_id=registry.client_id,
+        password=registry.password,
+        cafile=registry.ca_file or None,
+        certfile=registry.client_cert_file or None,
+        keyfile=registry.client_key_file or None,
+    )
+
+
+def pool_for(registry: Registry) -> SessionPool:
+    """The process's pool for this registry; a new one when its settings changed."""
+    config = client_config(registry)
+    with _lock:
+        current = _pools.get(registry.pk)
+        if current is not None and current[0] == config:
+            return current[1]
+        pool = SessionPool(config, size=registry.max_sessions)
+        _pools[registry.pk] = (config, pool)
+    if current is not None:
+        current[1].close()
+    return pool
+
+
+def execute(registry: Registry, command: Command) -> Response:
+    """Send one command; raises bureau.epp's CommandFailed, OutcomeUnknown, EPPError."""
+    pool = pool_for(registry)
+    with pool.session() as session:
+        if registry.greeting_at is None and session.greeting is not None:
+            registry.record_greeting(list(session.greeting.obj_uris),
+                                     list(session.greeting.ext_uris))
+        return session.execute(command)
+
+
+def refresh_greeting(registry: Registry) -> None:
+    """Connect (if needed) and store what the registry's greeting offers."""
+    pool = pool_for(registry)
+    with pool.session() as session:
+        greeting = session.greeting or session.hello()
+        registry.record_greeting(list(greeting.obj_uris), list(greeting.ext_uris))
+
+
+def close_all() -> None:
+    with _lock:
+        pools = [pool for _config, pool in _pools.values()]
+        _pools.clear()
+    for pool in pools:
+        pool.close()
