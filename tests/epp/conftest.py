@@ -326,3 +326,30 @@ def registry(pki: PKI) -> Iterator[FakeRegistry]:
     server = FakeRegistry(pki)
     yield server
     server.stop()
+
+
+# ---- the sandbox registry (bureau.sandbox), for integration tests ------------------------
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[object]:
+    testing = pytest.importorskip("bureau.sandbox.testing")
+    with testing.start_sandbox(tmp_path / "sandbox") as running:
+        yield running
+
+
+def sandbox_config(sandbox: object, clid: str = "bureau", **overrides: object) -> ClientConfig:
+    account = sandbox.registrars[clid]  # type: ignore[attr-defined]
+    values: dict[str, object] = dict(
+        host=sandbox.host,  # type: ignore[attr-defined]
+        port=sandbox.port,  # type: ignore[attr-defined]
+        client_id=account.clid,
+        password=account.password,
+        cafile=str(sandbox.ca_file),  # type: ignore[attr-defined]
+        certfile=str(account.cert_file),
+        keyfile=str(account.key_file),
+        server_hostname="localhost",
+        timeout=10.0,
+    )
+    values.update(overrides)
+    return ClientConfig(**values)  # type: ignore[arg-type]
