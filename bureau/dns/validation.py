@@ -57,6 +57,7 @@ CONTENT_HINTS = {
 }
 # Types whose rdata names a host that must exist as an address, never a CNAME (RFC 2181 10.3).
 TARGET_TYPES = {"MX": "exchange", "NS": "target", "SRV": "target"}
+_SVC_QUOTED = re.compile(r'\b(mandatory|alpn|port|ipv4hint|ipv6hint)="([^"\\ ]*)"')
 _TLSA_OWNER = re.compile(r"^_[0-9]{1,5}\._(tcp|udp|sctp)\.")
 
 
@@ -160,7 +161,12 @@ def _canonical_content(
             f"{rtype} content {content!r} is not valid ({detail}): give {CONTENT_HINTS[rtype]}"
         ) from exc
     _check_meaning(origin, owner, rtype, rdata)
-    return rdata.to_text()
+    text = rdata.to_text()
+    if rtype in ("SVCB", "HTTPS"):
+        # PowerDNS 4.7 refuses content not in its own canonical form ("Not in expected
+        # format"): it writes these parameters unquoted; dnspython parses both forms.
+        text = _SVC_QUOTED.sub(r"\1=\2", text)
+    return text
 
 
 def _check_address(rtype: str, text: str) -> None:

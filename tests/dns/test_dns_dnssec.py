@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import dns.dnssec
@@ -31,7 +31,7 @@ NAMESERVERS = ("ns1.bureau-dns.test.", "ns2.bureau-dns.test.")
 @pytest.fixture
 def signed_zone(
     client: PowerDNSClient, zone_name: Callable[[], str]
-) -> tuple[str, tuple[str, ...]]:
+) -> Iterator[tuple[str, tuple[str, ...]]]:
     zone = zone_name()
     records = validate_zone(
         zone,

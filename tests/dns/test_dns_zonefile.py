@@ -53,7 +53,7 @@ def test_import_keeps_records_and_sets_aside_managed_ones() -> None:
 def test_import_reports_every_problem_with_its_line() -> None:
     with pytest.raises(ValidationError) as info:
         parse_zone_file("example.org", BAD)
-    by_line = {p.line: str(p) for p in info.value.problems}
+    by_line = {p.line or 0: str(p) for p in info.value.problems}
     assert sorted(by_line) == [2, 4, 6, 7, 8]
     assert "cannot parse" in by_line[2]
     assert "a CNAME must be alone" in by_line[4]

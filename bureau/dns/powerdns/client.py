@@ -27,8 +27,11 @@ from bureau.dns.powerdns.errors import (
 from bureau.dns.powerdns.locks import WriteLocks
 
 # Backend errors that mean "another writer got there first": the transaction was rolled back,
-# and every write this client sends is idempotent (REPLACE/DELETE), so it is retried.
+# and PATCH/PUT/DELETE as this client sends them are idempotent (REPLACE/DELETE), so they are
+# retried. PowerDNS 4.7 reports sqlite's "database is locked" as a bare 500 "Internal Server
+# Error" (the detail goes to its log), so a bare 500 counts too. The write lock makes this rare.
 TRANSIENT_MARKERS = ("database is locked", "deadlock", "could not serialize", "busy")
+IDEMPOTENT = frozenset({"GET", "PUT", "PATCH", "DELETE"})
 
 
 class ZoneKind(enum.StrEnum):
@@ -201,8 +204,9 @@ class PowerDNSClient:
             if response.is_success:
                 return response
             message = self._error_message(response)
-            transient = response.status_code >= 500 and any(
-                marker in message.lower() for marker in TRANSIENT_MARKERS
+            transient = response.status_code >= 500 and (
+                any(marker in message.lower() for marker in TRANSIENT_MARKERS)
+                or (method in IDEMPOTENT and message == "Internal Server Error")
             )
             if transient and attempt < self.retries:
                 attempt += 1
