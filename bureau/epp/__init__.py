@@ -2,6 +2,21 @@
 
 Pure Python and lxml, no Django. Commands are dataclasses with `to_xml(cltrid)`; responses
 are parsed into `Response` objects whose `data` and `extensions` are typed dataclasses.
+
+    config = ClientConfig("epp.registry.example", 700, "bureau", "s3cret-pw",
+                          cafile="ca.pem", certfile="client.pem", keyfile="client.key")
+    with SessionPool(config, size=4) as pool:
+        check = pool.execute(DomainCheck(["bücher.example"], fee=FeeCheck(currency="EUR")))
+        check.data["bücher.example"].available               # DomainCheckData
+        check.extension(FeeCheckData).for_name("bücher.example").premium
+        await pool.aexecute(DomainInfo("bücher.example"))     # from asyncio
+
+Errors: `CommandFailed` (code >= 2000, with `.code`, `.reason`, `.response`);
+`OutcomeUnknown` (sent, answer lost: reconcile with an info, never resend blindly);
+`EPPConnectionError` (certainly not sent); `FrameError` (unreadable server frame).
+Extensions ride on commands (`secdns=`, `fee=`, `bundle=`, `restore=`, or any object with
+`to_element(verb)` in `extensions=`); their response parts come back in
+`Response.extensions`, and parts nobody parses stay in `Response.unknown_extensions`.
 """
 
 from bureau.epp.base import Command, CommandExtension, Period, RawExtension, Status

@@ -146,8 +146,11 @@ def _parse_parts(container: Element | None) -> tuple[list[Any], list[Element]]:
         parse = parser_for(node)
         if parse is None:
             unknown.append(node)
-        else:
+            continue
+        try:
             known.append(parse(node))
+        except ValueError as exc:  # a value our types refuse: the server broke the syntax
+            raise FrameError(f"bad <{etree.QName(node).localname}> from the server: {exc}") from exc
     return known, unknown
 
 

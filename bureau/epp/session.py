@@ -188,6 +188,7 @@ class Session:
         assert transport is not None
         cltrid = self._trids.next()
         frame = command.to_xml(cltrid)
+        log.debug("EPP %s %s -> %s", type(command).__name__, cltrid, self.config.host)
         try:
             transport.send(frame)
         except (OSError, ssl.SSLError) as exc:
@@ -221,6 +222,7 @@ class Session:
             raise OutcomeUnknown(
                 f"answer carries clTRID {response.cltrid}, expected {cltrid}", cltrid
             )
+        log.debug("EPP %s %s <- %d %s", cltrid, response.svtrid, response.code, response.message)
         if response.code in CLOSING_CODES:
             self._drop()
         if not response.ok:

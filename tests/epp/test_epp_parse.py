@@ -272,3 +272,15 @@ def test_entities_are_not_expanded() -> None:
     except FrameError:
         return  # refusing is fine too
     assert "aaaaaaaaaa" not in (response.data.results[1].reason or "")
+
+
+def test_values_our_types_refuse_become_frame_errors() -> None:
+    bad = samples.CONTACT_INFO.replace(b"<contact:voice/>", b"<contact:shoe/>")
+    with pytest.raises(FrameError, match="bad <infData>"):
+        parse_response(bad)
+
+
+def test_fee_results_are_found_by_u_label() -> None:
+    data = samples.FEE_CHECK.replace(b"example.com", b"xn--bcher-kva.example")
+    fees = parse_response(data).extension(FeeCheckData)
+    assert fees.for_name("Bücher.example") is not None

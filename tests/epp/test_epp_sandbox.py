@@ -227,7 +227,9 @@ def test_transfer_with_poll_messages(sandbox: object) -> None:
             "rival-c", [PostalInfo("int", "R", Address("Nantes", "FR"))], "r@example.org"
         )
         rival.execute(contact)
-        ours.execute(ContactTransfer("request", "rival-c", contact.auth_info))
+        moved = ours.execute(ContactTransfer("request", "rival-c", contact.auth_info))
+        assert isinstance(moved.data, TransferData)
+        assert (moved.data.name, moved.data.requested_by) == ("rival-c", "bureau")
 
 
 def test_registry_change_arrives_as_change_poll(session: Session, sandbox: object) -> None:

@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from bureau.epp.base import Period
 from bureau.epp.errors import FrameError
+from bureau.epp.idn import to_alabel
 from bureau.epp.namespaces import DOMAIN, FEE
 from bureau.epp.registry import parses
 from bureau.epp.xmlutil import (
@@ -197,7 +198,12 @@ class FeeCheckData:
     results: tuple[FeeCheckResult, ...]
 
     def for_name(self, name: str) -> FeeCheckResult | None:
-        return next((r for r in self.results if r.name == name.lower()), None)
+        """The result for a domain name, given as U-label or A-label."""
+        try:
+            wanted = to_alabel(name)
+        except ValueError:
+            wanted = name.lower()
+        return next((r for r in self.results if r.name == wanted), None)
 
 
 @dataclass(frozen=True)
