@@ -1,0 +1,202 @@
+"""DNS hosting benchmark: a private PowerDNS on loopback, driven through Bureau's DNS modules.
+
+Measures
+- publish latency: seconds from the API save (one PATCH) until the new value is served, polled
+  with dnspython over UDP (median, p95);
+- import rate: records per second for a 10,000-record zone (validation + one PATCH on a signed
+  zone);
+- queries per second the engine serves for a signed zone (DO bit set), from several client
+  processes on the same machine, for a bounded time.
+
+    .venv/bin/python bench/dns.py [--quick] [--backend sqlite3|gpgsql]
+
+The last line printed is one JSON object with publish_median_s, publish_p95_s,
+import_records_per_s and qps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# This file is bench/dns.py: its folder must leave the import path, or it hides dnspython.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import dns.message  # noqa: E402
+import dns.query  # noqa: E402
+import dns.rdatatype  # noqa: E402
+
+from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance  # noqa: E402
+from bureau.dns.powerdns.instance import PostgresDatabase  # noqa: E402
+from bureau.dns.publish import create_hosted_zone, publish  # noqa: E402
+from bureau.dns.records import Record  # noqa: E402
+from bureau.dns.validation import validate_zone  # noqa: E402
+
+NAMESERVERS = ("ns1.bench.test.", "ns2.bench.test.")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def served_a(port: int, qname: str) -> str | None:
+    query = dns.message.make_query(qname, "A")
+    response = dns.query.udp(query, "127.0.0.1", port=port, timeout=1.0)
+    for rrset in response.answer:
+        if rrset.rdtype == dns.rdatatype.A:
+            return rrset[0].to_text()
+    return None
+
+
+def bench_publish(client: PowerDNSClient, port: int, rounds: int) -> list[float]:
+    zone = "publish.bench.test."
+    records = validate_zone(zone, [Record("www", "A", "192.0.2.1", 60)])
+    create_hosted_zone(client, zone, nameservers=NAMESERVERS, records=records)
+    qname = f"www.{zone}"
+    served_a(port, qname)  # warm the packet cache, as in production
+    delays = []
+    for i in range(rounds):
+        value = f"198.51.100.{i % 250 + 1}" if i % 2 else f"203.0.113.{i % 250 + 1}"
+        new = validate_zone(zone, [Record("www", "A", value, 60)])
+        started = time.perf_counter()
+        publish(client, zone, new, notify=False)
+        while served_a(port, qname) != value:
+            if time.perf_counter() - started > 30:
+                raise RuntimeError(f"{value} not served after 30 s")
+            time.sleep(0.001)
+        delays.append(time.perf_counter() - started)
+    return delays
+
+
+def bench_import(client: PowerDNSClient, count: int) -> tuple[float, float]:
+    zone = "import.bench.test."
+    create_hosted_zone(client, zone, nameservers=NAMESERVERS)
+    raw = []
+    for i in range(count):
+        kind = i % 4
+        if kind == 0:
+            raw.append(
+                Record(f"h{i}", "A", f"10.{i // 65536 % 256}.{i // 256 % 256}.{i % 256}", 300)
+            )
+        elif kind == 1:
+            raw.append(Record(f"h{i}", "AAAA", f"2001:db8::{i:x}", 300))
+        elif kind == 2:
+            raw.append(Record(f"t{i}", "TXT", f"record number {i}", 300))
+        else:
+            raw.append(Record(f"m{i}", "MX", f"10 mx{i % 7}.example.net.", 300))
+    started = time.perf_counter()
+    valid = validate_zone(zone, raw)
+    validated = time.perf_counter()
+    publish(client, zone, valid, notify=False)
+    done = time.perf_counter()
+    stored = sum(len(r.contents) for r in client.get_zone(zone).rrsets if r.rtype != "SOA")
+    if stored < count:
+        raise RuntimeError(f"only {stored} of {count} records stored")
+    return count / (done - started), validated - started
+
+
+def _query_worker(
+    port: int, names: list[bytes], seconds: float, out: multiprocessing.Queue
+) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.settimeout(1.0)
+    sock.connect(("127.0.0.1", port))
+    answered = errors = 0
+    deadline = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < deadline:
+        sock.send(names[i % len(names)])
+        i += 1
+        try:
+            sock.recv(4096)
+            answered += 1
+        except TimeoutError:
+            errors += 1
+    out.put((answered, errors))
+
+
+def bench_qps(client: PowerDNSClient, port: int, seconds: float, workers: int) -> float:
+    zone = "qps.bench.test."
+    records = validate_zone(
+        zone, [Record(f"w{i}", "A", f"192.0.2.{i % 250 + 1}", 300) for i in range(100)]
+    )
+    create_hosted_zone(client, zone, nameservers=NAMESERVERS, records=records)
+    queries = []
+    for i in range(100):
+        query = dns.message.make_query(f"w{i}.{zone}", "A", want_dnssec=True)
+        query.id = i
+        queries.append(query.to_wire())
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    procs = [
+        multiprocessing.Process(target=_query_worker, args=(port, queries, seconds, out))
+        for _ in range(workers)
+    ]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]
+    for p in procs:
+        p.join()
+    elapsed = time.perf_counter() - started
+    return sum(a for a, _ in results) / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a short run (under a minute)")
+    parser.add_argument("--backend", choices=["sqlite3", "gpgsql"], default="sqlite3")
+    parser.add_argument("--pg-dbname", default="", help="existing database for --backend gpgsql")
+    parser.add_argument("--records", type=int, default=10_000)
+    args = parser.parse_args()
+    rounds = 20 if args.quick else 100
+    qps_seconds = 3.0 if args.quick else 15.0
+    workers = max(2, (os.cpu_count() or 2))
+
+    with tempfile.TemporaryDirectory(prefix="bureau-bench-dns-") as workdir:
+        postgres = PostgresDatabase(args.pg_dbname) if args.backend == "gpgsql" else None
+        with (
+            PowerDNSInstance(workdir, backend=args.backend, postgres=postgres) as pdns,
+            PowerDNSClient(pdns.api_url, pdns.api_key) as client,
+        ):
+            print(f"PowerDNS {args.backend} on 127.0.0.1:{pdns.dns_port}", flush=True)
+            delays = bench_publish(client, pdns.dns_port, rounds)
+            median, p95 = statistics.median(delays), percentile(delays, 0.95)
+            print(f"publish: {rounds} changes, median {median:.4f} s, p95 {p95:.4f} s")
+            rate, validation = bench_import(client, args.records)
+            print(
+                f"import: {args.records} records at {rate:.0f} records/s "
+                f"(validation {validation:.2f} s of it, then one PATCH on a signed zone)"
+            )
+            qps = bench_qps(client, pdns.dns_port, qps_seconds, workers)
+            print(
+                f"queries: {qps:.0f} per second, signed zone, DO bit, {workers} client "
+                f"processes on the same {os.cpu_count()} cores, {qps_seconds:.0f} s"
+            )
+    print(
+        json.dumps(
+            {
+                "publish_median_s": round(median, 5),
+                "publish_p95_s": round(p95, 5),
+                "import_records_per_s": round(rate, 1),
+                "qps": round(qps, 1),
+                "backend": args.backend,
+                "records": args.records,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
