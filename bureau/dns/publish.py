@@ -93,3 +93,11 @@ def publish(
 def _netmask(host: str) -> str:
     host = host.strip("[]")
     return f"{host}/128" if ":" in host else f"{host}/32"
+
+
+def after_key_change(client: PowerDNSClient, zone: str) -> int:
+    """Send a DNSKEY change (rollover step) to the secondaries: key changes do not move the
+    serial in PowerDNS 4.7, so bump it, then NOTIFY. Returns the serial to wait for."""
+    serial = client.bump_serial(zone)
+    client.notify(zone)
+    return serial

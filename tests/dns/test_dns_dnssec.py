@@ -117,3 +117,55 @@ def test_dnssec_key_matches_dnspython_validation_of_the_dnskey_rrset(
     dns.dnssec.validate(dnskeys, signature, {dnskeys.name: dnskeys})
     assert all(k.algorithm == dns.dnssec.Algorithm.ECDSAP256SHA256 for k in dnskeys)
     assert dnskeys.rdtype == dns.rdatatype.DNSKEY
+
+
+@pytest.mark.skipif(shutil.which("delv") is None, reason="bind9-dnsutils not installed")
+def test_delv_validates_with_the_ds_as_trust_anchor(
+    pdns: PowerDNSInstance, signed_zone: tuple[str, tuple[str, ...]], tmp_path: Path
+) -> None:
+    zone, ds = signed_zone
+
+    def delv(ds_text: str) -> subprocess.CompletedProcess[str]:
+        tag, alg, dtype, digest = ds_text.split()
+        anchor = tmp_path / "anchor.conf"
+        anchor.write_text(
+            f'trust-anchors {{ {zone} static-ds {tag} {alg} {dtype} "{digest}"; }};\n'
+        )
+        command = ["delv", "-a", str(anchor), f"+root={zone}", "@127.0.0.1"]
+        command += ["-p", str(pdns.dns_port), f"www.{zone}", "A"]
+        return subprocess.run(command, capture_output=True, text=True, timeout=30)
+
+    good = delv(ds[0])
+    assert "; fully validated" in good.stdout, good.stdout + good.stderr
+    tag, alg, dtype, digest = ds[0].split()
+    bad = delv(f"{tag} {alg} {dtype} {'0' * len(digest)}")
+    assert "fully validated" not in bad.stdout
+    assert "broken trust chain" in bad.stderr
+
+
+def test_key_rollover_keeps_answers_valid_at_every_step(
+    client: PowerDNSClient, pdns: PowerDNSInstance, signed_zone: tuple[str, tuple[str, ...]]
+) -> None:
+    zone, old_ds = signed_zone
+    (old_key,) = client.cryptokeys(zone)
+
+    def valid_with(ds: list[str] | tuple[str, ...]) -> None:
+        validated_answer("127.0.0.1", zone, f"www.{zone}", "A", ds, port=pdns.dns_port)
+
+    # 1. The new key is published but does not sign; both DS go to the registry.
+    new_key = client.add_cryptokey(zone, active=False)
+    both = client.ds_records(zone, include_inactive=True)
+    assert set(both) == {*old_ds, *(d for d in new_key.ds if d.split()[2] == "2")}
+    assert client.ds_records(zone) == list(old_ds)  # only signing keys without the flag
+    valid_with(both)
+    # 2. The new key signs, the old one stops: still valid from both DS.
+    client.set_cryptokey_active(zone, new_key.id, True)
+    client.set_cryptokey_active(zone, old_key.id, False)
+    valid_with(both)
+    # 3. The old key goes; the registry keeps only the new DS.
+    client.delete_cryptokey(zone, old_key.id)
+    new_ds = client.ds_records(zone)
+    assert new_ds and not set(new_ds) & set(old_ds)
+    valid_with(new_ds)
+    with pytest.raises(DNSSECError):
+        valid_with(old_ds)

@@ -324,6 +324,21 @@ class PowerDNSClient:
         """On a secondary: fetch the zone from its primary now."""
         self._request("PUT", self.zone_path(name) + "/axfr-retrieve")
 
+    def bump_serial(self, name: str) -> int:
+        """Raise the serial without changing data (re-PATCH the apex NS as it is), so that
+        secondaries transfer changes the serial does not follow, such as DNSSEC keys."""
+        zone = self.get_zone(name)
+        ns = zone.rrset(zone.name, "NS")
+        if ns is None:
+            raise PowerDNSError(f"{zone.name} has no NS RRset to re-publish")
+        self.patch_rrsets(name, [RRSetChange(ns.name, "NS", ns.ttl, ns.contents)])
+        return self.serial(name)
+
+    def flush_cache(self, name: str) -> None:
+        """Drop the zone's answers from PowerDNS's packet and query caches. Needed after key
+        changes: 4.7 serves the old DNSKEY RRset until the cache expires (about 20 s)."""
+        self._request("PUT", "/cache/flush", params={"domain": absolute(name)})
+
     def set_masters(self, name: str, masters: Sequence[str]) -> None:
         with self.locks.hold(name):
             self._request("PUT", self.zone_path(name), json={"masters": list(masters)})
@@ -367,18 +382,54 @@ class PowerDNSClient:
                 json={"keytype": "csk", "active": True, "published": True, "algorithm": algorithm},
             )
         created = Cryptokey.from_json(response.json())
+        self.flush_cache(name)
         # The POST answer has no DS list in 4.7; read the key back to get it.
         for key in self.cryptokeys(name):
             if key.id == created.id:
                 return key
         return created
 
-    def ds_records(self, name: str, *, digest_types: Sequence[int] = (2,)) -> list[str]:
+    def add_cryptokey(
+        self, name: str, *, active: bool, algorithm: str = "ECDSAP256SHA256", keytype: str = "csk"
+    ) -> Cryptokey:
+        """Add a key (inactive keys are published but do not sign: the first step of a
+        rollover, so the new DS can reach the registry before the key signs)."""
+        with self.locks.hold(name):
+            response = self._request(
+                "POST",
+                self.zone_path(name) + "/cryptokeys",
+                json={
+                    "keytype": keytype,
+                    "active": active,
+                    "published": True,
+                    "algorithm": algorithm,
+                },
+            )
+        key_id = Cryptokey.from_json(response.json()).id
+        self.flush_cache(name)
+        return next(k for k in self.cryptokeys(name) if k.id == key_id)
+
+    def set_cryptokey_active(self, name: str, key_id: int, active: bool) -> None:
+        with self.locks.hold(name):
+            self._request(
+                "PUT", f"{self.zone_path(name)}/cryptokeys/{key_id}", json={"active": active}
+            )
+        self.flush_cache(name)
+
+    def delete_cryptokey(self, name: str, key_id: int) -> None:
+        with self.locks.hold(name):
+            self._request("DELETE", f"{self.zone_path(name)}/cryptokeys/{key_id}")
+        self.flush_cache(name)
+
+    def ds_records(
+        self, name: str, *, digest_types: Sequence[int] = (2,), include_inactive: bool = False
+    ) -> list[str]:
         """DS records ("tag alg digesttype digest") of the active keys, SHA-256 by default:
-        what Bureau sends to the registry with secDNS."""
+        what Bureau sends to the registry with secDNS. During a rollover, `include_inactive`
+        adds the DS of published keys that do not sign yet."""
         out: list[str] = []
         for key in self.cryptokeys(name):
-            if not key.active:
+            if not (key.active or (include_inactive and key.published)):
                 continue
             for ds in key.ds:
                 if int(ds.split()[2]) in digest_types and ds not in out:

@@ -111,7 +111,8 @@ class PowerDNSInstance:
         self.postgres = postgres
         self.primary = primary
         self.secondary = secondary
-        self.api_key = api_key or secrets.token_urlsafe(24)
+        # A workdir that already has a config keeps its key, so `make run` restarts cleanly.
+        self.api_key = api_key or self._previous_api_key() or secrets.token_urlsafe(24)
         self.dns_port = dns_port or free_port()
         self.api_port = api_port or free_port()
         self.also_notify = list(also_notify)
@@ -120,6 +121,17 @@ class PowerDNSInstance:
         self.startup_timeout = startup_timeout
         self.address = "127.0.0.1"
         self._process: subprocess.Popen[bytes] | None = None
+
+    def _previous_api_key(self) -> str | None:
+        try:
+            lines = (self.workdir / "pdns.conf").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            key, _, value = line.partition("=")
+            if key.strip() == "api-key" and value.strip():
+                return value.strip()
+        return None
 
     @property
     def api_url(self) -> str:
