@@ -151,4 +151,7 @@ LOGGING = {
 # Periodic jobs: name -> dotted path of a django-tasks task and its period in seconds.
 BUREAU_PERIODIC_JOBS = {
     "verify-ledger": {"task": "bureau.core.tasks.verify_ledger", "every": 3600},
+    "poll-registries": {"task": "bureau.registrar.tasks.process_poll_queues",
+                        "every": int(os.environ.get("BUREAU_POLL_EVERY", "60"))},
+    "reconcile": {"task": "bureau.registrar.tasks.reconcile", "every": 6 * 3600},
 }

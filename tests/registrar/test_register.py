@@ -34,7 +34,7 @@ def test_register_charges_once_and_records_history(
     assert domain.expires_at is not None and domain.registered_at is not None
     assert result.order.state == OrderState.COMPLETED
     assert ledger.balance(organisation, "EUR") == 100_000 - 2000
-    event = DomainEvent.objects.get(domain=domain)
+    event = DomainEvent.objects.get(domain=domain, operation="create")
     assert event.outcome == "success" and event.cl_trid and event.sv_trid
     assert event.actor == member.user
     with pytest.raises(NotAvailable):
@@ -66,7 +66,8 @@ def test_lost_answer_after_create_is_reconciled_as_registered(
     assert ledger.balance(organisation, "EUR") == 100_000 - 1000  # charged exactly once
     operations = list(DomainEvent.objects.filter(domain_name="perdu.test")
                       .values_list("operation", "outcome"))
-    assert operations == [("reconcile", "success"), ("create", "success")]
+    assert operations == [("reconcile", "success"), ("create", "success"), ("update", "success")]
+    assert "clientTransferProhibited" in result.domain.statuses  # the default lock
 
 
 def test_lost_command_before_create_is_refunded(

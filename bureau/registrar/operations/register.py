@@ -45,6 +45,7 @@ from .errors import (
     RegistryRefused,
 )
 from .handles import ensure_handle
+from .hosts import ensure_hosts
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
         ("admin", admin), ("tech", tech), ("billing", billing))
     contacts = [epp.DomainContact(kind, ensure_handle(contact, registry))
                 for kind, contact in roles if contact is not None]
+    hosts = [parse_name(ns) for ns in nameservers]
+    ensure_hosts(registry, organisation, hosts)
     auth_info = epp.generate_auth_info()
 
     # 1. The order, its charge and the pending domain: committed before the registry is asked.
@@ -120,7 +123,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
             domain = Domain.objects.create(
                 name=a_label, tld=tld, organisation=organisation, registrant=registrant,
                 admin_contact=admin, tech_contact=tech, billing_contact=billing,
-                nameservers=[parse_name(ns) for ns in nameservers], auth_info=auth_info,
+                nameservers=hosts, auth_info=auth_info,
                 state=DomainState.PENDING_CREATE,
             )
             order.domain = domain
@@ -140,7 +143,9 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
 
     # 3. The outcome, in one transaction each way.
     if outcome.response is not None:
-        return _created(domain, order, actor, outcome)
+        registration = _created(domain, order, actor, outcome)
+        apply_default_locks(registration.domain, actor)
+        return registration
     if outcome.failure is not None:
         _refused(domain, order, actor, outcome)
         raise RegistryRefused(
@@ -205,7 +210,9 @@ def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
             created = EppOutcome(response=epp.Response(
                 results=info.response.results, cltrid=outcome.cl_trid, svtrid="",
                 extensions=info.response.extensions))
-            return _created(domain, order, actor, created, info=data)
+            registration = _created(domain, order, actor, created, info=data)
+            apply_default_locks(registration.domain, actor)
+            return registration
         message = "create outcome was unknown; info shows another registrar holds the name"
     elif info.failure is not None and info.failure.code == 2303:
         message = "create outcome was unknown; info shows the name does not exist"
@@ -222,3 +229,21 @@ def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
     raise RegistryRefused(
         _("%(name)s could not be registered (%(reason)s). You were not charged.")
         % {"name": domain.u_label, "reason": message}, 2303, field="name")
+
+
+def apply_default_locks(domain: Domain, actor: Actor) -> None:
+    """Ask the registry for the locks the domain was created with (transfer lock by
+    default). A failure is recorded, not raised: the name is registered and paid for, and
+    the reconciliation shows the lock as off until someone sets it again."""
+    wanted = sorted(domain.client_statuses - set(domain.statuses))
+    if not wanted:
+        return
+    outcome = send(domain.registry, epp.DomainUpdate(domain.name, add_statuses=wanted))
+    with transaction.atomic():
+        if outcome.response is not None:
+            domain.statuses = sorted({*domain.statuses, *wanted})
+            domain.save(update_fields=["statuses", "updated_at"])
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.UPDATE,
+               outcome=Outcome.SUCCESS if outcome.response is not None else
+               Outcome.FAILED if outcome.failure is not None else Outcome.UNKNOWN,
+               epp_outcome=outcome, detail={"add_status": wanted, "reason": "default locks"})

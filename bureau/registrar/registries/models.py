@@ -143,3 +143,29 @@ class Tld(models.Model):
     @property
     def bundles(self) -> bool:
         return self.bundling == BundlingPolicy.REGISTRY
+
+
+class PollMessage(models.Model):
+    """A message from a registry's poll queue, stored before it is acknowledged so that a
+    lost acknowledgement never makes Bureau apply a message twice."""
+
+    registry = models.ForeignKey(Registry, on_delete=models.PROTECT, related_name="messages",
+                                 verbose_name=_("registry"))
+    msg_id = models.CharField(_("message id"), max_length=64)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    text = models.TextField(_("message"), blank=True)
+    kind = models.CharField(_("kind"), max_length=32, blank=True)
+    object_name = models.CharField(_("object"), max_length=253, blank=True)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    acked_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("registry message")
+        verbose_name_plural = _("registry messages")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registry", "msg_id"], name="registries_msg_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registry} #{self.msg_id}: {self.text[:60]}"

@@ -1,0 +1,51 @@
+"""Delete a domain. Most registries keep it in redemption (RGP) where it can be restored.
+
+Errors: NotAllowed; WrongState (not active); StatusProhibits (DELETE_PROHIBITED, e.g. the
+delete lock); RegistryRefused; OutcomePending.
+
+Abandoning a name has consequences (old mail, old links, phishing): the web page asks for
+confirmation and tells the holder to warn their partners; this function only acts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau import epp
+from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
+from bureau.registrar.domains.models import Domain, DomainState, Operation
+
+from .common import Actor, EppOutcome
+from .domainops import Done, authorise, run_free, verify_no_prohibiting_status, verify_state
+
+DELETE_PROHIBITED = frozenset({"clientDeleteProhibited", "serverDeleteProhibited",
+                               "pendingDelete", "pendingTransfer", "pendingRestore"})
+
+
+def delete(*, domain: Domain, actor: Actor) -> Done:
+    authorise(domain, actor, ROLES_THAT_MANAGE_DOMAINS)
+    verify_state(domain, [DomainState.ACTIVE])
+    verify_no_prohibiting_status(domain, DELETE_PROHIBITED)
+
+    def on_success(domain: Domain, outcome: EppOutcome) -> dict[str, Any]:
+        domain.deleted_at = timezone.now()
+        if outcome.code == 1001 or outcome.response is None:
+            # Pending: in redemption at the registry, restorable.
+            domain.state = DomainState.REDEMPTION
+            domain.statuses = sorted({*domain.statuses, "pendingDelete"})
+        else:
+            # 1000: gone at once (deleted within the add grace period).
+            domain.state = DomainState.DELETED
+        return {"state": domain.state}
+
+    def settle(domain: Domain, data: epp.DomainInfoData | None) -> bool | None:
+        if data is None:
+            return True  # the name no longer exists
+        return "pendingDelete" in data.status_values or "redemptionPeriod" in data.status_values
+
+    return run_free(domain=domain, actor=actor, operation=Operation.DELETE,
+                    what=str(_("deletion")), command=epp.DomainDelete(domain.name),
+                    on_success=on_success, settle=settle)

@@ -1,0 +1,131 @@
+"""Process a registry's poll queue: transfers in and out, auto-renewals, deletions, changes
+made by the registry. Each message is stored and applied in one transaction, then
+acknowledged; a message seen again (lost ack) is acknowledged without being applied twice.
+
+Errors: bureau.epp.EPPError when the registry cannot be reached (the job runs again later).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bureau import epp
+from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
+from bureau.registrar.registries import connection
+from bureau.registrar.registries.models import PollMessage, Registry
+
+from .common import Actor, EppOutcome, record
+from .domainops import apply_info
+from .transfer import settle_transfer_in
+
+logger = logging.getLogger("bureau.registrar.poll")
+POLLER = Actor.system("poll")
+
+
+def live_domain(name: str) -> Domain | None:
+    return Domain.objects.exclude(
+        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).filter(name=name).first()
+
+
+def process_poll_queue(registry: Registry, limit: int = 500) -> int:
+    """Apply up to ``limit`` messages; return how many were new."""
+    applied = 0
+    for _i in range(limit):
+        response = connection.execute(registry, epp.PollRequest())
+        message = epp.PollMessage.from_response(response)
+        if message is None:
+            break
+        try:
+            with transaction.atomic():
+                stored = PollMessage.objects.create(
+                    registry=registry, msg_id=message.id, queued_at=message.queued,
+                    text=message.message or "", kind=type(message.data).__name__
+                    if message.data is not None else "",
+                    object_name=getattr(message.data, "name", "") or "")
+                apply_message(registry, message, EppOutcome(response=response))
+            applied += 1
+        except IntegrityError:
+            stored = PollMessage.objects.get(registry=registry, msg_id=message.id)
+            logger.info("poll message %s already applied; acknowledging again", message.id)
+        connection.execute(registry, epp.PollAck(message.id))
+        PollMessage.objects.filter(pk=stored.pk).update(acked_at=timezone.now())
+    return applied
+
+
+def apply_message(registry: Registry, message: epp.PollMessage, outcome: EppOutcome) -> None:
+    data: Any = message.data
+    if isinstance(data, epp.TransferData):
+        _transfer(registry, data, outcome)
+    elif isinstance(data, epp.PendingActionData):
+        _pending_action(data, outcome, message)
+    elif isinstance(data, epp.DomainInfoData):
+        _changed(data, message, outcome)
+    else:
+        logger.info("poll message %s not about a domain: %s", message.id, message.message)
+
+
+def _transfer(registry: Registry, data: epp.TransferData, outcome: EppOutcome) -> None:
+    domain = live_domain(data.name)
+    if domain is None:
+        return
+    ours = data.requested_by == registry.client_id
+    detail = {"status": data.status, "requested_by": data.requested_by}
+    if ours and domain.state == DomainState.PENDING_TRANSFER_IN:
+        if data.status != "pending":
+            settle_transfer_in(domain, POLLER, data.status, outcome, data.expires)
+        return
+    if ours:
+        return
+    # Someone else asks for (or got) one of our names.
+    if data.status == "pending":
+        domain.state = DomainState.PENDING_TRANSFER_OUT
+        domain.statuses = sorted({*domain.statuses, "pendingTransfer"})
+        operation, result = Operation.TRANSFER_OUT, Outcome.PENDING
+    elif data.status in ("clientApproved", "serverApproved"):
+        domain.state = DomainState.TRANSFERRED_OUT
+        operation, result = Operation.TRANSFER_OUT, Outcome.SUCCESS
+    else:
+        domain.state = DomainState.ACTIVE
+        domain.statuses = sorted(set(domain.statuses) - {"pendingTransfer"})
+        operation, result = Operation.TRANSFER_CANCEL, Outcome.SUCCESS
+    domain.save()
+    record(domain=domain, name=domain.name, actor=POLLER, operation=operation, outcome=result,
+           epp_outcome=outcome, detail=detail)
+
+
+def _pending_action(data: epp.PendingActionData, outcome: EppOutcome,
+                    message: epp.PollMessage) -> None:
+    domain = live_domain(data.name)
+    if domain is None:
+        return
+    if domain.state in (DomainState.REDEMPTION, DomainState.PENDING_DELETE) and data.success:
+        domain.state = DomainState.DELETED
+        domain.deleted_at = data.date
+        domain.save()
+        operation = Operation.DELETE
+    else:
+        operation = Operation.POLL
+    record(domain=domain, name=domain.name, actor=POLLER, operation=operation,
+           outcome=Outcome.SUCCESS if data.success else Outcome.FAILED, epp_outcome=outcome,
+           message=message.message or "", detail={"pa_svtrid": data.svtrid})
+
+
+def _changed(data: epp.DomainInfoData, message: epp.PollMessage,
+             outcome: EppOutcome) -> None:
+    domain = live_domain(data.name)
+    if domain is None or domain.state not in HELD_STATES:
+        return
+    before = domain.expires_at
+    changed = apply_info(domain, data)
+    domain.save()
+    change = message.change
+    auto_renew = change is not None and change.operation == "autoRenew"
+    record(domain=domain, name=domain.name, actor=POLLER,
+           operation=Operation.AUTO_RENEW if auto_renew else Operation.POLL,
+           outcome=Outcome.SUCCESS, epp_outcome=outcome, message=message.message or "",
+           detail={"changed": changed, "change": change.operation if change else None,
+                   "expires_before": before.isoformat() if before else None})

@@ -1,0 +1,85 @@
+"""Restore a deleted domain from redemption (RFC 3915: a request, then a report).
+
+Errors: NotAllowed; WrongState (not in redemption); PriceChanged; InsufficientFunds;
+RegistryRefused (credited back when the request was refused); OutcomePending.
+
+The request is charged; the report follows at once. If the report fails the domain stays
+pending restore at the registry, and calling restore again sends only the report (no second
+charge).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau import epp
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER
+from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
+
+from .check import fee_offer, quote
+from .common import Actor, EppOutcome, record, send
+from .domainops import Done, apply_info, authorise, info, refused, run_charged, verify_state
+from .register import verify_price_accepted
+
+RESTORE_REASON = "The holder asked for the name back through Bureau."
+
+
+def restore(*, domain: Domain, actor: Actor, accepted_price: int | None = None) -> Done:
+    authorise(domain, actor, ROLES_THAT_ORDER)
+    verify_state(domain, [DomainState.REDEMPTION])
+    done: Done | None = None
+    if "pendingRestore" not in domain.statuses:
+        q = quote(domain.name, operation="restore")
+        verify_price_accepted(q, accepted_price)
+
+        def on_success(domain: Domain, outcome: EppOutcome) -> dict[str, Any]:
+            domain.statuses = sorted((set(domain.statuses) - {"pendingDelete",
+                                                              "redemptionPeriod"})
+                                     | {"pendingRestore"})
+            return {"step": "request"}
+
+        def settle(domain: Domain, data: epp.DomainInfoData) -> bool | None:
+            values = data.status_values
+            return "pendingRestore" in values or "pendingDelete" not in values
+
+        done = run_charged(
+            domain=domain, actor=actor, operation=Operation.RESTORE, what=str(_("restore")),
+            price=q.price, currency=q.currency, period=1,
+            command=epp.DomainRestore(domain.name, fee=fee_offer(q)),
+            on_success=on_success, settle=settle)
+        domain = done.domain
+    report_restore(domain, actor)
+    return Done(domain, done.order if done else None)
+
+
+def report_restore(domain: Domain, actor: Actor) -> None:
+    """Send the restore report; the domain is active again when the registry accepts it."""
+    deleted = domain.deleted_at or timezone.now()
+    report = epp.RestoreReport(
+        pre_data=f"{domain.name} held by Bureau for {domain.organisation}",
+        post_data=f"{domain.name} held by Bureau for {domain.organisation}",
+        deleted=deleted, restored=timezone.now(), reason=RESTORE_REASON)
+    outcome = send(domain.registry, epp.DomainRestore(domain.name, report=report))
+    if outcome.failure is not None:
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.RESTORE,
+               outcome=Outcome.FAILED, epp_outcome=outcome, detail={"step": "report"})
+        raise refused(domain, str(_("restore report")), outcome, charged=False)
+    check = info(domain)
+    with transaction.atomic():
+        if check.response is not None:
+            apply_info(domain, check.response.data)
+        if outcome.response is not None or (
+                check.response is not None and "pendingRestore" not in domain.statuses
+                and "pendingDelete" not in domain.statuses):
+            domain.state = DomainState.ACTIVE
+            domain.deleted_at = None
+            result = Outcome.SUCCESS
+        else:
+            result = Outcome.UNKNOWN
+        domain.save()
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.RESTORE,
+               outcome=result, epp_outcome=outcome, detail={"step": "report"})
