@@ -6,6 +6,7 @@ label is checked against IDNA2008 by the `idna` package. Errors name the label a
 
 from __future__ import annotations
 
+import functools
 import re
 
 import idna
@@ -64,6 +65,7 @@ def _unicode_label(name: str, label: str) -> str:
         raise IDNError(name, label, str(exc) or type(exc).__name__) from exc
 
 
+@functools.lru_cache(maxsize=4096)
 def to_alabel(name: str) -> str:
     """The ASCII (A-label) form of a domain or host name, lower case, without trailing dot."""
     out = []

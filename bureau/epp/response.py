@@ -154,17 +154,35 @@ def _parse_parts(container: Element | None) -> tuple[list[Any], list[Element]]:
     return known, unknown
 
 
+_RESULT, _MSGQ, _RESDATA, _EXTENSION, _TRID = (
+    f"{{{EPP}}}{tag}" for tag in ("result", "msgQ", "resData", "extension", "trID")
+)
+
+
 def response_from_element(root: Element, raw: bytes = b"") -> Response:
     resp = need(root, EPP, "response")
-    results = tuple(_result(r) for r in children(resp, EPP, "result"))
+    results: list[Result] = []
+    msgq_node = resdata = extension = tr = None
+    for node in resp:  # one pass over the children, in schema order or not
+        tag = node.tag
+        if tag == _RESULT:
+            results.append(_result(node))
+        elif tag == _TRID:
+            tr = node
+        elif tag == _RESDATA:
+            resdata = node
+        elif tag == _EXTENSION:
+            extension = node
+        elif tag == _MSGQ:
+            msgq_node = node
     if not results:
         raise FrameError("response without any <result>")
-    tr = need(resp, EPP, "trID")
-    msgq_node = child(resp, EPP, "msgQ")
-    data, unknown_data = _parse_parts(child(resp, EPP, "resData"))
-    extensions, unknown_ext = _parse_parts(child(resp, EPP, "extension"))
+    if tr is None:
+        raise FrameError("<response> lacks its required <trID> element")
+    data, unknown_data = _parse_parts(resdata)
+    extensions, unknown_ext = _parse_parts(extension)
     return Response(
-        results=results,
+        results=tuple(results),
         cltrid=opt_text(tr, EPP, "clTRID"),
         svtrid=req_text(tr, EPP, "svTRID"),
         data=data[0] if len(data) == 1 else (tuple(data) if data else None),

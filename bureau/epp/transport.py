@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import select
 import socket
 import ssl
 import struct
@@ -83,6 +84,10 @@ class Transport:
             return True
         if self.sock.pending():
             return True
+        # Poll first: an idle healthy connection is not readable, and this costs one syscall.
+        # Reading only when something arrived keeps the common case off the TLS layer.
+        if not select.select([self.sock], [], [], 0)[0]:
+            return False
         timeout = self.sock.gettimeout()
         try:
             self.sock.settimeout(0.0)
@@ -91,7 +96,7 @@ class Transport:
             finally:
                 self.sock.settimeout(timeout)
         except (ssl.SSLWantReadError, BlockingIOError):
-            return False
+            return False  # only TLS records (e.g. TLS 1.3 session tickets), no data
         except (OSError, ssl.SSLError):
             return True
         # b"" is a close; any byte is out of protocol, so the connection is unusable either way.

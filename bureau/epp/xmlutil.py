@@ -15,9 +15,7 @@ from bureau.epp.namespaces import EPP, PREFIXES
 Element = etree._Element
 
 # Responses come from the network: no entities, no DTD, no network, no huge trees.
-_PARSER = etree.XMLParser(
-    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=True
-)
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 # EPP itself goes in the default namespace, as in the RFC examples; the rest get prefixes.
 _PREFIX_OF: dict[str, str | None] = {uri: prefix for prefix, uri in PREFIXES.items()}
 _PREFIX_OF[EPP] = None
@@ -42,13 +40,15 @@ def el(ns: str, tag: str, text: str | None = None, **attrs: str) -> Element:
 
 def sub(parent: Element, ns: str, tag: str, text: str | None = None, **attrs: str) -> Element:
     """Append a child element; the parent's prefixes are reused, new namespaces declared."""
-    prefix = _PREFIX_OF.get(ns, "ext")
-    nsmap: Any = {prefix: ns} if parent.nsmap.get(prefix) != ns else None
-    node = etree.SubElement(parent, q(ns, tag), nsmap=nsmap)
+    clark = f"{{{ns}}}{tag}"
+    if parent.tag.startswith(clark[: len(ns) + 2]):  # same namespace as the parent: in scope
+        node = etree.SubElement(parent, clark, attrs or None)
+    else:
+        prefix = _PREFIX_OF.get(ns, "ext")
+        nsmap: Any = {prefix: ns} if parent.nsmap.get(prefix) != ns else None
+        node = etree.SubElement(parent, clark, attrs or None, nsmap=nsmap)
     if text is not None:
         node.text = text
-    for key, value in attrs.items():
-        node.set(key, value)
     return node
 
 
