@@ -9,6 +9,7 @@ Only `ValidRecord`s are ever sent to PowerDNS.
 from __future__ import annotations
 
 import enum
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,14 +76,20 @@ class ValidRecord:
     ttl: int
     line: int | None = field(default=None, compare=False)
 
-    @property
+    @functools.cached_property
     def owner(self) -> dns.name.Name:
         return dns.name.from_text(self.name)
 
     def rdata(self) -> dns.rdata.Rdata:
-        return dns.rdata.from_text(
-            dns.rdataclass.IN, dns.rdatatype.from_text(self.rtype), self.content
-        )
+        # Parsed once: the zone rules read it several times (kept outside the dataclass
+        # fields, so equality and hashing ignore it).
+        cached = self.__dict__.get("_rdata")
+        if cached is None:
+            cached = dns.rdata.from_text(
+                dns.rdataclass.IN, dns.rdatatype.from_text(self.rtype), self.content
+            )
+            object.__setattr__(self, "_rdata", cached)
+        return cached
 
     def key(self) -> tuple[str, str]:
         return (self.name, self.rtype)

@@ -118,15 +118,18 @@ def validate_record(zone: str | dns.name.Name, record: Record) -> ValidRecord:
         fail("ttl", f"TTL {ttl} is out of range: use {MIN_TTL} to {MAX_TTL} seconds")
 
     content: str | None = None
+    rdata: dns.rdata.Rdata | None = None
     if rtype in SUPPORTED_TYPES:
         try:
-            content = _canonical_content(origin, name, rtype, record.content)
+            content, rdata = _canonical_content(origin, name, rtype, record.content)
         except _ContentError as exc:
             fail("content", str(exc))
 
     if problems or name is None or content is None:
         raise ValidationError(problems)
-    return ValidRecord(name.to_text(), rtype, content, int(ttl), record.line)
+    valid = ValidRecord(name.to_text(), rtype, content, int(ttl), record.line)
+    object.__setattr__(valid, "_rdata", rdata)  # already parsed: spare the zone rules a parse
+    return valid
 
 
 class _ContentError(ValueError):
@@ -135,7 +138,7 @@ class _ContentError(ValueError):
 
 def _canonical_content(
     origin: dns.name.Name, owner: dns.name.Name | None, rtype: str, content: str
-) -> str:
+) -> tuple[str, dns.rdata.Rdata]:
     if not isinstance(content, str):
         raise _ContentError(f"content must be text, not {type(content).__name__}")
     text = content.strip()
@@ -166,7 +169,7 @@ def _canonical_content(
         # PowerDNS 4.7 refuses content not in its own canonical form ("Not in expected
         # format"): it writes these parameters unquoted; dnspython parses both forms.
         text = _SVC_QUOTED.sub(r"\1=\2", text)
-    return text
+    return text, rdata
 
 
 def _check_address(rtype: str, text: str) -> None:

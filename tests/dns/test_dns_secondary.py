@@ -7,10 +7,16 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from bureau.dns.dnssec import validated_answer
+from bureau.dns.dnssec import fetch_dnskeys, validated_answer
 from bureau.dns.health import check_serials, probe_nameserver
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance
-from bureau.dns.publish import HostedZone, SecondaryTarget, create_hosted_zone, publish
+from bureau.dns.publish import (
+    HostedZone,
+    SecondaryTarget,
+    after_key_change,
+    create_hosted_zone,
+    publish,
+)
 from bureau.dns.records import Record
 from bureau.dns.secondaries import Server, secondary_status, wait_until_current
 from bureau.dns.validation import validate_zone
@@ -82,3 +88,18 @@ def test_a_secondary_that_lags_is_reported(
     (problem,) = check_serials(zone, [answer], future)
     assert problem.code == "serial-behind"
     assert "did not transfer the last change" in problem.message
+
+
+def test_a_new_key_reaches_the_secondary(
+    client: PowerDNSClient,
+    pdns_secondary: PowerDNSInstance,
+    replicated: HostedZone,
+) -> None:
+    zone = replicated.name
+    servers = [Server("127.0.0.1", pdns_secondary.dns_port)]
+    assert wait_until_current(zone, replicated.serial, servers, timeout=10)[0].current
+    client.add_cryptokey(zone, active=False)
+    serial = after_key_change(client, zone)
+    assert wait_until_current(zone, serial, servers, timeout=10)[0].current
+    dnskeys, _ = fetch_dnskeys("127.0.0.1", zone, port=pdns_secondary.dns_port)
+    assert len(dnskeys) == 2
