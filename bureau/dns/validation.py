@@ -270,9 +270,8 @@ def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> N
         raise _ContentError(f"a {rtype} record cannot point to the root '.'")
     text = target.to_text()
     origin_text = origin.to_text()
-    if text.endswith("." + origin_text + origin_text.rstrip(".") + ".") or text.endswith(
-        origin_text.rstrip(".") + "." + origin_text
-    ):
+    doubled = origin_text.rstrip(".") + "." + origin_text  # "example.org.example.org."
+    if text == doubled or text.endswith("." + doubled):
         fixed = target.relativize(origin).to_text()
         raise _ContentError(
             f"target {text} repeats the zone name: did you mean {fixed}. (with a final dot)?"
