@@ -133,3 +133,25 @@ def test_instance_with_postgresql_backend(
         assert c.ds_records("pg.bureau-test.org")
         response = ask("127.0.0.1", "pg.bureau-test.org", "SOA", port=pg.dns_port)
         assert response.flags & dns.flags.AA
+
+
+def test_a_port_in_use_gives_a_start_error_with_the_log(
+    pdns: PowerDNSInstance, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from bureau.dns.powerdns import PowerDNSStartError
+
+    clash = PowerDNSInstance(tmp_path_factory.mktemp("pdns-clash"), dns_port=pdns.dns_port)
+    with pytest.raises(PowerDNSStartError, match="pdns_server exited") as info:
+        clash.start()
+    assert "127.0.0.1" in str(info.value)
+    assert not clash.running
+
+
+def test_restart_keeps_zones_and_api_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    workdir = tmp_path_factory.mktemp("pdns-restart")
+    with PowerDNSInstance(workdir) as first, PowerDNSClient(first.api_url, first.api_key) as c:
+        c.create_zone("kept.bureau-test.org", kind=ZoneKind.PRIMARY, nameservers=NAMESERVERS)
+        key = first.api_key
+    with PowerDNSInstance(workdir) as second, PowerDNSClient(second.api_url, second.api_key) as c:
+        assert second.api_key == key
+        assert c.zone_exists("kept.bureau-test.org")
