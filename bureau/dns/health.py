@@ -7,14 +7,14 @@ member can act on. Nothing here raises on a bad zone: problems are returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import dns.flags
 import dns.rcode
 import dns.rdata
 
-from bureau.dns.dnssec import match_ds
+from bureau.dns.dnssec import DNSSECError, fetch_dnskeys, match_ds
 from bureau.dns.query import QueryFailed, answer_rrset, ask
 
 
@@ -170,3 +170,43 @@ def probe_nameserver(
         rcode=dns.rcode.to_text(response.rcode()),
         serial=int(soa[0].serial) if soa is not None else None,
     )
+
+
+def domain_health(
+    zone: str,
+    *,
+    delegated_ns: Iterable[str],
+    hosted_ns: Iterable[str],
+    ds_at_registry: Iterable[str],
+    addresses: Mapping[str, Sequence[str]],
+    port: int = 53,
+    timeout: float = 2.0,
+) -> list[HealthProblem]:
+    """All checks for one domain: delegation, lameness, serials, DS against the served DNSKEY.
+
+    `addresses` maps each hosted name server to its addresses (Bureau knows its own); the
+    DNSKEY is read from the first server that answers."""
+    hosted = list(hosted_ns)
+    problems = check_delegation(zone, delegated_ns, hosted)
+    answers = [
+        probe_nameserver(zone, ns, address, port=port, timeout=timeout)
+        for ns in hosted
+        for address in addresses.get(ns, ())
+    ]
+    problems += check_lame(zone, answers)
+    serials = [a.serial for a in answers if a.serial is not None]
+    if serials:
+        problems += check_serials(zone, answers, max(serials))
+    dnskeys: list[dns.rdata.Rdata] = []
+    for answer in answers:
+        if answer.serial is None:
+            continue
+        try:
+            rrset, _ = fetch_dnskeys(answer.address, zone, port=port, timeout=timeout)
+        except DNSSECError:
+            break  # answers but has no DNSKEY: the zone is unsigned
+        except QueryFailed:
+            continue
+        dnskeys = list(rrset)
+        break
+    return problems + check_ds(zone, ds_at_registry, dnskeys)

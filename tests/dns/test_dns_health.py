@@ -10,6 +10,7 @@ from bureau.dns.health import (
     check_delegation,
     check_ds,
     check_lame,
+    domain_health,
     probe_nameserver,
 )
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance
@@ -69,3 +70,30 @@ def test_lame_name_servers_are_found(pdns: PowerDNSInstance, new_zone: Callable[
     assert "does not serve it (rcode REFUSED" in problems[0].message
     assert "does not answer" in problems[1].message
     assert NameserverAnswer("a", "b", error="x").error == "x"
+
+
+def test_domain_health_gathers_every_check(
+    client: PowerDNSClient, pdns: PowerDNSInstance, new_zone: Callable[..., str]
+) -> None:
+    zone = new_zone(dnssec=True)
+    hosted = ["ns1.bureau-dns.test.", "ns2.bureau-dns.test."]
+    addresses = {"ns1.bureau-dns.test.": ["127.0.0.1"], "ns2.bureau-dns.test.": ["127.0.0.1"]}
+    ds = client.ds_records(zone)
+    healthy = domain_health(
+        zone,
+        delegated_ns=hosted,
+        hosted_ns=hosted,
+        ds_at_registry=ds,
+        addresses=addresses,
+        port=pdns.dns_port,
+    )
+    assert healthy == []
+    sick = domain_health(
+        zone,
+        delegated_ns=["ns1.bureau-dns.test.", "ns.elsewhere.test."],
+        hosted_ns=hosted,
+        ds_at_registry=[],
+        addresses=addresses,
+        port=pdns.dns_port,
+    )
+    assert [p.code for p in sick] == ["delegation-mismatch", "ds-missing"]
