@@ -16,6 +16,7 @@ from bureau.dns.powerdns.errors import (
     PowerDNSUnavailable,
 )
 from bureau.dns.powerdns.instance import PostgresDatabase, PowerDNSInstance
+from bureau.dns.powerdns.locks import WriteLocks
 
 __all__ = [
     "Cryptokey",
@@ -30,5 +31,6 @@ __all__ = [
     "PowerDNSUnavailable",
     "RRSetChange",
     "ZoneInfo",
+    "WriteLocks",
     "ZoneKind",
 ]
