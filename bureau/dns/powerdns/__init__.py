@@ -30,7 +30,7 @@ __all__ = [
     "PowerDNSStartError",
     "PowerDNSUnavailable",
     "RRSetChange",
-    "ZoneInfo",
     "WriteLocks",
+    "ZoneInfo",
     "ZoneKind",
 ]
