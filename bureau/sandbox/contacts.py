@@ -27,7 +27,7 @@ def _load(ctx: Ctx, obj: Element) -> sqlite3.Row:
     row = ctx.conn.execute("SELECT * FROM contacts WHERE handle = ?", (handle,)).fetchone()
     if row is None:
         raise EppError(2303, f"contact {handle} does not exist")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _verify_sponsor(ctx: Ctx, row: sqlite3.Row) -> None:

@@ -255,10 +255,10 @@ def delete(ctx: Ctx, obj: Element, verb: Element) -> Result:
     policy = ctx.config.tlds[row["tld"]]
     names = domainview.bundle_names_of(ctx.conn, row)
     refund = Decimal(0)
-    for until, fee_col, what in (("add_grace_until", "add_fee", "create"),
+    for grace_col, fee_col, what in (("add_grace_until", "add_fee", "create"),
                                  ("renew_grace_until", "renew_fee", "renew"),
                                  ("autorenew_grace_until", "autorenew_fee", "auto-renew")):
-        if row[until] and ctx.now < row[until] and row[fee_col]:
+        if row[grace_col] and ctx.now < row[grace_col] and row[fee_col]:
             amount = Decimal(row[fee_col])
             billing.credit(ctx.conn, ctx.clid, amount, row["name"],
                            f"{what} refunded: deleted within grace period", ctx.now)

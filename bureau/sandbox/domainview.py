@@ -16,18 +16,18 @@ DELETING_STATES = ("redemption", "pendingRestore", "pendingDelete")
 
 def find(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
     """The domain row holding `name` as its RDN or one of its bundled names."""
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         "SELECT d.* FROM bundle_members b JOIN domains d ON d.id = b.domain_id"
         " WHERE b.name = ?", (name,)).fetchone()
 
 
 def by_id(conn: sqlite3.Connection, domain_id: int) -> sqlite3.Row:
-    return conn.execute("SELECT * FROM domains WHERE id = ?",  # type: ignore[no-any-return]
+    return conn.execute("SELECT * FROM domains WHERE id = ?",
                         (domain_id,)).fetchone()
 
 
 def pending_transfer(conn: sqlite3.Connection, domain_id: int) -> sqlite3.Row | None:
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         "SELECT * FROM transfers WHERE object_type = 'domain' AND object_id = ?"
         " AND status = 'pending'", (domain_id,)).fetchone()
 

@@ -71,7 +71,7 @@ def _load(ctx: Ctx, obj: Element) -> sqlite3.Row:
     row = ctx.conn.execute("SELECT * FROM hosts WHERE name = ?", (name,)).fetchone()
     if row is None:
         raise EppError(2303, f"host {name} does not exist")
-    return row  # type: ignore[no-any-return]
+    return row
 
 
 def _linked(ctx: Ctx, host_id: int) -> bool:

@@ -14,6 +14,9 @@ import sqlite3
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from lxml import etree
+
+from bureau.epp import namespaces as ns
 from bureau.sandbox import billing, domainview, poll
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.fees import price
@@ -139,7 +142,7 @@ def _purge(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int, due
     pan = el("domain:panData")
     sub(pan, "domain:name", row["name"], {"paResult": "1"})
     trid = sub(pan, "domain:paTRID")
-    sub(trid, "domain:svTRID", f"SBX-PURGE-{domain_id}")
+    etree.SubElement(trid, f"{{{ns.EPP}}}svTRID").text = f"SBX-PURGE-{domain_id}"
     sub(pan, "domain:paDate", format_time(due))
     purge(conn, domain_id)
     poll.enqueue(conn, row["clid"], due, f"Domain {row['name']} purged: deletion completed", pan)

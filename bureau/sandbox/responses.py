@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from lxml import etree
 
@@ -12,6 +13,7 @@ from bureau.sandbox.errors import CLOSING_CODES, MESSAGES, EppError
 from bureau.sandbox.xmlio import Element, sub
 
 _EPP = f"{{{ns.EPP}}}"
+_NSMAP: Any = {None: ns.EPP}  # default namespace (lxml-stubs wants str keys)
 
 
 @dataclass
@@ -39,7 +41,7 @@ class Result:
 
 
 def render(result: Result, cltrid: str | None, svtrid: str) -> bytes:
-    root = etree.Element(_EPP + "epp", nsmap={None: ns.EPP})
+    root = etree.Element(_EPP + "epp", nsmap=_NSMAP)
     response = etree.SubElement(root, _EPP + "response")
     res = etree.SubElement(response, _EPP + "result", code=str(result.code))
     etree.SubElement(res, _EPP + "msg").text = result.msg or MESSAGES.get(result.code, "")
@@ -65,7 +67,7 @@ def render(result: Result, cltrid: str | None, svtrid: str) -> bytes:
 
 
 def greeting(server_id: str, now: int) -> bytes:
-    root = etree.Element(_EPP + "epp", nsmap={None: ns.EPP})
+    root = etree.Element(_EPP + "epp", nsmap=_NSMAP)
     greet = etree.SubElement(root, _EPP + "greeting")
     etree.SubElement(greet, _EPP + "svID").text = server_id
     etree.SubElement(greet, _EPP + "svDate").text = format_time(now)

@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
@@ -85,7 +86,7 @@ class Session:
                 if parent is not None and parent.tag == _EPP + "extension":
                     return EppError(2103, f"extension {uri} is not implemented here")
                 return EppError(2001, f"namespace {uri!r} is unknown here ({node.tag})")
-        error = self.registry.schema.error_log.last_error
+        error: Any = self.registry.schema.error_log.last_error  # type: ignore[attr-defined]
         message = f"line {error.line}: {error.message}"
         if "Missing child element" in error.message:
             return EppError(2003, message)
@@ -189,7 +190,7 @@ class Session:
         frame = render(result, cltrid, self.registry.svtrid())
         if self.registry.validate_responses and not self.registry.schema.validate(
                 etree.fromstring(frame)):
-            error = self.registry.schema.error_log.last_error
+            error: Any = self.registry.schema.error_log.last_error  # type: ignore[attr-defined]
             log.error("invalid response %s: %s", frame, error.message)
             frame = render(Result(2400, f"Command failed: the sandbox built an invalid "
                                         f"response (line {error.line}: {error.message})"),

@@ -26,7 +26,7 @@ _WORDS = {"pending": "requested", "clientApproved": "approved", "clientRejected"
 
 
 def _transfer_row(conn: sqlite3.Connection, kind: str, object_id: int) -> sqlite3.Row | None:
-    return conn.execute(  # type: ignore[no-any-return]
+    return conn.execute(
         "SELECT * FROM transfers WHERE object_type = ? AND object_id = ?",
         (kind, object_id)).fetchone()
 

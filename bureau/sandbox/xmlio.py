@@ -6,6 +6,8 @@ a frame with a DOCTYPE is refused outright (that is where entity bombs live).
 
 from __future__ import annotations
 
+from typing import Any
+
 from lxml import etree
 
 from bureau.epp import namespaces as ns
@@ -29,7 +31,8 @@ def parse_frame(data: bytes, parser: etree.XMLParser) -> Element:
         raise EppError(2001, f"not well-formed XML: {exc.msg}") from None
     except ValueError as exc:  # e.g. a unicode string with an encoding declaration
         raise EppError(2001, f"not well-formed XML: {exc}") from None
-    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+    docinfo: Any = tree.docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None:
         raise EppError(2001, "DOCTYPE and entity declarations are not allowed in EPP frames")
     root = tree.getroot()
     if root.tag != f"{{{ns.EPP}}}epp":

@@ -171,7 +171,8 @@ class EppClient:
         replies = []
         while True:
             reply = self.poll()
-            if reply.code == 1300:
+            if reply.code != 1301:
+                assert reply.code == 1300, reply
                 return replies
             replies.append(reply)
             self.ack(reply.text("//e:msgQ/@id"))
