@@ -14,7 +14,7 @@ from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAvailable, OutcomePending, RegistryRefused
 from bureau.sandbox.testing import Sandbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def test_check_quotes_list_and_premium_prices(member: Actor) -> None:

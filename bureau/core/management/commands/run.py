@@ -1,0 +1,107 @@
+"""`bureau run`: Bureau on its embedded defaults, for `make run`.
+
+Migrates the database, starts the sandbox registry (TLS on 127.0.0.1), points a registry
+and its TLDs at it, loads demo data, then runs the job worker and the web server until
+Ctrl-C, and stops everything cleanly.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Run Bureau with the sandbox registry, the job worker and the web server."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--addr", default=os.environ.get("BUREAU_ADDR", "127.0.0.1:8000"),
+                            help="where the web server listens (default 127.0.0.1:8000)")
+        parser.add_argument("--sandbox-port", type=int,
+                            default=int(os.environ.get("BUREAU_SANDBOX_PORT", "7000")),
+                            help="EPP port of the sandbox registry (default 7000; 0: any)")
+        parser.add_argument("--no-sandbox", action="store_true",
+                            help="do not start the sandbox (registries are configured already)")
+
+    def handle(self, *args: Any, addr: str, sandbox_port: int, no_sandbox: bool,
+               **options: Any) -> None:
+        from bureau.registrar.demo import load_demo_data
+        from bureau.registrar.registries import connection
+
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
+        sandbox = None if no_sandbox else self.start_sandbox(sandbox_port)
+        logins = load_demo_data()
+        env = {**os.environ, "BUREAU_VAR_DIR": str(settings.VAR_DIR),
+               "DJANGO_SETTINGS_MODULE": "bureau.settings"}
+        bureau = [sys.executable, "-m", "bureau.cli"]
+        children = {
+            "worker": subprocess.Popen([*bureau, "worker", "--no-startup-delay", "--no-reload"],
+                                       env=env),
+            "web": subprocess.Popen([*bureau, "runserver", addr, "--noreload"], env=env),
+        }
+        self.print_summary(addr, sandbox, logins)
+        # `kill` or a service manager stops Bureau as cleanly as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
+        try:
+            while True:
+                for name, child in children.items():
+                    if child.poll() is not None:
+                        raise CommandError(f"the {name} stopped (exit code {child.returncode})")
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nstopping...")
+        finally:
+            for child in children.values():
+                if child.poll() is None:
+                    child.send_signal(signal.SIGTERM)
+            for child in children.values():
+                try:
+                    child.wait(10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+            connection.close_all()
+            if sandbox is not None:
+                sandbox.stop()
+            self.stdout.write("stopped.")
+
+    def start_sandbox(self, port: int) -> Any:
+        from bureau.registrar.registries.sandbox import configure
+        from bureau.sandbox.testing import start_sandbox
+
+        try:
+            sandbox = start_sandbox(settings.VAR_DIR / "sandbox", port=port)
+        except OSError as exc:
+            raise CommandError(
+                f"the sandbox registry cannot listen on 127.0.0.1:{port} ({exc}); pass "
+                "--sandbox-port 0 or set BUREAU_SANDBOX_PORT to a free port") from exc
+        configure(sandbox)
+        return sandbox
+
+    def print_summary(self, addr: str, sandbox: Any, logins: list[Any]) -> None:
+        lines = ["", "Bureau is running (Ctrl-C stops everything):",
+                 f"  web portal and admin  http://{addr}/admin/"]
+        if sandbox is not None:
+            lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
+                         f" (state in {sandbox.state_dir})")
+        lines += ["  job worker            `bureau worker` (periodic: poll, reconcile)",
+                  f"  database              {settings.DATABASES['default']['NAME']}",
+                  "", "Logins:"]
+        lines += [f"  {login.username} / {login.password}   {login.role}" for login in logins]
+        lines += ["", "Try: bureau domain check libre.test",
+                  "     bureau domain register libre.test --org demo",
+                  "     bureau sandbox clock --advance 400d", ""]
+        self.stdout.write("\n".join(lines))
