@@ -18,7 +18,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bureau.sandbox import store
+from bureau.sandbox import lifecycle, store
 from bureau.sandbox.certs import ensure_certificates
 from bureau.sandbox.clock import Clock, format_time, parse_duration
 from bureau.sandbox.faults import KINDS, Faults
@@ -119,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "clock":
             clock = Clock(conn)
             if args.advance:
-                clock.advance(seconds=parse_duration(args.advance))
+                now = clock.advance(seconds=parse_duration(args.advance))
+                with store.transaction(conn):  # what fell due happens now, not lazily
+                    lifecycle.process_due(conn, config, now)
             print(f"{format_time(clock.now())} (offset {clock.offset() / 86400:.2f} days)")
         elif args.command == "fault":
             faults = Faults(conn)

@@ -28,6 +28,7 @@ rival/rival-secret.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import ssl
 import threading
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
 
-from bureau.sandbox import billing, store
+from bureau.sandbox import billing, lifecycle, store
 from bureau.sandbox.certs import ensure_certificates
 from bureau.sandbox.clock import Clock
 from bureau.sandbox.faults import Faults
@@ -43,6 +44,21 @@ from bureau.sandbox.operator import Operator
 from bureau.sandbox.policy import RegistryConfig, load_config
 from bureau.sandbox.registry import Registry
 from bureau.sandbox.server import EppServer, tls_context
+
+
+class SandboxClock(Clock):
+    """The sandbox clock; `advance` also runs the events that fell due, so that what a test
+    reads straight from the file (balances, listings) is already up to date."""
+
+    def __init__(self, conn: sqlite3.Connection, config: RegistryConfig) -> None:
+        super().__init__(conn)
+        self.config = config
+
+    def advance(self, days: float = 0, hours: float = 0, seconds: float = 0) -> int:
+        now = super().advance(days, hours, seconds)
+        with store.transaction(self.conn):
+            lifecycle.process_due(self.conn, self.config, now)
+        return now
 
 
 @dataclass(frozen=True)
@@ -73,7 +89,7 @@ class Sandbox:
         self._validate = validate_responses
         self._conn = store.connect(db_path)
         store.initialise(self._conn, config)
-        self.clock = Clock(self._conn)
+        self.clock = SandboxClock(self._conn, config)
         self.faults = Faults(self._conn)
         self.operator = Operator(self._conn, config)
         self._loop: asyncio.AbstractEventLoop | None = None
