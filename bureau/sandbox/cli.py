@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     fault_cmd = fault.add_subparsers(dest="fault_command", required=True)
     add = fault_cmd.add_parser("add", help="add a switch")
     add.add_argument("kind", choices=KINDS)
-    add.add_argument("--command", default=None,
+    add.add_argument("--command", dest="target", default=None,
                      help="only for this command, e.g. domain:create (default: all)")
     add.add_argument("--times", type=int, default=1,
                      help="how many times it fires (0: until cleared; default 1)")
@@ -113,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(args)
     config = load_config(args.config)
+    if not args.state_dir.is_dir():
+        print(f"error: {args.state_dir} does not exist; start `bureau sandbox serve` first or"
+              " pass --state-dir", file=sys.stderr)
+        return 2
     conn = store.connect(args.state_dir / DB_NAME)
     store.initialise(conn, config)
     try:
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "fault":
             faults = Faults(conn)
             if args.fault_command == "add":
-                fid = faults.add(args.kind, args.command, args.times or None, args.value)
+                fid = faults.add(args.kind, args.target, args.times or None, args.value)
                 print(f"fault {fid} set")
             elif args.fault_command == "clear":
                 faults.clear()
@@ -142,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             Operator(conn, config).set_server_status(args.domain, args.add, args.remove,
                                                      args.reason)
             print(f"{args.domain}: done")
-    except (ValueError, Exception) as exc:
+    except Exception as exc:  # an operator tool: say what went wrong, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

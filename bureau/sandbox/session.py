@@ -77,6 +77,8 @@ class Session:
 
     def _schema_error(self, root: Element) -> EppError:
         """Name the first problem; unknown extensions are 2103, wrong values 2005."""
+        if len(root) == 0 or root[0].tag not in (_EPP + "hello", _EPP + "command"):
+            return EppError(2001, "a client may only send <hello> or <command>")
         for node in root.iter():
             if not isinstance(node.tag, str):
                 continue
