@@ -9,6 +9,7 @@ import contextlib
 import socket
 import struct
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -38,14 +39,15 @@ class Reply:
 
     @property
     def code(self) -> int:
-        return int(self.root.xpath("string(//e:result/@code)", namespaces=NS))
+        return int(self.text("//e:result/@code"))
 
     @property
     def msg(self) -> str:
         return str(self.root.xpath("string(//e:result/e:msg)", namespaces=NS))
 
-    def xpath(self, path: str) -> list:  # type: ignore[type-arg]
-        return self.root.xpath(path, namespaces=NS)  # type: ignore[no-any-return]
+    def xpath(self, path: str) -> list[Any]:
+        found: Any = self.root.xpath(path, namespaces=NS)
+        return list(found)
 
     def text(self, path: str) -> str:
         return str(self.root.xpath(f"string({path})", namespaces=NS))
@@ -168,7 +170,7 @@ class EppClient:
         return self.command(f'<poll op="ack" msgID="{msg_id}"/>')
 
     def drain_poll(self) -> list[Reply]:
-        replies = []
+        replies: list[Reply] = []
         while True:
             reply = self.poll()
             if reply.code != 1301:

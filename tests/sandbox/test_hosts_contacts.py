@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sandbox_client import EppClient
+from sandbox_client import EppClient, Reply
 
 
-def host_info(client: EppClient, name: str):  # type: ignore[no-untyped-def]
+def host_info(client: EppClient, name: str) -> Reply:
     return client.command(f"<info><host:info><host:name>{name}</host:name></host:info></info>")
 
 
-def host_update(client: EppClient, name: str, inner: str):  # type: ignore[no-untyped-def]
+def host_update(client: EppClient, name: str, inner: str) -> Reply:
     return client.command(f"<update><host:update><host:name>{name}</host:name>{inner}"
                           "</host:update></update>")
 
