@@ -248,3 +248,26 @@ def test_pool_wait_times_out_when_every_session_is_busy(registry: FakeRegistry) 
             pool.execute(DomainCheck(["b.example"]))
         busy.join()
     assert registry.executed.count("check") == 1
+
+
+def test_no_common_object_is_a_clear_connection_error(registry: FakeRegistry) -> None:
+    registry.objs = ["urn:example:obj-only-1.0"]
+    session = Session(registry.config())
+    with pytest.raises(EPPConnectionError, match="none of the objects"):
+        session.connect()
+    assert not session.connected and registry.logins == []
+
+
+def test_session_ending_codes_drop_the_connection(registry: FakeRegistry) -> None:
+    answers = iter([response_xml(2502, "Session limit exceeded; server closing connection", None)])
+
+    def limit(command: etree._Element, cltrid: str | None) -> bytes | None:
+        return next(answers, None)
+
+    registry.handler = limit
+    with Session(registry.config()) as session:
+        with pytest.raises(CommandFailed) as caught:
+            session.execute(DomainInfo("example.com"))
+        assert caught.value.code == 2502 and not session.connected
+        assert session.execute(DomainInfo("example.com")).ok  # a new connection and login
+    assert len(registry.logins) == 2
