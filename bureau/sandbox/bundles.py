@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import idna
+
 from bureau.epp import namespaces as ns
 from bureau.sandbox.names import alabel, split, ulabel
 from bureau.sandbox.policy import TldPolicy
@@ -30,7 +32,11 @@ def bundle_names(name: str, policy: TldPolicy) -> list[str]:
         simplified = "".join(policy.variants.get(c, c) for c in unicode_label)
         reverse = {v: k for k, v in policy.variants.items()}
         traditional = "".join(reverse.get(c, c) for c in unicode_label)
-        names += [f"{alabel(form)}.{tld}" for form in (simplified, traditional)]
+        for form in (simplified, traditional):
+            try:
+                names.append(f"{alabel(form)}.{tld}")
+            except idna.IDNAError:  # a variant IDNA2008 refuses is simply not produced
+                continue
     return list(dict.fromkeys(names))
 
 

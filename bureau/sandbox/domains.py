@@ -192,6 +192,9 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     if len(names) > 1 and ctx.ext(ns.BDN) is None:
         raise EppError(2306, f"{name} is bundled with {', '.join(names[1:])} (RFC 9095): "
                              "send the b-dn:create extension")
+    rdn = text(ctx.ext(ns.BDN), "b-dn:rdn") if ctx.ext(ns.BDN) is not None else None
+    if rdn and rdn.lower() != name:
+        raise EppError(2306, f"b-dn:rdn {rdn} must be the name being created ({name})")
     years = _period(ctx, obj)
     amount = fees.price(policy, name, "create", years)
     fees.verify_client_fee(ctx, policy, name, "create", amount)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import itertools
 import logging
 import sqlite3
+import time
 from collections import Counter
 from pathlib import Path
 
 from bureau.epp.schema import schema
 from bureau.sandbox import lifecycle, store
 from bureau.sandbox.clock import Clock
-from bureau.sandbox.faults import Faults
+from bureau.sandbox.faults import Fault, Faults
 from bureau.sandbox.policy import RegistryConfig
 from bureau.sandbox.xmlio import make_parser
 
@@ -32,14 +33,49 @@ class Registry:
         self.validate_responses = validate_responses
         self.sessions: Counter[str] = Counter()  # clID -> open sessions
         self._trid = itertools.count(1)
+        # Clock offset and fault switches, re-read only when another connection committed
+        # (PRAGMA data_version changes then): saves two queries per command.
+        self._version: int | None = None
+        self._offset = 0.0
+        self._faults: list[Fault] = []
         self._trid_prefix = f"SBX-{self.clock.now():x}"
 
     def svtrid(self) -> str:
         return f"{self._trid_prefix}-{next(self._trid)}"
 
+    def _refresh(self) -> None:
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version:
+            self._version = version
+            self._offset = self.clock.offset()
+            self._faults = self.faults.active()
+
+    def now(self) -> int:
+        self._refresh()
+        return int(time.time() + self._offset)
+
+    def take_faults(self, command: str, kinds: tuple[str, ...]) -> list[Fault]:
+        """The switches of `kinds` matching `command`, each counted as fired once."""
+        self._refresh()
+        fired = [f for f in self._faults
+                 if f.kind in kinds and (f.command is None or f.command == command)]
+        for fault in fired:
+            self.faults.take_one(fault)
+        if fired:
+            self._version = None  # our own write: data_version does not show it
+        return fired
+
+    def close_after_faults(self) -> list[Fault]:
+        self._refresh()
+        return [f for f in self._faults if f.kind == "close_after"]
+
+    def fault_fired(self, fault: Fault) -> None:
+        self.faults.take_one(fault)
+        self._version = None
+
     def tick(self) -> int:
         """Process the events that fell due; the server calls it before each command."""
-        now = self.clock.now()
+        now = self.now()
         if lifecycle.has_due(self.conn, now):
             with store.transaction(self.conn):
                 lifecycle.process_due(self.conn, self.config, now)

@@ -106,7 +106,7 @@ class EppServer:
                         writer: asyncio.StreamWriter) -> None:
         registry = self.registry
         config = registry.config
-        writer.write(encode_frame(greeting(config.name, registry.clock.now())))
+        writer.write(encode_frame(greeting(config.name, registry.now())))
         await writer.drain()
         count = 0
         while True:
@@ -130,7 +130,7 @@ class EppServer:
                     return
                 continue
             if prepared.name == "hello":
-                writer.write(encode_frame(greeting(config.name, registry.clock.now())))
+                writer.write(encode_frame(greeting(config.name, registry.now())))
                 await writer.drain()
                 continue
             faults = self._faults(prepared)
@@ -155,11 +155,11 @@ class EppServer:
     def _faults(self, command: Command) -> list[Fault]:
         if command.name in ("invalid", "not-a-command"):
             return []
-        return self.registry.faults.take(command.name, FAULT_KINDS)
+        return self.registry.take_faults(command.name, FAULT_KINDS)
 
     def _close_after(self, count: int) -> bool:
-        for fault in self.registry.faults.active():
-            if fault.kind == "close_after" and count >= fault.value:
-                self.registry.faults.take_one(fault)
+        for fault in self.registry.close_after_faults():
+            if count >= fault.value:
+                self.registry.fault_fired(fault)
                 return True
         return False

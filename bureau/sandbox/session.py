@@ -30,6 +30,8 @@ HANDLERS: dict[str, Handler] = {
 KNOWN_NAMESPACES = frozenset({ns.EPP, ns.EPPCOM, ns.LOGIN_SEC, *ns.OBJECTS, *ns.EXTENSIONS})
 _PREFIX_OF = {uri: prefix for prefix, uri in ns.PREFIXES.items()}
 MAX_LOGIN_FAILURES = 3
+READ_ONLY = frozenset({"domain:check", "host:check", "contact:check", "host:info",
+                       "contact:info", "domain:info"})
 
 
 @dataclass
@@ -136,6 +138,8 @@ class Session:
         handler = HANDLERS.get(command.name)
         if handler is None:
             raise EppError(2101, f"{command.name} is not implemented")
+        if command.name in READ_ONLY:  # no transaction needed: one consistent SELECT each
+            return handler(ctx, verb[0], verb)
         with store.transaction(registry.conn):
             return handler(ctx, verb[0], verb)
 
