@@ -192,7 +192,8 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     if len(names) > 1 and ctx.ext(ns.BDN) is None:
         raise EppError(2306, f"{name} is bundled with {', '.join(names[1:])} (RFC 9095): "
                              "send the b-dn:create extension")
-    rdn = text(ctx.ext(ns.BDN), "b-dn:rdn") if ctx.ext(ns.BDN) is not None else None
+    bdn_ext = ctx.ext(ns.BDN)
+    rdn = text(bdn_ext, "b-dn:rdn") if bdn_ext is not None else None
     if rdn and rdn.lower() != name:
         raise EppError(2306, f"b-dn:rdn {rdn} must be the name being created ({name})")
     years = _period(ctx, obj)
@@ -417,8 +418,9 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
 
 def _restore(ctx: Ctx, obj: Element, row: sqlite3.Row, rgp: Element) -> Result:
     """RFC 3915: request (redemption -> pendingRestore, fee charged), report (-> active)."""
+    chg = child(obj, "domain:chg")
     if any(child(obj, f"domain:{k}") is not None for k in ("add", "rem")) or (
-            child(obj, "domain:chg") is not None and len(child(obj, "domain:chg") or [])):
+            chg is not None and len(chg) > 0):
         raise EppError(2306, "a restore must not carry other changes")
     restore = child(rgp, "rgp:restore")
     op = restore.get("op") if restore is not None else None
