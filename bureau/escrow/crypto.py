@@ -1,0 +1,108 @@
+"""OpenPGP with Sequoia (pysequoia): v4 and RFC 9580 v6 keys, streaming.
+
+Encryption runs in a child process (``python -m bureau.escrow.encryptor``) fed through a pipe:
+pysequoia keeps the GIL while it works, so in-process it would stall the CSV and compression
+threads (measured: a deadlock with a FIFO, a stall with a thread). A child also gives the
+encryption its own CPU core.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pysequoia
+
+PASSPHRASE_ENV = "BUREAU_ESCROW_SIGNER_PASSPHRASE"
+
+
+class CryptoError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKeys:
+    """Where the keys are: the agent's public key, the registrar's secret key, its passphrase.
+
+    Paths and passphrase come from configuration (command line, files, environment).
+    """
+
+    agent_cert: Path
+    registrar_key: Path
+    passphrase: str | None = None
+
+    def check(self) -> None:
+        cert = load_cert(self.agent_cert)
+        if cert.has_secret_keys:
+            raise CryptoError(f"{self.agent_cert}: give the agent's PUBLIC key, not a secret key")
+        tsk = load_tsk(self.registrar_key)
+        try:
+            tsk.signer(self.passphrase)
+        except Exception as e:
+            raise CryptoError(
+                f"{self.registrar_key}: cannot unlock the registrar's signing key ({e}); "
+                "check the passphrase"
+            ) from e
+
+
+def load_cert(path: str | os.PathLike[str]) -> pysequoia.Cert:
+    try:
+        return pysequoia.Cert.from_file(str(path))
+    except Exception as e:
+        raise CryptoError(f"{path}: not an OpenPGP certificate ({e})") from e
+
+
+def load_tsk(path: str | os.PathLike[str]) -> pysequoia.Tsk:
+    try:
+        return pysequoia.Tsk.from_file(str(path))
+    except Exception as e:
+        raise CryptoError(f"{path}: not an OpenPGP secret key ({e})") from e
+
+
+def spawn_encryptor(keys: SigningKeys, output: Path) -> subprocess.Popen[bytes]:
+    """Start a child that encrypts+signs its stdin into ``output``."""
+    env = dict(os.environ)
+    env.pop(PASSPHRASE_ENV, None)
+    if keys.passphrase is not None:
+        env[PASSPHRASE_ENV] = keys.passphrase
+    return subprocess.Popen(
+        [sys.executable, "-m", "bureau.escrow.encryptor",
+         str(keys.agent_cert), str(keys.registrar_key), str(output)],
+        stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=1 << 20,
+    )
+
+
+def encrypt_stream(agent_cert: str, registrar_key: str, output: str,
+                   passphrase: str | None) -> None:
+    recipient = load_cert(agent_cert)
+    signer = load_tsk(registrar_key).signer(passphrase)
+    pysequoia.encrypt_file("/dev/stdin", output, recipients=[recipient], signer=signer,
+                           armor=False)
+
+
+def decrypt_and_verify(
+    encrypted: Path, plaintext: Path, agent_key: pysequoia.Tsk, agent_passphrase: str | None,
+    signers: list[pysequoia.Cert],
+) -> list[str]:
+    """Decrypt into ``plaintext`` and return the fingerprints of the valid signatures.
+
+    Raises CryptoError if it cannot decrypt; the caller must discard ``plaintext`` then
+    (pysequoia leaves partial output behind).
+    """
+
+    def store(_key_ids: Any) -> list[pysequoia.Cert]:
+        return signers
+
+    try:
+        result = pysequoia.decrypt_file(
+            str(encrypted), str(plaintext), decryptor=agent_key.decryptor(agent_passphrase),
+            store=store,
+        )
+    except Exception as e:
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CryptoError(f"{encrypted.name}: cannot decrypt or verify ({first})") from e
+    return [str(sig.certificate).lower() for sig in result.valid_sigs]

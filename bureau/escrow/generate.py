@@ -1,0 +1,97 @@
+"""Synthetic rows for the demo, the tests and the benchmark (deterministic for a seed).
+
+They exercise what breaks naive CSV: IDNs (A-labels), multi-line addresses, commas, quotes,
+non-ASCII names, missing faxes, privacy/proxy customers, names in redemption.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterator
+
+import idna
+
+from bureau.escrow.rows import Contact, DomainRow
+
+_FIRST = ["Anne", "José", "Zoë", "Łukasz", "Ngozi", "Søren", "Ahmed", "Mei", "Ève", "O'Brien"]
+_LAST = ["Martin", "Müller", "Dupont, fils", 'Le "Grand"', "Nakamura", "Østergård", "Smith"]
+_ORGS = ["", "", "Coop \"Les Communs\"", "ACME, Inc.", "Société Générale des Noms", "北京公司"]
+_CITIES = ["Paris", "Lyon", "Zürich", "Montréal", "São Paulo", "Köln", "Nantes"]
+_IDN = ["café", "bücher", "élan", "straße", "ñandú", "日本語", "пример", "δοκιμή"]
+_TLDS = ["org", "com", "net", "coop"]
+
+
+def _contact(rnd: random.Random, n: int, tag: str) -> Contact:
+    first = rnd.choice(_FIRST)
+    last = rnd.choice(_LAST)
+    lines = rnd.choice((1, 1, 2, 3))
+    street = tuple(
+        [f"{rnd.randint(1, 200)} rue de la Paix"]
+        + (["Bâtiment B, 2e étage"] if lines > 1 else [])
+        + (['c/o "La Ruche"'] if lines > 2 else [])
+    )
+    return Contact(
+        name=f"{first} {last}",
+        org=rnd.choice(_ORGS),
+        street=street,
+        city=rnd.choice(_CITIES),
+        state=rnd.choice(("", "IDF", "QC")),
+        postcode=f"{rnd.randint(1000, 99999)}",
+        country=rnd.choice(("FR", "DE", "CH", "CA", "BR")),
+        email=f"{tag}{n}@example.org",
+        voice=f"+33.{rnd.randint(100000000, 999999999)}",
+        fax="" if rnd.random() < 0.6 else f"+33.{rnd.randint(100000000, 999999999)}",
+        handle=f"{tag.upper()}{n}",
+    )
+
+
+_PRIVACY = Contact(name="Privacy Service", street=("1 Proxy Way",), city="Reykjavik",
+                   country="IS", email="proxy@example.net", voice="+354.5555555",
+                   handle="PRIVACY1")
+
+
+def domain_name(i: int, rnd: random.Random) -> str:
+    tld = _TLDS[i % len(_TLDS)]
+    if i % 7 == 3:
+        return idna.encode(f"{rnd.choice(_IDN)}{i}.{tld}").decode()
+    return f"name{i}.{tld}"
+
+
+def generate_rows(count: int, seed: int = 1, start: int = 0, contacts: int | None = None
+                  ) -> Iterator[DomainRow]:
+    """Yield ``count`` rows numbered from ``start``; contacts are shared among
+    ``contacts`` handles (default: one per ten domains) as in a real registrar."""
+    rnd = random.Random(seed)
+    pool = max(1, contacts if contacts is not None else (count + start) // 10)
+    cache: dict[int, Contact] = {}
+    base = dt.date(2027, 1, 1)
+
+    def contact(n: int, tag: str) -> Contact:
+        key = n * 5 + "rabtu".index(tag[0])
+        c = cache.get(key)
+        if c is None:
+            c = _contact(random.Random(key ^ seed), n, tag)
+            if len(cache) > 50_000:  # bounded: a real registrar streams from its database
+                cache.clear()
+            cache[key] = c
+        return c
+
+    for i in range(start, start + count):
+        name = domain_name(i, rnd)
+        n = int(rnd.random() * pool)
+        registrant = contact(n, "reg")
+        privacy = i % 11 == 5
+        underlying = {"registrant": contact(n, "und")} if privacy else {}
+        shown = _PRIVACY if privacy else registrant
+        yield DomainRow(
+            domain=name,
+            expiry=base + dt.timedelta(days=i % 1000),
+            registrant=shown,
+            admin=contact(n, "adm"),
+            tech=contact(n % 97, "tech"),
+            billing=contact(n, "bill"),
+            nameservers=(f"ns1.host{i % 50}.net", f"ns2.host{i % 50}.net"),
+            underlying=underlying,
+            in_redemption=i % 101 == 7,
+        )

@@ -1,0 +1,401 @@
+"""Rows -> deposit files: CSV, split, compress, encrypt+sign, hash, name.
+
+Three stages run at once with bounded memory: this thread turns rows into CSV; a worker thread
+compresses (zlib and bz2 release the GIL); a child process per file encrypts and signs. Queues
+between them are bounded, so memory stays flat whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import queue
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bureau.escrow.compress import open_compressor
+from bureau.escrow.crypto import CryptoError, SigningKeys, spawn_encryptor
+from bureau.escrow.csvwriter import RecordEncoder, compile_record, handle_values
+from bureau.escrow.history import NameIndex, NameLookup
+from bureau.escrow.names import DepositName, data_file_name, hash_file_name
+from bureau.escrow.profiles import Profile
+from bureau.escrow.rows import ROLES, Contact, DomainRow
+from bureau.escrow.split import Splitter
+
+Progress = Callable[[int], None]
+_CHUNK = 1 << 18  # bytes of CSV handed to the compressor at a time
+_LOOKUP_BATCH = 5_000
+
+
+class DepositError(Exception):
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class DepositConfig:
+    iana_id: str
+    profile: Profile
+    keys: SigningKeys
+    out_dir: Path
+    kind: str = "full"  # full or inc
+    date: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+    compression: str | None = None  # None: the profile's default
+    include_redemption: bool = True  # spec 4.1.8: names in redemption MAY be left out
+    previous: NameLookup | None = None  # required for inc: names already deposited
+    record_to: NameIndex | None = None  # updated once the deposit is complete
+
+    def check(self) -> None:
+        if not self.iana_id.isdigit():
+            raise DepositError(f"IANA ID must be digits only, not {self.iana_id!r}")
+        if self.kind not in ("full", "inc"):
+            raise DepositError(f"deposit kind must be full or inc, not {self.kind!r}")
+        if self.kind == "inc" and self.previous is None:
+            raise DepositError("an incremental deposit needs the previous deposits' names "
+                               "(previous=NameIndex(...) or another NameLookup)")
+        if not self.out_dir.is_dir():
+            raise DepositError(f"output folder {self.out_dir} does not exist")
+        self.profile.check()
+
+
+@dataclass(frozen=True, slots=True)
+class DepositFile:
+    name: str
+    kind: str
+    seq: int
+    records: int
+    lines: int
+    csv_bytes: int
+    size: int
+    sha256: str
+
+
+@dataclass
+class DepositResult:
+    files: list[DepositFile]
+    hash_file: Path
+    records: int
+    skipped_redemption: int
+    skipped_deposited: int
+
+    @property
+    def paths(self) -> list[Path]:
+        return [self.hash_file.parent / f.name for f in self.files] + [self.hash_file]
+
+
+_OPEN, _DATA, _CLOSE, _STOP = range(4)
+
+
+class _Backend(threading.Thread):
+    """Worker: compress the CSV chunks into the encryptor child, then hash the result."""
+
+    def __init__(self, config: DepositConfig, compression: str) -> None:
+        super().__init__(name="escrow-compress", daemon=True)
+        self.config = config
+        self.compression = compression
+        self.inbox: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=16)
+        self.done: list[tuple[str, int, str]] = []
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        proc = None
+        comp = None
+        part: Path | None = None
+        name = ""
+        try:
+            while True:
+                op, arg = self.inbox.get()
+                if op == _OPEN:
+                    assert isinstance(arg, tuple)
+                    name, member = str(arg[0]), str(arg[1])
+                    part = self.config.out_dir / (name + ".part")
+                    proc = spawn_encryptor(self.config.keys, part)
+                    assert proc.stdin is not None
+                    comp = open_compressor(self.compression, proc.stdin, member)
+                elif op == _DATA:
+                    assert comp is not None
+                    comp.write(arg)  # type: ignore[arg-type]
+                elif op == _CLOSE:
+                    assert comp is not None and proc is not None and part is not None
+                    comp.close()
+                    assert proc.stdin is not None
+                    proc.stdin.close()
+                    err = proc.stderr.read() if proc.stderr else b""
+                    if proc.wait() != 0:
+                        raise CryptoError(
+                            f"encryption of {name} failed: "
+                            f"{err.decode(errors='replace').strip().splitlines()[:1]}"
+                        )
+                    final = self.config.out_dir / name
+                    os.replace(part, final)
+                    self.done.append((name, final.stat().st_size, _sha256(final)))
+                    proc = comp = None
+                elif op == _STOP:
+                    return
+        except BaseException as e:  # handed to the producer, which raises it
+            self.error = e
+            if proc is not None:
+                proc.kill()
+                proc.wait()
+            if part is not None:
+                part.unlink(missing_ok=True)
+            while True:  # drain so the producer never blocks on a full queue
+                op, _ = self.inbox.get()
+                if op == _STOP:
+                    return
+
+    def send(self, op: int, arg: object = None) -> None:
+        if self.error is not None:
+            raise self.error
+        self.inbox.put((op, arg))
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
+
+
+class _FileSeries:
+    """One series of files (full, inc or hdl): splits at record ends, header in file 1 only."""
+
+    def __init__(self, config: DepositConfig, backend: _Backend, kind: str, header: list[str],
+                 compression: str) -> None:
+        self.config, self.backend, self.kind = config, backend, kind
+        self.compression = compression
+        self.splitter = Splitter(config.profile.split)
+        self.encoder = RecordEncoder()
+        self.header = self.encoder.record(header)
+        self.seq = 0
+        self.buf: list[str] = []
+        self.buf_len = 0
+        self.stats: list[tuple[int, int, int]] = []  # records, lines, bytes per file
+        self.records = 0
+
+    def _open(self) -> None:
+        self.seq += 1
+        name = data_file_name(self.config.iana_id, self.config.date, self.kind, self.seq,
+                              self.compression)
+        member = DepositName(self.config.iana_id, self.config.date, self.kind, self.seq,
+                             self.compression).csv_name
+        self.backend.send(_OPEN, (name, member))
+        self.splitter.reset()
+        if self.seq == 1:
+            self._put(self.header, record=False)
+
+    def _put(self, text: str, *, record: bool = True) -> None:
+        size = len(text) if text.isascii() else len(text.encode())
+        self.splitter.add(text.count("\n"), size, record=record)
+        self.buf.append(text)
+        self.buf_len += len(text)
+        if self.buf_len >= _CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self.buf:
+            self.backend.send(_DATA, "".join(self.buf).encode())
+            self.buf.clear()
+            self.buf_len = 0
+
+    def _close(self) -> None:
+        self._flush()
+        self.stats.append((self.splitter.records, self.splitter.lines, self.splitter.bytes))
+        self.backend.send(_CLOSE)
+
+    def add(self, values: list[str]) -> None:
+        self.add_text(self.encoder.record(values))
+
+    def add_text(self, text: str) -> None:
+        if self.seq == 0:
+            self._open()
+        else:
+            lines = text.count("\n")
+            size = len(text) if text.isascii() else len(text.encode())
+            if self.splitter.needs_new_file(lines, size):
+                self._close()
+                self._open()
+        self._put(text)
+        self.records += 1
+
+    def finish(self) -> None:
+        if self.seq == 0:
+            self._open()  # an empty deposit still has a file with its header
+        self._close()
+
+
+class _HandleStore:
+    """Contacts seen in handle mode, deduplicated on disk (millions of contacts)."""
+
+    def __init__(self, directory: str) -> None:
+        self.db = sqlite3.connect(os.path.join(directory, "handles.sqlite"))
+        self.db.execute("PRAGMA journal_mode=OFF")
+        self.db.execute("PRAGMA synchronous=OFF")
+        self.db.execute("CREATE TABLE h (handle TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID")
+        self.pending: dict[str, Contact] = {}
+
+    def add(self, contact: Contact) -> None:
+        if not contact.handle:
+            raise DepositError(f"handle mode: contact {contact.name!r} has no handle; give "
+                               "every contact a handle or use a profile without handles")
+        self.pending.setdefault(contact.handle, contact)
+        if len(self.pending) >= 10_000:
+            self.flush()
+
+    def flush(self) -> None:
+        import pickle
+
+        self.db.executemany(
+            "INSERT OR IGNORE INTO h VALUES (?, ?)",
+            ((h, pickle.dumps(c)) for h, c in self.pending.items()),
+        )
+        self.pending.clear()
+
+    def __iter__(self) -> Iterator[Contact]:
+        import pickle
+
+        self.flush()
+        for (v,) in self.db.execute("SELECT v FROM h ORDER BY handle"):
+            yield pickle.loads(v)
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def _selected(rows: Iterable[DomainRow], config: DepositConfig,
+              counters: dict[str, int]) -> Iterator[DomainRow]:
+    """Drop names in redemption (if so configured) and, for inc, names already deposited."""
+    batch: list[DomainRow] = []
+
+    def emit(batch: list[DomainRow]) -> Iterator[DomainRow]:
+        known = config.previous.present([r.domain for r in batch]) if config.previous else set()
+        for r in batch:
+            if r.domain in known:
+                counters["deposited"] += 1
+            else:
+                yield r
+
+    for row in rows:
+        if row.in_redemption and not config.include_redemption:
+            counters["redemption"] += 1
+            continue
+        if config.kind == "full":
+            yield row
+            continue
+        batch.append(row)
+        if len(batch) >= _LOOKUP_BATCH:
+            yield from emit(batch)
+            batch = []
+    if batch:
+        yield from emit(batch)
+
+
+def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
+                  progress: Progress | None = None, progress_every: int = 10_000
+                  ) -> DepositResult:
+    """Write one deposit (full or inc) into ``config.out_dir`` and return what was written.
+
+    Partial files are written as ``*.part`` and removed on failure; the hash file is written
+    last, so a folder with a hash file holds a complete deposit.
+    """
+    config.check()
+    profile = config.profile
+    compression = config.compression or profile.compression
+    to_record = compile_record(profile, config.iana_id)
+    counters = {"redemption": 0, "deposited": 0}
+    backend = _Backend(config, compression)
+    backend.start()
+    tmp = tempfile.TemporaryDirectory(prefix="escrow-", dir=config.out_dir)
+    handles = _HandleStore(tmp.name) if profile.handle_mode else None
+    names_file = (
+        open(os.path.join(tmp.name, "names.txt"), "w+", encoding="utf-8")  # noqa: SIM115
+        if config.record_to is not None
+        else None
+    )
+    try:
+        series = _FileSeries(config, backend, config.kind, profile.header, compression)
+        for row in _selected(rows, config, counters):
+            series.add_text(to_record(row))
+            if names_file is not None:
+                names_file.write(row.domain + "\n")
+            if handles is not None:
+                for role in ROLES:
+                    c = row.contact(role)
+                    if c is not None:
+                        handles.add(c)
+                for c in row.underlying.values():
+                    handles.add(c)
+            if progress is not None and series.records % progress_every == 0:
+                progress(series.records)
+        series.finish()
+        all_series = [series]
+        if handles is not None:
+            hdl = _FileSeries(config, backend, "hdl", profile.handle_header, compression)
+            for contact in handles:
+                hdl.add(handle_values(profile, contact))
+            hdl.finish()
+            all_series.append(hdl)
+        backend.send(_STOP)
+        backend.join()
+        if backend.error is not None:
+            raise backend.error
+        files = _collect(all_series, backend.done)
+        hash_path = config.out_dir / hash_file_name(config.iana_id, config.date)
+        _write_hash_file(hash_path, files)
+        if progress is not None:
+            progress(series.records)
+        if config.record_to is not None and names_file is not None:
+            names_file.seek(0)
+            config.record_to.record(config.kind, (n.rstrip("\n") for n in names_file))
+        return DepositResult(files, hash_path, series.records, counters["redemption"],
+                             counters["deposited"])
+    except BaseException:
+        if backend.is_alive():
+            with contextlib.suppress(queue.Full):
+                backend.inbox.put((_STOP, None), timeout=5)
+            backend.join(timeout=30)
+        for p in config.out_dir.glob("*.part"):
+            p.unlink(missing_ok=True)
+        raise
+    finally:
+        if names_file is not None:
+            names_file.close()
+        if handles is not None:
+            handles.close()
+        tmp.cleanup()
+
+
+def _collect(all_series: list[_FileSeries], done: list[tuple[str, int, str]]) -> list[DepositFile]:
+    by_name = {name: (size, digest) for name, size, digest in done}
+    files = []
+    for s in all_series:
+        for seq, (records, lines, size) in enumerate(s.stats, start=1):
+            name = data_file_name(s.config.iana_id, s.config.date, s.kind, seq, s.compression)
+            fsize, digest = by_name[name]
+            files.append(DepositFile(name, s.kind, seq, records, lines, size, fsize, digest))
+    return files
+
+
+def _write_hash_file(path: Path, files: list[DepositFile]) -> None:
+    # sha256sum format: "<hex>  <name>" (two spaces: text mode marker), ASCII, LF
+    tmp = path.with_suffix(".part")
+    with open(tmp, "w", encoding="ascii", newline="\n") as f:
+        for df in files:
+            f.write(f"{df.sha256}  {df.name}\n")
+    os.replace(tmp, path)
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    tmp = path.with_suffix(path.suffix + ".part")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+__all__ = ["DepositConfig", "DepositError", "DepositFile", "DepositResult", "write_deposit"]

@@ -1,0 +1,149 @@
+"""Read a deposit back: decrypt, check the signature, decompress, parse -> rows (restore)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pysequoia
+
+from bureau.escrow.compress import open_decompressed
+from bureau.escrow.crypto import decrypt_and_verify, load_cert, load_tsk
+from bureau.escrow.names import DepositName, parse_name
+from bureau.escrow.profiles import Column, Profile
+from bureau.escrow.rfc4180 import Record, read_records
+from bureau.escrow.rows import ROLES, Contact, DomainRow
+
+
+@dataclass(frozen=True, slots=True)
+class AgentKeys:
+    """What the reading side holds: the agent's secret key and the registrar's public key(s)."""
+
+    agent_key: pysequoia.Tsk
+    registrar_certs: list[pysequoia.Cert]
+    agent_passphrase: str | None = None
+
+    @classmethod
+    def from_files(cls, agent_key: str | Path, registrar_certs: list[str | Path],
+                   agent_passphrase: str | None = None) -> AgentKeys:
+        return cls(load_tsk(agent_key), [load_cert(p) for p in registrar_certs],
+                   agent_passphrase)
+
+
+def deposit_files(folder: Path) -> list[tuple[Path, DepositName]]:
+    """The deposit files in ``folder`` (names that parse), ordered by kind and sequence."""
+    order = {"full": 0, "inc": 0, "hdl": 1, "hash": 2}
+    found = [(p, n) for p in folder.iterdir() if p.is_file() and (n := parse_name(p.name))]
+    return sorted(found, key=lambda pn: (order[pn[1].kind], pn[1].seq))
+
+
+@contextlib.contextmanager
+def plaintext_records(path: Path, name: DepositName, keys: AgentKeys,
+                      signer_fprs: list[str] | None = None) -> Iterator[Iterator[Record]]:
+    """Decrypt ``path`` into a temporary file (never trust partial plaintext), decompress and
+    parse it strictly. Fingerprints of valid signatures are appended to ``signer_fprs``."""
+    with tempfile.TemporaryDirectory(prefix="escrow-read-") as tmp:
+        plain = Path(tmp) / "plain"
+        fprs = decrypt_and_verify(path, plain, keys.agent_key, keys.agent_passphrase,
+                                  keys.registrar_certs)
+        if signer_fprs is not None:
+            signer_fprs.extend(fprs)
+        assert name.compression is not None
+        with open_decompressed(name.compression, str(plain)) as stream:
+            yield read_records(stream)
+
+
+def _contact(values: dict[str, str]) -> Contact | None:
+    if not any(values.values()):
+        return None
+    street = values.get("street", "")
+    return Contact(
+        name=values.get("name", ""), org=values.get("org", ""),
+        street=tuple(street.split("\r\n")) if street else (),
+        city=values.get("city", ""), state=values.get("state", ""),
+        postcode=values.get("postcode", ""), country=values.get("country", ""),
+        email=values.get("email", ""), voice=values.get("voice", ""), fax=values.get("fax", ""),
+        handle=values.get("handle", ""),
+    )
+
+
+class RowBuilder:
+    """Turns a record of a profile's domain file back into a DomainRow."""
+
+    def __init__(self, profile: Profile, handles: dict[str, Contact] | None = None) -> None:
+        self.profile = profile
+        self.columns: list[Column] = list(profile.columns)
+        self.handles = handles
+
+    def build(self, fields: list[str]) -> DomainRow:
+        own: dict[str, dict[str, str]] = {r: {} for r in ROLES}
+        under: dict[str, dict[str, str]] = {r: {} for r in ROLES}
+        domain, expiry = "", dt.date.min
+        ns: tuple[str, ...] = ()
+        for col, value in zip(self.columns, fields, strict=True):
+            if col.source == "domain":
+                domain = value
+            elif col.source == "expiry":
+                expiry = dt.datetime.strptime(value, self.profile.expiry_format).date()
+            elif col.source == "nameservers":
+                ns = tuple(value.split(self.profile.nameserver_separator)) if value else ()
+            elif col.source == "iana":
+                continue
+            else:
+                role, attr = col.source.split(".", 1)
+                (under if col.underlying else own)[role][attr] = value
+        contacts = {r: self._resolve(own[r]) for r in ROLES}
+        underlying = {r: c for r in ROLES if (c := self._resolve(under[r])) is not None}
+        registrant = contacts["registrant"] or Contact(name="")
+        return DomainRow(domain=domain, expiry=expiry, registrant=registrant,
+                         admin=contacts["admin"], tech=contacts["tech"],
+                         billing=contacts["billing"], nameservers=ns, underlying=underlying)
+
+    def _resolve(self, values: dict[str, str]) -> Contact | None:
+        if self.handles is not None and set(values) == {"handle"}:
+            h = values["handle"]
+            if not h:
+                return None
+            try:
+                return self.handles[h]
+            except KeyError:
+                raise ValueError(f"handle {h!r} is not in the deposit's hdl file") from None
+        return _contact(values)
+
+
+def handle_contact(profile: Profile, fields: list[str]) -> Contact:
+    values = {c.source.split(".", 1)[-1]: v
+              for c, v in zip(profile.handle_columns, fields, strict=True)}
+    c = _contact(values)
+    assert c is not None
+    return c
+
+
+def read_deposit(folder: Path, profile: Profile, keys: AgentKeys) -> Iterator[DomainRow]:
+    """Yield the rows of the deposit in ``folder`` (restore). Handles are held in memory
+    (one Contact each) while the domain files are read."""
+    files = deposit_files(folder)
+    handles: dict[str, Contact] | None = None
+    if profile.handle_mode:
+        handles = {}
+        for path, name in files:
+            if name.kind == "hdl":
+                with plaintext_records(path, name, keys) as records:
+                    for rec in records:
+                        if rec.line == 1 and name.seq == 1:
+                            continue
+                        c = handle_contact(profile, rec.fields)
+                        handles[c.handle] = c
+    builder = RowBuilder(profile, handles)
+    for path, name in files:
+        if name.kind not in ("full", "inc"):
+            continue
+        with plaintext_records(path, name, keys) as records:
+            for rec in records:
+                if rec.line == 1 and name.seq == 1:
+                    continue  # header
+                yield builder.build(rec.fields)
