@@ -121,6 +121,11 @@ def _restore_timeout(conn: sqlite3.Connection, config: RegistryConfig, domain_id
         return
     conn.execute("UPDATE domains SET state = 'redemption' WHERE id = ?", (domain_id,))
     schedule(conn, "redemption_end", domain_id, max(row["state_until"], due))
+    row = domainview.by_id(conn, domain_id)
+    poll.enqueue(conn, row["clid"], due, f"Domain {row['name']}: no restore report received,"
+                 " back in redemption period", domainview.info_element(conn, row, row["name"]),
+                 change_poll("custom", due, f"SBX-RT-{domain_id}-{due}", "sandbox registry",
+                             "restore report missing"))
 
 
 def purge(conn: sqlite3.Connection, domain_id: int) -> None:

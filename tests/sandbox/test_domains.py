@@ -84,6 +84,7 @@ def test_restore_request_without_report_falls_back_to_redemption(client: EppClie
     assert client.domain_info("slow.test").xpath("//rgp:rgpStatus/@s") == ["pendingRestore"]
     sandbox.clock.advance(days=8)
     assert client.domain_info("slow.test").xpath("//rgp:rgpStatus/@s") == ["redemptionPeriod"]
+    assert "no restore report" in client.drain_poll()[-1].text("//e:msgQ/e:msg")
 
 
 def test_auto_renew_at_expiry_with_grace_and_poll(client: EppClient, sandbox: Sandbox) -> None:
@@ -183,3 +184,21 @@ def test_months_and_unknown_tld(client: EppClient) -> None:
     assert client.domain_create("x.nowhere").code == 2306
     assert client.domain_create("bad_name.test").code == 2005
     assert client.domain_create("nic.test").code == 2306
+
+
+def test_periodic_tick_runs_events_without_commands(client: EppClient,
+                                                    sandbox: Sandbox) -> None:
+    import time
+
+    from bureau.sandbox import store
+    from bureau.sandbox.clock import Clock
+
+    assert client.domain_create("ticking.test").code == 1000
+    before = sandbox.balance("bureau")
+    other = store.connect(sandbox.db_path)  # like another process: no event processing
+    Clock(other).advance(days=366)
+    other.close()
+    deadline = time.monotonic() + 5
+    while sandbox.balance("bureau") == before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sandbox.balance("bureau") == before - Decimal("8.00")  # auto-renewed by the tick
