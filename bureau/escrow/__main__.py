@@ -1,0 +1,5 @@
+import sys
+
+from bureau.escrow.cli import main
+
+sys.exit(main())

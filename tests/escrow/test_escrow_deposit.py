@@ -1,0 +1,183 @@
+"""A full deposit as the escrow agent receives it: gpg, sha256sum and our verify agree."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+from bureau.escrow.history import SetLookup
+from bureau.escrow.pipeline import DepositResult
+from bureau.escrow.profiles import EDITION_2007, EDITION_2007_HANDLES, EDITION_2024, SplitRule
+from bureau.escrow.reader import plaintext_records, read_deposit
+from bureau.escrow.names import parse_name
+from bureau.escrow.rows import DomainRow
+from bureau.escrow.verify import verify_deposit
+
+from .conftest import ROWS, Party, agent_keys, gpg, make_deposit
+
+
+def test_gpg_decrypts_and_verifies_signature_and_sha256sum_checks(
+    deposit: DepositResult, gnupghome: Path, agent_v4: Party, registrar_v4: Party
+) -> None:
+    folder = deposit.hash_file.parent
+    r = subprocess.run(["sha256sum", "-c", deposit.hash_file.name], cwd=folder,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    (full,) = [f for f in deposit.files if f.kind == "full"]
+    r2 = gpg(gnupghome, "--status-fd", "2", "--decrypt", str(folder / full.name))
+    assert r2.returncode == 0, r2.stderr
+    status = r2.stderr.decode(errors="replace")
+    assert "[GNUPG:] GOODSIG" in status
+    assert f"VALIDSIG {registrar_v4.fingerprint.upper()}" in status or \
+        registrar_v4.fingerprint.upper() in status
+    csv = gzip.decompress(r2.stdout)
+    head = csv.split(b"\r\n", 1)[0].decode()
+    assert head.startswith("domain,nameservers,expiry,rt-name,")
+    assert csv.endswith(b"\r\n")
+
+
+def test_verify_accepts_the_deposit_and_counts_rows(
+    deposit: DepositResult, agent_v4: Party, registrar_v4: Party
+) -> None:
+    report = verify_deposit(deposit.hash_file.parent, EDITION_2007,
+                            agent_keys(agent_v4, registrar_v4),
+                            expect_signers=[registrar_v4.fingerprint])
+    assert report.ok, report.text()
+    assert report.rows == {"full": ROWS}
+    assert deposit.records == ROWS
+
+
+def test_names_follow_the_convention(deposit: DepositResult) -> None:
+    for p in deposit.paths:
+        n = parse_name(p.name)
+        assert n is not None and n.iana_id == "9999", p.name
+    assert deposit.hash_file.name.endswith("_hash.txt")
+
+
+def test_restore_round_trip_equals_input(
+    deposit: DepositResult, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    back = list(read_deposit(deposit.hash_file.parent, EDITION_2007,
+                             agent_keys(agent_v4, registrar_v4)))
+
+    def strip(r: DomainRow) -> DomainRow:  # no handles in the 2007 flat profile
+        return replace(
+            r, in_redemption=False,
+            registrant=replace(r.registrant, handle=""),
+            admin=r.admin and replace(r.admin, handle=""),
+            tech=r.tech and replace(r.tech, handle=""),
+            billing=r.billing and replace(r.billing, handle=""),
+            underlying={k: replace(c, handle="") for k, c in r.underlying.items()},
+        )
+
+    assert back == [strip(r) for r in rows]
+    # the data set really has what breaks naive CSV
+    assert any(r.domain.startswith("xn--") or ".xn--" in r.domain for r in back)
+    assert any(len(r.registrant.street) > 1 for r in back)
+    assert any('"' in r.registrant.name or "," in r.registrant.name for r in back)
+    assert any(not r.registrant.isascii() if False else not r.registrant.name.isascii()
+               for r in back)
+    assert any(r.billing and not r.billing.fax for r in back)
+    assert any(r.underlying for r in back)
+
+
+def test_handle_mode_writes_hdl_file_and_round_trips(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    res = make_deposit(tmp_path / "d", rows[:500], agent_v4, registrar_v4,
+                       profile=EDITION_2007_HANDLES)
+    kinds = {f.kind for f in res.files}
+    assert kinds == {"full", "hdl"}
+    keys = agent_keys(agent_v4, registrar_v4)
+    report = verify_deposit(tmp_path / "d", EDITION_2007_HANDLES, keys)
+    assert report.ok, report.text()
+    back = list(read_deposit(tmp_path / "d", EDITION_2007_HANDLES, keys))
+    assert back == [replace(r, in_redemption=False) for r in rows[:500]]
+
+
+def test_split_by_lines_at_record_ends_header_only_in_first(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    profile = replace(EDITION_2007, split=SplitRule(max_lines=100))
+    res = make_deposit(tmp_path / "d", rows[:300], agent_v4, registrar_v4, profile=profile)
+    assert len(res.files) > 3
+    keys = agent_keys(agent_v4, registrar_v4)
+    total = 0
+    for i, f in enumerate(res.files):
+        assert f.lines <= 100
+        name = parse_name(f.name)
+        assert name is not None and name.seq == i + 1
+        with plaintext_records(tmp_path / "d" / f.name, name, keys) as records:
+            recs = list(records)
+        assert sum(r.lines for r in recs) == f.lines  # multi-line addresses counted
+        assert (recs[0].fields[0] == "domain") == (i == 0)
+        total += len(recs) - (i == 0)
+    assert total == 300
+    assert verify_deposit(tmp_path / "d", profile, keys).ok
+
+
+def test_split_by_bytes_and_by_records(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    by_bytes = replace(EDITION_2007, split=SplitRule(max_bytes=20_000))
+    res = make_deposit(tmp_path / "b", rows[:200], agent_v4, registrar_v4, profile=by_bytes)
+    assert len(res.files) > 2 and all(f.csv_bytes <= 20_000 for f in res.files)
+    by_records = replace(EDITION_2024, split=SplitRule(max_records=70))
+    res = make_deposit(tmp_path / "r", rows[:200], agent_v4, registrar_v4, profile=by_records)
+    assert [f.records for f in res.files] == [70, 70, 60]
+    assert verify_deposit(tmp_path / "r", by_records, agent_keys(agent_v4, registrar_v4)).ok
+
+
+def test_bzip2_and_zip_deposits_verify(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    keys = agent_keys(agent_v4, registrar_v4)
+    for comp in ("bzip2", "zip"):
+        res = make_deposit(tmp_path / comp, rows[:200], agent_v4, registrar_v4,
+                           compression=comp)
+        assert res.files[0].name.endswith({"bzip2": ".csv.bz2.gpg", "zip": ".csv.zip.gpg"}[comp])
+        report = verify_deposit(tmp_path / comp, EDITION_2007, keys)
+        assert report.ok, report.text()
+
+
+def test_v6_keys_with_sequoia_only(
+    tmp_path: Path, rows: list[DomainRow], agent_v6: Party, registrar_v6: Party
+) -> None:
+    """RFC 9580 (v6) keys, required by escrow agents from January 2027. Checked with Sequoia
+    only: GnuPG 2.2 (Debian 12) cannot read v6 keys or the messages made for them."""
+    res = make_deposit(tmp_path / "d", rows[:300], agent_v6, registrar_v6, profile=EDITION_2024)
+    report = verify_deposit(tmp_path / "d", EDITION_2024, agent_keys(agent_v6, registrar_v6),
+                            expect_signers=[registrar_v6.fingerprint])
+    assert report.ok, report.text()
+    assert report.rows == {"full": 300}
+    assert len(res.files) == 1
+
+
+def test_redemption_names_left_out_by_setting(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    res = make_deposit(tmp_path / "d", rows[:500], agent_v4, registrar_v4,
+                       include_redemption=False)
+    expected = sum(1 for r in rows[:500] if r.in_redemption)
+    assert expected > 0 and res.skipped_redemption == expected
+    assert res.records == 500 - expected
+
+
+def test_incremental_holds_only_names_not_deposited(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    from bureau.escrow.history import NameIndex
+
+    index = NameIndex(tmp_path / "names.sqlite")
+    make_deposit(tmp_path / "full", rows[:1000], agent_v4, registrar_v4, record_to=index)
+    before = SetLookup(r.domain for r in rows[:1000])
+    res = make_deposit(tmp_path / "inc", rows[:1200], agent_v4, registrar_v4, kind="inc",
+                       previous=index, record_to=index)
+    assert res.records == 200 and res.skipped_deposited == 1000
+    assert {f.kind for f in res.files} == {"inc"}
+    keys = agent_keys(agent_v4, registrar_v4)
+    assert verify_deposit(tmp_path / "inc", EDITION_2007, keys, previous=before).ok
+    # the index now holds the full deposit plus the incremental
+    assert index.present([rows[1100].domain, "absent.org"]) == {rows[1100].domain}
