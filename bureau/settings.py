@@ -119,7 +119,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = os.environ.get("BUREAU_LANGUAGE", "fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
-LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+# Apps keep their catalogues in <app>/locale; the registrar apps share one.
+LOCALE_PATHS = [Path(__file__).resolve().parent / "registrar" / "locale"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -50,3 +50,37 @@ class AppendOnlyModel(models.Model):
         raise AppendOnlyError(
             _("%(model)s rows cannot be removed.") % {"model": self._meta.verbose_name}
         )
+
+
+def refuse_changes_in_database(table: str) -> Any:
+    """A migration operation: the database itself refuses UPDATE (and, on PostgreSQL,
+    DELETE) on ``table``, so that raw SQL or a bug cannot rewrite history either.
+
+    SQLite keeps DELETE possible because Django's test flush empties tables with DELETE;
+    PostgreSQL's flush uses TRUNCATE, which row triggers do not see.
+    """
+    from django.db import migrations
+
+    def forward(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(
+                "CREATE OR REPLACE FUNCTION bureau_refuse_change() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'append-only table %: % refused', TG_TABLE_NAME, TG_OP; "
+                "END $$ LANGUAGE plpgsql", params=None)
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION bureau_refuse_change()")
+        elif vendor == "sqlite":
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, 'append-only table {table}: UPDATE refused'); END")
+
+    def backward(apps: Any, schema_editor: Any) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
+        elif vendor == "sqlite":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only")
+
+    return migrations.RunPython(forward, backward)

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.utils import translation
 
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.billing import ledger
@@ -18,6 +19,13 @@ from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
 from bureau.registrar.registries.sandbox import configure as configure_sandbox
 from bureau.sandbox.testing import Sandbox, start_sandbox
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages in English unless a test asks for French (Bureau's default is French)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

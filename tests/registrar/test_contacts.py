@@ -54,8 +54,10 @@ def test_several_errors_are_reported_together(organisation: Organisation) -> Non
 
 def test_messages_are_translated_to_french(organisation: Organisation) -> None:
     with translation.override("fr"):
-        errors = errors_of(organisation, country="XX")
-    assert errors["country"][0]  # catalogue in bureau/locale; falls back to English text
+        errors = errors_of(organisation, country="XX", phone="0123")
+        assert "n’est pas un code de pays" in errors["country"][0]
+        assert "+33.123456789" in errors["phone"][0] and "numéro international" in \
+            errors["phone"][0]
 
 
 def test_nothing_is_stored_when_invalid(organisation: Organisation) -> None:

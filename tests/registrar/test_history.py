@@ -42,3 +42,14 @@ def test_new_events_are_added() -> None:
     make_event()
     make_event()
     assert DomainEvent.objects.count() == 2
+
+
+def test_the_database_refuses_a_raw_update_too() -> None:
+    """Even SQL that bypasses Django cannot rewrite history (trigger from the migrations)."""
+    from django.db import DatabaseError, connection, transaction
+
+    event = make_event()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE domains_domainevent SET sv_trid = 'forged' WHERE id = %s",
+                       [event.pk])
+    assert DomainEvent.objects.get(pk=event.pk).sv_trid == "SB-1"

@@ -163,3 +163,12 @@ def test_cached_balance_drift_is_detected(organisation: Organisation) -> None:
     ledger.top_up(organisation, 1000, EUR)
     LedgerAccount.objects.filter(organisation=organisation).update(balance=999)
     assert [a.organisation for a in ledger.verify_balances()] == [organisation]
+
+
+def test_refusal_is_explained_in_french(organisation: Organisation) -> None:
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(ledger.InsufficientFunds) as error:
+        orders.place(organisation=organisation, user=None, operation="create",
+                     domain_name="cher.test", amount=1200, currency=EUR)
+    assert "approvisionnez votre solde" in str(error.value)

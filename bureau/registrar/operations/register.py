@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,16 @@ from bureau.registrar.domains.models import BundledName, Domain, DomainState, Op
 from bureau.registrar.registries.models import BDN_NAMESPACE, Tld
 
 from .check import Quote, fee_offer, quote
-from .common import Actor, EppOutcome, parse_name, record, send, verify_role, verify_tld_sold
+from .common import (
+    Actor,
+    EppOutcome,
+    logger,
+    parse_name,
+    record,
+    send,
+    verify_role,
+    verify_tld_sold,
+)
 from .errors import (
     ContactInvalid,
     NotAvailable,
@@ -46,6 +56,20 @@ from .errors import (
 )
 from .handles import ensure_handle
 from .hosts import ensure_hosts
+
+
+# Sent once a name is registered (keywords: domain, actor): other apps add their steps here
+# (DNS hosting creates the zone of a name registered with Bureau's name servers). A failing
+# receiver is logged and never undoes the registration.
+domain_registered = Signal()
+
+
+def announce_registered(domain: Domain, actor: Actor) -> None:
+    for receiver, result in domain_registered.send_robust(sender=Domain, domain=domain,
+                                                           actor=actor):
+        if isinstance(result, Exception):
+            logger.error("after registering %s, %r failed: %s", domain.name, receiver, result,
+                         exc_info=result)
 
 
 @dataclass(frozen=True)
@@ -145,6 +169,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     if outcome.response is not None:
         registration = _created(domain, order, actor, outcome)
         apply_default_locks(registration.domain, actor)
+        announce_registered(registration.domain, actor)
         return registration
     if outcome.failure is not None:
         _refused(domain, order, actor, outcome)
@@ -212,6 +237,7 @@ def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
                 extensions=info.response.extensions))
             registration = _created(domain, order, actor, created, info=data)
             apply_default_locks(registration.domain, actor)
+            announce_registered(registration.domain, actor)
             return registration
         message = "create outcome was unknown; info shows another registrar holds the name"
     elif info.failure is not None and info.failure.code == 2303:

@@ -70,11 +70,6 @@ class BundlingPolicy(models.TextChoices):
     REGISTRY = "registry", _("Registry bundles variant names (RFC 9095)")
 
 
-def _positive(value: int) -> None:
-    if value < 0:
-        raise ValidationError(_("must be zero or more"))
-
-
 class Tld(models.Model):
     """A TLD sold by Bureau: periods, grace periods (days), prices (cents) and bundling."""
 
