@@ -55,6 +55,13 @@ def check(ctx: Ctx, obj: Element, verb: Element) -> Result:
     return Result(resdata=[data])
 
 
+def _verify_int_is_ascii(parent: Element) -> None:
+    """RFC 5733: the "int" postal info is 7-bit ASCII; Unicode belongs in "loc"."""
+    for postal in children(parent, "contact:postalInfo"):
+        if postal.get("type") == "int" and not "".join(map(str, postal.itertext())).isascii():
+            raise EppError(2005, "postalInfo type=\"int\" must be ASCII; use type=\"loc\"")
+
+
 def _fields(obj: Element) -> dict[str, Any]:
     data: dict[str, Any] = {"postal": {}}
     for postal in children(obj, "contact:postalInfo"):
@@ -116,6 +123,7 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     pw = text(obj, "contact:authInfo/contact:pw")
     if not pw:
         raise EppError(2306, "contact authInfo must not be empty")
+    _verify_int_is_ascii(obj)
     cur = ctx.conn.execute(
         "INSERT INTO contacts (handle, roid, clid, crid, crdate, authinfo, data)"
         " VALUES (?, '', ?, ?, ?, ?, ?)",
@@ -186,6 +194,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     stored = json.loads(row["data"])
     authinfo = row["authinfo"]
     if chg is not None:
+        _verify_int_is_ascii(chg)
         for postal in children(chg, "contact:postalInfo"):
             kind = postal.get("type", "int")
             stored["postal"][kind] = _merge_postal(stored["postal"].get(kind), postal)

@@ -207,6 +207,8 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     sec = ctx.ext(ns.SECDNS)
     sec_state = secdns.from_create(sec) if sec is not None else None
     pw = text(obj, "domain:authInfo/domain:pw")
+    if child(obj, "domain:authInfo/domain:ext") is not None:
+        raise EppError(2102, "authInfo <ext> is not offered: use <pw>")
     if child(obj, "domain:authInfo") is not None and not pw:
         raise EppError(2306, "authInfo must not be empty")
     billing.charge(ctx.conn, ctx.clid, amount, name, f"create {years} year(s)", ctx.now)

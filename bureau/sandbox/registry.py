@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bureau.epp.schema import schema
+from bureau.epp.schema import XSD_DIR, schema
 from bureau.sandbox import lifecycle, store
 from bureau.sandbox.clock import Clock
 from bureau.sandbox.faults import Fault, Faults
@@ -29,7 +29,9 @@ class Registry:
         self.clock = Clock(self.conn)
         self.faults = Faults(self.conn)
         self.parser = make_parser()
-        self.schema = schema()  # compiled once per process (cached)
+        # A private compiled schema (a few ms): lxml validators keep their error log on the
+        # instance, so sharing the cached one with client code in other threads is unsafe.
+        self.schema = schema.__wrapped__(XSD_DIR)
         self.validate_responses = validate_responses
         self.sessions: Counter[str] = Counter()  # clID -> open sessions
         self._trid = itertools.count(1)

@@ -92,3 +92,14 @@ def test_contact_commands(client: EppClient, rival: EppClient) -> None:
     assert client.command(delete).code == 2305
     assert client.domain_delete("uses.test").code == 1000
     assert client.command(delete).code == 1000
+
+
+def test_int_postal_info_must_be_ascii(client: EppClient) -> None:
+    reply = client.command(
+        "<create><contact:create><contact:id>ascii-1</contact:id>"
+        '<contact:postalInfo type="int"><contact:name>Zoé Lefèvre</contact:name>'
+        "<contact:addr><contact:city>Lyon</contact:city><contact:cc>FR</contact:cc>"
+        "</contact:addr></contact:postalInfo><contact:email>zoe@example.org</contact:email>"
+        "<contact:authInfo><contact:pw>zoe-pw-1</contact:pw></contact:authInfo>"
+        "</contact:create></create>")
+    assert reply.code == 2005 and "loc" in reply.msg
