@@ -57,7 +57,6 @@ from .errors import (
 from .handles import ensure_handle
 from .hosts import ensure_hosts
 
-
 # Sent once a name is registered (keywords: domain, actor): other apps add their steps here
 # (DNS hosting creates the zone of a name registered with Bureau's name servers). A failing
 # receiver is logged and never undoes the registration.
