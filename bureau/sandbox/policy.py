@@ -77,6 +77,7 @@ class RegistryConfig:
     autorenew_grace_days: int = 45
     transfer_grace_days: int = 5
     transfer_pending_days: int = 5
+    transfer_lock_days: int = 0  # e.g. 60: no transfer so soon after creation or transfer
     redemption_days: int = 30
     pending_delete_days: int = 5
     pending_restore_days: int = 7

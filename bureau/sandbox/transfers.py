@@ -131,6 +131,10 @@ def domain_transfer(ctx: Ctx, op: str, name: str, row: sqlite3.Row, years: int,
         present = [s for s in row["statuses"].split() if s in BLOCKERS]
         if present:
             raise EppError(2304, f"{name} has status {present[0]}: cannot transfer")
+        since = max(row["crdate"], row["trdate"] or 0)
+        if ctx.now < since + ctx.config.transfer_lock_days * DAY:
+            raise EppError(2106, f"{name} was registered or transferred less than "
+                                 f"{ctx.config.transfer_lock_days} days ago")
         if row["state"] != "active":
             raise EppError(2304, f"{name} is pending deletion: cannot transfer")
         if domainview.pending_transfer(ctx.conn, row["id"]) is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
+from pathlib import Path
 
 from sandbox_client import EppClient
 
-from bureau.sandbox.testing import Sandbox
+from bureau.sandbox.policy import default_config
+from bureau.sandbox.testing import Sandbox, start_sandbox
 
 
 def statuses(reply_client: EppClient, name: str) -> list[str]:
@@ -109,3 +112,18 @@ def test_contact_transfer(client: EppClient, rival: EppClient, sandbox: Sandbox)
     assert info.text("//contact:clID") == "rival"
     assert [m.text("//contact:trStatus") for m in client.drain_poll()] == \
         ["pending", "serverApproved"]
+
+
+def test_transfer_lock_after_creation(tmp_path: Path, cert_dir: Path) -> None:
+    config = replace(default_config(), transfer_lock_days=60)
+    with start_sandbox(cert_dir, config, db_path=tmp_path / "db.sqlite3") as sb:
+        bureau, rival = EppClient(sb, "bureau"), EppClient(sb, "rival")
+        bureau.login()
+        rival.login()
+        assert bureau.domain_create("fresh.test").code == 1000
+        reply = rival.domain_transfer("request", "fresh.test", "secret-1")
+        assert reply.code == 2106 and "60 days" in reply.msg
+        sb.clock.advance(days=61)
+        assert rival.domain_transfer("request", "fresh.test", "secret-1").code == 1001
+        bureau.close()
+        rival.close()
