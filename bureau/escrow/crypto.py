@@ -37,7 +37,7 @@ class SigningKeys:
 
     def check(self) -> None:
         cert = load_cert(self.agent_cert)
-        if cert.has_secret_keys:
+        if cert.secrets is not None:
             raise CryptoError(f"{self.agent_cert}: give the agent's PUBLIC key, not a secret key")
         tsk = load_tsk(self.registrar_key)
         try:

@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from bureau.escrow.history import SetLookup
+from bureau.escrow.names import parse_name
 from bureau.escrow.pipeline import DepositResult
 from bureau.escrow.profiles import EDITION_2007, EDITION_2007_HANDLES, EDITION_2024, SplitRule
 from bureau.escrow.reader import plaintext_records, read_deposit
-from bureau.escrow.names import parse_name
 from bureau.escrow.rows import DomainRow
 from bureau.escrow.verify import verify_deposit
 

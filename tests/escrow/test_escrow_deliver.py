@@ -1,0 +1,130 @@
+"""Delivery to a real OpenSSH sshd on loopback (key-only login), with a resumed upload."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import paramiko
+import pytest
+
+from bureau.escrow.deliver import DeliveryError, SftpTarget, deliver, is_late, upload_file
+from bureau.escrow.pipeline import DepositResult
+
+
+@dataclass(frozen=True)
+class Sshd:
+    port: int
+    user: str
+    client_key: Path
+    root: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    sshd_bin = shutil.which("sshd") or "/usr/sbin/sshd"
+    if not os.path.exists(sshd_bin):
+        pytest.skip("OpenSSH sshd is not installed (scripts/system-deps installs it)")
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege separation dir
+    d = tmp_path_factory.mktemp("sshd")
+    d.chmod(0o755)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host")],
+                   check=True)
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client")],
+                   check=True)
+    (d / "authorized_keys").write_text((d / "client.pub").read_text())
+    (d / "authorized_keys").chmod(0o600)
+    port = _free_port()
+    config = d / "sshd_config"
+    config.write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host'}\nPidFile {d / 'pid'}\n"
+        f"AuthorizedKeysFile {d / 'authorized_keys'}\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\n"
+        "PermitRootLogin prohibit-password\nStrictModes no\n"
+        "Subsystem sftp internal-sftp\n"
+    )
+    proc = subprocess.Popen([sshd_bin, "-D", "-e", "-f", str(config)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail(f"sshd did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.05)
+    remote = d / "incoming"
+    remote.mkdir()
+    import pwd
+
+    yield Sshd(port, pwd.getpwuid(os.getuid()).pw_name, d / "client", remote)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def _target(s: Sshd) -> SftpTarget:
+    return SftpTarget("127.0.0.1", s.port, s.user, s.client_key, str(s.root))
+
+
+def test_upload_resumes_after_interruption_and_checks_hash(
+    sshd: Sshd, deposit: DepositResult
+) -> None:
+    target = _target(sshd)
+    big = max(deposit.paths, key=lambda p: p.stat().st_size)
+    half = big.stat().st_size // 2
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect("127.0.0.1", port=sshd.port, username=sshd.user,
+                   key_filename=str(sshd.client_key), allow_agent=False, look_for_keys=False)
+    with client.open_sftp() as sftp, pytest.raises(DeliveryError, match="stopped"):
+        upload_file(sftp, big, f"{sshd.root}/{big.name}", limit=half)
+    client.close()
+    assert (sshd.root / big.name).stat().st_size == half
+
+    deliver(deposit.paths, target, sleep=lambda s: None)
+    for p in deposit.paths:
+        assert (sshd.root / p.name).read_bytes() == p.read_bytes()
+    r = subprocess.run(["sha256sum", "-c", deposit.hash_file.name], cwd=sshd.root,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
+def test_delivery_retries_then_reports(sshd: Sshd, deposit: DepositResult) -> None:
+    waits: list[float] = []
+    bad = SftpTarget("127.0.0.1", _free_port(), sshd.user, sshd.client_key, str(sshd.root))
+    with pytest.raises(DeliveryError, match="after 3 attempts"):
+        deliver(deposit.paths, bad, retries=2, backoff=1.0, sleep=waits.append)
+    assert waits == [1.0, 2.0]
+
+
+def test_key_only_login(sshd: Sshd, tmp_path: Path) -> None:
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "k")],
+                   check=True)
+    target = SftpTarget("127.0.0.1", sshd.port, sshd.user, tmp_path / "k", str(sshd.root))
+    with pytest.raises(DeliveryError):
+        deliver([], target, retries=0)  # an unknown key is refused
+    deliver([], _target(sshd), retries=0)
+
+
+def test_lateness() -> None:
+    now = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
+    assert not is_late("full", now - dt.timedelta(days=5, hours=23), now)
+    assert is_late("full", now - dt.timedelta(days=6, minutes=1), now)
+    assert not is_late("inc", now - dt.timedelta(hours=22), now)
+    assert is_late("inc", now - dt.timedelta(hours=23, minutes=1), now)
+    assert is_late("inc", None, now)
