@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "bureau.registrar.contacts",
     "bureau.registrar.domains",
     "bureau.registrar.billing",
+    "bureau.dns",
 ]
 
 MIDDLEWARE = [
@@ -156,3 +157,21 @@ BUREAU_PERIODIC_JOBS = {
                         "every": int(os.environ.get("BUREAU_POLL_EVERY", "60"))},
     "reconcile": {"task": "bureau.registrar.tasks.reconcile", "every": 6 * 3600},
 }
+
+# DNS hosting (bureau.dns): the PowerDNS API Bureau publishes to (`bureau run` starts a local
+# one and passes its URL and key), Bureau's name servers (and their addresses for the health
+# checks, "ns1.example.net=192.0.2.1"), and secondaries as JSON
+# [{"api_url": ..., "api_key": ..., "dns_address": "192.0.2.2:53"}].
+BUREAU_PDNS_API_URL = os.environ.get("BUREAU_PDNS_API_URL", "http://127.0.0.1:8081")
+BUREAU_PDNS_API_KEY = os.environ.get("BUREAU_PDNS_API_KEY", "")
+BUREAU_PDNS_BACKEND = os.environ.get("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
+BUREAU_PDNS_PRIMARY_ADDRESS = os.environ.get("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
+BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", "ns2.bureau.coop"])
+BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])
+BUREAU_DNS_PORT = int(os.environ.get("BUREAU_DNS_PORT", "53"))
+BUREAU_DNS_SECONDARIES = os.environ.get("BUREAU_DNS_SECONDARIES", "[]")
+BUREAU_PERIODIC_JOBS.update({
+    "dns-reconcile": {"task": "bureau.dns.tasks.reconcile_zones", "every": 300},
+    "dns-rollovers": {"task": "bureau.dns.tasks.advance_rollovers", "every": 3600},
+    "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
+})

@@ -6,8 +6,9 @@ import contextlib
 import itertools
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -111,3 +112,120 @@ def postgres_db() -> Iterator[object]:
             host=host, port=port, user=user, dbname="postgres", autocommit=True
         ) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- Django side: Bureau's operations against the session PowerDNS and a sandbox registry ----
+
+BUREAU_NS = ("ns1.bureau-dns.net", "ns2.bureau-dns.net")
+
+
+@pytest.fixture
+def english() -> Iterator[None]:
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def dns_settings(settings: Any, pdns: PowerDNSInstance, tmp_path: Path,
+                 english: None) -> Iterator[Any]:
+    """Bureau's DNS settings pointing at the session PowerDNS (both name servers on it)."""
+    from bureau.dns import conf
+
+    settings.BUREAU_PDNS_API_URL = pdns.api_url
+    settings.BUREAU_PDNS_API_KEY = pdns.api_key
+    settings.BUREAU_PDNS_BACKEND = "sqlite3"
+    settings.BUREAU_PDNS_PRIMARY_ADDRESS = f"127.0.0.1:{pdns.dns_port}"
+    settings.BUREAU_DNS_NAMESERVERS = list(BUREAU_NS)
+    settings.BUREAU_DNS_NAMESERVER_ADDRESSES = [f"{ns}=127.0.0.1" for ns in BUREAU_NS]
+    settings.BUREAU_DNS_PORT = pdns.dns_port
+    settings.BUREAU_DNS_SECONDARIES = "[]"
+    settings.VAR_DIR = tmp_path
+    conf.reset_clients()
+    yield settings
+    conf.reset_clients()
+
+
+@pytest.fixture
+def user(db: Any) -> Any:
+    from django.contrib.auth.models import User
+
+    return User.objects.create_user("camille", "camille@example.org", "not-a-real-password")
+
+
+@pytest.fixture
+def organisation(user: Any) -> Any:
+    from bureau.registrar.accounts.models import Membership, Organisation, Role
+
+    org = Organisation.objects.create(name="Atelier Camille", slug="atelier-camille")
+    Membership.objects.create(user=user, organisation=org, role=Role.OWNER)
+    return org
+
+
+@pytest.fixture
+def contact(organisation: Any) -> Any:
+    from bureau.registrar.contacts.models import Contact
+
+    return Contact.objects.create(
+        organisation=organisation, name="Camille Martin", email="camille@example.org",
+        phone="+33.123456789", street="1 rue de la Paix", city="Paris", postal_code="75002",
+        country="FR",
+    )
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[Any]:
+    """A sandbox registry over real TLS on a free loopback port, fresh for each test."""
+    from bureau.registrar.registries import connection
+    from bureau.sandbox.testing import start_sandbox
+
+    with start_sandbox(tmp_path / "sandbox") as running:
+        yield running
+    connection.close_all()
+
+
+@pytest.fixture
+def member(organisation: Any, user: Any, contact: Any, sandbox: Any, dns_settings: Any) -> Any:
+    """The organisation's owner with funds, acting at the sandbox registry."""
+    from bureau.registrar.billing import ledger
+    from bureau.registrar.operations.common import Actor
+    from bureau.registrar.registries.sandbox import configure
+
+    configure(sandbox)
+    ledger.top_up(organisation, 100_000, "EUR", memo="test funds")
+    return Actor(user)
+
+
+@pytest.fixture
+def register_name(member: Any, organisation: Any, contact: Any) -> Callable[..., Any]:
+    """Register a name at the sandbox through Bureau (Bureau's name servers by default)."""
+    from bureau.registrar.operations.register import register
+
+    def make(name: str | None = None, nameservers: Sequence[str] = BUREAU_NS) -> Any:
+        name = name or f"n{next(_counter)}-{os.getpid()}.test"
+        return register(organisation=organisation, actor=member, name=name,
+                        registrant=contact, nameservers=list(nameservers)).domain
+
+    return make
+
+
+@pytest.fixture
+def hosted_zone(member: Any, organisation: Any,
+                zone_name: Callable[[], str]) -> Iterator[Callable[..., Any]]:
+    """A standalone zone created through Bureau; removed from PowerDNS afterwards."""
+    from bureau.dns.operations.zones import create_zone
+
+    created: list[str] = []
+
+    def make(**kwargs: Any) -> Any:
+        zone = create_zone(organisation=organisation, actor=member, name=zone_name(), **kwargs)
+        created.append(str(zone.name))
+        return zone
+
+    yield make
+    from bureau.dns import conf
+
+    for name in created:
+        with contextlib.suppress(PowerDNSNotFound):
+            conf.client().delete_zone(name)

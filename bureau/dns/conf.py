@@ -1,0 +1,85 @@
+"""DNS hosting settings read from Django settings, and the process's PowerDNS clients."""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from bureau.dns.powerdns import PowerDNSClient, WriteLocks
+from bureau.dns.publish import SecondaryTarget
+from bureau.dns.secondaries import Server
+
+_lock = threading.Lock()
+_clients: dict[tuple[str, str], PowerDNSClient] = {}
+
+
+def nameservers() -> list[str]:
+    """Bureau's name servers, absolute lower-case host names."""
+    return [ns.strip().lower().rstrip(".") + "." for ns in settings.BUREAU_DNS_NAMESERVERS]
+
+
+def nameserver_addresses() -> dict[str, list[str]]:
+    """Each of Bureau's name servers and its addresses ("ns1.x=192.0.2.1" settings items)."""
+    out: dict[str, list[str]] = {}
+    for item in settings.BUREAU_DNS_NAMESERVER_ADDRESSES:
+        name, _, address = item.partition("=")
+        out.setdefault(name.strip().lower().rstrip(".") + ".", []).append(address.strip())
+    return out
+
+
+def dns_port() -> int:
+    return int(settings.BUREAU_DNS_PORT)
+
+
+def _client(url: str, key: str, scope: str) -> PowerDNSClient:
+    with _lock:
+        client = _clients.get((url, key))
+        if client is None:
+            locks = WriteLocks(scope="server" if scope == "server" else "zone",
+                               lock_dir=settings.VAR_DIR / "pdns-locks")
+            client = PowerDNSClient(url, key, locks=locks)
+            _clients[(url, key)] = client
+        return client
+
+
+def client() -> PowerDNSClient:
+    """The primary's API client (one per process; writes serialised per zone, or per server
+    for the sqlite3 backend whose zones share one database file)."""
+    scope = "server" if settings.BUREAU_PDNS_BACKEND == "sqlite3" else "zone"
+    return _client(settings.BUREAU_PDNS_API_URL, settings.BUREAU_PDNS_API_KEY, scope)
+
+
+@dataclass(frozen=True)
+class Secondary:
+    api_url: str
+    api_key: str
+    dns_address: str  # "127.0.0.1:5301"
+
+    def target(self) -> SecondaryTarget:
+        return SecondaryTarget(_client(self.api_url, self.api_key, "zone"), self.dns_address)
+
+    def server(self) -> Server:
+        host, _, port = self.dns_address.rpartition(":")
+        return Server(host.strip("[]"), int(port), self.dns_address)
+
+
+def secondaries() -> list[Secondary]:
+    raw = settings.BUREAU_DNS_SECONDARIES
+    items = json.loads(raw) if isinstance(raw, str) else raw
+    return [Secondary(i["api_url"], i["api_key"], i["dns_address"]) for i in items]
+
+
+def primary_address() -> str:
+    return str(settings.BUREAU_PDNS_PRIMARY_ADDRESS)
+
+
+def reset_clients() -> None:
+    """Forget the cached clients (tests that change the settings)."""
+    with _lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for c in clients:
+        c.close()

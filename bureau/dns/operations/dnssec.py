@@ -1,0 +1,276 @@
+"""DNSSEC of hosted zones: keys as PowerDNS holds them, the DS at the registry, rollovers,
+and DS/DNSKEY data a member enters for a name whose DNS is elsewhere.
+
+Errors: NotAllowed; DnssecRefused (field "dnssec"); RecordsInvalid (DS/DNSKEY input, field
+"content" per line); and from the registrar's update: StatusProhibits, RegistryRefused,
+OutcomePending (the DS state becomes "unknown" and `reconcile_ds` settles it with an info).
+
+Rollover (the new DS is at the registry before the old key stops being published):
+  start_rollover: new key added inactive (published, not signing) -> both DS sent
+  advance: DS_BOTH --wait--> new key signs, old key only published (NEW_KEY_ACTIVE)
+           NEW_KEY_ACTIVE --wait--> old key deleted, only the new DS at the registry
+           OLD_KEY_REMOVED -> DONE once the registry holds exactly the new DS
+The chain validates at every step: each served signature is by a key whose DS is at the
+registry, and every DS at the registry names a published key or is harmless extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import dns.dnssec
+import dns.exception
+import dns.rdata
+import dns.rdataclass
+import dns.rdatatype
+import dns.rdtypes.ANY.DNSKEY
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau import epp
+from bureau.dns import conf
+from bureau.dns.dnssec import parse_ds
+from bureau.dns.models import (
+    ChangeKind,
+    DnssecKey,
+    DsState,
+    KeyState,
+    Rollover,
+    RolloverStep,
+    Zone,
+)
+from bureau.dns.publish import after_key_change
+from bureau.dns.records import Record as RawRecord
+from bureau.dns.validation import Problem
+from bureau.registrar.domains.models import Domain, DomainState, DSRecord
+from bureau.registrar.operations.common import Actor, send
+from bureau.registrar.operations.errors import OperationError, OutcomePending
+from bureau.registrar.operations.update import DS, update
+
+from .common import DNS_ACTOR, logger, record_change, verify_may_manage
+from .errors import DnssecRefused, RecordsInvalid
+
+ROLLOVER_ACTIVE_STEPS = (RolloverStep.NEW_KEY_PUBLISHED, RolloverStep.DS_BOTH,
+                         RolloverStep.NEW_KEY_ACTIVE, RolloverStep.OLD_KEY_REMOVED)
+
+
+def to_ds(text: str) -> DS:
+    ds = parse_ds(text)
+    return DS(ds.key_tag, ds.algorithm, ds.digest_type, ds.digest.hex().upper())
+
+
+def refresh_keys(zone: Zone) -> list[DnssecKey]:
+    """Copy PowerDNS's keys of the zone onto DnssecKey rows and the DS Bureau wants at the
+    registry (the SHA-256 DS of every published key: during a rollover, both)."""
+    client = conf.client()
+    keys = client.cryptokeys(str(zone.name))
+    rows = {k.powerdns_id: k for k in zone.keys.exclude(state=KeyState.REMOVED)}
+    seen = set()
+    for key in keys:
+        if not key.published and not key.active:
+            continue
+        seen.add(key.id)
+        row = rows.get(key.id)
+        if key.active:
+            state = KeyState.ACTIVE
+        elif row is not None and row.state in (KeyState.ACTIVE, KeyState.RETIRING):
+            state = KeyState.RETIRING
+        else:
+            state = KeyState.INCOMING
+        ds = [d for d in key.ds if d.split()[2] == "2"]
+        if row is None:
+            DnssecKey.objects.create(zone=zone, powerdns_id=key.id, algorithm=key.algorithm,
+                                     keytype=key.keytype, dnskey=key.dnskey, ds=ds, state=state)
+        elif row.state != state or row.ds != ds:
+            row.state, row.ds = state, ds
+            row.save(update_fields=["state", "ds"])
+    for key_id, row in rows.items():
+        if key_id not in seen:
+            row.state, row.removed_at = KeyState.REMOVED, timezone.now()
+            row.save(update_fields=["state", "removed_at"])
+    zone.ds_wanted = client.ds_records(str(zone.name), include_inactive=True)
+    zone.save(update_fields=["ds_wanted", "updated_at"])
+    return list(zone.keys.exclude(state=KeyState.REMOVED))
+
+
+def registered_with_bureau(zone: Zone) -> Domain | None:
+    domain = zone.domain
+    if domain is None or domain.state != DomainState.ACTIVE:
+        return None
+    return domain
+
+
+def after_signing(zone: Zone) -> None:
+    """Once PowerDNS signs the zone: the DS to the registry, or, for a name registered
+    elsewhere, the DS shown to the member to give to their registrar."""
+    refresh_keys(zone)
+    if registered_with_bureau(zone) is None:
+        zone.ds_state = DsState.NOT_APPLICABLE
+        zone.save(update_fields=["ds_state", "updated_at"])
+        return
+    send_ds(zone)
+
+
+def send_ds(zone: Zone) -> str:
+    """Send the wanted DS set to the registry (secDNS, through the registrar's update).
+    Never raises for the registry's answer: the state says what happened."""
+    domain = registered_with_bureau(zone)
+    if domain is None:
+        return str(zone.ds_state)
+    wanted = [to_ds(text) for text in zone.ds_wanted]
+    try:
+        update(domain=domain, actor=DNS_ACTOR, ds_records=wanted)
+    except OutcomePending:
+        state = DsState.UNKNOWN
+    except OperationError as exc:
+        logger.warning("the registry refused the DS of %s: %s", zone.name, exc.message)
+        state = DsState.FAILED
+    else:
+        state = DsState.SENT
+    zone.ds_state = state
+    zone.save(update_fields=["ds_state", "updated_at"])
+    return state
+
+
+def ds_at_registry(domain: Domain) -> list[DS] | None:
+    """The DS the registry holds, read with a domain info (None: no answer)."""
+    outcome = send(domain.registry, epp.DomainInfo(domain.name))
+    if outcome.response is None:
+        return None
+    data = outcome.response.extension(epp.SecDNSData)
+    if data is None:
+        return []
+    return [DS(d.key_tag, d.alg, d.digest_type, d.digest.upper()) for d in data.ds_data]
+
+
+def reconcile_ds(zone: Zone) -> str:
+    """Read the registry's DS with an info; align Bureau's copy with it, then send what is
+    missing. Used after an unknown outcome and by the periodic job; never guesses."""
+    domain = registered_with_bureau(zone)
+    if domain is None:
+        return str(zone.ds_state)
+    held = ds_at_registry(domain)
+    if held is None:
+        return str(zone.ds_state)
+    with transaction.atomic():
+        # Bureau's copy of the registry's DS is what the registrar's update diffs against.
+        domain.ds_records.all().delete()
+        DSRecord.objects.bulk_create(
+            DSRecord(domain=domain, key_tag=d.key_tag, algorithm=d.algorithm,
+                     digest_type=d.digest_type, digest=d.digest) for d in held)
+    wanted = {to_ds(text) for text in zone.ds_wanted}
+    if set(held) == wanted:
+        zone.ds_state = DsState.SENT
+        zone.save(update_fields=["ds_state", "updated_at"])
+        return str(zone.ds_state)
+    return send_ds(zone)
+
+
+# -- rollover ---------------------------------------------------------------------------------
+
+
+def start_rollover(*, zone: Zone, actor: Actor) -> Rollover:
+    """Begin a key rollover: a new key, published but not signing, and both DS to the registry."""
+    verify_may_manage(zone.organisation, actor)
+    if not zone.dnssec:
+        raise DnssecRefused(_("%(zone)s is not signed: there is no key to roll.")
+                            % {"zone": zone.u_label})
+    if zone.rollovers.filter(step__in=ROLLOVER_ACTIVE_STEPS).exists():
+        raise DnssecRefused(_("A key rollover of %(zone)s is already under way.")
+                            % {"zone": zone.u_label})
+    old = zone.keys.filter(state=KeyState.ACTIVE).first()
+    if old is None:
+        raise DnssecRefused(_("%(zone)s has no active key yet: wait for the reconciliation.")
+                            % {"zone": zone.u_label})
+    client = conf.client()
+    created = client.add_cryptokey(str(zone.name), active=False)
+    zone.serial = after_key_change(client, str(zone.name))
+    zone.save(update_fields=["serial", "updated_at"])
+    refresh_keys(zone)
+    new = zone.keys.get(powerdns_id=created.id)
+    rollover = Rollover.objects.create(zone=zone, old_key=old, new_key=new,
+                                       step=RolloverStep.NEW_KEY_PUBLISHED,
+                                       step_at=timezone.now())
+    record_change(zone, actor, ChangeKind.DNSSEC,
+                  summary=f"key rollover started: new key {new.powerdns_id} published")
+    return advance_rollover(rollover)
+
+
+def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> Rollover:
+    """Take the next step(s) whose time has come; `wait` is how long caches may hold the
+    previous DNSKEY/DS (the DS TTL at the parent plus the DNSKEY TTL, in production)."""
+    zone = rollover.zone
+    client = conf.client()
+    name = str(zone.name)
+    now = timezone.now()
+    step = rollover.step
+    if step == RolloverStep.NEW_KEY_PUBLISHED:
+        if send_ds(zone) == DsState.SENT or registered_with_bureau(zone) is None:
+            step = RolloverStep.DS_BOTH
+    elif step == RolloverStep.DS_BOTH and now - rollover.step_at >= wait:
+        client.set_cryptokey_active(name, rollover.new_key.powerdns_id, True)
+        client.set_cryptokey_active(name, rollover.old_key.powerdns_id, False)
+        zone.serial = after_key_change(client, name)
+        step = RolloverStep.NEW_KEY_ACTIVE
+    elif step == RolloverStep.NEW_KEY_ACTIVE and now - rollover.step_at >= wait:
+        client.delete_cryptokey(name, rollover.old_key.powerdns_id)
+        zone.serial = after_key_change(client, name)
+        step = RolloverStep.OLD_KEY_REMOVED
+    elif step == RolloverStep.OLD_KEY_REMOVED and (
+            send_ds(zone) == DsState.SENT or registered_with_bureau(zone) is None):
+        step = RolloverStep.DONE
+    if step != rollover.step:
+        zone.save(update_fields=["serial", "updated_at"])
+        refresh_keys(zone)
+        if step == RolloverStep.OLD_KEY_REMOVED:
+            send_ds(zone)  # the old DS leaves the registry now the old key is gone
+        rollover.step, rollover.step_at = step, timezone.now()
+        rollover.save(update_fields=["step", "step_at"])
+        record_change(zone, DNS_ACTOR, ChangeKind.DNSSEC, summary=f"key rollover: {step}")
+    return rollover
+
+
+# -- names hosted elsewhere -----------------------------------------------------------------
+
+
+def set_external_dnssec(*, domain: Domain, actor: Actor, ds: Sequence[str] = (),
+                        dnskeys: Sequence[str] = ()) -> list[DS]:
+    """Send the DS a member gives (or the SHA-256 DS of the DNSKEYs they give) for a name whose
+    DNS is hosted elsewhere. An empty list removes DNSSEC at the registry. Bad input is
+    refused line by line; nothing reaches the registry then."""
+    verify_may_manage(domain.organisation, actor)
+    zone = Zone.objects.filter(domain=domain).first()
+    if zone is not None and zone.dnssec:
+        raise DnssecRefused(_("Bureau hosts and signs %(name)s: its DS is managed by Bureau.")
+                            % {"name": domain.u_label})
+    problems: list[Problem] = []
+    wanted: list[DS] = []
+    for line, text in enumerate(ds, 1):
+        raw = RawRecord("@", "DS", text, line=line)
+        try:
+            value = to_ds(text)
+            if value.digest_type not in (2, 4):
+                raise ValueError("use digest type 2 (SHA-256) or 4 (SHA-384)")
+            wanted.append(value)
+        except (dns.exception.DNSException, ValueError) as exc:
+            problems.append(Problem("content", f"not a usable DS record ({exc}); expected "
+                                    "key-tag algorithm digest-type digest", raw))
+    for line, text in enumerate(dnskeys, len(ds) + 1):
+        raw = RawRecord("@", "DNSKEY", text, line=line)
+        try:
+            key = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.DNSKEY, text)
+            assert isinstance(key, dns.rdtypes.ANY.DNSKEY.DNSKEY)
+            if not key.flags & 0x0001:
+                raise ValueError("this key has no SEP flag (257): give the key-signing key")
+            made = dns.dnssec.make_ds(domain.name.rstrip(".") + ".", key, "SHA256")
+            wanted.append(DS(made.key_tag, made.algorithm, made.digest_type,
+                             made.digest.hex().upper()))
+        except (dns.exception.DNSException, ValueError, AssertionError) as exc:
+            problems.append(Problem("content", f"not a usable DNSKEY ({exc}); expected "
+                                    "flags protocol algorithm public-key", raw))
+    if problems:
+        raise RecordsInvalid(problems)
+    update(domain=domain, actor=actor, ds_records=wanted)
+    return wanted

@@ -1,0 +1,64 @@
+"""What a DNS operation can refuse, with a message naming the record and field at fault."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from bureau.dns.validation import Problem
+from bureau.registrar.operations.errors import OperationError
+
+
+class RecordsInvalid(OperationError):
+    """The records (or zone file) cannot be published; `problems` names each record and field.
+    Nothing was stored and nothing was sent to PowerDNS."""
+
+    field = "records"
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__(
+            _("%(count)s problem(s) to fix before the zone can be published: %(list)s")
+            % {"count": len(self.problems), "list": "; ".join(str(p) for p in self.problems)}
+        )
+
+    def as_list(self) -> list[dict[str, Any]]:
+        return [problem_dict(p) for p in self.problems]
+
+
+def problem_dict(problem: Problem) -> dict[str, Any]:
+    record = problem.record
+    return {
+        "field": problem.field,
+        "message": problem.message,
+        "line": problem.line,
+        "record": None if record is None else {
+            "name": record.name, "type": record.rtype, "content": record.content,
+            "ttl": record.ttl},
+    }
+
+
+class ZoneExists(OperationError):
+    field = "name"
+
+
+class NotHosted(OperationError):
+    """The zone or record is not (or no longer) hosted by Bureau."""
+
+
+class UndoConflict(OperationError):
+    """A later change touched the same records: undo that one first."""
+
+
+class TemplateInvalid(OperationError):
+    field = "template"
+
+
+class DnssecRefused(OperationError):
+    field = "dnssec"
+
+
+class PublishPending(OperationError):
+    """PowerDNS did not confirm; the change is stored and the reconciliation job publishes it."""

@@ -1,0 +1,50 @@
+"""A name registered with Bureau's name servers gets its hosted zone: SOA and NS only, signed,
+and its DS sent to the registry. Hooked to the registrar's `domain_registered` signal; a
+failure here never undoes the registration (it is logged; the zone stays marked for the
+reconciliation job when it was stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bureau.dns import conf
+from bureau.dns.models import Zone
+from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import Actor
+
+from .common import DNS_ACTOR, logger
+
+
+def uses_bureau_nameservers(domain: Domain) -> bool:
+    ours = {ns.rstrip(".") for ns in conf.nameservers()}
+    given = {str(ns).lower().rstrip(".") for ns in domain.nameservers}
+    return bool(given) and given == ours
+
+
+def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone | None:
+    """Create the zone of a name just registered with Bureau's name servers (else None)."""
+    if not uses_bureau_nameservers(domain):
+        return None
+    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".").first()
+    if existing is not None:
+        return existing
+    from .zones import create_zone
+
+    return create_zone(organisation=domain.organisation, actor=DNS_ACTOR, name=domain.name,
+                       domain=domain, dnssec=True)
+
+
+def on_domain_registered(sender: Any, *, domain: Domain, actor: Actor, **kwargs: Any) -> None:
+    try:
+        host_registered_domain(domain, actor)
+    except Exception:
+        logger.exception("hosting the zone of %s failed; the reconciliation job retries",
+                         domain.name)
+
+
+def connect_registration_hook() -> None:
+    try:
+        from bureau.registrar.operations.register import domain_registered
+    except ImportError:  # the registrar does not announce registrations (older tree)
+        return
+    domain_registered.connect(on_domain_registered, dispatch_uid="bureau.dns.hosting")

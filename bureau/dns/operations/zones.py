@@ -1,0 +1,110 @@
+"""Create a hosted zone (standalone, or for a domain of the organisation).
+
+Errors: NotAllowed; ZoneExists (field "name"); InvalidName (field "name"); RecordsInvalid.
+A PowerDNS that does not answer leaves the zone stored and marked "unknown": the
+reconciliation job creates or completes it in PowerDNS (never guessed, always read back).
+
+Flow: the zone row (the source of truth) is stored first; then PowerDNS creates, signs and
+attaches secondaries; then the keys are read back and, for a domain registered with Bureau,
+the DS goes to the registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from bureau.dns import conf
+from bureau.dns.models import ChangeKind, DsState, PublishState, Record, Zone
+from bureau.dns.names import InvalidName as InvalidDnsName
+from bureau.dns.names import zone_name
+from bureau.dns.powerdns import PowerDNSConflict, PowerDNSUnavailable
+from bureau.dns.publish import create_hosted_zone
+from bureau.dns.records import Record as RawRecord
+from bureau.dns.records import ValidRecord
+from bureau.dns.validation import ValidationError, validate_zone
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import InvalidName
+
+from .common import logger, record_change, verify_may_manage
+from .errors import RecordsInvalid, ZoneExists
+
+
+def parse_zone_name(name: str) -> str:
+    try:
+        return zone_name(name).to_text().lower()
+    except InvalidDnsName as exc:
+        raise InvalidName(str(exc), field="name") from exc
+
+
+def create_zone(*, organisation: Organisation, actor: Actor, name: str,
+                domain: Domain | None = None, dnssec: bool = True,
+                records: Sequence[RawRecord] = ()) -> Zone:
+    verify_may_manage(organisation, actor)
+    a_name = parse_zone_name(name)
+    if Zone.objects.filter(name=a_name).exists():
+        raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name})
+    valid = validate_new_zone(a_name, records)
+    try:
+        with transaction.atomic():
+            zone = Zone.objects.create(
+                name=a_name, organisation=organisation, domain=domain,
+                nameservers=conf.nameservers(), dnssec=dnssec,
+                ds_state=DsState.PENDING if dnssec else DsState.NONE)
+            Record.objects.bulk_create(
+                Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl)
+                for r in valid)
+    except IntegrityError as exc:
+        raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name}) from exc
+    publish_new_zone(zone)
+    record_change(zone, actor, ChangeKind.CREATE, summary=f"zone created ({len(valid)} records)",
+                  added=[r.as_dict() for r in zone.records.all()],
+                  published=zone.publish_state == PublishState.PUBLISHED)
+    if dnssec and zone.publish_state == PublishState.PUBLISHED:
+        from .dnssec import after_signing
+
+        after_signing(zone)
+    return zone
+
+
+def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidRecord]:
+    try:
+        return validate_zone(name, records, nameservers=conf.nameservers())
+    except ValidationError as exc:
+        raise RecordsInvalid(exc.problems) from exc
+
+
+def publish_new_zone(zone: Zone) -> None:
+    """Create the zone in PowerDNS (signed, with its secondaries); idempotent: a zone already
+    there (an earlier attempt whose answer was lost) is reconciled instead."""
+    client = conf.client()
+    secondaries = [s.target() for s in conf.secondaries()]
+    try:
+        try:
+            hosted = create_hosted_zone(
+                client, str(zone.name), nameservers=zone.nameservers,
+                records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
+                primary_address=conf.primary_address(), secondaries=secondaries)
+            serial = hosted.serial
+        except PowerDNSConflict:
+            from .reconcile import push_zone
+
+            push_zone(zone)
+            return
+    except PowerDNSUnavailable:
+        logger.warning("PowerDNS did not confirm the creation of %s; reconciliation will",
+                       zone.name, exc_info=True)
+        zone.publish_state = PublishState.UNKNOWN
+        zone.save(update_fields=["publish_state", "updated_at"])
+        return
+    zone.serial = serial
+    zone.publish_state = PublishState.PUBLISHED
+    zone.save(update_fields=["serial", "publish_state", "updated_at"])
+    if zone.dnssec:
+        from .dnssec import refresh_keys
+
+        refresh_keys(zone)

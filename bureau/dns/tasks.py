@@ -1,0 +1,64 @@
+"""Periodic jobs of DNS hosting (see settings.BUREAU_PERIODIC_JOBS)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django_tasks import task
+
+logger = logging.getLogger("bureau.dns.tasks")
+
+
+@task()
+def reconcile_zones() -> int:
+    """Zones whose publication or DS is not confirmed: read back and settle. Returns how many
+    were looked at."""
+    from bureau.dns.models import DsState, PublishState, Zone
+    from bureau.dns.operations.reconcile import reconcile_zone
+
+    zones = Zone.objects.exclude(publish_state=PublishState.PUBLISHED) | Zone.objects.filter(
+        ds_state__in=[DsState.PENDING, DsState.UNKNOWN])
+    count = 0
+    for zone in zones.distinct():
+        count += 1
+        try:
+            reconcile_zone(zone)
+        except Exception:
+            logger.warning("reconciling %s failed; next run tries again", zone, exc_info=True)
+    return count
+
+
+@task()
+def advance_rollovers() -> int:
+    """Take the next step of every key rollover under way whose wait is over."""
+    from bureau.dns.models import Rollover
+    from bureau.dns.operations.dnssec import ROLLOVER_ACTIVE_STEPS, advance_rollover
+
+    wait = timedelta(seconds=int(getattr(settings, "BUREAU_DNS_ROLLOVER_WAIT", 2 * 86400)))
+    moved = 0
+    for rollover in Rollover.objects.filter(step__in=ROLLOVER_ACTIVE_STEPS):
+        before = rollover.step
+        try:
+            if advance_rollover(rollover, wait=wait).step != before:
+                moved += 1
+        except Exception:
+            logger.warning("rollover of %s failed; next run tries again", rollover.zone,
+                           exc_info=True)
+    return moved
+
+
+@task()
+def check_health() -> int:
+    """Run the health checks of every hosted zone; returns how many have problems."""
+    from bureau.dns.models import Zone
+    from bureau.dns.operations.health import check_zone
+
+    unhealthy = 0
+    for zone in Zone.objects.all():
+        try:
+            unhealthy += 0 if check_zone(zone).ok else 1
+        except Exception:
+            logger.warning("health check of %s failed", zone, exc_info=True)
+    return unhealthy

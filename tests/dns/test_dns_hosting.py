@@ -1,0 +1,54 @@
+"""A name registered with Bureau's name servers: zone created, signed, DS at the registry
+(read back from the sandbox over EPP/TLS) equal to PowerDNS's, answers validated from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bureau import epp
+from bureau.dns import conf
+from bureau.dns.dnssec import validated_answer
+from bureau.dns.models import DsState, KeyState, PublishState, Zone
+from bureau.dns.operations.dnssec import ds_at_registry
+from bureau.registrar.operations.common import send
+
+pytestmark = pytest.mark.django_db
+
+
+def registry_ds(domain: Any) -> list[str]:
+    outcome = send(domain.registry, epp.DomainInfo(domain.name))
+    assert outcome.response is not None
+    data = outcome.response.extension(epp.SecDNSData)
+    assert data is not None, "the registry holds no secDNS data"
+    return sorted(f"{d.key_tag} {d.alg} {d.digest_type} {d.digest.lower()}" for d in data.ds_data)
+
+
+def test_registered_name_is_hosted_signed_and_its_ds_is_at_the_registry(
+        register_name: Callable[..., Any], pdns: Any) -> None:
+    domain = register_name()
+    zone = Zone.objects.get(domain=domain)
+    assert zone.publish_state == PublishState.PUBLISHED
+    assert zone.ds_state == DsState.SENT
+    client = conf.client()
+    info = client.get_zone(str(zone.name))
+    assert info.dnssec
+    assert sorted(ns for ns in info.rrset(str(zone.name), "NS").contents) == sorted(
+        ns + "." for ns in ("ns1.bureau-dns.net", "ns2.bureau-dns.net"))
+    # Nothing but SOA and NS (PowerDNS adds the DNSSEC records itself).
+    assert {r.rtype for r in info.rrsets} <= {"SOA", "NS"}
+    from_pdns = sorted(client.ds_records(str(zone.name)))
+    at_registry = registry_ds(domain)
+    assert at_registry == from_pdns
+    assert zone.keys.filter(state=KeyState.ACTIVE).count() == 1
+    soa = validated_answer("127.0.0.1", str(zone.name), str(zone.name), "SOA", at_registry,
+                           port=pdns.dns_port)
+    assert soa[0].serial == zone.serial
+
+
+def test_name_with_other_nameservers_gets_no_zone(register_name: Callable[..., Any]) -> None:
+    domain = register_name(nameservers=["ns.elsewhere.net"])
+    assert not Zone.objects.filter(domain=domain).exists()
+    assert ds_at_registry(domain) == []
