@@ -105,6 +105,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     registry.close()
+    print("EPP sandbox stopped.")
     return 0
 
 

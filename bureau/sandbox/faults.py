@@ -29,7 +29,7 @@ class Fault:
 
 
 class Faults:
-    """Set, list and clear switches; `take` is what the server calls before each command."""
+    """Set, list and clear switches (the server reads them through Registry.take_faults)."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -78,11 +78,3 @@ class Faults:
         if fault.remaining is not None:
             self.conn.execute("UPDATE faults SET remaining = remaining - 1 WHERE id = ?",
                               (fault.id,))
-
-    def take(self, command: str, kinds: tuple[str, ...]) -> list[Fault]:
-        """The active switches of `kinds` that match `command`, each counted as fired once."""
-        fired = [f for f in self.active()
-                 if f.kind in kinds and (f.command is None or f.command == command)]
-        for fault in fired:
-            self.take_one(fault)
-        return fired

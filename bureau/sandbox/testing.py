@@ -14,6 +14,7 @@
         sandbox.faults.clear()
         sandbox.operator.set_server_status("x.test", add=["serverHold"])  # registry-side
         sandbox.balance("bureau")                        # Decimal
+        sandbox.domains()                                # list of dicts (name, clid, ...)
     # stop() on exit; the SQLite file (state_dir/sandbox.sqlite3) keeps everything
 
 `start_sandbox(state_dir, config=None, *, config_file=None, host="127.0.0.1", port=0,
@@ -35,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from bureau.sandbox import billing, lifecycle, store
 from bureau.sandbox.certs import ensure_certificates
@@ -143,6 +145,10 @@ class Sandbox:
         context = ssl.create_default_context(cafile=str(self.ca_file))
         context.load_cert_chain(account.cert_file, account.key_file)
         return context
+
+    def domains(self) -> list[dict[str, Any]]:
+        """Every domain: name, clid, state, expires, bundle, statuses."""
+        return self.operator.domains()
 
     def balance(self, clid: str) -> Decimal:
         return billing.balance(self._conn, clid)

@@ -51,3 +51,33 @@ def test_bdn_rdn_must_match(client: EppClient) -> None:
     reply = client.domain_create("match.ngo", extension="<b-dn:create><b-dn:rdn>match.ngo"
                                  "</b-dn:rdn></b-dn:create>")
     assert reply.code == 1000
+
+
+def test_idle_session_is_closed(tmp_path: Path, cert_dir: Path) -> None:
+    import time
+
+    config = replace(default_config(), idle_timeout=0.3)
+    with start_sandbox(cert_dir, config, db_path=tmp_path / "db.sqlite3") as sb:
+        c = EppClient(sb)
+        assert c.login().code == 1000
+        time.sleep(0.6)
+        with pytest.raises((ConnectionError, OSError)):
+            c.domain_check("late.test")
+        c.close()
+
+
+def test_poll_queue_counts_and_ack(client: EppClient, rival: EppClient) -> None:
+    for name in ("p1.test", "p2.test"):
+        assert client.domain_create(name).code == 1000
+        assert rival.domain_transfer("request", name, "secret-1").code == 1001
+    first = client.poll()
+    assert first.code == 1301
+    assert first.text("//e:msgQ/@count") == "2"
+    assert first.text("//e:msgQ/e:qDate")
+    assert "p1.test" in first.text("//e:msgQ/e:msg")
+    again = client.poll()  # not acknowledged: the same message comes back
+    assert again.text("//e:msgQ/@id") == first.text("//e:msgQ/@id")
+    ack = client.ack(first.text("//e:msgQ/@id"))
+    assert ack.code == 1000 and ack.text("//e:msgQ/@count") == "1"
+    assert rival.ack(client.poll().text("//e:msgQ/@id")).code == 2303  # not rival's message
+    assert client.poll().text("//domain:name") == "p2.test"
