@@ -26,6 +26,7 @@ from bureau.registrar.operations import (
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import (
     ConsentMissing,
+    OutcomePending,
     PeriodNotAllowed,
     RegistryRefused,
     StatusProhibits,
@@ -190,3 +191,34 @@ def test_reconciliation_finds_and_fixes_drift(registered: Domain, sandbox: Sandb
     assert report.drifted == ["atelier.test"]
     assert "serverHold" in Domain.objects.get(pk=registered.pk).statuses
     assert DomainEvent.objects.filter(domain=registered, operation="reconcile").exists()
+
+
+@pytest.mark.parametrize(("fault", "happened"), [("drop_after", True), ("drop_before", False)])
+def test_unknown_renew_is_settled_by_the_reconciliation(
+    registered: Domain, member: Actor, organisation: Organisation, sandbox: Sandbox,
+    fault: str, happened: bool
+) -> None:
+    before = registered.expires_at
+    assert before is not None
+    sandbox.faults.add(fault, "domain:renew")
+    sandbox.faults.drop_before("domain:info")  # and the info that would settle it at once
+    with pytest.raises(OutcomePending):
+        renew.renew(domain=registered, actor=member)
+    order = registered.orders.get(operation="renew")
+    assert order.state == OrderState.UNKNOWN
+    assert ledger.balance(organisation, "EUR") == START - 1000 - 1000  # reserved, not lost
+
+    report = reconcile.settle_unknown_orders()
+    assert report.settled == ["atelier.test"]
+    order.refresh_from_db()
+    domain = Domain.objects.get(pk=registered.pk)
+    assert domain.expires_at is not None
+    if happened:
+        assert order.state == OrderState.COMPLETED
+        assert domain.expires_at.year == before.year + 1
+        assert ledger.balance(organisation, "EUR") == START - 1000 - 1000
+    else:
+        assert order.state == OrderState.FAILED
+        assert domain.expires_at.year == before.year
+        assert ledger.balance(organisation, "EUR") == START - 1000
+    assert reconcile.settle_unknown_orders().checked == 0  # nothing left open

@@ -76,3 +76,13 @@ def mark_unknown(order: Order, *, message: str) -> Order:
         locked.message = message
         locked.save()
     return locked
+
+
+def mark_pending(order: Order) -> Order:
+    """An unknown outcome turned out to be a request the registry holds pending (a transfer):
+    the order waits again, like any pending one."""
+    with transaction.atomic():
+        locked = _locked_open(order)
+        locked.state = OrderState.PENDING
+        locked.save()
+    return locked

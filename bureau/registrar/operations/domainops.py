@@ -110,12 +110,14 @@ def pending(domain: Domain) -> OutcomePending:
 def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, price: int,
                 currency: str, period: int, command: epp.Command,
                 on_success: Callable[[Domain, EppOutcome], dict[str, Any]],
-                settle: Callable[[Domain, epp.DomainInfoData], bool | None]) -> Done:
+                settle: Callable[[Domain, epp.DomainInfoData], bool | None],
+                expected: dict[str, Any] | None = None) -> Done:
     """The skeleton of a charged operation on an existing domain.
 
     ``on_success`` updates the domain (not saved) from the response and returns history
     detail. ``settle`` looks at an info after a lost answer: True (it happened), False (it
-    did not), None (cannot tell).
+    did not), None (cannot tell). ``expected`` is stored with an unknown outcome so that the
+    reconciliation job can settle the order later (see reconcile.py).
     """
     order = orders.place(organisation=domain.organisation, user=actor.user, operation=operation,
                          domain_name=domain.name, amount=price, currency=currency,
@@ -147,9 +149,26 @@ def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, pric
                   "charged.") % {"what": what, "name": domain.u_label}, 2400)
     with transaction.atomic():
         record(domain=domain, name=domain.name, actor=actor, operation=operation,
-               outcome=Outcome.UNKNOWN, epp_outcome=outcome, order=order)
+               outcome=Outcome.UNKNOWN, epp_outcome=outcome, order=order,
+               detail={"expected": expected or {}})
         orders.mark_unknown(order, message=outcome.message)
     raise pending(domain)
+
+
+def settle_order(domain: Domain, order: Order, actor: Actor, happened: bool,
+                 check: EppOutcome) -> None:
+    """Close an order whose outcome was unknown, once an info told what happened."""
+    assert check.response is not None
+    with transaction.atomic():
+        apply_info(domain, check.response.data)
+        domain.save()
+        record(domain=domain, name=domain.name, actor=actor, operation=order.operation,
+               outcome=Outcome.SUCCESS if happened else Outcome.FAILED, epp_outcome=check,
+               order=order, message="outcome settled by the reconciliation (info)")
+        if happened:
+            orders.complete(order, domain=domain)
+        else:
+            orders.fail(order, message="the registry did not carry it out (info)")
 
 
 def _succeeded(domain: Domain, order: Order, actor: Actor, operation: str,

@@ -13,13 +13,17 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from bureau import epp
+from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
 
 from .common import Actor, EppOutcome, record, send
-from .domainops import apply_info
+from .domainops import apply_info, settle_order
 from .errors import OperationError
 from .register import settle_unknown_create
+from .renew import settle_renew
+from .restore import settle_restore
+from .transfer import settle_transfer_in
 
 logger = logging.getLogger("bureau.registrar.reconcile")
 RECONCILER = Actor.system("reconcile")
@@ -35,8 +39,8 @@ class Report:
 
 
 def settle_unknown_orders() -> Report:
-    """Orders left unknown: an info decides each one (creates only need it; others are
-    settled by the domain drift check below, then closed)."""
+    """Orders left unknown: an info (or a transfer query) decides each one. An order the
+    registry still cannot answer about stays unknown for the next run: never guessed."""
     report = Report()
     for order in Order.objects.filter(state=OrderState.UNKNOWN).select_related("domain"):
         domain = order.domain
@@ -44,26 +48,52 @@ def settle_unknown_orders() -> Report:
             continue
         report.checked += 1
         try:
-            if order.operation == Operation.CREATE:
-                settle_unknown_create(domain, order, RECONCILER, EppOutcome())
-            else:
-                outcome = send(domain.registry, epp.DomainInfo(domain.name))
-                if outcome.response is None:
-                    continue
-                with transaction.atomic():
-                    apply_info(domain, outcome.response.data)
-                    domain.save()
-                    record(domain=domain, name=domain.name, actor=RECONCILER,
-                           operation=Operation.RECONCILE, outcome=Outcome.SUCCESS,
-                           epp_outcome=outcome, order=order,
-                           message="order outcome was unknown; domain refreshed from info, "
-                                   "order left for an operator to close")
-                continue
-            report.settled.append(order.domain_name)
-        except OperationError as exc:
-            report.settled.append(order.domain_name)
+            settled = _settle(order, domain)
+        except OperationError as exc:  # settled as refused (and refunded)
             logger.info("order %s settled: %s", order.pk, exc)
+            settled = True
+        if settled:
+            report.settled.append(order.domain_name)
     return report
+
+
+def _settle(order: Order, domain: Domain) -> bool:
+    if order.operation == Operation.CREATE:
+        settle_unknown_create(domain, order, RECONCILER, EppOutcome())
+        return True
+    if order.operation == Operation.TRANSFER_IN:
+        return _settle_transfer_in(order, domain)
+    check = send(domain.registry, epp.DomainInfo(domain.name))
+    if check.response is None:
+        return False
+    data: epp.DomainInfoData = check.response.data
+    happened: bool | None = None
+    if order.operation == Operation.RENEW:
+        event = order.events.filter(outcome=Outcome.UNKNOWN).last()
+        happened = settle_renew(data, (event.detail or {}).get("expected", {}) if event
+                                else {})
+    elif order.operation == Operation.RESTORE:
+        happened = settle_restore(data)
+    if happened is None:
+        return False
+    settle_order(domain, order, RECONCILER, happened, check)
+    return True
+
+
+def _settle_transfer_in(order: Order, domain: Domain) -> bool:
+    query = send(domain.registry, epp.DomainTransfer("query", domain.name,
+                                                     auth_info=domain.auth_info or None))
+    data = query.response.data if query.response is not None else None
+    if isinstance(data, epp.TransferData) and data.requested_by == domain.registry.client_id:
+        if data.status == "pending":
+            orders.mark_pending(order)  # now waiting for the poll message, like any other
+            return True
+        settle_transfer_in(domain, RECONCILER, data.status, query, data.expires)
+        return True
+    if query.response is None and query.failure is None:
+        return False
+    settle_transfer_in(domain, RECONCILER, "notRequested", query)
+    return True
 
 
 def reconcile_domains(domains: list[Domain] | None = None) -> Report:

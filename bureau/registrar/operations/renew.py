@@ -84,4 +84,17 @@ def renew(*, domain: Domain, actor: Actor, period: int = 1,
         command=epp.DomainRenew(domain.name, current_expiry=expires.date(),
                                 period=epp.Period(period), fee=fee_offer(q)),
         on_success=on_success, settle=settle,
+        expected={"from": expires.date().isoformat(), "to": expected.date().isoformat()},
     )
+
+
+def settle_renew(data: epp.DomainInfoData, expected: dict[str, str]) -> bool | None:
+    """For the reconciliation: did a renew whose answer was lost happen?"""
+    if data.expires is None or not expected:
+        return None
+    day = data.expires.date().isoformat()
+    if day == expected["to"]:
+        return True
+    if day == expected["from"]:
+        return False
+    return None

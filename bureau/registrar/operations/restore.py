@@ -42,18 +42,20 @@ def restore(*, domain: Domain, actor: Actor, accepted_price: int | None = None) 
                                      | {"pendingRestore"})
             return {"step": "request"}
 
-        def settle(domain: Domain, data: epp.DomainInfoData) -> bool | None:
-            values = data.status_values
-            return "pendingRestore" in values or "pendingDelete" not in values
-
         done = run_charged(
             domain=domain, actor=actor, operation=Operation.RESTORE, what=str(_("restore")),
             price=q.price, currency=q.currency, period=1,
             command=epp.DomainRestore(domain.name, fee=fee_offer(q)),
-            on_success=on_success, settle=settle)
+            on_success=on_success, settle=lambda domain, data: settle_restore(data))
         domain = done.domain
     report_restore(domain, actor)
     return Done(domain, done.order if done else None)
+
+
+def settle_restore(data: epp.DomainInfoData) -> bool:
+    """Did a restore request whose answer was lost happen? (also used by reconcile.py)"""
+    values = data.status_values
+    return "pendingRestore" in values or "pendingDelete" not in values
 
 
 def report_restore(domain: Domain, actor: Actor) -> None:
