@@ -102,13 +102,14 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
         if unknown:
             raise NotHosted(_("Some records to remove are no longer in the zone (ids %(ids)s): "
                               "reload the page.") % {"ids": sorted(unknown)})
-        new = validate_new(zone, add)
         kept = [r for r in current if r.pk not in remove_ids]
-        try:
-            validate_zone(str(zone.name), [as_raw(r.valid()) for r in kept] +
-                          [as_raw(r) for r in new], nameservers=zone.nameservers)
+        raw_new = [as_raw(r) if isinstance(r, ValidRecord) else r for r in add]
+        try:  # the zone as it would be: every problem at once, the new records' and the zone's
+            validate_zone(str(zone.name), [as_raw(r.valid()) for r in kept] + raw_new,
+                          nameservers=zone.nameservers)
         except ValidationError as exc:
             raise RecordsInvalid(exc.problems) from exc
+        new = validate_new(zone, raw_new)
         gone = [r for r in current if r.pk in remove_ids]
         seen = {(r.name, r.rtype, r.content) for r in kept}
         rows = []
