@@ -29,6 +29,8 @@ HANDLERS: dict[str, Handler] = {
 }
 KNOWN_NAMESPACES = frozenset({ns.EPP, ns.EPPCOM, ns.LOGIN_SEC, *ns.OBJECTS, *ns.EXTENSIONS})
 _PREFIX_OF = {uri: prefix for prefix, uri in ns.PREFIXES.items()}
+_VERBS = frozenset(_EPP + v for v in ("check", "info", "create", "delete", "renew",
+                                       "transfer", "update"))
 MAX_LOGIN_FAILURES = 3
 READ_ONLY = frozenset({"domain:check", "host:check", "contact:check", "host:info",
                        "contact:info", "domain:info"})
@@ -89,6 +91,8 @@ class Session:
                 parent = node.getparent()
                 if parent is not None and parent.tag == _EPP + "extension":
                     return EppError(2103, f"extension {uri} is not implemented here")
+                if parent is not None and parent.tag in _VERBS:
+                    return EppError(2307, f"object service {uri} is not implemented here")
                 return EppError(2001, f"namespace {uri!r} is unknown here ({node.tag})")
         error: Any = self.registry.schema.error_log.last_error  # type: ignore[attr-defined]
         message = f"line {error.line}: {error.message}"

@@ -34,7 +34,7 @@ def still_alive(sandbox: Sandbox) -> None:
      "<domain:name>x.test</domain:name></domain:info></info><extension>"
      "<x:thing xmlns:x='urn:example:unknown-ext'/></extension></command></epp>".encode(), 2103),
     (f"<epp xmlns='{EPP}'><command><check><foo:check xmlns:foo='urn:example:obj'>"
-     "<foo:name>x</foo:name></foo:check></check></command></epp>".encode(), 2001),
+     "<foo:name>x</foo:name></foo:check></check></command></epp>".encode(), 2307),
     (f"<epp xmlns='{EPP}'><response/></epp>".encode(), 2001),
     ("<?xml version='1.0' encoding='UTF-8'?><epp xmlns='urn:ietf:params:xml:ns:epp-1.0'>"
      "<command><check><domain:check xmlns:domain='urn:ietf:params:xml:ns:domain-1.0'>"
