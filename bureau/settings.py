@@ -176,3 +176,63 @@ BUREAU_PERIODIC_JOBS.update({
     "dns-rollovers": {"task": "bureau.dns.tasks.advance_rollovers", "every": 3600},
     "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
 })
+
+# --- Portal and account security (bureau.web, bureau.audit, django-allauth) -------------------
+# bureau.web comes before allauth so that its layout and catalogue override allauth's.
+INSTALLED_APPS += ["bureau.web", "bureau.audit", "allauth", "allauth.account", "allauth.mfa"]
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "bureau.web.middleware.RequireTwoFactorMiddleware",
+    "bureau.web.middleware.ContentSecurityPolicyMiddleware",
+]
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("bureau.web.context.portal")
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+DEFAULT_FROM_EMAIL = os.environ.get("BUREAU_FROM_EMAIL", "Bureau <bureau@localhost>")
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bureau] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Login lockout: allauth counts failed logins per IP and per account (in the default cache).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = "Bureau"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# Availability checks per person (or IP) and period; see bureau/web/ratelimit.py.
+BUREAU_RATE_LIMITS = {"check": os.environ.get("BUREAU_CHECK_RATE", "30/m")}
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Strict policy: no inline script or style, nothing from elsewhere (QR codes are data: URLs).
+BUREAU_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+              "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("BUREAU_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("BUREAU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = env_bool("BUREAU_HSTS_PRELOAD", False)
+    if env_bool("BUREAU_BEHIND_PROXY", False):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Rate-limit counters must be shared by every web process (the table is made by the
+    # migration audit.0002 when this cache is configured).
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                          "LOCATION": "bureau_cache"}}
+# --- end of portal and account security --------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.urls import include, path
 from django.views.decorators.http import require_GET
 
 
@@ -15,4 +15,10 @@ def health(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    path("api/v1/", include("bureau.api.urls")),
+    path("notices/", include("bureau.notices.urls")),
+    # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("bureau.web.urls")),
 ]

@@ -17,7 +17,7 @@ is the reference and a test keeps them in step.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from .models import (
     ROLES_THAT_MANAGE_DOMAINS,
@@ -27,7 +27,7 @@ from .models import (
 )
 
 
-class Permission(str, Enum):
+class Permission(StrEnum):
     VIEW = "view"  # see names, contacts, balance, ledger, people
     ORDER = "order"  # register, renew, transfer in, restore (money leaves the balance)
     MANAGE_DOMAINS = "manage_domains"  # name servers, DNSSEC, locks, delete

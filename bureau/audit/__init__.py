@@ -1,0 +1,10 @@
+"""Account security: the audit log of security events, organisation policies (required 2FA)
+and invitations to organisations.
+
+Other apps record an event with :func:`bureau.audit.log.record`, e.g. the API when a token is
+created::
+
+    from bureau.audit.log import EventKind, record
+    record(EventKind.TOKEN_CREATED, user=request.user, organisation=org, request=request,
+           detail={"token": token.prefix, "scopes": scopes})
+"""

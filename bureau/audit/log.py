@@ -1,0 +1,52 @@
+"""Record security events. The one entry point other apps call (API tokens, auth codes...)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest
+
+from bureau.registrar.accounts.models import Organisation
+
+from .models import EventKind, SecurityEvent
+
+__all__ = ["EventKind", "client_ip", "record"]
+
+logger = logging.getLogger("bureau.audit")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The peer address. Behind a proxy, set it from X-Forwarded-For in the proxy layer."""
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(kind: str, *, user: Any = None, organisation: Organisation | None = None,
+           request: HttpRequest | None = None, identifier: str = "",
+           detail: dict[str, Any] | None = None) -> SecurityEvent:
+    """Append one security event. ``user`` may be None (failed login: give ``identifier``)."""
+    if user is not None and not getattr(user, "is_authenticated", False):
+        user = None
+    if not identifier and user is not None:
+        identifier = str(getattr(user, "email", "") or user.get_username())
+    agent = request.META.get("HTTP_USER_AGENT", "")[:255] if request is not None else ""
+    event = SecurityEvent.objects.create(
+        kind=kind, user=user, identifier=identifier[:254], organisation=organisation,
+        ip_address=client_ip(request), user_agent=agent, detail=detail or {},
+    )
+    logger.info("security event %s user=%s org=%s", kind, identifier,
+                organisation.pk if organisation else None)
+    return event
+
+
+def events_for_owner(organisation: Organisation) -> Any:
+    """What an owner of ``organisation`` sees: the organisation's events and the personal
+    security events (logins, 2FA) of its current people."""
+    from django.db.models import Q
+
+    people = organisation.memberships.values_list("user_id", flat=True)
+    return SecurityEvent.objects.filter(
+        Q(organisation=organisation) | Q(organisation__isnull=True, user_id__in=people)
+    ).select_related("user", "organisation")

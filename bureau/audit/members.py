@@ -1,0 +1,165 @@
+"""Organisations and their people: create, invite, accept, change role, remove, require 2FA.
+
+Each function checks the acting person's role against the permission map and records a
+security event. Errors: ``MemberError`` (with ``field``) carries a message a person can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.operations.errors import NotAllowed, OperationError
+
+from .log import record
+from .models import EventKind, Invitation, OrganisationPolicy
+
+
+class MemberError(OperationError):
+    pass
+
+
+def verify_may(organisation: Organisation, user: Any, permission: Permission) -> str:
+    role = organisation.role_of(user)
+    if not allows(role, permission):
+        raise NotAllowed(_("Your role in %(org)s does not allow this; ask one of its owners.")
+                         % {"org": organisation.name})
+    assert role is not None
+    return role
+
+
+def unique_slug(name: str) -> str:
+    base = slugify(name)[:50] or "organisation"
+    slug, n = base, 1
+    while Organisation.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+@transaction.atomic
+def create_organisation(*, user: Any, name: str, request: Any = None) -> Organisation:
+    """A new organisation with ``user`` as its owner."""
+    organisation = Organisation.objects.create(name=name.strip(), slug=unique_slug(name))
+    Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
+    record(EventKind.ORGANISATION_CREATED, user=user, organisation=organisation,
+           request=request, detail={"name": organisation.name})
+    return organisation
+
+
+def verify_role_grantable(organisation: Organisation, user: Any, role: str) -> None:
+    if role not in Role.values:
+        raise MemberError(_("Choose one of the roles listed."), field="role")
+    if role == Role.OWNER:
+        verify_may(organisation, user, Permission.MANAGE_OWNERS)
+
+
+@transaction.atomic
+def invite(*, organisation: Organisation, user: Any, email: str, role: str,
+           request: Any = None) -> Invitation:
+    verify_may(organisation, user, Permission.MANAGE_MEMBERS)
+    verify_role_grantable(organisation, user, role)
+    email = email.strip().lower()
+    if organisation.memberships.filter(user__email__iexact=email).exists():
+        raise MemberError(_("%(email)s is already a member of %(org)s.")
+                          % {"email": email, "org": organisation.name}, field="email")
+    invitation = Invitation.objects.create(organisation=organisation, email=email, role=role,
+                                           invited_by=user)
+    record(EventKind.MEMBER_INVITED, user=user, organisation=organisation, request=request,
+           detail={"email": email, "role": role})
+    return invitation
+
+
+def open_invitation(token: str) -> Invitation | None:
+    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    return invitation if invitation is not None and invitation.is_open else None
+
+
+@transaction.atomic
+def accept(*, invitation: Invitation, user: Any, request: Any = None) -> Membership:
+    """The invited person joins. The link is the secret; the account's address must match."""
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not invitation.is_open:
+        raise MemberError(_("This invitation was used, withdrawn or has expired: ask for a "
+                            "new one."))
+    if user.email.lower() != invitation.email.lower():
+        raise MemberError(_("This invitation was sent to %(email)s: log in with that address "
+                            "to accept it.") % {"email": invitation.email})
+    membership, _created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role})
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    record(EventKind.MEMBER_JOINED, user=user, organisation=invitation.organisation,
+           request=request, detail={"role": membership.role})
+    return membership
+
+
+def verify_keeps_an_owner(membership: Membership, new_role: str | None) -> None:
+    if membership.role == Role.OWNER and new_role != Role.OWNER:
+        owners = membership.organisation.memberships.filter(role=Role.OWNER).count()
+        if owners <= 1:
+            raise MemberError(_("An organisation keeps at least one owner: name another owner "
+                                "first."), field="role")
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, user: Any, role: str,
+                request: Any = None) -> Membership:
+    organisation = membership.organisation
+    verify_may(organisation, user, Permission.MANAGE_MEMBERS)
+    verify_role_grantable(organisation, user, role)
+    if membership.role == Role.OWNER:
+        verify_may(organisation, user, Permission.MANAGE_OWNERS)
+    verify_keeps_an_owner(membership, role)
+    old = membership.role
+    if old == role:
+        return membership
+    membership.role = role
+    membership.save(update_fields=["role"])
+    record(EventKind.ROLE_CHANGED, user=user, organisation=organisation, request=request,
+           detail={"person": membership.user.email, "from": old, "to": role})
+    return membership
+
+
+@transaction.atomic
+def remove(*, membership: Membership, user: Any, request: Any = None) -> None:
+    organisation = membership.organisation
+    if membership.user_id != user.pk:  # leaving is always allowed (but not the last owner)
+        verify_may(organisation, user, Permission.MANAGE_MEMBERS)
+        if membership.role == Role.OWNER:
+            verify_may(organisation, user, Permission.MANAGE_OWNERS)
+    verify_keeps_an_owner(membership, None)
+    record(EventKind.MEMBER_REMOVED, user=user, organisation=organisation, request=request,
+           detail={"person": membership.user.email, "role": membership.role})
+    membership.delete()
+
+
+def policy_of(organisation: Organisation) -> OrganisationPolicy:
+    policy, _created = OrganisationPolicy.objects.get_or_create(organisation=organisation)
+    return policy
+
+
+@transaction.atomic
+def set_require_2fa(*, organisation: Organisation, user: Any, required: bool,
+                    request: Any = None) -> OrganisationPolicy:
+    verify_may(organisation, user, Permission.MANAGE_SECURITY)
+    policy = policy_of(organisation)
+    if policy.require_2fa != required:
+        policy.require_2fa = required
+        policy.save(update_fields=["require_2fa"])
+        record(EventKind.POLICY_CHANGED, user=user, organisation=organisation, request=request,
+               detail={"require_2fa": required})
+    return policy
+
+
+def requires_2fa(user: Any) -> bool:
+    """True when one of the person's organisations requires a second factor."""
+    return OrganisationPolicy.objects.filter(
+        require_2fa=True, organisation__memberships__user=user).exists()

@@ -1,0 +1,124 @@
+"""Security events (append-only), organisation security policy, invitations."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau.core.appendonly import AppendOnlyModel
+from bureau.registrar.accounts.models import Organisation, Role
+
+
+class EventKind(models.TextChoices):
+    LOGIN = "login", _("Logged in")
+    LOGIN_FAILED = "login-failed", _("Failed login")
+    LOGOUT = "logout", _("Logged out")
+    SIGNUP = "signup", _("Signed up")
+    EMAIL_CONFIRMED = "email-confirmed", _("Email address confirmed")
+    PASSWORD_CHANGED = "password-changed", _("Password changed")
+    PASSWORD_RESET = "password-reset", _("Password reset")
+    MFA_ADDED = "mfa-added", _("Two-factor method added")
+    MFA_REMOVED = "mfa-removed", _("Two-factor method removed")
+    RECOVERY_CODES_RESET = "recovery-codes-reset", _("Recovery codes regenerated")
+    TOKEN_CREATED = "token-created", _("API token created")
+    TOKEN_REVOKED = "token-revoked", _("API token revoked")
+    AUTH_CODE_REVEALED = "auth-code-revealed", _("Transfer code shown")
+    ROLE_CHANGED = "role-changed", _("Role changed")
+    MEMBER_INVITED = "member-invited", _("Person invited")
+    MEMBER_JOINED = "member-joined", _("Person joined")
+    MEMBER_REMOVED = "member-removed", _("Person removed")
+    POLICY_CHANGED = "policy-changed", _("Security policy changed")
+    ORGANISATION_CREATED = "organisation-created", _("Organisation created")
+
+
+class SecurityEvent(AppendOnlyModel):
+    """One security-relevant event: who, when, from where, what. Never changed."""
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=32, choices=EventKind.choices)
+    # No database constraint and no cascade: the events outlive the account and the
+    # organisation (the text fields keep who it was).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING,
+                             db_constraint=False, null=True, blank=True, related_name="+",
+                             verbose_name=_("person"))
+    # Kept as text: the event outlives the account; failed logins name no account.
+    identifier = models.CharField(_("login or email"), max_length=254, blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING,
+                                     db_constraint=False, null=True, blank=True,
+                                     related_name="security_events",
+                                     verbose_name=_("organisation"))
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.identifier}"
+
+
+class OrganisationPolicy(models.Model):
+    """An organisation's security settings (one row per organisation, created on demand)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="security_policy",
+                                        verbose_name=_("organisation"))
+    require_2fa = models.BooleanField(
+        _("require two-factor authentication"), default=False,
+        help_text=_("Every person of the organisation must set up a second factor "
+                    "(authenticator app or passkey) before using the portal."))
+
+    class Meta:
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: 2FA {'required' if self.require_2fa else 'optional'}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_expiry() -> datetime:
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """An invitation to join an organisation with a role, sent by email with a token link."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="invitations", verbose_name=_("organisation"))
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                   null=True, related_name="+", verbose_name=_("invited by"))
+    created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), default=default_expiry)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("accepted by"))
+    revoked_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation} ({self.role})"
+
+    @property
+    def is_open(self) -> bool:
+        return (self.accepted_at is None and self.revoked_at is None
+                and self.expires_at > timezone.now())

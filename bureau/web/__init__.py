@@ -1,0 +1,30 @@
+"""The member portal: server-rendered pages that call the registrar's operations.
+
+How another app adds its pages to the portal
+--------------------------------------------
+1. Templates extend the portal layout and fill ``content`` (and optionally ``title``)::
+
+       {% extends "web/base.html" %}
+       {% load i18n %}
+       {% block title %}{% translate "DNS zones" %}{% endblock %}
+       {% block content %}<h1>…</h1>{% endblock %}
+
+   The layout gives a skip link, landmarks (header/nav/main/footer), the messages, the
+   language switcher and the organisation switcher. Use the CSS classes of
+   ``web/static/web/bureau.css`` (``.card``, ``.table``, ``.button``, ``.button.secondary``,
+   ``.button.danger``, ``.form-field``, ``.errorlist``, ``.badge``, ``.muted``, ``.actions``).
+
+2. Add a navigation entry by giving the app's ``AppConfig`` a ``portal_nav`` attribute: a list
+   of ``(url_name, label)`` pairs (labels lazily translated); the layout shows them to people
+   who are logged in, in app order::
+
+       class DnsConfig(AppConfig):
+           name = "bureau.dns"
+           portal_nav = [("dns:zones", _("DNS"))]
+
+3. In views, the current organisation and the person's role come from
+   ``bureau.web.organisations.current(request)`` (a ``Membership`` or ``None``); check what a
+   role may do with ``bureau.registrar.accounts.permissions.allows(role, Permission.X)``, and
+   fetch objects with ``organisation=membership.organisation`` so that another organisation's
+   rows answer 404. Decorate views with ``bureau.web.organisations.member_required``.
+"""

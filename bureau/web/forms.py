@@ -1,0 +1,108 @@
+"""Portal forms: they validate input and say which field is wrong and what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.models import Role
+from bureau.registrar.contacts.models import Contact
+
+
+class OrganisationForm(forms.Form):
+    name = forms.CharField(label=_("Name of the organisation"), max_length=200,
+                           help_text=_("Your own name if you hold names on your own."))
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the person"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.READ_ONLY)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class SecurityForm(forms.Form):
+    require_2fa = forms.BooleanField(
+        label=_("Require two-factor authentication of every person"), required=False)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Domain name"), max_length=253,
+                        help_text=_("A name with or without its extension, in any script: "
+                                    "cafe-solidaire, café-solidaire.coop…"))
+
+
+class CartAddForm(forms.Form):
+    name = forms.CharField(max_length=253)
+    price = forms.IntegerField(min_value=0)
+    currency = forms.CharField(max_length=3)
+
+
+class CheckoutForm(forms.Form):
+    registrant = forms.ModelChoiceField(label=_("Holder"), queryset=Contact.objects.none(),
+                                        help_text=_("The person or organisation that will "
+                                                    "hold the names."))
+    period = forms.TypedChoiceField(label=_("Years"), coerce=int,
+                                    choices=[(n, str(n)) for n in range(1, 11)], initial=1)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["registrant"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Contact.objects.filter(organisation=organisation)
+
+
+class NameserversForm(forms.Form):
+    nameservers = forms.CharField(
+        label=_("Name servers"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        help_text=_("One host name per line, for example ns1.example.net. Leave empty to "
+                    "remove all name servers (the name then stops working)."))
+
+    def clean_nameservers(self) -> list[str]:
+        value: str = self.cleaned_data["nameservers"]
+        return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
+
+
+class LocksForm(forms.Form):
+    transfer = forms.BooleanField(label=_("Transfer lock"), required=False)
+    update = forms.BooleanField(label=_("Update lock"), required=False)
+    delete = forms.BooleanField(label=_("Delete lock"), required=False)
+
+
+class RenewForm(forms.Form):
+    period = forms.TypedChoiceField(label=_("Years"), coerce=int,
+                                    choices=[(n, str(n)) for n in range(1, 11)], initial=1)
+
+
+class DeleteForm(forms.Form):
+    confirm_name = forms.CharField(label=_("Type the domain name to confirm"), max_length=253)
+    understood = forms.BooleanField(
+        label=_("I have read the consequences and told the people who use this name."))
+
+    def __init__(self, *args: Any, expected: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.expected = expected
+
+    def clean_confirm_name(self) -> str:
+        value: str = self.cleaned_data["confirm_name"].strip().lower().rstrip(".")
+        if value != self.expected.lower():
+            raise forms.ValidationError(
+                _("Type the name exactly as shown (%(name)s) to confirm."),
+                params={"name": self.expected})
+        return value
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "org", "email", "phone", "fax", "street", "city", "state",
+                  "postal_code", "country", "disclose"]
+        widgets = {"street": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation

@@ -1,0 +1,37 @@
+"""Portal routes, mounted at the site root by bureau/urls.py (namespace "web")."""
+
+from django.urls import path
+
+from .views import account, billing, contacts, domains, home, orgs, search
+
+app_name = "web"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("organisations/switch/", home.switch_organisation, name="switch_organisation"),
+    path("organisations/new/", orgs.create, name="organisation_new"),
+    path("organisation/", orgs.detail, name="organisation"),
+    path("organisation/invite/", orgs.invite, name="invite"),
+    path("organisation/people/<int:pk>/", orgs.membership, name="membership"),
+    path("organisation/security/", orgs.security, name="organisation_security"),
+    path("organisation/audit/", orgs.audit_log, name="audit_log"),
+    path("invitations/<str:token>/", orgs.accept_invitation, name="accept_invitation"),
+    path("account/", account.settings_page, name="account"),
+    path("search/", search.search, name="search"),
+    path("cart/", search.cart, name="cart"),
+    path("cart/add/", search.cart_add, name="cart_add"),
+    path("cart/remove/", search.cart_remove, name="cart_remove"),
+    path("cart/checkout/", search.checkout, name="checkout"),
+    path("domains/", domains.domain_list, name="domains"),
+    path("domains/<int:pk>/", domains.detail, name="domain"),
+    path("domains/<int:pk>/nameservers/", domains.nameservers, name="domain_nameservers"),
+    path("domains/<int:pk>/locks/", domains.locks, name="domain_locks"),
+    path("domains/<int:pk>/auth-code/", domains.auth_code, name="domain_auth_code"),
+    path("domains/<int:pk>/renew/", domains.renew, name="domain_renew"),
+    path("domains/<int:pk>/delete/", domains.delete, name="domain_delete"),
+    path("contacts/", contacts.contact_list, name="contacts"),
+    path("contacts/new/", contacts.edit, name="contact_new"),
+    path("contacts/<int:pk>/", contacts.edit, name="contact"),
+    path("contacts/<int:pk>/delete/", contacts.delete, name="contact_delete"),
+    path("balance/", billing.billing, name="billing"),
+]

@@ -1,0 +1,1 @@
+"""Portal views: thin, each one reads a form, calls an operation and shows the outcome."""

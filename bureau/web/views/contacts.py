@@ -1,0 +1,59 @@
+"""Contacts (holder profiles) of the current organisation: list, create, edit, delete."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.contacts.models import Contact
+
+from ..forms import ContactForm
+from ..organisations import member_required
+
+
+@member_required()
+def contact_list(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return render(request, "web/contact_list.html", {
+        "contacts": Contact.objects.filter(organisation=membership.organisation)})
+
+
+@member_required()
+def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    organisation = membership.organisation
+    contact = get_object_or_404(Contact, pk=pk, organisation=organisation) if pk else None
+    may_edit = allows(membership.role, Permission.MANAGE_CONTACTS)
+    form = ContactForm(request.POST or None, instance=contact, organisation=organisation)
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            saved = form.save()
+            messages.success(request, _("Contact “%(name)s” saved.") % {"name": saved.name})
+            return redirect("web:contacts")
+    return render(request, "web/contact_form.html", {"form": form, "contact": contact,
+                                                     "may_edit": may_edit},
+                  status=400 if request.method == "POST" else 200)
+
+
+@member_required(Permission.MANAGE_CONTACTS)
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    contact = get_object_or_404(Contact, pk=pk, organisation=membership.organisation)
+    try:
+        contact.delete()
+    except ProtectedError:
+        messages.error(request, _("“%(name)s” is a contact of one of your names: give those "
+                                  "names another contact first.") % {"name": contact.name})
+    else:
+        messages.success(request, _("Contact “%(name)s” deleted.") % {"name": contact.name})
+    return redirect("web:contacts")

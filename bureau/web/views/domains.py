@@ -1,0 +1,222 @@
+"""Domain list and domain page: status, dates, contacts, name servers, locks, DNSSEC,
+transfer code, history, renew, delete. Every lookup is limited to the current organisation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db.models import F, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from bureau.audit.log import EventKind, record
+from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
+from bureau.registrar.operations import delete as delete_op
+from bureau.registrar.operations import renew as renew_op
+from bureau.registrar.operations import transfer as transfer_op
+from bureau.registrar.operations import update as update_op
+from bureau.registrar.operations.check import quote
+from bureau.registrar.operations.common import Actor
+
+from ..forms import DeleteForm, LocksForm, NameserversForm, RenewForm
+from ..organisations import member_required, person
+from ..outcomes import Failed, attempt
+
+SORTS: dict[str, list[Any]] = {
+    "expires": [F("expires_at").asc(nulls_last=True), "name"],
+    "-expires": [F("expires_at").desc(nulls_last=True), "name"],
+    "name": ["name"],
+    "-name": ["-name"],
+}
+EXPIRING_SOON = timedelta(days=60)
+
+
+def domains_of(request: HttpRequest) -> QuerySet[Domain]:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    return Domain.objects.filter(organisation=membership.organisation).select_related("tld")
+
+
+def get_domain(request: HttpRequest, pk: int) -> Domain:
+    """The domain if it belongs to the current organisation; 404 otherwise (never 403: the
+    answer must not tell whether another organisation holds it)."""
+    return get_object_or_404(
+        domains_of(request).select_related("registrant", "admin_contact", "tech_contact",
+                                           "billing_contact", "tld__registry"), pk=pk)
+
+
+@member_required()
+def domain_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "expires")
+    if sort not in SORTS:
+        sort = "expires"
+    state = request.GET.get("state", "held")
+    q = request.GET.get("q", "").strip()
+    domains = domains_of(request)
+    if state == "held":
+        domains = domains.filter(state__in=HELD_STATES | {DomainState.PENDING_CREATE,
+                                                          DomainState.PENDING_TRANSFER_IN})
+    elif state in DomainState.values:
+        domains = domains.filter(state=state)
+    if q:
+        from bureau.registrar.domains.names import to_a_label
+        try:
+            needle = to_a_label(q + (".x" if "." not in q else "")).removesuffix(".x")
+        except Exception:
+            needle = q.lower()
+        domains = domains.filter(Q(name__icontains=needle) | Q(name__icontains=q.lower()))
+    soon = timezone.now() + EXPIRING_SOON
+    return render(request, "web/domain_list.html", {
+        "domains": domains.order_by(*SORTS[sort]), "sort": sort, "state": state, "q": q,
+        "states": DomainState.choices, "soon": soon, "now": timezone.now(),
+    })
+
+
+def domain_context(request: HttpRequest, domain: Domain, **extra: object) -> dict[str, object]:
+    context: dict[str, object] = {
+        "domain": domain,
+        "events": domain.events.select_related("actor").order_by("-at", "-id")[:50],
+        "ds_records": domain.ds_records.all(),
+        "bundled": domain.bundled_names.all(),
+        "nameservers_form": NameserversForm(initial={"nameservers": "\n".join(
+            domain.nameservers)}),
+        "locks_form": LocksForm(initial={"transfer": domain.transfer_prohibited,
+                                         "update": domain.update_prohibited,
+                                         "delete": domain.delete_prohibited}),
+        "renew_form": RenewForm(),
+        "expiring_soon": domain.expires_at is not None
+        and domain.expires_at < timezone.now() + EXPIRING_SOON,
+    }
+    context.update(extra)
+    return context
+
+
+@member_required()
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    return render(request, "web/domain_detail.html", domain_context(request, domain))
+
+
+def _rerender(request: HttpRequest, domain: Domain, **forms_: object) -> HttpResponse:
+    return render(request, "web/domain_detail.html", domain_context(request, domain, **forms_),
+                  status=400)
+
+
+@member_required(Permission.MANAGE_DOMAINS)
+@require_POST
+def nameservers(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = NameserversForm(request.POST)
+    if form.is_valid():
+        try:
+            attempt(form, lambda: update_op.update(
+                domain=domain, actor=Actor(person(request)),
+                nameservers=form.cleaned_data["nameservers"]),
+                context={"op": "update-ns", "domain": domain.name})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("Name servers of %(name)s updated.")
+                             % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, nameservers_form=form)
+
+
+@member_required(Permission.MANAGE_DOMAINS)
+@require_POST
+def locks(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = LocksForm(request.POST)
+    if form.is_valid():
+        try:
+            attempt(form, lambda: update_op.update(
+                domain=domain, actor=Actor(person(request)),
+                locks=dict(form.cleaned_data)),
+                context={"op": "update-locks", "domain": domain.name})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("Locks of %(name)s updated.")
+                             % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, locks_form=form)
+
+
+@never_cache
+@member_required(Permission.REVEAL_AUTH_CODE)
+@require_POST
+def auth_code(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the transfer code once, on demand; recorded in the domain's history and in the
+    security log. Never shown on a GET, never cached."""
+    domain = get_domain(request, pk)
+    form = forms.Form()
+    try:
+        code = attempt(form, lambda: transfer_op.reveal_auth_info(
+            domain=domain, actor=Actor(person(request))),
+            context={"op": "reveal-auth-code", "domain": domain.name})
+    except Failed:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        return redirect("web:domain", pk=domain.pk)
+    record(EventKind.AUTH_CODE_REVEALED, user=person(request), organisation=domain.organisation,
+           request=request, detail={"domain": domain.name})
+    return render(request, "web/domain_detail.html",
+                  domain_context(request, domain, auth_code=code))
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def renew(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = RenewForm(request.POST)
+    if form.is_valid():
+        period = form.cleaned_data["period"]
+        accepted = request.POST.get("accepted_price")
+        try:
+            if accepted is None or not accepted.isdigit():
+                q = attempt(form, lambda: quote(domain.name, operation="renew", period=period),
+                            context={"op": "quote-renew", "domain": domain.name})
+                return render(request, "web/domain_renew_confirm.html",
+                              {"domain": domain, "quote": q, "period": period})
+            attempt(form, lambda: renew_op.renew(
+                domain=domain, actor=Actor(person(request)),
+                period=period, accepted_price=int(accepted)),
+                context={"op": "renew", "domain": domain.name})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("%(name)s is renewed for %(years)s year(s).")
+                             % {"name": domain.u_label, "years": period})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, renew_form=form)
+
+
+@member_required(Permission.MANAGE_DOMAINS)
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = DeleteForm(request.POST or None, expected=domain.u_label)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = attempt(form, lambda: delete_op.delete(
+                domain=domain, actor=Actor(person(request))),
+                context={"op": "delete", "domain": domain.name})
+        except Failed:
+            pass
+        else:
+            if done.domain.state == DomainState.REDEMPTION:
+                messages.warning(request, _("%(name)s is deleted. It can be restored for a "
+                                            "fee during the redemption period.")
+                                 % {"name": domain.u_label})
+            else:
+                messages.warning(request, _("%(name)s is deleted.") % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return render(request, "web/domain_delete.html", {"domain": domain, "form": form},
+                  status=400 if request.method == "POST" else 200)

@@ -1,0 +1,161 @@
+"""Domain search, cart (kept in the session) and checkout against the prepaid balance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.billing import ledger
+from bureau.registrar.domains.names import split_tld, to_a_label, to_u_label
+from bureau.registrar.operations import register as register_op
+from bureau.registrar.operations.check import Quote, check
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.registries.models import Tld
+
+from .. import ratelimit
+from ..forms import CartAddForm, CheckoutForm, SearchForm
+from ..organisations import member_required, person
+from ..outcomes import Failed, attempt
+
+CART_KEY = "bureau_cart"
+
+
+@dataclass(frozen=True)
+class Row:
+    quote: Quote
+    tld: Tld
+    requested: bool
+
+    @property
+    def bundles(self) -> bool:
+        return self.tld.bundles
+
+
+def candidates(text: str, tlds: list[Tld]) -> tuple[list[str], str | None]:
+    """The names to check: the one typed first, then its label under every TLD sold."""
+    text = text.strip().lower().rstrip(".")
+    if "." in text:
+        label, tld = text.split(".", 1)
+        requested = f"{label}.{tld}"
+    else:
+        label, requested = text, None
+    names = [requested] if requested else []
+    names += [f"{label}.{to_u_label(t.name)}" for t in tlds
+              if f"{label}.{to_u_label(t.name)}" != requested]
+    return names, requested
+
+
+@member_required()
+def search(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    rows: list[Row] = []
+    if form.is_bound and form.is_valid():
+        if not ratelimit.hit(request, "check"):
+            form.add_error("q", _("Too many searches in a short time: wait a minute and try "
+                                  "again."))
+            return render(request, "web/search.html", {"form": form, "rows": rows},
+                          status=429)
+        tlds = list(Tld.objects.filter(is_active=True).select_related("registry"))
+        names, requested = candidates(form.cleaned_data["q"], tlds)
+        by_name = {t.name: t for t in tlds}
+        try:
+            if requested:
+                # Refuse a bad name or an extension not sold on the field, before anything.
+                attempt(form, lambda: register_op.verify_tld_sold(to_a_label(requested)),
+                        context={"op": "search", "q": requested})
+            quotes = attempt(form, lambda: check(names), context={"op": "check", "n": names})
+        except Failed:
+            quotes = []
+        except Exception:
+            quotes = []
+        for q in quotes:
+            rows.append(Row(q, by_name[split_tld(q.name)[1]], q.name == (
+                to_a_label(requested) if requested else None)))
+    return render(request, "web/search.html", {"form": form, "rows": rows,
+                                               "cart": request.session.get(CART_KEY, [])})
+
+
+def cart_of(request: HttpRequest) -> list[dict[str, object]]:
+    return list(request.session.get(CART_KEY, []))
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def cart_add(request: HttpRequest) -> HttpResponse:
+    form = CartAddForm(request.POST)
+    if form.is_valid():
+        cart = [item for item in cart_of(request) if item["name"] != form.cleaned_data["name"]]
+        cart.append({"name": form.cleaned_data["name"], "price": form.cleaned_data["price"],
+                     "currency": form.cleaned_data["currency"]})
+        request.session[CART_KEY] = cart
+        messages.success(request, _("%(name)s is in your cart.")
+                         % {"name": to_u_label(form.cleaned_data["name"])})
+    return redirect("web:cart")
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def cart_remove(request: HttpRequest) -> HttpResponse:
+    name = request.POST.get("name", "")
+    request.session[CART_KEY] = [i for i in cart_of(request) if i["name"] != name]
+    return redirect("web:cart")
+
+
+def cart_context(request: HttpRequest, form: CheckoutForm) -> dict[str, object]:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    cart = cart_of(request)
+    items = [{**item, "u_label": to_u_label(str(item["name"]))} for item in cart]
+    currency = str(cart[0]["currency"]) if cart else "EUR"
+    return {"items": items, "form": form,
+            "total": sum(int(str(i["price"])) for i in cart),
+            "balance": ledger.balance(membership.organisation, currency),
+            "currency": currency}
+
+
+@member_required(Permission.ORDER)
+def cart(request: HttpRequest) -> HttpResponse:
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = CheckoutForm(organisation=membership.organisation)
+    return render(request, "web/cart.html", cart_context(request, form))
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def checkout(request: HttpRequest) -> HttpResponse:
+    """Register each name of the cart at the price shown (a changed price stops that name)."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = CheckoutForm(request.POST, organisation=membership.organisation)
+    cart = cart_of(request)
+    if not cart:
+        messages.error(request, _("Your cart is empty."))
+        return redirect("web:search")
+    if not form.is_valid():
+        return render(request, "web/cart.html", cart_context(request, form), status=400)
+    period = form.cleaned_data["period"]
+    remaining = []
+    for item in cart:
+        name = str(item["name"])
+        price = int(str(item["price"])) * period
+        try:
+            done = attempt(form, lambda name=name, price=price: register_op.register(  # type: ignore[misc]
+                organisation=membership.organisation, actor=Actor(person(request)),
+                name=name, registrant=form.cleaned_data["registrant"], period=period,
+                accepted_price=price), context={"op": "register", "name": name})
+        except Failed:
+            remaining.append(item)
+            continue
+        messages.success(request, _("%(name)s is registered until %(date)s.")
+                         % {"name": done.domain.u_label,
+                            "date": done.domain.expires_at.date().isoformat()
+                            if done.domain.expires_at else "?"})
+    request.session[CART_KEY] = remaining
+    if remaining:
+        return render(request, "web/cart.html", cart_context(request, form), status=400)
+    return redirect("web:domains")
