@@ -46,3 +46,26 @@ def test_clock_moved_by_another_process(tmp_path: Path, cert_dir: Path) -> None:
             cwd=Path(__file__).resolve().parents[2])
         assert '"name": "elsewhere.test"' in listing.stdout
         c.close()
+
+
+def test_one_big_jump_equals_many_small_ones(tmp_path: Path, cert_dir: Path) -> None:
+    """Events run at their own due time: how the clock gets there does not matter."""
+    outcomes = []
+    for steps in (1, 8):
+        with start_sandbox(cert_dir, db_path=tmp_path / f"jump-{steps}.sqlite3") as sb:
+            c = EppClient(sb)
+            c.login()
+            assert c.domain_create("steady.test").code == 1000
+            assert c.domain_create("dropped.test").code == 1000
+            sb.clock.advance(days=10)
+            assert c.domain_delete("dropped.test").code == 1001
+            for _ in range(steps):
+                sb.clock.advance(days=800 / steps)
+                c.domain_check("steady.test")
+            info = c.domain_info("steady.test")
+            outcomes.append((info.text("//domain:exDate")[:10], sb.balance("bureau"),
+                             [m.text("//e:msgQ/e:msg") for m in c.drain_poll()],
+                             c.domain_info("dropped.test").code))
+            c.close()
+    assert outcomes[0] == outcomes[1]
+    assert outcomes[0][3] == 2303  # purged either way
