@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,10 @@ class SigningKeys:
 
     def check(self) -> None:
         cert = load_cert(self.agent_cert)
-        if cert.secrets is not None:
+        with warnings.catch_warnings():  # has_secret_keys is deprecated but still right here
+            warnings.simplefilter("ignore", DeprecationWarning)
+            secret = cert.has_secret_keys
+        if secret:
             raise CryptoError(f"{self.agent_cert}: give the agent's PUBLIC key, not a secret key")
         tsk = load_tsk(self.registrar_key)
         try:

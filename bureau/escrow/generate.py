@@ -63,7 +63,8 @@ def generate_rows(count: int, seed: int = 1, start: int = 0, contacts: int | Non
     """Yield ``count`` rows numbered from ``start``; contacts are shared among
     ``contacts`` handles (default: one per ten domains) as in a real registrar."""
     rnd = random.Random(seed)
-    pool = max(1, contacts if contacts is not None else (count + start) // 10)
+    # a bounded pool of contacts keeps memory flat whatever ``count`` is
+    pool = max(1, contacts if contacts is not None else min((count + start) // 10, 5_000))
     cache: dict[int, Contact] = {}
     base = dt.date(2027, 1, 1)
 
@@ -72,8 +73,6 @@ def generate_rows(count: int, seed: int = 1, start: int = 0, contacts: int | Non
         c = cache.get(key)
         if c is None:
             c = _contact(random.Random(key ^ seed), n, tag)
-            if len(cache) > 50_000:  # bounded: a real registrar streams from its database
-                cache.clear()
             cache[key] = c
         return c
 

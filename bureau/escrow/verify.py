@@ -185,7 +185,9 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _check_hashes(hash_file: Path, data: Sequence[tuple[Path, DepositName]], report: Report) -> None:
+def _check_hashes(
+    hash_file: Path, data: Sequence[tuple[Path, DepositName]], report: Report
+) -> None:
     listed: dict[str, str] = {}
     raw = hash_file.read_bytes()
     if not raw.isascii():
@@ -208,7 +210,9 @@ def _check_hashes(hash_file: Path, data: Sequence[tuple[Path, DepositName]], rep
             report.fault(name, "not listed in the hash file")
 
 
-def _check_sequences(data: Sequence[tuple[Path, DepositName]], profile: Profile, report: Report) -> None:
+def _check_sequences(
+    data: Sequence[tuple[Path, DepositName]], profile: Profile, report: Report
+) -> None:
     by_kind: dict[str, list[int]] = {}
     comps: set[str | None] = set()
     for _, n in data:

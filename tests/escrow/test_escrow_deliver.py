@@ -66,7 +66,8 @@ def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
             break
         except OSError:
             if proc.poll() is not None:
-                pytest.fail(f"sshd did not start: {proc.stderr.read().decode() if proc.stderr else ''}")
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"sshd did not start: {err}")
             time.sleep(0.05)
     remote = d / "incoming"
     remote.mkdir()
