@@ -75,3 +75,24 @@ def test_a_periodic_job_is_enqueued_once_per_period(db: Any) -> None:
     assert enqueue_due(now + timedelta(minutes=1), [spec]) == []
     assert enqueue_due(now + timedelta(minutes=10), [spec]) == ["check"]
     assert DBTaskResult.objects.filter(task_path="bureau.core.tasks.verify_ledger").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_applies_registry_messages_through_epp(
+    member: Any, organisation: Organisation, contact: Any, sandbox: Any
+) -> None:
+    """The periodic poll job, run by the worker in another process, reads the sandbox's poll
+    queue over TLS and updates the domain."""
+    from bureau.registrar.domains.models import Domain
+    from bureau.registrar.operations.register import register
+
+    domain = register(organisation=organisation, actor=member, name="surveille.test",
+                      registrant=contact).domain
+    sandbox.operator.set_server_status("surveille.test", add=["serverHold"])
+    from bureau.registrar.tasks import process_poll_queues
+
+    result = process_poll_queues.enqueue()
+    done = run_worker("--no-scheduler")
+    assert done.returncode == 0, done.stderr
+    assert DBTaskResult.objects.get(id=result.id).return_value >= 1
+    assert "serverHold" in Domain.objects.get(pk=domain.pk).statuses
