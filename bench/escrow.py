@@ -13,12 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -127,7 +125,7 @@ def main() -> int:
             "rows_per_second": round(small / secs),
         }
         print(json.dumps(result))
-    _ = resource
+
     return 0
 
 
