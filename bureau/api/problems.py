@@ -1,0 +1,176 @@
+"""Errors as RFC 9457 problem details (``application/problem+json``).
+
+Every error the API returns has ``type``, ``title``, ``status``, ``detail`` and ``instance``;
+when fields are at fault, ``errors`` lists them (``{"field": ..., "detail": ...}``). The
+operations' refusals (``bureau.registrar.operations.errors``) and the ledger's map here to
+HTTP statuses; nothing else in the API decides an error's shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from bureau import epp
+from bureau.registrar.billing.ledger import InsufficientFunds
+from bureau.registrar.operations import errors as op
+
+from .tokens import TokenRefused
+
+logger = logging.getLogger("bureau.api")
+
+PROBLEM_CONTENT_TYPE = "application/problem+json"
+TYPE_BASE = "https://bureau.coop/problems/"
+
+# Operation refusal -> (HTTP status, problem type slug, title)
+OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
+    (op.NotAllowed, 403, "role-not-allowed", "Your role does not allow this"),
+    (op.InvalidName, 422, "invalid-name", "Not a valid domain name"),
+    (op.TldNotSold, 422, "tld-not-sold", "TLD not sold"),
+    (op.NotAvailable, 409, "not-available", "Name not available"),
+    (op.PeriodNotAllowed, 422, "period-not-allowed", "Period not allowed"),
+    (op.PriceChanged, 409, "price-changed", "The price changed"),
+    (op.WrongState, 409, "wrong-state", "Not possible in the name's current state"),
+    (op.StatusProhibits, 409, "status-prohibits", "A lock forbids this"),
+    (op.ContactInvalid, 422, "contact-invalid", "Contact not usable"),
+    (op.ConsentMissing, 422, "consent-missing", "Consent missing"),
+    (op.RegistryRefused, 422, "registry-refused", "The registry refused"),
+    # The order is kept and will be settled: accepted, not failed. Do not retry.
+    (op.OutcomePending, 202, "outcome-pending", "Outcome pending at the registry"),
+    (op.OperationError, 422, "operation-refused", "Operation refused"),
+    (InsufficientFunds, 402, "insufficient-funds", "Balance too low"),
+    (TokenRefused, 422, "token-refused", "Token not created"),
+]
+
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "This conflicts with the current state of the resource."
+    default_code = "conflict"
+
+
+DRF_TITLES: dict[type[exceptions.APIException], tuple[str, str]] = {
+    exceptions.ValidationError: ("validation-error", "Invalid request"),
+    exceptions.ParseError: ("malformed-request", "Malformed request"),
+    exceptions.NotAuthenticated: ("not-authenticated", "Authentication required"),
+    exceptions.AuthenticationFailed: ("authentication-failed", "Authentication failed"),
+    exceptions.PermissionDenied: ("forbidden", "Not allowed"),
+    exceptions.NotFound: ("not-found", "Not found"),
+    exceptions.MethodNotAllowed: ("method-not-allowed", "Method not allowed"),
+    exceptions.NotAcceptable: ("not-acceptable", "Not acceptable"),
+    exceptions.UnsupportedMediaType: ("unsupported-media-type", "Unsupported media type"),
+    exceptions.Throttled: ("rate-limited", "Too many requests"),
+    Conflict: ("conflict", "Conflict"),
+}
+
+
+def problem(request: Any, *, status_code: int, slug: str, title: str, detail: str,
+            errors: list[dict[str, str]] | None = None, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + slug,
+        "title": title,
+        "status": status_code,
+        "detail": detail,
+        "instance": request.get_full_path() if request is not None else "",
+    }
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    response = Response(body, status=status_code, headers=headers,
+                        content_type=PROBLEM_CONTENT_TYPE)
+    return response
+
+
+def flatten(detail: Any, prefix: str = "") -> list[dict[str, str]]:
+    """DRF's nested error dict/list as a flat list of {field, detail}; "field" is a dotted
+    path (``nameservers.1``), or "non_field_errors" for the whole object."""
+    out: list[dict[str, str]] = []
+    if isinstance(detail, dict):
+        for key, value in detail.items():
+            out += flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(detail, list):
+        if all(not isinstance(item, dict | list) for item in detail):
+            out += [{"field": prefix or "non_field_errors", "detail": str(item)}
+                    for item in detail]
+        else:
+            for index, item in enumerate(detail):
+                out += flatten(item, f"{prefix}.{index}" if prefix else str(index))
+    else:
+        out.append({"field": prefix or "non_field_errors", "detail": str(detail)})
+    return out
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    request = context.get("request")
+    for kind, code, slug, title in OPERATION_PROBLEMS:
+        if isinstance(exc, kind):
+            return _operation_problem(request, exc, code, slug, title)
+    if isinstance(exc, epp.EPPError):
+        return _registry_unreachable(request, exc)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return _unexpected(request, exc)
+    slug, title = next(((s, t) for k, (s, t) in DRF_TITLES.items() if isinstance(exc, k)),
+                       ("error", "Error"))
+    headers = {k: v for k, v in response.items() if k in ("WWW-Authenticate", "Retry-After",
+                                                          "Allow")}
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten(exc.detail)
+        detail = "; ".join(f"{e['field']}: {e['detail']}" for e in errors[:5])
+        return problem(request, status_code=response.status_code, slug=slug, title=title,
+                       detail=detail, errors=errors, headers=headers)
+    detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+    extra: dict[str, Any] = {}
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        extra["retry_after"] = int(wait + 0.999)
+        headers["Retry-After"] = str(extra["retry_after"])
+    return problem(request, status_code=response.status_code, slug=slug, title=title,
+                   detail=str(detail), headers=headers, **extra)
+
+
+def _operation_problem(request: Any, exc: Exception, code: int, slug: str,
+                       title: str) -> Response:
+    message = getattr(exc, "message", None) or str(exc)
+    field = getattr(exc, "field", None)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, op.RegistryRefused):
+        extra["registry_code"] = exc.code
+    if isinstance(exc, op.PriceChanged):
+        extra.update(expected_price=exc.expected, price=exc.actual, currency=exc.currency)
+    if isinstance(exc, InsufficientFunds):
+        extra.update(balance=exc.balance, needed=exc.needed, currency=exc.currency)
+        field = "balance"
+    errors = [{"field": field, "detail": message}] if field else None
+    return problem(request, status_code=code, slug=slug, title=title, detail=message,
+                   errors=errors, **extra)
+
+
+def _registry_unreachable(request: Any, exc: Exception) -> Response:
+    incident = uuid.uuid4().hex[:12]
+    logger.error("registry unreachable (incident %s): %s", incident, exc)
+    return problem(request, status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+                   slug="registry-unavailable", title="Registry unavailable",
+                   detail=f"The registry cannot be reached now; nothing was done. Try again "
+                          f"in a minute (incident {incident}).",
+                   headers={"Retry-After": "60"}, incident=incident)
+
+
+def _unexpected(request: Any, exc: Exception) -> Response:
+    incident = uuid.uuid4().hex[:12]
+    logger.error("API error (incident %s) at %s", incident,
+                 request.get_full_path() if request is not None else "?", exc_info=exc)
+    return problem(request, status_code=500, slug="internal-error", title="Internal error",
+                   detail=f"Something went wrong on Bureau's side; it was logged (incident "
+                          f"{incident}). Nothing you sent was at fault.", incident=incident)

@@ -1,0 +1,58 @@
+"""Token scopes: what a personal API token may do, on top of its person's role.
+
+A scope names a resource and an access (``domains:read``); ``domains:*`` grants every scope
+of ``domains`` and ``*`` grants them all. Each scope maps to the role permission it needs
+(``bureau.registrar.accounts.permissions``): a token never does more than its person may.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.permissions import Permission
+
+# scope -> (description, the role permission an action under this scope needs)
+SCOPES: dict[str, tuple[str, Permission]] = {
+    "domains:read": (str(_("See names, their history, and search availability")),
+                     Permission.VIEW),
+    "domains:write": (str(_("Change name servers, contacts, locks, DNSSEC; delete names")),
+                      Permission.MANAGE_DOMAINS),
+    "domains:order": (str(_("Register, renew, transfer in and restore names (spends money)")),
+                      Permission.ORDER),
+    "domains:transfer": (str(_("Reveal transfer codes, approve or reject transfers out")),
+                         Permission.REVEAL_AUTH_CODE),
+    "contacts:read": (str(_("See contacts")), Permission.VIEW),
+    "contacts:write": (str(_("Create, change and delete contacts")),
+                       Permission.MANAGE_CONTACTS),
+    "billing:read": (str(_("See the balance, the ledger and orders")), Permission.VIEW),
+    "org:read": (str(_("See the organisation, its people and invitations")), Permission.VIEW),
+    "org:admin": (str(_("Invite people, change roles, remove people")),
+                  Permission.MANAGE_MEMBERS),
+    "tokens:admin": (str(_("List, create and revoke API tokens")), Permission.MANAGE_TOKENS),
+}
+
+
+class UnknownScope(ValueError):
+    pass
+
+
+def expand(requested: Iterable[str]) -> list[str]:
+    """Concrete scopes for ``requested`` (wildcards expanded), sorted; unknown ones refused."""
+    granted: set[str] = set()
+    for scope in requested:
+        scope = scope.strip()
+        if scope == "*":
+            granted.update(SCOPES)
+        elif scope.endswith(":*") and any(s.startswith(scope[:-1]) for s in SCOPES):
+            granted.update(s for s in SCOPES if s.startswith(scope[:-1]))
+        elif scope in SCOPES:
+            granted.add(scope)
+        else:
+            raise UnknownScope(scope)
+    return sorted(granted)
+
+
+def permission_for(scope: str) -> Permission:
+    return SCOPES[scope][1]

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from bureau.api.serializers import read_only_slug
+from bureau.registrar.contacts.models import Contact
+
+
+class ContactSerializer(serializers.ModelSerializer[Contact]):
+    organisation = read_only_slug()
+
+    class Meta:
+        model = Contact
+        fields = ["id", "organisation", "name", "org", "email", "phone", "fax", "street",
+                  "city", "state", "postal_code", "country", "disclose", "verified_at",
+                  "created_at", "updated_at"]
+        read_only_fields = ["id", "organisation", "verified_at", "created_at", "updated_at"]
+
+
+class ContactCreateSerializer(ContactSerializer):
+    organisation = serializers.SlugField(  # type: ignore[assignment]
+        required=False, write_only=True,
+        help_text="Short name of the organisation; defaults to the token's.")

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from bureau.api.serializers import read_only_slug
+from bureau.registrar.billing.models import Order
+from bureau.registrar.domains.models import BundledName, Domain, DomainEvent, DSRecord
+
+MAX_NAMESERVERS = 13
+
+
+class LocksSerializer(serializers.Serializer[dict[str, bool]]):
+    transfer = serializers.BooleanField(required=False)
+    update = serializers.BooleanField(required=False)  # type: ignore[assignment]
+    delete = serializers.BooleanField(required=False)
+    renew = serializers.BooleanField(required=False)
+
+
+class DSRecordSerializer(serializers.ModelSerializer[DSRecord]):
+    key_tag = serializers.IntegerField(min_value=0, max_value=65535)
+    algorithm = serializers.IntegerField(min_value=0, max_value=255)
+    digest_type = serializers.IntegerField(min_value=0, max_value=255)
+    digest = serializers.RegexField(r"^[0-9A-Fa-f]{2,128}$", max_length=128)
+
+    class Meta:
+        model = DSRecord
+        fields = ["key_tag", "algorithm", "digest_type", "digest"]
+
+
+class BundledNameSerializer(serializers.ModelSerializer[BundledName]):
+    class Meta:
+        model = BundledName
+        fields = ["name", "u_label"]
+
+
+class DomainSerializer(serializers.ModelSerializer[Domain]):
+    u_label = serializers.CharField(read_only=True)
+    organisation = read_only_slug()
+    tld = read_only_slug("name")
+    locks = serializers.SerializerMethodField()
+    ds_records = DSRecordSerializer(many=True, read_only=True)
+    bundled_names = BundledNameSerializer(many=True, read_only=True)
+    nameservers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    statuses = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Domain
+        fields = ["name", "u_label", "organisation", "tld", "state", "statuses",
+                  "nameservers", "registered_at", "expires_at", "updated_at", "deleted_at",
+                  "registrant", "admin_contact", "tech_contact", "billing_contact", "locks",
+                  "transfer_locked_until", "ds_records", "bundled_names"]
+        read_only_fields = fields
+
+    @extend_schema_field(LocksSerializer)
+    def get_locks(self, domain: Domain) -> dict[str, bool]:
+        return {"transfer": domain.transfer_prohibited, "update": domain.update_prohibited,
+                "delete": domain.delete_prohibited, "renew": domain.renew_prohibited}
+
+
+class OrderSerializer(serializers.ModelSerializer[Order]):
+    organisation = read_only_slug()
+
+    class Meta:
+        model = Order
+        fields = ["id", "organisation", "operation", "domain_name", "period", "amount",
+                  "currency", "state", "message", "created_at", "finished_at"]
+        read_only_fields = fields
+
+
+class DomainResultSerializer(serializers.Serializer[Any]):
+    """What an operation on a domain returns: the domain as stored, and the order if any."""
+
+    domain = DomainSerializer()
+    order = OrderSerializer(allow_null=True)
+
+
+class DomainEventSerializer(serializers.ModelSerializer[DomainEvent]):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = DomainEvent
+        fields = ["id", "at", "operation", "outcome", "actor", "cl_trid", "sv_trid",
+                  "result_code", "message", "detail"]
+        read_only_fields = fields
+
+    def get_actor(self, event: DomainEvent) -> str:
+        if event.actor is not None:
+            label = f" ({event.actor_label})" if event.actor_label else ""
+            return f"{event.actor.get_username()}{label}"
+        return str(event.actor_label)
+
+
+def nameserver_list() -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(max_length=253),
+                                 max_length=MAX_NAMESERVERS, required=False,
+                                 help_text="Host names (U-labels or A-labels)")
+
+
+class RegisterSerializer(serializers.Serializer[Any]):
+    organisation = serializers.SlugField(required=False, help_text="Short name of the "
+                                         "organisation; defaults to the token's.")
+    name = serializers.CharField(max_length=253, help_text="U-label or A-label")
+    period = serializers.IntegerField(min_value=1, max_value=10, default=1)
+    registrant = serializers.IntegerField(min_value=1, help_text="Contact id of the holder")
+    admin_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    tech_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    billing_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    nameservers = nameserver_list()
+    accepted_price = serializers.IntegerField(
+        min_value=0, required=False, allow_null=True,
+        help_text="The price (cents) the person accepted; refused with 409 if it changed.")
+
+
+class RenewSerializer(serializers.Serializer[Any]):
+    period = serializers.IntegerField(min_value=1, max_value=10, default=1)
+    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class RestoreSerializer(serializers.Serializer[Any]):
+    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class TransferInSerializer(serializers.Serializer[Any]):
+    organisation = serializers.SlugField(required=False)
+    name = serializers.CharField(max_length=253)
+    auth_code = serializers.CharField(max_length=255, trim_whitespace=False)
+    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class DomainUpdateSerializer(serializers.Serializer[Any]):
+    """Only the fields given change."""
+
+    nameservers = nameserver_list()
+    admin_contact = serializers.IntegerField(min_value=1, required=False)
+    tech_contact = serializers.IntegerField(min_value=1, required=False)
+    billing_contact = serializers.IntegerField(min_value=1, required=False)
+    locks = LocksSerializer(required=False)
+    ds_records = DSRecordSerializer(many=True, required=False)
+
+
+class HolderChangeSerializer(serializers.Serializer[Any]):
+    registrant = serializers.IntegerField(min_value=1, help_text="Contact id of the new holder")
+    old_holder_consent = serializers.BooleanField()
+    new_holder_consent = serializers.BooleanField()
+    opt_out_of_transfer_lock = serializers.BooleanField(default=False)
+
+
+class AuthCodeSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    auth_code = serializers.CharField()
+
+
+class QuoteSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(help_text="A-label")
+    u_label = serializers.CharField()
+    tld = serializers.CharField()
+    available = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+    price = serializers.IntegerField(help_text="cents, for the period")
+    currency = serializers.CharField()
+    period = serializers.IntegerField()
+    operation = serializers.CharField()
+    premium = serializers.BooleanField()
+    bundled = serializers.BooleanField(
+        help_text="The TLD's registry bundles variants of this name with it (RFC 9095): "
+                  "registering it also reserves them.")
+
+
+class SearchResultSerializer(serializers.Serializer[Any]):
+    query = serializers.CharField()
+    results = QuoteSerializer(many=True)

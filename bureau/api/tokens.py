@@ -1,0 +1,122 @@
+"""Creating, checking and revoking personal API tokens (the portal's token page calls these
+too). Creation and revocation are security events, recorded in the audit log.
+
+A token reads ``bureau_<prefix>_<secret>``: the prefix (8 characters, kept in clear) tells
+tokens apart in lists; the secret has 256 bits of randomness; the database keeps only the
+SHA-256 of the whole token, so a stolen database gives no usable token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import User
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau.audit.log import EventKind, record
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.accounts.permissions import Permission, allows
+
+from . import scopes as scope_rules
+from .models import ApiToken
+
+TOKEN_PREFIX = "bureau_"
+MAX_LIFETIME = timedelta(days=366)
+DEFAULT_LIFETIME = timedelta(days=90)
+# A token's last use is written at most this often, so that reads stay reads.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class TokenRefused(Exception):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.field = message, field
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # the full token: shown once, never stored
+
+
+def digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def create_token(*, user: User, organisation: Organisation, name: str, scopes: list[str],
+                 expires_at: datetime | None = None, within: list[str] | None = None,
+                 request: HttpRequest | None = None) -> NewToken:
+    """A new token for ``user`` acting for ``organisation``. Refuses scopes the person's role
+    does not allow, scopes beyond ``within`` (the scopes of the token asking, when a token
+    asks: a token never makes a stronger one), and lifetimes past a year."""
+    role = organisation.role_of(user)
+    if not allows(role, Permission.MANAGE_TOKENS):
+        raise TokenRefused(str(_("Your role in %(org)s does not allow API tokens.")
+                               % {"org": organisation.name}), field="organisation")
+    try:
+        granted = scope_rules.expand(scopes)
+    except scope_rules.UnknownScope as exc:
+        raise TokenRefused(str(_("“%(scope)s” is not a scope; use one of %(known)s.")
+                               % {"scope": exc, "known": ", ".join(scope_rules.SCOPES)}),
+                           field="scopes") from exc
+    if not granted:
+        raise TokenRefused(str(_("Give the token at least one scope.")), field="scopes")
+    beyond = [s for s in granted if not allows(role, scope_rules.permission_for(s))
+              or (within is not None and s not in within)]
+    if beyond:
+        raise TokenRefused(str(_("Your role (or the token you use) does not allow the scopes "
+                                 "%(scopes)s.")
+                               % {"scopes": ", ".join(beyond)}), field="scopes")
+    now = timezone.now()
+    expires_at = expires_at or now + DEFAULT_LIFETIME
+    if expires_at <= now or expires_at > now + MAX_LIFETIME:
+        raise TokenRefused(str(_("A token expires between now and one year from now.")),
+                           field="expires_at")
+    for _attempt in range(5):
+        prefix = secrets.token_hex(4)
+        secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+        try:
+            with transaction.atomic():
+                token = ApiToken.objects.create(
+                    user=user, organisation=organisation, name=name, prefix=prefix,
+                    secret_hash=digest(secret), scopes=granted, expires_at=expires_at)
+                record(EventKind.TOKEN_CREATED, user=user, organisation=organisation,
+                       request=request, detail={"token": prefix, "name": name,
+                                                "scopes": granted,
+                                                "expires_at": expires_at.isoformat()})
+        except IntegrityError:  # the prefix was taken (1 in 4 billion): draw again
+            continue
+        return NewToken(token, secret)
+    raise RuntimeError("could not draw a unique token prefix")
+
+
+def authenticate(raw: str) -> ApiToken | None:
+    """The active token ``raw`` names, or None (unknown, malformed, expired or revoked)."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = (ApiToken.objects.select_related("user", "organisation")
+             .filter(secret_hash=digest(raw)).first())
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
+
+
+def revoke_token(token: ApiToken, *, user: User, request: HttpRequest | None = None) -> None:
+    """Revoke at once; revoking twice changes nothing."""
+    if token.revoked_at is not None:
+        return
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
+               request=request, detail={"token": token.prefix, "name": token.name})

@@ -1,0 +1,33 @@
+"""Routes of API version 1, mounted at /api/v1/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from .views import billing, contacts, domains, organisations, search, tokens
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.register("domains", domains.DomainViewSet, basename="domain")
+router.register("contacts", contacts.ContactViewSet, basename="contact")
+router.register("billing/balances", billing.BalanceViewSet, basename="balance")
+router.register("billing/ledger", billing.LedgerViewSet, basename="ledger")
+router.register("billing/orders", billing.OrderViewSet, basename="order")
+router.register("organisations", organisations.OrganisationViewSet, basename="organisation")
+router.register(r"organisations/(?P<organisation_slug>[-\w]+)/members",
+                organisations.MemberViewSet, basename="member")
+router.register(r"organisations/(?P<organisation_slug>[-\w]+)/invitations",
+                organisations.InvitationViewSet, basename="invitation")
+router.register("tokens", tokens.TokenViewSet, basename="token")
+
+urlpatterns = [
+    path("search/", search.SearchView.as_view(), name="search"),
+    path("transfers/", domains.TransferInView.as_view(), name="transfer-in"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,1 @@
+"""API views: resolve the caller and the object, call one operation, serialise the result."""

@@ -1,0 +1,83 @@
+"""Contacts (holder profiles) of your organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.contacts.models import Contact
+
+from .. import access
+from ..filters import ContactFilter
+from ..problems import Conflict
+from ..serializers.contacts import ContactCreateSerializer, ContactSerializer
+from .common import PROBLEM_RESPONSES
+
+
+def save(contact: Contact) -> None:
+    """Contact.save validates; its errors become field errors."""
+    try:
+        contact.save()
+    except DjangoValidationError as exc:
+        raise ValidationError(exc.message_dict if hasattr(exc, "error_dict")
+                              else {"non_field_errors": exc.messages}) from exc
+
+
+class ContactViewSet(viewsets.ModelViewSet):
+    serializer_class = ContactSerializer
+    queryset = Contact.objects.none()
+    filterset_class = ContactFilter
+    search_fields = ["name", "org", "email"]
+    ordering_fields = ["name", "created_at", "updated_at"]
+    ordering = ["name", "id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    scopes = {"list": "contacts:read", "retrieve": "contacts:read",
+              "create": "contacts:write", "partial_update": "contacts:write",
+              "destroy": "contacts:write"}
+
+    def get_queryset(self) -> QuerySet[Contact]:
+        return Contact.objects.filter(
+            organisation__in=access.visible_organisations(self.request)
+        ).select_related("organisation")
+
+    @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer,
+                                                               **PROBLEM_RESPONSES})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = ContactCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        organisation = access.organisation_for_create(request, data.pop("organisation", None))
+        access.require(request, organisation, Permission.MANAGE_CONTACTS)
+        contact = Contact(organisation=organisation, **data)
+        save(contact)
+        return Response(ContactSerializer(contact).data, status=201)
+
+    @extend_schema(responses={200: ContactSerializer, **PROBLEM_RESPONSES})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        access.require(request, contact.organisation, Permission.MANAGE_CONTACTS)
+        serializer = ContactSerializer(contact, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        for field, value in serializer.validated_data.items():
+            setattr(contact, field, value)
+        save(contact)
+        return Response(ContactSerializer(contact).data)
+
+    @extend_schema(responses={204: None, **PROBLEM_RESPONSES})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        contact = self.get_object()
+        access.require(request, contact.organisation, Permission.MANAGE_CONTACTS)
+        try:
+            contact.delete()
+        except ProtectedError as exc:
+            raise Conflict(f"The contact “{contact.name}” is used by names; give those "
+                               "names another contact first.") from exc
+        return Response(status=204)

@@ -1,0 +1,235 @@
+"""Domains: list, read, register, renew, update, delete, restore, change of holder, history,
+transfer code reveal and transfer-out replies; transfers in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from bureau.audit.log import EventKind, record
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
+from bureau.registrar.domains.names import to_a_label
+from bureau.registrar.operations import (
+    delete,
+    register,
+    registrant,
+    renew,
+    restore,
+    transfer,
+    update,
+)
+from bureau.registrar.operations.domainops import Done
+
+from .. import access
+from ..filters import DomainFilter
+from ..serializers import domains as s
+from .common import PROBLEM_RESPONSES, problem_responses
+
+CLOSED_STATES = [DomainState.DELETED, DomainState.TRANSFERRED_OUT]
+
+
+def contact_in(organisation: Organisation, contact_id: int | None, field: str) -> Contact | None:
+    if contact_id is None:
+        return None
+    contact = Contact.objects.filter(organisation=organisation, pk=contact_id).first()
+    if contact is None:
+        raise ValidationError({field: [f"No contact {contact_id} in {organisation.slug}."]})
+    return contact
+
+
+def result(done: Done, status_code: int = status.HTTP_200_OK) -> Response:
+    return Response(s.DomainResultSerializer({"domain": done.domain, "order": done.order}).data,
+                    status=status_code)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Names of your organisations (expiring soonest first)",
+                       description="Deleted and transferred-out names are left out unless "
+                                   "asked for with `state`."),
+    retrieve=extend_schema(summary="One name", responses={200: s.DomainSerializer,
+                                                          **problem_responses(404)}),
+)
+class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.DomainSerializer
+    queryset = Domain.objects.none()
+    lookup_field = "name"
+    lookup_value_regex = r"[^/]+"
+    filterset_class = DomainFilter
+    search_fields = ["name"]
+    ordering_fields = ["name", "expires_at", "registered_at", "state", "updated_at"]
+    ordering = ["expires_at", "name"]
+    scopes = {
+        "list": "domains:read", "retrieve": "domains:read", "history": "domains:read",
+        "create": "domains:order", "renew": "domains:order", "restore": "domains:order",
+        "partial_update": "domains:write", "destroy": "domains:write",
+        "holder": "domains:write", "auth_code": "domains:transfer",
+        "approve_transfer_out": "domains:transfer", "reject_transfer_out": "domains:transfer",
+    }
+
+    def get_queryset(self) -> QuerySet[Domain]:
+        domains = (Domain.objects.filter(organisation__in=access.visible_organisations(
+            self.request)).select_related("tld", "organisation")
+            .prefetch_related("ds_records", "bundled_names"))
+        if self.action == "list" and not self.request.query_params.get("state"):
+            domains = domains.exclude(state__in=CLOSED_STATES)
+        return domains
+
+    def get_object(self) -> Domain:
+        try:
+            name = to_a_label(self.kwargs["name"])
+        except Exception as exc:
+            raise NotFound() from exc
+        domains = self.get_queryset().filter(name=name)
+        domain = domains.exclude(state__in=CLOSED_STATES).first() or \
+            domains.order_by("-id").first()
+        if domain is None:
+            raise NotFound()
+        return domain
+
+    @extend_schema(summary="Register a name", request=s.RegisterSerializer,
+                   responses={201: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    def create(self, request: Request) -> Response:
+        data = self._valid(s.RegisterSerializer, request)
+        organisation = access.organisation_for_create(request, data.get("organisation"))
+        registration = register.register(
+            organisation=organisation, actor=access.actor(request), name=data["name"],
+            period=data["period"],
+            registrant=contact_in(organisation, data["registrant"], "registrant"),  # type: ignore[arg-type]
+            admin=contact_in(organisation, data.get("admin_contact"), "admin_contact"),
+            tech=contact_in(organisation, data.get("tech_contact"), "tech_contact"),
+            billing=contact_in(organisation, data.get("billing_contact"), "billing_contact"),
+            nameservers=data.get("nameservers", []),
+            accepted_price=data.get("accepted_price"))
+        return result(Done(registration.domain, registration.order), status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change name servers, contacts, locks or DS records",
+                   request=s.DomainUpdateSerializer,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    def partial_update(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        data = self._valid(s.DomainUpdateSerializer, request)
+        org = domain.organisation
+        ds = [update.DS(d["key_tag"], d["algorithm"], d["digest_type"], d["digest"])
+              for d in data["ds_records"]] if "ds_records" in data else None
+        done = update.update(
+            domain=domain, actor=access.actor(request), nameservers=data.get("nameservers"),
+            admin=contact_in(org, data.get("admin_contact"), "admin_contact"),
+            tech=contact_in(org, data.get("tech_contact"), "tech_contact"),
+            billing=contact_in(org, data.get("billing_contact"), "billing_contact"),
+            locks=data.get("locks"), ds_records=ds)
+        return result(done)
+
+    @extend_schema(summary="Delete a name (it goes to redemption where the registry has it)",
+                   request=None,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    def destroy(self, request: Request, name: str) -> Response:
+        return result(delete.delete(domain=self.get_object(), actor=access.actor(request)))
+
+    @extend_schema(summary="Renew", request=s.RenewSerializer,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        data = self._valid(s.RenewSerializer, request)
+        return result(renew.renew(domain=domain, actor=access.actor(request),
+                                  period=data["period"],
+                                  accepted_price=data.get("accepted_price")))
+
+    @extend_schema(summary="Restore a deleted name from redemption", request=s.RestoreSerializer,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def restore(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        data = self._valid(s.RestoreSerializer, request)
+        return result(restore.restore(domain=domain, actor=access.actor(request),
+                                      accepted_price=data.get("accepted_price")))
+
+    @extend_schema(summary="Change the holder (both holders' consent needed)",
+                   request=s.HolderChangeSerializer,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def holder(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        data = self._valid(s.HolderChangeSerializer, request)
+        new = contact_in(domain.organisation, data["registrant"], "registrant")
+        assert new is not None
+        return result(registrant.change_registrant(
+            domain=domain, actor=access.actor(request), new_registrant=new,
+            old_holder_consent=data["old_holder_consent"],
+            new_holder_consent=data["new_holder_consent"],
+            opt_out_of_transfer_lock=data["opt_out_of_transfer_lock"]))
+
+    @extend_schema(summary="Reveal the transfer code (recorded in the security log)",
+                   request=None, responses={200: s.AuthCodeSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="auth-code")
+    def auth_code(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        code = transfer.reveal_auth_info(domain=domain, actor=access.actor(request))
+        token = access.token_of(request)
+        record(EventKind.AUTH_CODE_REVEALED, user=request.user,
+               organisation=domain.organisation, request=request,
+               detail={"domain": domain.name, "via": "api",
+                       "token": token.prefix if token else None})
+        return Response({"name": domain.name, "auth_code": code},
+                        headers={"Cache-Control": "no-store"})
+
+    @extend_schema(summary="Approve a pending transfer out", request=None,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="transfer-out/approve")
+    def approve_transfer_out(self, request: Request, name: str) -> Response:
+        return result(transfer.approve_transfer_out(domain=self.get_object(),
+                                                    actor=access.actor(request)))
+
+    @extend_schema(summary="Reject a pending transfer out", request=None,
+                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"], url_path="transfer-out/reject")
+    def reject_transfer_out(self, request: Request, name: str) -> Response:
+        return result(transfer.reject_transfer_out(domain=self.get_object(),
+                                                   actor=access.actor(request)))
+
+    @extend_schema(summary="The name's history", responses={200: s.DomainEventSerializer(
+        many=True), **problem_responses(404)}, filters=False)
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def history(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        events = DomainEvent.objects.filter(domain=domain).select_related("actor") \
+            .order_by("-at", "-id")
+        page = self.paginate_queryset(events)
+        data = s.DomainEventSerializer(page if page is not None else events, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def _valid(self, serializer_class: type[Any], request: Request) -> dict[str, Any]:
+        serializer = serializer_class(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+
+class TransferInView(APIView):
+    scopes = {"POST": "domains:order"}
+
+    @extend_schema(summary="Transfer a name in, with its transfer code",
+                   request=s.TransferInSerializer,
+                   responses={202: s.DomainResultSerializer, 201: s.DomainResultSerializer,
+                              **PROBLEM_RESPONSES})
+    def post(self, request: Request) -> Response:
+        serializer = s.TransferInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        organisation = access.organisation_for_create(request, data.get("organisation"))
+        done = transfer.transfer_in(organisation=organisation, actor=access.actor(request),
+                                    name=data["name"], auth_info=data["auth_code"],
+                                    accepted_price=data.get("accepted_price"))
+        pending = done.domain.state == DomainState.PENDING_TRANSFER_IN
+        return result(done, status.HTTP_202_ACCEPTED if pending else status.HTTP_201_CREATED)
+
+

@@ -1,0 +1,116 @@
+"""Your organisations, their people (roles) and invitations. Changes go through
+``bureau.audit.members``, which checks roles and records security events."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bureau.audit import members
+from bureau.audit.models import Invitation
+from bureau.registrar.accounts.models import Membership, Organisation
+from bureau.registrar.accounts.permissions import Permission
+
+from .. import access
+from ..serializers.organisations import (
+    InvitationSerializer,
+    MemberSerializer,
+    OrganisationSerializer,
+    RoleChangeSerializer,
+)
+from .common import PROBLEM_RESPONSES
+
+
+class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
+    serializer_class = OrganisationSerializer
+    queryset = Organisation.objects.none()
+    lookup_field = "slug"
+    filter_backends: list[type] = []
+    scopes = {"list": "org:read", "retrieve": "org:read"}
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        return access.visible_organisations(self.request).order_by("name", "id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        roles = dict(Membership.objects.filter(user=access.user_of(self.request))
+                     .values_list("organisation_id", "role"))
+        return {**super().get_serializer_context(), "roles": roles}
+
+
+def organisation_of(view: viewsets.GenericViewSet[Any]) -> Organisation:
+    """The organisation named in the URL, among the caller's (else 404)."""
+    return get_object_or_404(access.visible_organisations(view.request),
+                             slug=view.kwargs["organisation_slug"])
+
+
+class MemberViewSet(mixins.ListModelMixin,
+                    viewsets.GenericViewSet):
+    serializer_class = MemberSerializer
+    queryset = Membership.objects.none()
+    filter_backends: list[type] = []
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+    scopes = {"list": "org:read", "partial_update": "org:admin", "destroy": "org:admin"}
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return Membership.objects.filter(organisation=organisation_of(self)) \
+            .select_related("user", "organisation").order_by("joined_at", "id")
+
+    @extend_schema(summary="Change a person's role", request=RoleChangeSerializer,
+                   responses={200: MemberSerializer, **PROBLEM_RESPONSES})
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        membership = self.get_object()
+        serializer = RoleChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = members.change_role(membership=membership, user=request.user,
+                                         role=serializer.validated_data["role"],
+                                         request=request._request)
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(summary="Remove a person (or leave)", responses={204: None,
+                                                                  **PROBLEM_RESPONSES})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        members.remove(membership=self.get_object(), user=request.user,
+                       request=request._request)
+        return Response(status=204)
+
+
+class InvitationViewSet(mixins.ListModelMixin,
+                        mixins.CreateModelMixin, mixins.DestroyModelMixin,
+                        viewsets.GenericViewSet):
+    serializer_class = InvitationSerializer
+    queryset = Invitation.objects.none()
+    filter_backends: list[type] = []
+    scopes = {"list": "org:read", "create": "org:admin", "destroy": "org:admin"}
+
+    def get_queryset(self) -> QuerySet[Invitation]:
+        return Invitation.objects.filter(organisation=organisation_of(self)) \
+            .select_related("invited_by").order_by("-created_at", "-id")
+
+    @extend_schema(summary="Invite someone by email with a role",
+                   responses={201: InvitationSerializer, **PROBLEM_RESPONSES})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = InvitationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invitation = members.invite(organisation=organisation_of(self), user=request.user,
+                                    email=serializer.validated_data["email"],
+                                    role=serializer.validated_data["role"],
+                                    request=request._request)
+        return Response(InvitationSerializer(invitation).data, status=201)
+
+    @extend_schema(summary="Withdraw an invitation", responses={204: None,
+                                                              **PROBLEM_RESPONSES})
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        invitation = self.get_object()
+        access.require(request, invitation.organisation, Permission.MANAGE_MEMBERS)
+        if invitation.revoked_at is None:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+        return Response(status=204)
