@@ -236,3 +236,43 @@ if not DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
                           "LOCATION": "bureau_cache"}}
 # --- end of portal and account security --------------------------------------------------------
+
+# --- REST API (bureau.api): DRF, OpenAPI (drf-spectacular, assets from the sidecar package) ---
+INSTALLED_APPS += ["rest_framework", "django_filters", "drf_spectacular",
+                   "drf_spectacular_sidecar", "bureau.api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "bureau.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",  # the portal, with CSRF
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["bureau.api.permissions.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",
+                                 "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend",
+                                "rest_framework.filters.SearchFilter",
+                                "rest_framework.filters.OrderingFilter"],
+    "DEFAULT_PAGINATION_CLASS": "bureau.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "bureau.api.problems.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "check": os.environ.get("BUREAU_CHECK_RATE", "30/m"),
+        "auth-failure": os.environ.get("BUREAU_API_AUTH_FAILURE_RATE", "20/m"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Bureau API",
+    "DESCRIPTION": "Names, contacts, money and people of your organisations at Bureau, the "
+                   "cooperative registrar. Errors are RFC 9457 problem details.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
+                             "bureau.api.schema.add_problem_responses"],
+    "ENUM_NAME_OVERRIDES": {"DomainStateEnum": "bureau.registrar.domains.models.DomainState"},
+}
+# --- end of REST API ---------------------------------------------------------------------------
