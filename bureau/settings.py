@@ -273,6 +273,5 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums",
                              "bureau.api.schema.add_problem_responses"],
-    "ENUM_NAME_OVERRIDES": {"DomainStateEnum": "bureau.registrar.domains.models.DomainState"},
 }
 # --- end of REST API ---------------------------------------------------------------------------
