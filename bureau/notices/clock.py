@@ -1,0 +1,30 @@
+"""Bureau's notion of "now" for notices, injectable so that tests (and a demo whose sandbox
+registry runs ahead) can move through a domain's life.
+
+Every function of this app takes ``now`` from :func:`now`; jobs read it once per run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from django.utils import timezone
+
+_provider: Callable[[], datetime] | None = None
+
+
+def now() -> datetime:
+    return _provider() if _provider is not None else timezone.now()
+
+
+@contextmanager
+def use(provider: Callable[[], datetime]) -> Iterator[None]:
+    """Within the block, :func:`now` asks ``provider`` (e.g. the sandbox registry's clock)."""
+    global _provider
+    previous, _provider = _provider, provider
+    try:
+        yield
+    finally:
+        _provider = previous

@@ -1,0 +1,95 @@
+"""A careful goodbye (after the ANSSI advice to holders): before a name is deleted or left to
+expire on purpose, the member reads what will stop working, ticks a checklist and types the
+name. Only then may it be deleted; and the reminders stop for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
+from bureau.registrar.domains.models import Domain, Operation, Outcome
+from bureau.registrar.operations.common import Actor, record, verify_role
+from bureau.registrar.operations.delete import delete
+from bureau.registrar.operations.domainops import Done
+from bureau.registrar.operations.errors import ConsentMissing
+
+from . import clock
+from .models import Goodbye, GoodbyeMode
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    text: Promise
+
+
+CHECKLIST: tuple[Item, ...] = (
+    Item("mail", _("No mailbox or mailing list uses an address at this name any more, and no "
+                   "MX record points mail to it: once the name is someone else's, mail sent to "
+                   "the old addresses goes to them, and an old mail server name can be used "
+                   "for phishing.")),
+    Item("accounts", _("No account (bank, suppliers, administrations, social networks, "
+                       "password recovery) is registered with an address at this name: whoever "
+                       "takes the name could reset their passwords.")),
+    Item("partners", _("Partners, members and customers were told, and asked to update their "
+                       "links, address books and bookmarks (web server logs show which sites "
+                       "still send visitors).")),
+    Item("links", _("Your own sites, documents, printed material and signatures no longer "
+                    "link to this name.")),
+    Item("risk", _("I understand that anyone may register the name after its deletion, and "
+                   "show what they like to people who still follow old links.")),
+    Item("keep", _("I considered keeping the name, parked, for a year or more: it costs "
+                   "little compared with the harm a reused name can do.")),
+)
+
+
+def checklist() -> tuple[Item, ...]:
+    return CHECKLIST
+
+
+def say_goodbye(*, domain: Domain, actor: Actor, mode: str, ticked: set[str],
+                typed_name: str, now: datetime | None = None) -> Goodbye:
+    """Record the member's informed decision. Raises ConsentMissing when an item is not
+    ticked or the typed name is not the domain's."""
+    verify_role(domain.organisation, actor, ROLES_THAT_MANAGE_DOMAINS)
+    if mode not in GoodbyeMode.values:
+        raise ValueError(f"mode must be one of {GoodbyeMode.values}")
+    missing = [item.key for item in CHECKLIST if item.key not in ticked]
+    if missing:
+        raise ConsentMissing(_("Go through every point of the checklist before giving the "
+                               "name up."), field="checklist")
+    if typed_name.strip().lower() not in (domain.name.lower(), domain.u_label.lower()):
+        raise ConsentMissing(_("Type the name exactly (%(name)s) to confirm.")
+                             % {"name": domain.u_label}, field="typed_name")
+    now = now or clock.now()
+    with transaction.atomic():
+        goodbye = Goodbye.objects.create(
+            domain=domain, mode=mode, checklist={key: True for key in sorted(ticked)},
+            typed_name=typed_name.strip(), confirmed_by=actor.user, confirmed_at=now)
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.UPDATE,
+               outcome=Outcome.SUCCESS,
+               message=f"holder confirmed the goodbye checklist: {mode}",
+               detail={"goodbye": mode})
+    return goodbye
+
+
+def delete_after_goodbye(*, domain: Domain, actor: Actor) -> Done:
+    """Delete a name, only after a goodbye in delete mode."""
+    goodbye = Goodbye.objects.filter(domain=domain, withdrawn_at=None,
+                                     mode=GoodbyeMode.DELETE).first()
+    if goodbye is None:
+        raise ConsentMissing(_("Go through the goodbye checklist before deleting %(name)s.")
+                             % {"name": domain.u_label})
+    return delete(domain=domain, actor=actor)
+
+
+def keep_after_all(*, domain: Domain, actor: Actor, now: datetime | None = None) -> int:
+    """Withdraw a goodbye: reminders resume."""
+    verify_role(domain.organisation, actor, ROLES_THAT_MANAGE_DOMAINS)
+    return Goodbye.objects.filter(domain=domain, withdrawn_at=None).update(
+        withdrawn_at=now or clock.now())

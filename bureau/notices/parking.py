@@ -1,0 +1,109 @@
+"""ERRP interruption: from expiry until renewal (or deletion) the name resolves to Bureau's
+parking page, which says that it expired and how to renew it.
+
+Two ways: when Bureau hosts the zone, the DNS app's parking provider (a dotted path in
+``BUREAU_NOTICES_DNS_PARKING``, an object with ``is_hosted(domain)``, ``park(domain)`` and
+``unpark(domain)``) swaps the zone's answers; otherwise the name servers are changed at the
+registry to Bureau's parking name servers through the registrar's update operation, and put
+back as soon as the name is renewed. Every change is in the domain's history (the update
+operation records it, by "errp-parking").
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
+from bureau.registrar.operations.common import Actor, record
+from bureau.registrar.operations.errors import OperationError
+from bureau.registrar.operations.update import update
+
+from . import clock, conf
+from .models import Parking
+from .terms import domain_timeline, term_of
+from .timeline import Phase
+
+logger = logging.getLogger("bureau.notices")
+PARKER = Actor.system("errp-parking")
+
+
+def dns_provider() -> Any | None:
+    path = conf.dns_parking_hook()
+    return import_string(path) if path else None
+
+
+def park(domain: Domain, now: datetime) -> Parking:
+    provider = dns_provider()
+    if provider is not None and provider.is_hosted(domain):
+        provider.park(domain)
+        parking = Parking.objects.create(domain=domain, method="dns", parked_at=now,
+                                         saved_nameservers=list(domain.nameservers))
+        record(domain=domain, name=domain.name, actor=PARKER, operation=Operation.UPDATE,
+               outcome=Outcome.SUCCESS, message="expired: zone answers point at the parking page",
+               detail={"parking": "dns"})
+        return parking
+    saved = list(domain.nameservers)
+    update(domain=domain, actor=PARKER, nameservers=conf.parking_nameservers())
+    return Parking.objects.create(domain=domain, method="nameservers", parked_at=now,
+                                  saved_nameservers=saved)
+
+
+def unpark(parking: Parking, now: datetime) -> None:
+    domain = parking.domain
+    if parking.method == "dns":
+        provider = dns_provider()
+        if provider is not None:
+            provider.unpark(domain)
+        record(domain=domain, name=domain.name, actor=PARKER, operation=Operation.UPDATE,
+               outcome=Outcome.SUCCESS, message="renewed: the holder's zone answers again",
+               detail={"parking": "dns", "restored": True})
+    elif domain.state == DomainState.ACTIVE:
+        update(domain=domain, actor=PARKER, nameservers=parking.saved_nameservers)
+    parking.restored_at = now
+    parking.save(update_fields=["restored_at"])
+
+
+def open_parking(domain: Domain) -> Parking | None:
+    return Parking.objects.filter(domain=domain, restored_at=None).first()
+
+
+@dataclass
+class ParkingReport:
+    parked: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def run_parking(now: datetime | None = None) -> ParkingReport:
+    """Park the names whose term ended; restore the DNS of those renewed since."""
+    now = now or clock.now()
+    report = ParkingReport()
+    for parking in Parking.objects.filter(restored_at=None).select_related("domain__tld"):
+        term = term_of(parking.domain, now)
+        if term is not None and term.paid_until > now:
+            try:
+                unpark(parking, now)
+                report.restored.append(parking.domain.name)
+            except OperationError as exc:
+                logger.warning("DNS of %s not restored yet: %s", parking.domain, exc)
+                report.errors.append(parking.domain.name)
+    expired = Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=now) \
+        .select_related("tld__registry", "organisation")
+    for domain in expired:
+        term = term_of(domain, now)
+        if term is None or term.paid_until > now or open_parking(domain) is not None:
+            continue
+        if domain_timeline(domain, term.paid_until).phase(now) != Phase.GRACE:
+            continue
+        try:
+            park(domain, now)
+            report.parked.append(domain.name)
+        except OperationError as exc:
+            logger.warning("%s could not be parked: %s", domain, exc)
+            report.errors.append(domain.name)
+    return report

@@ -1,0 +1,38 @@
+"""At the end of Bureau's grace, a name nobody renewed is deleted at the registry (within the
+registry's auto-renew grace period, so the registry's automatic year is refunded). It then
+sits in redemption, restorable with the restore fee, until the registry purges it."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.delete import delete
+from bureau.registrar.operations.errors import OperationError
+
+from . import clock
+from .terms import domain_timeline, term_of
+from .timeline import Phase
+
+logger = logging.getLogger("bureau.notices")
+RELEASER = Actor.system("expiry")
+
+
+def run_releases(now: datetime | None = None) -> list[str]:
+    now = now or clock.now()
+    released = []
+    for domain in Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=now) \
+            .select_related("tld__registry", "organisation"):
+        term = term_of(domain, now)
+        if term is None or term.paid_until > now:
+            continue
+        if domain_timeline(domain, term.paid_until).phase(now) == Phase.GRACE:
+            continue
+        try:
+            delete(domain=domain, actor=RELEASER)
+            released.append(domain.name)
+        except OperationError as exc:
+            logger.warning("%s not renewed but could not be deleted: %s", domain, exc)
+    return released

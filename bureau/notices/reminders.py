@@ -1,0 +1,105 @@
+"""Renewal reminders.
+
+Each step of the schedule (``conf.reminder_days``: days before expiry, negative after) is a
+notice with the unique key ``reminder:<domain>:<paid-until date>:<step>``, so it is sent at
+most once, whatever the number of workers or restarts.
+
+Catch-up: a run sends, for each name, only the *latest* step that fell due. A worker that was
+down through several steps sends one reminder, the current one, when it starts again (the
+scheduler runs a job whose time passed at once), not a burst of stale ones; the message is
+written from the name's situation at sending time, so it is never out of date. A step missed
+that way stays unsent on purpose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Q
+
+from bureau.registrar.billing.ledger import format_cents
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.operations.check import list_price
+
+from . import clock, conf
+from .choices import abandoned, auto_renew_of
+from .mail import Message, deliver
+from .models import Notice, NoticeKind
+from .recipients import domain_recipients, language_of
+from .terms import domain_timeline, term_of
+from .timeline import Phase
+
+
+def due_step(paid_until: datetime, now: datetime, steps: Sequence[int]) -> int | None:
+    """The latest step whose day has come (steps in days before ``paid_until``)."""
+    due = [step for step in steps if paid_until - timedelta(days=step) <= now]
+    return min(due) if due else None
+
+
+def reminder_key(domain: Domain, paid_until: datetime, step: int) -> str:
+    return f"reminder:{domain.pk}:{paid_until.date().isoformat()}:{step}"
+
+
+def money(amount: int, currency: str) -> str:
+    return f"{format_cents(amount)} {currency}"
+
+
+def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[str, Any]:
+    """What every message about a name's renewal says: dates, phase, prices, links."""
+    tld = domain.tld
+    line = domain_timeline(domain, paid_until)
+    auto = auto_renew_of(domain)
+    url = conf.portal_url()
+    return {
+        "domain": domain.u_label,
+        "paid_until": paid_until,
+        "timeline": line,
+        "phase": str(line.phase(now)),
+        "days_left": max(-(-(paid_until - now) // timedelta(days=1)), 0),
+        "auto_renew": auto,
+        "auto_renew_on": paid_until - timedelta(days=conf.auto_renew_lead_days()),
+        "renew_price": money(list_price(tld, "renew", 1), tld.currency),
+        "restore_price": money(list_price(tld, "restore", 1), tld.currency),
+        "renew_url": f"{url}/domains/{domain.name}/renew/",
+        "goodbye_url": f"{url}/notices/goodbye/{domain.name}/",
+        "fees_url": f"{url}/notices/fees/",
+    }
+
+
+def candidates(now: datetime) -> list[Domain]:
+    """Names whose paid term ends within the first step, or ended within the last one."""
+    steps = conf.reminder_days()
+    horizon = now + timedelta(days=max(steps[0], 0) + 1)
+    return list(
+        Domain.objects.filter(state__in=[DomainState.ACTIVE, DomainState.REDEMPTION])
+        .filter(Q(expires_at__lte=horizon) | Q(term__paid_until__lte=horizon))
+        .select_related("tld", "organisation", "registrant", "billing_contact")
+        .distinct())
+
+
+def send_reminders(now: datetime | None = None) -> list[Notice]:
+    now = now or clock.now()
+    steps = conf.reminder_days()
+    sent = []
+    for domain in candidates(now):
+        term = term_of(domain, now)
+        if term is None or abandoned(domain) is not None:
+            continue
+        step = due_step(term.paid_until, now, steps)
+        if step is None or domain_timeline(domain, term.paid_until).phase(now) in (
+                Phase.PENDING_DELETE, Phase.DELETED):
+            continue
+        context = domain_context(domain, term.paid_until, now)
+        context["step"] = step
+        context["last_before_expiry"] = step == min(s for s in steps if s > 0) if any(
+            s > 0 for s in steps) else False
+        notice = deliver(Message(
+            key=reminder_key(domain, term.paid_until, step), kind=NoticeKind.REMINDER,
+            template="reminder", recipients=domain_recipients(domain),
+            language=language_of(domain.registrant), context=context, domain=domain,
+            contact=domain.registrant, step=step), now)
+        if notice is not None:
+            sent.append(notice)
+    return sent

@@ -1,0 +1,140 @@
+"""Renewing on the holder's behalf: automatic renewal before expiry, and late renewal in the
+grace period after it.
+
+Late renewal: at expiry gTLD registries renew the name themselves (auto-renew) and charge
+Bureau, who may delete it within the auto-renew grace period for a refund. A holder who
+renews during Bureau's grace therefore needs no EPP command: the year the registry added is
+charged to them with an order through the ledger, and their term moves. Where the registry
+did not auto-renew, the registrar's renew operation runs as usual.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER
+from bureau.registrar.billing import orders
+from bureau.registrar.billing.ledger import InsufficientFunds
+from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
+from bureau.registrar.operations.check import list_price
+from bureau.registrar.operations.common import Actor, record
+from bureau.registrar.operations.domainops import Done, apply_info, authorise, info, verify_state
+from bureau.registrar.operations.errors import OperationError, WrongState
+from bureau.registrar.operations.renew import add_years
+from bureau.registrar.operations.renew import renew as registrar_renew
+
+from . import clock, conf
+from .choices import abandoned, auto_renew_of
+from .mail import Message, deliver
+from .models import NoticeKind
+from .recipients import domain_recipients, language_of
+from .reminders import domain_context
+from .terms import adopt_paid_expiry, domain_timeline, term_of
+from .timeline import Phase
+
+logger = logging.getLogger("bureau.notices")
+AUTO_RENEWER = Actor.system("auto-renew")
+
+
+def renew_for_holder(domain: Domain, actor: Actor, now: datetime | None = None) -> Done:
+    """Renew one year from the holder's paid term, before or after expiry (see above)."""
+    now = now or clock.now()
+    term = term_of(domain, now)
+    if term is None:
+        raise WrongState(_("The expiry date of %(name)s is unknown: Bureau is checking it with "
+                           "the registry.") % {"name": domain.u_label})
+    if term.paid_until > now:
+        done = registrar_renew(domain=domain, actor=actor, period=1)
+        adopt_paid_expiry(done.domain, now)
+        return done
+    return renew_late(domain, actor, now)
+
+
+def renew_late(domain: Domain, actor: Actor, now: datetime) -> Done:
+    authorise(domain, actor, ROLES_THAT_ORDER)
+    verify_state(domain, [DomainState.ACTIVE])
+    term = term_of(domain, now)
+    assert term is not None
+    if domain_timeline(domain, term.paid_until).phase(now) != Phase.GRACE:
+        raise WrongState(_("%(name)s can no longer be renewed: it can only be restored, "
+                           "with the restore fee.") % {"name": domain.u_label})
+    check = info(domain)
+    if check.response is not None:
+        apply_info(domain, check.response.data)
+        domain.save()
+    assert domain.expires_at is not None
+    if domain.expires_at <= term.paid_until:
+        # The registry did not auto-renew: an ordinary renewal.
+        done = registrar_renew(domain=domain, actor=actor, period=1)
+        adopt_paid_expiry(done.domain, now)
+        return done
+    tld = domain.tld
+    price = list_price(tld, "renew", 1)
+    order = orders.place(organisation=domain.organisation, user=actor.user,
+                         operation=Operation.RENEW, domain_name=domain.name, amount=price,
+                         currency=tld.currency, period=1)
+    new_term = add_years(term.paid_until, 1)
+    with transaction.atomic():
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.RENEW,
+               outcome=Outcome.SUCCESS, order=order, epp_outcome=check,
+               message="late renewal: the registry's auto-renewal is kept for the holder",
+               detail={"period": 1, "from": term.paid_until.isoformat(),
+                       "to": new_term.isoformat(), "late": True})
+        order = orders.complete(order, domain=domain)
+        term.paid_until = new_term
+        term.seen_expiry = domain.expires_at
+        term.checked_at = now
+        term.last_order_id = int(order.pk)
+        term.save()
+    return Done(domain, order)
+
+
+@dataclass
+class AutoRenewReport:
+    renewed: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+
+def run_auto_renewals(now: datetime | None = None) -> AutoRenewReport:
+    """Renew the names whose holders chose auto-renew, ``auto_renew_lead_days`` before
+    expiry (or late, if the worker was down). A failure is an urgent notice, sent once per
+    term; the job tries again at every run until the term ends."""
+    now = now or clock.now()
+    report = AutoRenewReport()
+    horizon = now + timedelta(days=conf.auto_renew_lead_days())
+    domains = Domain.objects.filter(state=DomainState.ACTIVE, expires_at__isnull=False) \
+        .select_related("tld__registry", "organisation", "registrant", "billing_contact")
+    for domain in domains.filter(term__paid_until__lte=horizon) | domains.filter(
+            expires_at__lte=horizon):
+        term = term_of(domain, now)
+        if term is None or term.paid_until > horizon or auto_renew_of(domain) is not True \
+                or abandoned(domain) is not None:
+            continue
+        if domain_timeline(domain, term.paid_until).phase(now) not in (Phase.ACTIVE,
+                                                                     Phase.GRACE):
+            continue
+        paid_until = term.paid_until
+        try:
+            renew_for_holder(domain, AUTO_RENEWER, now)
+        except (OperationError, InsufficientFunds) as exc:
+            report.failed.append(domain.name)
+            notify_auto_renew_failed(domain, paid_until, str(exc), now)
+        else:
+            report.renewed.append(domain.name)
+    return report
+
+
+def notify_auto_renew_failed(domain: Domain, paid_until: datetime, reason: str,
+                             now: datetime) -> None:
+    context = domain_context(domain, paid_until, now)
+    context["reason"] = reason
+    deliver(Message(
+        key=f"auto-renew-failed:{domain.pk}:{paid_until.date().isoformat()}",
+        kind=NoticeKind.AUTO_RENEW_FAILED, template="auto_renew_failed",
+        recipients=domain_recipients(domain), language=language_of(domain.registrant),
+        context=context, domain=domain, contact=domain.registrant), now)

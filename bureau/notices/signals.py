@@ -1,0 +1,38 @@
+"""Every contact's address is verified on creation and on each change of address: the
+registrar's contacts know nothing of this, the hooks live here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models.signals import post_save, pre_save
+from django.dispatch import receiver
+
+from bureau.registrar.contacts.models import Contact
+
+
+@receiver(pre_save, sender=Contact)
+def remember_email(sender: type[Contact], instance: Contact, **kwargs: Any) -> None:
+    old = Contact.objects.filter(pk=instance.pk).values_list("email", flat=True).first() \
+        if instance.pk else None
+    instance._notices_email_changed = old is None or old != instance.email  # type: ignore[attr-defined]
+    if old is not None and old != instance.email:
+        instance.verified_at = None
+
+
+@receiver(post_save, sender=Contact)
+def verify_new_address(sender: type[Contact], instance: Contact, created: bool,
+                       raw: bool = False, **kwargs: Any) -> None:
+    if raw or not getattr(instance, "_notices_email_changed", created):
+        return
+    from .contacts import start_verification
+
+    contact_id = instance.pk
+
+    def send() -> None:
+        contact = Contact.objects.filter(pk=contact_id).first()
+        if contact is not None:
+            start_verification(contact)
+
+    transaction.on_commit(send)

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notices"
+urlpatterns = [
+    path("verify/<str:token>/", views.verify, name="verify"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("fees/", views.fees, name="fees"),
+    path("parked/", views.parked, name="parked"),
+    path("goodbye/<str:name>/", views.goodbye_view, name="goodbye"),
+]

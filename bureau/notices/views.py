@@ -1,0 +1,104 @@
+"""Thin pages: verification and confirmation links, published fees, the parking page, and
+the goodbye checklist. Rules live in contacts.py, goodbye.py, terms.py."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.template.loader import select_template
+from django.views.decorators.http import require_http_methods
+
+from bureau.registrar.domains.models import HELD_STATES, Domain
+from bureau.registrar.operations.check import list_price
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import OperationError
+from bureau.registrar.registries.models import Tld
+
+from . import clock, conf, contacts, goodbye
+from .models import Parking
+from .reminders import domain_context, money
+from .terms import term_of
+
+
+def page(request: HttpRequest, template: str, context: dict[str, object],
+         status: int = 200) -> HttpResponse:
+    """Render inside the portal's base template once it exists, standalone until then."""
+    base = select_template(["web/base.html", "notices/standalone.html"])
+    return render(request, template, {**context, "base_template": base.template.name},
+                  status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest, token: str) -> HttpResponse:
+    # GET only shows a button: mail scanners that open links must not use them up.
+    if request.method == "GET":
+        return page(request, "notices/link.html", {"action": "verify"})
+    try:
+        contact = contacts.verify_email(token)
+    except contacts.LinkError as exc:
+        return page(request, "notices/link.html", {"error": str(exc)}, status=400)
+    return page(request, "notices/link.html", {"done": "verify", "contact": contact})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "GET":
+        return page(request, "notices/link.html", {"action": "confirm"})
+    try:
+        contact = contacts.confirm_data(token)
+    except contacts.LinkError as exc:
+        return page(request, "notices/link.html", {"error": str(exc)}, status=400)
+    return page(request, "notices/link.html", {"done": "confirm", "contact": contact})
+
+
+def fees(request: HttpRequest) -> HttpResponse:
+    rows = [{"tld": tld, "renew": money(list_price(tld, "renew", 1), tld.currency),
+             "late": money(list_price(tld, "renew", 1), tld.currency),
+             "restore": money(list_price(tld, "restore", 1), tld.currency),
+             "create": money(list_price(tld, "create", 1), tld.currency)}
+            for tld in Tld.objects.filter(is_active=True).order_by("name")]
+    return page(request, "notices/fees.html", {"rows": rows, "grace_days": conf.grace_days()})
+
+
+def parked(request: HttpRequest) -> HttpResponse:
+    """Served for every host name of a parked domain (the parking name servers answer with
+    the address of this server); ``?name=`` for tests and previews."""
+    host = (request.GET.get("name") or request.get_host().split(":")[0]).lower().rstrip(".")
+    parking = None
+    labels = host.split(".")
+    for start in range(len(labels) - 1):
+        candidate = ".".join(labels[start:])
+        parking = Parking.objects.filter(domain__name=candidate, restored_at=None) \
+            .select_related("domain__tld").first()
+        if parking is not None:
+            break
+    if parking is None:
+        raise Http404
+    domain = parking.domain
+    now = clock.now()
+    term = term_of(domain, now)
+    context = domain_context(domain, term.paid_until if term else now, now)
+    return page(request, "notices/parked.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
+    domain = get_object_or_404(Domain, name=name, state__in=HELD_STATES,
+                               organisation__members=request.user)
+    context: dict[str, object] = {"domain": domain, "items": goodbye.checklist()}
+    if request.method == "POST":
+        actor = Actor(request.user)  # type: ignore[arg-type]
+        mode = request.POST.get("mode", "")
+        try:
+            goodbye.say_goodbye(domain=domain, actor=actor, mode=mode,
+                                ticked=set(request.POST.getlist("checked")),
+                                typed_name=request.POST.get("typed_name", ""))
+            if mode == "delete":
+                goodbye.delete_after_goodbye(domain=domain, actor=actor)
+        except (OperationError, ValueError) as exc:
+            context["error"] = str(exc)
+            return page(request, "notices/goodbye.html", context, status=400)
+        context["done"] = mode
+    return page(request, "notices/goodbye.html", context)
