@@ -275,3 +275,6 @@ SPECTACULAR_SETTINGS = {
                              "bureau.api.schema.add_problem_responses"],
 }
 # --- end of REST API ---------------------------------------------------------------------------
+
+# --- Cooperative (bureau.coop): its own settings are read in bureau/coop/conf.py ------------
+INSTALLED_APPS += ["bureau.coop"]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health", health, name="health"),
     path("api/v1/", include("bureau.api.urls")),
     path("notices/", include("bureau.notices.urls")),
+    path("coop/", include("bureau.coop.urls")),
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,6 +1,7 @@
 """Check: is a name available, and what does an operation on it cost?
 
-Price rule: Bureau's list price for the TLD (per year for create and renew, flat for transfer
+Price rule: the price list adopted by the members (bureau.coop, see ``cooperative_price``),
+else Bureau's list price for the TLD (per year for create and renew, flat for transfer
 and restore), unless the registry's fee extension asks more (premium names), in which case
 the member pays the registry's price. The registry's fee is kept in the quote so that the
 create or renew can agree to exactly that amount.
@@ -13,6 +14,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
+
+from django.apps import apps
 
 from bureau import epp
 from bureau.registrar.domains.names import to_u_label
@@ -43,7 +46,23 @@ class Quote:
         return to_u_label(self.name)
 
 
+def cooperative_price(tld: Tld, operation: str) -> int | None:
+    """Hook to bureau.coop: the price (cents, one year or one operation) of the price list the
+    members adopted, when one in force covers this TLD and operation in the TLD's currency."""
+    if not apps.is_installed("bureau.coop"):
+        return None
+    from bureau.coop.pricing import price_for
+
+    adopted = price_for(tld.name, operation)
+    if adopted is None or adopted.currency != tld.currency:
+        return None
+    return adopted.amount
+
+
 def list_price(tld: Tld, operation: str, years: int) -> int:
+    adopted = cooperative_price(tld, operation)
+    if adopted is not None:
+        return adopted * years if operation in ("create", "renew") else adopted
     if operation == "create":
         return int(tld.create_price) * years
     if operation == "renew":

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoopConfig(AppConfig):
+    name = "bureau.coop"
+    label = "coop"
+    verbose_name = _("Cooperative")
+    default_auto_field = "django.db.models.BigAutoField"
+    portal_nav = [("coop:home", _("Cooperative"))]
+
+    def ready(self) -> None:
+        # Every payment, top-up and refund written to the ledger gets its invoice or credit
+        # note, numbered in the same transaction.
+        from bureau.coop.operations.invoicing import connect_ledger_hook
+
+        connect_ledger_hook()

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext_lazy as _
+
+from bureau.coop import conf
+from bureau.coop.models import Ballot, BallotOption, College
+
+
+class JoinForm(forms.Form):
+    college = forms.ModelChoiceField(
+        label=_("College"), queryset=College.objects.filter(is_open=True),
+        widget=forms.RadioSelect, empty_label=None,
+        help_text=_("The group you belong to in the cooperative: employees, "
+                    "customers and beneficiaries, or contributors."))
+    shares = forms.IntegerField(label=_("Shares"), min_value=1, initial=1)
+    name = forms.CharField(label=_("Name in the register"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        shares = self.fields["shares"]
+        assert isinstance(shares, forms.IntegerField)
+        shares.max_value = conf.max_shares()
+        shares.validators.append(MaxValueValidator(conf.max_shares()))
+        self.fields["shares"].help_text = _(
+            "One share is worth %(value)s %(currency)s (nominal value, refunded at the same "
+            "value when you leave). Whatever your number of shares, you have one vote.") % {
+            "value": f"{conf.share_value() / 100:.2f}", "currency": conf.currency()}
+
+
+class SharesForm(forms.Form):
+    shares = forms.IntegerField(label=_("Additional shares"), min_value=1, initial=1)
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (optional)"), required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
+    confirm = forms.BooleanField(
+        label=_("I understand that I leave the cooperative and that my shares are refunded "
+                "at their nominal value."))
+
+
+class VoteForm(forms.Form):
+    option = forms.ModelChoiceField(label=_("Your choice"), queryset=BallotOption.objects.none(),
+                                    widget=forms.RadioSelect, empty_label=None)
+
+    def __init__(self, ballot: Ballot, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["option"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = ballot.options.all()
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}),
+                           max_length=5000)

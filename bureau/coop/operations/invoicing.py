@@ -1,0 +1,158 @@
+"""Invoices and credit notes, issued in the ledger's own transaction.
+
+Every ledger journal that moves a member's balance gets its document:
+
+- a charge (a paid operation: registration, renewal...) -> an invoice with VAT;
+- a top-up -> an invoice for a multi-purpose voucher (bon à usage multiple, CGI art. 256
+  ter): the prepaid balance can pay for several services, so VAT is due when it is spent
+  (the operation's invoice), not on the top-up; the top-up invoice says so;
+- a refund -> a credit note (avoir) that cancels the charge's invoice.
+
+Numbers: one gapless series per kind and year (``F2026-000001``, ``AV2026-000001``), taken
+with ``numbering.next_number`` inside the transaction that records the payment: when that
+transaction rolls back (a failed operation), the number is not used, and concurrent
+payments wait for the series' row lock. The seller's legal mentions and the buyer's details
+are frozen into the invoice; texts are in French (invoices issued in France).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models.signals import post_save
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from bureau.coop import clock, conf
+from bureau.coop.models import Invoice, InvoiceKind
+from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
+
+from .numbering import next_number
+
+
+@dataclass(frozen=True)
+class Amounts:
+    ht: int
+    vat: int
+    ttc: int
+
+
+def split_vat(amount: int, rate: Decimal, *, includes_vat: bool) -> Amounts:
+    """HT / TVA / TTC of ``amount`` cents at ``rate`` percent (half-up to the cent)."""
+    if includes_vat:
+        ht = int((Decimal(amount) * 100 / (100 + rate)).quantize(Decimal(1), ROUND_HALF_UP))
+        return Amounts(ht=ht, vat=amount - ht, ttc=amount)
+    vat = int((Decimal(amount) * rate / 100).quantize(Decimal(1), ROUND_HALF_UP))
+    return Amounts(ht=amount, vat=vat, ttc=amount + vat)
+
+
+def vat_mention(rate: Decimal) -> str:
+    if rate == 0:
+        return _("VAT not applicable, article 293 B of the French tax code (CGI).")
+    return ""
+
+
+def buyer_of(organisation: Any) -> dict[str, str]:
+    buyer = {"name": str(organisation.name), "address": "", "email": ""}
+    contact = organisation.contacts.order_by("pk").first() \
+        if hasattr(organisation, "contacts") else None
+    if contact is not None:
+        parts = [getattr(contact, f, "") for f in ("street", "postal_code", "city", "country")]
+        buyer["address"] = ", ".join(str(p) for p in parts if p)
+        buyer["email"] = str(getattr(contact, "email", ""))
+    return buyer
+
+
+def _line(label: str, amount: int, rate: Decimal, includes_vat: bool) -> dict[str, Any]:
+    a = split_vat(amount, rate, includes_vat=includes_vat)
+    return {"label": label, "quantity": 1, "unit_ht": a.ht, "total_ht": a.ht,
+            "vat_rate": str(rate), "vat": a.vat, "total_ttc": a.ttc}
+
+
+def series_for(kind: str, at: datetime) -> str:
+    return f"{'AV' if kind == InvoiceKind.CREDIT_NOTE else 'F'}{at.year}"
+
+
+def _issue(*, kind: str, journal: Journal, organisation: Any, currency: str,
+           lines: list[dict[str, Any]], mention: str, credits: Invoice | None = None) -> Invoice:
+    at = clock.now()
+    series = series_for(kind, at)
+    sequence = next_number(series)
+    seller = conf.seller()
+    return Invoice.objects.create(
+        number=f"{series}-{sequence:06d}", series=series, sequence=sequence, kind=kind,
+        journal=journal, organisation=organisation, credits=credits, issued_at=at,
+        seller=seller.as_dict(), buyer=buyer_of(organisation), lines=lines,
+        currency=currency, total_ht=sum(int(line["total_ht"]) for line in lines),
+        total_vat=sum(int(line["vat"]) for line in lines),
+        total_ttc=sum(int(line["total_ttc"]) for line in lines), vat_mention=mention)
+
+
+def issue_for_charge(journal: Journal, amount: int, currency: str) -> Invoice:
+    order = journal.order
+    assert order is not None
+    seller = conf.seller()
+    years = ""
+    if order.operation in ("create", "renew"):
+        years = " — " + (_("%(n)s year(s)") % {"n": order.period})
+    label = f"{order.get_operation_display()} {order.domain_name}{years}"
+    line = _line(label, amount, seller.vat_rate, seller.prices_include_vat)
+    return _issue(kind=InvoiceKind.INVOICE, journal=journal, organisation=order.organisation,
+                  currency=currency, lines=[line], mention=vat_mention(seller.vat_rate))
+
+
+def issue_for_top_up(journal: Journal, organisation: Any, amount: int,
+                     currency: str) -> Invoice:
+    line = _line(_("Top-up of the prepaid balance (multi-purpose voucher)"), amount,
+                 Decimal(0), True)
+    mention = _("Multi-purpose voucher: VAT is due when the balance is spent, on the "
+                "invoice of each operation (article 256 ter of the French tax code, CGI).")
+    return _issue(kind=InvoiceKind.INVOICE, journal=journal, organisation=organisation,
+                  currency=currency, lines=[line], mention=mention)
+
+
+def issue_for_refund(journal: Journal, amount: int, currency: str) -> Invoice | None:
+    order = journal.order
+    charged = Journal.objects.filter(order=order, kind=JournalKind.CHARGE).first() \
+        if order is not None else None
+    original = Invoice.objects.filter(journal=charged).first() if charged else None
+    if order is None or original is None:
+        return None
+    lines = [{**line, "label": _("Cancels %(number)s: %(label)s")
+              % {"number": original.number, "label": line["label"]},
+              "unit_ht": -int(line["unit_ht"]), "total_ht": -int(line["total_ht"]),
+              "vat": -int(line["vat"]), "total_ttc": -int(line["total_ttc"])}
+             for line in original.lines]
+    return _issue(kind=InvoiceKind.CREDIT_NOTE, journal=journal,
+                  organisation=order.organisation, currency=currency, lines=lines,
+                  mention=original.vat_mention, credits=original)
+
+
+def on_entry(sender: Any, instance: Entry, created: bool, **kwargs: Any) -> None:
+    """post_save of a ledger entry: the member's side of a journal decides the document."""
+    if not created or kwargs.get("raw"):
+        return
+    account = instance.account
+    if account.kind != AccountKind.MEMBER:
+        return
+    journal = instance.journal
+    amount = abs(int(instance.amount))
+    with translation.override("fr"):
+        if journal.kind == JournalKind.CHARGE and instance.amount < 0:
+            issue_for_charge(journal, amount, account.currency)
+        elif journal.kind == JournalKind.TOP_UP and instance.amount > 0:
+            issue_for_top_up(journal, account.organisation, amount, account.currency)
+        elif journal.kind == JournalKind.REFUND and instance.amount > 0:
+            issue_for_refund(journal, amount, account.currency)
+
+
+def connect_ledger_hook() -> None:
+    post_save.connect(on_entry, sender=Entry, dispatch_uid="coop-invoices")
+
+
+def invoices_of(organisation: Any) -> Any:
+    return Invoice.objects.filter(organisation=organisation).order_by("-issued_at",
+                                                                      "-sequence")

@@ -1,0 +1,78 @@
+"""An invoice or credit note as a PDF (fpdf2, core fonts in windows-1252 so that "€" and
+French accents print). Everything printed comes from the frozen invoice row."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fpdf import FPDF
+
+from bureau.coop.models import Invoice, InvoiceKind
+
+
+def money(cents: int, currency: str) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    symbol = "€" if currency == "EUR" else currency
+    return f"{sign}{whole:,}".replace(",", " ") + f",{rest:02d} {symbol}"
+
+
+def _clean(text: str) -> str:
+    return text.encode("windows-1252", "replace").decode("windows-1252")
+
+
+def render(invoice: Invoice) -> bytes:
+    s, b = invoice.seller, invoice.buyer
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_title(_clean(invoice.number))
+    pdf.set_creator("Bureau")
+    pdf.add_page()
+    pdf.set_auto_page_break(True, 15)
+
+    def text(value: str, size: int = 9, style: str = "", h: float = 4.5) -> None:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, h, _clean(value), new_x="LMARGIN", new_y="NEXT")
+
+    title = "AVOIR" if invoice.kind == InvoiceKind.CREDIT_NOTE else "FACTURE"
+    text(f"{title} N° {invoice.number}", 16, "B", 8)
+    text(f"Date de facture : {invoice.issued_at:%d/%m/%Y}")
+    if invoice.credits_id:
+        assert invoice.credits is not None
+        text(f"Avoir sur la facture N° {invoice.credits.number} du "
+             f"{invoice.credits.issued_at:%d/%m/%Y}")
+    pdf.ln(3)
+    text(s["name"], 11, "B")
+    text(f"{s['legal_form']}\n{s['address']}\nSIREN {s['siren']} — {s['rcs']}\n"
+         f"N° TVA intracommunautaire : {s['vat_number']}\n{s['email']}")
+    pdf.ln(3)
+    text("Client·e", 11, "B")
+    text(f"{b['name']}\n{b.get('address', '')}\n{b.get('email', '')}".strip())
+    pdf.ln(4)
+    widths = (95, 25, 20, 20, 30)
+    pdf.set_font("helvetica", "B", 9)
+    for w, head in zip(widths, ("Désignation", "Montant HT", "TVA %", "TVA", "Montant TTC"),
+                       strict=True):
+        pdf.cell(w, 6, _clean(head), border=1)
+    pdf.ln()
+    pdf.set_font("helvetica", "", 9)
+    for line in invoice.lines:
+        cells = (str(line["label"])[:60], money(int(line["total_ht"]), invoice.currency),
+                 f"{Decimal(str(line['vat_rate'])):g}", money(int(line["vat"]), invoice.currency),
+                 money(int(line["total_ttc"]), invoice.currency))
+        for w, value in zip(widths, cells, strict=True):
+            pdf.cell(w, 6, _clean(value), border=1)
+        pdf.ln()
+    pdf.ln(2)
+    text(f"Total HT : {money(invoice.total_ht, invoice.currency)}", 10, "B")
+    text(f"Total TVA : {money(invoice.total_vat, invoice.currency)}", 10, "B")
+    text(f"Total TTC : {money(invoice.total_ttc, invoice.currency)}", 10, "B")
+    pdf.ln(3)
+    if invoice.vat_mention:
+        text(invoice.vat_mention)
+    text(f"Conditions de paiement : {s['payment_terms']}")
+    text(s["late_penalty"])
+    pdf.ln(2)
+    text(f"{s['name']}, société coopérative d'intérêt collectif ({s['legal_form']}), "
+         "régie par la loi n° 47-1775 du 10 septembre 1947.", 8)
+    return bytes(pdf.output())

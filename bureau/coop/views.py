@@ -1,0 +1,251 @@
+"""Cooperative pages: thin views over bureau.coop.operations. The transparency page, the
+price lists, ballots' published results and the recount data are public (no login)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from bureau.coop import clock, conf, environment, figures, pdf
+from bureau.coop.forms import CommentForm, JoinForm, LeaveForm, SharesForm, VoteForm
+from bureau.coop.models import (
+    Ballot,
+    BallotState,
+    Invoice,
+    Member,
+    Participation,
+    PriceList,
+    PriceListState,
+)
+from bureau.coop.operations import ballots, membership, pricing
+from bureau.coop.operations.errors import CoopError
+
+
+def base_template() -> str:
+    """The portal layout when the portal is installed, else this app's minimal one."""
+    return "web/base.html" if apps.is_installed("bureau.web") else "coop/minimal_base.html"
+
+
+def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    context.setdefault("coop_base", base_template())
+    context.setdefault("share_value", conf.share_value() / 100)
+    context.setdefault("currency", conf.currency())
+    return render(request, template, context)
+
+
+def member_of(request: HttpRequest) -> Member | None:
+    if not request.user.is_authenticated:
+        return None
+    return Member.objects.select_related("college").filter(user=request.user).first()
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    open_ballots = [b for b in Ballot.objects.filter(state=BallotState.OPEN)
+                    if ballots.is_open(b)]
+    return page(request, "coop/home.html", {
+        "member": member, "open_ballots": open_ballots,
+        "proposals": PriceList.objects.exclude(state=PriceListState.DRAFT)[:10],
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest) -> HttpResponse:
+    existing = member_of(request)
+    if existing is not None and existing.is_active:
+        return redirect("coop:home")
+    user = request.user
+    assert isinstance(user, User)
+    form = JoinForm(request.POST or None,
+                    initial={"name": user.get_full_name() or user.get_username()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = membership.join(request.user, form.cleaned_data["college"],
+                                     form.cleaned_data["shares"],
+                                     name=form.cleaned_data["name"])
+        except CoopError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Welcome! You are member number %(number)s.")
+                             % {"number": member.number})
+            return redirect("coop:certificate")
+    return page(request, "coop/join.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shares(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    if member is None or not member.is_active:
+        return redirect("coop:join")
+    form = SharesForm(request.POST or None)
+    leave_form = LeaveForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership.subscribe(member, form.cleaned_data["shares"], by=request.user)
+        except CoopError as exc:
+            form.add_error("shares", exc.message)
+        else:
+            messages.success(request, _("Your new shares are recorded."))
+            return redirect("coop:certificate")
+    return page(request, "coop/shares.html", {"member": member, "form": form,
+                                              "leave_form": leave_form})
+
+
+@login_required
+@require_http_methods(["POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    if member is None or not member.is_active:
+        return redirect("coop:home")
+    form = LeaveForm(request.POST)
+    if not form.is_valid():
+        return page(request, "coop/shares.html", {"member": member, "form": SharesForm(),
+                                                  "leave_form": form})
+    movement = membership.leave(member, reason=form.cleaned_data["reason"], by=request.user)
+    refunded = -movement.amount if movement else 0
+    messages.success(request, _("You have left the cooperative; %(amount)s %(currency)s will "
+                                "be refunded.") % {"amount": f"{refunded / 100:.2f}",
+                                                   "currency": conf.currency()})
+    return redirect("coop:home")
+
+
+@login_required
+def certificate(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    if member is None:
+        return redirect("coop:join")
+    return page(request, "coop/certificate.html", {
+        "member": member, "movements": member.movements.all(), "seller": conf.seller(),
+        "capital": member.shares * conf.share_value() / 100, "today": clock.now()})
+
+
+@staff_member_required
+def register(request: HttpRequest) -> HttpResponse:
+    lines = membership.register()
+    return page(request, "coop/register.html", {
+        "lines": lines, "total_capital": membership.capital() / 100,
+        "total_shares": sum(line.shares for line in lines)})
+
+
+def ballot_list(request: HttpRequest) -> HttpResponse:
+    return page(request, "coop/ballots.html", {"ballots": Ballot.objects.all()})
+
+
+@require_http_methods(["GET", "POST"])
+def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_object_or_404(Ballot, pk=pk)
+    member = member_of(request)
+    form = VoteForm(ballot, request.POST or None)
+    if request.method == "POST":
+        if member is None:
+            return redirect("coop:join")
+        if form.is_valid():
+            try:
+                receipt = ballots.cast(ballot, member, form.cleaned_data["option"])
+            except CoopError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Your vote is recorded. Your receipt: %(receipt)s "
+                                            "— keep it to find your vote in the published "
+                                            "list.") % {"receipt": receipt})
+            return redirect("coop:ballot", pk=ballot.pk)
+    voted = member is not None and Participation.objects.filter(
+        ballot=ballot, member=member).exists()
+    closed = ballot.state == BallotState.CLOSED
+    options = list(ballot.options.all())
+    result = ballot.result or {}
+    rows = [{"option": o, "count": result.get("counts", {}).get(str(o.position), 0),
+             "score": result.get("scores", {}).get(str(o.position)),
+             "winner": result.get("winner") == o.position} for o in options]
+    return page(request, "coop/ballot.html", {
+        "ballot": ballot, "member": member, "form": form, "voted": voted, "closed": closed,
+        "can_vote": member is not None and not voted and ballots.is_open(ballot),
+        "rows": rows, "result": result, "turnout": turnout_percent(result),
+        "public_votes": ballot.votes.select_related("member", "option")
+        if closed and not ballot.secret else []})
+
+
+def turnout_percent(result: dict[str, Any]) -> str:
+    if not result or not result.get("electorate"):
+        return ""
+    return f"{100 * result['participants'] / result['electorate']:.1f}"
+
+
+def ballot_data(request: HttpRequest, pk: int) -> JsonResponse:
+    """The published data (JSON) anyone can recount with ``ballots.recount``."""
+    ballot = get_object_or_404(Ballot, pk=pk)
+    return JsonResponse(ballots.publication(ballot), json_dumps_params={"indent": 1})
+
+
+def price_lists(request: HttpRequest) -> HttpResponse:
+    lists = PriceList.objects.exclude(state=PriceListState.DRAFT).select_related("ballot")
+    return page(request, "coop/price_lists.html", {"price_lists": lists})
+
+
+@require_http_methods(["GET", "POST"])
+def price_list(request: HttpRequest, pk: int) -> HttpResponse:
+    plist = get_object_or_404(PriceList.objects.select_related("ballot"), pk=pk)
+    if plist.state == PriceListState.DRAFT and not request.user.is_staff:
+        raise Http404
+    form = CommentForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect("coop:join")
+        if form.is_valid():
+            try:
+                pricing.comment(plist, request.user, form.cleaned_data["text"])
+            except CoopError as exc:
+                messages.error(request, exc.message)
+            else:
+                return redirect("coop:price_list", pk=plist.pk)
+    return page(request, "coop/price_list.html", {
+        "plist": plist, "items": plist.items.all(), "comments": plist.comments.all(),
+        "form": form, "member": member_of(request),
+        "turnout": turnout_percent(plist.ballot.result if plist.ballot else {})})
+
+
+def transparency(request: HttpRequest) -> HttpResponse:
+    items = pricing.in_force()
+    estimate = environment.estimate(environment.measure())
+    return page(request, "coop/transparency.html", {
+        "items": [{"item": i, "breakdown": i.breakdown(), "plist": i.price_list,
+                   "ballot": i.price_list.ballot,
+                   "turnout": turnout_percent(i.price_list.ballot.result
+                                              if i.price_list.ballot else {})}
+                  for i in items],
+        "past": PriceList.objects.filter(state__in=[PriceListState.ADOPTED,
+                                                    PriceListState.REJECTED]),
+        "years": figures.yearly(), "capital": membership.capital() / 100,
+        "members": Member.objects.filter(status="active").count(),
+        "estimate": estimate,
+    })
+
+
+@login_required
+def invoices(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    mine = Invoice.objects.filter(organisation__memberships__user=request.user).distinct()
+    return page(request, "coop/invoices.html", {"invoices": mine.select_related("organisation")})
+
+
+@login_required
+def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    invoice = get_object_or_404(Invoice, pk=pk)
+    assert isinstance(request.user, User)
+    if not (request.user.is_staff
+            or invoice.organisation.memberships.filter(user=request.user).exists()):
+        raise Http404
+    response = HttpResponse(pdf.render(invoice), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
+    return response
