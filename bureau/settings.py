@@ -177,6 +177,24 @@ BUREAU_PERIODIC_JOBS.update({
     "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
 })
 
+# --- Notices to holders (bureau.notices): reminders, auto-renew, ERRP parking, contact checks --
+INSTALLED_APPS += ["bureau.notices"]
+# Days before expiry a renewal reminder is sent; negative numbers are days after expiry.
+BUREAU_NOTICES_REMINDER_DAYS = [int(d) for d in env_list("BUREAU_NOTICES_REMINDER_DAYS",
+                                                         ["60", "30", "7", "1", "-2"])]
+BUREAU_NOTICES_GRACE_DAYS = int(os.environ.get("BUREAU_NOTICES_GRACE_DAYS", "30"))
+BUREAU_NOTICES_AUTO_RENEW_DAYS = int(os.environ.get("BUREAU_NOTICES_AUTO_RENEW_DAYS", "14"))
+BUREAU_NOTICES_PARKING_NAMESERVERS = env_list(
+    "BUREAU_NOTICES_PARKING_NAMESERVERS", ["ns1.bureau-parking.net", "ns2.bureau-parking.net"])
+BUREAU_NOTICES_DNS_PARKING = os.environ.get("BUREAU_NOTICES_DNS_PARKING", "")
+BUREAU_NOTICES_CONTACT_POLICY = os.environ.get("BUREAU_NOTICES_CONTACT_POLICY", "warn")
+BUREAU_NOTICES_VERIFY_DAYS = int(os.environ.get("BUREAU_NOTICES_VERIFY_DAYS", "15"))
+BUREAU_NOTICES_CONFIRM_EVERY_DAYS = int(os.environ.get("BUREAU_NOTICES_CONFIRM_EVERY_DAYS",
+                                                       "365"))
+BUREAU_PORTAL_URL = os.environ.get("BUREAU_PORTAL_URL", "http://127.0.0.1:8000")
+BUREAU_PERIODIC_JOBS["notices"] = {"task": "bureau.notices.tasks.run_notices", "every": 3600}
+# --- end of notices ----------------------------------------------------------------------------
+
 # --- Portal and account security (bureau.web, bureau.audit, django-allauth) -------------------
 # bureau.web comes before allauth so that its layout and catalogue override allauth's.
 INSTALLED_APPS += ["bureau.web", "bureau.audit", "allauth", "allauth.account", "allauth.mfa"]
