@@ -222,3 +222,17 @@ def test_unknown_renew_is_settled_by_the_reconciliation(
         assert domain.expires_at.year == before.year
         assert ledger.balance(organisation, "EUR") == START - 1000
     assert reconcile.settle_unknown_orders().checked == 0  # nothing left open
+
+
+def test_in_zone_name_servers_need_their_addresses(registered: Domain, member: Actor,
+                                                   organisation: Organisation) -> None:
+    from bureau.registrar.operations.errors import InvalidName
+    from bureau.registrar.operations.hosts import create_host
+
+    with pytest.raises(InvalidName) as error:
+        update.update(domain=registered, actor=member, nameservers=["ns1.atelier.test"])
+    assert error.value.field == "nameservers" and "IP" in str(error.value)
+    create_host(registered.registry, organisation, "ns1.atelier.test", ["192.0.2.53"],
+                superordinate=registered)
+    update.update(domain=registered, actor=member, nameservers=["ns1.atelier.test"])
+    assert Domain.objects.get(pk=registered.pk).nameservers == ["ns1.atelier.test"]
