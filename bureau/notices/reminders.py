@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
@@ -46,6 +47,14 @@ def money(amount: int, currency: str) -> str:
     return f"{format_cents(amount)} {currency}"
 
 
+def portal_path(name: str, arg: object, fallback: str) -> str:
+    """The portal's path for a page, or ``fallback`` while the portal does not serve it."""
+    try:
+        return reverse(name, args=[arg] if arg is not None else [])
+    except NoReverseMatch:
+        return fallback
+
+
 def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[str, Any]:
     """What every message about a name's renewal says: dates, phase, prices, links."""
     tld = domain.tld
@@ -62,9 +71,11 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
         "auto_renew_on": paid_until - timedelta(days=conf.auto_renew_lead_days()),
         "renew_price": money(list_price(tld, "renew", 1), tld.currency),
         "restore_price": money(list_price(tld, "restore", 1), tld.currency),
-        "renew_url": f"{url}/domains/{domain.name}/renew/",
-        "goodbye_url": f"{url}/notices/goodbye/{domain.name}/",
-        "fees_url": f"{url}/notices/fees/",
+        # The domain's page in the portal, with its renewal form.
+        "renew_url": url + portal_path("web:domain", domain.pk, f"/domains/{domain.pk}/"),
+        "goodbye_url": url + portal_path("notices:goodbye", domain.name,
+                                         f"/notices/goodbye/{domain.name}/"),
+        "fees_url": url + portal_path("notices:fees", None, "/notices/fees/"),
     }
 
 
