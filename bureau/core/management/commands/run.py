@@ -35,9 +35,11 @@ class Command(BaseCommand):
                             help="EPP port of the sandbox registry (default 7000; 0: any)")
         parser.add_argument("--no-sandbox", action="store_true",
                             help="do not start the sandbox (registries are configured already)")
+        parser.add_argument("--no-dns", action="store_true",
+                            help="do not start a local PowerDNS for DNS hosting")
 
     def handle(self, *args: Any, addr: str, sandbox_port: int, no_sandbox: bool,
-               **options: Any) -> None:
+               no_dns: bool, **options: Any) -> None:
         from bureau.registrar.demo import load_demo_data
         from bureau.registrar.registries import connection
 
@@ -47,13 +49,14 @@ class Command(BaseCommand):
         logins = load_demo_data()
         env = {**os.environ, "BUREAU_VAR_DIR": str(settings.VAR_DIR),
                "DJANGO_SETTINGS_MODULE": "bureau.settings"}
+        powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(env)
         bureau = [sys.executable, "-m", "bureau.cli"]
         children = {
             "worker": subprocess.Popen([*bureau, "worker", "--no-startup-delay", "--no-reload"],
                                        env=env),
             "web": subprocess.Popen([*bureau, "runserver", addr, "--noreload"], env=env),
         }
-        self.print_summary(addr, sandbox, logins)
+        self.print_summary(addr, sandbox, logins, dns_line)
         # `kill` or a service manager stops Bureau as cleanly as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
@@ -76,6 +79,8 @@ class Command(BaseCommand):
             connection.close_all()
             if sandbox is not None:
                 sandbox.stop()
+            if powerdns is not None:
+                powerdns.stop()
             self.stdout.write("stopped.")
 
     def start_sandbox(self, port: int) -> Any:
@@ -91,13 +96,38 @@ class Command(BaseCommand):
         configure(sandbox)
         return sandbox
 
-    def print_summary(self, addr: str, sandbox: Any, logins: list[Any]) -> None:
+    def start_powerdns(self, env: dict[str, str]) -> tuple[Any, str]:
+        """A private PowerDNS on loopback for DNS hosting, when bureau.dns and pdns_server are
+        there; without them Bureau runs with DNS hosting off."""
+        try:
+            from bureau.dns.powerdns.instance import PowerDNSInstance
+        except ImportError:
+            return None, "off (bureau.dns not installed)"
+        from bureau.core.keys import keep_secret
+
+        instance = PowerDNSInstance(settings.VAR_DIR / "powerdns",
+                                    api_key=keep_secret(settings.VAR_DIR / "powerdns-api-key", 24))
+        try:
+            instance.start()
+        except Exception as exc:  # missing binary, port taken: run without DNS hosting
+            return None, f"off ({exc})"
+        values = {"BUREAU_PDNS_API_URL": instance.api_url,
+                  "BUREAU_PDNS_API_KEY": instance.api_key,
+                  "BUREAU_PDNS_PRIMARY_ADDRESS": f"127.0.0.1:{instance.dns_port}",
+                  "BUREAU_DNS_PORT": str(instance.dns_port)}
+        env.update(values)
+        for name, value in values.items():  # this process too (demo data, CLI calls)
+            setattr(settings, name, int(value) if name == "BUREAU_DNS_PORT" else value)
+        return instance, f"PowerDNS on 127.0.0.1:{instance.dns_port}, API {instance.api_url}"
+
+    def print_summary(self, addr: str, sandbox: Any, logins: list[Any], dns_line: str) -> None:
         lines = ["", "Bureau is running (Ctrl-C stops everything):",
                  f"  web portal and admin  http://{addr}/admin/"]
         if sandbox is not None:
             lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
                          f" (state in {sandbox.state_dir})")
-        lines += ["  job worker            `bureau worker` (periodic: poll, reconcile)",
+        lines += [f"  DNS hosting           {dns_line}",
+                  "  job worker            `bureau worker` (periodic: poll, reconcile)",
                   f"  database              {settings.DATABASES['default']['NAME']}",
                   "", "Logins:"]
         lines += [f"  {login.username} / {login.password}   {login.role}" for login in logins]
