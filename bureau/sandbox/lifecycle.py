@@ -46,11 +46,6 @@ def unschedule(conn: sqlite3.Connection, kind: str, object_id: int) -> None:
     conn.execute("DELETE FROM events WHERE kind = ? AND object_id = ?", (kind, object_id))
 
 
-def has_due(conn: sqlite3.Connection, now: int) -> bool:
-    row = conn.execute("SELECT 1 FROM events WHERE due <= ? LIMIT 1", (now,)).fetchone()
-    return row is not None
-
-
 def process_due(conn: sqlite3.Connection, config: RegistryConfig, now: int) -> int:
     """Run every event due by `now`, oldest first; returns how many ran."""
     done = 0

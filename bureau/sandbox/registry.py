@@ -40,6 +40,7 @@ class Registry:
         self._version: int | None = None
         self._offset = 0.0
         self._faults: list[Fault] = []
+        self._next_due: float | None = None  # earliest event; None: unknown, ask SQLite
         self._trid_prefix = f"SBX-{self.clock.now():x}"
 
     def svtrid(self) -> str:
@@ -49,6 +50,7 @@ class Registry:
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:
             self._version = version
+            self._next_due = None
             self._offset = self.clock.offset()
             self._faults = self.faults.active()
 
@@ -78,10 +80,18 @@ class Registry:
     def tick(self) -> int:
         """Process the events that fell due; the server calls it before each command."""
         now = self.now()
-        if lifecycle.has_due(self.conn, now):
+        if self._next_due is None:
+            row = self.conn.execute("SELECT MIN(due) FROM events").fetchone()
+            self._next_due = float("inf") if row[0] is None else row[0]
+        if now >= self._next_due:
             with store.transaction(self.conn):
                 lifecycle.process_due(self.conn, self.config, now)
+            self._next_due = None
         return now
+
+    def events_changed(self) -> None:
+        """A command of ours may have scheduled events: look again before the next one."""
+        self._next_due = None
 
     def close(self) -> None:
         self.conn.close()

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import ssl
+import time
 from pathlib import Path
 
 from bureau.sandbox.faults import Fault
@@ -54,16 +55,22 @@ class EppServer:
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._ticker: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
+        # Last activity per connection: one watchdog closes idle ones, cheaper than a
+        # wait_for (a task and a timer) around every read.
+        self._activity: dict[asyncio.StreamWriter, float] = {}
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, self.host, self.port,
                                                   ssl=self.context)
         self.port = self._server.sockets[0].getsockname()[1]
         self._ticker = asyncio.create_task(self._tick())
+        self._watchdog = asyncio.create_task(self._close_idle())
 
     async def stop(self) -> None:
-        if self._ticker:
-            self._ticker.cancel()
+        for task in (self._ticker, self._watchdog):
+            if task:
+                task.cancel()
         if self._server:
             self._server.close()
         for task in list(self._tasks):
@@ -82,11 +89,21 @@ class EppServer:
             except Exception:
                 log.exception("periodic tick failed")
 
+    async def _close_idle(self) -> None:
+        timeout = self.registry.config.idle_timeout
+        while True:
+            await asyncio.sleep(min(1.0, timeout / 3))
+            limit = time.monotonic() - timeout
+            for writer, last in list(self._activity.items()):
+                if last < limit:
+                    writer.close()  # the pending read ends; the session cleans up
+
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
         session = Session(self.registry, _peer_cn(writer))
+        self._activity[writer] = time.monotonic()
         try:
             await self._converse(session, reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError):
@@ -96,6 +113,7 @@ class EppServer:
         except Exception:
             log.exception("session crashed")
         finally:
+            self._activity.pop(writer, None)
             session.closed()
             self._tasks.discard(task)
             writer.close()
@@ -111,8 +129,7 @@ class EppServer:
         count = 0
         while True:
             try:
-                data = await asyncio.wait_for(read_frame(reader, config.max_frame_bytes),
-                                              config.idle_timeout)
+                data = await read_frame(reader, config.max_frame_bytes)
             except FrameTooLarge as exc:
                 writer.write(encode_frame(session.render(Result(2500, f"Command failed: {exc};"
                                                                 " closing connection"), None)))
@@ -122,6 +139,7 @@ class EppServer:
                 return
             if data is None:
                 return
+            self._activity[writer] = time.monotonic()
             prepared = session.prepare(data)
             if isinstance(prepared, Result):
                 writer.write(encode_frame(session.render(prepared, None)))

@@ -144,8 +144,11 @@ class Session:
             raise EppError(2101, f"{command.name} is not implemented")
         if command.name in READ_ONLY:  # no transaction needed: one consistent SELECT each
             return handler(ctx, verb[0], verb)
-        with store.transaction(registry.conn):
-            return handler(ctx, verb[0], verb)
+        try:
+            with store.transaction(registry.conn):
+                return handler(ctx, verb[0], verb)
+        finally:
+            registry.events_changed()
 
     def _login(self, command: Command) -> Result:
         if self.clid is not None:
