@@ -105,7 +105,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     registry.close()
-    print("EPP sandbox stopped.")
+    with contextlib.suppress(BrokenPipeError):  # whoever read our stdout may be gone
+        print("EPP sandbox stopped.")
     return 0
 
 
@@ -153,3 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         conn.close()
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

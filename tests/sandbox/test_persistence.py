@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sandbox_client import EppClient
 
 from bureau.sandbox.testing import start_sandbox
@@ -69,3 +70,24 @@ def test_one_big_jump_equals_many_small_ones(tmp_path: Path, cert_dir: Path) -> 
             c.close()
     assert outcomes[0] == outcomes[1]
     assert outcomes[0][3] == 2303  # purged either way
+
+
+def test_cli_status_and_listing(tmp_path: Path, cert_dir: Path,
+                                capsys: pytest.CaptureFixture[str]) -> None:
+    from bureau.sandbox.cli import main
+
+    with start_sandbox(cert_dir, db_path=tmp_path / "sandbox.sqlite3") as sb:
+        c = EppClient(sb)
+        c.login()
+        assert c.domain_create("held.test").code == 1000
+        args = ["--state-dir", str(tmp_path)]
+        assert main([*args, "status", "held.test", "--add", "serverHold", "--reason",
+                     "abuse report"]) == 0
+        assert main([*args, "status", "held.test", "--add", "clientHold"]) == 1
+        assert "not a server status" in capsys.readouterr().err
+        assert "serverHold" in c.domain_info("held.test").xpath("//domain:status/@s")
+        assert c.poll().text("//changePoll:reason") == "abuse report"
+        assert main([*args, "clock", "--show"]) == 0
+        assert main([*args, "domains"]) == 0
+        assert '"serverHold"' in capsys.readouterr().out
+        c.close()
