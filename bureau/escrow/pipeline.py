@@ -174,7 +174,7 @@ class _FileSeries:
         self.encoder = RecordEncoder()
         self.header = self.encoder.record(header)
         self.seq = 0
-        self.buf: list[str] = []
+        self.buf: list[bytes] = []
         self.buf_len = 0
         self.stats: list[tuple[int, int, int]] = []  # records, lines, bytes per file
         self.records = 0
@@ -188,19 +188,19 @@ class _FileSeries:
         self.backend.send(_OPEN, (name, member))
         self.splitter.reset()
         if self.seq == 1:
-            self._put(self.header, record=False)
+            data = self.header.encode()
+            self._put(data, data.count(b"\n"), record=False)
 
-    def _put(self, text: str, *, record: bool = True) -> None:
-        size = len(text) if text.isascii() else len(text.encode())
-        self.splitter.add(text.count("\n"), size, record=record)
-        self.buf.append(text)
-        self.buf_len += len(text)
+    def _put(self, data: bytes, lines: int, *, record: bool = True) -> None:
+        self.splitter.add(lines, len(data), record=record)
+        self.buf.append(data)
+        self.buf_len += len(data)
         if self.buf_len >= _CHUNK:
             self._flush()
 
     def _flush(self) -> None:
         if self.buf:
-            self.backend.send(_DATA, "".join(self.buf).encode())
+            self.backend.send(_DATA, b"".join(self.buf))
             self.buf.clear()
             self.buf_len = 0
 
@@ -213,15 +213,15 @@ class _FileSeries:
         self.add_text(self.encoder.record(values))
 
     def add_text(self, text: str) -> None:
+        # encoded once: the byte count for the split rule and the bytes to compress
+        data = text.encode()
+        lines = data.count(b"\n")
         if self.seq == 0:
             self._open()
-        else:
-            lines = text.count("\n")
-            size = len(text) if text.isascii() else len(text.encode())
-            if self.splitter.needs_new_file(lines, size):
-                self._close()
-                self._open()
-        self._put(text)
+        elif self.splitter.needs_new_file(lines, len(data)):
+            self._close()
+            self._open()
+        self._put(data, lines)
         self.records += 1
 
     def finish(self) -> None:
