@@ -51,11 +51,14 @@ class ContactViewSet(viewsets.ModelViewSet):
     @extend_schema(request=ContactCreateSerializer, responses={201: ContactSerializer,
                                                                **PROBLEM_RESPONSES})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        named = request.data.get("organisation") if hasattr(request.data, "get") else None
+        organisation = access.organisation_for_create(
+            request, named if isinstance(named, str) else None)
+        access.require(request, organisation, Permission.MANAGE_CONTACTS)
         serializer = ContactCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        organisation = access.organisation_for_create(request, data.pop("organisation", None))
-        access.require(request, organisation, Permission.MANAGE_CONTACTS)
+        data.pop("organisation", None)
         contact = Contact(organisation=organisation, **data)
         save(contact)
         return Response(ContactSerializer(contact).data, status=201)
