@@ -37,7 +37,7 @@ def base_template() -> str:
 
 def page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("coop_base", base_template())
-    context.setdefault("share_value", conf.share_value() / 100)
+    context.setdefault("share_value", conf.share_value())
     context.setdefault("currency", conf.currency())
     return render(request, template, context)
 
@@ -127,14 +127,14 @@ def certificate(request: HttpRequest) -> HttpResponse:
         return redirect("coop:join")
     return page(request, "coop/certificate.html", {
         "member": member, "movements": member.movements.all(), "seller": conf.seller(),
-        "capital": member.shares * conf.share_value() / 100, "today": clock.now()})
+        "capital": member.shares * conf.share_value(), "today": clock.now()})
 
 
 @staff_member_required
 def register(request: HttpRequest) -> HttpResponse:
     lines = membership.register()
     return page(request, "coop/register.html", {
-        "lines": lines, "total_capital": membership.capital() / 100,
+        "lines": lines, "total_capital": membership.capital(),
         "total_shares": sum(line.shares for line in lines)})
 
 
@@ -226,7 +226,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
                   for i in items],
         "past": PriceList.objects.filter(state__in=[PriceListState.ADOPTED,
                                                     PriceListState.REJECTED]),
-        "years": figures.yearly(), "capital": membership.capital() / 100,
+        "years": figures.yearly(), "capital": membership.capital(),
         "members": Member.objects.filter(status="active").count(),
         "estimate": estimate,
     })
