@@ -61,6 +61,7 @@ class DepositConfig:
         if not self.out_dir.is_dir():
             raise DepositError(f"output folder {self.out_dir} does not exist")
         self.profile.check()
+        self.keys.check()  # fail here, with a clear message, rather than in the child
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,10 @@ class _Backend(threading.Thread):
             if proc is not None:
                 proc.kill()
                 proc.wait()
+                if isinstance(e, BrokenPipeError) and proc.stderr is not None:
+                    msg = proc.stderr.read().decode(errors="replace").strip().splitlines()
+                    self.error = CryptoError(f"the encryptor for {name} stopped: "
+                                             f"{msg[-1] if msg else 'no message'}")
             if part is not None:
                 part.unlink(missing_ok=True)
             while True:  # drain so the producer never blocks on a full queue

@@ -151,3 +151,30 @@ def test_cli_generate_shows_progress(tmp_path: Path, agent_v4: Party, registrar_
     assert code == 0
     captured = capsys.readouterr()
     assert "rows/s" in captured.err and "_full_1.csv.gz.gpg" in captured.out
+
+
+def test_registrar_key_with_passphrase_from_environment(
+    tmp_path: Path, gnupghome: Path, agent_v4: Party, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A passphrase-protected registrar key made with gpg; the passphrase comes from an
+    environment variable named on the command line, and a wrong one is reported clearly."""
+    from .conftest import gpg
+
+    uid = "Protected Registrar <p@registrar.example>"
+    assert gpg(gnupghome, "--pinentry-mode", "loopback", "--passphrase", "s3cret",
+               "--quick-gen-key", uid, "ed25519", "sign,cert", "never").returncode == 0
+    key = tmp_path / "reg.sec"
+    key.write_bytes(gpg(gnupghome, "--armor", "--pinentry-mode", "loopback", "--passphrase",
+                        "s3cret", "--export-secret-keys", uid).stdout)
+    pub = tmp_path / "reg.pub"
+    pub.write_bytes(gpg(gnupghome, "--armor", "--export", uid).stdout)
+    base = ["generate", "--count", "50", "--out", str(tmp_path / "out"), "--agent-cert",
+            str(agent_v4.public), "--registrar-key", str(key), "--passphrase-env", "RDE_PASS"]
+    monkeypatch.setenv("RDE_PASS", "wrong")
+    assert cli.main(base) == 2
+    assert "check the passphrase" in capsys.readouterr().err
+    monkeypatch.setenv("RDE_PASS", "s3cret")
+    assert cli.main(base) == 0
+    assert cli.main(["verify", str(tmp_path / "out"), "--agent-key", str(agent_v4.secret),
+                     "--registrar-cert", str(pub)]) == 0
