@@ -12,7 +12,8 @@ import sqlite3
 
 import idna
 
-from bureau.epp import namespaces as ns
+from bureau.epp.namespaces import BDN
+from bureau.sandbox.context import Ctx
 from bureau.sandbox.names import alabel, split, ulabel
 from bureau.sandbox.policy import TldPolicy
 from bureau.sandbox.xmlio import Element, el, sub
@@ -57,10 +58,14 @@ def _label(parent: Element, tag: str, name: str) -> None:
 
 def bundle_element(kind: str, names: list[str]) -> Element:
     """`<b-dn:{kind}><b-dn:bundle><b-dn:rdn/><b-dn:bdn/>...` for infData, creData, etc."""
-    assert ns.BDN
     root = el(f"b-dn:{kind}")
     bundle = sub(root, "b-dn:bundle")
     _label(bundle, "b-dn:rdn", names[0])
     for other in names[1:]:
         _label(bundle, "b-dn:bdn", other)
     return root
+
+
+def bundle_extension(ctx: Ctx, kind: str, names: list[str]) -> list[Element]:
+    """The b-dn response element, for clients that selected b-dn and names that bundle."""
+    return [bundle_element(kind, names)] if ctx.wants(BDN) and len(names) > 1 else []

@@ -15,13 +15,14 @@ from decimal import Decimal
 
 from bureau.epp import namespaces as ns
 from bureau.sandbox import billing, domainview, fees, lifecycle, secdns, transfers
-from bureau.sandbox.bundles import PRODUCED_REASON, bundle_element, bundle_names
+from bureau.sandbox.bundles import PRODUCED_REASON, bundle_extension, bundle_names
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import DAY, add_years
 from bureau.sandbox.names import normalise, split, ulabel
 from bureau.sandbox.responses import Result
+from bureau.sandbox.restore import restore
 from bureau.sandbox.xmlio import Element, child, children, el, sub, text
 
 CLIENT_STATUSES = frozenset({"clientDeleteProhibited", "clientHold", "clientRenewProhibited",
@@ -69,10 +70,6 @@ def _period(ctx: Ctx, obj: Element, default: int = 1) -> int:
     if node is None:
         return default
     return ctx.years(int(node.text or "0"), node.get("unit", "y"))
-
-
-def _bundle_ext(ctx: Ctx, kind: str, names: list[str]) -> list[Element]:
-    return [bundle_element(kind, names)] if ctx.wants(ns.BDN) and len(names) > 1 else []
 
 
 def _contact_id(ctx: Ctx, handle: str) -> int:
@@ -168,7 +165,7 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         for status in rgp:
             sub(rgp_el, "rgp:rgpStatus", attrs={"s": status})
         result.extension.append(rgp_el)
-    result.extension += _bundle_ext(ctx, "infData", domainview.bundle_names_of(ctx.conn, row))
+    result.extension += bundle_extension(ctx, "infData", domainview.bundle_names_of(ctx.conn, row))
     return result
 
 
@@ -237,7 +234,7 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     result = Result(resdata=[data])
     if ctx.wants(ns.FEE):
         result.extension.append(fees.result_element(ctx, "creData", policy, amount, years))
-    result.extension += _bundle_ext(ctx, "creData", names)
+    result.extension += bundle_extension(ctx, "creData", names)
     return result
 
 
@@ -285,7 +282,7 @@ def delete(ctx: Ctx, obj: Element, verb: Element) -> Result:
     result = Result(code)
     if ctx.wants(ns.FEE) and refund:
         result.extension.append(fees.result_element(ctx, "delData", policy, None, credit=refund))
-    result.extension += _bundle_ext(ctx, "delData", names)
+    result.extension += bundle_extension(ctx, "delData", names)
     return result
 
 
@@ -325,7 +322,7 @@ def renew(ctx: Ctx, obj: Element, verb: Element) -> Result:
     result = Result(resdata=[data])
     if ctx.wants(ns.FEE):
         result.extension.append(fees.result_element(ctx, "renData", policy, amount, years))
-    result.extension += _bundle_ext(ctx, "renData", domainview.bundle_names_of(ctx.conn, row))
+    result.extension += bundle_extension(ctx, "renData", domainview.bundle_names_of(ctx.conn, row))
     return result
 
 
@@ -338,7 +335,7 @@ def transfer(ctx: Ctx, obj: Element, verb: Element) -> Result:
     pw = text(obj, "domain:authInfo/domain:pw")
     result = transfers.domain_transfer(ctx, op, name, row, years, pw)
     names = domainview.bundle_names_of(ctx.conn, row)
-    result.extension += _bundle_ext(ctx, "trnData", names)
+    result.extension += bundle_extension(ctx, "trnData", names)
     return result
 
 
@@ -365,7 +362,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     _verify_sponsor(ctx, row)
     rgp = ctx.ext(ns.RGP)
     if rgp is not None:
-        return _restore(ctx, obj, row, rgp)
+        return restore(ctx, obj, row, rgp)
     _verify_active(row, "update")
     _verify_no_pending_transfer(ctx, row)
     add, rem, chg = (child(obj, f"domain:{k}") for k in ("add", "rem", "chg"))
@@ -414,55 +411,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
                      (" ".join(statuses), registrant, authinfo, json.dumps(sec_state),
                       ctx.clid, ctx.now, row["id"]))
     result = Result()
-    result.extension += _bundle_ext(ctx, "upData", domainview.bundle_names_of(ctx.conn, row))
-    return result
-
-
-def _restore(ctx: Ctx, obj: Element, row: sqlite3.Row, rgp: Element) -> Result:
-    """RFC 3915: request (redemption -> pendingRestore, fee charged), report (-> active)."""
-    chg = child(obj, "domain:chg")
-    if any(child(obj, f"domain:{k}") is not None for k in ("add", "rem")) or (
-            chg is not None and len(chg) > 0):
-        raise EppError(2306, "a restore must not carry other changes")
-    restore = child(rgp, "rgp:restore")
-    op = restore.get("op") if restore is not None else None
-    policy = ctx.config.tlds[row["tld"]]
-    result = Result()
-    if op == "request":
-        if row["state"] != "redemption":
-            raise EppError(2304, f"{row['name']} is not in its redemption period")
-        amount = fees.price(policy, row["name"], "restore")
-        fees.verify_client_fee(ctx, policy, row["name"], "restore", amount)
-        billing.charge(ctx.conn, ctx.clid, amount, row["name"], "restore", ctx.now)
-        ctx.conn.execute("UPDATE domains SET state = 'pendingRestore', upid = ?, updated = ?"
-                         " WHERE id = ?", (ctx.clid, ctx.now, row["id"]))
-        lifecycle.unschedule(ctx.conn, "redemption_end", row["id"])
-        lifecycle.schedule(ctx.conn, "restore_timeout", row["id"],
-                           ctx.now + ctx.config.pending_restore_days * DAY)
-        status = "pendingRestore"
-        if ctx.wants(ns.FEE):
-            result.extension.append(fees.result_element(ctx, "updData", policy, amount))
-    elif op == "report":
-        if row["state"] != "pendingRestore":
-            raise EppError(2304, f"{row['name']} has no pending restore to report on")
-        if restore is None or child(restore, "rgp:report") is None:
-            raise EppError(2003, "restore op=report needs rgp:report")
-        exdate = row["exdate"]
-        while exdate <= ctx.now:  # an expired name comes back renewed past today
-            exdate = add_years(exdate, 1)
-        ctx.conn.execute("UPDATE domains SET state = 'active', state_until = NULL, exdate = ?,"
-                         " upid = ?, updated = ? WHERE id = ?",
-                         (exdate, ctx.clid, ctx.now, row["id"]))
-        lifecycle.unschedule(ctx.conn, "restore_timeout", row["id"])
-        lifecycle.schedule(ctx.conn, "expire", row["id"], exdate)
-        status = None
-    else:
-        raise EppError(2005, f"restore op must be request or report, not {op!r}")
-    if ctx.wants(ns.RGP) and status:
-        up = el("rgp:upData")
-        sub(up, "rgp:rgpStatus", attrs={"s": status})
-        result.extension.insert(0, up)
-    result.extension += _bundle_ext(ctx, "upData", domainview.bundle_names_of(ctx.conn, row))
+    result.extension += bundle_extension(ctx, "upData", domainview.bundle_names_of(ctx.conn, row))
     return result
 
 
