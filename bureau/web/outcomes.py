@@ -22,13 +22,16 @@ class Failed(Exception):
     """The operation did not happen; the form carries the reason."""
 
 
-def attempt(form: forms.Form, action: Callable[[], T], *, context: dict[str, Any]) -> T:
+def attempt(form: forms.Form, action: Callable[[], T], *, context: dict[str, Any],
+            fields: dict[str, str] | None = None) -> T:
     """Run ``action``; on a refusal put the reason on the field it names (or the form) and
-    raise ``Failed``. An unexpected error is logged with an incident id shown to the person."""
+    raise ``Failed``. ``fields`` renames the operation's field names to the form's. An
+    unexpected error is logged with an incident id shown to the person."""
     try:
         return action()
     except OperationError as exc:
-        field = exc.field if exc.field in form.fields else None
+        field = (fields or {}).get(exc.field or "", exc.field)
+        field = field if field in form.fields else None
         form.add_error(field, exc.message)
     except LedgerError as exc:
         form.add_error(None, str(exc))

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.billing import ledger
-from bureau.registrar.domains.names import split_tld, to_a_label, to_u_label
+from bureau.registrar.domains.names import split_tld, to_u_label
 from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations.check import Quote, check
-from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.common import Actor, parse_name
 from bureau.registrar.registries.models import Tld
 
 from .. import ratelimit
@@ -68,16 +68,15 @@ def search(request: HttpRequest) -> HttpResponse:
         try:
             if requested:
                 # Refuse a bad name or an extension not sold on the field, before anything.
-                attempt(form, lambda: register_op.verify_tld_sold(to_a_label(requested)),
-                        context={"op": "search", "q": requested})
-            quotes = attempt(form, lambda: check(names), context={"op": "check", "n": names})
+                attempt(form, lambda: register_op.verify_tld_sold(parse_name(requested)),
+                        context={"op": "search", "q": requested}, fields={"name": "q"})
+            quotes = attempt(form, lambda: check(names), context={"op": "check", "n": names},
+                             fields={"name": "q"})
         except Failed:
-            quotes = []
-        except Exception:
             quotes = []
         for q in quotes:
             rows.append(Row(q, by_name[split_tld(q.name)[1]], q.name == (
-                to_a_label(requested) if requested else None)))
+                parse_name(requested) if requested else None)))
     return render(request, "web/search.html", {"form": form, "rows": rows,
                                                "cart": request.session.get(CART_KEY, [])})
 
