@@ -15,6 +15,7 @@ def health(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health", health, name="health"),
+    path("api/v1/dns/", include("bureau.dns.api_urls")),
     path("api/v1/", include("bureau.api.urls")),
     path("notices/", include("bureau.notices.urls")),
     path("coop/", include("bureau.coop.urls")),

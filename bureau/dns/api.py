@@ -1,0 +1,374 @@
+"""REST endpoints of DNS hosting, mounted at /api/v1/dns/ (bureau.dns.api_urls), following
+bureau.api's conventions: DRF viewsets, scopes per action (domains:read / domains:write),
+querysets starting from the caller's organisations, RFC 9457 problem details. Views only
+translate: every change goes through bureau.dns.operations.
+
+Refused records answer 422 with `errors`: one entry per problem, `field` as
+"records.<index>.<field>" (or "line.<n>.<field>" for zone files), `detail` saying what to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from bureau.api import access
+from bureau.api.problems import problem
+from bureau.dns.models import (
+    HealthCheck,
+    Record,
+    Template,
+    TemplateApplication,
+    Zone,
+    ZoneChange,
+)
+from bureau.dns.names import InvalidName, zone_name
+from bureau.dns.operations import dnssec, health, history, records, templates, zonefiles, zones
+from bureau.dns.operations.common import Outcome
+from bureau.dns.operations.errors import RecordsInvalid
+from bureau.dns.records import Record as RawRecord
+from bureau.registrar.domains.models import Domain, DomainState
+
+MAX_BATCH = 10_000
+
+
+class RecordSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="rtype")
+
+    class Meta:
+        model = Record
+        fields = ["id", "name", "type", "content", "ttl", "application"]
+
+
+class RecordInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255, allow_blank=True, trim_whitespace=False,
+                                 help_text="owner: @, www, www.example.org. or a U-label name")
+    type = serializers.CharField(max_length=10)
+    content = serializers.CharField(max_length=65_535, trim_whitespace=False)
+    ttl = serializers.IntegerField(required=False, default=3600)
+
+
+class BatchSerializer(serializers.Serializer):
+    add = RecordInputSerializer(many=True, required=False, default=list)
+    remove = serializers.ListField(child=serializers.IntegerField(), required=False,
+                                   default=list, max_length=MAX_BATCH)
+    summary = serializers.CharField(max_length=200, required=False, default="")
+
+    def validate_add(self, value: list[Any]) -> list[Any]:
+        if len(value) > MAX_BATCH:
+            raise serializers.ValidationError(f"at most {MAX_BATCH} records per batch")
+        return value
+
+
+class KeySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="powerdns_id")
+    algorithm = serializers.CharField()
+    state = serializers.CharField()
+    ds = serializers.ListField(child=serializers.CharField())
+
+
+class HealthSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HealthCheck
+        fields = ["checked_at", "ok", "problems", "secondaries"]
+
+
+class ZoneSerializer(serializers.ModelSerializer):
+    organisation: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    domain: Any = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    u_label = serializers.CharField(read_only=True)
+    keys = serializers.SerializerMethodField()
+    health = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Zone
+        fields = ["name", "u_label", "organisation", "domain", "nameservers", "dnssec",
+                  "publish_state", "serial", "ds_state", "ds_wanted", "keys", "health",
+                  "created_at", "updated_at"]
+
+    def get_keys(self, zone: Zone) -> list[dict[str, Any]]:
+        return list(KeySerializer(zone.keys.exclude(state="removed"), many=True).data)
+
+    def get_health(self, zone: Zone) -> dict[str, Any] | None:
+        check = zone.health_checks.first()
+        return None if check is None else dict(HealthSerializer(check).data)
+
+
+class ZoneCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    organisation = serializers.CharField(required=False, allow_blank=True)
+    dnssec = serializers.BooleanField(required=False, default=True)
+
+
+class ChangeSerializer(serializers.ModelSerializer):
+    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    undoes: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ZoneChange
+        fields = ["id", "at", "kind", "summary", "actor", "actor_label", "added", "removed",
+                  "undoes", "serial", "published"]
+
+
+class ImportSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000_000, trim_whitespace=False)
+    replace = serializers.BooleanField(required=False, default=True)
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Template
+        fields = ["slug", "name", "kind", "description", "parameters", "records"]
+
+
+class ApplySerializer(serializers.Serializer):
+    template: Any = serializers.SlugRelatedField(slug_field="slug", queryset=Template.objects.all())
+    values = serializers.DictField(child=serializers.CharField(allow_blank=True),
+                                   required=False, default=dict)
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    template: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = TemplateApplication
+        fields = ["id", "template", "values", "applied_at", "removed_at"]
+
+
+class ExternalDnssecSerializer(serializers.Serializer):
+    ds = serializers.ListField(child=serializers.CharField(max_length=1000), required=False,
+                               default=list, max_length=20)
+    dnskeys = serializers.ListField(child=serializers.CharField(max_length=4000),
+                                    required=False, default=list, max_length=20)
+
+
+def outcome_body(outcome: Outcome) -> dict[str, Any]:
+    return {"published": outcome.published, "serial": outcome.serial,
+            "change": outcome.change.pk if outcome.change else None,
+            "added": RecordSerializer(outcome.added, many=True).data}
+
+
+def records_problem(request: Request, exc: RecordsInvalid, prefix: str) -> Response:
+    errors = []
+    for p in exc.problems:
+        line = p.record.line if p.record is not None else None
+        where = prefix if line is None else f"{prefix}.{line}"
+        errors.append({"field": f"{where}.{p.field}", "detail": str(p)})
+    return problem(request, status_code=422, slug="records-invalid",
+                   title="Records refused: nothing was stored or published",
+                   detail=exc.message, errors=errors)
+
+
+class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Hosted zones of your organisations, their records, history, templates and health."""
+
+    serializer_class = ZoneSerializer
+    queryset = Zone.objects.none()
+    lookup_field = "name"
+    lookup_value_regex = r"[^/]+"
+    scopes = {
+        "list": "domains:read", "retrieve": "domains:read", "history": "domains:read",
+        "export": "domains:read", "health": "domains:read", "records": "domains:read",
+        "create": "domains:write", "batch": "domains:write", "import_file": "domains:write",
+        "undo": "domains:write", "apply_template": "domains:write",
+        "remove_template": "domains:write", "rollover": "domains:write",
+        "check_health": "domains:write",
+    }
+
+    def get_queryset(self) -> QuerySet[Zone]:
+        return Zone.objects.filter(
+            organisation__in=access.visible_organisations(self.request)
+        ).select_related("organisation", "domain")
+
+    def get_object(self) -> Zone:
+        try:
+            name = zone_name(self.kwargs["name"]).to_text().lower()
+        except InvalidName as exc:
+            raise NotFound() from exc
+        zone = self.get_queryset().filter(name=name).first()
+        if zone is None:
+            raise NotFound()
+        return zone
+
+    @extend_schema(summary="Host a zone (standalone; registered names get theirs by themselves)",
+                   request=ZoneCreateSerializer, responses={201: ZoneSerializer})
+    def create(self, request: Request) -> Response:
+        data = _valid(ZoneCreateSerializer, request)
+        organisation = access.organisation_for_create(request, data.get("organisation"))
+        zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
+                                 name=data["name"], dnssec=data["dnssec"])
+        return Response(ZoneSerializer(zone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Records of the zone", responses={200: RecordSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def records(self, request: Request, name: str) -> Response:
+        return Response(RecordSerializer(self.get_object().records.all(), many=True).data)
+
+    @extend_schema(summary="Change records in one batch (one PATCH to the DNS engine)",
+                   request=BatchSerializer)
+    @action(detail=True, methods=["post"], url_path="records/batch")
+    def batch(self, request: Request, name: str) -> Response:
+        zone = self.get_object()
+        data = _valid(BatchSerializer, request)
+        add = [RawRecord(r["name"], r["type"], r["content"], r["ttl"], line=i)
+               for i, r in enumerate(data["add"])]
+        rows = list(zone.records.filter(pk__in=data["remove"]))
+        missing = set(data["remove"]) - {r.pk for r in rows}
+        if missing:
+            return problem(request, status_code=422, slug="records-invalid",
+                           title="Records refused: nothing was stored or published",
+                           detail=f"no record {sorted(missing)} in {zone.name}",
+                           errors=[{"field": "remove", "detail": f"unknown ids {sorted(missing)}"}])
+        try:
+            outcome = records.edit_records(zone=zone, actor=access.actor(request), add=add,
+                                           remove=rows, summary=data["summary"])
+        except RecordsInvalid as exc:
+            return records_problem(request, exc, "add")
+        return Response(outcome_body(outcome))
+
+    @extend_schema(summary="Import a zone file (all problems reported with line numbers)",
+                   request=ImportSerializer)
+    @action(detail=True, methods=["post"], url_path="import")
+    def import_file(self, request: Request, name: str) -> Response:
+        zone = self.get_object()
+        data = _valid(ImportSerializer, request)
+        try:
+            imported = zonefiles.import_zone_file(zone=zone, actor=access.actor(request),
+                                                  text=data["text"], replace=data["replace"])
+        except RecordsInvalid as exc:
+            return records_problem(request, exc, "line")
+        body = outcome_body(imported.outcome)
+        body["skipped"] = [r.label() for r in imported.skipped]
+        return Response(body)
+
+    @extend_schema(summary="The zone as a zone file", responses={200: str})
+    @action(detail=True, methods=["get"])
+    def export(self, request: Request, name: str) -> HttpResponse:
+        zone = self.get_object()
+        return HttpResponse(zonefiles.export_zone(zone), content_type="text/dns; charset=utf-8")
+
+    @extend_schema(summary="History of the zone", responses={200: ChangeSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request: Request, name: str) -> Response:
+        changes = self.get_object().changes.order_by("-at", "-id")
+        page = self.paginate_queryset(changes)
+        return self.get_paginated_response(ChangeSerializer(page, many=True).data)
+
+    @extend_schema(summary="Undo a change (a new change restoring what it replaced)",
+                   request=None)
+    @action(detail=True, methods=["post"], url_path=r"history/(?P<change_id>\d+)/undo")
+    def undo(self, request: Request, name: str, change_id: str) -> Response:
+        zone = self.get_object()
+        change = zone.changes.filter(pk=int(change_id)).first()
+        if change is None:
+            raise NotFound()
+        try:
+            outcome = history.undo(change=change, actor=access.actor(request))
+        except RecordsInvalid as exc:
+            return records_problem(request, exc, "records")
+        return Response(outcome_body(outcome))
+
+    @extend_schema(summary="Apply a template", request=ApplySerializer)
+    @action(detail=True, methods=["post"], url_path="templates")
+    def apply_template(self, request: Request, name: str) -> Response:
+        zone = self.get_object()
+        data = _valid(ApplySerializer, request)
+        try:
+            application, outcome = templates.apply_template(
+                zone=zone, actor=access.actor(request), template=data["template"],
+                values=data["values"])
+        except RecordsInvalid as exc:
+            return records_problem(request, exc, "template")
+        return Response({"application": ApplicationSerializer(application).data,
+                         **outcome_body(outcome)}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Remove an applied template (its records, only those)", request=None)
+    @action(detail=True, methods=["delete"], url_path=r"templates/(?P<application_id>\d+)")
+    def remove_template(self, request: Request, name: str, application_id: str) -> Response:
+        zone = self.get_object()
+        application = zone.applications.filter(pk=int(application_id)).first()
+        if application is None:
+            raise NotFound()
+        return Response(outcome_body(templates.remove_template(
+            application=application, actor=access.actor(request))))
+
+    @extend_schema(summary="Latest health check", responses={200: HealthSerializer})
+    @action(detail=True, methods=["get"])
+    def health(self, request: Request, name: str) -> Response:
+        check = self.get_object().health_checks.first()
+        if check is None:
+            raise NotFound("No health check yet: POST to run one.")
+        return Response(HealthSerializer(check).data)
+
+    @extend_schema(summary="Run the health checks now", request=None,
+                   responses={200: HealthSerializer})
+    @health.mapping.post
+    def check_health(self, request: Request, name: str) -> Response:
+        zone = self.get_object()
+        access.require(request, zone.organisation, _manage_dns())
+        return Response(HealthSerializer(health.check_zone(zone)).data)
+
+    @extend_schema(summary="Start a key rollover (the new DS reaches the registry first)",
+                   request=None)
+    @action(detail=True, methods=["post"])
+    def rollover(self, request: Request, name: str) -> Response:
+        rollover = dnssec.start_rollover(zone=self.get_object(), actor=access.actor(request))
+        return Response({"step": rollover.step, "step_at": rollover.step_at},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                      viewsets.GenericViewSet):
+    """Templates for common setups."""
+
+    serializer_class = TemplateSerializer
+    queryset = Template.objects.all()
+    lookup_field = "slug"
+    scopes = {"list": "domains:read", "retrieve": "domains:read"}
+
+
+class ExternalDnssecViewSet(viewsets.GenericViewSet):
+    """DS or DNSKEY data for a name registered with Bureau whose DNS is hosted elsewhere."""
+
+    serializer_class = ExternalDnssecSerializer
+    queryset = Domain.objects.none()
+    lookup_field = "name"
+    lookup_value_regex = r"[^/]+"
+    scopes = {"update": "domains:write"}
+
+    @extend_schema(summary="Send these DS (or the DS of these DNSKEYs) to the registry; an "
+                           "empty body removes DNSSEC at the registry")
+    def update(self, request: Request, name: str) -> Response:
+        domain = Domain.objects.filter(
+            organisation__in=access.visible_organisations(request), name=name.lower(),
+        ).exclude(state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).first()
+        if domain is None:
+            raise NotFound()
+        data = _valid(ExternalDnssecSerializer, request)
+        try:
+            sent = dnssec.set_external_dnssec(domain=domain, actor=access.actor(request),
+                                              ds=data["ds"], dnskeys=data["dnskeys"])
+        except RecordsInvalid as exc:
+            return records_problem(request, exc, "input")
+        return Response({"ds": [f"{d.key_tag} {d.algorithm} {d.digest_type} {d.digest}"
+                                for d in sent]})
+
+
+def _manage_dns() -> Any:
+    from bureau.registrar.accounts.permissions import Permission
+
+    return Permission.MANAGE_DNS
+
+
+def _valid(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
