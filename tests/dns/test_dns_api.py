@@ -122,8 +122,9 @@ def test_health_and_another_organisations_zone(api: APIClient, zone: Zone, pdns:
 
 # -- fuzz ----------------------------------------------------------------------------------
 
-junk = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
-                 st.text(max_size=40), st.lists(st.integers(), max_size=2))
+junk = st.one_of(st.none(), st.booleans(), st.integers(),
+                 st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=40),
+                 st.lists(st.integers(), max_size=2))
 names = st.one_of(st.sampled_from(["@", "www", "mail", "_dmarc", "*", "été", "a.b", "", " ",
                                    "www.example.org.", "x..y", "-bad", "a" * 64]),
                   st.text(max_size=30), junk)
