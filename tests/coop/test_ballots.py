@@ -31,7 +31,8 @@ def electorate(make_member: Callable[..., Member], coop_clock: Any) -> dict[str,
 def open_ballot(**kwargs: Any) -> Ballot:
     now = clock.now()
     defaults: dict[str, Any] = {
-        "title": "Tarif .test", "text": "Adopter le tarif ?", "opens_at": now, "closes_at": now + timedelta(days=7),
+        "title": "Tarif .test", "text": "Adopter le tarif ?", "opens_at": now,
+        "closes_at": now + timedelta(days=7),
         "options": ballots.yes_no_abstain(), "quorum_percent": 50}
     defaults.update(kwargs)
     return ballots.create(**defaults)
