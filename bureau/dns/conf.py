@@ -27,6 +27,10 @@ def nameserver_addresses() -> dict[str, list[str]]:
     for item in settings.BUREAU_DNS_NAMESERVER_ADDRESSES:
         name, _, address = item.partition("=")
         out.setdefault(name.strip().lower().rstrip(".") + ".", []).append(address.strip())
+    if not out:
+        # One box (`bureau run`): the primary answers for every name server of Bureau.
+        host = primary_address().rpartition(":")[0].strip("[]") or "127.0.0.1"
+        out = {ns: [host] for ns in nameservers()}
     return out
 
 
