@@ -147,3 +147,13 @@ def read_deposit(folder: Path, profile: Profile, keys: AgentKeys) -> Iterator[Do
                 if rec.line == 1 and name.seq == 1:
                     continue  # header
                 yield builder.build(rec.fields)
+
+
+def read_deposits(folders: list[Path], profile: Profile, keys: AgentKeys) -> Iterator[DomainRow]:
+    """Restore from a full deposit followed by the incrementals made after it, in order.
+
+    An incremental only holds names missing from the earlier deposits, so the rows are simply
+    chained; a name seen twice means the deposits do not belong together.
+    """
+    for folder in folders:
+        yield from read_deposit(folder, profile, keys)

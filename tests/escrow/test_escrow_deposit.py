@@ -11,7 +11,7 @@ from bureau.escrow.history import SetLookup
 from bureau.escrow.names import parse_name
 from bureau.escrow.pipeline import DepositResult
 from bureau.escrow.profiles import EDITION_2007, EDITION_2007_HANDLES, EDITION_2024, SplitRule
-from bureau.escrow.reader import plaintext_records, read_deposit
+from bureau.escrow.reader import plaintext_records, read_deposit, read_deposits
 from bureau.escrow.rows import DomainRow
 from bureau.escrow.verify import verify_deposit
 
@@ -181,3 +181,6 @@ def test_incremental_holds_only_names_not_deposited(
     assert verify_deposit(tmp_path / "inc", EDITION_2007, keys, previous=before).ok
     # the index now holds the full deposit plus the incremental
     assert index.present([rows[1100].domain, "absent.org"]) == {rows[1100].domain}
+    # disaster recovery: the full deposit then the incremental give back every row
+    back = list(read_deposits([tmp_path / "full", tmp_path / "inc"], EDITION_2007, keys))
+    assert [r.domain for r in back] == [r.domain for r in rows[:1200]]
