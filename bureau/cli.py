@@ -15,8 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["sandbox"]:
         from bureau.sandbox.cli import main as sandbox_main
 
-        sandbox_main(args[1:])
-        return
+        sys.exit(sandbox_main(args[1:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
     from django.core.management import execute_from_command_line
 
