@@ -115,9 +115,9 @@ def holders() -> QuerySet[Contact]:
 
 def flag_unverified(now: datetime | None = None) -> list[ContactProfile]:
     """Flag holders not verified ``verify_days`` after the link was sent; start the
-    verification of holders that never had one (contacts from before this app)."""
+    verification of holders that never had a link (e.g. contacts from before this app)."""
     now = now or clock.now()
-    for contact in holders().filter(profile__isnull=True):
+    for contact in holders().exclude(profile__verification_sent_at__isnull=False):
         start_verification(contact, now)
     limit = now - timedelta(days=conf.verify_days())
     flagged = []
