@@ -65,32 +65,38 @@ def generate_rows(count: int, seed: int = 1, start: int = 0, contacts: int | Non
     rnd = random.Random(seed)
     # a bounded pool of contacts keeps memory flat whatever ``count`` is
     pool = max(1, contacts if contacts is not None else min((count + start) // 10, 5_000))
-    cache: dict[int, Contact] = {}
     base = dt.date(2027, 1, 1)
+    expiries = [base + dt.timedelta(days=d) for d in range(1000)]
+    nameservers = [(f"ns1.host{h}.net", f"ns2.host{h}.net") for h in range(50)]
+    # contacts are made on first use and shared: (registrant, admin, billing, underlying)
+    groups: dict[int, tuple[Contact, Contact, Contact, Contact]] = {}
+    techs: dict[int, Contact] = {}
 
-    def contact(n: int, tag: str) -> Contact:
-        key = n * 5 + "rabtu".index(tag[0])
-        c = cache.get(key)
-        if c is None:
-            c = _contact(random.Random(key ^ seed), n, tag)
-            cache[key] = c
-        return c
+    def group(n: int) -> tuple[Contact, Contact, Contact, Contact]:
+        g = groups.get(n)
+        if g is None:
+            g = groups[n] = tuple(  # type: ignore[assignment]
+                _contact(random.Random((n * 5 + k) ^ seed), n, tag)
+                for k, tag in ((0, "reg"), (1, "adm"), (2, "bill"), (4, "und"))
+            )
+        return g  # type: ignore[return-value]
 
     for i in range(start, start + count):
         name = domain_name(i, rnd)
         n = int(rnd.random() * pool)
-        registrant = contact(n, "reg")
+        registrant, admin, billing, under = group(n)
+        t = n % 97
+        tech = techs.get(t) or techs.setdefault(t, _contact(random.Random((t * 5 + 3) ^ seed),
+                                                            t, "tech"))
         privacy = i % 11 == 5
-        underlying = {"registrant": contact(n, "und")} if privacy else {}
-        shown = _PRIVACY if privacy else registrant
         yield DomainRow(
-            domain=name,
-            expiry=base + dt.timedelta(days=i % 1000),
-            registrant=shown,
-            admin=contact(n, "adm"),
-            tech=contact(n % 97, "tech"),
-            billing=contact(n, "bill"),
-            nameservers=(f"ns1.host{i % 50}.net", f"ns2.host{i % 50}.net"),
-            underlying=underlying,
-            in_redemption=i % 101 == 7,
+            name,
+            expiries[i % 1000],
+            _PRIVACY if privacy else registrant,
+            admin,
+            tech,
+            billing,
+            nameservers[i % 50],
+            {"registrant": under} if privacy else {},
+            i % 101 == 7,
         )
