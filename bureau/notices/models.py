@@ -169,6 +169,9 @@ class Parking(models.Model):
                               choices=[("dns", _("Bureau's DNS hosting")),
                                        ("nameservers", _("Name servers at the registry"))])
     saved_nameservers = models.JSONField(_("holder's name servers"), default=list, blank=True)
+    # DS records removed while parked (a signed delegation to the parking servers would fail
+    # validation and hide the parking page), put back with the name servers.
+    saved_ds = models.JSONField(_("holder's DS records"), default=list, blank=True)
     parked_at = models.DateTimeField(_("parked at"))
     restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
 

@@ -4,9 +4,11 @@ parking page, which says that it expired and how to renew it.
 Two ways: when Bureau hosts the zone, the DNS app's parking provider (a dotted path in
 ``BUREAU_NOTICES_DNS_PARKING``, an object with ``is_hosted(domain)``, ``park(domain)`` and
 ``unpark(domain)``) swaps the zone's answers; otherwise the name servers are changed at the
-registry to Bureau's parking name servers through the registrar's update operation, and put
-back as soon as the name is renewed. Every change is in the domain's history (the update
-operation records it, by "errp-parking").
+registry to Bureau's parking name servers through the registrar's update operation (and its
+DS records removed, or validating resolvers would refuse the parking answers), and put back
+as soon as the name is renewed. The name-server way works for names hosted by Bureau too.
+Every change is in the domain's history (the update operation records it, by
+"errp-parking").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from django.utils.module_loading import import_string
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record
 from bureau.registrar.operations.errors import OperationError
-from bureau.registrar.operations.update import update
+from bureau.registrar.operations.update import DS, update
 
 from . import clock, conf
 from .models import Parking
@@ -48,9 +50,12 @@ def park(domain: Domain, now: datetime) -> Parking:
                detail={"parking": "dns"})
         return parking
     saved = list(domain.nameservers)
-    update(domain=domain, actor=PARKER, nameservers=conf.parking_nameservers())
+    saved_ds = [[d.key_tag, d.algorithm, d.digest_type, d.digest]
+                for d in domain.ds_records.all()]
+    update(domain=domain, actor=PARKER, nameservers=conf.parking_nameservers(),
+           ds_records=[] if saved_ds else None)
     return Parking.objects.create(domain=domain, method="nameservers", parked_at=now,
-                                  saved_nameservers=saved)
+                                  saved_nameservers=saved, saved_ds=saved_ds)
 
 
 def unpark(parking: Parking, now: datetime) -> None:
@@ -63,7 +68,9 @@ def unpark(parking: Parking, now: datetime) -> None:
                outcome=Outcome.SUCCESS, message="renewed: the holder's zone answers again",
                detail={"parking": "dns", "restored": True})
     elif domain.state == DomainState.ACTIVE:
-        update(domain=domain, actor=PARKER, nameservers=parking.saved_nameservers)
+        ds = [DS(int(t), int(a), int(d), str(h)) for t, a, d, h in parking.saved_ds]
+        update(domain=domain, actor=PARKER, nameservers=parking.saved_nameservers,
+               ds_records=ds if ds else None)
     parking.restored_at = now
     parking.save(update_fields=["restored_at"])
 

@@ -18,7 +18,7 @@ from bureau.notices.renewal import renew_for_holder
 from bureau.notices.tasks import run_notices
 from bureau.registrar.billing import ledger
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
-from bureau.registrar.operations import restore
+from bureau.registrar.operations import restore, update
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.registries import connection
 from bureau.sandbox.testing import Sandbox
@@ -27,6 +27,7 @@ from .conftest import Inbox
 
 pytestmark = pytest.mark.django_db
 HOLDER_NS = ["ns1.atelier-dns.net", "ns2.atelier-dns.net"]
+HOLDER_DS = update.DS(12345, 13, 2, "AB" * 32)
 PARKING_NS = ["ns1.bureau-parking.net", "ns2.bureau-parking.net"]
 
 
@@ -44,6 +45,14 @@ def french_date(moment: datetime) -> str:
 def registry_nameservers(domain: Domain) -> set[str]:
     response = connection.execute(domain.registry, epp.DomainInfo(domain.name))
     return {ns if isinstance(ns, str) else ns.name for ns in response.data.nameservers}
+
+
+def registry_ds(domain: Domain) -> list[update.DS]:
+    response = connection.execute(domain.registry, epp.DomainInfo(domain.name))
+    data = response.extension(epp.SecDNSData)
+    if data is None:
+        return []
+    return [update.DS(d.key_tag, d.alg, d.digest_type, d.digest.upper()) for d in data.ds_data]
 
 
 def reminders(inbox: Inbox) -> list:
@@ -96,11 +105,13 @@ def test_expiry_parks_the_name_and_renewal_restores_its_dns(
         domain: Domain, registry_clock: Sandbox, inbox: Inbox, member: Actor) -> None:
     expiry = domain.expires_at
     assert expiry is not None
+    update.update(domain=domain, actor=member, ds_records=[HOLDER_DS])
     jump_to(registry_clock, expiry + timedelta(days=2, hours=1))
     run_all()
     domain.refresh_from_db()
-    # ERRP: resolution points at the parking page, recorded in the history.
+    # ERRP: resolution points at the parking page (unsigned), recorded in the history.
     assert registry_nameservers(domain) == set(PARKING_NS)
+    assert registry_ds(domain) == []
     parking = Parking.objects.get(domain=domain, restored_at=None)
     assert parking.saved_nameservers == HOLDER_NS
     assert DomainEvent.objects.filter(domain=domain, actor_label="errp-parking").exists()
@@ -121,6 +132,7 @@ def test_expiry_parks_the_name_and_renewal_restores_its_dns(
     assert term.paid_until.date() == expiry.replace(year=expiry.year + 1).date()
     run_all()
     assert registry_nameservers(domain) == set(HOLDER_NS)
+    assert registry_ds(domain) == [HOLDER_DS]
     assert Parking.objects.get(pk=parking.pk).restored_at is not None
     assert DomainEvent.objects.filter(domain=domain, actor_label="errp-parking").count() == 2
     assert reminders(inbox) == []
