@@ -13,10 +13,13 @@ RowValues = Callable[[DomainRow], list[str]]
 _SPECIAL = re.compile('[,"\r\n]')
 
 
-def _contact_expr(col: Column, var: str, attr: str) -> str:
+_NO_CONTACT = Contact(name="")  # stands for a missing contact: all its fields empty
+
+
+def _contact_expr(var: str, attr: str) -> str:
     if attr == "street":
-        return f'("\\r\\n".join({var}.street) if {var} is not None else "")'
-    return f'({var}.{attr} if {var} is not None else "")'
+        return f'"\\r\\n".join({var}.street)'
+    return f"{var}.{attr}"
 
 
 def compile_row_values(profile: Profile, iana_id: str) -> RowValues:
@@ -45,14 +48,14 @@ def compile_row_values(profile: Profile, iana_id: str) -> RowValues:
             kind = "u" if col.underlying else ("p" if col.prefer_underlying else "c")
             var = f"{kind}_{role}"
             roles.add((kind, role))
-            exprs.append(_contact_expr(col, var, attr))
+            exprs.append(_contact_expr(var, attr))
     for kind, role in sorted(roles):
         own = f"row.{role}"
         under = f'(u.get("{role}") if u else None)'
         expr = {"c": own, "u": under, "p": f"({under} or {own})"}[kind]
-        lines.append(f"    {kind}_{role} = {expr}")
+        lines.append(f"    {kind}_{role} = {expr} or NO_CONTACT")
     lines.append("    return [" + ", ".join(exprs) + "]")
-    namespace: dict[str, object] = {}
+    namespace: dict[str, object] = {"NO_CONTACT": _NO_CONTACT}
     exec("\n".join(lines), namespace)  # generated from the profile's own data, not input
     return namespace["_values"]  # type: ignore[return-value]
 
