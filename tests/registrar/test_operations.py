@@ -236,3 +236,20 @@ def test_in_zone_name_servers_need_their_addresses(registered: Domain, member: A
                 superordinate=registered)
     update.update(domain=registered, actor=member, nameservers=["ns1.atelier.test"])
     assert Domain.objects.get(pk=registered.pk).nameservers == ["ns1.atelier.test"]
+
+
+def test_a_changed_contact_reaches_the_registry(registered: Domain, contact: Contact,
+                                                sandbox: Sandbox) -> None:
+    from bureau.registrar.operations.handles import sync_contact
+
+    contact.email = "nouvelle@example.org"
+    contact.save()
+    assert sync_contact(contact) == []
+    handle = contact.handle_at(registered.registry)
+    assert handle is not None
+    account = sandbox.registrars["bureau"]
+    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
+                              password=account.password, cafile=str(sandbox.ca_file),
+                              certfile=str(account.cert_file), keyfile=str(account.key_file))
+    with epp.Session(config) as session:
+        assert session.execute(epp.ContactInfo(handle)).data.email == "nouvelle@example.org"

@@ -87,3 +87,19 @@ def ensure_handle(contact: Contact, registry: Registry) -> str:
         ContactHandle.objects.create(contact=contact, registry=registry, handle=handle,
                                      synced_at=timezone.now())
     return handle
+
+
+def sync_contact(contact: Contact) -> list[str]:
+    """Send a changed contact to every registry that knows it; return the registries that
+    could not be updated (the next call tries them again: an update is idempotent)."""
+    created = contact_create(contact, "placeholder")  # the same mapping as a create
+    failed = []
+    for handle in contact.handles.select_related("registry"):
+        outcome = send(handle.registry, epp.ContactUpdate(
+            handle.handle, postal_info=created.postal_info, voice=created.voice,
+            fax=created.fax, email=created.email, disclose=created.disclose))
+        if outcome.response is None:
+            failed.append(str(handle.registry))
+            continue
+        ContactHandle.objects.filter(pk=handle.pk).update(synced_at=timezone.now())
+    return failed
