@@ -22,5 +22,6 @@ urlpatterns = [
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("dns/", include("bureau.dns.urls")),
     path("", include("bureau.web.urls")),
 ]

@@ -13,6 +13,7 @@ class DnsConfig(AppConfig):
     label = "dns"
     verbose_name = _("DNS hosting")
     default_auto_field = "django.db.models.BigAutoField"
+    portal_nav = [("dns:zones", _("DNS"))]
 
     def ready(self) -> None:
         # A name registered with Bureau's name servers gets its zone (and its DS sent).

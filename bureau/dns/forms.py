@@ -1,0 +1,44 @@
+"""Portal forms of DNS hosting. They only shape input; the operations validate the records
+(bureau.dns.validation) and their problems are put back on the field they name."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL, RecordType
+
+
+class ZoneForm(forms.Form):
+    name = forms.CharField(label=_("Zone name"), max_length=255,
+                           help_text=_("A name you hold, such as example.org or an IDN."))
+
+
+class RecordForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=255, required=False,
+                           help_text=_("@ or empty for the zone itself, www, or a full name."))
+    type = forms.ChoiceField(label=_("Type"), choices=[(t.value, t.value) for t in RecordType])
+    ttl = forms.IntegerField(label=_("TTL (seconds)"), initial=DEFAULT_TTL, min_value=MIN_TTL,
+                             max_value=MAX_TTL)
+    content = forms.CharField(label=_("Content"), max_length=65_535,
+                              widget=forms.TextInput(attrs={"size": 60}),
+                              help_text=_("Example for MX: 10 mail.example.net."))
+    replace = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ImportForm(forms.Form):
+    text = forms.CharField(label=_("Zone file"), widget=forms.Textarea(attrs={"rows": 10}),
+                           max_length=20_000_000, strip=False)
+    replace = forms.BooleanField(label=_("Replace every record of the zone"), required=False,
+                                 initial=True)
+
+
+class ExternalDnssecForm(forms.Form):
+    ds = forms.CharField(label=_("DS records, one per line"), required=False,
+                         widget=forms.Textarea(attrs={"rows": 3}))
+    dnskeys = forms.CharField(label=_("or DNSKEY records (key-signing keys), one per line"),
+                              required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line.strip() for line in text.splitlines() if line.strip()]

@@ -1,0 +1,263 @@
+"""Portal pages of DNS hosting: zone list, zone page (record editor with validation messages,
+import/export, templates, history with undo, DNSSEC and health). Views only translate: every
+change goes through bureau.dns.operations, refusals go back onto the form field they name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import OperationError
+from bureau.web.organisations import member_required, person
+from bureau.web.outcomes import Failed, attempt
+
+from .forms import ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
+from .models import Template, Zone
+from .operations import dnssec, health, history, records, templates, zonefiles, zones
+from .operations.errors import RecordsInvalid
+from .records import Record as RawRecord
+
+FIELD_OF_PROBLEM = {"name": "name", "type": "type", "ttl": "ttl", "content": "content"}
+
+
+def membership_of(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def zone_of(request: HttpRequest, pk: int) -> Zone:
+    """The zone if it belongs to the current organisation; 404 otherwise."""
+    return get_object_or_404(Zone.objects.filter(
+        organisation=membership_of(request).organisation), pk=pk)
+
+
+def actor(request: HttpRequest) -> Actor:
+    return Actor(person(request), "portal")
+
+
+def put_problems(form: forms.Form, exc: RecordsInvalid) -> None:
+    """Each problem on the field it names (the record form), or on the form."""
+    for problem in exc.problems:
+        field = FIELD_OF_PROBLEM.get(problem.field)
+        text = problem.message if field and field in form.fields else str(problem)
+        form.add_error(field if field in form.fields else None, text)
+
+
+@member_required()
+def zone_list(request: HttpRequest) -> HttpResponse:
+    org = membership_of(request).organisation
+    form = ZoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            zone = attempt(form, lambda: zones.create_zone(
+                organisation=org, actor=actor(request), name=form.cleaned_data["name"],
+                domain=Domain.objects.filter(organisation=org,
+                                             name=form.cleaned_data["name"].lower()).first()),
+                context={"view": "dns.zone_list"})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("%(zone)s is hosted.") % {"zone": zone.u_label})
+            return redirect("dns:zone", zone.pk)
+    return render(request, "dns/zone_list.html", {
+        "zones": Zone.objects.filter(organisation=org).select_related("domain"),
+        "form": form})
+
+
+def zone_page(request: HttpRequest, zone: Zone, **forms_: Any) -> HttpResponse:
+    context: dict[str, Any] = {
+        "zone": zone,
+        "records": zone.records.select_related("application__template"),
+        "record_form": RecordForm(), "import_form": ImportForm(),
+        "templates": Template.objects.all(),
+        "applications": zone.applications.filter(removed_at__isnull=True)
+        .select_related("template"),
+        "changes": zone.changes.select_related("actor").order_by("-at", "-id")[:30],
+        "keys": zone.keys.exclude(state="removed"),
+        "rollover": zone.rollovers.first(),
+        "health": zone.health_checks.first(),
+    }
+    context.update(forms_)
+    return render(request, "dns/zone_detail.html", context,
+                  status=400 if forms_ else 200)
+
+
+@member_required()
+def zone_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return zone_page(request, zone_of(request, pk))
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def record_add(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    form = RecordForm(request.POST)
+    if not form.is_valid():
+        return zone_page(request, zone, record_form=form)
+    data = form.cleaned_data
+    remove = list(zone.records.filter(pk=data["replace"])) if data.get("replace") else []
+    add = [RawRecord(data.get("name") or "@", data["type"], data["content"], data["ttl"])]
+    try:
+        outcome = records.edit_records(zone=zone, actor=actor(request), add=add, remove=remove)
+    except RecordsInvalid as exc:
+        put_problems(form, exc)
+        return zone_page(request, zone, record_form=form)
+    except OperationError as exc:
+        form.add_error(None, exc.message)
+        return zone_page(request, zone, record_form=form)
+    messages.success(request, _("Saved and published (serial %(serial)s).")
+                     % {"serial": outcome.serial} if outcome.published else
+                     _("Saved; publication is being confirmed."))
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def records_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    ids = [int(i) for i in request.POST.getlist("record") if i.isdigit()]
+    rows = list(zone.records.filter(pk__in=ids))
+    if rows:
+        try:
+            records.edit_records(zone=zone, actor=actor(request), remove=rows)
+        except OperationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("%(count)s record(s) removed.") % {"count": len(rows)})
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def zone_import(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    form = ImportForm(request.POST)
+    if not form.is_valid():
+        return zone_page(request, zone, import_form=form)
+    try:
+        imported = zonefiles.import_zone_file(zone=zone, actor=actor(request),
+                                              text=form.cleaned_data["text"],
+                                              replace=form.cleaned_data["replace"])
+    except RecordsInvalid as exc:
+        for problem in exc.problems:
+            form.add_error("text", str(problem))
+        return zone_page(request, zone, import_form=form)
+    messages.success(request, _("%(count)s record(s) imported; %(skipped)s left out (SOA, name "
+                                "servers and keys are managed by Bureau).")
+                     % {"count": len(imported.outcome.added),
+                        "skipped": len(imported.skipped) + len(imported.apex_ns)})
+    return redirect("dns:zone", zone.pk)
+
+
+@member_required()
+def zone_export(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    response = HttpResponse(zonefiles.export_zone(zone), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{str(zone.name).rstrip(".")}.zone"'
+    return response
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def template_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    template = get_object_or_404(Template, slug=request.POST.get("template", ""))
+    values = {p["name"]: request.POST.get(f"param_{p['name']}", "")
+              for p in template.parameters if request.POST.get(f"param_{p['name']}")}
+    try:
+        templates.apply_template(zone=zone, actor=actor(request), template=template,
+                                 values=values)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Template “%(name)s” applied.") % {"name": template.name})
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def template_remove(request: HttpRequest, pk: int, application: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    found = get_object_or_404(zone.applications, pk=application)
+    try:
+        templates.remove_template(application=found, actor=actor(request))
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Template removed with its records."))
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def change_undo(request: HttpRequest, pk: int, change: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    found = get_object_or_404(zone.changes, pk=change)
+    try:
+        history.undo(change=found, actor=actor(request))
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Change undone."))
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def health_check(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    check = health.check_zone(zone)
+    if check.ok:
+        messages.success(request, _("No problem found."))
+    else:
+        messages.warning(request, _("%(count)s problem(s) found.") % {"count": len(check.problems)})
+    return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def key_rollover(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    try:
+        dnssec.start_rollover(zone=zone, actor=actor(request))
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Key rollover started: the new key's DS goes to the "
+                                    "registry before the old key is removed."))
+    return redirect("dns:zone", zone.pk)
+
+
+@member_required(Permission.MANAGE_DNS)
+def external_dnssec(request: HttpRequest, domain: int) -> HttpResponse:
+    """DS or DNSKEY data for a name whose DNS is hosted elsewhere."""
+    found = get_object_or_404(Domain.objects.filter(
+        organisation=membership_of(request).organisation), pk=domain)
+    form = ExternalDnssecForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dnssec.set_external_dnssec(
+                domain=found, actor=actor(request),
+                ds=form.lines(form.cleaned_data["ds"]),
+                dnskeys=form.lines(form.cleaned_data["dnskeys"]))
+        except RecordsInvalid as exc:
+            for problem in exc.problems:
+                form.add_error("dnskeys" if problem.record and problem.record.rtype == "DNSKEY"
+                               else "ds", str(problem))
+        except OperationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("DNSSEC data sent to the registry."))
+            return redirect("dns:external_dnssec", found.pk)
+    return render(request, "dns/external_dnssec.html", {
+        "domain": found, "form": form, "ds_records": found.ds_records.all()},
+        status=400 if form.errors else 200)

@@ -1,0 +1,120 @@
+"""The portal pages of DNS hosting: the record editor with its validation messages, undo from
+the history, import/export, templates, health; the record form fuzzed (bad input never stored,
+never sent to PowerDNS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bureau.dns import conf
+from bureau.dns.models import Zone, ZoneChange
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def browser(user: Any, member: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def zone(browser: Client, zone_name: Callable[[], str]) -> Iterator[Zone]:
+    name = zone_name()
+    response = browser.post("/dns/", {"name": name.rstrip(".")})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    yield Zone.objects.get(name=name)
+    conf.client().delete_zone(name)
+
+
+def served_serial(zone: Zone) -> int:
+    return conf.client().serial(str(zone.name))
+
+
+def test_record_editor_shows_the_problem_on_its_field(browser: Client, zone: Zone) -> None:
+    page = browser.get(f"/dns/zones/{zone.pk}/")
+    assert page.status_code == 200 and zone.u_label in page.content.decode()
+    serial = served_serial(zone)
+    refused = browser.post(f"/dns/zones/{zone.pk}/records/",
+                           {"name": "mail", "type": "MX", "ttl": 3600, "content": "10 192.0.2.1"})
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert 'id="id_content_error"' in html and "not an address" in html
+    assert zone.records.count() == 0 and served_serial(zone) == serial
+    added = browser.post(f"/dns/zones/{zone.pk}/records/",
+                         {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})
+    assert added.status_code == 302
+    page = browser.get(f"/dns/zones/{zone.pk}/").content.decode()
+    assert "192.0.2.1" in page and served_serial(zone) > serial
+
+
+def test_french_messages(browser: Client, zone: Zone) -> None:
+    from django.utils import translation
+
+    with translation.override("fr"):
+        page = browser.get(f"/dns/zones/{zone.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert page.status_code == 200
+
+
+def test_undo_import_export_templates_health(browser: Client, zone: Zone) -> None:
+    browser.post(f"/dns/zones/{zone.pk}/records/",
+                 {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})
+    change = ZoneChange.objects.filter(zone=zone, kind="edit").get()
+    assert browser.post(f"/dns/zones/{zone.pk}/history/{change.pk}/undo/").status_code == 302
+    assert zone.records.count() == 0
+    bad = browser.post(f"/dns/zones/{zone.pk}/import/",
+                       {"text": "ok IN A 192.0.2.1\nnope IN AAAA 1.2.3.4\n", "replace": "on"})
+    assert bad.status_code == 400 and "line 2" in bad.content.decode()
+    good = browser.post(f"/dns/zones/{zone.pk}/import/",
+                        {"text": "ok IN A 192.0.2.1\n", "replace": "on"})
+    assert good.status_code == 302 and zone.records.count() == 1
+    exported = browser.get(f"/dns/zones/{zone.pk}/export/").content.decode()
+    assert "192.0.2.1" in exported
+    applied = browser.post(f"/dns/zones/{zone.pk}/templates/",
+                           {"template": "web-host", "param_ipv4": "192.0.2.80"})
+    assert applied.status_code == 302 and zone.records.count() == 4
+    application = zone.applications.get()
+    browser.post(f"/dns/zones/{zone.pk}/templates/{application.pk}/remove/")
+    assert zone.records.count() == 1
+    browser.post(f"/dns/zones/{zone.pk}/health/")
+    page = browser.get(f"/dns/zones/{zone.pk}/").content.decode()
+    assert 'id="health-ok"' in page or 'id="health-problems"' in page
+
+
+def test_dnssec_for_a_name_hosted_elsewhere(browser: Client,
+                                            register_name: Callable[..., Any]) -> None:
+    domain = register_name(nameservers=["ns.elsewhere.net"])
+    refused = browser.post(f"/dns/domains/{domain.pk}/dnssec/", {"ds": "1 13 2 zz"})
+    assert refused.status_code == 400 and "not a usable DS" in refused.content.decode()
+    ds = "12345 13 2 " + "ab" * 32
+    assert browser.post(f"/dns/domains/{domain.pk}/dnssec/", {"ds": ds}).status_code == 302
+    assert [str(d).lower() for d in domain.ds_records.all()] == [ds]
+
+
+form_text = st.one_of(st.text(max_size=80), st.sampled_from(
+    ["@", "www", "", "192.0.2.1", "10 mail", "300", "-1", "abc", "2001:db8::1", "x" * 300]))
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.fixed_dictionaries({}, optional={
+    "name": form_text, "type": st.one_of(st.sampled_from(["A", "AAAA", "MX", "CNAME", "TXT",
+                                                          "SOA", "ZZ"]), form_text),
+    "ttl": form_text, "content": form_text, "replace": form_text}))
+def test_fuzz_record_form(browser: Client, zone: Zone, data: dict[str, str]) -> None:
+    data = {k: v.replace("\x00", "") for k, v in data.items()}
+    before = (list(zone.records.values_list("name", "rtype", "content")), served_serial(zone),
+              ZoneChange.objects.filter(zone=zone).count())
+    response = browser.post(f"/dns/zones/{zone.pk}/records/", data)
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        after = (list(zone.records.values_list("name", "rtype", "content")),
+                 served_serial(zone), ZoneChange.objects.filter(zone=zone).count())
+        assert after == before
