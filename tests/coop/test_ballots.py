@@ -156,7 +156,7 @@ def test_public_ballot_shows_who_voted_what(
     vote_seven(ballot, electorate)
     coop_clock.advance(days=8)
     ballots.close(ballot)
-    page = Client().get(f"/coop/ballots/{ballot.pk}/")
+    page = Client(headers={"accept-language": "en"}).get(f"/coop/ballots/{ballot.pk}/")
     first = electorate["employees"][0]
     assert f"{first.display_name}: For" in page.text
     assert "7 of 10 members (70.0 %)" in page.text
@@ -165,7 +165,7 @@ def test_public_ballot_shows_who_voted_what(
 def test_vote_from_the_portal(electorate: dict[str, list[Member]]) -> None:
     ballot = open_ballot()
     member = electorate["customers"][2]
-    client = Client()
+    client = Client(headers={"accept-language": "en"})
     client.force_login(member.user)
     page = client.get(f"/coop/ballots/{ballot.pk}/")
     assert "A vote is final" in page.text

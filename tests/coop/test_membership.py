@@ -87,9 +87,10 @@ def test_join_from_the_portal_and_print_the_certificate(colleges: dict[str, Coll
     assert response.status_code == 302 and response["Location"] == "/coop/certificate/"
     member = Member.objects.get(user=person)
     assert member.shares == 2
-    certificate = client.get("/coop/certificate/")
-    assert "Sam Dupont" in certificate.text and "member number 1" in certificate.text
-    assert "40.00 EUR" in certificate.text  # 2 shares x 20.00
+    certificate = client.get("/coop/certificate/")  # French by default, inclusive wording
+    assert "Attestation d’associé·e" in certificate.text
+    assert "Sam Dupont est inscrit·e comme associé·e numéro 1" in certificate.text
+    assert "soit 40.00 EUR" in certificate.text  # 2 shares x 20.00
 
     response = client.post("/coop/leave/", {"reason": "", "confirm": "on"})
     assert response.status_code == 302
