@@ -12,7 +12,7 @@ from bureau.escrow.rfc4180 import read_records
 
 # Line breaks inside fields are CRLF in a deposit (bare CR/LF are refused by the verifier),
 # and NUL is refused too: generate text without them, then join lines with CRLF.
-_line = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"))
+_line = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"))
 _field = st.lists(_line, max_size=3).map("\r\n".join)
 
 
