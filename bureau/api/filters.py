@@ -3,19 +3,38 @@ limited to the caller's organisations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 import django_filters
+from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 
 from bureau.registrar.billing.models import Entry, JournalKind, Order, OrderState
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 moment, turned to UTC before it reaches the database (which refuses
+    offsets past ±15:59)."""
+
+    def filter(self, qs: QuerySet[Any], value: datetime | None) -> QuerySet[Any]:
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except (OverflowError, ValueError) as exc:
+                raise ValidationError({self.field_name: ["This moment is out of range."]}
+                                      ) from exc
+        return super().filter(qs, value)
+
+
 class DomainFilter(django_filters.FilterSet):
     organisation = django_filters.CharFilter(field_name="organisation__slug")
     state = django_filters.MultipleChoiceFilter(choices=DomainState.choices)
     tld = django_filters.CharFilter(field_name="tld__name")
-    expires_before = django_filters.IsoDateTimeFilter(field_name="expires_at", lookup_expr="lt")
-    expires_after = django_filters.IsoDateTimeFilter(field_name="expires_at", lookup_expr="gte")
+    expires_before = UtcDateTimeFilter(field_name="expires_at", lookup_expr="lt")
+    expires_after = UtcDateTimeFilter(field_name="expires_at", lookup_expr="gte")
 
     class Meta:
         model = Domain
@@ -47,7 +66,7 @@ class EntryFilter(django_filters.FilterSet):
     currency = django_filters.CharFilter(field_name="account__currency")
     kind = django_filters.MultipleChoiceFilter(field_name="journal__kind",
                                                choices=JournalKind.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="journal__at", lookup_expr="gte")
+    since = UtcDateTimeFilter(field_name="journal__at", lookup_expr="gte")
 
     class Meta:
         model = Entry

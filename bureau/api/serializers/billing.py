@@ -24,7 +24,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer[Entry]):
     kind = serializers.CharField(source="journal.kind", read_only=True)
     memo = serializers.CharField(source="journal.memo", read_only=True)
     order: serializers.PrimaryKeyRelatedField[Any] = serializers.PrimaryKeyRelatedField(
-        source="journal.order", read_only=True)
+        source="journal.order", read_only=True, allow_null=True)
 
     class Meta:
         model = Entry
