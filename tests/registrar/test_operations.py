@@ -253,3 +253,14 @@ def test_a_changed_contact_reaches_the_registry(registered: Domain, contact: Con
                               certfile=str(account.cert_file), keyfile=str(account.key_file))
     with epp.Session(config) as session:
         assert session.execute(epp.ContactInfo(handle)).data.email == "nouvelle@example.org"
+
+
+def test_delete_within_add_grace_refunds_the_registration(
+    registered: Domain, member: Actor, organisation: Organisation
+) -> None:
+    assert ledger.balance(organisation, "EUR") == START - 1000
+    done = delete.delete(domain=registered, actor=member)
+    assert done.domain.state == DomainState.DELETED
+    assert ledger.balance(organisation, "EUR") == START
+    assert registered.orders.get(operation="create").state == OrderState.REFUNDED
+    assert ledger.verify_balances() == []

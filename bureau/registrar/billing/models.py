@@ -61,6 +61,9 @@ class OrderState(models.TextChoices):
     COMPLETED = "completed", _("Done")
     # Refused or failed; the charge was credited back in the same transaction.
     FAILED = "failed", _("Failed, refunded")
+    # Done, then undone within a grace period (e.g. deleted within the add grace period):
+    # the registry credited Bureau, Bureau credits the member.
+    REFUNDED = "refunded", _("Undone, refunded")
 
 
 class Order(models.Model):

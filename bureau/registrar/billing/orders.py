@@ -86,3 +86,17 @@ def mark_pending(order: Order) -> Order:
         locked.state = OrderState.PENDING
         locked.save()
     return locked
+
+
+def refund_completed(order: Order, *, message: str) -> Order:
+    """Credit back a completed order that the registry undid within a grace period."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.state != OrderState.COMPLETED:
+            raise OrderClosed(order.pk)
+        if locked.amount:
+            ledger.refund(locked, memo=message[:255])
+        locked.state = OrderState.REFUNDED
+        locked.message = message
+        locked.save()
+    return locked

@@ -3,12 +3,16 @@
 Errors: NotAllowed; WrongState (not active); StatusProhibits (DELETE_PROHIBITED, e.g. the
 delete lock); RegistryRefused; OutcomePending.
 
+Within the add grace period the registry deletes the name at once and credits Bureau; the
+member's registration is credited back in the same transaction.
+
 Abandoning a name has consequences (old mail, old links, phishing): the web page asks for
 confirmation and tells the holder to warn their partners; this function only acts.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -16,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
+from bureau.registrar.billing import orders
+from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Domain, DomainState, Operation
 
 from .common import Actor, EppOutcome
@@ -23,6 +29,17 @@ from .domainops import Done, authorise, run_free, verify_no_prohibiting_status, 
 
 DELETE_PROHIBITED = frozenset({"clientDeleteProhibited", "serverDeleteProhibited",
                                "pendingDelete", "pendingTransfer", "pendingRestore"})
+
+
+def refund_within_add_grace(domain: Domain) -> Order | None:
+    """A name deleted within the add grace period is credited back by the registry: Bureau
+    credits its registration back to the member, in the same transaction as the deletion."""
+    since = timezone.now() - timedelta(days=int(domain.tld.add_grace_days))
+    order = domain.orders.filter(operation=Operation.CREATE, state=OrderState.COMPLETED,
+                                 created_at__gte=since).first()
+    if order is None:
+        return None
+    return orders.refund_completed(order, message="deleted within the add grace period")
 
 
 def delete(*, domain: Domain, actor: Actor) -> Done:
@@ -39,6 +56,9 @@ def delete(*, domain: Domain, actor: Actor) -> Done:
         else:
             # 1000: gone at once (deleted within the add grace period).
             domain.state = DomainState.DELETED
+            refunded = refund_within_add_grace(domain)
+            if refunded is not None:
+                return {"state": domain.state, "refunded_order": refunded.pk}
         return {"state": domain.state}
 
     def settle(domain: Domain, data: epp.DomainInfoData | None) -> bool | None:
