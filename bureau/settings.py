@@ -296,3 +296,5 @@ SPECTACULAR_SETTINGS = {
 
 # --- Cooperative (bureau.coop): its own settings are read in bureau/coop/conf.py ------------
 INSTALLED_APPS += ["bureau.coop"]
+BUREAU_PERIODIC_JOBS["coop-ballots"] = {"task": "bureau.coop.tasks.close_due_ballots",
+                                       "every": 300}

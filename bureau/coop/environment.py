@@ -40,6 +40,9 @@ class Measures:
     dns_records: int
     database_bytes: int
     deposit_bytes: int
+    # Queries answered by the primary name server per day (PowerDNS statistics since it
+    # started); None when its API cannot be read. Already covered by the servers' power.
+    dns_queries_per_day: float | None = None
 
     @property
     def storage_gb(self) -> float:
@@ -135,6 +138,28 @@ def _count(label: str, model: str) -> int:
         return 0
 
 
+def _dns_queries_per_day() -> float | None:
+    """From PowerDNS's statistics: (udp + tcp queries) / uptime, per day."""
+    from django.conf import settings
+
+    url = getattr(settings, "BUREAU_PDNS_API_URL", "")
+    key = getattr(settings, "BUREAU_PDNS_API_KEY", "")
+    if not url or not key:
+        return None
+    try:
+        import httpx
+
+        response = httpx.get(f"{url.rstrip('/')}/api/v1/servers/localhost/statistics",
+                             headers={"X-API-Key": key}, timeout=2)
+        response.raise_for_status()
+        stats = {i["name"]: i.get("value") for i in response.json() if "name" in i}
+        queries = int(stats.get("udp-queries", 0)) + int(stats.get("tcp-queries", 0))
+        uptime = int(stats.get("uptime", 0))
+    except Exception:  # not measured is better than guessed
+        return None
+    return queries * 86400 / uptime if uptime else None
+
+
 def measure() -> Measures:
     from bureau.coop import clock, conf
     from bureau.registrar.billing.models import Order
@@ -148,4 +173,5 @@ def measure() -> Measures:
         servers=conf.servers(), domains=live,
         operations_last_year=Order.objects.filter(created_at__gte=year_ago).count(),
         dns_zones=zones, dns_records=records, database_bytes=_database_bytes(),
-        deposit_bytes=_folder_bytes(conf.escrow_dir()))
+        deposit_bytes=_folder_bytes(conf.escrow_dir()),
+        dns_queries_per_day=_dns_queries_per_day())

@@ -173,3 +173,16 @@ def test_vote_from_the_portal(electorate: dict[str, list[Member]]) -> None:
     response = client.post(f"/coop/ballots/{ballot.pk}/", {"option": against.pk}, follow=True)
     assert "Your receipt:" in response.text and "You have voted." in response.text
     assert Vote.objects.get(ballot=ballot).option == against
+
+
+def test_periodic_job_closes_due_ballots(electorate: dict[str, list[Member]],
+                                         coop_clock: Any) -> None:
+    from bureau.coop.tasks import close_due_ballots
+
+    ballot = open_ballot()
+    vote_seven(ballot, electorate)
+    assert close_due_ballots.call() == 0
+    coop_clock.advance(days=8)
+    assert close_due_ballots.call() == 1
+    ballot.refresh_from_db()
+    assert ballot.state == BallotState.CLOSED and ballot.result["winner"] == 2
