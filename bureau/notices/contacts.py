@@ -23,7 +23,7 @@ from bureau.registrar.operations.domainops import run_free
 from bureau.registrar.operations.errors import OperationError
 
 from . import clock, conf
-from .mail import Message, deliver
+from .mail import Message, deliver, portal_path
 from .models import ContactProfile, DeliveryFailure, Notice, NoticeKind
 
 VERIFY_SALT = "bureau.notices.verify-email"
@@ -129,9 +129,28 @@ def flag_unverified(now: datetime | None = None) -> list[ContactProfile]:
         profile.flagged_at = now
         profile.save(update_fields=["flagged_at"])
         flagged.append(profile)
-        if conf.contact_policy() == "suspend":
+        suspended = conf.contact_policy() == "suspend"
+        if suspended:
             suspend(profile)
+        notify_flagged(profile, suspended, now)
     return flagged
+
+
+def notify_flagged(profile: ContactProfile, suspended: bool, now: datetime) -> Notice | None:
+    """Tell the organisation's people (their login addresses work) and the holder."""
+    contact = profile.contact
+    people = [m.user.email for m in contact.organisation.memberships.select_related("user")
+              if m.role in ("owner", "admin") and m.user.email]
+    recipients = list(dict.fromkeys([*people, contact.email]))
+    names = [d.u_label for d in Domain.objects.filter(state=DomainState.ACTIVE,
+                                                      registrant=contact)]
+    return deliver(Message(
+        key=f"contact-flagged:{contact.pk}:{profile.verification_email}",
+        kind=NoticeKind.CONTACT_FLAGGED, template="contact_flagged", recipients=recipients,
+        language=str(profile.language), contact=contact,
+        context={"contact": contact, "domains": names, "suspended": suspended,
+                 "url": conf.portal_url() + portal_path("web:contacts", None, "/contacts/")}),
+        now)
 
 
 def flagged_domains() -> QuerySet[Domain]:

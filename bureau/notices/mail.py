@@ -14,6 +14,7 @@ from typing import Any
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 from bureau.registrar.contacts.models import Contact
@@ -36,6 +37,14 @@ class Message:
     domain: Domain | None = None
     contact: Contact | None = None
     step: int | None = None
+
+
+def portal_path(name: str, arg: object, fallback: str) -> str:
+    """The portal's path for a page, or ``fallback`` while the portal does not serve it."""
+    try:
+        return reverse(name, args=[arg] if arg is not None else [])
+    except NoReverseMatch:
+        return fallback
 
 
 def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str, str]:

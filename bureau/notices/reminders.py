@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
 
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
@@ -26,7 +25,7 @@ from bureau.registrar.operations.check import list_price
 
 from . import clock, conf
 from .choices import abandoned, auto_renew_of
-from .mail import Message, deliver
+from .mail import Message, deliver, portal_path
 from .models import Notice, NoticeKind
 from .recipients import domain_recipients, language_of
 from .terms import domain_timeline, term_of
@@ -45,14 +44,6 @@ def reminder_key(domain: Domain, paid_until: datetime, step: int) -> str:
 
 def money(amount: int, currency: str) -> str:
     return f"{format_cents(amount)} {currency}"
-
-
-def portal_path(name: str, arg: object, fallback: str) -> str:
-    """The portal's path for a page, or ``fallback`` while the portal does not serve it."""
-    try:
-        return reverse(name, args=[arg] if arg is not None else [])
-    except NoReverseMatch:
-        return fallback
 
 
 def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[str, Any]:

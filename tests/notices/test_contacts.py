@@ -120,6 +120,9 @@ def test_unverified_holder_is_flagged_after_15_days_warn_only(
     jump_to(registry_clock, clock.now() + timedelta(days=2))
     assert [p.contact for p in flag_unverified()] == [domain.registrant]
     assert list(flagged_domains()) == [domain]
+    told = inbox.take_kind("contact-flagged:")
+    assert {r.rcpt[0] for r in told} == {"camille@example.org"}
+    assert "atelier.test" in told[0].text and told[0].subject.startswith("Urgent")
     assert "clientHold" not in registry_statuses(domain)
 
 

@@ -1,0 +1,60 @@
+"""What the domain page shows about a name's renewal and its holder's data: the timeline
+after the paid term, the auto-renew choice, and the banners (unverified or stale contact
+data, mail that could not be delivered)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.utils.translation import gettext as _
+
+from bureau.registrar.domains.models import Domain
+
+from . import clock, conf
+from .choices import abandoned, auto_renew_of
+from .models import ContactProfile, DeliveryFailure
+from .terms import domain_timeline, term_of
+from .timeline import Phase, Timeline
+
+
+@dataclass
+class DomainStatus:
+    paid_until: datetime | None
+    timeline: Timeline | None
+    phase: str
+    auto_renew: bool | None
+    abandoned: bool
+    banners: list[str] = field(default_factory=list)
+
+
+def contact_banners(domain: Domain, now: datetime) -> list[str]:
+    banners: list[str] = []
+    holder = domain.registrant
+    if holder is None:
+        return banners
+    profile = ContactProfile.objects.filter(contact=holder).first()
+    if profile is None or not profile.email_verified:
+        banners.append(_("The holder's email address (%(email)s) is not verified: follow the "
+                         "link we sent, or your name may be suspended.") % {"email": holder.email})
+    else:
+        last = profile.confirmed_at or profile.verified_at
+        if last is not None and last + timedelta(days=conf.confirm_every_days()) <= now:
+            banners.append(_("The holder's data was last confirmed more than a year ago: "
+                             "check that it is still right."))
+    addresses = [c.email.lower() for c in (holder, domain.billing_contact) if c is not None]
+    if DeliveryFailure.objects.filter(address__in=addresses, resolved_at=None).exists():
+        banners.append(_("Mail to this name's contacts could not be delivered: your contact "
+                         "data may be wrong."))
+    return banners
+
+
+def domain_status(domain: Domain, now: datetime | None = None) -> DomainStatus:
+    now = now or clock.now()
+    term = term_of(domain, now)
+    line = domain_timeline(domain, term.paid_until) if term is not None else None
+    return DomainStatus(
+        paid_until=term.paid_until if term else None, timeline=line,
+        phase=str(line.phase(now)) if line else str(Phase.ACTIVE),
+        auto_renew=auto_renew_of(domain), abandoned=abandoned(domain) is not None,
+        banners=contact_banners(domain, now))
