@@ -1,0 +1,184 @@
+"""End-to-end: a new member, in a real browser (Debian's headless chromium driven by
+Playwright), against the live portal and the sandbox registry over EPP/TLS: sign up, verify
+the email, enable TOTP, log in with a code, search a name, buy it, see it in the list, change
+its name servers, reveal its transfer code. In English, then in French (chosen with the
+language switcher). Screenshots go to var/artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import struct
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from bureau.audit.models import EventKind, SecurityEvent
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing import ledger
+from bureau.registrar.domains.models import Domain
+from bureau.registrar.registries.models import Registry
+
+from .conftest import ARTIFACTS
+
+pytestmark = [pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORD = "Un mot de passe assez long 2026!"
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as any authenticator app computes it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # between browser steps are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def shot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def submit(page: Any) -> None:
+    """Submit the page's main form (the header holds the switchers' forms)."""
+    page.locator("main form button[type=submit]").first.click()
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_new_member_walkthrough(browser: Any, live_server: Any, sandbox_registry: Registry,
+                                lang: str) -> None:
+    base = live_server.url
+    email = f"camille.{lang}@example.org"
+    name = f"atelier-{lang}-{int(time.time())}.test"
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(base + "/")
+    if lang == "fr":
+        page.select_option("#lang-switch", "fr")
+        page.locator("form.lang-switcher button").click()
+        page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == lang
+    shot(page, f"{lang}-01-home")
+
+    # Sign up, then verify the address with the link from the mail.
+    page.goto(base + "/accounts/signup/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    shot(page, f"{lang}-02-signup")
+    submit(page)
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
+    message = [m for m in mail.outbox if email in m.to][-1]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body)
+    assert link is not None, message.body
+    page.goto(link.group(0))
+    submit(page)
+
+    # First visit: create the organisation; the cooperative credits the balance.
+    page.wait_for_url(re.compile(r"/organisations/new/"))
+    page.fill("input[name=name]", f"Atelier {lang}")
+    submit(page)
+    page.wait_for_url(re.compile(r"/domains/"))
+    organisation = Organisation.objects.get(name=f"Atelier {lang}")
+    ledger.top_up(organisation, 10_000, "EUR", memo="test funds")
+
+    # A holder profile.
+    page.goto(base + "/contacts/new/")
+    for field, value in {"name": "Camille Martin", "email": email, "phone": "+33.123456789",
+                         "street": "1 rue de la Paix", "city": "Paris",
+                         "postal_code": "75002", "country": "FR"}.items():
+        page.fill(f"[name={field}]", value)
+    submit(page)
+    page.wait_for_url(re.compile(r"/contacts/$"))
+
+    # TOTP: read the secret the page shows, answer with a code.
+    page.goto(base + "/accounts/2fa/totp/activate")
+    if "/accounts/reauthenticate/" in page.url:  # sensitive change: password again
+        page.fill("input[name=password]", PASSWORD)
+        submit(page)
+        page.wait_for_url(re.compile(r"/accounts/2fa/totp/activate"))
+    secret = page.input_value("#authenticator_secret")
+    shot(page, f"{lang}-03-totp")
+    page.fill("input[name=code]", totp(secret))
+    submit(page)
+    page.wait_for_load_state()
+    assert SecurityEvent.objects.filter(user__email=email, kind=EventKind.MFA_ADDED).exists()
+
+    # Log out, log in again: password, then a code.
+    page.locator("header form[action$='/accounts/logout/'] button").click()
+    page.wait_for_load_state()
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    submit(page)
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/"))
+    shot(page, f"{lang}-04-login-code")
+    page.fill("input[name=code]", totp(secret))
+    submit(page)
+    page.wait_for_url(re.compile(r"/domains/"))
+
+    # Search, add to the cart, pay from the balance.
+    page.goto(base + "/search/")
+    page.fill("input[name=q]", name)
+    submit(page)
+    row = page.locator("#results tr", has_text=name)
+    assert row.count() == 1
+    shot(page, f"{lang}-05-search")
+    row.locator("form[action$='/cart/add/'] button").click()
+    page.wait_for_url(re.compile(r"/cart/"))
+    page.select_option("select[name=registrant]", index=1)
+    shot(page, f"{lang}-06-cart")
+    page.locator("form[action$='/cart/checkout/'] button").click()
+    page.wait_for_url(re.compile(r"/domains/$"))
+    assert page.locator("#domains", has_text=name).count() == 1
+    shot(page, f"{lang}-07-domains")
+
+    # Name servers, then the transfer code.
+    page.locator("#domains a", has_text=name).click()
+    page.fill("textarea[name=nameservers]", "ns1.example.net\nns2.example.net")
+    page.locator("form[action$='/nameservers/'] button").click()
+    page.wait_for_load_state()
+    assert "ns2.example.net" in page.inner_text("#nameservers")
+    domain = Domain.objects.get(name=name)
+    assert domain.nameservers == ["ns1.example.net", "ns2.example.net"]
+    page.locator("form[action$='/auth-code/'] button").click()
+    page.wait_for_load_state()
+    assert page.inner_text("#auth-code").strip() == domain.auth_info
+    shot(page, f"{lang}-08-domain")
+    assert SecurityEvent.objects.filter(kind=EventKind.AUTH_CODE_REVEALED,
+                                        organisation=organisation).count() == 1
+
+    # The same page on a phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    shot(page, f"{lang}-09-domain-phone")
+    context.close()
