@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import pytest
 from django.db import connection
 
@@ -38,3 +41,17 @@ def test_same_secret_twice_gives_different_ciphertexts(registry: Registry) -> No
                                     password="s3cret-epp-password")
     assert raw_column("registries_registry", "password", registry.pk) != raw_column(
         "registries_registry", "password", other.pk)
+
+
+def test_keys_can_be_rotated(registry: Registry, settings: Any) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    old_keys = list(settings.FIELD_ENCRYPTION_KEYS)
+    before = raw_column("registries_registry", "password", registry.pk)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode(), *old_keys]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    after = raw_column("registries_registry", "password", registry.pk)
+    assert after != before
+    settings.FIELD_ENCRYPTION_KEYS = settings.FIELD_ENCRYPTION_KEYS[:1]  # old key dropped
+    assert Registry.objects.get(pk=registry.pk).password == "s3cret-epp-password"
