@@ -1,8 +1,11 @@
 """DNS hosting benchmark: a private PowerDNS on loopback, driven through Bureau's DNS modules.
 
 Measures
-- publish latency: seconds from the API save (one PATCH) until the new value is served, polled
-  with dnspython over UDP (median, p95);
+- publish latency through Bureau: seconds from a save on Bureau's REST API
+  (POST /api/v1/dns/zones/<zone>/records/batch/: validation of the whole zone, database,
+  one PATCH) until the new value is served, polled with dnspython over UDP (median, p95); the
+  Django side runs in this process on a fresh SQLite database;
+- the same for the engine alone (one PATCH through the PowerDNS client);
 - import rate: records per second for a 10,000-record zone (validation + one PATCH on a signed
   zone);
 - queries per second the engine serves for a signed zone (DO bit set), from several client
@@ -10,8 +13,10 @@ Measures
 
     .venv/bin/python bench/dns.py [--quick] [--backend sqlite3|gpgsql]
 
-The last line printed is one JSON object with publish_median_s, publish_p95_s,
-import_records_per_s and qps.
+The last line printed is one JSON object with publish_median_s, publish_p95_s (through
+Bureau's API; target under 1 s), engine_publish_median_s, engine_publish_p95_s,
+import_records_per_s and qps. `--engine-only` skips the Django part (publish_* are then the
+engine's figures).
 """
 
 from __future__ import annotations
@@ -73,6 +78,57 @@ def bench_publish(client: PowerDNSClient, port: int, rounds: int) -> list[float]
         started = time.perf_counter()
         publish(client, zone, new, notify=False)
         while served_a(port, qname) != value:
+            if time.perf_counter() - started > 30:
+                raise RuntimeError(f"{value} not served after 30 s")
+            time.sleep(0.001)
+        delays.append(time.perf_counter() - started)
+    return delays
+
+
+def bench_bureau_api(pdns: PowerDNSInstance, workdir: str, rounds: int) -> list[float]:
+    """Save through Bureau's REST API (in-process Django, fresh SQLite) until served."""
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "bureau.settings", "BUREAU_VAR_DIR": workdir,
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3", "BUREAU_LOG_LEVEL": "WARNING",
+        "BUREAU_ALLOWED_HOSTS": "testserver",
+        "BUREAU_PDNS_API_URL": pdns.api_url, "BUREAU_PDNS_API_KEY": pdns.api_key,
+        "BUREAU_PDNS_PRIMARY_ADDRESS": f"127.0.0.1:{pdns.dns_port}",
+        "BUREAU_DNS_PORT": str(pdns.dns_port), "BUREAU_DNS_NAMESERVERS": ",".join(NAMESERVERS),
+    })
+    import django
+
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.core.management import call_command
+    from rest_framework.test import APIClient
+
+    from bureau.registrar.accounts.models import Membership, Organisation, Role
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(f"bureau: database migrated in {time.perf_counter() - started:.1f} s", flush=True)
+    user = User.objects.create_user("bench", "bench@example.org", "bench-password-1")
+    org = Organisation.objects.create(name="Bench", slug="bench")
+    Membership.objects.create(user=user, organisation=org, role=Role.OWNER)
+    api = APIClient()
+    api.force_authenticate(user)
+    zone = "api.bench.test"
+    created = api.post("/api/v1/dns/zones/", {"name": zone}, format="json")
+    if created.status_code != 201:
+        raise RuntimeError(f"zone not created: {created.status_code} {created.content[:300]!r}")
+    batch = f"/api/v1/dns/zones/{zone}/records/batch/"
+    qname = f"www.{zone}."
+    current: list[int] = []
+    delays = []
+    for i in range(rounds):
+        value = f"198.51.100.{i % 250 + 1}" if i % 2 else f"203.0.113.{i % 250 + 1}"
+        started = time.perf_counter()
+        response = api.post(batch, {"remove": current, "add": [
+            {"name": "www", "type": "A", "content": value, "ttl": 60}]}, format="json")
+        if response.status_code != 200:
+            raise RuntimeError(f"save refused: {response.status_code} {response.content[:300]!r}")
+        current = [r["id"] for r in response.json()["added"]]
+        while served_a(pdns.dns_port, qname) != value:
             if time.perf_counter() - started > 30:
                 raise RuntimeError(f"{value} not served after 30 s")
             time.sleep(0.001)
@@ -172,6 +228,8 @@ def main() -> None:
     parser.add_argument("--backend", choices=["sqlite3", "gpgsql"], default="sqlite3")
     parser.add_argument("--pg-dbname", default="", help="existing database for --backend gpgsql")
     parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--engine-only", action="store_true",
+                        help="skip the measurement through Bureau's REST API (no Django)")
     args = parser.parse_args()
     rounds = 20 if args.quick else 100
     qps_seconds = 3.0 if args.quick else 15.0
@@ -185,8 +243,15 @@ def main() -> None:
         ):
             print(f"PowerDNS {args.backend} on 127.0.0.1:{pdns.dns_port}", flush=True)
             delays = bench_publish(client, pdns.dns_port, rounds)
-            median, p95 = statistics.median(delays), percentile(delays, 0.95)
-            print(f"publish: {rounds} changes, median {median:.4f} s, p95 {p95:.4f} s")
+            engine_median, engine_p95 = statistics.median(delays), percentile(delays, 0.95)
+            print(f"publish (engine alone, one PATCH): {rounds} changes, median "
+                  f"{engine_median:.4f} s, p95 {engine_p95:.4f} s")
+            median, p95 = engine_median, engine_p95
+            if not args.engine_only:
+                delays = bench_bureau_api(pdns, workdir, rounds)
+                median, p95 = statistics.median(delays), percentile(delays, 0.95)
+                print(f"publish (Bureau's REST API save -> served): {rounds} changes, median "
+                      f"{median:.4f} s, p95 {p95:.4f} s", flush=True)
             rate, validation, create_rate = bench_import(client, args.records)
             print(
                 f"import: {args.records} records at {rate:.0f} records/s into an existing "
@@ -203,6 +268,9 @@ def main() -> None:
             {
                 "publish_median_s": round(median, 5),
                 "publish_p95_s": round(p95, 5),
+                "publish_through": "engine" if args.engine_only else "bureau-api",
+                "engine_publish_median_s": round(engine_median, 5),
+                "engine_publish_p95_s": round(engine_p95, 5),
                 "import_records_per_s": round(rate, 1),
                 "import_new_zone_records_per_s": round(create_rate, 1),
                 "qps": round(qps, 1),
