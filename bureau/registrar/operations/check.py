@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.apps import apps
 
 from bureau import epp
-from bureau.registrar.domains.names import to_u_label
+from bureau.registrar.domains.names import split_tld, to_u_label
 from bureau.registrar.registries.models import Registry, Tld
 
 from .common import parse_name, send, verify_tld_sold
@@ -81,10 +81,18 @@ def fee_offer(quote: Quote) -> epp.FeeOffer | None:
     return epp.FeeOffer([epp.Fee(quote.registry_fee)], currency=quote.registry_currency)
 
 
+def verify_tlds_sold(names: list[str]) -> dict[str, Tld]:
+    """``verify_tld_sold`` for many names in one query (a search asks every TLD at once)."""
+    wanted = {split_tld(name)[1] for name in names}
+    sold = {tld.name: tld for tld in Tld.objects.select_related("registry")
+            .filter(name__in=wanted, is_active=True)}
+    return {name: sold.get(split_tld(name)[1]) or verify_tld_sold(name) for name in names}
+
+
 def check(names: list[str], *, operation: str = "create", period: int = 1) -> list[Quote]:
     """Quotes for these names, in the order given (one check command per registry)."""
     parsed = [parse_name(name) for name in names]
-    tlds = {name: verify_tld_sold(name) for name in parsed}
+    tlds = verify_tlds_sold(parsed)
     by_registry: dict[int, list[str]] = defaultdict(list)
     registries: dict[int, Registry] = {}
     for name, tld in tlds.items():
