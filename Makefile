@@ -13,7 +13,7 @@ test: setup
 	scripts/start-services
 	$(MAKE) --no-print-directory check
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/bureau $(BIN)/pytest
-	DATABASE_URL=sqlite:///var/pytest.sqlite3 $(BIN)/pytest -m sqlite tests/registrar
+	DATABASE_URL=sqlite:///var/pytest.sqlite3 $(BIN)/pytest -m sqlite
 
 check:
 	$(BIN)/ruff check bureau tests bench
