@@ -264,3 +264,23 @@ def test_delete_within_add_grace_refunds_the_registration(
     assert ledger.balance(organisation, "EUR") == START
     assert registered.orders.get(operation="create").state == OrderState.REFUNDED
     assert ledger.verify_balances() == []
+
+
+def test_a_message_seen_again_after_a_lost_ack_is_not_applied_twice(
+    registered: Domain, member: Actor, rival: epp.Session
+) -> None:
+    from bureau.registrar.registries import connection
+    from bureau.registrar.registries.models import PollMessage
+
+    update.update(domain=registered, actor=member, locks={"transfer": False})
+    rival.execute(epp.DomainTransfer("request", "atelier.test", auth_info=registered.auth_info))
+    registry = registered.registry
+    waiting = epp.PollMessage.from_response(connection.execute(registry, epp.PollRequest()))
+    assert waiting is not None
+    # As if Bureau had stored and applied it, then lost the acknowledgement.
+    PollMessage.objects.create(registry=registry, msg_id=waiting.id, text="applied before")
+    assert process_poll_queue(registry) == 0
+    assert Domain.objects.get(pk=registered.pk).state == DomainState.ACTIVE  # not re-applied
+    assert PollMessage.objects.get(msg_id=waiting.id).acked_at is not None
+    assert epp.PollMessage.from_response(
+        connection.execute(registry, epp.PollRequest())) is None  # acknowledged this time
