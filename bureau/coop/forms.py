@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from bureau.coop import conf
-from bureau.coop.models import Ballot, BallotOption, College
+from bureau.coop.models import Ballot, BallotOption, College, PricedOperation
 
 
 class JoinForm(forms.Form):
@@ -57,3 +57,31 @@ class VoteForm(forms.Form):
 class CommentForm(forms.Form):
     text = forms.CharField(label=_("Your comment"), widget=forms.Textarea(attrs={"rows": 4}),
                            max_length=5000)
+
+
+class ProposalForm(forms.Form):
+    """A member's price proposal: one price and its breakdown, in euros."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    rationale = forms.CharField(label=_("Why this price"), widget=forms.Textarea(
+        attrs={"rows": 4}), required=False)
+    effective_from = forms.DateField(label=_("Takes effect on"), widget=forms.DateInput(
+        attrs={"type": "date"}))
+    subject = forms.CharField(label=_("TLD or service"), max_length=63,
+                              help_text=_("e.g. fr, org, or dns-hosting"))
+    operation = forms.ChoiceField(label=_("Operation"), choices=PricedOperation.choices)
+    wholesale = forms.DecimalField(label=_("Registry wholesale cost"), min_value=0,
+                                   decimal_places=2)
+    fees = forms.DecimalField(label=_("ICANN and registry fees"), min_value=0,
+                              decimal_places=2, initial=0)
+    payment_costs = forms.DecimalField(label=_("Payment costs"), min_value=0,
+                                       decimal_places=2, initial=0)
+    operating_share = forms.DecimalField(label=_("Cooperative's operating share"),
+                                         min_value=0, decimal_places=2, initial=0)
+    reserve = forms.DecimalField(label=_("Reserve"), min_value=0, decimal_places=2,
+                                 initial=0)
+
+    PARTS = ("wholesale", "fees", "payment_costs", "operating_share", "reserve")
+
+    def breakdown_cents(self) -> dict[str, int]:
+        return {part: int(self.cleaned_data[part] * 100) for part in self.PARTS}

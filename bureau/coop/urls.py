@@ -18,6 +18,7 @@ urlpatterns = [
     path("ballots/<int:pk>/published.json", views.ballot_data, name="ballot_data"),
     path("prices/", views.price_lists, name="price_lists"),
     path("prices/<int:pk>/", views.price_list, name="price_list"),
+    path("prices/propose/", views.propose, name="propose"),
     path("transparency/", views.transparency, name="transparency"),
     path("invoices/", views.invoices, name="invoices"),
     path("invoices/<int:pk>.pdf", views.invoice_pdf, name="invoice_pdf"),

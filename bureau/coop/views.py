@@ -3,6 +3,7 @@ price lists, ballots' published results and the recount data are public (no logi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django.apps import apps
@@ -10,13 +11,21 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bureau.coop import clock, conf, environment, figures, pdf
-from bureau.coop.forms import CommentForm, JoinForm, LeaveForm, SharesForm, VoteForm
+from bureau.coop.forms import (
+    CommentForm,
+    JoinForm,
+    LeaveForm,
+    ProposalForm,
+    SharesForm,
+    VoteForm,
+)
 from bureau.coop.models import (
     Ballot,
     BallotState,
@@ -196,7 +205,8 @@ def price_lists(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def price_list(request: HttpRequest, pk: int) -> HttpResponse:
     plist = get_object_or_404(PriceList.objects.select_related("ballot"), pk=pk)
-    if plist.state == PriceListState.DRAFT and not request.user.is_staff:
+    if plist.state == PriceListState.DRAFT and not (
+            request.user.is_staff or plist.created_by_id == request.user.pk):
         raise Http404
     form = CommentForm(request.POST or None)
     if request.method == "POST":
@@ -213,6 +223,32 @@ def price_list(request: HttpRequest, pk: int) -> HttpResponse:
         "plist": plist, "items": plist.items.all(), "comments": plist.comments.all(),
         "form": form, "member": member_of(request),
         "turnout": turnout_percent(plist.ballot.result if plist.ballot else {})})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest) -> HttpResponse:
+    """A member proposes a price with its breakdown; the operators put it to the vote."""
+    member = member_of(request)
+    if member is None or not member.is_active:
+        return redirect("coop:join")
+    form = ProposalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        effective = datetime.combine(data["effective_from"], time.min, tzinfo=UTC)
+        try:
+            with transaction.atomic():
+                plist = pricing.propose(title=data["title"], rationale=data["rationale"],
+                                        effective_from=effective, by=request.user)
+                pricing.add_price(plist, subject=data["subject"], operation=data["operation"],
+                                  breakdown=form.breakdown_cents(), currency=conf.currency())
+        except CoopError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("Your proposal is recorded; the operators will put it "
+                                        "to the members' vote."))
+            return redirect("coop:price_list", pk=plist.pk)
+    return page(request, "coop/propose.html", {"form": form})
 
 
 def transparency(request: HttpRequest) -> HttpResponse:

@@ -158,3 +158,17 @@ def test_concurrent_payments_get_gapless_numbers() -> None:
     # 4 orgs pay 5 times, 4 orgs pay 3 times (2 rolled back): 32 invoices, numbered 1..32.
     assert numbers() == list(range(1, 33))
     assert len(set(Invoice.objects.values_list("number", flat=True))) == 32
+
+
+def test_yearly_figures_come_from_the_records(
+        actor: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox,
+        make_member: Any) -> None:
+    from bureau.coop.figures import yearly
+
+    register.register(organisation=organisation, actor=actor, name="chiffres.test",
+                      registrant=contact, accepted_price=1000)
+    make_member("customers", shares=3)
+    [year] = yearly()
+    assert year.top_ups == 100_000  # the fixture's top-up
+    assert (year.sales_ht, year.vat, year.operations) == (833, 167, 1)
+    assert year.members_joined == 1 and year.capital_end == 6000

@@ -122,3 +122,24 @@ def test_transparency_page_shows_breakdown_and_decision(
     assert "3 of 3 members voted (100.0 %)" in text
     assert "Tarifs 2027" in text
     assert "kg CO2e" in text and "Assumptions" in text
+
+
+def test_member_proposes_a_price_from_the_portal(
+        make_member: Callable[..., Member], coop_clock: Any) -> None:
+    member = make_member("customers")
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(member.user)
+    response = client.post("/coop/prices/propose/", {
+        "title": "Moins cher pour .test", "rationale": "La réserve suffit.",
+        "effective_from": "2031-01-01", "subject": ".test", "operation": "create",
+        "wholesale": "8.00", "fees": "0.18", "payment_costs": "0.32",
+        "operating_share": "3.50", "reserve": "1.00"})
+    assert response.status_code == 302
+    plist = PriceList.objects.get()
+    assert plist.state == PriceListState.DRAFT and plist.created_by == member.user
+    item = plist.items.get()
+    assert (item.subject, item.price) == ("test", 1300)
+    page = client.get(response["Location"])
+    assert "13.00 EUR" in page.text and "Operating share" not in page.text
+    # Drafts are visible to their author and operators only.
+    assert Client().get(response["Location"]).status_code == 404
