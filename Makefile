@@ -3,6 +3,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# The tests' PostgreSQL database (pytest creates and drops test_<name>).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bureau
 
 .PHONY: run test setup system check lint bench clean
 
@@ -12,7 +14,7 @@ run: setup
 test: setup
 	scripts/start-services
 	$(MAKE) --no-print-directory check
-	DATABASE_URL=postgres://postgres@127.0.0.1:5432/bureau $(BIN)/pytest
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest
 	DATABASE_URL=sqlite:///var/pytest.sqlite3 $(BIN)/pytest -m sqlite
 
 check:
