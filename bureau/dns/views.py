@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 from bureau.web.organisations import member_required, person
@@ -70,6 +70,8 @@ def zone_list(request: HttpRequest) -> HttpResponse:
             return redirect("dns:zone", zone.pk)
     return render(request, "dns/zone_list.html", {
         "zones": Zone.objects.filter(organisation=org).select_related("domain"),
+        "elsewhere": Domain.objects.filter(organisation=org, state__in=HELD_STATES,
+                                           zone__isnull=True).order_by("name"),
         "form": form})
 
 

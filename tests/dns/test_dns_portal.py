@@ -119,3 +119,22 @@ def test_fuzz_record_form(browser: Client, zone: Zone, data: dict[str, str]) -> 
         after = (list(zone.records.values_list("name", "rtype", "content")),
                  served_serial(zone), ZoneChange.objects.filter(zone=zone).count())
         assert after == before
+
+
+def test_domain_status_snippet_and_names_hosted_elsewhere(
+        browser: Client, register_name: Callable[..., Any]) -> None:
+    from django.template import Context, Template
+
+    from bureau.dns.operations.health import check_zone
+
+    hosted = register_name()
+    elsewhere = register_name(nameservers=["ns.elsewhere.net"])
+    check_zone(Zone.objects.get(domain=hosted))
+    snippet = Template("{% load dns_hosting %}{% dns_status domain %}")
+    html = snippet.render(Context({"domain": hosted}))
+    assert f"/dns/zones/{hosted.zone.pk}/" in html and "No problem found." in html
+    html = snippet.render(Context({"domain": elsewhere}))
+    assert f"/dns/domains/{elsewhere.pk}/dnssec/" in html
+    page = browser.get("/dns/").content.decode()
+    assert f"/dns/domains/{elsewhere.pk}/dnssec/" in page
+    assert f"/dns/domains/{hosted.pk}/dnssec/" not in page
