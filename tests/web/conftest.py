@@ -142,5 +142,5 @@ def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def sandbox_registry(transactional_db: Any, sandbox: Sandbox) -> Registry:
+def sandbox_registry(db: Any, sandbox: Sandbox) -> Registry:
     return configure_sandbox(sandbox)

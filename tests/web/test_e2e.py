@@ -168,6 +168,8 @@ def test_new_member_walkthrough(browser: Any, live_server: Any, sandbox_registry
     page.locator("form[action$='/nameservers/'] button").click()
     page.wait_for_load_state()
     assert "ns2.example.net" in page.inner_text("#nameservers")
+    heading = {"en": "Name servers", "fr": "Serveurs de noms"}[lang]
+    assert heading in page.inner_text("#h-ns")
     domain = Domain.objects.get(name=name)
     assert domain.nameservers == ["ns1.example.net", "ns2.example.net"]
     page.locator("form[action$='/auth-code/'] button").click()

@@ -1,0 +1,102 @@
+"""Search, cart, checkout, renew and delete through the pages, against the sandbox registry
+over EPP/TLS (Django's test client; the browser tests are in test_e2e.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing import ledger
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.registries.models import Registry
+
+from .conftest import make_contact
+
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
+
+
+@pytest.fixture
+def shop(client_a: Client, org_a: Organisation, sandbox_registry: Registry) -> Client:
+    make_contact(org_a, "Camille Martin")
+    return client_a
+
+
+def rows(page: str) -> list[str]:
+    body = page.split('id="results"', 1)[1].split("</table>", 1)[0]
+    return body.split("<tr>")[2:]
+
+
+def test_search_in_unicode_shows_every_tld_with_prices_bundles_and_premiums(
+        shop: Client) -> None:
+    page = shop.get("/search/", {"q": "café-solidaire"}).content.decode()
+    found = rows(page)
+    assert len(found) == 5  # test, example, ngo, ong, 测试
+    plain = next(row for row in found if "café-solidaire.test" in row)
+    assert "xn--caf-solidaire-" in plain  # the A-label under the U-label
+    assert "10.00 EUR" in plain and "Available" in plain
+    assert any("café-solidaire.测试" in row for row in found)
+    ngo = next(row for row in found if "café-solidaire.ngo" in row)
+    assert "RFC 9095" in ngo
+    premium = shop.get("/search/", {"q": "cafe.test"}).content.decode()
+    first = rows(premium)[0]
+    assert "cafe.test" in first and "Premium" in first and "120.00 EUR" in first
+
+
+def test_checkout_against_the_balance(shop: Client, org_a: Organisation) -> None:
+    shop.post("/cart/add/", {"name": "atelier-velo.test", "price": 1000, "currency": "EUR"})
+    registrant = org_a.contacts.get().pk
+    # No money yet: the form says why, nothing is registered, the cart is kept.
+    page = shop.post("/cart/checkout/", {"registrant": registrant, "period": 1})
+    assert page.status_code == 400
+    assert "does not cover this order" in page.content.decode()
+    assert not Domain.objects.filter(name="atelier-velo.test",
+                                     state=DomainState.ACTIVE).exists()
+    ledger.top_up(org_a, 5000, "EUR")
+    response = shop.post("/cart/checkout/", {"registrant": registrant, "period": 1})
+    assert response.status_code == 302
+    domain = Domain.objects.get(name="atelier-velo.test", state=DomainState.ACTIVE)
+    assert domain.organisation == org_a
+    assert ledger.balance(org_a, "EUR") == 4000
+    listing = shop.get("/domains/").content.decode()
+    assert "atelier-velo.test" in listing
+    assert "40.00 EUR" in shop.get("/balance/").content.decode()
+
+
+def test_renew_and_delete_with_consequences(shop: Client, org_a: Organisation,
+                                            alice: User) -> None:
+    ledger.top_up(org_a, 5000, "EUR")
+    shop.post("/cart/add/", {"name": "a-quitter.test", "price": 1000, "currency": "EUR"})
+    shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
+    domain = Domain.objects.get(name="a-quitter.test")
+    expires = domain.expires_at
+    assert expires is not None
+    confirm = shop.post(f"/domains/{domain.pk}/renew/", {"period": 2}).content.decode()
+    assert "20.00" in confirm and 'name="accepted_price" value="2000"' in confirm
+    shop.post(f"/domains/{domain.pk}/renew/", {"period": 2, "accepted_price": 2000})
+    domain.refresh_from_db()
+    assert domain.expires_at is not None and domain.expires_at.year == expires.year + 2
+
+    page = shop.get(f"/domains/{domain.pk}/delete/").content.decode()
+    assert "phishing" in page and "Tell your partners" in page
+    wrong = shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "autre.test",
+                                                        "understood": "on"})
+    assert wrong.status_code == 400 and "Type the name exactly" in wrong.content.decode()
+    shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "a-quitter.test",
+                                                 "understood": "on"})
+    domain.refresh_from_db()
+    assert domain.state in (DomainState.REDEMPTION, DomainState.DELETED)
+
+
+def test_a_registry_refusal_lands_on_the_field(shop: Client, org_a: Organisation,
+                                               sandbox: Any) -> None:
+    shop.post("/cart/add/", {"name": "whois.test", "price": 1000, "currency": "EUR"})
+    ledger.top_up(org_a, 5000, "EUR")
+    page = shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
+    assert page.status_code == 400
+    assert 'class="errorlist"' in page.content.decode() or "not available" in \
+        page.content.decode()
+    assert ledger.balance(org_a, "EUR") == 5000
