@@ -80,8 +80,10 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         domains = (Domain.objects.filter(organisation__in=access.visible_organisations(
             self.request)).select_related("tld", "organisation")
             .prefetch_related("ds_records", "bundled_names"))
-        if self.action == "list" and not self.request.query_params.get("state"):
-            domains = domains.exclude(state__in=CLOSED_STATES)
+        if self.action == "list":
+            domains = domains.defer("auth_info")  # encrypted, never listed: not decrypted
+            if not self.request.query_params.get("state"):
+                domains = domains.exclude(state__in=CLOSED_STATES)
         return domains
 
     def get_object(self) -> Domain:
