@@ -163,3 +163,28 @@ def test_fuzz_bad_input_never_reaches_powerdns(api: APIClient, zone: Zone,
     else:
         # What Bureau stored is exactly what PowerDNS serves (TXT may be re-split).
         assert {(n, t) for n, t, _c in after_db} == {(n, t) for n, t, _c in served}
+
+
+def test_registered_name_rollover_and_external_dnssec(
+        api: APIClient, register_name: Callable[..., Any]) -> None:
+    domain = register_name()
+    zone_url = f"/api/v1/dns/zones/{domain.name}/"
+    body = api.get(zone_url).json()
+    assert body["domain"] == domain.name and body["ds_state"] == "sent"
+    assert len(body["keys"]) == 1 and body["keys"][0]["state"] == "active"
+    started = api.post(zone_url + "rollover/")
+    assert started.status_code == 202 and started.json()["step"] == "ds-both"
+    again = api.post(zone_url + "rollover/")
+    assert again.status_code == 422 and again["Content-Type"] == "application/problem+json"
+    assert len(api.get(zone_url).json()["ds_wanted"]) == 2
+
+    elsewhere = register_name(nameservers=["ns.elsewhere.net"])
+    target = f"/api/v1/dns/external-dnssec/{elsewhere.name}/"
+    bad = api.put(target, {"ds": ["1 13 2 nothex"]}, format="json")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "input.1.content"
+    ds = "12345 13 2 " + "AB" * 32
+    good = api.put(target, {"ds": [ds]}, format="json")
+    assert good.status_code == 200 and good.json()["ds"] == [ds]
+    refused = api.put(f"/api/v1/dns/external-dnssec/{domain.name}/", {"ds": [ds]},
+                      format="json")
+    assert refused.status_code == 422  # Bureau signs that one: its DS is Bureau's
