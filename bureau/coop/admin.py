@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -15,6 +16,7 @@ from bureau.coop import clock
 from bureau.coop.models import (
     Ballot,
     BallotOption,
+    BallotState,
     College,
     Comment,
     Invoice,
@@ -71,12 +73,45 @@ class OptionInline(admin.TabularInline):
     extra = 0
 
 
+class BallotForm(forms.ModelForm):
+    class Meta:
+        model = Ballot
+        fields = "__all__"
+
+    def clean_college_weights(self) -> Any:
+        weights = self.cleaned_data.get("college_weights") or {}
+        try:
+            ballots.verify_weights(weights)
+        except CoopError as exc:
+            raise forms.ValidationError(exc.message) from exc
+        return weights
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("opens_at") and data.get("closes_at") and \
+                data["closes_at"] <= data["opens_at"]:
+            raise forms.ValidationError(_("A ballot must close after it opens."))
+        return data
+
+
 @admin.register(Ballot)
 class BallotAdmin(admin.ModelAdmin):
+    form = BallotForm
     list_display = ("title", "opens_at", "closes_at", "state", "secret", "quorum_percent")
     readonly_fields = ("state", "electorate", "result", "commitment", "closed_at")
     inlines = [OptionInline]
     actions = ["close_ballots"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Once open, a ballot's terms do not change (create it with its options, in one go).
+        if obj is not None and obj.state != BallotState.DRAFT:
+            return [f.name for f in Ballot._meta.fields]
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: Ballot, form: Any, change: bool) -> None:
+        if obj.state == BallotState.DRAFT and obj.closes_at > obj.opens_at:
+            obj.state = BallotState.OPEN
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Close and count (ballots whose time is up)"))
     def close_ballots(self, request: HttpRequest, queryset: QuerySet[Ballot]) -> None:

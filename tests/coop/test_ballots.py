@@ -186,3 +186,16 @@ def test_periodic_job_closes_due_ballots(electorate: dict[str, list[Member]],
     assert close_due_ballots.call() == 1
     ballot.refresh_from_db()
     assert ballot.state == BallotState.CLOSED and ballot.result["winner"] == 2
+
+
+def test_admin_refuses_weights_outside_the_statutes(colleges: Any) -> None:
+    from bureau.coop.admin import BallotForm
+
+    now = clock.now()
+    form = BallotForm(data={
+        "title": "AG", "text": "Statuts", "opens_at": now, "closes_at": now + timedelta(days=1),
+        "quorum_percent": 25, "secret": True, "state": "draft", "electorate": "{}",
+        "result": "{}", "college_weights": '{"employees": 80, "customers": 10, '
+        '"contributors": 10}'})
+    assert not form.is_valid()
+    assert "80%" in str(form.errors["college_weights"])
