@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from bureau import epp
@@ -122,8 +123,9 @@ def flag_unverified(now: datetime | None = None) -> list[ContactProfile]:
     limit = now - timedelta(days=conf.verify_days())
     flagged = []
     for profile in ContactProfile.objects.filter(
-            flagged_at=None, verification_sent_at__lte=limit,
-            contact__in=holders()).select_related("contact"):
+            flagged_at=None, verification_sent_at__lte=limit, contact__in=holders()) \
+            .exclude(verified_at__isnull=False, verified_email=F("contact__email")) \
+            .select_related("contact"):
         if profile.email_verified:
             continue
         profile.flagged_at = now
@@ -205,7 +207,12 @@ def send_yearly_checks(now: datetime | None = None) -> list[Notice]:
     now = now or clock.now()
     every = timedelta(days=conf.confirm_every_days())
     sent = []
-    for contact in holders().select_related("profile"):
+    asked = Notice.objects.filter(contact=OuterRef("pk"), kind=NoticeKind.YEARLY_CHECK,
+                                  created_at__gte=OuterRef("last"))
+    contacts_due = holders().annotate(
+        last=Coalesce("profile__confirmed_at", "profile__verified_at", "created_at"),
+    ).filter(last__lte=now - every).exclude(Exists(asked))
+    for contact in contacts_due.order_by("pk"):
         profile = profile_of(contact)
         last = profile.confirmed_at or profile.verified_at or contact.created_at
         if last + every > now:

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
@@ -99,8 +100,12 @@ def run_parking(now: datetime | None = None) -> ParkingReport:
             except OperationError as exc:
                 logger.warning("DNS of %s not restored yet: %s", parking.domain, exc)
                 report.errors.append(parking.domain.name)
-    expired = Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=now) \
-        .select_related("tld__registry", "organisation")
+    low = now - timedelta(days=conf.grace_days() + 1)
+    ended = Q(term__paid_until__range=(low, now)) | Q(term__isnull=True,
+                                                      expires_at__range=(low, now))
+    expired = Domain.objects.filter(state=DomainState.ACTIVE).filter(ended) \
+        .exclude(pk__in=Parking.objects.filter(restored_at=None).values("domain_id")) \
+        .select_related("tld__registry", "organisation").order_by("pk")
     for domain in expired:
         term = term_of(domain, now)
         if term is None or term.paid_until > now or open_parking(domain) is not None:

@@ -5,7 +5,7 @@ sits in redemption, restorable with the restore fee, until the registry purges i
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.common import Actor
@@ -14,7 +14,7 @@ from bureau.registrar.operations.errors import OperationError
 
 from . import clock
 from .terms import domain_timeline, term_of
-from .timeline import Phase
+from .timeline import ERRP_MIN_INTERRUPTION_DAYS, Phase
 
 logger = logging.getLogger("bureau.notices")
 RELEASER = Actor.system("expiry")
@@ -23,8 +23,10 @@ RELEASER = Actor.system("expiry")
 def run_releases(now: datetime | None = None) -> list[str]:
     now = now or clock.now()
     released = []
-    for domain in Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=now) \
-            .select_related("tld__registry", "organisation"):
+    # No TLD's grace is shorter than the ERRP interruption (timeline.effective_grace_days).
+    past = now - timedelta(days=ERRP_MIN_INTERRUPTION_DAYS)
+    for domain in Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=past) \
+            .select_related("tld__registry", "organisation").order_by("pk"):
         term = term_of(domain, now)
         if term is None or term.paid_until > now:
             continue

@@ -13,23 +13,26 @@ that way stays unsent on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.check import list_price
 
 from . import clock, conf
-from .choices import abandoned, auto_renew_of
+from .choices import auto_renew_of
 from .mail import Message, deliver, portal_path
-from .models import Notice, NoticeKind
+from .models import Goodbye, Notice, NoticeKind, Term
 from .recipients import domain_recipients, language_of
 from .terms import domain_timeline, term_of
 from .timeline import Phase
+
+BATCH = 2000
 
 
 def due_step(paid_until: datetime, now: datetime, steps: Sequence[int]) -> int | None:
@@ -70,38 +73,87 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
     }
 
 
-def candidates(now: datetime) -> list[Domain]:
-    """Names whose paid term ends within the first step, or ended within the last one."""
+def candidates(now: datetime) -> QuerySet[Domain]:
+    """Names whose paid term ends within the first step, or ended recently enough for a step
+    after expiry to be due (a worker down for longer than the grace finds them past it)."""
     steps = conf.reminder_days()
     horizon = now + timedelta(days=max(steps[0], 0) + 1)
-    return list(
-        Domain.objects.filter(state__in=[DomainState.ACTIVE, DomainState.REDEMPTION])
-        .filter(Q(expires_at__lte=horizon) | Q(term__paid_until__lte=horizon))
-        .select_related("tld", "organisation", "registrant", "billing_contact")
-        .distinct())
+    low = now - timedelta(days=max(-steps[-1], 0) + conf.grace_days() + 1)
+    given_up = Goodbye.objects.filter(domain=OuterRef("pk"), withdrawn_at=None)
+    return (Domain.objects.filter(state__in=[DomainState.ACTIVE, DomainState.REDEMPTION])
+            .filter(Q(expires_at__range=(low, horizon)) | Q(term__paid_until__range=(low, horizon)))
+            .annotate(given_up=Exists(given_up))
+            .select_related("tld", "term").order_by("pk"))
 
 
-def send_reminders(now: datetime | None = None) -> list[Notice]:
-    now = now or clock.now()
+@dataclass(frozen=True)
+class Due:
+    domain_id: int
+    paid_until: datetime
+    step: int
+    key: str
+
+
+def due_reminders(now: datetime) -> Iterator[Due]:
+    """Every reminder due now, sent or not, without a query per name (terms that need a
+    look at the orders excepted)."""
     steps = conf.reminder_days()
-    sent = []
-    for domain in candidates(now):
-        term = term_of(domain, now)
-        if term is None or abandoned(domain) is not None:
+    for domain in candidates(now).iterator(chunk_size=BATCH):
+        if domain.given_up:  # type: ignore[attr-defined]
             continue
+        try:
+            term: Term | None = domain.term
+        except Term.DoesNotExist:
+            term = None
+        if term is None or term.seen_expiry != domain.expires_at:
+            term = term_of(domain, now)
+            if term is None:
+                continue
         step = due_step(term.paid_until, now, steps)
         if step is None or domain_timeline(domain, term.paid_until).phase(now) in (
                 Phase.PENDING_DELETE, Phase.DELETED):
             continue
-        context = domain_context(domain, term.paid_until, now)
-        context["step"] = step
-        context["last_before_expiry"] = step == min(s for s in steps if s > 0) if any(
-            s > 0 for s in steps) else False
-        notice = deliver(Message(
-            key=reminder_key(domain, term.paid_until, step), kind=NoticeKind.REMINDER,
-            template="reminder", recipients=domain_recipients(domain),
-            language=language_of(domain.registrant), context=context, domain=domain,
-            contact=domain.registrant, step=step), now)
+        yield Due(domain.pk, term.paid_until, step, reminder_key(domain, term.paid_until, step))
+
+
+def send_reminders(now: datetime | None = None) -> list[Notice]:
+    """Send the reminders due and not sent yet; one query per batch of names to skip those
+    already sent."""
+    now = now or clock.now()
+    sent: list[Notice] = []
+    batch: list[Due] = []
+    for due in due_reminders(now):
+        batch.append(due)
+        if len(batch) >= BATCH:
+            sent += send_batch(batch, now)
+            batch = []
+    return sent + send_batch(batch, now)
+
+
+def send_batch(batch: list[Due], now: datetime) -> list[Notice]:
+    if not batch:
+        return []
+    done = set(Notice.objects.filter(key__in=[d.key for d in batch])
+               .values_list("key", flat=True))
+    sent = []
+    for due in batch:
+        if due.key in done:
+            continue
+        notice = send_reminder(due, now)
         if notice is not None:
             sent.append(notice)
     return sent
+
+
+def send_reminder(due: Due, now: datetime) -> Notice | None:
+    steps = conf.reminder_days()
+    domain = Domain.objects.select_related(
+        "tld", "organisation", "registrant", "billing_contact").get(pk=due.domain_id)
+    context = domain_context(domain, due.paid_until, now)
+    context["step"] = due.step
+    before = [s for s in steps if s > 0]
+    context["last_before_expiry"] = bool(before) and due.step == min(before)
+    return deliver(Message(
+        key=due.key, kind=NoticeKind.REMINDER, template="reminder",
+        recipients=domain_recipients(domain), language=language_of(domain.registrant),
+        context=context, domain=domain, contact=domain.registrant, step=due.step), now)

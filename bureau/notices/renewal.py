@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER
@@ -29,9 +30,9 @@ from bureau.registrar.operations.renew import add_years
 from bureau.registrar.operations.renew import renew as registrar_renew
 
 from . import clock, conf
-from .choices import abandoned, auto_renew_of
+from .choices import auto_renew_of
 from .mail import Message, deliver
-from .models import NoticeKind
+from .models import Goodbye, NoticeKind
 from .recipients import domain_recipients, language_of
 from .reminders import domain_context
 from .terms import adopt_paid_expiry, domain_timeline, term_of
@@ -107,13 +108,9 @@ def run_auto_renewals(now: datetime | None = None) -> AutoRenewReport:
     now = now or clock.now()
     report = AutoRenewReport()
     horizon = now + timedelta(days=conf.auto_renew_lead_days())
-    domains = Domain.objects.filter(state=DomainState.ACTIVE, expires_at__isnull=False) \
-        .select_related("tld__registry", "organisation", "registrant", "billing_contact")
-    for domain in domains.filter(term__paid_until__lte=horizon) | domains.filter(
-            expires_at__lte=horizon):
+    for domain in auto_renew_candidates(now, horizon):
         term = term_of(domain, now)
-        if term is None or term.paid_until > horizon or auto_renew_of(domain) is not True \
-                or abandoned(domain) is not None:
+        if term is None or term.paid_until > horizon or auto_renew_of(domain) is not True:
             continue
         if domain_timeline(domain, term.paid_until).phase(now) not in (Phase.ACTIVE,
                                                                      Phase.GRACE):
@@ -127,6 +124,20 @@ def run_auto_renewals(now: datetime | None = None) -> AutoRenewReport:
         else:
             report.renewed.append(domain.name)
     return report
+
+
+def auto_renew_candidates(now: datetime, horizon: datetime) -> QuerySet[Domain]:
+    """Names with auto-renew chosen (for them or their organisation) whose term ends before
+    ``horizon`` and is not long past; not given up."""
+    chosen = Q(renewal_choice__auto_renew=True) | Q(
+        renewal_choice__isnull=True, organisation__renewal_choice__auto_renew=True)
+    low = now - timedelta(days=conf.grace_days() + 1)
+    due = Q(term__paid_until__range=(low, horizon)) | Q(
+        term__isnull=True, expires_at__range=(low, horizon))
+    return (Domain.objects.filter(state=DomainState.ACTIVE).filter(chosen).filter(due)
+            .exclude(pk__in=Goodbye.objects.filter(withdrawn_at=None).values("domain_id"))
+            .select_related("tld__registry", "organisation", "registrant", "billing_contact")
+            .order_by("pk"))
 
 
 def notify_auto_renew_failed(domain: Domain, paid_until: datetime, reason: str,
