@@ -175,3 +175,22 @@ def test_import_reports_every_bad_line_and_stores_nothing(
         import_zone_file(zone=zone, actor=member, text=text)
     assert {p["line"] for p in caught.value.as_list()} == {2, 3}
     assert zone.records.count() == 0
+
+
+def test_another_organisations_names_cannot_be_hosted(
+        hosted_zone: Callable[..., Any], member: Any, organisation: Any,
+        register_name: Callable[..., Any]) -> None:
+    from bureau.dns.operations.errors import NameClaimed
+    from bureau.dns.operations.zones import create_zone
+    from bureau.registrar.accounts.models import Membership, Organisation, Role
+
+    zone = hosted_zone()
+    domain = register_name(nameservers=["ns.elsewhere.net"])
+    other = Organisation.objects.create(name="Autre", slug="autre")
+    Membership.objects.create(user=member.user, organisation=other, role=Role.OWNER)
+    for name in (f"mail.{zone.name}", str(zone.name).split(".", 1)[1], domain.name):
+        with pytest.raises(NameClaimed):
+            create_zone(organisation=other, actor=member, name=name)
+    # The holder's own organisation may host a sub-zone of its zone.
+    sub = create_zone(organisation=organisation, actor=member, name=f"lab.{zone.name}")
+    conf.client().delete_zone(str(sub.name))

@@ -44,6 +44,12 @@ class ZoneExists(OperationError):
     field = "name"
 
 
+class NameClaimed(OperationError):
+    """The name belongs to another organisation, or overlaps a zone of another one."""
+
+    field = "name"
+
+
 class NotHosted(OperationError):
     """The zone or record is not (or no longer) hosted by Bureau."""
 

@@ -1,6 +1,9 @@
 """Create a hosted zone (standalone, or for a domain of the organisation).
 
-Errors: NotAllowed; ZoneExists (field "name"); InvalidName (field "name"); RecordsInvalid.
+Errors: NotAllowed; ZoneExists (field "name"); InvalidName (field "name"); RecordsInvalid;
+NameClaimed (field "name"): the name is held at Bureau by another organisation, or is inside
+(or above) a zone another organisation hosts — hosting it would take over their names on
+Bureau's name servers.
 A PowerDNS that does not answer leaves the zone stored and marked "unknown": the
 reconciliation job creates or completes it in PowerDNS (never guessed, always read back).
 
@@ -26,12 +29,12 @@ from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord
 from bureau.dns.validation import ValidationError, validate_zone
 from bureau.registrar.accounts.models import Organisation
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import InvalidName
 
 from .common import logger, record_change, verify_may_manage
-from .errors import RecordsInvalid, ZoneExists
+from .errors import NameClaimed, RecordsInvalid, ZoneExists
 
 
 def parse_zone_name(name: str) -> str:
@@ -48,6 +51,7 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
     a_name = parse_zone_name(name)
     if Zone.objects.filter(name=a_name).exists():
         raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name})
+    verify_not_claimed(organisation, a_name)
     valid = validate_new_zone(a_name, records)
     try:
         with transaction.atomic():
@@ -69,6 +73,26 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
 
         after_signing(zone)
     return zone
+
+
+def verify_not_claimed(organisation: Organisation, name: str) -> None:
+    """Another organisation's name, or a zone nested in (or around) another organisation's
+    zone, cannot be hosted: Bureau's servers would answer for names that are not yours."""
+    bare = name.rstrip(".")
+    held = Domain.objects.filter(name=bare).exclude(
+        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
+    if held.exclude(organisation=organisation).exists():
+        raise NameClaimed(_("%(name)s is held by another organisation at Bureau: only its "
+                            "holder can host it.") % {"name": bare})
+    labels = name.split(".")
+    parents = [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
+    others = Zone.objects.exclude(organisation=organisation)
+    clash = others.filter(name__in=parents).first() or others.filter(
+        name__endswith="." + name).first()
+    if clash is not None:
+        raise NameClaimed(_("%(name)s overlaps %(zone)s, hosted for another organisation: "
+                            "ask its holder to delegate it, or host another name.")
+                          % {"name": bare, "zone": clash.u_label})
 
 
 def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidRecord]:
