@@ -17,6 +17,8 @@ from bureau.coop.models import Ballot, BallotState, Member, Participation, Vote
 from bureau.coop.operations import ballots, membership
 from bureau.coop.operations.errors import AlreadyVoted, BallotNotOpen, InvalidWeights, NotAMember
 
+pytestmark = [pytest.mark.sqlite]
+
 
 @pytest.fixture
 def electorate(make_member: Callable[..., Member], coop_clock: Any) -> dict[str, list[Member]]:

@@ -10,6 +10,8 @@ from django.test import override_settings
 
 from bureau.coop.environment import Measures, estimate, measure
 
+pytestmark = [pytest.mark.sqlite]
+
 M = Measures(servers=2, domains=100, operations_last_year=1000, dns_zones=10,
              dns_records=50, database_bytes=1_000_000_000, deposit_bytes=0)
 

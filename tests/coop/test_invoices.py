@@ -32,6 +32,7 @@ def numbers(kind: str = InvoiceKind.INVOICE) -> list[int]:
                 .values_list("sequence", flat=True))
 
 
+@pytest.mark.sqlite
 def test_vat_split_by_hand() -> None:
     # 12.00 TTC at 20 %: HT = 1200 / 1.2 = 1000, TVA 200.
     assert split_vat(1200, Decimal(20), includes_vat=True).ht == 1000
@@ -40,6 +41,7 @@ def test_vat_split_by_hand() -> None:
     assert (amounts.ht, amounts.vat, amounts.ttc) == (833, 167, 1000)
 
 
+@pytest.mark.sqlite
 def test_operations_top_ups_and_refunds_get_gapless_numbers(
         actor: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox) -> None:
     # The fixture's top-up: invoice 1 (a multi-purpose voucher, no VAT yet).
@@ -102,6 +104,7 @@ def test_pdf_has_the_legal_mentions(actor: Actor, organisation: Organisation,
     assert client.get(f"/coop/invoices/{invoice.pk}.pdf").status_code == 404
 
 
+@pytest.mark.sqlite
 def test_top_up_and_credit_note_pdfs(db: Any) -> None:
     org = Organisation.objects.create(name="Org", slug="org")
     ledger.top_up(org, 2000, "EUR")

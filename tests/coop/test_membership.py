@@ -19,6 +19,8 @@ from bureau.coop.operations.errors import (
 )
 from bureau.core.appendonly import AppendOnlyError
 
+pytestmark = [pytest.mark.sqlite]
+
 
 def test_life_cycle(make_member: Callable[..., Member], colleges: dict[str, College]) -> None:
     alix = make_member("customers", shares=3, name="Alix")

@@ -11,6 +11,8 @@ import pytest
 
 from bureau.coop.tally import PublishedVote, canonical_votes, commitment, from_published, tally
 
+pytestmark = [pytest.mark.sqlite]
+
 FOR, AGAINST, ABSTAIN = 1, 2, 3
 OPTIONS = [FOR, AGAINST, ABSTAIN]
 
