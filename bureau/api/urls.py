@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
+from .docs import RedocView, SwaggerView
 from .views import billing, contacts, domains, organisations, search, tokens
 
 app_name = "api"
@@ -27,7 +28,7 @@ urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
     path("transfers/", domains.TransferInView.as_view(), name="transfer-in"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),
     path("", include(router.urls)),
 ]

@@ -15,6 +15,10 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
                   "city", "state", "postal_code", "country", "disclose", "verified_at",
                   "created_at", "updated_at"]
         read_only_fields = ["id", "organisation", "verified_at", "created_at", "updated_at"]
+        # The model normalises (“+33 1 23…”, “fr”) then validates when saved: its errors come
+        # back per field; checking here first would refuse what it would have accepted.
+        extra_kwargs = {field: {"validators": []} for field in ("email", "phone", "fax",
+                                                                 "country")}
 
 
 class ContactCreateSerializer(ContactSerializer):
