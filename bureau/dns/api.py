@@ -193,7 +193,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             name = zone_name(self.kwargs["name"]).to_text().lower()
         except InvalidName as exc:
             raise NotFound() from exc
-        zone = self.get_queryset().filter(name=name).first()
+        zones_ = self.get_queryset().filter(name=name)
+        zone = zones_.exclude(publish_state="withdrawn").first() or zones_.first()
         if zone is None:
             raise NotFound()
         return zone

@@ -18,6 +18,7 @@ class PublishState(models.TextChoices):
     PUBLISHED = "published", _("Published")
     PENDING = "pending", _("Being published")
     UNKNOWN = "unknown", _("Publication not confirmed, being checked")
+    WITHDRAWN = "withdrawn", _("Not served: the name is held by another organisation")
 
 
 class DsState(models.TextChoices):
@@ -33,7 +34,7 @@ class Zone(models.Model):
     """A zone Bureau hosts: for a domain of an organisation, or standalone (a sub-zone, a
     name registered elsewhere)."""
 
-    name = models.CharField(_("zone (A-label, final dot)"), max_length=255, unique=True)
+    name = models.CharField(_("zone (A-label, final dot)"), max_length=255, db_index=True)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="zones", verbose_name=_("organisation"))
     domain = models.OneToOneField(Domain, on_delete=models.SET_NULL, null=True, blank=True,
@@ -55,6 +56,11 @@ class Zone(models.Model):
         verbose_name = _("hosted zone")
         verbose_name_plural = _("hosted zones")
         ordering = ["name"]
+        constraints = [
+            # One served zone per name; withdrawn rows stay for their history.
+            models.UniqueConstraint(fields=["name"], condition=~models.Q(publish_state="withdrawn"),
+                                    name="dns_one_served_zone_per_name"),
+        ]
 
     def __str__(self) -> str:
         return self.u_label

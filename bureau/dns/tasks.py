@@ -18,8 +18,9 @@ def reconcile_zones() -> int:
     from bureau.dns.models import DsState, PublishState, Zone
     from bureau.dns.operations.reconcile import reconcile_zone
 
-    zones = Zone.objects.exclude(publish_state=PublishState.PUBLISHED) | Zone.objects.filter(
-        ds_state__in=[DsState.PENDING, DsState.UNKNOWN])
+    zones = (Zone.objects.exclude(publish_state=PublishState.PUBLISHED) | Zone.objects.filter(
+        ds_state__in=[DsState.PENDING, DsState.UNKNOWN])).exclude(
+        publish_state=PublishState.WITHDRAWN)
     count = 0
     for zone in zones.distinct():
         count += 1
@@ -52,11 +53,11 @@ def advance_rollovers() -> int:
 @task()
 def check_health() -> int:
     """Run the health checks of every hosted zone; returns how many have problems."""
-    from bureau.dns.models import Zone
+    from bureau.dns.models import PublishState, Zone
     from bureau.dns.operations.health import check_zone
 
     unhealthy = 0
-    for zone in Zone.objects.all():
+    for zone in Zone.objects.exclude(publish_state=PublishState.WITHDRAWN):
         try:
             unhealthy += 0 if check_zone(zone).ok else 1
         except Exception:

@@ -52,3 +52,40 @@ def test_name_with_other_nameservers_gets_no_zone(register_name: Callable[..., A
     domain = register_name(nameservers=["ns.elsewhere.net"])
     assert not Zone.objects.filter(domain=domain).exists()
     assert ds_at_registry(domain) == []
+
+
+def test_the_holder_wins_over_a_zone_hosted_by_another_organisation(
+        member: Any, organisation: Any, register_name: Callable[..., Any], pdns: Any) -> None:
+    from bureau.dns.operations.records import edit_records
+    from bureau.dns.operations.zones import create_zone
+    from bureau.dns.query import answer_rrset, ask
+    from bureau.dns.records import Record
+    from bureau.registrar.accounts.models import Membership, Organisation, Role
+
+    other = Organisation.objects.create(name="Squat", slug="squat")
+    Membership.objects.create(user=member.user, organisation=other, role=Role.OWNER)
+    name = "holder-wins.test"
+    squat = create_zone(organisation=other, actor=member, name=name)
+    edit_records(zone=squat, actor=member, add=[Record("www", "A", "192.0.2.66")])
+    domain = register_name(name)  # registered by `organisation`, with Bureau's name servers
+    squat.refresh_from_db()
+    assert squat.publish_state == PublishState.WITHDRAWN
+    zone = Zone.objects.get(domain=domain)
+    assert zone.organisation == organisation and zone.ds_state == DsState.SENT
+    response = ask("127.0.0.1", f"www.{name}.", "A", port=pdns.dns_port)
+    assert answer_rrset(response, f"www.{name}.", "A") is None  # the squatter's data is gone
+    conf.client().delete_zone(str(zone.name))
+
+
+def test_a_zone_hosted_before_registration_is_linked_and_its_ds_sent(
+        member: Any, organisation: Any, register_name: Callable[..., Any]) -> None:
+    from bureau.dns.operations.zones import create_zone
+
+    name = "hosted-first.test"
+    early = create_zone(organisation=organisation, actor=member, name=name)
+    assert early.ds_state == DsState.NOT_APPLICABLE
+    domain = register_name(name)
+    early.refresh_from_db()
+    assert early.domain == domain and early.ds_state == DsState.SENT
+    assert registry_ds(domain) == sorted(conf.client().ds_records(str(early.name)))
+    conf.client().delete_zone(str(early.name))

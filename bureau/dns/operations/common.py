@@ -40,9 +40,12 @@ def locked(zone: Zone) -> Zone:
     """The zone row, locked until the end of the transaction: one writer per zone across
     processes and hosts (the PowerDNS client adds its own lock per zone/server)."""
     try:
-        return Zone.objects.select_for_update().get(pk=zone.pk)
+        found = Zone.objects.select_for_update().get(pk=zone.pk)
     except Zone.DoesNotExist as exc:
         raise NotHosted(_("This zone is no longer hosted by Bureau.")) from exc
+    if found.publish_state == PublishState.WITHDRAWN:
+        raise NotHosted(_("This zone is no longer hosted by Bureau."))
+    return found
 
 
 def record_change(zone: Zone, actor: Actor, kind: str, *, summary: str = "",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bureau.dns import conf
-from bureau.dns.models import Zone
+from bureau.dns.models import PublishState, Zone
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor
 
@@ -25,10 +25,22 @@ def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone |
     """Create the zone of a name just registered with Bureau's name servers (else None)."""
     if not uses_bureau_nameservers(domain):
         return None
-    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".").first()
-    if existing is not None:
+    from .dnssec import after_signing
+    from .zones import create_zone, withdraw_zone
+
+    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".").exclude(
+        publish_state=PublishState.WITHDRAWN).first()
+    if existing is not None and existing.organisation_id == domain.organisation_id:
+        # The holder hosted it before registering it: link it, and send its DS.
+        if existing.domain_id != domain.pk:
+            existing.domain = domain
+            existing.save(update_fields=["domain", "updated_at"])
+        if existing.dnssec:
+            after_signing(existing)
         return existing
-    from .zones import create_zone
+    if existing is not None:
+        # Hosted by an organisation that does not hold the name: the holder's zone wins.
+        withdraw_zone(existing, reason=f"{domain.name} was registered by another organisation")
 
     return create_zone(organisation=domain.organisation, actor=DNS_ACTOR, name=domain.name,
                        domain=domain, dnssec=True)

@@ -14,6 +14,7 @@ the DS goes to the registry.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from bureau.dns import conf
 from bureau.dns.models import ChangeKind, DsState, PublishState, Record, Zone
 from bureau.dns.names import InvalidName as InvalidDnsName
 from bureau.dns.names import zone_name
-from bureau.dns.powerdns import PowerDNSConflict, PowerDNSUnavailable
+from bureau.dns.powerdns import PowerDNSConflict, PowerDNSNotFound, PowerDNSUnavailable
 from bureau.dns.publish import create_hosted_zone
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord
@@ -49,7 +50,7 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
                 records: Sequence[RawRecord] = ()) -> Zone:
     verify_may_manage(organisation, actor)
     a_name = parse_zone_name(name)
-    if Zone.objects.filter(name=a_name).exists():
+    if Zone.objects.filter(name=a_name).exclude(publish_state=PublishState.WITHDRAWN).exists():
         raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name})
     verify_not_claimed(organisation, a_name)
     valid = validate_new_zone(a_name, records)
@@ -86,7 +87,8 @@ def verify_not_claimed(organisation: Organisation, name: str) -> None:
                             "holder can host it.") % {"name": bare})
     labels = name.split(".")
     parents = [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
-    others = Zone.objects.exclude(organisation=organisation)
+    others = Zone.objects.exclude(organisation=organisation).exclude(
+        publish_state=PublishState.WITHDRAWN)
     clash = others.filter(name__in=parents).first() or others.filter(
         name__endswith="." + name).first()
     if clash is not None:
@@ -132,3 +134,17 @@ def publish_new_zone(zone: Zone) -> None:
         from .dnssec import refresh_keys
 
         refresh_keys(zone)
+
+
+def withdraw_zone(zone: Zone, *, reason: str) -> None:
+    """Stop serving a zone (PowerDNS and secondaries); its rows and history stay. Used when the
+    name turns out to be held by another organisation (registered at Bureau by it)."""
+    for target in [conf.client()] + [s.target().client for s in conf.secondaries()]:
+        with contextlib.suppress(PowerDNSNotFound):
+            target.delete_zone(str(zone.name))
+    Zone.objects.filter(pk=zone.pk).update(publish_state=PublishState.WITHDRAWN, domain=None)
+    zone.refresh_from_db()
+    record_change(zone, Actor.system("dns"), ChangeKind.RECONCILE, summary=reason,
+                  published=False)
+    logger.warning("zone %s (organisation %s) withdrawn: %s", zone.name,
+                   zone.organisation_id, reason)
