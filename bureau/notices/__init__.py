@@ -1,0 +1,52 @@
+"""Notices to holders: nobody loses a name by surprise (issue 7, after the ANSSI advice).
+
+What it does, module by module
+------------------------------
+- ``terms`` / ``timeline``: the date the holder paid up to (``Term.paid_until``, moved only by
+  a paid order, never by a registry's auto-renewal) and the pure timeline after it: grace
+  (renewable at the usual price; ``BUREAU_NOTICES_GRACE_DAYS``, kept inside the TLD's
+  auto-renew grace and at least the 8 days of the ERRP), redemption (restore with its fee),
+  pending delete, deletion.
+- ``reminders``: one notice per step of ``BUREAU_NOTICES_REMINDER_DAYS`` (60, 30, 7, 1 days
+  before, 2 after), to the holder, the billing contact and the billing people, in the
+  holder's language, plain text and HTML, with dates, price and links.
+- ``choices`` / ``renewal``: auto-renew as an explicit choice (domain or organisation, no
+  default); the job renews ``BUREAU_NOTICES_AUTO_RENEW_DAYS`` before expiry through the
+  registrar's renew operation; a failure is an urgent notice (once per term, retried every
+  run). Late renewal during grace keeps the registry's auto-renewal year and charges it to
+  the holder with an order.
+- ``parking``: ERRP interruption from expiry until renewal (name servers changed to
+  ``BUREAU_NOTICES_PARKING_NAMESERVERS`` and DS removed, through the registrar's update, or a
+  DNS-app provider), put back as soon as the term is paid again; ``release`` deletes a name
+  nobody renewed at the end of grace.
+- ``contacts``: email verification by a signed, single-use link valid ``BUREAU_NOTICES_
+  VERIFY_DAYS`` (15) days, on creation and on change of address (signals); flag after that,
+  clientHold when ``BUREAU_NOTICES_CONTACT_POLICY=suspend``; yearly "is this still right?";
+  delivery failures (SMTP refusals; bounces with ``manage notices_bounce``) surfaced as
+  "your contact data may be wrong".
+- ``goodbye``: the checklist (mail/MX, accounts, partners, links, risk, keeping it parked)
+  and the typed name before a deletion or a deliberate expiry; reminders stop then.
+- ``status`` + ``{% load notices %}{% domain_notices domain %}``: the domain page panel.
+- Pages under ``/notices/``: ``fees/``, ``parked/`` (for parked host names), ``verify/``,
+  ``confirm/`` (GET shows a button, POST acts: mail scanners do not use links up),
+  ``goodbye/<name>/``.
+
+Decisions
+---------
+- Never twice: each message has a unique key in ``Notice`` (e.g. ``reminder:<domain>:<paid
+  until>:<step>``); the row is claimed before sending, so two workers or a restart cannot
+  send it again. A crash between claim and send loses that one message rather than risking
+  a duplicate (the notice stays "being sent" for the operator to see).
+- Catch-up: a worker that was down sends, per name, only the latest step that fell due,
+  written from the name's situation at that moment; older missed steps are not sent (no
+  burst of stale reminders). The scheduler runs an overdue job at once when the worker
+  starts, so the catch-up happens on start.
+- "Now" is ``bureau.notices.clock.now()``, injectable (``clock.use``): tests and the demo set
+  it to the sandbox registry's clock.
+- One message per recipient: a refused address never blocks the others, and each refusal is
+  recorded against its address.
+
+French catalogue: ``locale/fr/LC_MESSAGES/django.po``, compiled .mo committed; after changing
+strings run ``django-admin makemessages -l fr`` then ``django-admin compilemessages`` in this
+folder.
+"""

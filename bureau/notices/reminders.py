@@ -62,6 +62,9 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
         "phase": str(line.phase(now)),
         "days_left": max(-(-(paid_until - now) // timedelta(days=1)), 0),
         "auto_renew": auto,
+        # Auto-renew chosen but its day passed without renewal (no balance...).
+        "auto_renew_late": bool(auto) and now >= paid_until - timedelta(
+            days=conf.auto_renew_lead_days()),
         "auto_renew_on": paid_until - timedelta(days=conf.auto_renew_lead_days()),
         "renew_price": money(list_price(tld, "renew", 1), tld.currency),
         "restore_price": money(list_price(tld, "restore", 1), tld.currency),

@@ -83,5 +83,11 @@ def test_auto_renew_without_balance_is_an_urgent_notice_sent_once(
     assert urgent.html.count("<strong>") >= 1
     run_all()  # tried again, not announced again
     assert inbox.take_kind("auto-renew-failed:") == []
+    # The next reminder no longer promises an automatic renewal.
+    inbox.take_kind("reminder:")
+    jump_to(registry_clock, expiry - timedelta(days=7))
+    run_all()
+    [reminder, _copy] = inbox.take_kind("reminder:")
+    assert "n’a pas pu se faire" in reminder.text and "renouvelez-le" in reminder.subject
     domain.refresh_from_db()
     assert domain.expires_at == expiry
