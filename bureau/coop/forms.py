@@ -43,6 +43,11 @@ class LeaveForm(forms.Form):
                 "at their nominal value."))
 
 
+class ExcludeForm(forms.Form):
+    reason = forms.CharField(label=_("Decision (date of the general assembly, reason)"),
+                             widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class VoteForm(forms.Form):
     option = forms.ModelChoiceField(label=_("Your choice"), queryset=BallotOption.objects.none(),
                                     widget=forms.RadioSelect, empty_label=None)

@@ -49,15 +49,16 @@ def render(invoice: Invoice) -> bytes:
     text("Client·e", 11, "B")
     text(f"{b['name']}\n{b.get('address', '')}\n{b.get('email', '')}".strip())
     pdf.ln(4)
-    widths = (95, 25, 20, 20, 30)
+    widths = (70, 10, 25, 15, 20, 25)
     pdf.set_font("helvetica", "B", 9)
-    for w, head in zip(widths, ("Désignation", "Montant HT", "TVA %", "TVA", "Montant TTC"),
+    for w, head in zip(widths, ("Désignation", "Qté", "PU HT", "TVA %", "TVA", "Montant TTC"),
                        strict=True):
         pdf.cell(w, 6, _clean(head), border=1)
     pdf.ln()
     pdf.set_font("helvetica", "", 9)
     for line in invoice.lines:
-        cells = (str(line["label"])[:60], money(int(line["total_ht"]), invoice.currency),
+        cells = (str(line["label"])[:45], str(line.get("quantity", 1)),
+                 money(int(line["unit_ht"]), invoice.currency),
                  f"{Decimal(str(line['vat_rate'])):g}", money(int(line["vat"]), invoice.currency),
                  money(int(line["total_ttc"]), invoice.currency))
         for w, value in zip(widths, cells, strict=True):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("leave/", views.leave, name="leave"),
     path("certificate/", views.certificate, name="certificate"),
     path("register/", views.register, name="register"),
+    path("register/<int:number>/exclude/", views.exclude, name="exclude"),
     path("ballots/", views.ballot_list, name="ballots"),
     path("ballots/<int:pk>/", views.ballot_detail, name="ballot"),
     path("ballots/<int:pk>/published.json", views.ballot_data, name="ballot_data"),

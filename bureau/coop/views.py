@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 from bureau.coop import clock, conf, environment, figures, pdf
 from bureau.coop.forms import (
     CommentForm,
+    ExcludeForm,
     JoinForm,
     LeaveForm,
     ProposalForm,
@@ -145,6 +146,25 @@ def register(request: HttpRequest) -> HttpResponse:
     return page(request, "coop/register.html", {
         "lines": lines, "total_capital": membership.capital(),
         "total_shares": sum(line.shares for line in lines)})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def exclude(request: HttpRequest, number: int) -> HttpResponse:
+    """Operators record an exclusion decided by the general assembly; shares are refunded
+    at nominal value."""
+    member = get_object_or_404(Member, number=number)
+    form = ExcludeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership.exclude(member, reason=form.cleaned_data["reason"], by=request.user)
+        except CoopError as exc:
+            form.add_error("reason", exc.message)
+        else:
+            messages.success(request, _("The exclusion of %(name)s is recorded.")
+                             % {"name": member.display_name})
+            return redirect("coop:register")
+    return page(request, "coop/exclude.html", {"member": member, "form": form})
 
 
 def ballot_list(request: HttpRequest) -> HttpResponse:

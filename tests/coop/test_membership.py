@@ -111,3 +111,19 @@ def test_register_is_for_operators(make_member: Callable[..., Member]) -> None:
     page = client.get("/coop/register/")
     assert page.status_code == 200
     assert "Dominique" in page.text and "140.00" in page.text
+
+
+def test_operator_records_an_exclusion(make_member: Callable[..., Member]) -> None:
+    member = make_member("customers", shares=3, name="Claude")
+    operator = User.objects.create_user("op", "op@example.org", "x", is_staff=True)
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(operator)
+    assert "Exclude" in client.get("/coop/register/").text
+    url = f"/coop/register/{member.number}/exclude/"
+    response = client.post(url, {"reason": "AG du 12 juin 2027 : non-respect des statuts"})
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.status == MemberStatus.EXCLUDED and member.shares == 0
+    refund = member.movements.get(kind=MovementKind.REFUND)
+    assert refund.shares == -3 and refund.recorded_by == operator
+    assert "non-respect des statuts" in refund.reason
