@@ -9,4 +9,5 @@ urlpatterns = [
     path("fees/", views.fees, name="fees"),
     path("parked/", views.parked, name="parked"),
     path("goodbye/<str:name>/", views.goodbye_view, name="goodbye"),
+    path("auto-renew/<str:name>/", views.auto_renew_view, name="auto_renew"),
 ]

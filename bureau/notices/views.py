@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from bureau.registrar.domains.models import HELD_STATES, Domain
@@ -15,7 +17,7 @@ from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.models import Tld
 
-from . import clock, conf, contacts, goodbye
+from . import choices, clock, conf, contacts, goodbye
 from .models import Parking
 from .reminders import domain_context, money
 from .terms import term_of
@@ -80,6 +82,26 @@ def parked(request: HttpRequest) -> HttpResponse:
     term = term_of(domain, now)
     context = domain_context(domain, term.paid_until if term else now, now)
     return page(request, "notices/parked.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def auto_renew_view(request: HttpRequest, name: str) -> HttpResponse:
+    """Turn auto-renew on or off for one name (``on=1`` or ``on=0``); the explicit choice."""
+    domain = get_object_or_404(Domain, name=name, state__in=HELD_STATES,
+                               organisation__members=request.user)
+    on = request.POST.get("on")
+    if on not in ("0", "1"):
+        return HttpResponse(status=400)
+    try:
+        choices.set_auto_renew(actor=Actor(request.user), on=on == "1",  # type: ignore[arg-type]
+                               domain=domain)
+    except OperationError as exc:
+        return HttpResponse(str(exc), status=403, content_type="text/plain")
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(reverse("notices:fees"))
 
 
 @login_required

@@ -91,3 +91,18 @@ def test_auto_renew_without_balance_is_an_urgent_notice_sent_once(
     assert "n’a pas pu se faire" in reminder.text and "renouvelez-le" in reminder.subject
     domain.refresh_from_db()
     assert domain.expires_at == expiry
+
+
+def test_auto_renew_page_records_the_choice(domain: Domain, registry_clock: Sandbox) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(domain.organisation.memberships.get(role="owner").user)
+    url = f"/notices/auto-renew/{domain.name}/"
+    assert client.get(url).status_code == 405
+    assert client.post(url, {"on": "maybe"}).status_code == 400
+    assert client.post(url, {"on": "1", "next": "/domains/"}).status_code == 302
+    assert auto_renew_of(domain) is True
+    assert client.post(url, {"on": "0", "next": "https://evil.example/"})["Location"] \
+        == "/notices/fees/"
+    assert auto_renew_of(domain) is False

@@ -160,3 +160,17 @@ def test_yearly_check_with_one_click_confirmation(
     assert send_yearly_checks() == []
     with pytest.raises(LinkError):
         confirm_data("not-a-token")
+
+
+def test_operator_lists_flagged_names(domain: Domain, registry_clock: Sandbox,
+                                      inbox: Inbox) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    flag_unverified()
+    jump_to(registry_clock, clock.now() + timedelta(days=16))
+    flag_unverified()
+    out = StringIO()
+    call_command("notices_flagged", stdout=out)
+    assert "atelier.test\tcamille@example.org" in out.getvalue()
