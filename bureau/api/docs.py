@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,6 +19,7 @@ DOCS_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 
 
 class SwaggerView(SpectacularSwaggerSplitView):
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Any:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = DOCS_CSP
@@ -27,6 +29,7 @@ class SwaggerView(SpectacularSwaggerSplitView):
 class RedocView(SpectacularRedocView):
     template_name = "api/redoc.html"
 
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response = super().get(request, *args, **kwargs)
         response["Content-Security-Policy"] = DOCS_CSP

@@ -41,6 +41,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 
 
+def examples_of(operation: Any, headers: dict[str, str]) -> Callable[[], None]:
+    """A hypothesis test calling ``operation`` with generated cases and checking them."""
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    def run(case: Any) -> None:
+        case.call_and_validate(headers=headers, checks=CHECKS)
+
+    return run
+
+
 def test_responses_agree_with_the_schema(make_token: Callable[..., str], registry: Registry,
                                          contact_a: Contact, keep_test_connection: None
                                          ) -> None:
@@ -52,14 +64,7 @@ def test_responses_agree_with_the_schema(make_token: Callable[..., str], registr
                   if not op.path.startswith(("/api/v1/dns/", "/dns/"))]
     assert len(operations) >= 30
     for operation in operations:
-        headers = {"Authorization": f"Bearer {make_token('alice')}"}
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
-                  suppress_health_check=list(HealthCheck))
-        def run(case: Any, headers: dict[str, str] = headers) -> None:
-            case.call_and_validate(headers=headers, checks=CHECKS)
-
+        run = examples_of(operation, {"Authorization": f"Bearer {make_token('alice')}"})
         try:
             run()
         except Exception as exc:  # collect them all, then fail once with the list

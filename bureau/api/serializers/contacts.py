@@ -17,8 +17,8 @@ class ContactSerializer(serializers.ModelSerializer[Contact]):
         read_only_fields = ["id", "organisation", "verified_at", "created_at", "updated_at"]
         # The model normalises (“+33 1 23…”, “fr”) then validates when saved: its errors come
         # back per field; checking here first would refuse what it would have accepted.
-        extra_kwargs = {field: {"validators": []} for field in ("email", "phone", "fax",
-                                                                 "country")}
+        extra_kwargs: dict[str, dict[str, list[object]]] = {
+            field: {"validators": []} for field in ("email", "phone", "fax", "country")}
 
 
 class ContactCreateSerializer(ContactSerializer):
