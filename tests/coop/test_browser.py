@@ -10,6 +10,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 PASSWORD = "Un mot de passe assez long 2026!"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +71,10 @@ def test_member_votes_on_a_price_proposal_and_sees_the_result(
 
     page.goto(base + f"/coop/prices/{plist.pk}/")
     assert "Registry wholesale cost" in page.content() and "15.00 EUR" in page.content()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.get_by_role("link", name="The ballot on this price list").click()
     page.get_by_label("For").check()
+    page.screenshot(path=str(ARTIFACTS / "coop-ballot.png"), full_page=True)
     page.get_by_role("button", name="Vote").click()
     page.wait_for_load_state()
     status = page.locator("main .messages").inner_text()
@@ -84,6 +88,8 @@ def test_member_votes_on_a_price_proposal_and_sees_the_result(
     coop_clock.advance(days=1)
 
     page.goto(base + "/coop/transparency/")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "coop-transparency.png"), full_page=True)
     text = page.locator("main").inner_text()
     assert "Tarifs .test 2027" in text
     assert "Reserve" in text and "2.00 EUR" in text and "15.00 EUR" in text
