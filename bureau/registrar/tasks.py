@@ -35,3 +35,28 @@ def reconcile() -> dict[str, int]:
     domains = reconcile_domains()
     return {"orders_settled": len(orders.settled), "domains_checked": domains.checked,
             "drifted": len(domains.drifted), "gone": len(domains.gone)}
+
+
+@task()
+def register_domain(*, organisation_id: int, user_id: int, name: str,
+                    registrant_id: int, period: int = 1, nameservers: list[str] | None = None,
+                    accepted_price: int | None = None) -> dict[str, object]:
+    """Register a name in the background (bulk orders, benchmarks): the register operation
+    with ids instead of objects. Returns the domain, order id and state, and the bundled
+    names; a refusal (``OperationError``) fails the job with the operation's message. The
+    person's role is checked as if they had ordered from the portal."""
+    from django.contrib.auth.models import User
+
+    from bureau.registrar.accounts.models import Organisation
+    from bureau.registrar.contacts.models import Contact
+    from bureau.registrar.operations.common import Actor
+    from bureau.registrar.operations.register import register
+
+    organisation = Organisation.objects.get(pk=organisation_id)
+    actor = Actor(User.objects.get(pk=user_id))
+    registration = register(
+        organisation=organisation, actor=actor, name=name,
+        registrant=Contact.objects.get(pk=registrant_id), period=period,
+        nameservers=nameservers or (), accepted_price=accepted_price)
+    return {"domain": registration.domain.name, "order": registration.order.pk,
+            "state": registration.order.state, "bundled": list(registration.bundled)}

@@ -96,3 +96,35 @@ def test_worker_applies_registry_messages_through_epp(
     assert done.returncode == 0, done.stderr
     assert DBTaskResult.objects.get(id=result.id).return_value >= 1
     assert "serverHold" in Domain.objects.get(pk=domain.pk).statuses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_registers_an_enqueued_name(
+    member: Any, organisation: Organisation, contact: Any, sandbox: Any
+) -> None:
+    """A registration enqueued as a job is run by the worker in another process: the name is
+    active at Bureau and held by Bureau at the sandbox, charged once; a refused one fails the
+    job with the operation's message and charges nothing."""
+    from bureau.registrar.billing.models import Order
+    from bureau.registrar.domains.models import Domain, DomainState
+    from bureau.registrar.tasks import register_domain
+
+    balance = ledger.balance(organisation, "EUR")
+    ok = register_domain.enqueue(organisation_id=organisation.pk, user_id=member.user.pk,
+                                 name="en-file.test", registrant_id=contact.pk)
+    refused = register_domain.enqueue(organisation_id=organisation.pk, user_id=member.user.pk,
+                                      name="nic.test", registrant_id=contact.pk)
+    done = run_worker("--no-scheduler")
+    assert done.returncode == 0, done.stderr
+
+    stored = DBTaskResult.objects.get(id=ok.id)
+    assert stored.status == "SUCCESSFUL", stored.traceback
+    assert stored.return_value["domain"] == "en-file.test"
+    assert Domain.objects.get(name="en-file.test").state == DomainState.ACTIVE
+    assert [d["clid"] for d in sandbox.domains() if d["name"] == "en-file.test"] == ["bureau"]
+
+    failed = DBTaskResult.objects.get(id=refused.id)
+    assert failed.status == "FAILED"
+    assert "NotAvailable: nic.test" in failed.traceback  # the worker speaks French
+    order = Order.objects.get(domain__name="en-file.test")
+    assert ledger.balance(organisation, "EUR") == balance - order.amount
