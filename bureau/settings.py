@@ -277,6 +277,8 @@ REST_FRAMEWORK = {
         "auth-failure": os.environ.get("BUREAU_API_AUTH_FAILURE_RATE", "20/m"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Rate limits count per client address: trust X-Forwarded-For only behind our own proxy.
+    "NUM_PROXIES": 1 if env_bool("BUREAU_BEHIND_PROXY", False) else 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Bureau API",
