@@ -13,10 +13,17 @@ logger = logging.getLogger("bureau.dns.tasks")
 
 @task()
 def reconcile_zones() -> int:
-    """Zones whose publication or DS is not confirmed: read back and settle. Returns how many
-    were looked at."""
+    """Names using Bureau's name servers without a zone get one; zones whose publication or DS
+    is not confirmed are read back and settled. Returns how many zones were looked at."""
     from bureau.dns.models import DsState, PublishState, Zone
+    from bureau.dns.operations.hosting import host_missing_zones
     from bureau.dns.operations.reconcile import reconcile_zone
+
+    try:
+        host_missing_zones()
+    except Exception:
+        logger.warning("hosting the zones of names using Bureau's name servers failed",
+                       exc_info=True)
 
     zones = (Zone.objects.exclude(publish_state=PublishState.PUBLISHED) | Zone.objects.filter(
         ds_state__in=[DsState.PENDING, DsState.UNKNOWN])).exclude(

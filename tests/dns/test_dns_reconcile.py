@@ -85,3 +85,15 @@ def test_registered_name_hosted_when_powerdns_comes_back(
     reconcile_zones.call()
     zone.refresh_from_db()
     assert zone.publish_state == PublishState.PUBLISHED and zone.ds_state == DsState.SENT
+
+
+def test_name_moved_to_bureaus_nameservers_is_hosted_by_the_job(
+        register_name: Callable[..., Any], member: Any) -> None:
+    from bureau.registrar.operations.update import update
+
+    domain = register_name(nameservers=["ns.elsewhere.net"])
+    assert not Zone.objects.filter(domain=domain).exists()
+    update(domain=domain, actor=member, nameservers=["ns1.bureau-dns.net", "ns2.bureau-dns.net"])
+    reconcile_zones.call()
+    zone = Zone.objects.get(domain=domain)
+    assert zone.publish_state == PublishState.PUBLISHED and zone.ds_state == DsState.SENT

@@ -46,6 +46,20 @@ def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone |
                        domain=domain, dnssec=True)
 
 
+def host_missing_zones() -> list[Zone]:
+    """Active names that use Bureau's name servers but have no zone (name servers changed to
+    Bureau's after registration, a transfer in, a hook that failed): host them now."""
+    from bureau.registrar.domains.models import DomainState
+
+    hosted = []
+    for domain in Domain.objects.filter(state=DomainState.ACTIVE, zone__isnull=True):
+        if uses_bureau_nameservers(domain):
+            zone = host_registered_domain(domain)
+            if zone is not None:
+                hosted.append(zone)
+    return hosted
+
+
 def on_domain_registered(sender: Any, *, domain: Domain, actor: Actor, **kwargs: Any) -> None:
     try:
         host_registered_domain(domain, actor)
