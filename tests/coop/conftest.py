@@ -51,9 +51,17 @@ def coop_clock() -> Iterator[Clock]:
         yield shifted
 
 
+DEFAULT_COLLEGES = [("employees", "Salarié·es", 1),
+                    ("customers", "Client·es et bénéficiaires", 2),
+                    ("contributors", "Contributeurs et contributrices", 3)]
+
+
 @pytest.fixture
 def colleges(db: Any) -> dict[str, College]:
-    """The three colleges the migration creates."""
+    """The three colleges the migration creates (made again after a transactional test's
+    flush emptied the table)."""
+    for code, name, position in DEFAULT_COLLEGES:
+        College.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     return {c.code: c for c in College.objects.all()}
 
 

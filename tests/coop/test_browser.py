@@ -46,12 +46,13 @@ def browser() -> Iterator[Any]:
 
 
 def test_member_votes_on_a_price_proposal_and_sees_the_result(
-        browser: Any, live_server: Any, transactional_db: Any, coop_clock: Any) -> None:
+        browser: Any, live_server: Any, transactional_db: Any, coop_clock: Any,
+        colleges: dict[str, College]) -> None:
     base = live_server.url
     email = "dominique@example.org"
     user = User.objects.create_user("dominique", email, PASSWORD)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    membership.join(user, College.objects.get(code="customers"), 2, name="Dominique")
+    membership.join(user, colleges["customers"], 2, name="Dominique")
     coop_clock.advance(minutes=1)
     now = clock.now()
     plist = pricing.propose(title="Tarifs .test 2027", effective_from=now + timedelta(days=8),
