@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.test import Client
 
 from bureau.registrar.accounts.models import Organisation
@@ -66,8 +65,8 @@ def test_checkout_against_the_balance(shop: Client, org_a: Organisation) -> None
     assert "40.00 EUR" in shop.get("/balance/").content.decode()
 
 
-def test_renew_and_delete_with_consequences(shop: Client, org_a: Organisation,
-                                            alice: User) -> None:
+def test_renew_delete_with_consequences_and_restore(shop: Client, org_a: Organisation,
+                                                    sandbox: Any) -> None:
     ledger.top_up(org_a, 5000, "EUR")
     shop.post("/cart/add/", {"name": "a-quitter.test", "price": 1000, "currency": "EUR"})
     shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
@@ -80,6 +79,7 @@ def test_renew_and_delete_with_consequences(shop: Client, org_a: Organisation,
     domain.refresh_from_db()
     assert domain.expires_at is not None and domain.expires_at.year == expires.year + 2
 
+    sandbox.clock.advance(days=6)  # past the add and renew grace periods: redemption
     page = shop.get(f"/domains/{domain.pk}/delete/").content.decode()
     assert "phishing" in page and "Tell your partners" in page
     wrong = shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "autre.test",
@@ -88,7 +88,15 @@ def test_renew_and_delete_with_consequences(shop: Client, org_a: Organisation,
     shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "a-quitter.test",
                                                  "understood": "on"})
     domain.refresh_from_db()
-    assert domain.state in (DomainState.REDEMPTION, DomainState.DELETED)
+    assert domain.state == DomainState.REDEMPTION
+
+    # Changed their mind: restore from redemption, price first.
+    ledger.top_up(org_a, 5000, "EUR")
+    confirm = shop.post(f"/domains/{domain.pk}/restore/").content.decode()
+    assert 'name="accepted_price" value="4200"' in confirm
+    shop.post(f"/domains/{domain.pk}/restore/", {"accepted_price": 4200})
+    domain.refresh_from_db()
+    assert domain.state == DomainState.ACTIVE
 
 
 def test_a_registry_refusal_lands_on_the_field(shop: Client, org_a: Organisation,

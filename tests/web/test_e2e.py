@@ -184,3 +184,51 @@ def test_new_member_walkthrough(browser: Any, live_server: Any, sandbox_registry
     page.reload()
     shot(page, f"{lang}-09-domain-phone")
     context.close()
+
+
+def test_passkey_added_then_used_to_log_in(browser: Any, live_server: Any, settings: Any,
+                                           transactional_db: Any) -> None:
+    """WebAuthn with Chromium's virtual authenticator (CDP): add a passkey, log out, log in
+    with the passkey alone."""
+    from allauth.mfa.models import Authenticator
+
+    from .conftest import PASSWORD as FIXTURE_PASSWORD
+    from .conftest import make_organisation, make_person
+
+    settings.MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = True  # http://localhost in the tests
+    person = make_person("dominique@example.org")
+    make_organisation("Atelier D", "atelier-d", person)
+    base = live_server.url
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    cdp = context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True}})
+
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=login]", person.email)
+    page.fill("input[name=password]", FIXTURE_PASSWORD)
+    page.locator("main form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/domains/"))
+    page.goto(base + "/accounts/2fa/webauthn/add/")
+    if "/accounts/reauthenticate/" in page.url:
+        page.fill("input[name=password]", FIXTURE_PASSWORD)
+        page.locator("main form button[type=submit]").first.click()
+    page.fill("input[name=name]", "Laptop")
+    page.check("input[name=passwordless]")
+    page.click("#mfa_webauthn_add")
+    page.wait_for_url(lambda url: "/webauthn/add" not in url)
+    assert Authenticator.objects.filter(user=person,
+                                        type=Authenticator.Type.WEBAUTHN).exists()
+    shot(page, "en-10-passkey-added")
+
+    page.locator("header form[action$='/accounts/logout/'] button").click()
+    page.wait_for_load_state()
+    page.goto(base + "/accounts/login/")
+    page.click("#passkey_login")
+    page.wait_for_url(re.compile(r"/domains/"))
+    assert "Atelier D" in page.inner_text("header")
+    context.close()

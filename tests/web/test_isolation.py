@@ -32,6 +32,8 @@ WRITES = [
     ("/domains/{domain}/delete/", {"confirm_name": "bravo.test", "understood": "on"}),
     ("/contacts/{contact}/", {"name": "Hijacked", "email": "x@example.org",
                               "phone": "+33.1", "street": "x", "city": "x", "country": "FR"}),
+    ("/domains/{domain}/transfer-out/", {"reply": "approve"}),
+    ("/domains/{domain}/restore/", {"accepted_price": "4200"}),
     ("/contacts/{contact}/delete/", {}),
     ("/organisation/people/{membership}/", {"role": "read-only"}),
     ("/organisation/people/{membership}/", {"action": "remove"}),

@@ -112,3 +112,34 @@ def test_pages_send_the_content_security_policy(client_a: Client) -> None:
     response = client_a.get("/domains/")
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Frame-Options"] == "DENY"
+
+
+def test_log_in_with_a_recovery_code_when_the_phone_is_lost(alice: User) -> None:
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(alice, generate_totp_secret())
+    codes = RecoveryCodes.activate(alice).get_unused_codes()
+    client = english_client()
+    response = client.post("/accounts/login/", {"login": "alice@example.org",
+                                                "password": PASSWORD})
+    assert response["Location"].startswith("/accounts/2fa/authenticate/")
+    assert "_auth_user_id" not in client.session  # the password alone is not enough
+    client.post("/accounts/2fa/authenticate/", {"code": "00000000"})
+    assert "_auth_user_id" not in client.session
+    client.post("/accounts/2fa/authenticate/", {"code": codes[0]})
+    assert client.session["_auth_user_id"] == str(alice.pk)
+    assert SecurityEvent.objects.filter(user=alice, kind=EventKind.LOGIN).exists()
+
+
+def test_passkey_and_recovery_code_pages_work_without_inline_script(alice: User,
+                                                                   org_a: Organisation) -> None:
+    client = client_for(alice)
+    for url in ["/accounts/2fa/", "/accounts/2fa/webauthn/add/", "/accounts/login/"]:
+        response = client.get(url)
+        assert response.status_code in (200, 302), url
+        if response.status_code == 200:
+            html = response.content.decode()
+            # Only scripts from our origin or JSON data blocks: the CSP allows nothing else.
+            for tag in re.findall(r"<script[^>]*>", html):
+                assert "src=" in tag or 'type="application/json"' in tag, tag

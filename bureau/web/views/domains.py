@@ -22,6 +22,7 @@ from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
 from bureau.registrar.operations import delete as delete_op
 from bureau.registrar.operations import renew as renew_op
+from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
 from bureau.registrar.operations import update as update_op
 from bureau.registrar.operations.check import quote
@@ -220,3 +221,48 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("web:domain", pk=domain.pk)
     return render(request, "web/domain_delete.html", {"domain": domain, "form": form},
                   status=400 if request.method == "POST" else 200)
+
+
+@member_required(Permission.REVEAL_AUTH_CODE)
+@require_POST
+def transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
+    """Answer a transfer to another registrar: approve (the name leaves) or reject."""
+    domain = get_domain(request, pk)
+    approve = request.POST.get("reply") == "approve"
+    operation = transfer_op.approve_transfer_out if approve else transfer_op.reject_transfer_out
+    form = forms.Form()
+    try:
+        attempt(form, lambda: operation(domain=domain, actor=Actor(person(request))),
+                context={"op": "transfer-out", "approve": approve, "domain": domain.name})
+    except Failed:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    else:
+        text = (_("The transfer of %(name)s is approved.") if approve
+                else _("The transfer of %(name)s is rejected; the name stays here."))
+        messages.success(request, text % {"name": domain.u_label})
+    return redirect("web:domain", pk=domain.pk)
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def restore(request: HttpRequest, pk: int) -> HttpResponse:
+    """Restore a deleted name from redemption: first the price, then the confirmed order."""
+    domain = get_domain(request, pk)
+    form = forms.Form()
+    accepted = request.POST.get("accepted_price")
+    try:
+        if accepted is None or not accepted.isdigit():
+            q = attempt(form, lambda: quote(domain.name, operation="restore"),
+                        context={"op": "quote-restore", "domain": domain.name})
+            return render(request, "web/domain_restore_confirm.html",
+                          {"domain": domain, "quote": q})
+        attempt(form, lambda: restore_op.restore(domain=domain, actor=Actor(person(request)),
+                                                 accepted_price=int(accepted)),
+                context={"op": "restore", "domain": domain.name})
+    except Failed:
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(name)s is restored.") % {"name": domain.u_label})
+    return redirect("web:domain", pk=domain.pk)
