@@ -89,3 +89,14 @@ def test_a_zone_hosted_before_registration_is_linked_and_its_ds_sent(
     assert early.domain == domain and early.ds_state == DsState.SENT
     assert registry_ds(domain) == sorted(conf.client().ds_records(str(early.name)))
     conf.client().delete_zone(str(early.name))
+
+
+def test_soa_names_bureaus_primary(register_name: Callable[..., Any], pdns: Any) -> None:
+    from bureau.dns.query import answer_rrset, ask
+
+    domain = register_name()
+    name = domain.name + "."
+    soa = answer_rrset(ask("127.0.0.1", name, "SOA", port=pdns.dns_port), name, "SOA")
+    assert soa is not None
+    assert soa[0].mname.to_text() == "ns1.bureau-dns.net."
+    assert soa[0].rname.to_text() == "hostmaster.bureau-dns.net."

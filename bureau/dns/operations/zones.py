@@ -25,7 +25,8 @@ from bureau.dns.models import ChangeKind, DsState, PublishState, Record, Zone
 from bureau.dns.names import InvalidName as InvalidDnsName
 from bureau.dns.names import zone_name
 from bureau.dns.powerdns import PowerDNSConflict, PowerDNSNotFound, PowerDNSUnavailable
-from bureau.dns.publish import create_hosted_zone
+from bureau.dns.powerdns.client import RRSetChange
+from bureau.dns.publish import after_key_change, create_hosted_zone
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord
 from bureau.dns.validation import ValidationError, validate_zone
@@ -104,6 +105,15 @@ def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidReco
         raise RecordsInvalid(exc.problems) from exc
 
 
+def soa_change(zone: Zone) -> RRSetChange:
+    """The SOA Bureau publishes: its first name server as MNAME, hostmaster at the name
+    servers' domain as RNAME (PowerDNS fills the serial, SOA-EDIT-API)."""
+    primary = zone.nameservers[0]
+    contact = "hostmaster." + primary.split(".", 1)[1]
+    return RRSetChange(str(zone.name), "SOA", 3600,
+                       (f"{primary} {contact} 0 10800 3600 604800 3600",))
+
+
 def publish_new_zone(zone: Zone) -> None:
     """Create the zone in PowerDNS (signed, with its secondaries); idempotent: a zone already
     there (an earlier attempt whose answer was lost) is reconciled instead."""
@@ -115,7 +125,10 @@ def publish_new_zone(zone: Zone) -> None:
                 client, str(zone.name), nameservers=zone.nameservers,
                 records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
                 primary_address=conf.primary_address(), secondaries=secondaries)
-            serial = hosted.serial
+            # PowerDNS writes its default SOA (ns1.<zone>); name Bureau's primary instead,
+            # then bump the serial so that the secondaries take it too.
+            client.patch_rrsets(str(zone.name), [soa_change(zone)])
+            serial = after_key_change(client, str(zone.name)) if secondaries else hosted.serial
         except PowerDNSConflict:
             from .reconcile import push_zone
 
