@@ -10,7 +10,11 @@ from bureau.escrow.profiles import Column, Profile
 from bureau.escrow.rows import Contact, DomainRow
 
 RowValues = Callable[[DomainRow], list[str]]
-_SPECIAL = re.compile('[,"\r\n]')
+_SPECIAL = re.compile('[,"\r\n\x00]')
+
+
+def _crlf(value: str) -> str:
+    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
 
 
 _NO_CONTACT = Contact(name="")  # stands for a missing contact: all its fields empty
@@ -91,7 +95,16 @@ class RecordEncoder:
                 and (len(values) != 1 or joined):
             return joined.replace("\x1f", ",") + "\r\n"
         self._writer.writerow(values)
-        return self._last
+        text = self._last
+        if text.count("\n") != text.count("\r\n") or text.count("\r") != text.count("\r\n"):
+            # a bare CR or LF inside a field: RFC 4180 line breaks are CRLF (the verifier
+            # refuses bare ones), so normalise every line break in the values
+            self._writer.writerow([_crlf(v) for v in values])
+            text = self._last
+        if "\x00" in text:
+            raise ValueError(f"{values[0]}: a field holds a NUL character, which a CSV deposit "
+                             "cannot carry; correct the contact data")
+        return text
 
 
 RowRecord = Callable[[DomainRow], str]

@@ -23,3 +23,17 @@ def test_round_trip(records: list[list[str]]) -> None:
     data = "".join(enc.record(r) for r in records).encode()
     back = [r.fields for r in read_records(io.BytesIO(data))]
     assert back == records
+
+
+def test_bare_line_breaks_in_data_become_crlf() -> None:
+    text = RecordEncoder().record(["a.org", "1 rue\nBât B\r2e", "x\r\ny"])
+    assert text == 'a.org,"1 rue\r\nBât B\r\n2e","x\r\ny"\r\n'
+    (rec,) = list(read_records(io.BytesIO(text.encode())))
+    assert rec.fields == ["a.org", "1 rue\r\nBât B\r\n2e", "x\r\ny"]
+
+
+def test_nul_in_data_is_refused_with_the_domain() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match=r"b\.org: a field holds a NUL"):
+        RecordEncoder().record(["b.org", "Jo\x00hn"])
