@@ -181,7 +181,7 @@ def test_new_member_walkthrough(browser: Any, live_server: Any, sandbox_registry
 
     # The same page on a phone.
     page.set_viewport_size({"width": 390, "height": 844})
-    page.reload()
+    page.goto(f"{base}/domains/{domain.pk}/")
     shot(page, f"{lang}-09-domain-phone")
     context.close()
 

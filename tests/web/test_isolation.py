@@ -15,7 +15,8 @@ from bureau.registrar.domains.models import Domain, DomainEvent
 
 from .conftest import english_client, make_contact
 
-pytestmark = pytest.mark.django_db
+# Also in the SQLite subset: DATABASE_URL=sqlite:///... pytest -m sqlite tests/web
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def b_objects(org_b: Organisation, domain_b: Domain) -> dict[str, int]:
@@ -114,3 +115,17 @@ def test_anonymous_visitors_are_sent_to_log_in(domain_a: Domain) -> None:
                 "/search/?q=x", "/organisation/"]:
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_domain_list_filters_and_sorts_expiring_first(client_a: Client, org_a: Organisation,
+                                                      domain_a: Domain) -> None:
+    from .conftest import make_domain
+
+    make_domain(org_a, domain_a.tld, "xn--caf-dma.test", days=20)  # café.test, expires soon
+    make_domain(org_a, domain_a.tld, "zulu.test", days=400)
+    page = client_a.get("/domains/").content.decode()
+    assert page.index("café.test") < page.index("alpha.test") < page.index("zulu.test")
+    by_name = client_a.get("/domains/", {"sort": "-name"}).content.decode()
+    assert by_name.index("zulu.test") < by_name.index("alpha.test")
+    found = client_a.get("/domains/", {"q": "café"}).content.decode()
+    assert "café.test" in found and "zulu.test" not in found

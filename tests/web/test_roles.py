@@ -15,7 +15,8 @@ from bureau.registrar.domains.models import Domain, DomainEvent, Operation
 
 from .conftest import client_for, make_person
 
-pytestmark = pytest.mark.django_db
+# Also in the SQLite subset: DATABASE_URL=sqlite:///... pytest -m sqlite tests/web
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def person_with(org: Organisation, role: str) -> Client:

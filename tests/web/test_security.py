@@ -21,7 +21,8 @@ from bureau.registrar.domains.models import Domain
 
 from .conftest import PASSWORD, client_for, english_client, make_person
 
-pytestmark = pytest.mark.django_db
+# Also in the SQLite subset: DATABASE_URL=sqlite:///... pytest -m sqlite tests/web
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 
 
 def test_invitation_by_email_then_accept(client_a: Client, org_a: Organisation) -> None:

@@ -3,11 +3,13 @@ transfer code, history, renew, delete. Every lookup is limited to the current or
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +22,7 @@ from bureau.audit.log import EventKind, record
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
+from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import delete as delete_op
 from bureau.registrar.operations import renew as renew_op
 from bureau.registrar.operations import restore as restore_op
@@ -54,6 +57,17 @@ def get_domain(request: HttpRequest, pk: int) -> Domain:
                                            "billing_contact", "tld__registry"), pk=pk)
 
 
+def name_matches(text: str) -> Q:
+    """Names containing ``text`` as typed (A-labels) or in its A-label form (café → xn--)."""
+    terms = {text.lower()}
+    with contextlib.suppress(ValidationError):
+        terms.add(to_a_label(text if "." in text else f"{text}.x").removesuffix(".x"))
+    condition = Q()
+    for term in terms:
+        condition |= Q(name__icontains=term)
+    return condition
+
+
 @member_required()
 def domain_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "expires")
@@ -68,12 +82,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     elif state in DomainState.values:
         domains = domains.filter(state=state)
     if q:
-        from bureau.registrar.domains.names import to_a_label
-        try:
-            needle = to_a_label(q + (".x" if "." not in q else "")).removesuffix(".x")
-        except Exception:
-            needle = q.lower()
-        domains = domains.filter(Q(name__icontains=needle) | Q(name__icontains=q.lower()))
+        domains = domains.filter(name_matches(q))
     soon = timezone.now() + EXPIRING_SOON
     return render(request, "web/domain_list.html", {
         "domains": domains.order_by(*SORTS[sort]), "sort": sort, "state": state, "q": q,
