@@ -39,6 +39,12 @@ def test_search_prices_every_tld_with_premium_and_bundles(api: Api, registry: Re
     assert results["test"]["premium"] and results["test"]["price"] == 25_000
     assert not results["example"]["premium"] and results["example"]["price"] == 1400
     assert results["ngo"]["bundled"] and not results["test"]["bundled"]
+    chinese = api("alice").get("/api/v1/search/", {"q": "電腦"}).json()["results"]
+    variants = {r["tld"]: r["bundled_names"] for r in chinese}
+    assert variants["xn--0zwm56d"], chinese  # the simplified variant of 電腦.测试
+    assert all(v["u_label"].startswith("电") and v["name"].startswith("xn--")
+               for v in variants["xn--0zwm56d"])
+    assert variants["test"] == []
     full = api("alice").get("/api/v1/search/", {"q": "Café.example"}).json()["results"]
     assert full[0]["name"] == "xn--caf-dma.example" and full[0]["u_label"] == "café.example"
     bad = api("alice").get("/api/v1/search/", {"q": "a..b"})

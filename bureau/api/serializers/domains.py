@@ -167,6 +167,9 @@ class QuoteSerializer(serializers.Serializer[Any]):
     bundled = serializers.BooleanField(
         help_text="The TLD's registry bundles variants of this name with it (RFC 9095): "
                   "registering it also reserves them.")
+    bundled_names = BundledNameSerializer(
+        many=True, help_text="The variants the registry listed with this name (registered "
+                             "with it, sharing its holder, contacts and expiry)")
 
 
 class SearchResultSerializer(serializers.Serializer[Any]):

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bureau.registrar.domains.names import split_tld
+from bureau.registrar.domains.names import split_tld, to_u_label
 from bureau.registrar.operations import check
 from bureau.registrar.registries.models import Tld
 
@@ -61,6 +61,7 @@ class SearchView(APIView):
             "available": q.available, "reason": q.reason, "price": q.price,
             "currency": q.currency, "period": q.period, "operation": q.operation,
             "premium": q.premium, "bundled": tlds[split_tld(q.name)[1]].bundles,
+            "bundled_names": [{"name": n, "u_label": to_u_label(n)} for n in q.bundled],
         } for q in quotes]
         return Response(SearchResultSerializer({"query": params.validated_data["q"],
                                                 "results": results}).data)

@@ -40,6 +40,9 @@ class Quote:
     # What the registry said it will charge (fee extension), to agree to in the command.
     registry_fee: Decimal | None = None
     registry_currency: str | None = None
+    # Names the registry listed with this one in its check answer (RFC 9095 bundles: its
+    # variants, registered with it), A-labels.
+    bundled: tuple[str, ...] = ()
 
     @property
     def u_label(self) -> str:
@@ -123,6 +126,7 @@ def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operat
         raise OutcomePending(outcome.message)
     data: epp.DomainCheckData = outcome.response.data
     fees: epp.FeeCheckData | None = outcome.response.extension(epp.FeeCheckData)
+    bundled = listed_with(names, [r.name for r in data.results])
     result = {}
     for name in names:
         tld = tlds[name]
@@ -142,8 +146,23 @@ def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operat
             name=name, available=availability.available, reason=availability.reason,
             price=price, currency=str(tld.currency), period=period, operation=operation,
             premium=premium, registry_fee=registry_fee, registry_currency=currency,
+            bundled=tuple(bundled.get(name, ())),
         )
     return result
+
+
+def listed_with(asked: list[str], listed: list[str]) -> dict[str, list[str]]:
+    """Names a bundling registry added to its check answer, each after the name asked that
+    produced it (RFC 9095 servers list a name's bundle with it)."""
+    extra: dict[str, list[str]] = {}
+    current = None
+    wanted = set(asked)
+    for name in listed:
+        if name in wanted:
+            current = name
+        elif current is not None:
+            extra.setdefault(current, []).append(name)
+    return extra
 
 
 def quote(name: str, *, operation: str = "create", period: int = 1) -> Quote:
