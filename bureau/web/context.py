@@ -14,9 +14,10 @@ from . import organisations
 
 
 def nav_entries() -> list[tuple[str, Any]]:
-    """(url, label) of every app's ``portal_nav`` whose URL resolves."""
+    """(url, label) of every app's ``portal_nav`` whose URL resolves; the portal's first."""
     entries = []
-    for config in apps.get_app_configs():
+    configs = sorted(apps.get_app_configs(), key=lambda c: c.name != "bureau.web")
+    for config in configs:
         for url_name, label in getattr(config, "portal_nav", []):
             try:
                 entries.append((reverse(url_name), label))

@@ -67,6 +67,53 @@ class NameserversForm(forms.Form):
         return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
 
+class DSForm(forms.Form):
+    ds_records = forms.CharField(
+        label=_("DS records"), widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        help_text=_("One record per line: key tag, algorithm, digest type and digest, as your "
+                    "DNS host gives them (for example 12345 13 2 3F2A…). Leave empty to turn "
+                    "DNSSEC off at the registry."))
+
+    def clean_ds_records(self) -> list[tuple[int, int, int, str]]:
+        records = []
+        for number, line in enumerate(self.cleaned_data["ds_records"].splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            try:
+                if len(parts) != 4:
+                    raise ValueError
+                key_tag, algorithm, digest_type = (int(p) for p in parts[:3])
+                digest = parts[3].upper()
+                int(digest, 16)
+                if not (0 <= key_tag <= 65535 and 0 <= algorithm <= 255
+                        and 0 <= digest_type <= 255):
+                    raise ValueError
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Line %(n)s is not a DS record: write four values separated by spaces "
+                      "(key tag, algorithm, digest type, hexadecimal digest)."),
+                    params={"n": number}) from None
+            records.append((key_tag, algorithm, digest_type, digest))
+        return records
+
+
+class DomainContactsForm(forms.Form):
+    admin = forms.ModelChoiceField(label=_("Administrative contact"),
+                                   queryset=Contact.objects.none(), required=False)
+    tech = forms.ModelChoiceField(label=_("Technical contact"),
+                                  queryset=Contact.objects.none(), required=False)
+    billing = forms.ModelChoiceField(label=_("Billing contact"),
+                                     queryset=Contact.objects.none(), required=False)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("admin", "tech", "billing"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Contact.objects.filter(organisation=organisation)
+
+
 class LocksForm(forms.Form):
     transfer = forms.BooleanField(label=_("Transfer lock"), required=False)
     update = forms.BooleanField(label=_("Update lock"), required=False)

@@ -108,3 +108,21 @@ def test_a_registry_refusal_lands_on_the_field(shop: Client, org_a: Organisation
     assert 'class="errorlist"' in page.content.decode() or "not available" in \
         page.content.decode()
     assert ledger.balance(org_a, "EUR") == 5000
+
+
+def test_dnssec_and_contacts_of_a_name(shop: Client, org_a: Organisation) -> None:
+    ledger.top_up(org_a, 5000, "EUR")
+    holder = org_a.contacts.get()
+    shop.post("/cart/add/", {"name": "signe.test", "price": 1000, "currency": "EUR"})
+    shop.post("/cart/checkout/", {"registrant": holder.pk, "period": 1})
+    domain = Domain.objects.get(name="signe.test")
+    bad = shop.post(f"/domains/{domain.pk}/dnssec/", {"ds_records": "12345 13 2"})
+    assert bad.status_code == 400 and "Line 1 is not a DS record" in bad.content.decode()
+    digest = "3F" * 32
+    shop.post(f"/domains/{domain.pk}/dnssec/", {"ds_records": f"12345 13 2 {digest}"})
+    assert [(d.key_tag, d.digest) for d in domain.ds_records.all()] == [(12345, digest)]
+    tech = make_contact(org_a, "Sacha Tech")
+    shop.post(f"/domains/{domain.pk}/contacts/", {"tech": tech.pk})
+    domain.refresh_from_db()
+    assert domain.tech_contact == tech
+    assert "Sacha Tech" in shop.get(f"/domains/{domain.pk}/").content.decode()

@@ -33,6 +33,8 @@ WRITES = [
     ("/domains/{domain}/delete/", {"confirm_name": "bravo.test", "understood": "on"}),
     ("/contacts/{contact}/", {"name": "Hijacked", "email": "x@example.org",
                               "phone": "+33.1", "street": "x", "city": "x", "country": "FR"}),
+    ("/domains/{domain}/dnssec/", {"ds_records": ""}),
+    ("/domains/{domain}/contacts/", {"tech": ""}),
     ("/domains/{domain}/transfer-out/", {"reply": "approve"}),
     ("/domains/{domain}/restore/", {"accepted_price": "4200"}),
     ("/contacts/{contact}/delete/", {}),

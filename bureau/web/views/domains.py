@@ -31,7 +31,7 @@ from bureau.registrar.operations import update as update_op
 from bureau.registrar.operations.check import quote
 from bureau.registrar.operations.common import Actor
 
-from ..forms import DeleteForm, LocksForm, NameserversForm, RenewForm
+from ..forms import DeleteForm, DomainContactsForm, DSForm, LocksForm, NameserversForm, RenewForm
 from ..organisations import member_required, person
 from ..outcomes import Failed, attempt
 
@@ -102,6 +102,12 @@ def domain_context(request: HttpRequest, domain: Domain, **extra: object) -> dic
                                          "update": domain.update_prohibited,
                                          "delete": domain.delete_prohibited}),
         "renew_form": RenewForm(),
+        "ds_form": DSForm(initial={"ds_records": "\n".join(
+            f"{d.key_tag} {d.algorithm} {d.digest_type} {d.digest}"
+            for d in domain.ds_records.all())}),
+        "contacts_form": DomainContactsForm(organisation=domain.organisation, initial={
+            "admin": domain.admin_contact_id, "tech": domain.tech_contact_id,
+            "billing": domain.billing_contact_id}),
         "expiring_soon": domain.expires_at is not None
         and domain.expires_at < timezone.now() + EXPIRING_SOON,
     }
@@ -138,6 +144,47 @@ def nameservers(request: HttpRequest, pk: int) -> HttpResponse:
                              % {"name": domain.u_label})
             return redirect("web:domain", pk=domain.pk)
     return _rerender(request, domain, nameservers_form=form)
+
+
+@member_required(Permission.MANAGE_DOMAINS)
+@require_POST
+def dnssec(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = DSForm(request.POST)
+    if form.is_valid():
+        records = [update_op.DS(*r) for r in form.cleaned_data["ds_records"]]
+        try:
+            attempt(form, lambda: update_op.update(
+                domain=domain, actor=Actor(person(request)), ds_records=records),
+                context={"op": "update-ds", "domain": domain.name})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("DNSSEC of %(name)s updated at the registry.")
+                             % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, ds_form=form)
+
+
+@member_required(Permission.MANAGE_CONTACTS)
+@require_POST
+def domain_contacts(request: HttpRequest, pk: int) -> HttpResponse:
+    domain = get_domain(request, pk)
+    form = DomainContactsForm(request.POST, organisation=domain.organisation)
+    if form.is_valid():
+        try:
+            attempt(form, lambda: update_op.update(
+                domain=domain, actor=Actor(person(request)), admin=form.cleaned_data["admin"],
+                tech=form.cleaned_data["tech"], billing=form.cleaned_data["billing"]),
+                context={"op": "update-contacts", "domain": domain.name},
+                fields={"registrant": "admin"})
+        except Failed:
+            pass
+        else:
+            messages.success(request, _("Contacts of %(name)s updated.")
+                             % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, contacts_form=form)
 
 
 @member_required(Permission.MANAGE_DOMAINS)
