@@ -175,3 +175,46 @@ def test_yearly_figures_come_from_the_records(
     assert year.top_ups == 100_000  # the fixture's top-up
     assert (year.sales_ht, year.vat, year.operations) == (833, 167, 1)
     assert year.members_joined == 1 and year.capital_end == 6000
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_orders_get_gapless_invoice_and_credit_note_numbers() -> None:
+    """Orders placed at once by several organisations (charge -> invoice), half of them
+    then refused (refund -> credit note): both series stay without gaps."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL")
+    from bureau.registrar.billing import orders
+
+    orgs = [Organisation.objects.create(name=f"Org {i}", slug=f"org-{i}") for i in range(6)]
+    for org in orgs:
+        ledger.top_up(org, 100_000, "EUR")  # invoices 1..6
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(orgs))
+
+    def buy(org: Organisation) -> None:
+        try:
+            barrier.wait()
+            for n in range(4):
+                order = orders.place(organisation=org, user=None, operation="create",
+                                     domain_name=f"n{n}.{org.slug}.test", amount=1000,
+                                     currency="EUR")
+                if n % 2:
+                    orders.fail(order, message="refused by the registry")
+                else:
+                    orders.complete(order)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=buy, args=(org,)) for org in orgs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert numbers() == list(range(1, 6 + 6 * 4 + 1))
+    assert numbers(InvoiceKind.CREDIT_NOTE) == list(range(1, 6 * 2 + 1))
+    for credit in Invoice.objects.filter(kind=InvoiceKind.CREDIT_NOTE):
+        assert credit.credits is not None
+        assert credit.total_ttc == -credit.credits.total_ttc
