@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import ExtractYear
 
 from bureau.coop.models import Invoice, InvoiceKind, Member, ShareMovement
+from bureau.registrar.billing.models import JournalKind
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,8 @@ class Year:
 
 
 def yearly() -> list[Year]:
-    voucher = "256 ter"
     invoices = (Invoice.objects.annotate(year=ExtractYear("issued_at"))
-                .values("year", "kind", "vat_mention")
+                .values("year", "kind", "journal__kind")
                 .annotate(ht=Sum("total_ht"), vat=Sum("total_vat"), ttc=Sum("total_ttc"),
                           n=Count("id")))
     joined = (Member.objects.annotate(year=ExtractYear("joined_at")).values("year")
@@ -40,7 +40,7 @@ def yearly() -> list[Year]:
 
     for item in invoices:
         r = row(int(item["year"]))
-        if voucher in (item["vat_mention"] or ""):
+        if item["journal__kind"] == JournalKind.TOP_UP:
             r["top_ups"] += int(item["ttc"] or 0)
             continue
         r["sales_ht"] += int(item["ht"] or 0)

@@ -120,6 +120,7 @@ def issue_for_refund(journal: Journal, amount: int, currency: str) -> Invoice | 
         if order is not None else None
     original = Invoice.objects.filter(journal=charged).first() if charged else None
     if order is None or original is None:
+        # A charge from before invoicing existed: nothing to cancel.
         return None
     lines = [{**line, "label": _("Cancels %(number)s: %(label)s")
               % {"number": original.number, "label": line["label"]},
