@@ -144,3 +144,30 @@ def test_passkey_and_recovery_code_pages_work_without_inline_script(alice: User,
             # Only scripts from our origin or JSON data blocks: the CSP allows nothing else.
             for tag in re.findall(r"<script[^>]*>", html):
                 assert "src=" in tag or 'type="application/json"' in tag, tag
+
+
+def test_password_reset_by_email(alice: User) -> None:
+    client = english_client()
+    client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)",
+                     mail.outbox[-1].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    new = "un tout nouveau mot de passe 2026"
+    client.post(form_page.redirect_chain[-1][0] if form_page.redirect_chain else link.group(1),
+                {"password1": new, "password2": new})
+    alice.refresh_from_db()
+    assert alice.check_password(new)
+    assert SecurityEvent.objects.filter(user=alice, kind=EventKind.PASSWORD_RESET).exists()
+
+
+def test_signup_needs_the_emailed_link_before_anything(db: object) -> None:
+    client = english_client()
+    client.post("/accounts/signup/", {"email": "new@example.org", "password1": PASSWORD,
+                                      "password2": PASSWORD})
+    assert client.get("/domains/").status_code == 302  # not logged in yet
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mail.outbox[-1].body)
+    assert link is not None
+    client.post(link.group(1))
+    response = client.get("/domains/")
+    assert response.status_code == 302 and response["Location"] == "/organisations/new/"
