@@ -27,10 +27,10 @@ from bureau.registrar.operations.check import list_price
 from . import clock, conf
 from .choices import auto_renew_of
 from .mail import Message, deliver, portal_path
-from .models import Goodbye, Notice, NoticeKind, Term
+from .models import Goodbye, Notice, NoticeKind
 from .recipients import domain_recipients, language_of
 from .terms import domain_timeline, term_of
-from .timeline import Phase
+from .timeline import Phase, effective_grace_days, timeline
 
 BATCH = 2000
 
@@ -41,8 +41,9 @@ def due_step(paid_until: datetime, now: datetime, steps: Sequence[int]) -> int |
     return min(due) if due else None
 
 
-def reminder_key(domain: Domain, paid_until: datetime, step: int) -> str:
-    return f"reminder:{domain.pk}:{paid_until.date().isoformat()}:{step}"
+def reminder_key(domain: Domain | int, paid_until: datetime, step: int) -> str:
+    pk = domain if isinstance(domain, int) else domain.pk
+    return f"reminder:{pk}:{paid_until.date().isoformat()}:{step}"
 
 
 def money(amount: int, currency: str) -> str:
@@ -86,7 +87,7 @@ def candidates(now: datetime) -> QuerySet[Domain]:
     return (Domain.objects.filter(state__in=[DomainState.ACTIVE, DomainState.REDEMPTION])
             .filter(Q(expires_at__range=(low, horizon)) | Q(term__paid_until__range=(low, horizon)))
             .annotate(given_up=Exists(given_up))
-            .select_related("tld", "term").order_by("pk"))
+            .order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -98,25 +99,32 @@ class Due:
 
 
 def due_reminders(now: datetime) -> Iterator[Due]:
-    """Every reminder due now, sent or not, without a query per name (terms that need a
-    look at the orders excepted)."""
+    """Every reminder due now, sent or not, from plain rows (no model per name, no query
+    per name except for terms that need a look at the orders)."""
     steps = conf.reminder_days()
-    for domain in candidates(now).iterator(chunk_size=BATCH):
-        if domain.given_up:  # type: ignore[attr-defined]
+    grace = conf.grace_days()
+    # given_up is annotated by candidates(); the stubs cannot see it.
+    rows = candidates(now).values_list(  # type: ignore[misc]
+        "pk", "expires_at", "deleted_at", "tld__auto_renew_grace_days", "tld__redemption_days",
+        "tld__pending_delete_days", "term__paid_until", "term__seen_expiry", "given_up")
+    for (pk, expires_at, deleted_at, ar_grace, redemption, pending, paid_until, seen,
+         given_up) in rows.iterator(chunk_size=BATCH):
+        if given_up:
             continue
-        try:
-            term: Term | None = domain.term
-        except Term.DoesNotExist:
-            term = None
-        if term is None or term.seen_expiry != domain.expires_at:
-            term = term_of(domain, now)
+        if paid_until is None or seen != expires_at:
+            term = term_of(Domain.objects.get(pk=pk), now)
             if term is None:
                 continue
-        step = due_step(term.paid_until, now, steps)
-        if step is None or domain_timeline(domain, term.paid_until).phase(now) in (
-                Phase.PENDING_DELETE, Phase.DELETED):
+            paid_until = term.paid_until
+        step = due_step(paid_until, now, steps)
+        if step is None:
             continue
-        yield Due(domain.pk, term.paid_until, step, reminder_key(domain, term.paid_until, step))
+        line = timeline(paid_until, grace_days=effective_grace_days(grace, ar_grace),
+                        redemption_days=redemption, pending_delete_days=pending,
+                        deleted_at=deleted_at)
+        if line.phase(now) in (Phase.PENDING_DELETE, Phase.DELETED):
+            continue
+        yield Due(pk, paid_until, step, reminder_key(pk, paid_until, step))
 
 
 def send_reminders(now: datetime | None = None) -> list[Notice]:
