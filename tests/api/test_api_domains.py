@@ -9,10 +9,12 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
+from bureau import epp
 from bureau.audit.models import SecurityEvent
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import DomainEvent
+from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry
 from bureau.sandbox.testing import Sandbox
 
@@ -162,3 +164,16 @@ def test_transfer_in_with_wrong_code_is_refused_and_refunded(api: Api, registry:
     assert wrong.status_code in (409, 422), wrong.json()
     assert wrong["Content-Type"] == PROBLEM
     assert ledger.balance(contact_a.organisation, "EUR") == FUNDS
+
+
+def test_contact_change_reaches_the_registry(api: Api, registry: Registry,
+                                             contact_a: Contact, sandbox: Sandbox) -> None:
+    client = api("alice")
+    register(client, "contact-sync.test", contact_a)
+    changed = client.patch(f"/api/v1/contacts/{contact_a.pk}/", {"city": "Marseille"},
+                           format="json")
+    assert changed.status_code == 200, changed.json()
+    assert changed.json()["registries_not_updated"] == []
+    handle = contact_a.handles.get()
+    info = connection.execute(registry, epp.ContactInfo(handle.handle)).data
+    assert info.postal_info[0].addr.city == "Marseille"

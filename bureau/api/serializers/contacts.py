@@ -25,3 +25,13 @@ class ContactCreateSerializer(ContactSerializer):
     organisation = serializers.SlugField(  # type: ignore[assignment]
         required=False, write_only=True,
         help_text="Short name of the organisation; defaults to the token's.")
+
+
+class ContactUpdatedSerializer(ContactSerializer):
+    registries_not_updated = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="Registries that hold this contact and could not be told of the change "
+                  "now; the next change sends it again.")
+
+    class Meta(ContactSerializer.Meta):
+        fields = [*ContactSerializer.Meta.fields, "registries_not_updated"]

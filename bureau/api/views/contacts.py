@@ -14,11 +14,16 @@ from rest_framework.response import Response
 
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations import handles
 
 from .. import access
 from ..filters import ContactFilter
 from ..problems import Conflict
-from ..serializers.contacts import ContactCreateSerializer, ContactSerializer
+from ..serializers.contacts import (
+    ContactCreateSerializer,
+    ContactSerializer,
+    ContactUpdatedSerializer,
+)
 from .common import PROBLEM_RESPONSES
 
 
@@ -63,7 +68,9 @@ class ContactViewSet(viewsets.ModelViewSet):
         save(contact)
         return Response(ContactSerializer(contact).data, status=201)
 
-    @extend_schema(responses={200: ContactSerializer, **PROBLEM_RESPONSES})
+    @extend_schema(summary="Change a contact (sent to every registry that holds it)",
+                   request=ContactSerializer,
+                   responses={200: ContactUpdatedSerializer, **PROBLEM_RESPONSES})
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         contact = self.get_object()
         access.require(request, contact.organisation, Permission.MANAGE_CONTACTS)
@@ -72,7 +79,9 @@ class ContactViewSet(viewsets.ModelViewSet):
         for field, value in serializer.validated_data.items():
             setattr(contact, field, value)
         save(contact)
-        return Response(ContactSerializer(contact).data)
+        body = ContactUpdatedSerializer(contact).data
+        body["registries_not_updated"] = handles.sync_contact(contact)
+        return Response(body)
 
     @extend_schema(responses={204: None, **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
