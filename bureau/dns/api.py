@@ -13,7 +13,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -83,7 +84,8 @@ class HealthSerializer(serializers.ModelSerializer):
 
 class ZoneSerializer(serializers.ModelSerializer):
     organisation: Any = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    domain: Any = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    domain: Any = serializers.SlugRelatedField(slug_field="name", read_only=True,
+                                               allow_null=True)
     u_label = serializers.CharField(read_only=True)
     keys = serializers.SerializerMethodField()
     health = serializers.SerializerMethodField()
@@ -94,9 +96,11 @@ class ZoneSerializer(serializers.ModelSerializer):
                   "publish_state", "serial", "ds_state", "ds_wanted", "keys", "health",
                   "created_at", "updated_at"]
 
+    @extend_schema_field(KeySerializer(many=True))
     def get_keys(self, zone: Zone) -> list[dict[str, Any]]:
         return list(KeySerializer(zone.keys.exclude(state="removed"), many=True).data)
 
+    @extend_schema_field(HealthSerializer(allow_null=True))
     def get_health(self, zone: Zone) -> dict[str, Any] | None:
         check = zone.health_checks.first()
         return None if check is None else dict(HealthSerializer(check).data)
@@ -109,8 +113,9 @@ class ZoneCreateSerializer(serializers.Serializer):
 
 
 class ChangeSerializer(serializers.ModelSerializer):
-    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    undoes: Any = serializers.PrimaryKeyRelatedField(read_only=True)
+    actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
+    undoes: Any = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = ZoneChange
@@ -130,9 +135,15 @@ class TemplateSerializer(serializers.ModelSerializer):
 
 
 class ApplySerializer(serializers.Serializer):
-    template: Any = serializers.SlugRelatedField(slug_field="slug", queryset=Template.objects.all())
+    template = serializers.CharField(max_length=60, help_text="the template's short name")
     values = serializers.DictField(child=serializers.CharField(allow_blank=True),
                                    required=False, default=dict)
+
+    def validate_template(self, value: str) -> Template:
+        template = Template.objects.filter(slug=value).first()
+        if template is None:
+            raise serializers.ValidationError(f"no template {value!r}: see /api/v1/dns/templates/")
+        return template
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
@@ -148,6 +159,31 @@ class ExternalDnssecSerializer(serializers.Serializer):
                                default=list, max_length=20)
     dnskeys = serializers.ListField(child=serializers.CharField(max_length=4000),
                                     required=False, default=list, max_length=20)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    published = serializers.BooleanField(help_text="false: stored, PowerDNS did not confirm; "
+                                         "the reconciliation job publishes it")
+    serial = serializers.IntegerField()
+    change = serializers.IntegerField(allow_null=True)
+    added = RecordSerializer(many=True)
+
+
+class ImportResultSerializer(OutcomeSerializer):
+    skipped = serializers.ListField(child=serializers.CharField())
+
+
+class ApplyResultSerializer(OutcomeSerializer):
+    application = ApplicationSerializer()
+
+
+class RolloverSerializer(serializers.Serializer):
+    step = serializers.CharField()
+    step_at = serializers.DateTimeField()
+
+
+class ExternalDnssecResultSerializer(serializers.Serializer):
+    ds = serializers.ListField(child=serializers.CharField())
 
 
 def outcome_body(outcome: Outcome) -> dict[str, Any]:
@@ -211,10 +247,11 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(summary="Records of the zone", responses={200: RecordSerializer(many=True)})
     @action(detail=True, methods=["get"])
     def records(self, request: Request, name: str) -> Response:
-        return Response(RecordSerializer(self.get_object().records.all(), many=True).data)
+        page = self.paginate_queryset(self.get_object().records.all())
+        return self.get_paginated_response(RecordSerializer(page, many=True).data)
 
     @extend_schema(summary="Change records in one batch (one PATCH to the DNS engine)",
-                   request=BatchSerializer)
+                   request=BatchSerializer, responses={200: OutcomeSerializer})
     @action(detail=True, methods=["post"], url_path="records/batch")
     def batch(self, request: Request, name: str) -> Response:
         zone = self.get_object()
@@ -236,7 +273,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(outcome_body(outcome))
 
     @extend_schema(summary="Import a zone file (all problems reported with line numbers)",
-                   request=ImportSerializer)
+                   request=ImportSerializer, responses={200: ImportResultSerializer})
     @action(detail=True, methods=["post"], url_path="import")
     def import_file(self, request: Request, name: str) -> Response:
         zone = self.get_object()
@@ -250,7 +287,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         body["skipped"] = [r.label() for r in imported.skipped]
         return Response(body)
 
-    @extend_schema(summary="The zone as a zone file", responses={200: str})
+    @extend_schema(summary="The zone as a zone file",
+                   responses={(200, "text/dns"): OpenApiTypes.STR})
     @action(detail=True, methods=["get"])
     def export(self, request: Request, name: str) -> HttpResponse:
         zone = self.get_object()
@@ -264,7 +302,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return self.get_paginated_response(ChangeSerializer(page, many=True).data)
 
     @extend_schema(summary="Undo a change (a new change restoring what it replaced)",
-                   request=None)
+                   request=None, responses={200: OutcomeSerializer})
     @action(detail=True, methods=["post"], url_path=r"history/(?P<change_id>\d+)/undo")
     def undo(self, request: Request, name: str, change_id: str) -> Response:
         zone = self.get_object()
@@ -277,7 +315,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return records_problem(request, exc, "records")
         return Response(outcome_body(outcome))
 
-    @extend_schema(summary="Apply a template", request=ApplySerializer)
+    @extend_schema(summary="Apply a template", request=ApplySerializer,
+                   responses={201: ApplyResultSerializer})
     @action(detail=True, methods=["post"], url_path="templates")
     def apply_template(self, request: Request, name: str) -> Response:
         zone = self.get_object()
@@ -291,7 +330,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response({"application": ApplicationSerializer(application).data,
                          **outcome_body(outcome)}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="Remove an applied template (its records, only those)", request=None)
+    @extend_schema(summary="Remove an applied template (its records, only those)", request=None,
+                   responses={200: OutcomeSerializer})
     @action(detail=True, methods=["delete"], url_path=r"templates/(?P<application_id>\d+)")
     def remove_template(self, request: Request, name: str, application_id: str) -> Response:
         zone = self.get_object()
@@ -318,7 +358,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(HealthSerializer(health.check_zone(zone)).data)
 
     @extend_schema(summary="Start a key rollover (the new DS reaches the registry first)",
-                   request=None)
+                   request=None, responses={202: RolloverSerializer})
     @action(detail=True, methods=["post"])
     def rollover(self, request: Request, name: str) -> Response:
         rollover = dnssec.start_rollover(zone=self.get_object(), actor=access.actor(request))
@@ -346,7 +386,9 @@ class ExternalDnssecViewSet(viewsets.GenericViewSet):
     scopes = {"update": "domains:write"}
 
     @extend_schema(summary="Send these DS (or the DS of these DNSKEYs) to the registry; an "
-                           "empty body removes DNSSEC at the registry")
+                           "empty body removes DNSSEC at the registry",
+                   request=ExternalDnssecSerializer,
+                   responses={200: ExternalDnssecResultSerializer})
     def update(self, request: Request, name: str) -> Response:
         domain = Domain.objects.filter(
             organisation__in=access.visible_organisations(request), name=name.lower(),

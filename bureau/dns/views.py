@@ -172,7 +172,8 @@ def zone_export(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Permission.MANAGE_DNS)
 def template_apply(request: HttpRequest, pk: int) -> HttpResponse:
     zone = zone_of(request, pk)
-    template = get_object_or_404(Template, slug=request.POST.get("template", ""))
+    slug = request.POST.get("template", "")
+    template = get_object_or_404(Template, slug=slug if slug.isprintable() else "")
     values = {p["name"]: request.POST.get(f"param_{p['name']}", "")
               for p in template.parameters if request.POST.get(f"param_{p['name']}")}
     try:

@@ -194,3 +194,12 @@ def test_another_organisations_names_cannot_be_hosted(
     # The holder's own organisation may host a sub-zone of its zone.
     sub = create_zone(organisation=organisation, actor=member, name=f"lab.{zone.name}")
     conf.client().delete_zone(str(sub.name))
+
+
+def test_template_values_with_control_characters_are_refused(
+        hosted_zone: Callable[..., Any], member: Any) -> None:
+    zone = hosted_zone()
+    web = Template.objects.get(slug="web-host")
+    with pytest.raises(TemplateInvalid):
+        apply_template(zone=zone, actor=member, template=web, values={"ipv4": "192.0.2.1\x00"})
+    assert not zone.applications.exists()

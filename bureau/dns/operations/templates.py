@@ -32,6 +32,9 @@ def fill(template: Template, values: Mapping[str, str]) -> list[RawRecord]:
     for name, value in params.items():
         if not value:
             raise TemplateInvalid(_("Give a value for “%(name)s”.") % {"name": name}, field=name)
+        if any(ord(c) < 32 for c in value):
+            raise TemplateInvalid(_("“%(name)s” holds control characters: type it again.")
+                                  % {"name": name}, field=name)
     out = []
     for item in template.records:
         try:
