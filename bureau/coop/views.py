@@ -211,6 +211,14 @@ def turnout_percent(result: dict[str, Any]) -> str:
     return f"{100 * result['participants'] / result['electorate']:.1f}"
 
 
+def result_counts(ballot: Ballot | None) -> list[tuple[str, int]]:
+    """(option label, votes) of a closed ballot, for a one-line summary."""
+    if ballot is None or not ballot.result:
+        return []
+    counts = ballot.result.get("counts", {})
+    return [(str(o.label), int(counts.get(str(o.position), 0))) for o in ballot.options.all()]
+
+
 def ballot_data(request: HttpRequest, pk: int) -> JsonResponse:
     """The published data (JSON) anyone can recount with ``ballots.recount``."""
     ballot = get_object_or_404(Ballot, pk=pk)
@@ -278,7 +286,8 @@ def transparency(request: HttpRequest) -> HttpResponse:
         "items": [{"item": i, "breakdown": i.breakdown(), "plist": i.price_list,
                    "ballot": i.price_list.ballot,
                    "turnout": turnout_percent(i.price_list.ballot.result
-                                              if i.price_list.ballot else {})}
+                                              if i.price_list.ballot else {}),
+                   "counts": result_counts(i.price_list.ballot)}
                   for i in items],
         "past": PriceList.objects.filter(state__in=[PriceListState.ADOPTED,
                                                     PriceListState.REJECTED]),

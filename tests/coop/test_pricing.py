@@ -120,6 +120,7 @@ def test_transparency_page_shows_breakdown_and_decision(
         assert label in text and f"{amount} EUR" in text
     assert "15.00 EUR" in text
     assert "3 of 3 members voted (100.0 %)" in text
+    assert "For 3, Against 0, Abstention 0." in text
     assert "Tarifs 2027" in text
     assert "kg CO2e" in text and "Assumptions" in text
 
