@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.apps import apps
 from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -50,6 +51,30 @@ CHECKLIST: tuple[Item, ...] = (
 
 def checklist() -> tuple[Item, ...]:
     return CHECKLIST
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Something that stops working with the name, read from the zone Bureau hosts."""
+
+    kind: str  # "mail" or "web"
+    owner: str
+    target: str
+
+
+def what_stops(domain: Domain) -> list[Usage] | None:
+    """Mail (MX) and web (A, AAAA, CNAME) records of the name's zone when Bureau hosts it;
+    None when it does not (the member must check with whoever runs their DNS)."""
+    if not apps.is_installed("bureau.dns"):
+        return None
+    from bureau.dns.models import Zone
+
+    zone = Zone.objects.filter(domain=domain).exclude(publish_state="withdrawn").first()
+    if zone is None:
+        return None
+    kinds = {"MX": "mail", "A": "web", "AAAA": "web", "CNAME": "web"}
+    return [Usage(kinds[r.rtype], str(r.name).rstrip("."), str(r.content).rstrip("."))
+            for r in zone.records.filter(rtype__in=list(kinds)).order_by("rtype", "name")]
 
 
 def say_goodbye(*, domain: Domain, actor: Actor, mode: str, ticked: set[str],

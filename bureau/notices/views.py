@@ -109,7 +109,8 @@ def auto_renew_view(request: HttpRequest, name: str) -> HttpResponse:
 def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
     domain = get_object_or_404(Domain, name=name, state__in=HELD_STATES,
                                organisation__members=request.user)
-    context: dict[str, object] = {"domain": domain, "items": goodbye.checklist()}
+    context: dict[str, object] = {"domain": domain, "items": goodbye.checklist(),
+                                  "stops": goodbye.what_stops(domain)}
     if request.method == "POST":
         actor = Actor(request.user)  # type: ignore[arg-type]
         mode = request.POST.get("mode", "")

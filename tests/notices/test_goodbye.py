@@ -88,3 +88,24 @@ def test_goodbye_page(domain: Domain, owner: User, registry_clock: Sandbox) -> N
     stranger = User.objects.create_user("eve", "eve@example.org", "x-password")
     client.force_login(stranger)
     assert client.get(url).status_code == 404
+
+
+def test_what_stops_is_read_from_the_hosted_zone(domain: Domain, owner: User) -> None:
+    from bureau.dns.models import Record, Zone
+    from bureau.notices.goodbye import Usage, what_stops
+
+    assert what_stops(domain) is None
+    zone = Zone.objects.create(name="atelier.test.", organisation=domain.organisation,
+                               domain=domain)
+    Record.objects.create(zone=zone, name="atelier.test.", rtype="MX",
+                          content="10 mx.mail-host.example.", ttl=3600)
+    Record.objects.create(zone=zone, name="www.atelier.test.", rtype="A",
+                          content="192.0.2.10", ttl=3600)
+    Record.objects.create(zone=zone, name="atelier.test.", rtype="TXT",
+                          content='"v=spf1 -all"', ttl=3600)
+    assert what_stops(domain) == [Usage("web", "www.atelier.test", "192.0.2.10"),
+                                  Usage("mail", "atelier.test", "10 mx.mail-host.example")]
+    client = Client()
+    client.force_login(owner)
+    body = client.get(f"/notices/goodbye/{domain.name}/").content.decode()
+    assert "@atelier.test" in body and "192.0.2.10" in body
