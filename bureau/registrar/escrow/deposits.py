@@ -1,0 +1,92 @@
+"""Use case: make a full or an incremental deposit from the database and record it.
+
+The deposit row is stored first (state ``writing``) so that its time marks the snapshot;
+the library writes the files; the names go into the history; the row becomes ``written``.
+On any failure the row is ``failed`` with the error, partial files are gone (the library
+removes them) and an alert is raised.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from django.utils import timezone
+
+from bureau.escrow.pipeline import DepositConfig, write_deposit
+
+from . import conf
+from .alerts import raise_alert
+from .history import DbNameLookup, DbNameRecorder, prune, series_ids
+from .models import DEPOSITED_STATES, AlertKind, Deposit, DepositKind, DepositState
+from .rows import registry_rows
+
+log = logging.getLogger("bureau.registrar.escrow")
+
+Progress = Callable[[int], None]
+
+
+class DepositRefused(Exception):
+    """The deposit cannot be made now (the message says why and what to do)."""
+
+
+def check_can_deposit(kind: str, date: dt.date) -> None:
+    same_day = Deposit.objects.filter(date=date, state__in=DEPOSITED_STATES)
+    if same_day.exists():
+        other = same_day.first()
+        raise DepositRefused(
+            f"a {other.kind if other else ''} deposit dated {date} already exists: two "
+            "deposits of one day would share the hash file name "
+            f"(<IANAID>_RDE_{date}_hash.txt) at the agent. Make it another day.")
+    if kind == DepositKind.INCREMENTAL and not series_ids():
+        raise DepositRefused("no full deposit yet: make a full deposit first "
+                             "(bureau escrow deposit --full).")
+
+
+def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress | None = None,
+                 out_root: Path | None = None) -> Deposit:
+    """Write a deposit of ``kind`` (``full`` or ``inc``) and record it. Raises
+    :class:`DepositRefused`, :class:`conf.EscrowNotConfigured` or the library's errors."""
+    if kind not in (DepositKind.FULL, DepositKind.INCREMENTAL):
+        raise DepositRefused(f"deposit kind must be full or inc, not {kind!r}")
+    now = timezone.now()
+    date = date or now.astimezone(dt.UTC).date()
+    check_can_deposit(kind, date)
+    profile, keys, iana = conf.profile(), conf.signing_keys(), conf.iana_id()
+    compression = conf.compression()
+    previous = DbNameLookup(series_ids()) if kind == DepositKind.INCREMENTAL else None
+    deposit = Deposit.objects.create(kind=kind, date=date, profile=profile.name,
+                                     compression=compression, started_at=now, folder="")
+    folder = (out_root or conf.out_dir()) / f"{date.isoformat()}_{kind}_{deposit.pk}"
+    deposit.folder = str(folder)
+    deposit.save(update_fields=["folder"])
+    try:
+        folder.mkdir(parents=True, exist_ok=False)
+        config = DepositConfig(
+            iana_id=iana, profile=profile, keys=keys, out_dir=folder, kind=kind, date=date,
+            compression=compression, include_redemption=conf.include_redemption(),
+            previous=previous, record_to=DbNameRecorder(deposit))
+        result = write_deposit(registry_rows(), config, progress=progress)
+    except BaseException as e:
+        deposit.state = DepositState.FAILED
+        deposit.error = f"{type(e).__name__}: {e}"
+        deposit.save(update_fields=["state", "error"])
+        shutil.rmtree(folder, ignore_errors=True)
+        log.error("escrow %s deposit %s failed: %s", kind, date, e)
+        raise_alert(AlertKind.DEPOSIT, f"The {kind} escrow deposit of {date} failed: {e}")
+        raise
+    deposit.files = [{"name": f.name, "kind": f.kind, "seq": f.seq, "records": f.records,
+                      "size": f.size, "sha256": f.sha256} for f in result.files]
+    deposit.hash_file = result.hash_file.name
+    deposit.records = result.records
+    deposit.skipped_redemption = result.skipped_redemption
+    deposit.state = DepositState.WRITTEN
+    deposit.written_at = timezone.now()
+    deposit.save()
+    if kind == DepositKind.FULL:
+        prune()
+    log.info("escrow %s deposit %s written: %d rows in %s", kind, date, result.records, folder)
+    return deposit

@@ -1,0 +1,85 @@
+"""Which names are already deposited, answered from the deposit history table.
+
+The current *series* is the latest full deposit that was written plus every incremental
+written after it. An incremental holds every sponsored name not in the series (spec 4.1.11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from django.db import transaction
+
+from bureau.escrow.history import NameIndex
+
+from .models import DEPOSITED_STATES, Deposit, DepositedName, DepositKind
+
+_INSERT_BATCH = 10_000
+
+
+def series_ids(before: Deposit | None = None) -> list[int]:
+    """Ids of the latest full deposit and the incrementals after it (all written), as the
+    history stood when ``before`` was started (``before`` itself excluded)."""
+    qs = Deposit.objects.filter(state__in=DEPOSITED_STATES)
+    if before is not None:
+        qs = qs.filter(started_at__lt=before.started_at).exclude(pk=before.pk)
+    full = qs.filter(kind=DepositKind.FULL).order_by("-started_at", "-id").first()
+    if full is None:
+        return []
+    later = qs.filter(kind=DepositKind.INCREMENTAL, started_at__gte=full.started_at)
+    return [full.pk, *later.values_list("pk", flat=True)]
+
+
+class DbNameLookup:
+    """A :class:`bureau.escrow.history.NameLookup` over the given deposits: one query per
+    batch (the writer asks 5,000 names at a time), served by the (name, deposit) index."""
+
+    def __init__(self, deposit_ids: Sequence[int]) -> None:
+        self.deposit_ids = list(deposit_ids)
+
+    def present(self, names: Sequence[str]) -> set[str]:
+        if not self.deposit_ids or not names:
+            return set()
+        return set(DepositedName.objects.filter(name__in=list(names),
+                                                deposit_id__in=self.deposit_ids)
+                   .values_list("name", flat=True).distinct())
+
+
+class DbNameRecorder(NameIndex):
+    """Receives the names of a finished deposit from the writer and stores them against
+    ``deposit``. (Subclasses NameIndex because DepositConfig.record_to is typed so; no file
+    is used.)"""
+
+    def __init__(self, deposit: Deposit) -> None:
+        super().__init__("/nonexistent-escrow-name-index")
+        self.deposit = deposit
+
+    def present(self, names: Sequence[str]) -> set[str]:
+        return DbNameLookup([self.deposit.pk]).present(names)
+
+    def record(self, kind: str, names: Iterable[str]) -> int:
+        count = 0
+        batch: list[DepositedName] = []
+        with transaction.atomic():
+            DepositedName.objects.filter(deposit=self.deposit).delete()
+            for n in names:
+                batch.append(DepositedName(deposit=self.deposit, name=n))
+                if len(batch) >= _INSERT_BATCH:
+                    DepositedName.objects.bulk_create(batch)
+                    count += len(batch)
+                    batch.clear()
+            DepositedName.objects.bulk_create(batch)
+            count += len(batch)
+        return count
+
+
+def prune(keep_series: int = 2) -> int:
+    """Forget the names of deposits older than the last ``keep_series`` full deposits (their
+    names are never asked again). Returns the number of rows removed."""
+    fulls = list(Deposit.objects.filter(kind=DepositKind.FULL, state__in=DEPOSITED_STATES)
+                 .order_by("-started_at", "-id").values_list("started_at", flat=True)
+                 [:keep_series])
+    if len(fulls) < keep_series:
+        return 0
+    removed, _ = DepositedName.objects.filter(deposit__started_at__lt=fulls[-1]).delete()
+    return removed
