@@ -300,3 +300,12 @@ SPECTACULAR_SETTINGS = {
 INSTALLED_APPS += ["bureau.coop"]
 BUREAU_PERIODIC_JOBS["coop-ballots"] = {"task": "bureau.coop.tasks.close_due_ballots",
                                        "every": 300}
+
+# --- Data escrow (bureau.registrar.escrow): its settings are read in bureau/registrar/escrow/
+# conf.py (BUREAU_ESCROW_* environment variables: IANA ID, profile, key files, SFTP target) ---
+INSTALLED_APPS += ["bureau.registrar.escrow"]
+BUREAU_PERIODIC_JOBS.update({
+    "escrow-full": {"task": "bureau.registrar.escrow.tasks.weekly_full", "every": 7 * 86400},
+    "escrow-inc": {"task": "bureau.registrar.escrow.tasks.daily_incremental", "every": 86400},
+    "escrow-lateness": {"task": "bureau.registrar.escrow.tasks.check_lateness", "every": 3600},
+})
