@@ -3,11 +3,13 @@ French accents print). Everything printed comes from the frozen invoice row."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from fpdf import FPDF
 
-from bureau.coop.models import Invoice, InvoiceKind
+from bureau.coop.conf import Seller
+from bureau.coop.models import Invoice, InvoiceKind, Member
 
 
 def money(cents: int, currency: str) -> str:
@@ -76,4 +78,43 @@ def render(invoice: Invoice) -> bytes:
     pdf.ln(2)
     text(f"{s['name']}, société coopérative d'intérêt collectif ({s['legal_form']}), "
          "régie par la loi n° 47-1775 du 10 septembre 1947.", 8)
+    return bytes(pdf.output())
+
+
+def render_certificate(member: Member, seller: Seller, at: datetime) -> bytes:
+    """A member's certificate (attestation d'associé·e): number, college, shares and their
+    nominal value, and every movement."""
+    pdf = FPDF(format="A4")
+    pdf.core_fonts_encoding = "windows-1252"
+    pdf.set_title(_clean(f"Attestation {member.number}"))
+    pdf.add_page()
+
+    def text(value: str, size: int = 10, style: str = "", h: float = 5) -> None:
+        pdf.set_font("helvetica", style, size)
+        pdf.multi_cell(0, h, _clean(value), new_x="LMARGIN", new_y="NEXT")
+
+    text("ATTESTATION D'ASSOCIÉ·E", 16, "B", 8)
+    text(f"{seller.name} — {seller.legal_form}\n{seller.address}\n"
+         f"SIREN {seller.siren} — {seller.rcs}")
+    pdf.ln(4)
+    text(f"Nous certifions que {member.display_name} est inscrit·e au registre des "
+         f"associé·es sous le numéro {member.number}, dans le collège « {member.college.name} », "
+         f"depuis le {member.joined_at:%d/%m/%Y}.")
+    shares = member.shares
+    first = member.movements.first()
+    unit = first.unit_value if first else 0  # the nominal value, as recorded
+    if member.is_active:
+        text(f"Parts sociales détenues : {shares}, de valeur nominale "
+             f"{money(unit, 'EUR')} chacune, soit {money(shares * unit, 'EUR')}.")
+    else:
+        assert member.left_at is not None
+        text(f"{member.get_status_display()} le {member.left_at:%d/%m/%Y} ; parts "
+             "remboursées à leur valeur nominale.")
+    pdf.ln(3)
+    text("Mouvements de parts", 11, "B")
+    for m in member.movements.all():
+        text(f"{m.at:%d/%m/%Y}  {m.get_kind_display()}  {m.shares:+d} × "
+             f"{money(m.unit_value, m.currency)}  {m.reason}", 9)
+    pdf.ln(4)
+    text(f"Fait le {at:%d/%m/%Y}. Une personne, une voix, quel que soit le nombre de parts.", 9)
     return bytes(pdf.output())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("shares/", views.shares, name="shares"),
     path("leave/", views.leave, name="leave"),
     path("certificate/", views.certificate, name="certificate"),
+    path("certificate.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("register/", views.register, name="register"),
     path("register/<int:number>/exclude/", views.exclude, name="exclude"),
     path("ballots/", views.ballot_list, name="ballots"),

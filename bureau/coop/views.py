@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -138,6 +139,18 @@ def certificate(request: HttpRequest) -> HttpResponse:
     return page(request, "coop/certificate.html", {
         "member": member, "movements": member.movements.all(), "seller": conf.seller(),
         "capital": member.shares * conf.share_value(), "today": clock.now()})
+
+
+@login_required
+def certificate_pdf(request: HttpRequest) -> HttpResponse:
+    member = member_of(request)
+    if member is None:
+        return redirect("coop:join")
+    with translation.override("fr"):
+        body = pdf.render_certificate(member, conf.seller(), clock.now())
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="attestation-{member.number}.pdf"'
+    return response
 
 
 @staff_member_required

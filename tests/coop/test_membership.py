@@ -127,3 +127,19 @@ def test_operator_records_an_exclusion(make_member: Callable[..., Member]) -> No
     refund = member.movements.get(kind=MovementKind.REFUND)
     assert refund.shares == -3 and refund.recorded_by == operator
     assert "non-respect des statuts" in refund.reason
+
+
+def test_certificate_pdf(make_member: Callable[..., Member]) -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    member = make_member("contributors", shares=3, name="Camille Dupont")
+    client = Client()
+    client.force_login(member.user)
+    response = client.get("/coop/certificate.pdf")
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(response.content)).pages[0].extract_text().split())
+    assert "ATTESTATION D'ASSOCIÉ·E" in text
+    assert "Camille Dupont est inscrit·e au registre des associé·es sous le numéro 1" in text
+    assert "Parts sociales détenues : 3, de valeur nominale 20,00 € chacune, soit 60,00 €" in text
