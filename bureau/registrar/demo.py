@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -24,6 +25,7 @@ DEMO_FUNDS = 50_000  # 500.00 EUR
 @dataclass(frozen=True)
 class Login:
     username: str
+    email: str
     password: str
     role: str
 
@@ -53,6 +55,12 @@ def _user(username: str, password: str, email: str, *, staff: bool) -> User:
         user.set_password(password)
         user.is_staff = user.is_superuser = staff
         user.save()
+    if apps.is_installed("allauth.account"):
+        # The portal logs people in by email and asks for a verified address.
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True})
     return user
 
 
@@ -73,5 +81,7 @@ def load_demo_data() -> list[Login]:
         if not Journal.objects.filter(kind=JournalKind.TOP_UP,
                                       entries__account__organisation=org).exists():
             ledger.top_up(org, DEMO_FUNDS, "EUR", memo="demo funds")
-    return [Login("operateur", passwords["operateur"], "operator (admin)"),
-            Login("membre", passwords["membre"], "member, owner of the organisation 'demo'")]
+    return [Login("operateur", "operateur@bureau.test", passwords["operateur"],
+                  "operator (admin)"),
+            Login("membre", "membre@bureau.test", passwords["membre"],
+                  "member, owner of the organisation 'demo'")]

@@ -21,3 +21,12 @@ def test_demo_logins_work_and_loading_twice_changes_nothing(db: Any) -> None:
     for login in first:
         assert authenticate(username=login.username, password=login.password) is not None
     assert ledger.balance(Organisation.objects.get(slug="demo"), "EUR") == DEMO_FUNDS
+
+
+def test_the_printed_member_login_opens_the_portal(client: Any) -> None:
+    member = next(login for login in load_demo_data() if login.username == "membre")
+    response = client.post("/accounts/login/", {"login": member.email,
+                                                "password": member.password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert "/accounts/login/" not in response["Location"]
+    assert client.get("/").wsgi_request.user.username == "membre"

@@ -7,12 +7,14 @@ Ctrl-C, and stops everything cleanly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
 from argparse import ArgumentParser
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -122,7 +124,7 @@ class Command(BaseCommand):
 
     def print_summary(self, addr: str, sandbox: Any, logins: list[Any], dns_line: str) -> None:
         lines = ["", "Bureau is running (Ctrl-C stops everything):",
-                 f"  web portal and admin  http://{addr}/admin/"]
+                 f"  portal                http://{addr}/  (operators: http://{addr}/admin/)"]
         if sandbox is not None:
             lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
                          f" (state in {sandbox.state_dir})")
@@ -130,8 +132,21 @@ class Command(BaseCommand):
                   "  job worker            `bureau worker` (periodic: poll, reconcile)",
                   f"  database              {settings.DATABASES['default']['NAME']}",
                   "", "Logins:"]
-        lines += [f"  {login.username} / {login.password}   {login.role}" for login in logins]
-        lines += ["", "Try: bureau domain check libre.test",
-                  "     bureau domain register libre.test --org demo",
-                  "     bureau sandbox clock --advance 400d", ""]
+        lines += [f"  {login.email} (admin: {login.username}) / {login.password}   {login.role}"
+                  for login in logins]
+        # The `bureau` beside this Python (.venv/bin/bureau after `make run`): it is not on
+        # the PATH unless the virtual environment is activated.
+        cli = Path(sys.executable).parent / "bureau"
+        with contextlib.suppress(ValueError):
+            cli = cli.relative_to(Path.cwd())
+        lines += ["", "Try, from another shell in this folder (README.md, \"Try it\"):",
+                  f"  {cli} domain check libre.test",
+                  f"  {cli} domain register libre.test --org demo",
+                  f"  {cli} sandbox domains              # what the registry holds",
+                  f"  {cli} domain renew libre.test",
+                  f"  {cli} sandbox clock --advance 800d # past expiry: auto-renewed",
+                  f"  {cli} domain poll                  # Bureau hears of it",
+                  f"  {cli} domain delete libre.test",
+                  f"  {cli} domain restore libre.test",
+                  f"  {cli} domain history libre.test", ""]
         self.stdout.write("\n".join(lines))
