@@ -6,7 +6,7 @@ import csv
 import re
 from collections.abc import Callable, Sequence
 
-from bureau.escrow.profiles import Column, Profile
+from bureau.escrow.profiles import Profile
 from bureau.escrow.rows import Contact, DomainRow
 
 RowValues = Callable[[DomainRow], list[str]]
@@ -109,33 +109,107 @@ class RecordEncoder:
 
 RowRecord = Callable[[DomainRow], str]
 
+# Contacts are shared by many domains (a registrant holds several names, a reseller is the tech
+# contact of thousands): each contact's columns are encoded once and reused, keyed by object
+# identity (hashing a frozen dataclass costs more than encoding it). The cache keeps the
+# contacts it has seen alive, so an id is never reused while cached; it is emptied when full,
+# which bounds memory whatever the number of distinct contacts.
+_CACHE_MAX = 8192
+
+
+class _NulField(ValueError):
+    pass
+
+
+def _quote(value: str) -> str:
+    """One field, RFC 4180 minimal quoting as csv.writer does it, line breaks as CRLF."""
+    if _SPECIAL.search(value) is None:
+        return value
+    if "\x00" in value:
+        raise _NulField
+    return '"' + _crlf(value).replace('"', '""') + '"'
+
+
+class _Segment:
+    """Consecutive columns taken from one contact: encoded once per contact object."""
+
+    def __init__(self, attrs: list[str]) -> None:
+        self.attrs = attrs
+        self.cache: dict[int, str] = {}
+        self.alive: list[Contact] = []
+        self.get = self.cache.get
+        self.miss(_NO_CONTACT)
+
+    def miss(self, contact: Contact) -> str:
+        text = ",".join(
+            _quote("\r\n".join(contact.street) if a == "street" else getattr(contact, a))
+            for a in self.attrs
+        )
+        if len(self.alive) >= _CACHE_MAX:
+            self.cache.clear()
+            self.alive.clear()
+            if contact is not _NO_CONTACT:
+                self.miss(_NO_CONTACT)
+        self.cache[id(contact)] = text
+        self.alive.append(contact)
+        return text
+
 
 def compile_record(profile: Profile, iana_id: str) -> RowRecord:
-    """Row -> CSV record text. Privacy/proxy columns trail the others and are empty for most
-    rows, so an empty tail is appended as a constant instead of going through csv.writer."""
-    cols = profile.columns
-    split = len(cols)
-    while split > 0 and cols[split - 1].underlying:
-        split -= 1
-    encoder = RecordEncoder()
-    if split in (0, len(cols)):
+    """Row -> CSV record text (CRLF-terminated), the same text csv.writer gives.
+
+    One function generated per profile: row fields are quoted per row, each contact's columns
+    come from a per-contact cache (see _Segment).
+    """
+    if len(profile.columns) == 1:  # csv.writer writes a lone empty field as ""
+        encoder = RecordEncoder()
         values = compile_row_values(profile, iana_id)
         return lambda row: encoder.record(values(row))
-    own = compile_row_values(_sub(profile, cols[:split]), iana_id)
-    under = compile_row_values(_sub(profile, cols[split:]), iana_id)
-    tail = "," * (len(cols) - split) + "\r\n"
-    encoder2 = RecordEncoder()
-
-    def record(row: DomainRow) -> str:
-        text = encoder.record(own(row))
-        if row.underlying:
-            return text[:-2] + "," + encoder2.record(under(row))
-        return text[:-2] + tail
-
-    return record
-
-
-def _sub(profile: Profile, columns: tuple[Column, ...]) -> Profile:
-    from dataclasses import replace
-
-    return replace(profile, columns=columns)
+    lines = ["def _record(row):", "    u = row.underlying"]
+    namespace: dict[str, object] = {"NO_CONTACT": _NO_CONTACT, "q": _quote,
+                                    "NulField": _NulField}
+    pieces: list[str] = []
+    roles: set[tuple[str, str]] = set()
+    segments: list[tuple[str, list[str]]] = []  # (contact variable, attributes)
+    for col in profile.columns:
+        if col.source in ("domain", "expiry", "nameservers", "iana"):
+            if col.source == "domain":
+                expr = "row.domain"
+            elif col.source == "expiry":
+                expr = ("row.expiry.isoformat()" if profile.expiry_format == "%Y-%m-%d"
+                        else f"row.expiry.strftime({profile.expiry_format!r})")
+            elif col.source == "nameservers":
+                expr = f"{profile.nameserver_separator!r}.join(row.nameservers)"
+            else:
+                expr = repr(_quote(iana_id))
+                pieces.append(expr)
+                continue
+            pieces.append(f"q({expr})")
+            continue
+        role, attr = col.source.split(".", 1)
+        kind = "u" if col.underlying else ("p" if col.prefer_underlying else "c")
+        var = f"{kind}_{role}"
+        roles.add((kind, role))
+        if segments and segments[-1][0] == var and pieces[-1] == f"s{len(segments) - 1}":
+            segments[-1][1].append(attr)
+        else:
+            segments.append((var, [attr]))
+            pieces.append(f"s{len(segments) - 1}")
+    for kind, role in sorted(roles):
+        own = f"row.{role}"
+        under = f'(u.get("{role}") if u else None)'
+        expr = {"c": own, "u": under, "p": f"({under} or {own})"}[kind]
+        lines.append(f"    {kind}_{role} = {expr} or NO_CONTACT")
+    lines.append("    try:")
+    for i, (var, attrs) in enumerate(segments):
+        seg = _Segment(attrs)
+        namespace[f"g{i}"], namespace[f"m{i}"] = seg.get, seg.miss
+        lines.append(f"        s{i} = g{i}(id({var}))")
+        lines.append(f"        if s{i} is None:")
+        lines.append(f"            s{i} = m{i}({var})")
+    lines.append('        return ",".join((' + ", ".join(pieces) + ')) + "\\r\\n"')
+    lines.append("    except NulField:")
+    lines.append("        raise ValueError(f\"{row.domain}: a field holds a NUL character, "
+                 "which a CSV deposit cannot carry; correct the contact data\") from None")
+    exec("\n".join(lines), namespace)  # generated from the profile's own data, not input
+    return namespace["_record"]  # type: ignore[return-value]

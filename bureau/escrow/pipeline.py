@@ -29,7 +29,8 @@ from bureau.escrow.rows import ROLES, Contact, DomainRow
 from bureau.escrow.split import Splitter
 
 Progress = Callable[[int], None]
-_CHUNK = 1 << 18  # bytes of CSV handed to the compressor at a time
+_CHUNK = 1 << 20  # bytes of CSV handed to the compressor at a time
+_BATCH = 512  # records encoded and counted together
 _LOOKUP_BATCH = 5_000
 
 
@@ -179,6 +180,7 @@ class _FileSeries:
         self.encoder = RecordEncoder()
         self.header = self.encoder.record(header)
         self.seq = 0
+        self.pending: list[str] = []  # records not yet encoded (see _take)
         self.buf: list[bytes] = []
         self.buf_len = 0
         self.stats: list[tuple[int, int, int]] = []  # records, lines, bytes per file
@@ -194,10 +196,10 @@ class _FileSeries:
         self.splitter.reset()
         if self.seq == 1:
             data = self.header.encode()
-            self._put(data, data.count(b"\n"), record=False)
+            self._put(data, data.count(b"\n"), records=0)
 
-    def _put(self, data: bytes, lines: int, *, record: bool = True) -> None:
-        self.splitter.add(lines, len(data), record=record)
+    def _put(self, data: bytes, lines: int, records: int = 1) -> None:
+        self.splitter.add(lines, len(data), records)
         self.buf.append(data)
         self.buf_len += len(data)
         if self.buf_len >= _CHUNK:
@@ -218,6 +220,31 @@ class _FileSeries:
         self.add_text(self.encoder.record(values))
 
     def add_text(self, text: str) -> None:
+        self.pending.append(text)
+        if len(self.pending) >= _BATCH:
+            self._take()
+
+    def _take(self) -> None:
+        """Hand the pending records over: as one batch when it fits in the current file
+        (encoded and counted once, in C), else record by record to split at the right one."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        data = "".join(pending).encode()
+        lines = data.count(b"\n")
+        s, r = self.splitter, self.config.profile.split
+        if self.seq > 0 and (
+            (r.max_lines is None or s.lines + lines <= r.max_lines)
+            and (r.max_bytes is None or s.bytes + len(data) <= r.max_bytes)
+            and (r.max_records is None or s.records + len(pending) <= r.max_records)
+        ):
+            self._put(data, lines, len(pending))
+            self.records += len(pending)
+            return
+        for text in pending:
+            self._add_one(text)
+
+    def _add_one(self, text: str) -> None:
         # encoded once: the byte count for the split rule and the bytes to compress
         data = text.encode()
         lines = data.count(b"\n")
@@ -230,6 +257,7 @@ class _FileSeries:
         self.records += 1
 
     def finish(self) -> None:
+        self._take()
         if self.seq == 0:
             self._open()  # an empty deposit still has a file with its header
         self._close()
@@ -325,8 +353,9 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
     )
     try:
         series = _FileSeries(config, backend, config.kind, profile.header, compression)
-        for row in _selected(rows, config, counters):
-            series.add_text(to_record(row))
+        add = series.add_text
+        for done, row in enumerate(_selected(rows, config, counters), start=1):
+            add(to_record(row))
             if names_file is not None:
                 names_file.write(row.domain + "\n")
             if handles is not None:
@@ -336,8 +365,8 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
                         handles.add(c)
                 for c in row.underlying.values():
                     handles.add(c)
-            if progress is not None and series.records % progress_every == 0:
-                progress(series.records)
+            if progress is not None and done % progress_every == 0:
+                progress(done)
         series.finish()
         all_series = [series]
         if handles is not None:

@@ -26,11 +26,10 @@ class Splitter:
             or (r.max_records is not None and self.records + 1 > r.max_records)
         )
 
-    def add(self, lines: int, size: int, *, record: bool = True) -> None:
+    def add(self, lines: int, size: int, records: int = 1) -> None:
         self.lines += lines
         self.bytes += size
-        if record:
-            self.records += 1
+        self.records += records
 
     def reset(self) -> None:
         self.lines = self.bytes = self.records = 0

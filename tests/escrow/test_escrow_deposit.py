@@ -184,3 +184,28 @@ def test_incremental_holds_only_names_not_deposited(
     # disaster recovery: the full deposit then the incremental give back every row
     back = list(read_deposits([tmp_path / "full", tmp_path / "inc"], EDITION_2007, keys))
     assert [r.domain for r in back] == [r.domain for r in rows[:1200]]
+
+
+def test_split_limits_hold_when_records_are_taken_in_batches(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    # records reach the files in batches of 512 when a batch fits the current file: the
+    # limits must fall at the same record as one by one
+    keys = agent_keys(agent_v4, registrar_v4)
+    by_records = replace(EDITION_2007, split=SplitRule(max_records=1_100))
+    res = make_deposit(tmp_path / "r", rows, agent_v4, registrar_v4, profile=by_records)
+    assert [f.records for f in res.files] == [1_100, 1_100, ROWS - 2_200]
+    assert verify_deposit(tmp_path / "r", by_records, keys).ok
+    by_lines = replace(EDITION_2007, split=SplitRule(max_lines=1_500))
+    res = make_deposit(tmp_path / "l", rows, agent_v4, registrar_v4, profile=by_lines)
+    total = 0
+    for f in res.files:
+        name = parse_name(f.name)
+        assert name is not None
+        with plaintext_records(tmp_path / "l" / f.name, name, keys) as records:
+            recs = list(records)
+        assert sum(r.lines for r in recs) == f.lines <= 1_500
+        total += len(recs) - (name.seq == 1)
+    assert total == ROWS and len(res.files) > 2
+    # a file is full: the next record would not have fitted
+    assert all(f.lines > 1_500 - 20 for f in res.files[:-1])

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bureau.escrow.csvwriter import RecordEncoder
+from bureau.escrow import csvwriter
+from bureau.escrow.csvwriter import RecordEncoder, compile_record, compile_row_values
+from bureau.escrow.generate import generate_rows
+from bureau.escrow.profiles import EDITION_2007, PROFILES
 from bureau.escrow.rfc4180 import read_records
+from bureau.escrow.rows import Contact, DomainRow
 
 # Line breaks inside fields are CRLF in a deposit (bare CR/LF are refused by the verifier),
 # and NUL is refused too: generate text without them, then join lines with CRLF.
@@ -37,3 +43,39 @@ def test_nul_in_data_is_refused_with_the_domain() -> None:
 
     with pytest.raises(ValueError, match=r"b\.org: a field holds a NUL"):
         RecordEncoder().record(["b.org", "Jo\x00hn"])
+
+
+# compile_record caches each contact's encoded columns; it must give exactly what csv.writer
+# gives for the row's values, whatever the text, the profile and the cache's state.
+_text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
+_contact = st.builds(Contact, name=_text, org=_text, street=st.lists(_text, max_size=3).map(tuple),
+                     city=_text, email=_text, fax=_text, handle=_text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(_contact, _contact, st.booleans(), _text), min_size=1, max_size=8))
+def test_compiled_record_equals_csv_writer(items: list[tuple[Contact, Contact, bool, str]]
+                                           ) -> None:
+    shared = Contact(name='Shared "C", Ltd', street=("1 rue\nB",))
+    rows = [
+        DomainRow(f"d{i}.org", dt.date(2027, 1, 1), a, shared if flag else b, b, None,
+                  ("ns1.example", ns), {"registrant": b} if flag else {})
+        for i, (a, b, flag, ns) in enumerate(items)
+    ]
+    for profile in PROFILES.values():
+        compiled = compile_record(profile, "9999")
+        values = compile_row_values(profile, "9999")
+        enc = RecordEncoder()
+        for row in rows + rows:  # second pass: from the cache
+            assert compiled(row) == enc.record(values(row))
+
+
+def test_compiled_record_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(csvwriter, "_CACHE_MAX", 5)
+    compiled = compile_record(EDITION_2007, "9999")
+    values = compile_row_values(EDITION_2007, "9999")
+    enc = RecordEncoder()
+    rows = list(generate_rows(200, contacts=30))
+    assert [compiled(r) for r in rows + rows] == [enc.record(values(r)) for r in rows + rows]
+    with pytest.raises(ValueError, match=r"b\.org: a field holds a NUL"):
+        compiled(DomainRow("b.org", dt.date(2027, 1, 1), Contact(name="Jo\x00hn")))
