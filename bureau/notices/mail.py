@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
@@ -69,27 +69,45 @@ def claim(message: Message, now: datetime) -> Notice | None:
 
 
 def deliver(message: Message, now: datetime) -> Notice | None:
-    """Send ``message`` unless a notice with its key exists. Returns the new notice."""
+    """Send ``message`` unless a notice with its key exists. Returns the new notice.
+
+    A refused address is the contact's problem: recorded as a delivery failure. A mail
+    server that cannot be reached is Bureau's: nothing is recorded against the contact, and
+    when nobody got the message its claim is released so that the next run sends it."""
     notice = claim(message, now)
     if notice is None:
         return None
     subject, text, html = render(message.template, message.language, message.context)
-    delivered = 0
-    for address in message.recipients:
-        email = EmailMultiAlternatives(
-            subject, text, conf.from_email(), [address],
-            headers={"Content-Language": message.language, "X-Bureau-Notice": message.key})
-        email.attach_alternative(html, "text/html")
-        try:
-            email.send()
-            delivered += 1
-        except smtplib.SMTPRecipientsRefused as exc:
-            reasons = "; ".join(f"{code} {err.decode(errors='replace')}"
-                                for code, err in exc.recipients.values())
-            record_failure(address, "smtp", reasons, now, notice)
-        except (smtplib.SMTPException, OSError) as exc:
-            logger.warning("notice %s to %s not sent: %s", message.key, address, exc)
-            record_failure(address, "smtp", str(exc), now, notice)
+    delivered = refused = 0
+    connection = get_connection()
+    try:
+        connection.open()
+    except (smtplib.SMTPException, OSError) as exc:
+        logger.warning("notice %s not sent, mail server unreachable: %s", message.key, exc)
+        notice.delete()  # try again next run
+        return None
+    try:
+        for address in message.recipients:
+            email = EmailMultiAlternatives(
+                subject, text, conf.from_email(), [address], connection=connection,
+                headers={"Content-Language": message.language, "X-Bureau-Notice": message.key})
+            email.attach_alternative(html, "text/html")
+            try:
+                email.send()
+                delivered += 1
+            except smtplib.SMTPRecipientsRefused as exc:
+                refused += 1
+                reasons = "; ".join(f"{code} {err.decode(errors='replace')}"
+                                    for code, err in exc.recipients.values())
+                record_failure(address, "smtp", reasons, now, notice)
+            except (smtplib.SMTPException, OSError) as exc:
+                logger.warning("notice %s to %s not sent, mail server problem: %s",
+                               message.key, address, exc)
+    finally:
+        connection.close()
+    if not delivered and not refused:
+        notice.delete()  # the mail server failed: try again next run
+        return None
     notice.subject = subject[:255]
     notice.sent_at = now if delivered else None
     notice.status = (NoticeStatus.SENT if delivered == len(message.recipients)

@@ -4,6 +4,7 @@ reported by command too."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -17,7 +18,7 @@ from bureau.registrar.operations import update
 from bureau.registrar.operations.common import Actor
 from bureau.sandbox.testing import Sandbox
 
-from .conftest import Inbox
+from .conftest import Inbox, free_port
 from .test_lifecycle import jump_to
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +47,17 @@ def test_bounce_command_records_a_failure(domain: Domain) -> None:
     call_command("notices_bounce", "Camille@Example.org", reason="550 mailbox full")
     warnings = contact_warnings(domain.organisation)
     assert any("camille@example.org" in w and "could not be delivered" in w for w in warnings)
+
+
+def test_mail_server_down_is_not_the_contacts_fault_and_is_retried(
+        domain: Domain, registry_clock: Sandbox, inbox: Inbox, settings: Any) -> None:
+    assert domain.expires_at is not None
+    jump_to(registry_clock, domain.expires_at - timedelta(days=59))
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there
+    run_all()
+    assert not Notice.objects.filter(kind="reminder").exists()
+    assert not DeliveryFailure.objects.exists()
+    settings.EMAIL_PORT = port
+    run_all()
+    assert len(inbox.take_kind("reminder:")) == 2
