@@ -59,13 +59,17 @@ def expiry_date(expires_at: dt.datetime | None) -> dt.date:
 
 
 def to_row(d: Domain) -> DomainRow:
+    """A domain as an escrow row. A role without a contact (registries that do not ask for
+    one) is filled with the registrant: the holder's organisation is who Bureau deals with
+    and bills, and the specification wants every role's name and address escrowed."""
+    registrant = to_contact(d.registrant) or Contact(name="")
     return DomainRow(
         domain=str(d.name),
         expiry=expiry_date(d.expires_at),
-        registrant=to_contact(d.registrant) or Contact(name=""),
-        admin=to_contact(d.admin_contact),
-        tech=to_contact(d.tech_contact),
-        billing=to_contact(d.billing_contact),
+        registrant=registrant,
+        admin=to_contact(d.admin_contact) or registrant,
+        tech=to_contact(d.tech_contact) or registrant,
+        billing=to_contact(d.billing_contact) or registrant,
         nameservers=tuple(str(n).lower() for n in (d.nameservers or [])),
         in_redemption=d.state in REDEMPTION_STATES,
     )

@@ -1,0 +1,232 @@
+"""Fixtures of the registrar-side escrow tests: keys made as each party makes them (copied in
+small from tests/escrow: the agent's with gpg, the registrar's with Sequoia), a real OpenSSH
+sshd on loopback, escrow settings pointing at them, and a few thousand domains in the
+database with the awkward data real registrants have."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import idna
+import pysequoia
+import pytest
+from django.utils import timezone
+
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.registries.models import Registry, Tld
+
+IANA = "9999"
+DOMAINS = 3000
+
+
+@dataclass(frozen=True)
+class Party:
+    secret: Path
+    public: Path
+    fingerprint: str
+
+
+def gpg(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(["gpg", "--homedir", str(home), "--batch", "--yes", *args],
+                          capture_output=True, check=False)
+
+
+@pytest.fixture(scope="session")
+def gnupghome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg is not installed (scripts/system-deps installs gnupg)")
+    home = tmp_path_factory.mktemp("gnupg")
+    home.chmod(0o700)
+    yield home
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
+
+
+@pytest.fixture(scope="session")
+def agent(gnupghome: Path, tmp_path_factory: pytest.TempPathFactory) -> Party:
+    """The escrow agent's key, made with gpg as an agent makes it (v4, Ed25519 + Cv25519)."""
+    d = tmp_path_factory.mktemp("agent")
+    uid = "Escrow Agent <rde@agent.example>"
+    assert gpg(gnupghome, "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign",
+               "never").returncode == 0
+    out = gpg(gnupghome, "--with-colons", "--list-keys", uid).stdout.decode()
+    fpr = next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr"))
+    assert gpg(gnupghome, "--passphrase", "", "--quick-add-key", fpr, "cv25519", "encr",
+               "never").returncode == 0
+    pub, sec = d / "agent.pub", d / "agent.sec"
+    pub.write_bytes(gpg(gnupghome, "--armor", "--export", fpr).stdout)
+    sec.write_bytes(gpg(gnupghome, "--armor", "--pinentry-mode", "loopback", "--passphrase", "",
+                        "--export-secret-keys", fpr).stdout)
+    return Party(sec, pub, fpr.lower())
+
+
+@pytest.fixture(scope="session")
+def registrar_key(tmp_path_factory: pytest.TempPathFactory, gnupghome: Path) -> Party:
+    """Bureau's signing key (Sequoia, v4), known to the agent's gpg."""
+    d = tmp_path_factory.mktemp("registrar")
+    tsk = pysequoia.Tsk.generate("Bureau <escrow@bureau.example>",
+                                 profile=pysequoia.Profile.RFC4880)
+    sec, pub = d / "registrar.sec", d / "registrar.pub"
+    sec.write_text(str(tsk))
+    pub.write_text(str(tsk.extract_certificate()))
+    assert gpg(gnupghome, "--import", str(pub)).returncode == 0
+    return Party(sec, pub, tsk.extract_certificate().fingerprint.lower())
+
+
+@dataclass(frozen=True)
+class Sshd:
+    port: int
+    user: str
+    client_key: Path
+    root: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
+    """Debian's OpenSSH sshd on 127.0.0.1, key-only login, its own config."""
+    sshd_bin = shutil.which("sshd") or "/usr/sbin/sshd"
+    if not os.path.exists(sshd_bin):
+        pytest.skip("OpenSSH sshd is not installed (scripts/system-deps installs it)")
+    if os.geteuid() == 0:
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    d = tmp_path_factory.mktemp("sshd")
+    d.chmod(0o755)
+    for name in ("host", "client"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)],
+                       check=True)
+    (d / "authorized_keys").write_text((d / "client.pub").read_text())
+    (d / "authorized_keys").chmod(0o600)
+    port = free_port()
+    (d / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host'}\nPidFile {d / 'pid'}\n"
+        f"AuthorizedKeysFile {d / 'authorized_keys'}\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\n"
+        "PermitRootLogin prohibit-password\nStrictModes no\nSubsystem sftp internal-sftp\n")
+    proc = subprocess.Popen([sshd_bin, "-D", "-e", "-f", str(d / "sshd_config")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                err = proc.stderr.read().decode() if proc.stderr else ""
+                pytest.fail(f"sshd did not start: {err}")
+            time.sleep(0.05)
+    (d / "incoming").mkdir()
+    yield Sshd(port, pwd.getpwuid(os.getuid()).pw_name, d / "client", d / "incoming")
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def escrow_settings(settings: Any, tmp_path: Path, agent: Party, registrar_key: Party) -> Path:
+    """Escrow configured as an operator would, deposits written under tmp_path/escrow."""
+    out = tmp_path / "escrow"
+    settings.BUREAU_ESCROW_IANA_ID = IANA
+    settings.BUREAU_ESCROW_PROFILE = "2007"
+    settings.BUREAU_ESCROW_COMPRESSION = "gzip"
+    settings.BUREAU_ESCROW_INCLUDE_REDEMPTION = "1"
+    settings.BUREAU_ESCROW_INCREMENTALS = "always"
+    settings.BUREAU_ESCROW_EXCLUDE_TLDS = ""
+    settings.BUREAU_ESCROW_DIR = str(out)
+    settings.BUREAU_ESCROW_AGENT_CERT = str(agent.public)
+    settings.BUREAU_ESCROW_SIGNING_KEY = str(registrar_key.secret)
+    settings.BUREAU_ESCROW_REGISTRAR_CERT = str(registrar_key.public)
+    return out
+
+
+# --- the registry's data -------------------------------------------------------------------
+
+FIRST = ["Zoë", "Ångström", "José", "Camille", "Łukasz", "山田", "O'Brien", "Renée", "Ana"]
+LAST = ["Martin", 'Le "Chat", SARL', "Dupont-Moretti", "Øster", "Müller, Jr.", "太郎"]
+STREETS = [
+    "1 rue de la Paix",
+    "12, avenue des Champs\nBâtiment B\n3e étage",
+    'Résidence "Les Tilleuls"\n4 allée des Roses',
+    "Postfach 12, Straße der Einheit",
+]
+
+
+@dataclass
+class Registrar:
+    organisation: Organisation
+    tld: Tld
+    contacts: list[Contact]
+
+
+def make_contacts(org: Organisation, n: int, start: int = 0) -> list[Contact]:
+    contacts = [
+        Contact(organisation=org, name=f"{FIRST[i % len(FIRST)]} {LAST[i % len(LAST)]} {i}",
+                org=("Coopérative, \"Le Lien\"" if i % 7 == 0 else ""),
+                email=f"holder{i}@example.org", phone=f"+33.1{i:08d}",
+                fax=(f"+33.9{i:08d}" if i % 3 == 0 else ""),
+                street=STREETS[i % len(STREETS)], city=("Saint-Étienne" if i % 2 else "Köln"),
+                state=("Île-de-France" if i % 5 == 0 else ""), postal_code=f"{i % 99999:05d}",
+                country=("FR" if i % 4 else "DE"))
+        for i in range(start, start + n)
+    ]
+    return Contact.objects.bulk_create(contacts)
+
+
+def domain_name(i: int) -> str:
+    if i % 10 == 0:  # IDNs, stored as A-labels
+        return idna.encode(f"café-société{i}.test").decode()
+    return f"name{i}.test"
+
+
+def make_domains(reg: Registrar, start: int, n: int) -> list[Domain]:
+    cs = reg.contacts
+    base = dt.datetime(2027, 1, 1, 12, tzinfo=dt.UTC)
+    domains = []
+    for i in range(start, start + n):
+        domains.append(Domain(
+            name=domain_name(i), tld=reg.tld, organisation=reg.organisation,
+            registrant=cs[i % len(cs)], admin_contact=cs[(i + 1) % len(cs)],
+            tech_contact=cs[(i + 2) % len(cs)],
+            billing_contact=None if i % 11 == 0 else cs[(i + 3) % len(cs)],
+            state=DomainState.REDEMPTION if i % 50 == 7 else DomainState.ACTIVE,
+            nameservers=[f"ns1.host{i % 17}.example", f"ns2.host{i % 17}.example"],
+            registered_at=timezone.now(), expires_at=base + dt.timedelta(days=i % 700),
+        ))
+    return Domain.objects.bulk_create(domains)
+
+
+@pytest.fixture
+def registrar(db: Any) -> Registrar:
+    registry = Registry.objects.create(name="Sandbox", slug="sandbox", host="127.0.0.1",
+                                       client_id="bureau", password="x")
+    tld = Tld.objects.create(registry=registry, name="test", create_price=1200,
+                             renew_price=1200, transfer_price=1000)
+    org = Organisation.objects.create(name="Atelier", slug="atelier")
+    return Registrar(org, tld, make_contacts(org, 600))
+
+
+@pytest.fixture
+def populated(registrar: Registrar) -> Registrar:
+    """DOMAINS names, plus a deleted one and a transferred-out one that must not be deposited."""
+    make_domains(registrar, 0, DOMAINS)
+    for state in (DomainState.DELETED, DomainState.TRANSFERRED_OUT):
+        Domain.objects.create(name=f"gone-{state}.test", tld=registrar.tld,
+                              organisation=registrar.organisation,
+                              registrant=registrar.contacts[0], state=state)
+    return registrar
