@@ -36,7 +36,8 @@ Decisions
 - Never twice: each message has a unique key in ``Notice`` (e.g. ``reminder:<domain>:<paid
   until>:<step>``); the row is claimed before sending, so two workers or a restart cannot
   send it again. A crash between claim and send loses that one message rather than risking
-  a duplicate (the notice stays "being sent" for the operator to see).
+  a duplicate (the notice stays "being sent" for the operator to see). A mail server that
+  cannot be reached releases the claim: the message goes out at the next run.
 - Catch-up: a worker that was down sends, per name, only the latest step that fell due,
   written from the name's situation at that moment; older missed steps are not sent (no
   burst of stale reminders). The scheduler runs an overdue job at once when the worker

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.check import list_price
@@ -55,6 +56,8 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
     tld = domain.tld
     line = domain_timeline(domain, paid_until)
     auto = auto_renew_of(domain)
+    price = list_price(tld, "renew", 1)
+    balance = ledger.balance(domain.organisation, tld.currency) if auto else 0
     url = conf.portal_url()
     return {
         "domain": domain.u_label,
@@ -67,7 +70,9 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
         "auto_renew_late": bool(auto) and now >= paid_until - timedelta(
             days=conf.auto_renew_lead_days()),
         "auto_renew_on": paid_until - timedelta(days=conf.auto_renew_lead_days()),
-        "renew_price": money(list_price(tld, "renew", 1), tld.currency),
+        "renew_price": money(price, tld.currency),
+        "balance_short": bool(auto) and balance < price,
+        "balance": money(balance, tld.currency),
         "restore_price": money(list_price(tld, "restore", 1), tld.currency),
         # The domain's page in the portal, with its renewal form.
         "renew_url": url + portal_path("web:domain", domain.pk, f"/domains/{domain.pk}/"),

@@ -75,6 +75,10 @@ def test_auto_renew_without_balance_is_an_urgent_notice_sent_once(
     order = orders.place(organisation=domain.organisation, user=None, operation="create",
                          domain_name="other.test", amount=rest, currency="EUR")
     orders.complete(order)
+    jump_to(registry_clock, expiry - timedelta(days=30, hours=-1))
+    run_all()
+    [warned, _copy] = inbox.take_kind("reminder:")
+    assert "Votre solde (0.00 EUR) ne le couvre pas encore" in warned.text
     jump_to(registry_clock, expiry - timedelta(days=13))
     run_all()
     [urgent, _copy] = inbox.take_kind("auto-renew-failed:")
