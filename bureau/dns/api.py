@@ -203,7 +203,8 @@ def records_problem(request: Request, exc: RecordsInvalid, prefix: str) -> Respo
                    detail=exc.message, errors=errors)
 
 
-class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+                  viewsets.GenericViewSet):
     """Hosted zones of your organisations, their records, history, templates and health."""
 
     serializer_class = ZoneSerializer
@@ -216,7 +217,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         "create": "domains:write", "batch": "domains:write", "import_file": "domains:write",
         "undo": "domains:write", "apply_template": "domains:write",
         "remove_template": "domains:write", "rollover": "domains:write",
-        "check_health": "domains:write",
+        "check_health": "domains:write", "destroy": "domains:write",
     }
 
     def get_queryset(self) -> QuerySet[Zone]:
@@ -243,6 +244,12 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
                                  name=data["name"], dnssec=data["dnssec"])
         return Response(ZoneSerializer(zone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Stop hosting the zone (its history is kept)", request=None,
+                   responses={204: None})
+    def destroy(self, request: Request, name: str) -> Response:
+        zones.stop_hosting(zone=self.get_object(), actor=access.actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Records of the zone", responses={200: RecordSerializer(many=True)})
     @action(detail=True, methods=["get"])

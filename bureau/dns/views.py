@@ -69,7 +69,8 @@ def zone_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(zone)s is hosted.") % {"zone": zone.u_label})
             return redirect("dns:zone", zone.pk)
     return render(request, "dns/zone_list.html", {
-        "zones": Zone.objects.filter(organisation=org).select_related("domain"),
+        "zones": Zone.objects.filter(organisation=org).exclude(publish_state="withdrawn")
+        .select_related("domain"),
         "elsewhere": Domain.objects.filter(organisation=org, state__in=HELD_STATES,
                                            zone__isnull=True).order_by("name"),
         "form": form})
@@ -224,6 +225,20 @@ def health_check(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.warning(request, _("%(count)s problem(s) found.") % {"count": len(check.problems)})
     return redirect("dns:zone", zone.pk)
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def zone_stop(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    try:
+        zones.stop_hosting(zone=zone, actor=actor(request))
+    except OperationError as exc:
+        messages.error(request, exc.message)
+        return redirect("dns:zone", zone.pk)
+    messages.success(request, _("Bureau no longer serves %(zone)s; its history is kept.")
+                     % {"zone": zone.u_label})
+    return redirect("dns:zones")
 
 
 @require_POST

@@ -45,8 +45,10 @@ def test_dns_responses_agree_with_the_schema(
     secret = tokens.create_token(user=member.user, organisation=organisation, name="schema",
                                  scopes=["domains:read", "domains:write"]).secret
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
+    # Stopping the hosting of the zone would leave the other operations nothing but 404s.
     operations = [op for op in (r.ok() for r in schema.get_all_operations())
-                  if op.path.startswith("/api/v1/dns/")]
+                  if op.path.startswith("/api/v1/dns/")
+                  and not (op.method.upper() == "DELETE" and op.path.endswith("zones/{name}/"))]
     assert len(operations) >= 12
     failures: list[str] = []
     for operation in operations:

@@ -100,3 +100,25 @@ def test_soa_names_bureaus_primary(register_name: Callable[..., Any], pdns: Any)
     assert soa is not None
     assert soa[0].mname.to_text() == "ns1.bureau-dns.net."
     assert soa[0].rname.to_text() == "hostmaster.bureau-dns.net."
+
+
+def test_stop_hosting_needs_other_nameservers_and_removes_the_ds_first(
+        register_name: Callable[..., Any], member: Any) -> None:
+    from bureau.dns.operations.errors import NameClaimed
+    from bureau.dns.operations.zones import stop_hosting
+    from bureau.dns.powerdns import PowerDNSNotFound
+    from bureau.registrar.operations.update import update
+
+    domain = register_name()
+    zone = Zone.objects.get(domain=domain)
+    with pytest.raises(NameClaimed, match="name servers"):
+        stop_hosting(zone=zone, actor=member)
+    assert registry_ds(domain)
+    update(domain=domain, actor=member, nameservers=["ns.elsewhere.net"])
+    stop_hosting(zone=zone, actor=member)
+    zone.refresh_from_db()
+    assert zone.publish_state == PublishState.WITHDRAWN
+    assert ds_at_registry(domain) == []  # no DS left pointing at a zone nobody serves
+    with pytest.raises(PowerDNSNotFound):
+        conf.client().get_zone(str(zone.name))
+    assert zone.changes.count() >= 2  # history kept

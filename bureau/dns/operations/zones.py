@@ -161,3 +161,29 @@ def withdraw_zone(zone: Zone, *, reason: str) -> None:
                   published=False)
     logger.warning("zone %s (organisation %s) withdrawn: %s", zone.name,
                    zone.organisation_id, reason)
+
+
+def stop_hosting(*, zone: Zone, actor: Actor) -> None:
+    """The member stops using Bureau's DNS for this zone. Refused while the registry still
+    delegates the name to Bureau's name servers (the name would stop resolving): change the
+    name servers first. Bureau's DS leaves the registry first (a DS without the zone would
+    make validating resolvers fail); then the zone is withdrawn, its history kept."""
+    from bureau.dns.operations.hosting import uses_bureau_nameservers
+
+    from .dnssec import registered_with_bureau
+    from .errors import NotHosted
+
+    verify_may_manage(zone.organisation, actor)
+    zone = Zone.objects.select_related("domain").get(pk=zone.pk)  # the domain as it is now
+    if zone.publish_state == PublishState.WITHDRAWN:
+        raise NotHosted(_("This zone is no longer hosted by Bureau."))
+    domain = registered_with_bureau(zone)
+    if domain is not None and uses_bureau_nameservers(domain):
+        raise NameClaimed(_("%(name)s still uses Bureau's name servers: give it other name "
+                            "servers first, or it would stop resolving.")
+                          % {"name": domain.u_label}, field="nameservers")
+    if domain is not None and zone.dnssec and domain.ds_records.exists():
+        from bureau.registrar.operations.update import update
+
+        update(domain=domain, actor=actor, ds_records=[])
+    withdraw_zone(zone, reason="hosting stopped by the member")
