@@ -164,7 +164,7 @@ def test_failed_deposit_is_recorded_and_alerts(populated: Registrar, escrow_sett
     assert EscrowAlert.objects.filter(kind="deposit", resolved_at__isnull=True).count() == 1
 
 
-def test_missing_settings_say_what_to_set(populated: Registrar, escrow_settings: Path,
+def test_missing_settings_say_what_to_set(registrar: Registrar, escrow_settings: Path,
                                           settings: Any) -> None:
     settings.BUREAU_ESCROW_IANA_ID = ""
     with pytest.raises(conf.EscrowNotConfigured, match="BUREAU_ESCROW_IANA_ID"):
