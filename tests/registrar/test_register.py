@@ -95,3 +95,24 @@ def test_unanswered_info_leaves_the_order_for_reconciliation(
     assert domain.state == DomainState.PENDING_CREATE
     assert domain.orders.get().state == OrderState.UNKNOWN
     assert ledger.balance(organisation, "EUR") == 100_000 - 1000  # reserved, not lost
+
+
+def test_registration_spends_no_statement_on_waste(
+    member: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox
+) -> None:
+    """Every statement is a round trip to the database (bench/operations.py): the balance row
+    is read once, with its lock; the order is stored with its domain, not updated after."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    register.register(organisation=organisation, actor=member, name="avant.test",
+                      registrant=contact)  # the contact is at the registry from now on
+    with CaptureQueriesContext(connection) as queries:
+        result = register.register(organisation=organisation, actor=member,
+                                   name="economie.test", registrant=contact)
+    assert result.order.domain == result.domain
+    sql = [q["sql"] for q in queries.captured_queries]
+    member_reads = [s for s in sql if s.startswith("SELECT") and 'FROM "billing_ledgeraccount"'
+                    in s and '"organisation_id" IS NULL' not in s]
+    assert len(member_reads) == 1
+    assert not [s for s in sql if s.startswith('UPDATE "billing_order" SET "domain_id"')]

@@ -67,7 +67,9 @@ def _post(kind: str, lines: Sequence[tuple[LedgerAccount, int]], *,
         raise ValueError("a journal's entries must sum to zero")
     if len({account.currency for account, _amount in lines}) != 1:
         raise ValueError("a journal moves one currency only")
-    with transaction.atomic():
+    # No savepoint of its own: an error here undoes the caller's whole block (charge and
+    # refund catch IntegrityError around it with theirs).
+    with transaction.atomic(savepoint=False):
         journal = Journal.objects.create(kind=kind, order=order, memo=memo)
         for account, amount in lines:
             Entry.objects.create(journal=journal, account=account, amount=amount)
@@ -99,9 +101,9 @@ def balance(organisation: Organisation, currency: str) -> int:
 def charge(order: Order) -> Journal:
     """Debit the order's amount from its organisation's balance, once and only once."""
     with transaction.atomic():
-        account = member_account(order.organisation, order.currency)
         # Lock the balance row so two orders cannot both spend the same money.
-        account = LedgerAccount.objects.select_for_update().get(pk=account.pk)
+        account, _created = LedgerAccount.objects.select_for_update().get_or_create(
+            kind=AccountKind.MEMBER, organisation=order.organisation, currency=order.currency)
         if Journal.objects.filter(order=order, kind=JournalKind.CHARGE).exists():
             raise AlreadyCharged(order.pk)
         if account.balance < order.amount:

@@ -24,13 +24,15 @@ class OrderClosed(Exception):
 
 
 def place(*, organisation: Organisation, user: Any, operation: str, domain_name: str,
-          amount: int, currency: str, period: int = 1, cl_trid: str = "") -> Order:
-    """Store an order and charge it. Raises ledger.InsufficientFunds (nothing stored then)."""
+          amount: int, currency: str, period: int = 1, cl_trid: str = "",
+          domain: Any = None) -> Order:
+    """Store an order (for ``domain`` when it is known) and charge it. Raises
+    ledger.InsufficientFunds (nothing stored then)."""
     with transaction.atomic():
         order = Order.objects.create(
             organisation=organisation, user=user, operation=operation,
-            domain_name=domain_name, amount=amount, currency=currency, period=period,
-            cl_trid=cl_trid,
+            domain_name=domain_name, domain=domain, amount=amount, currency=currency,
+            period=period, cl_trid=cl_trid,
         )
         if amount:
             ledger.charge(order)

@@ -121,8 +121,7 @@ def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, pric
     """
     order = orders.place(organisation=domain.organisation, user=actor.user, operation=operation,
                          domain_name=domain.name, amount=price, currency=currency,
-                         period=period)
-    Order.objects.filter(pk=order.pk).update(domain=domain)
+                         period=period, domain=domain)
     outcome = send(domain.registry, command)
     if outcome.response is not None:
         return _succeeded(domain, order, actor, operation, outcome, on_success)

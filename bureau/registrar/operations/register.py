@@ -140,17 +140,18 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     # 1. The order, its charge and the pending domain: committed before the registry is asked.
     try:
         with transaction.atomic():
-            order = orders.place(organisation=organisation, user=actor.user,
-                                 operation=Operation.CREATE, domain_name=a_label,
-                                 amount=q.price, currency=q.currency, period=period)
+            # The domain row first: a race for the name ends here, before the balance is
+            # locked, and the order is stored with its domain in one statement.
             domain = Domain.objects.create(
                 name=a_label, tld=tld, organisation=organisation, registrant=registrant,
                 admin_contact=admin, tech_contact=tech, billing_contact=billing,
                 nameservers=hosts, auth_info=auth_info,
                 state=DomainState.PENDING_CREATE,
             )
-            order.domain = domain
-            order.save(update_fields=["domain"])
+            order = orders.place(organisation=organisation, user=actor.user,
+                                 operation=Operation.CREATE, domain_name=a_label,
+                                 amount=q.price, currency=q.currency, period=period,
+                                 domain=domain)
     except IntegrityError as exc:  # another order for the same name won the race
         raise NotAvailable(_("%(name)s is already being registered.") % {"name": a_label}
                            ) from exc

@@ -47,14 +47,12 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
     verify_price_accepted(q, accepted_price)
     try:
         with transaction.atomic():
-            order = orders.place(organisation=organisation, user=actor.user,
-                                 operation=Operation.TRANSFER_IN, domain_name=a_label,
-                                 amount=q.price, currency=q.currency)
             domain = Domain.objects.create(name=a_label, tld=tld, organisation=organisation,
                                            state=DomainState.PENDING_TRANSFER_IN,
                                            auth_info=auth_info)
-            order.domain = domain
-            order.save(update_fields=["domain"])
+            order = orders.place(organisation=organisation, user=actor.user,
+                                 operation=Operation.TRANSFER_IN, domain_name=a_label,
+                                 amount=q.price, currency=q.currency, domain=domain)
     except IntegrityError as exc:
         raise NotAvailable(_("%(name)s is already being transferred.") % {"name": a_label}
                            ) from exc
