@@ -46,3 +46,35 @@ def test_refusals_are_printed_as_command_errors(member: Actor, organisation: Org
                                                sandbox: Sandbox) -> None:
     with pytest.raises(CommandError, match="does not sell"):
         bureau("register", "libre.invalid", "--org", organisation.slug)
+
+
+def test_newcomer_mistakes_get_a_clear_message(member: Actor, organisation: Organisation,
+                                               sandbox: Sandbox) -> None:
+    with pytest.raises(CommandError, match=rf"no such organisation \(known: {organisation.slug}"):
+        bureau("register", "libre.test", "--org", "nope")
+    with pytest.raises(CommandError, match="--holder 999: not a contact"):
+        bureau("register", "libre.test", "--org", organisation.slug, "--holder", "999")
+    with pytest.raises(CommandError, match="--as personne: no such user"):
+        bureau("--as", "personne", "list")
+    assert "no domains yet" in bureau("list")
+    assert "no history" in bureau("history", "libre.test")
+
+
+def test_renew_delete_restore_say_what_they_cost(member: Actor, organisation: Organisation,
+                                                sandbox: Sandbox) -> None:
+    bureau("register", "été.test", "--org", organisation.slug)
+    sandbox.clock.advance(days=6)  # past the add grace period
+    assert "charged 10.00 EUR; balance of" in bureau("renew", "été.test")
+    sandbox.clock.advance(days=6)  # past the renew grace period: a delete is restorable
+    assert "bureau domain restore été.test" in bureau("delete", "été.test")
+    assert "charged" in bureau("restore", "été.test")
+    assert "restore" in bureau("history", "été.test")  # a U-label finds the A-label's history
+
+
+def test_every_action_has_help() -> None:
+    from bureau.registrar.domains.management.commands.domain import Command
+
+    parser = Command().create_parser("bureau", "domain")
+    text = parser.format_help()
+    for action in ("check", "register", "renew", "delete", "restore", "info", "history"):
+        assert f"    {action} " in text

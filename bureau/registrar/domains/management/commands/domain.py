@@ -24,41 +24,69 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--as", dest="username", default=None,
                             help="act as this user (default: the operator, for any member)")
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         sub.add_parser("list", help="domains Bureau holds")
-        for name in ("check", "info", "history"):
-            sub.add_parser(name).add_argument("names", nargs="+")
-        reg = sub.add_parser("register")
+        for name, text in (("check", "availability and price (asks the registry)"),
+                           ("info", "Bureau's record and the registry's (sponsor, expiry, "
+                                    "statuses)"),
+                           ("history", "every event of a name (who, when, EPP ids)")):
+            sub.add_parser(name, help=text).add_argument("names", nargs="+", metavar="NAME")
+        reg = sub.add_parser("register", help="register a name for an organisation "
+                                              "(charged to its balance)")
         reg.add_argument("name")
-        reg.add_argument("--org", required=True, help="organisation short name")
+        reg.add_argument("--org", required=True,
+                         help="organisation short name (slug; `make run` creates 'demo')")
         reg.add_argument("--holder", type=int, help="contact id (default: the first one)")
-        reg.add_argument("--years", type=int, default=1)
-        reg.add_argument("--ns", nargs="*", default=[])
-        for name in ("renew",):
-            p = sub.add_parser(name)
-            p.add_argument("name")
-            p.add_argument("--years", type=int, default=1)
-        for name in ("delete", "restore", "approve-out", "reject-out", "authinfo"):
-            sub.add_parser(name).add_argument("name")
-        tin = sub.add_parser("transfer-in")
+        reg.add_argument("--years", type=int, default=1, help="period (default 1)")
+        reg.add_argument("--ns", nargs="*", default=[], metavar="HOST", help="name servers")
+        renew = sub.add_parser("renew", help="renew a name (charged to its organisation)")
+        renew.add_argument("name")
+        renew.add_argument("--years", type=int, default=1, help="period (default 1)")
+        for name, text in (("delete", "delete a name (in redemption: restorable for 30 days)"),
+                           ("restore", "restore a name in redemption (RGP request + report)"),
+                           ("approve-out", "approve a transfer to another registrar"),
+                           ("reject-out", "reject a transfer to another registrar"),
+                           ("authinfo", "show the transfer code (recorded in the history)")):
+            sub.add_parser(name, help=text).add_argument("name")
+        tin = sub.add_parser("transfer-in", help="transfer a name in from another registrar")
         tin.add_argument("name")
-        tin.add_argument("--org", required=True)
+        tin.add_argument("--org", required=True, help="organisation short name (slug)")
         tin.add_argument("--code", required=True, help="the transfer code from the holder")
-        ns = sub.add_parser("nameservers")
+        ns = sub.add_parser("nameservers", help="replace the name servers of a name")
         ns.add_argument("name")
-        ns.add_argument("hosts", nargs="+")
+        ns.add_argument("hosts", nargs="+", metavar="HOST")
         sub.add_parser("poll", help="process the registries' poll queues now")
         sub.add_parser("reconcile", help="settle unknown orders and compare with registries")
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
-        actor = Actor(User.objects.get(username=username)) if username else Actor.system(
-            "operator")
+        user = User.objects.filter(username=username).first() if username else None
+        if username and user is None:
+            raise CommandError(f"--as {username}: no such user")
+        actor = Actor(user) if user else Actor.system("operator")
         try:
             getattr(self, "do_" + action.replace("-", "_"))(actor, **options)
         except (OperationError, LedgerError) as exc:
             raise CommandError(str(exc)) from exc
+        except epp.CommandFailed as exc:
+            raise CommandError(f"the registry refused: {exc}") from exc
         except epp.EPPError as exc:
             raise CommandError(f"registry unreachable or confused: {exc}") from exc
+
+    def _organisation(self, slug: str) -> Any:
+        from bureau.registrar.accounts.models import Organisation
+
+        organisation = Organisation.objects.filter(slug=slug).first()
+        if organisation is None:
+            known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
+            raise CommandError(f"--org {slug}: no such organisation (known: {known})")
+        return organisation
+
+    def _charged(self, order: Any) -> None:
+        if order is None:
+            return
+        left = ledger.balance(order.organisation, order.currency)
+        self.stdout.write(f"  charged {order.amount / 100:.2f} {order.currency}; "
+                          f"balance of {order.organisation.slug} {left / 100:.2f}")
 
     def _domain(self, name: str) -> Domain:
         from bureau.registrar.operations.common import parse_name
@@ -76,8 +104,12 @@ class Command(BaseCommand):
                           f"{','.join(domain.statuses)}")
 
     def do_list(self, actor: Actor, **options: Any) -> None:
-        for domain in Domain.objects.exclude(state=DomainState.DELETED):
+        domains = Domain.objects.exclude(state__in=[DomainState.DELETED,
+                                                    DomainState.TRANSFERRED_OUT])
+        for domain in domains:
             self._show(domain)
+        if not domains:
+            self.stdout.write("no domains yet: bureau domain register NAME --org SLUG")
 
     def do_check(self, actor: Actor, names: list[str], **options: Any) -> None:
         from bureau.registrar.operations.check import check
@@ -99,20 +131,28 @@ class Command(BaseCommand):
                               f"{data.expires}, statuses {sorted(data.status_values)}")
 
     def do_history(self, actor: Actor, names: list[str], **options: Any) -> None:
+        from bureau.registrar.operations.common import parse_name
+
         for name in names:
-            for event in DomainEvent.objects.filter(domain_name=name):
+            events = DomainEvent.objects.filter(domain_name=parse_name(name))
+            if not events:
+                self.stdout.write(f"{name}: no history")
+            for event in events:
                 who = event.actor or event.actor_label
                 self.stdout.write(f"{event.at:%Y-%m-%d %H:%M:%S} {event.operation:18} "
                                   f"{event.outcome:8} {who} {event.cl_trid} {event.sv_trid}")
 
     def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
                     ns: list[str], **options: Any) -> None:
-        from bureau.registrar.accounts.models import Organisation
         from bureau.registrar.operations.register import register
 
-        organisation = Organisation.objects.get(slug=org)
+        organisation = self._organisation(org)
         contacts = Contact.objects.filter(organisation=organisation)
-        contact = contacts.get(pk=holder) if holder else contacts.first()
+        contact = contacts.filter(pk=holder).first() if holder else contacts.first()
+        if contact is None and holder:
+            known = ", ".join(f"{c.pk} ({c.name})" for c in contacts) or "none"
+            raise CommandError(f"--holder {holder}: not a contact of {org} (its contacts: "
+                               f"{known})")
         if contact is None:
             raise CommandError(f"{org} has no contact to hold the name: add one first")
         result = register(organisation=organisation, actor=actor, name=name,
@@ -120,31 +160,36 @@ class Command(BaseCommand):
         self._show(result.domain)
         if result.bundled:
             self.stdout.write("  bundled names: " + ", ".join(result.bundled))
-        left = ledger.balance(organisation, result.order.currency)
-        self.stdout.write(f"  charged {result.order.amount / 100:.2f} {result.order.currency};"
-                          f" balance {left / 100:.2f}")
+        self._charged(result.order)
 
     def do_renew(self, actor: Actor, name: str, years: int, **options: Any) -> None:
         from bureau.registrar.operations.renew import renew
 
-        self._show(renew(domain=self._domain(name), actor=actor, period=years).domain)
+        result = renew(domain=self._domain(name), actor=actor, period=years)
+        self._show(result.domain)
+        self._charged(result.order)
 
     def do_delete(self, actor: Actor, name: str, **options: Any) -> None:
         from bureau.registrar.operations.delete import delete
 
-        self._show(delete(domain=self._domain(name), actor=actor).domain)
+        domain = delete(domain=self._domain(name), actor=actor).domain
+        self._show(domain)
+        if domain.state == DomainState.REDEMPTION:
+            self.stdout.write(f"  in redemption: `bureau domain restore {domain.u_label}` "
+                              "brings it back (charged)")
 
     def do_restore(self, actor: Actor, name: str, **options: Any) -> None:
         from bureau.registrar.operations.restore import restore
 
-        self._show(restore(domain=self._domain(name), actor=actor).domain)
+        result = restore(domain=self._domain(name), actor=actor)
+        self._show(result.domain)
+        self._charged(result.order)
 
     def do_transfer_in(self, actor: Actor, name: str, org: str, code: str,
                        **options: Any) -> None:
-        from bureau.registrar.accounts.models import Organisation
         from bureau.registrar.operations.transfer import transfer_in
 
-        organisation = Organisation.objects.get(slug=org)
+        organisation = self._organisation(org)
         self._show(transfer_in(organisation=organisation, actor=actor, name=name,
                                auth_info=code).domain)
 
