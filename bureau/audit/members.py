@@ -1,15 +1,24 @@
-"""Organisations and their people: create, invite, accept, change role, remove, require 2FA.
+"""Organisations and their people: create, invite (and send the invitation), withdraw an
+invitation, accept, change role, remove, require 2FA.
 
 Each function checks the acting person's role against the permission map and records a
 security event. Errors: ``MemberError`` (with ``field``) carries a message a person can act on.
+The portal and the API call these same functions: an invitation is emailed whichever edge
+made it.
 """
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +28,8 @@ from bureau.registrar.operations.errors import NotAllowed, OperationError
 
 from .log import record
 from .models import EventKind, Invitation, OrganisationPolicy
+
+logger = logging.getLogger("bureau.audit")
 
 
 class MemberError(OperationError):
@@ -60,19 +71,76 @@ def verify_role_grantable(organisation: Organisation, user: Any, role: str) -> N
         verify_may(organisation, user, Permission.MANAGE_OWNERS)
 
 
+def invitation_language(language: str | None) -> str:
+    """The language the invitation is written in: the one asked for if Bureau speaks it,
+    else the language of the person inviting (the active one), else the site's."""
+    known = [code for code, _name in settings.LANGUAGES]
+    for candidate in (language, translation.get_language(), settings.LANGUAGE_CODE):
+        if candidate and candidate.split("-")[0] in known:
+            return candidate.split("-")[0]
+    return known[0]
+
+
+def accept_link(invitation: Invitation, request: Any = None) -> str:
+    """The portal's accept page for ``invitation``, as an absolute URL: on the host the
+    request came to, or ``BUREAU_PORTAL_URL`` without a request (jobs, commands)."""
+    path = reverse("web:accept_invitation", args=[invitation.token])
+    if request is not None and hasattr(request, "build_absolute_uri"):
+        return str(request.build_absolute_uri(path))
+    base = str(getattr(settings, "BUREAU_PORTAL_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return base + path
+
+
+def send_invitation(invitation: Invitation, *, inviter: Any, language: str,
+                    request: Any = None) -> None:
+    """Email the invitation (plain text and HTML) in ``language``. A mail server that
+    refuses or cannot be reached raises ``MemberError`` on ``email``."""
+    with translation.override(language):
+        context = {
+            "organisation": invitation.organisation.name,
+            "inviter": getattr(inviter, "email", "") or str(inviter),
+            "role": invitation.get_role_display(),
+            "link": accept_link(invitation, request),
+            "expires_at": invitation.expires_at,
+            "LANGUAGE_CODE": language,
+        }
+        subject = " ".join(render_to_string("audit/email/invitation.subject.txt",
+                                            context).split())
+        text = render_to_string("audit/email/invitation.txt", context)
+        html = render_to_string("audit/email/invitation.html", context)
+        message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL,
+                                         [invitation.email],
+                                         headers={"Content-Language": language})
+        message.attach_alternative(html, "text/html")
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as exc:
+            logger.warning("invitation to %s for organisation %s not sent: %s",
+                           invitation.email, invitation.organisation_id, exc)
+            raise MemberError(_("The invitation could not be emailed to %(email)s, so it was "
+                                "not kept. Check the address, or try again in a few minutes.")
+                              % {"email": invitation.email}, field="email") from exc
+
+
 @transaction.atomic
 def invite(*, organisation: Organisation, user: Any, email: str, role: str,
-           request: Any = None) -> Invitation:
+           language: str | None = None, request: Any = None) -> Invitation:
+    """Invite ``email`` to ``organisation`` with ``role`` and email them the link to accept
+    (in ``language``, by default the inviting person's). The invitation is kept only if the
+    email could be handed to the mail server."""
     verify_may(organisation, user, Permission.MANAGE_MEMBERS)
     verify_role_grantable(organisation, user, role)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise MemberError(_("%(email)s is already a member of %(org)s.")
                           % {"email": email, "org": organisation.name}, field="email")
+    language = invitation_language(language)
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role,
                                            invited_by=user)
     record(EventKind.MEMBER_INVITED, user=user, organisation=organisation, request=request,
-           detail={"email": email, "role": role})
+           detail={"email": email, "role": role, "language": language})
+    # Last, inside the transaction: a mail that cannot be sent undoes the invitation.
+    send_invitation(invitation, inviter=user, language=language, request=request)
     return invitation
 
 

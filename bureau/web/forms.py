@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from bureau.registrar.accounts.models import Role
@@ -19,6 +21,13 @@ class OrganisationForm(forms.Form):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the person"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, initial=Role.READ_ONLY)
+    language = forms.ChoiceField(label=_("Language of the invitation"),
+                                 choices=settings.LANGUAGES, required=False,
+                                 help_text=_("The email is written in this language."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = translation.get_language()
 
 
 class RoleForm(forms.Form):

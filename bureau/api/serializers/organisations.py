@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from rest_framework import serializers
 
@@ -46,10 +47,14 @@ class RoleChangeSerializer(serializers.Serializer[Any]):
 class InvitationSerializer(serializers.ModelSerializer[Invitation]):
     invited_by = read_only_slug("username")
     is_open = serializers.BooleanField(read_only=True)
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES], write_only=True, required=False,
+        help_text="Language of the invitation email; by default the request's "
+                  "(Accept-Language), else the site's.")
 
     class Meta:
         model = Invitation
-        fields = ["id", "email", "role", "invited_by", "created_at", "expires_at",
+        fields = ["id", "email", "role", "language", "invited_by", "created_at", "expires_at",
                   "accepted_at", "revoked_at", "is_open"]
         read_only_fields = ["id", "invited_by", "created_at", "expires_at", "accepted_at",
                             "revoked_at", "is_open"]

@@ -102,6 +102,7 @@ class InvitationViewSet(mixins.ListModelMixin,
         invitation = members.invite(organisation=organisation_of(self), user=request.user,
                                     email=serializer.validated_data["email"],
                                     role=serializer.validated_data["role"],
+                                    language=serializer.validated_data.get("language"),
                                     request=request._request)
         return Response(InvitationSerializer(invitation).data, status=201)
 

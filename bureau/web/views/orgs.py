@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -72,19 +69,12 @@ def invite(request: HttpRequest) -> HttpResponse:
         try:
             invitation = members.invite(organisation=organisation, user=person(request),
                                         email=form.cleaned_data["email"],
-                                        role=form.cleaned_data["role"], request=request)
+                                        role=form.cleaned_data["role"],
+                                        language=form.cleaned_data["language"],
+                                        request=request)
         except OperationError as exc:
             show_error(form, exc)
         else:
-            link = request.build_absolute_uri(
-                reverse("web:accept_invitation", args=[invitation.token]))
-            send_mail(
-                _("Invitation to %(org)s on Bureau") % {"org": organisation.name},
-                _("%(who)s invites you to join %(org)s on Bureau as %(role)s.\n\n"
-                  "Accept the invitation (valid 14 days): %(link)s\n")
-                % {"who": person(request).email, "org": organisation.name,
-                   "role": invitation.get_role_display(), "link": link},
-                settings.DEFAULT_FROM_EMAIL, [invitation.email])
             messages.success(request, _("Invitation sent to %(email)s.")
                              % {"email": invitation.email})
             return redirect("web:organisation")

@@ -1,0 +1,46 @@
+"""Invitations through the API: emailed like the portal's (one message, the accept link, the
+language asked for), withdrawn through the use case (audited, role-checked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core import mail
+from rest_framework.test import APIClient
+
+from bureau.audit.models import Invitation
+from bureau.registrar.accounts.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+Api = Callable[..., APIClient]
+URL = "/api/v1/organisations/atelier-a/invitations/"
+
+
+def test_an_invitation_made_through_the_api_is_emailed_once(api: Api,
+                                                           org_a: Organisation) -> None:
+    response = api("alice").post(URL, {"email": "New@Example.org", "role": "billing"},
+                                 format="json", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 201, response.json()
+    assert "language" not in response.json()
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    token = Invitation.objects.get(pk=response.json()["id"]).token
+    assert message.to == ["new@example.org"]
+    assert f"/invitations/{token}/" in message.body
+    assert "alice@example.org invites you to join Atelier A" in message.body
+    assert message.alternatives[0][1] == "text/html"  # type: ignore[attr-defined]
+
+
+def test_the_api_invitation_in_french(api: Api, org_a: Organisation) -> None:
+    response = api("alice").post(URL, {"email": "new@example.org", "role": "tech",
+                                       "language": "fr"}, format="json")
+    assert response.status_code == 201, response.json()
+    assert len(mail.outbox) == 1
+    assert "vous invite à rejoindre Atelier A" in mail.outbox[0].body
+    bad = api("alice").post(URL, {"email": "other@example.org", "role": "tech",
+                                  "language": "xx"}, format="json")
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "language"
+    assert len(mail.outbox) == 1
