@@ -166,7 +166,7 @@ def holder(organisation: Organisation) -> Contact:
         organisation=organisation, name="Camille Martin", email="camille@example.org",
         phone="+33.123456789", street="1 rue de la Paix", city="Paris", postal_code="75002",
         country="FR")
-    ContactProfile.objects.create(contact=contact, language="fr")
+    ContactProfile.objects.update_or_create(contact=contact, defaults={"language": "fr"})
     return contact
 
 
