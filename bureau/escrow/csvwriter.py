@@ -165,13 +165,12 @@ def compile_record(profile: Profile, iana_id: str) -> RowRecord:
         encoder = RecordEncoder()
         values = compile_row_values(profile, iana_id)
         return lambda row: encoder.record(values(row))
-    lines = ["def _record(row):", "    u = row.underlying"]
     namespace: dict[str, object] = {"NO_CONTACT": _NO_CONTACT, "q": _quote,
-                                    "NulField": _NulField}
+                                    "S": _SPECIAL.search, "NulField": _NulField}
     pieces: list[str] = []
     roles: set[tuple[str, str]] = set()
     segments: list[tuple[str, list[str]]] = []  # (contact variable, attributes)
-    for col in profile.columns:
+    for n, col in enumerate(profile.columns):
         if col.source in ("domain", "expiry", "nameservers", "iana"):
             if col.source == "domain":
                 expr = "row.domain"
@@ -181,10 +180,9 @@ def compile_record(profile: Profile, iana_id: str) -> RowRecord:
             elif col.source == "nameservers":
                 expr = f"{profile.nameserver_separator!r}.join(row.nameservers)"
             else:
-                expr = repr(_quote(iana_id))
-                pieces.append(expr)
+                pieces.append(repr(_quote(iana_id)))
                 continue
-            pieces.append(f"q({expr})")
+            pieces.append(f"(f{n} if S(f{n} := {expr}) is None else q(f{n}))")
             continue
         role, attr = col.source.split(".", 1)
         kind = "u" if col.underlying else ("p" if col.prefer_underlying else "c")
@@ -195,21 +193,36 @@ def compile_record(profile: Profile, iana_id: str) -> RowRecord:
         else:
             segments.append((var, [attr]))
             pieces.append(f"s{len(segments) - 1}")
-    for kind, role in sorted(roles):
-        own = f"row.{role}"
-        under = f'(u.get("{role}") if u else None)'
-        expr = {"c": own, "u": under, "p": f"({under} or {own})"}[kind]
-        lines.append(f"    {kind}_{role} = {expr} or NO_CONTACT")
-    lines.append("    try:")
-    for i, (var, attrs) in enumerate(segments):
-        seg = _Segment(attrs)
-        namespace[f"g{i}"], namespace[f"m{i}"] = seg.get, seg.miss
-        lines.append(f"        s{i} = g{i}(id({var}))")
-        lines.append(f"        if s{i} is None:")
-        lines.append(f"            s{i} = m{i}({var})")
-    lines.append('        return ",".join((' + ", ".join(pieces) + ')) + "\\r\\n"')
+    # Two bodies: most rows have no privacy/proxy customer, and then every underlying column is
+    # empty (a constant) and "prefer underlying" is the contact itself.
+    lines = ["def _record(row):", "    try:", "        if row.underlying:",
+             "            u = row.underlying"]
+    for with_u in (True, False):
+        pad = " " * 12
+        if not with_u:
+            lines.append("        else:")
+        for kind, role in sorted(roles):
+            own = f"row.{role}"
+            if with_u:
+                get = {"c": own, "u": f'u.get("{role}")', "p": f'(u.get("{role}") or {own})'}
+            else:
+                get = {"c": own, "u": "None", "p": own}
+            if with_u or kind != "u":
+                lines.append(f"{pad}{kind}_{role} = {get[kind]} or NO_CONTACT")
+        for i, (var, _attrs) in enumerate(segments):
+            if not with_u and var.startswith("u_"):
+                lines.append(f"{pad}s{i} = e{i}")
+                continue
+            lines.append(f"{pad}s{i} = g{i}(id({var}))")
+            lines.append(f"{pad}if s{i} is None:")
+            lines.append(f"{pad}    s{i} = m{i}({var})")
+        lines.append(f'{pad}return ",".join((' + ", ".join(pieces) + ')) + "\\r\\n"')
     lines.append("    except NulField:")
     lines.append("        raise ValueError(f\"{row.domain}: a field holds a NUL character, "
                  "which a CSV deposit cannot carry; correct the contact data\") from None")
+    for i, (_var, attrs) in enumerate(segments):
+        seg = _Segment(attrs)
+        namespace[f"g{i}"], namespace[f"m{i}"] = seg.get, seg.miss
+        namespace[f"e{i}"] = seg.miss(_NO_CONTACT)
     exec("\n".join(lines), namespace)  # generated from the profile's own data, not input
     return namespace["_record"]  # type: ignore[return-value]

@@ -100,7 +100,7 @@ class _Backend(threading.Thread):
         super().__init__(name="escrow-compress", daemon=True)
         self.config = config
         self.compression = compression
-        self.inbox: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=16)
+        self.inbox: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=4)  # 1 MB chunks
         self.done: list[tuple[str, int, str]] = []
         self.error: BaseException | None = None
 

@@ -79,3 +79,25 @@ def test_compiled_record_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> No
     assert [compiled(r) for r in rows + rows] == [enc.record(values(r)) for r in rows + rows]
     with pytest.raises(ValueError, match=r"b\.org: a field holds a NUL"):
         compiled(DomainRow("b.org", dt.date(2027, 1, 1), Contact(name="Jo\x00hn")))
+
+
+def test_gzip_blocks_compressed_in_parallel_make_one_standard_member() -> None:
+    import gzip
+    import subprocess
+    import zlib
+
+    from bureau.escrow.compress import open_compressor
+
+    data = b"".join(f"name{i}.org,{i * 7919 % 10007},Z\xc3\xbcrich\r\n".encode()
+                    for i in range(200_000))
+    sink = io.BytesIO()
+    comp = open_compressor("gzip", sink, "x.csv")
+    for i in range(0, len(data), 300_000):  # blocks that do not fall on record ends
+        comp.write(data[i:i + 300_000])
+    comp.close()
+    out = sink.getvalue()
+    d = zlib.decompressobj(31)
+    assert d.decompress(out) == data and d.eof and d.unused_data == b""  # a single member
+    assert len(out) < len(gzip.compress(data, 6)) * 1.01  # level 6, as gzip -6
+    r = subprocess.run(["gzip", "-dc"], input=out, capture_output=True, check=True)
+    assert r.stdout == data
