@@ -139,8 +139,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"{name}: no history")
             for event in events:
                 who = event.actor or event.actor_label
+                detail = " ".join(f"{key}={value}" for key, value in event.detail.items()
+                                  if value not in (None, "", []))
                 self.stdout.write(f"{event.at:%Y-%m-%d %H:%M:%S} {event.operation:18} "
-                                  f"{event.outcome:8} {who} {event.cl_trid} {event.sv_trid}")
+                                  f"{event.outcome:8} {who} {event.cl_trid} {event.sv_trid}"
+                                  f"{'  ' + detail if detail else ''}")
 
     def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
                     ns: list[str], **options: Any) -> None:
