@@ -144,6 +144,27 @@ def invite(*, organisation: Organisation, user: Any, email: str, role: str,
     return invitation
 
 
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation, user: Any,
+                        request: Any = None) -> Invitation:
+    """Withdraw an invitation not yet accepted: its link stops working at once. Withdrawing
+    twice changes nothing; an accepted invitation cannot be withdrawn (remove the person)."""
+    invitation = Invitation.objects.select_for_update().select_related("organisation") \
+        .get(pk=invitation.pk)
+    verify_may(invitation.organisation, user, Permission.MANAGE_MEMBERS)
+    if invitation.accepted_at is not None:
+        raise MemberError(_("%(email)s has already accepted this invitation: remove the "
+                            "person from the organisation instead.")
+                          % {"email": invitation.email})
+    if invitation.revoked_at is not None:
+        return invitation
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    record(EventKind.INVITATION_WITHDRAWN, user=user, organisation=invitation.organisation,
+           request=request, detail={"email": invitation.email, "role": invitation.role})
+    return invitation
+
+
 def open_invitation(token: str) -> Invitation | None:
     invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
     return invitation if invitation is not None and invitation.is_open else None

@@ -30,6 +30,7 @@ class EventKind(models.TextChoices):
     AUTH_CODE_REVEALED = "auth-code-revealed", _("Transfer code shown")
     ROLE_CHANGED = "role-changed", _("Role changed")
     MEMBER_INVITED = "member-invited", _("Person invited")
+    INVITATION_WITHDRAWN = "invitation-withdrawn", _("Invitation withdrawn")
     MEMBER_JOINED = "member-joined", _("Person joined")
     MEMBER_REMOVED = "member-removed", _("Person removed")
     POLICY_CHANGED = "policy-changed", _("Security policy changed")

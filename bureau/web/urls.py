@@ -12,6 +12,8 @@ urlpatterns = [
     path("organisations/new/", orgs.create, name="organisation_new"),
     path("organisation/", orgs.detail, name="organisation"),
     path("organisation/invite/", orgs.invite, name="invite"),
+    path("organisation/invitations/<int:pk>/withdraw/", orgs.withdraw_invitation,
+         name="withdraw_invitation"),
     path("organisation/people/<int:pk>/", orgs.membership, name="membership"),
     path("organisation/security/", orgs.security, name="organisation_security"),
     path("organisation/audit/", orgs.audit_log, name="audit_log"),

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.contrib.auth.models import User
 from django.core import mail
 from rest_framework.test import APIClient
 
-from bureau.audit.models import Invitation
+from bureau.audit.models import EventKind, Invitation, SecurityEvent
 from bureau.registrar.accounts.models import Organisation
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,20 @@ def test_the_api_invitation_in_french(api: Api, org_a: Organisation) -> None:
     assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "language"
     assert len(mail.outbox) == 1
+
+
+def test_withdraw_through_the_api_is_audited(api: Api, people: dict[str, User],
+                                             org_a: Organisation) -> None:
+    made = api("alice").post(URL, {"email": "new@example.org", "role": "tech"},
+                             format="json").json()
+    # A read-only person may see it but not withdraw it.
+    reader = api("rita", session=True)
+    assert reader.delete(f"{URL}{made['id']}/").status_code == 403
+    assert Invitation.objects.get(pk=made["id"]).revoked_at is None
+    assert api("alice").delete(f"{URL}{made['id']}/").status_code == 204
+    assert Invitation.objects.get(pk=made["id"]).revoked_at is not None
+    event = SecurityEvent.objects.get(kind=EventKind.INVITATION_WITHDRAWN)
+    assert event.user == people["alice"] and event.detail["email"] == "new@example.org"
+    # Twice: nothing more happens.
+    assert api("alice").delete(f"{URL}{made['id']}/").status_code == 204
+    assert SecurityEvent.objects.filter(kind=EventKind.INVITATION_WITHDRAWN).count() == 1

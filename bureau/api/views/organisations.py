@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.request import Request
@@ -16,7 +15,6 @@ from rest_framework.response import Response
 from bureau.audit import members
 from bureau.audit.models import Invitation
 from bureau.registrar.accounts.models import Membership, Organisation
-from bureau.registrar.accounts.permissions import Permission
 
 from .. import access
 from ..serializers.organisations import (
@@ -109,9 +107,6 @@ class InvitationViewSet(mixins.ListModelMixin,
     @extend_schema(summary="Withdraw an invitation", responses={204: None,
                                                               **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        invitation = self.get_object()
-        access.require(request, invitation.organisation, Permission.MANAGE_MEMBERS)
-        if invitation.revoked_at is None:
-            invitation.revoked_at = timezone.now()
-            invitation.save(update_fields=["revoked_at"])
+        members.withdraw_invitation(invitation=self.get_object(), user=request.user,
+                                    request=request._request)
         return Response(status=204)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.audit import members
 from bureau.audit.log import events_for_owner
+from bureau.audit.models import Invitation
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.operations.errors import OperationError
@@ -79,6 +80,23 @@ def invite(request: HttpRequest) -> HttpResponse:
                              % {"email": invitation.email})
             return redirect("web:organisation")
     return render(request, "web/organisation.html", org_context(organisation, form), status=400)
+
+
+@member_required(Permission.MANAGE_MEMBERS)
+@require_POST
+def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
+    mine: Membership = request.membership  # type: ignore[attr-defined]
+    # Only the current organisation's invitations: another's answers 404.
+    invitation = get_object_or_404(Invitation, pk=pk, organisation=mine.organisation)
+    try:
+        members.withdraw_invitation(invitation=invitation, user=person(request),
+                                    request=request)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The invitation of %(email)s is withdrawn; its link no "
+                                    "longer works.") % {"email": invitation.email})
+    return redirect("web:organisation")
 
 
 @member_required(Permission.MANAGE_MEMBERS)
