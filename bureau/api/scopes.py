@@ -10,27 +10,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from bureau.registrar.accounts.permissions import Permission
 
-# scope -> (description, the role permission an action under this scope needs)
-SCOPES: dict[str, tuple[str, Permission]] = {
-    "domains:read": (str(_("See names, their history, and search availability")),
+# scope -> (description, translated when shown; the role permission an action under this
+# scope needs)
+SCOPES: dict[str, tuple[StrOrPromise, Permission]] = {
+    "domains:read": (_("See names, their history, and search availability"),
                      Permission.VIEW),
-    "domains:write": (str(_("Change name servers, contacts, locks, DNSSEC; delete names")),
+    "domains:write": (_("Change name servers, contacts, locks, DNSSEC; delete names"),
                       Permission.MANAGE_DOMAINS),
-    "domains:order": (str(_("Register, renew, transfer in and restore names (spends money)")),
+    "domains:order": (_("Register, renew, transfer in and restore names (spends money)"),
                       Permission.ORDER),
-    "domains:transfer": (str(_("Reveal transfer codes, approve or reject transfers out")),
+    "domains:transfer": (_("Reveal transfer codes, approve or reject transfers out"),
                          Permission.REVEAL_AUTH_CODE),
-    "contacts:read": (str(_("See contacts")), Permission.VIEW),
-    "contacts:write": (str(_("Create, change and delete contacts")),
+    "contacts:read": (_("See contacts"), Permission.VIEW),
+    "contacts:write": (_("Create, change and delete contacts"),
                        Permission.MANAGE_CONTACTS),
-    "billing:read": (str(_("See the balance, the ledger and orders")), Permission.VIEW),
-    "org:read": (str(_("See the organisation, its people and invitations")), Permission.VIEW),
-    "org:admin": (str(_("Invite people, change roles, remove people")),
+    "billing:read": (_("See the balance, the ledger and orders"), Permission.VIEW),
+    "org:read": (_("See the organisation, its people and invitations"), Permission.VIEW),
+    "org:admin": (_("Invite people, change roles, remove people"),
                   Permission.MANAGE_MEMBERS),
-    "tokens:admin": (str(_("List, create and revoke API tokens")), Permission.MANAGE_TOKENS),
+    "tokens:admin": (_("List, create and revoke API tokens"), Permission.MANAGE_TOKENS),
 }
 
 
@@ -52,6 +54,11 @@ def expand(requested: Iterable[str]) -> list[str]:
         else:
             raise UnknownScope(scope)
     return sorted(granted)
+
+
+def describe(scope: str) -> str:
+    """What ``scope`` allows, in the active language."""
+    return str(SCOPES[scope][0])
 
 
 def permission_for(scope: str) -> Permission:

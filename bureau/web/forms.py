@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from bureau.api import scopes as scope_rules
+from bureau.api import tokens
 from bureau.registrar.accounts.models import Role
 from bureau.registrar.contacts.models import Contact
 
@@ -162,3 +165,32 @@ class ContactForm(forms.ModelForm):
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+
+
+class TokenForm(forms.Form):
+    """A new personal API token: what the person types. The rules (scopes the role allows,
+    lifetime) are ``bureau.api.tokens.create_token``'s."""
+
+    name = forms.CharField(label=_("Name of the token"), max_length=100,
+                           help_text=_("What uses it, for example “deployment script”."))
+    scopes = forms.MultipleChoiceField(
+        label=_("What the token may do"), widget=forms.CheckboxSelectMultiple,
+        help_text=_("Never more than your role allows. Give only what the program needs."))
+    expires_on = forms.DateField(
+        label=_("Expires on"), widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most one year from today. The token stops working at the end of "
+                    "that day."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["scopes"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = [(scope, f"{scope} — {scope_rules.describe(scope)}")
+                         for scope in scope_rules.SCOPES]
+        self.fields["expires_on"].initial = (
+            timezone.localdate() + tokens.DEFAULT_LIFETIME).isoformat()
+
+    def expires_at(self) -> datetime:
+        """The end of the chosen day, in the portal's time zone."""
+        day: date = self.cleaned_data["expires_on"]
+        return timezone.make_aware(datetime.combine(day, time.max))

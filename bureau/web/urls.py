@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import account, billing, contacts, domains, home, orgs, search
+from .views import account, billing, contacts, domains, home, orgs, search, tokens
 
 app_name = "web"
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("organisation/audit/", orgs.audit_log, name="audit_log"),
     path("invitations/<str:token>/", orgs.accept_invitation, name="accept_invitation"),
     path("account/", account.settings_page, name="account"),
+    path("account/tokens/", tokens.token_list, name="tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.revoke, name="token_revoke"),
     path("search/", search.search, name="search"),
     path("cart/", search.cart, name="cart"),
     path("cart/add/", search.cart_add, name="cart_add"),

@@ -1,0 +1,64 @@
+"""Personal API tokens: list, create (the token shown once), revoke. The rules live in
+``bureau.api.tokens`` (the API's token endpoints call the same functions)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from bureau.api import tokens
+from bureau.api.models import ApiToken
+from bureau.registrar.accounts.models import Membership
+
+from ..forms import TokenForm
+from ..organisations import member_required, person
+
+# The use case's field names -> the form's.
+FIELDS = {"expires_at": "expires_on", "scopes": "scopes", "name": "name"}
+
+
+def page(request: HttpRequest, form: TokenForm, *, secret: str | None = None,
+         created: ApiToken | None = None, status: int = 200) -> HttpResponse:
+    return render(request, "web/tokens.html", {
+        "form": form,
+        "tokens": ApiToken.objects.filter(user=person(request))
+        .select_related("organisation").order_by("-created_at", "-id"),
+        "secret": secret, "created": created,
+    }, status=status)
+
+
+@never_cache
+@member_required()
+def token_list(request: HttpRequest) -> HttpResponse:
+    """Your tokens, and the form for a new one acting for the current organisation. The new
+    token is shown in the answer to the POST, this once; it is never stored in clear."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = TokenForm(request.POST or None)
+    if request.method != "POST":
+        return page(request, form)
+    if form.is_valid():
+        try:
+            new = tokens.create_token(
+                user=person(request), organisation=membership.organisation,
+                name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
+                expires_at=form.expires_at(), request=request)
+        except tokens.TokenRefused as exc:
+            form.add_error(FIELDS.get(exc.field or ""), exc.message)
+        else:
+            return page(request, TokenForm(), secret=new.secret, created=new.token)
+    return page(request, form, status=400)
+
+
+@member_required()
+@require_POST
+def revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only your own tokens: another person's answers 404.
+    token = get_object_or_404(ApiToken, pk=pk, user=person(request))
+    tokens.revoke_token(token, user=person(request), request=request)
+    messages.success(request, _("The token %(name)s (%(prefix)s…) is revoked: it no longer "
+                                "works.") % {"name": token.name, "prefix": token.prefix})
+    return redirect("web:tokens")
