@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from bureau.registrar.escrow.deposits import make_deposit
 from bureau.registrar.escrow.delivery import deliver_pending
+from bureau.registrar.escrow.deposits import make_deposit
 from bureau.registrar.escrow.models import DepositState, EscrowAlert
 
-from .conftest import Registrar, Sshd, free_port
+from .conftest import Registrar, Sshd, free_port, make_domains
 
 DAY = dt.date(2026, 11, 20)
 
@@ -36,8 +36,9 @@ def sftp_settings(settings: Any, escrow_settings: Path, sshd: Sshd, request: Any
     return sshd
 
 
-def test_written_deposits_are_delivered_and_checked(populated: Registrar,
+def test_written_deposits_are_delivered_and_checked(registrar: Registrar,
                                                     sftp_settings: Sshd) -> None:
+    make_domains(registrar, 0, 500)
     full = make_deposit("full", date=DAY)
     report = deliver_pending(sleep=lambda s: None)
     assert [d.pk for d in report.delivered] == [full.pk] and not report.failed
@@ -54,8 +55,9 @@ def test_written_deposits_are_delivered_and_checked(populated: Registrar,
 
 
 def test_failed_delivery_is_retried_recorded_and_alerted(
-    populated: Registrar, sftp_settings: Sshd, settings: Any, mailoutbox: list[Any],
+    registrar: Registrar, sftp_settings: Sshd, settings: Any, mailoutbox: list[Any],
 ) -> None:
+    make_domains(registrar, 0, 20)
     settings.ADMINS = [("Ops", "ops@bureau.example")]
     deposit = make_deposit("full", date=DAY)
     settings.BUREAU_ESCROW_SFTP_PORT = str(free_port())  # nobody listens there

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings as django_settings
-from django.utils import timezone
 
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.escrow import tasks
@@ -116,4 +115,3 @@ def test_periodic_jobs_are_configured_and_skip_until_configured(
     assert tasks.weekly_full.call() == {"skipped": "escrow not configured"}
     assert tasks.check_lateness.call() == ["escrow not configured"]
     assert not EscrowAlert.objects.exists()
-    _ = timezone

@@ -1,0 +1,47 @@
+"""`bureau escrow ...` as the operator runs it."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bureau.registrar.escrow.models import Deposit
+
+from .conftest import Party, Registrar, make_domains
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("escrow", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def test_deposit_verify_and_status(registrar: Registrar, escrow_settings: Path, agent: Party,
+                                   capsys: Any) -> None:
+    make_domains(registrar, 0, 50)
+    out, err = run("deposit", "--full", "--date", "2026-11-20")
+    assert "full deposit 2026-11-20: 50 rows, 1 data files" in out
+    assert "50 sponsored names" in err
+    assert "50/50 rows" in capsys.readouterr().err  # progress on the command line
+    deposit = Deposit.objects.get()
+
+    out, _ = run("verify", deposit.folder, "--agent-key", str(agent.secret))
+    assert "full records: 50" in out and out.splitlines()[-2] == "OK"
+    assert "deposit record: 2026-11-20 full -> written" in out
+
+    out, _ = run("status")
+    assert "2026-11-20 full written" in out
+    assert "full deposit: never delivered" in out and "LATE" in out
+    assert "threshold 100,000 per quarter" in out
+
+    (Path(deposit.folder) / deposit.hash_file).unlink()
+    with pytest.raises(CommandError, match="REJECTED"):
+        run("verify", deposit.folder, "--agent-key", str(agent.secret))
+
+    with pytest.raises(CommandError, match="already exists"):
+        run("deposit", "--inc", "--date", "2026-11-20")

@@ -1,0 +1,96 @@
+"""Disaster recovery: a full deposit plus a later incremental, restored into an empty
+database, give back the data that went in."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from bureau.escrow.rows import Contact, DomainRow
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.contacts.models import Contact as ContactModel
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.escrow.deposits import make_deposit
+from bureau.registrar.escrow.rows import registry_rows
+from bureau.registrar.registries.models import Registry, Tld
+
+from .conftest import DOMAINS, Party, Registrar, make_domains
+
+DAY = dt.date(2026, 11, 20)
+
+
+def _plain(c: Contact | None) -> Contact | None:
+    return None if c is None else dataclasses.replace(c, handle="")
+
+
+def snapshot() -> list[DomainRow]:
+    """What a deposit can carry, from the database: contacts without Bureau's ids, and no
+    redemption flag (a deposit does not say which names were in redemption)."""
+    out = []
+    for r in registry_rows():
+        out.append(dataclasses.replace(
+            r, registrant=_plain(r.registrant), admin=_plain(r.admin), tech=_plain(r.tech),
+            billing=_plain(r.billing), in_redemption=False))
+    return sorted(out, key=lambda r: r.domain)
+
+
+def wipe() -> None:
+    Domain.objects.all().delete()
+    ContactModel.objects.all().delete()
+    Organisation.objects.all().delete()
+    Tld.objects.all().delete()
+    Registry.objects.all().delete()
+
+
+@pytest.mark.parametrize(("profile", "count"), [("2007", DOMAINS), ("2007-handles", 300)])
+def test_restore_gives_back_what_went_in(
+    registrar: Registrar, escrow_settings: Path, settings: Any, agent: Party,
+    registrar_key: Party, profile: str, count: int,
+) -> None:
+    settings.BUREAU_ESCROW_PROFILE = profile
+    make_domains(registrar, 0, count)
+    full = make_deposit("full", date=DAY)
+    make_domains(registrar, count, 20)
+    inc = make_deposit("inc", date=DAY + dt.timedelta(days=1))
+    before = snapshot()
+    assert len(before) == count + 20
+    used_contacts = len({c for r in before for c in (r.registrant, r.admin, r.tech, r.billing)})
+
+    wipe()
+    out = io.StringIO()
+    call_command("escrow", "restore", full.folder, inc.folder, "--agent-key",
+                 str(agent.secret), stdout=out, stderr=io.StringIO())
+    assert f"restored {count + 20:,} domains, {used_contacts} contacts" in out.getvalue()
+    assert "1 TLDs created inactive" in out.getvalue()
+
+    assert snapshot() == before
+    assert ContactModel.objects.count() == used_contacts  # shared contacts stay shared
+    assert set(Domain.objects.values_list("state", flat=True)) == {DomainState.ACTIVE}
+    assert not Tld.objects.get(name="test").is_active
+
+    with pytest.raises(CommandError, match="EMPTY Bureau database"):
+        call_command("escrow", "restore", full.folder, "--agent-key", str(agent.secret),
+                     stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_restore_refuses_a_tampered_deposit_and_stores_nothing(
+    registrar: Registrar, escrow_settings: Path, agent: Party,
+) -> None:
+    make_domains(registrar, 0, 30)
+    full = make_deposit("full", date=DAY)
+    wipe()
+    data = Path(full.folder) / full.files[0]["name"]
+    raw = bytearray(data.read_bytes())
+    raw[len(raw) // 2] ^= 0x01
+    data.write_bytes(bytes(raw))
+    with pytest.raises(CommandError, match="does not pass verification"):
+        call_command("escrow", "restore", full.folder, "--agent-key", str(agent.secret),
+                     stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Domain.objects.exists() and not Organisation.objects.exists()
