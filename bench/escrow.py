@@ -1,9 +1,18 @@
 """Escrow benchmark: a full deposit of N generated domains, its time and peak memory, against
-the shell pipeline ``gzip -c | gpg --encrypt --sign`` on the same CSV, and peak memory for a
-10x larger deposit (must stay flat, under 200 MB).
+the shell pipeline ``gzip -6 -c | gpg -z 0 --encrypt --sign`` on the same CSV, and peak memory
+for a 10x larger deposit (must stay flat, under 200 MB).
 
     .venv/bin/python bench/escrow.py           # 1,000,000 and 10,000,000 domains
     .venv/bin/python bench/escrow.py --quick   # 100,000 and 300,000 (under a minute)
+
+Like with like: both sides compress with deflate level 6 (gzip -6; the deposit's default), and
+gpg is told not to compress again (``-z 0``) because Sequoia does not compress before
+encrypting; the same gpg-made keys, AES-256 both sides. The deposit's time includes what the
+shell's does not: starting Python, generating the rows and turning them into CSV. Deposit and
+shell runs alternate (the machine may be busy): the ratio is the median of the rounds' ratios.
+
+Peak memory is the sum of the resident sizes of the deposit process and its encryptor child,
+sampled every 50 ms (``ru_maxrss`` would only give the larger of the two).
 
 The last line printed is one JSON object.
 """
@@ -14,30 +23,68 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def measured(cmd: list[str], **kw: object) -> tuple[float, float, float]:
-    """Run ``cmd`` in a fresh child that reports its children's peak RSS and CPU time:
-    (wall seconds, peak MB, CPU seconds). CPU time is the steadier figure on a busy machine."""
-    probe = (
-        "import resource, subprocess, sys, time, json\n"
-        "t = time.perf_counter()\n"
-        "subprocess.run(json.loads(sys.argv[1]), check=True, shell=isinstance("
-        "json.loads(sys.argv[1]), str))\n"
-        "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
-        "print(time.perf_counter() - t, r.ru_maxrss, r.ru_utime + r.ru_stime)\n"
-    )
-    out = subprocess.run([sys.executable, "-c", probe, json.dumps(cmd)], check=True,
-                         capture_output=True, text=True, **kw)  # type: ignore[call-overload]
-    secs, kb, cpu = out.stdout.split()[-3:]
-    return float(secs), int(kb) / 1024, float(cpu)
+@dataclass
+class Run:
+    wall: float  # seconds
+    cpu: float  # user + system seconds of the process and its children
+    peak_mb: float  # sampled sum of the process tree's RSS
+    stdout: str
+
+
+def _tree_rss_kb(pid: int) -> int:
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")),
+                              0)
+            with open(f"/proc/{p}/task/{p}/children") as f:
+                todo.extend(int(c) for c in f.read().split())
+        except (OSError, ValueError):
+            continue  # the process ended meanwhile
+    return total
+
+
+def measured(cmd: list[str] | str, env: dict[str, str]) -> Run:
+    """Run ``cmd`` (a list, or a shell command line) and measure it (see the module doc)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, shell=isinstance(cmd, str), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.wait(0.05):
+            peak = max(peak, _tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"{cmd!r} failed with exit code {proc.returncode}")
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak / 1024, out)
 
 
 def gpg(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
@@ -68,6 +115,7 @@ def make_keys(d: Path) -> dict[str, Path]:
 
 
 def write_csv(path: Path, count: int) -> None:
+    """The very CSV the deposit compresses (same rows, profile and IANA ID)."""
     from bureau.escrow.csvwriter import RecordEncoder, compile_record
     from bureau.escrow.generate import generate_rows
     from bureau.escrow.profiles import EDITION_2007
@@ -85,52 +133,96 @@ def deposit_cmd(count: int, out: Path, keys: dict[str, Path]) -> list[str]:
             "--registrar-key", str(keys["registrar_sec"])]
 
 
+def deposit_csv_bytes(stdout: str) -> int:
+    # generate prints "<file>  <records> records  <lines> lines  <csv bytes> bytes" per file
+    return sum(int(line.split()[-2]) for line in stdout.splitlines() if line.endswith(" bytes"))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--rounds", type=int, help="deposit/shell rounds (default 3, quick 3)")
     a = ap.parse_args()
     small, large = (100_000, 300_000) if a.quick else (1_000_000, 10_000_000)
+    rounds = a.rounds or 3
     if shutil.which("gpg") is None:
         print("gpg is needed for the shell comparison", file=sys.stderr)
         return 1
+    began = time.perf_counter()
+    load_start = os.getloadavg()
+    cpus = os.cpu_count() or 1
+    print(f"{cpus} CPUs, load average {load_start[0]:.1f} {load_start[1]:.1f} "
+          f"{load_start[2]:.1f} at the start")
     with tempfile.TemporaryDirectory(prefix="escrow-bench-") as tmp:
         d = Path(tmp)
         keys = make_keys(d)
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        out1 = d / "out1"
-        secs, peak1, cpu1 = measured(deposit_cmd(small, out1, keys), env=env)
-        print(f"full deposit of {small:,} domains: {secs:.1f} s ({cpu1:.1f} s CPU), "
-              f"peak {peak1:.0f} MB")
-
         csv = d / "same.csv"
         write_csv(csv, small)
-        shell = (f"gzip -c {csv} | gpg --homedir {keys['home']} --batch --yes --trust-model "
-                 f"always --encrypt --sign -r {keys['agent_fpr']} -u {keys['registrar_fpr']} "
-                 f"> {d / 'shell.gpg'}")
-        shell_secs, _, shell_cpu = measured(shell, env=env)  # type: ignore[arg-type]
-        ratio = secs / shell_secs
-        print(f"shell gzip -c | gpg --encrypt --sign on the same CSV "
-              f"({csv.stat().st_size / 1e6:.0f} MB): {shell_secs:.1f} s ({shell_cpu:.1f} s CPU); "
-              f"ratio {ratio:.2f} (CPU {cpu1 / shell_cpu:.2f})")
-        shutil.rmtree(out1)
+        shell = (f"gzip -6 -c {csv} | gpg --homedir {keys['home']} --batch --yes "
+                 f"--trust-model always -z 0 --encrypt --sign -r {keys['agent_fpr']} "
+                 f"-u {keys['registrar_fpr']} > {d / 'shell.gpg'}")
+        gen = measured([sys.executable, "-c", "import sys; from bureau.escrow.generate import "
+                        "generate_rows; sum(1 for _ in generate_rows(int(sys.argv[1])))",
+                        str(small)], env)
+        deposits: list[Run] = []
+        shells: list[Run] = []
+        for r in range(rounds):
+            out = d / "out1"
+            order = ("deposit", "shell") if r % 2 == 0 else ("shell", "deposit")
+            for which in order:
+                if which == "deposit":
+                    shutil.rmtree(out, ignore_errors=True)
+                    deposits.append(measured(deposit_cmd(small, out, keys), env))
+                else:
+                    shells.append(measured(shell, env))
+            dep, sh = deposits[-1], shells[-1]
+            print(f"round {r + 1}: deposit of {small:,} domains {dep.wall:.2f} s "
+                  f"({dep.cpu:.2f} s CPU, peak {dep.peak_mb:.0f} MB); shell {sh.wall:.2f} s "
+                  f"({sh.cpu:.2f} s CPU); ratio {dep.wall / sh.wall:.2f} "
+                  f"(CPU {dep.cpu / sh.cpu:.2f}); load {os.getloadavg()[0]:.1f}", flush=True)
+        csv_size = csv.stat().st_size
+        if deposit_csv_bytes(deposits[-1].stdout) != csv_size:
+            raise SystemExit("the shell's CSV is not the deposit's CSV: "
+                             f"{csv_size} != {deposit_csv_bytes(deposits[-1].stdout)} bytes")
+        dep_size = sum(p.stat().st_size for p in (d / "out1").glob("*.gpg"))
+        shell_size = (d / "shell.gpg").stat().st_size
+        ratios = [dp.wall / sh.wall for dp, sh in zip(deposits, shells, strict=True)]
+        cpu_ratios = [dp.cpu / sh.cpu for dp, sh in zip(deposits, shells, strict=True)]
+        secs = statistics.median(dp.wall for dp in deposits)
+        peak1 = max(dp.peak_mb for dp in deposits)
+        print(f"same CSV, {csv_size / 1e6:.0f} MB: deposit {dep_size / 1e6:.1f} MB encrypted, "
+              f"shell {shell_size / 1e6:.1f} MB; generating the rows alone took "
+              f"{gen.wall:.2f} s ({gen.cpu:.2f} s CPU)")
+        print(f"ratio to the shell (median of {rounds}): {statistics.median(ratios):.2f} "
+              f"(range {min(ratios):.2f}-{max(ratios):.2f}); CPU time ratio "
+              f"{statistics.median(cpu_ratios):.2f}")
+        shutil.rmtree(d / "out1")
         csv.unlink()
 
-        out2 = d / "out2"
-        secs2, peak2, _ = measured(deposit_cmd(large, out2, keys), env=env)
-        print(f"full deposit of {large:,} domains: {secs2:.1f} s, peak {peak2:.0f} MB")
+        big = measured(deposit_cmd(large, d / "out2", keys), env)
+        print(f"full deposit of {large:,} domains: {big.wall:.1f} s ({big.cpu:.1f} s CPU), "
+              f"peak {big.peak_mb:.0f} MB")
+        load_end = os.getloadavg()
         result = {
             "seconds_1m": round(secs, 2),
-            "ratio_to_shell": round(ratio, 2),
-            "cpu_ratio_to_shell": round(cpu1 / shell_cpu, 2),
+            "ratio_to_shell": round(statistics.median(ratios), 2),
+            "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+            "cpu_ratio_to_shell": round(statistics.median(cpu_ratios), 2),
+            "shell_seconds": round(statistics.median(sh.wall for sh in shells), 2),
             "peak_mb_1m": round(peak1, 1),
-            "peak_mb_10m": round(peak2, 1),
+            "peak_mb_10m": round(big.peak_mb, 1),
+            "seconds_10m": round(big.wall, 1),
             "counts": {"1m": small, "10m": large},
+            "rounds": rounds,
             "quick": a.quick,
             "rows_per_second": round(small / secs),
-            "load_average": round(os.getloadavg()[0], 1),
+            "generate_rows_seconds": round(gen.wall, 2),
+            "cpus": cpus,
+            "load_average": [round(load_start[0], 1), round(load_end[0], 1)],
+            "bench_seconds": round(time.perf_counter() - began, 1),
         }
         print(json.dumps(result))
-
     return 0
 
 

@@ -1,6 +1,6 @@
 """OpenPGP with Sequoia (pysequoia): v4 and RFC 9580 v6 keys, streaming.
 
-Encryption runs in a child process (``python -m bureau.escrow.encryptor``) fed through a pipe:
+Encryption runs in a child process (``encryptor.py``, run as a script) fed through a pipe:
 pysequoia keeps the GIL while it works, so in-process it would stall the CSV and compression
 threads (measured: a deadlock with a FIFO, a stall with a thread). A child also gives the
 encryption its own CPU core.
@@ -18,7 +18,8 @@ from typing import Any
 
 import pysequoia
 
-PASSPHRASE_ENV = "BUREAU_ESCROW_SIGNER_PASSPHRASE"
+from bureau.escrow import encryptor
+from bureau.escrow.encryptor import PASSPHRASE_ENV
 
 
 class CryptoError(Exception):
@@ -73,19 +74,12 @@ def spawn_encryptor(keys: SigningKeys, output: Path) -> subprocess.Popen[bytes]:
     env.pop(PASSPHRASE_ENV, None)
     if keys.passphrase is not None:
         env[PASSPHRASE_ENV] = keys.passphrase
+    # -I: the child needs only pysequoia (found through the interpreter's own site-packages)
     return subprocess.Popen(
-        [sys.executable, "-m", "bureau.escrow.encryptor",
+        [sys.executable, "-I", encryptor.__file__,
          str(keys.agent_cert), str(keys.registrar_key), str(output)],
         stdin=subprocess.PIPE, stderr=subprocess.PIPE, env=env, bufsize=1 << 20,
     )
-
-
-def encrypt_stream(agent_cert: str, registrar_key: str, output: str,
-                   passphrase: str | None) -> None:
-    recipient = load_cert(agent_cert)
-    signer = load_tsk(registrar_key).signer(passphrase)
-    pysequoia.encrypt_file("/dev/stdin", output, recipients=[recipient], signer=signer,
-                           armor=False)
 
 
 def decrypt_and_verify(
