@@ -194,3 +194,28 @@ class TokenForm(forms.Form):
         """The end of the chosen day, in the portal's time zone."""
         day: date = self.cleaned_data["expires_on"]
         return timezone.make_aware(datetime.combine(day, time.max))
+
+
+class HolderChangeForm(forms.Form):
+    """Change of holder: the new holder and both holders' consent. Whether the consents are
+    enough is ``operations.registrant``'s rule; the form only collects them."""
+
+    new_registrant = forms.ModelChoiceField(
+        label=_("New holder"), queryset=Contact.objects.none(),
+        help_text=_("One of your organisation's contacts. Create the new holder's contact "
+                    "first if it is not listed."))
+    old_holder_consent = forms.BooleanField(
+        label=_("The current holder agrees to give the name away"), required=False)
+    new_holder_consent = forms.BooleanField(
+        label=_("The new holder agrees to take the name, and that their details are sent "
+                "to the registry"), required=False)
+    opt_out_of_transfer_lock = forms.BooleanField(
+        label=_("Do not lock transfers to another registrar after the change"),
+        required=False)
+
+    def __init__(self, *args: Any, domain: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_registrant"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Contact.objects.filter(organisation=domain.organisation) \
+            .exclude(pk=domain.registrant_id).order_by("name")

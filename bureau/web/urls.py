@@ -32,6 +32,7 @@ urlpatterns = [
     path("domains/<int:pk>/locks/", domains.locks, name="domain_locks"),
     path("domains/<int:pk>/dnssec/", domains.dnssec, name="domain_dnssec"),
     path("domains/<int:pk>/contacts/", domains.domain_contacts, name="domain_contacts"),
+    path("domains/<int:pk>/holder/", domains.holder, name="domain_holder"),
     path("domains/<int:pk>/auth-code/", domains.auth_code, name="domain_auth_code"),
     path("domains/<int:pk>/renew/", domains.renew, name="domain_renew"),
     path("domains/<int:pk>/delete/", domains.delete, name="domain_delete"),

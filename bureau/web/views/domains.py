@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
@@ -24,6 +25,7 @@ from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
 from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import delete as delete_op
+from bureau.registrar.operations import registrant as registrant_op
 from bureau.registrar.operations import renew as renew_op
 from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
@@ -31,7 +33,15 @@ from bureau.registrar.operations import update as update_op
 from bureau.registrar.operations.check import quote
 from bureau.registrar.operations.common import Actor
 
-from ..forms import DeleteForm, DomainContactsForm, DSForm, LocksForm, NameserversForm, RenewForm
+from ..forms import (
+    DeleteForm,
+    DomainContactsForm,
+    DSForm,
+    HolderChangeForm,
+    LocksForm,
+    NameserversForm,
+    RenewForm,
+)
 from ..organisations import member_required, person
 from ..outcomes import Failed, attempt
 
@@ -322,3 +332,40 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("%(name)s is restored.") % {"name": domain.u_label})
     return redirect("web:domain", pk=domain.pk)
+
+
+# The operation's roles (owner, administrator): ROLES_THAT_MANAGE_MEMBERS.
+@member_required(Permission.MANAGE_MEMBERS)
+def holder(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change of holder (registrant) with the consent of both holders; the transfer lock
+    that follows, and how to opt out of it, are explained on the page."""
+    domain = get_domain(request, pk)
+    form = HolderChangeForm(request.POST or None, domain=domain)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            done = attempt(form, lambda: registrant_op.change_registrant(
+                domain=domain, actor=Actor(person(request)),
+                new_registrant=data["new_registrant"],
+                old_holder_consent=data["old_holder_consent"],
+                new_holder_consent=data["new_holder_consent"],
+                opt_out_of_transfer_lock=data["opt_out_of_transfer_lock"]),
+                context={"op": "registrant-change", "domain": domain.name},
+                fields={"registrant": "new_registrant"})
+        except Failed:
+            pass
+        else:
+            until = done.domain.transfer_locked_until
+            if data["opt_out_of_transfer_lock"] or until is None:
+                text = _("%(holder)s now holds %(name)s.")
+            else:
+                text = _("%(holder)s now holds %(name)s. Transfers to another registrar are "
+                         "locked until %(date)s.")
+            messages.success(request, text % {
+                "holder": data["new_registrant"], "name": domain.u_label,
+                "date": until.date().isoformat() if until else ""})
+            return redirect("web:domain", pk=domain.pk)
+    return render(request, "web/domain_holder.html", {
+        "domain": domain, "form": form,
+        "lock_days": int(getattr(settings, "BUREAU_REGISTRANT_CHANGE_LOCK_DAYS", 60)),
+    }, status=400 if request.method == "POST" else 200)
