@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from bureau.registrar.escrow import tasks
 from bureau.registrar.escrow.delivery import deliver_pending
 from bureau.registrar.escrow.deposits import make_deposit
-from bureau.registrar.escrow.models import DepositState, EscrowAlert
+from bureau.registrar.escrow.models import Deposit, DepositState, EscrowAlert
 
 from .conftest import Registrar, Sshd, free_port, make_domains
 
@@ -78,3 +79,16 @@ def test_failed_delivery_is_retried_recorded_and_alerted(
     assert deposit.state == DepositState.DELIVERED and deposit.delivery_attempts == 4
     alert.refresh_from_db()
     assert alert.resolved_at is not None
+
+
+def test_periodic_jobs_deposit_and_deliver(registrar: Registrar, sftp_settings: Sshd) -> None:
+    make_domains(registrar, 0, 20)
+    assert tasks.daily_incremental.call()["rows"] == 20  # no full deposit yet: makes one
+    full = Deposit.objects.get()
+    assert full.kind == "full" and full.state == DepositState.DELIVERED
+    assert "already dated today" in str(tasks.daily_incremental.call()["skipped"])
+    Deposit.objects.filter(pk=full.pk).update(date=full.date - dt.timedelta(days=1))
+    make_domains(registrar, 20, 2)
+    result = tasks.daily_incremental.call()
+    assert result == {"rows": 2, "delivered": 1, "failed": 0}
+    assert tasks.check_lateness.call()[0].endswith("on time")

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bureau.escrow.pipeline import DepositConfig, write_deposit
@@ -21,7 +22,7 @@ from bureau.escrow.pipeline import DepositConfig, write_deposit
 from . import conf
 from .alerts import raise_alert
 from .history import DbNameLookup, DbNameRecorder, prune, series_ids
-from .models import DEPOSITED_STATES, AlertKind, Deposit, DepositKind, DepositState
+from .models import AlertKind, Deposit, DepositKind, DepositState
 from .rows import registry_rows
 
 log = logging.getLogger("bureau.registrar.escrow")
@@ -34,7 +35,7 @@ class DepositRefused(Exception):
 
 
 def check_can_deposit(kind: str, date: dt.date) -> None:
-    same_day = Deposit.objects.filter(date=date, state__in=DEPOSITED_STATES)
+    same_day = Deposit.objects.filter(date=date).exclude(state=DepositState.FAILED)
     if same_day.exists():
         other = same_day.first()
         raise DepositRefused(
@@ -58,9 +59,15 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     profile, keys, iana = conf.profile(), conf.signing_keys(), conf.iana_id()
     compression = conf.compression()
     previous = DbNameLookup(series_ids()) if kind == DepositKind.INCREMENTAL else None
-    deposit = Deposit.objects.create(kind=kind, date=date, profile=profile.name,
-                                     compression=compression, started_at=now, folder="")
-    folder = (out_root or conf.out_dir()) / f"{date.isoformat()}_{kind}_{deposit.pk}"
+    try:
+        with transaction.atomic():
+            deposit = Deposit.objects.create(kind=kind, date=date, profile=profile.name,
+                                             compression=compression, started_at=now,
+                                             folder="")
+    except IntegrityError:
+        raise DepositRefused(f"another deposit dated {date} was started at the same time"
+                             ) from None
+    folder = ((out_root or conf.out_dir()) / f"{date.isoformat()}_{kind}_{deposit.pk}").resolve()
     deposit.folder = str(folder)
     deposit.save(update_fields=["folder"])
     try:

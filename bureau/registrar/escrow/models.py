@@ -53,6 +53,12 @@ class Deposit(models.Model):
         verbose_name_plural = _("deposits")
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["kind", "state", "started_at"])]
+        constraints = [
+            # Two deposits of one day would share the hash file's name at the agent; this
+            # also settles two workers (or a worker and an operator) starting at once.
+            models.UniqueConstraint(fields=["date"], condition=~models.Q(state="failed"),
+                                    name="escrow_one_deposit_per_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.kind} ({self.state})"
