@@ -134,8 +134,8 @@ def deposit_cmd(count: int, out: Path, keys: dict[str, Path]) -> list[str]:
 
 
 def deposit_csv_bytes(stdout: str) -> int:
-    # generate prints "<file>  <records> records  <lines> lines  <csv bytes> bytes" per file
-    return sum(int(line.split()[-2]) for line in stdout.splitlines() if line.endswith(" bytes"))
+    # generate prints "<file>  <n> records  <n> lines  <n> CSV bytes  <n> bytes" per file
+    return sum(int(line.split()[-5]) for line in stdout.splitlines() if " CSV bytes " in line)
 
 
 def main() -> int:

@@ -58,7 +58,8 @@ def cmd_generate(a: argparse.Namespace) -> int:
     result = write_deposit(rows, config, progress=_progress(a.count))  # type: ignore[arg-type]
     print(file=sys.stderr)
     for f in result.files:
-        print(f"{f.name}  {f.records} records  {f.lines} lines  {f.size} bytes")
+        print(f"{f.name}  {f.records} records  {f.lines} lines  {f.csv_bytes} CSV bytes  "
+              f"{f.size} bytes")
     print(result.hash_file.name)
     return 0
 
