@@ -98,7 +98,7 @@ def test_new_member_walkthrough(browser: Any, live_server: Any, sandbox_registry
     submit(page)
     page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
     message = [m for m in mail.outbox if email in m.to][-1]
-    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", message.body)
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", str(message.body))
     assert link is not None, message.body
     page.goto(link.group(0))
     submit(page)

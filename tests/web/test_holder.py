@@ -35,6 +35,7 @@ def test_change_of_holder_with_both_consents_and_the_transfer_lock(
         sandbox: Any) -> None:
     domain = register(client_a, org_a, "passage.test")
     old = domain.registrant
+    assert old is not None
     new = make_contact(org_a, "Dominique Roux")
     assert f"/domains/{domain.pk}/holder/" in client_a.get(f"/domains/{domain.pk}/").content \
         .decode()
@@ -107,4 +108,5 @@ def test_only_owners_and_administrators_and_only_their_names(
     assert refused.status_code == 400
     assert 'id="id_new_registrant_error"' in refused.content.decode()
     domain_a.refresh_from_db()
+    assert domain_a.registrant is not None
     assert domain_a.registrant.name == "Holder of alpha.test"

@@ -74,7 +74,7 @@ def test_withdraw_an_invitation_from_the_portal(client_a: Client, org_a: Organis
     event = SecurityEvent.objects.get(kind=EventKind.INVITATION_WITHDRAWN)
     assert event.organisation == org_a and event.detail["email"] == "carol@example.org"
     # The link no longer works.
-    link = re.search(r"http://testserver(/invitations/\S+/)", mail.outbox[0].body)
+    link = re.search(r"http://testserver(/invitations/\S+/)", str(mail.outbox[0].body))
     assert link is not None
     carol = client_for(make_person("carol@example.org"))
     assert carol.get(link.group(1)).status_code == 404
