@@ -101,3 +101,22 @@ def test_revoke_own_tokens_only(client_a: Client, alice: User, bob: User,
     assert tokens.authenticate(mine.secret) is None
     assert SecurityEvent.objects.filter(kind=EventKind.TOKEN_REVOKED).count() == 1
     assert "Revoked" in client_a.get("/account/tokens/").content.decode()
+
+
+def test_the_pages_added_speak_french(alice: User, org_a: Organisation,
+                                      domain_a: object) -> None:
+    client = Client()
+    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    tokens_page = client.get("/account/tokens/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Jetons d’API" in tokens_page
+    assert "Voir les noms et leur historique" in tokens_page  # a scope, described in French
+    refused = client.post("/account/tokens/", {"name": "x", "scopes": ["domains:read"],
+                                               "expires_on": in_days(400)},
+                          HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Un jeton expire entre maintenant et dans un an" in refused
+    holder = client.get(f"/domains/{domain_a.pk}/holder/",  # type: ignore[attr-defined]
+                        HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Changer la ou le titulaire de alpha.test" in holder
+    assert "pendant 60 jours" in holder
+    assert "Langue de l’invitation" in client.get("/organisation/",
+                                                   HTTP_ACCEPT_LANGUAGE="fr").content.decode()
