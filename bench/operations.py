@@ -34,6 +34,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -252,6 +253,8 @@ def main() -> None:
     bare_count = count * 3
     run = secrets.token_hex(3)
 
+    # `kill` cleans up like Ctrl-C does: workers and sandbox stopped, database dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     work = Path(tempfile.mkdtemp(prefix="bureau-bench-ops-"))
     sandbox, port = start_sandbox(work / "sandbox")
     workers: list[subprocess.Popen[bytes]] = []
