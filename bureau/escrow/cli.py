@@ -16,8 +16,6 @@ from bureau.escrow.generate import generate_rows
 from bureau.escrow.history import NameIndex
 from bureau.escrow.pipeline import DepositConfig, DepositError, write_deposit
 from bureau.escrow.profiles import PROFILES, get_profile
-from bureau.escrow.reader import AgentKeys
-from bureau.escrow.verify import verify_deposit
 
 
 def _secret(file: str | None, env: str | None) -> str | None:
@@ -65,6 +63,10 @@ def cmd_generate(a: argparse.Namespace) -> int:
 
 
 def cmd_verify(a: argparse.Namespace) -> int:
+    # imported here: generate (the benchmark's command) need not load the verifier
+    from bureau.escrow.reader import AgentKeys
+    from bureau.escrow.verify import verify_deposit
+
     keys = AgentKeys.from_files(a.agent_key, a.registrar_cert,
                                 _secret(a.agent_passphrase_file, a.agent_passphrase_env))
     previous = NameIndex(a.previous_index) if a.previous_index else None
