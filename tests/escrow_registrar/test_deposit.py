@@ -16,12 +16,12 @@ import pytest
 from django.utils import timezone
 
 from bureau.escrow.reader import AgentKeys, read_deposit
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.escrow import conf
 from bureau.registrar.escrow.deposits import DepositRefused, make_deposit
 from bureau.registrar.escrow.history import DbNameLookup, DbNameRecorder, series_ids
 from bureau.registrar.escrow.models import Deposit, DepositedName, DepositState
-from bureau.registrar.escrow.rows import registry_rows
+from bureau.registrar.escrow.rows import registry_rows, to_row
 from bureau.registrar.escrow.verification import verify_folder
 
 from .conftest import DOMAINS, Party, Registrar, gpg, make_domains
@@ -51,6 +51,17 @@ def test_rows_come_from_the_database(populated: Registrar) -> None:
     assert row.expiry == d.expires_at.date()
     assert row.nameservers == tuple(d.nameservers)
     assert row.registrant.voice == d.registrant.phone
+
+
+def test_rows_stream_in_chunks_with_a_bounded_contact_cache(
+    populated: Registrar, django_assert_max_num_queries: Any,
+) -> None:
+    held = Domain.objects.filter(state__in=HELD_STATES).order_by("pk").select_related(
+        "registrant", "admin_contact", "tech_contact", "billing_contact")
+    expected = [to_row(d) for d in held]
+    with django_assert_max_num_queries(2 * DOMAINS // 50 + 2):  # a chunk: domains + contacts
+        got = list(registry_rows(chunk_size=50, cache_size=10))  # 600 contacts, 200 cached
+    assert got == expected
 
 
 def test_full_deposit_passes_verify_gpg_and_sha256sum(

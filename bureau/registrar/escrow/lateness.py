@@ -26,7 +26,8 @@ class LatenessStatus:
 
     def text(self, now: dt.datetime) -> str:
         what = "full" if self.kind == DepositKind.FULL else "any (daily)"
-        limit = MAX_AGE[self.kind]
+        hours_limit = MAX_AGE[self.kind].total_seconds() / 3600
+        limit = f"{hours_limit / 24:g} days" if hours_limit >= 48 else f"{hours_limit:g} hours"
         if self.newest is None:
             age = "never delivered"
         else:

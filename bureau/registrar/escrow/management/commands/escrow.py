@@ -81,6 +81,8 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from e
 
     def do_deposit(self, kind: str, date: dt.date | None, deliver: bool, **_: Any) -> None:
+        conf.iana_id()  # say what is missing before counting
+        conf.signing_keys().check()
         total = count_rows()
         self.stderr.write(f"{kind} deposit: {total:,} sponsored names")
         deposit = make_deposit(kind, date=date, progress=progress_printer(total))
@@ -129,6 +131,9 @@ class Command(BaseCommand):
 
     def do_status(self, **_: Any) -> None:
         now = timezone.now()
+        if conf.iana_id_or_none() is None:
+            self.stdout.write("escrow is NOT configured (BUREAU_ESCROW_IANA_ID is not set): "
+                              "the periodic jobs do nothing")
         self.stdout.write("last deposits:")
         for d in Deposit.objects.order_by("-started_at", "-id")[:10]:
             extra = f"  error: {d.error.splitlines()[0][:100]}" if d.error else ""
