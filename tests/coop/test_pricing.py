@@ -4,24 +4,33 @@ date and not before; the transparency page shows the breakdown and the decision.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from bureau.coop import clock
 from bureau.coop.models import Member, PriceList, PriceListState
 from bureau.coop.operations import ballots, pricing
 from bureau.coop.operations.errors import InvalidPriceList, NotAMember
-from bureau.coop.pricing import price_for
+from bureau.coop.pricing import price_for, prices_for
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations import register
-from bureau.registrar.operations.check import quote
+from bureau.registrar.operations.check import check, quote
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.registries import connection as epp_connections
+from bureau.registrar.registries.models import Registry
+from bureau.registrar.registries.sandbox import configure as configure_sandbox
+from bureau.sandbox.policy import TldPolicy, default_config
+from bureau.sandbox.testing import Sandbox, start_sandbox
 
 BREAKDOWN = {"wholesale": 800, "fees": 18, "payment_costs": 32, "operating_share": 450,
              "reserve": 200}  # 15.00 EUR
@@ -144,3 +153,96 @@ def test_member_proposes_a_price_from_the_portal(
     assert "13.00 EUR" in page.text and "Operating share" not in page.text
     # Drafts are visible to their author and operators only.
     assert Client().get(response["Location"]).status_code == 404
+
+
+# The default sandbox's five TLDs and fifteen plain ones: a search asks twenty, as in
+# bench/api.py.
+MORE_TLDS = ["coop", "asso", "bio", "eco", "paris", "bzh", "art", "cafe", "shop", "tech",
+             "info", "net", "org", "com", "fr"]
+
+
+@pytest.fixture
+def twenty_tlds(db: Any, tmp_path: Path) -> Iterator[Registry]:
+    base = default_config()
+    config = replace(base, tlds={**base.tlds, **{name: TldPolicy(name) for name in MORE_TLDS}})
+    running: Sandbox
+    with start_sandbox(tmp_path / "sandbox20", config) as running:
+        assert len(running.config.tlds) == 20
+        yield configure_sandbox(running)
+    epp_connections.close_all()
+
+
+def adopted_list(days_ago: int, prices: dict[tuple[str, str], tuple[int, str]],
+                 adopted_days_ago: int | None = None) -> PriceList:
+    """An adopted list (as ballots.close leaves it) with these prices {(tld, op): (cents,
+    currency)}, in force since ``days_ago`` days."""
+    now = clock.now()
+    plist = pricing.propose(title=f"Tarifs J-{days_ago}",
+                            effective_from=now - timedelta(days=days_ago))
+    for (subject, operation), (cents, currency) in prices.items():
+        pricing.add_price(plist, subject=subject, operation=operation, currency=currency,
+                          breakdown={"wholesale": cents})
+    plist.state = PriceListState.ADOPTED
+    plist.adopted_at = now - timedelta(days=(adopted_days_ago if adopted_days_ago is not None
+                                             else days_ago + 1))
+    plist.save()
+    return plist
+
+
+def test_prices_for_many_tlds_follow_each_tld_latest_list_in_force(
+        coop_clock: Any, db: Any) -> None:
+    older = adopted_list(30, {("test", "create"): (1500, "EUR"), ("ngo", "create"): (3300, "EUR"),
+                              ("test", "renew"): (1400, "EUR")})
+    newer = adopted_list(5, {("test", "create"): (1200, "EUR")})
+    adopted_list(-5, {("test", "create"): (900, "EUR"), ("ong", "create"): (3100, "EUR")})
+    draft = pricing.propose(title="Brouillon", effective_from=clock.now() - timedelta(days=1))
+    pricing.add_price(draft, subject="example", operation="create", breakdown={"wholesale": 1})
+
+    prices = prices_for(["test", "ngo", "ong", "example"], "create")
+    assert {tld: (p.amount, p.price_list_id) for tld, p in prices.items()} == {
+        "test": (1200, newer.pk), "ngo": (3300, older.pk)}
+    assert price_for("test", "create") == prices["test"]
+    assert price_for("ong", "create") is None  # its list takes effect in 5 days
+    coop_clock.advance(days=5, seconds=1)
+    assert prices_for(["test", "ong"], "create")["test"].amount == 900
+    assert prices_for(["test"], "renew")["test"].amount == 1400
+    assert prices_for([], "create") == {}
+
+
+def test_same_effective_date_the_latest_adoption_wins(coop_clock: Any, db: Any) -> None:
+    first = adopted_list(3, {("test", "create"): (1100, "EUR")}, adopted_days_ago=6)
+    assert price_for("test", "create") == prices_for(["test"], "create")["test"]
+    second = adopted_list(3, {("test", "create"): (1300, "EUR")}, adopted_days_ago=4)
+    second.effective_from = first.effective_from
+    second.save()
+    assert prices_for(["test", "ngo"], "create")["test"].price_list_id == second.pk
+
+
+def test_a_20_tld_search_prices_every_tld_in_a_constant_number_of_queries(
+        coop_clock: Any, twenty_tlds: Registry) -> None:
+    """A search asks every TLD at once: its database queries do not grow with the number of
+    TLDs (the adopted prices come in one query), and the price rules hold for each TLD."""
+    adopted_list(10, {("test", "create"): (1500, "EUR"), ("coop", "create"): (1700, "EUR"),
+                      ("example", "create"): (900, "USD"), ("fr", "renew"): (700, "EUR")})
+    names = [f"{label}.{tld}" for label in ("atelier", "shop")
+             for tld in ["test", "example", "ngo", "ong", "xn--0zwm56d", *MORE_TLDS]]
+    check(names[:1])  # the first command logs in: not part of a search's cost
+
+    with CaptureQueriesContext(connection) as one:
+        check(names[:1])
+    with CaptureQueriesContext(connection) as twenty:
+        quotes = {q.name: q for q in check(names[:20])}
+    assert len(twenty.captured_queries) == len(one.captured_queries) <= 3, \
+        [q["sql"] for q in twenty.captured_queries]
+
+    assert quotes["atelier.test"].price == 1500  # the adopted price, in force
+    assert quotes["atelier.coop"].price == 1700
+    assert quotes["atelier.example"].price == 1400  # adopted in USD: the TLD's own EUR price
+    assert quotes["atelier.fr"].price == 1200  # only its renewal was adopted
+    assert quotes["atelier.ngo"].price == 3200
+    with CaptureQueriesContext(connection) as forty:
+        premium = {q.name: q for q in check(names, period=2)}
+    assert len(forty.captured_queries) == len(one.captured_queries)
+    # A premium name: the registry's fee above the cooperative's price wins.
+    assert premium["shop.test"].premium and premium["shop.test"].price == 50000
+    assert premium["atelier.test"].price == 3000 and not premium["atelier.test"].premium

@@ -52,9 +52,10 @@ class SearchView(APIView):
     def get(self, request: Request) -> Response:
         params = SearchQuery(data=request.query_params)
         params.is_valid(raise_exception=True)
-        tlds = {t.name: t for t in Tld.objects.filter(is_active=True).order_by("name")}
+        tlds = {t.name: t for t in Tld.objects.select_related("registry")
+                .filter(is_active=True).order_by("name")}
         names = candidates(str(params.validated_data["q"]), list(tlds))
-        quotes = check.check(names, period=int(params.validated_data["period"])) \
+        quotes = check.check(names, period=int(params.validated_data["period"]), sold=tlds) \
             if names else []
         results = [{
             "name": q.name, "u_label": q.u_label, "tld": split_tld(q.name)[1],

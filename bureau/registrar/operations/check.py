@@ -1,6 +1,6 @@
 """Check: is a name available, and what does an operation on it cost?
 
-Price rule: the price list adopted by the members (bureau.coop, see ``cooperative_price``),
+Price rule: the price list adopted by the members (bureau.coop, see ``cooperative_prices``),
 else Bureau's list price for the TLD (per year for create and renew, flat for transfer
 and restore), unless the registry's fee extension asks more (premium names), in which case
 the member pays the registry's price. The registry's fee is kept in the quote so that the
@@ -12,6 +12,7 @@ Errors: InvalidName, TldNotSold (field "name").
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -49,21 +50,31 @@ class Quote:
         return to_u_label(self.name)
 
 
-def cooperative_price(tld: Tld, operation: str) -> int | None:
-    """Hook to bureau.coop: the price (cents, one year or one operation) of the price list the
-    members adopted, when one in force covers this TLD and operation in the TLD's currency."""
+def cooperative_prices(tlds: Iterable[Tld], operation: str) -> dict[str, int]:
+    """Hook to bureau.coop: for each of these TLDs that a price list the members adopted, in
+    force, covers for this operation in the TLD's currency, its price (cents, one year or one
+    operation), by TLD name. One query whatever the number of TLDs (a search asks them all)."""
     if not apps.is_installed("bureau.coop"):
-        return None
-    from bureau.coop.pricing import price_for
+        return {}
+    from bureau.coop.pricing import prices_for
 
-    adopted = price_for(tld.name, operation)
-    if adopted is None or adopted.currency != tld.currency:
-        return None
-    return adopted.amount
+    by_name = {tld.name: tld for tld in tlds}
+    adopted = prices_for(by_name.keys(), operation)
+    return {name: price.amount for name, price in adopted.items()
+            if price.currency == by_name[name].currency}
+
+
+def cooperative_price(tld: Tld, operation: str) -> int | None:
+    """``cooperative_prices`` for one TLD: ``None`` when no adopted list in force covers it."""
+    return cooperative_prices([tld], operation).get(tld.name)
 
 
 def list_price(tld: Tld, operation: str, years: int) -> int:
-    adopted = cooperative_price(tld, operation)
+    return priced(tld, operation, years, cooperative_price(tld, operation))
+
+
+def priced(tld: Tld, operation: str, years: int, adopted: int | None) -> int:
+    """The list price given the cooperative's price already looked up (``adopted``)."""
     if adopted is not None:
         return adopted * years if operation in ("create", "renew") else adopted
     if operation == "create":
@@ -84,31 +95,41 @@ def fee_offer(quote: Quote) -> epp.FeeOffer | None:
     return epp.FeeOffer([epp.Fee(quote.registry_fee)], currency=quote.registry_currency)
 
 
-def verify_tlds_sold(names: list[str]) -> dict[str, Tld]:
-    """``verify_tld_sold`` for many names in one query (a search asks every TLD at once)."""
-    wanted = {split_tld(name)[1] for name in names}
-    sold = {tld.name: tld for tld in Tld.objects.select_related("registry")
-            .filter(name__in=wanted, is_active=True)}
+def verify_tlds_sold(names: list[str], sold: Mapping[str, Tld] | None = None
+                     ) -> dict[str, Tld]:
+    """``verify_tld_sold`` for many names in one query (a search asks every TLD at once), or
+    none when the caller already holds the active TLDs (``sold``, by name, with registry)."""
+    if sold is None:
+        wanted = {split_tld(name)[1] for name in names}
+        sold = {tld.name: tld for tld in Tld.objects.select_related("registry")
+                .filter(name__in=wanted, is_active=True)}
     return {name: sold.get(split_tld(name)[1]) or verify_tld_sold(name) for name in names}
 
 
-def check(names: list[str], *, operation: str = "create", period: int = 1) -> list[Quote]:
-    """Quotes for these names, in the order given (one check command per registry)."""
+def check(names: list[str], *, operation: str = "create", period: int = 1,
+          sold: Mapping[str, Tld] | None = None) -> list[Quote]:
+    """Quotes for these names, in the order given (one check command per registry).
+    ``sold``: the active TLDs by name with their registry, when the caller has loaded them."""
     parsed = [parse_name(name) for name in names]
-    tlds = verify_tlds_sold(parsed)
+    tlds = verify_tlds_sold(parsed, sold)
     by_registry: dict[int, list[str]] = defaultdict(list)
     registries: dict[int, Registry] = {}
     for name, tld in tlds.items():
         by_registry[tld.registry.pk].append(name)
         registries[tld.registry.pk] = tld.registry
+    adopted = cooperative_prices(set(tlds.values()), operation)
     quotes: dict[str, Quote] = {}
     for registry_id, batch in by_registry.items():
-        quotes.update(_check_at(registries[registry_id], batch, tlds, operation, period))
+        quotes.update(_check_at(registries[registry_id], batch, tlds, operation, period,
+                                adopted=adopted))
     return [quotes[name] for name in parsed]
 
 
 def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operation: str,
-              period: int) -> dict[str, Quote]:
+              period: int, *, adopted: dict[str, int] | None = None) -> dict[str, Quote]:
+    """``adopted``: the cooperative's prices of these TLDs, when the caller looked them up."""
+    if adopted is None:
+        adopted = cooperative_prices({tlds[name] for name in names}, operation)
     fee = None
     if registry.fee_namespace or registry.greeting_at is None:
         # Before the first greeting we do not know; the library refuses an extension the
@@ -131,7 +152,7 @@ def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operat
     for name in names:
         tld = tlds[name]
         availability = data[name]
-        price = list_price(tld, operation, period)
+        price = priced(tld, operation, period, adopted.get(tld.name))
         registry_fee = None
         currency = None
         premium = False
