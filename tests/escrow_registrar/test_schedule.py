@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings as django_settings
 
 from bureau.registrar.billing.models import Order, OrderState
@@ -16,6 +17,8 @@ from bureau.registrar.escrow.models import Deposit, DepositState, EscrowAlert
 from bureau.registrar.escrow.threshold import Quarter, registration_years, threshold_report
 
 from .conftest import Registrar
+
+pytestmark = pytest.mark.sqlite  # fast: also in the SQLite subset of `make test`
 
 NOW = dt.datetime(2026, 11, 25, 12, tzinfo=dt.UTC)
 
