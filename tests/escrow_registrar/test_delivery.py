@@ -83,12 +83,17 @@ def test_failed_delivery_is_retried_recorded_and_alerted(
 
 def test_periodic_jobs_deposit_and_deliver(registrar: Registrar, sftp_settings: Sshd) -> None:
     make_domains(registrar, 0, 20)
-    assert tasks.daily_incremental.call()["rows"] == 20  # no full deposit yet: makes one
+    result = tasks.daily_incremental.call()  # no full deposit yet: makes one
+    assert result == {"kind": "full", "rows": 20, "delivered": 1, "failed": 0}
     full = Deposit.objects.get()
-    assert full.kind == "full" and full.state == DepositState.DELIVERED
-    assert "already dated today" in str(tasks.daily_incremental.call()["skipped"])
-    Deposit.objects.filter(pk=full.pk).update(date=full.date - dt.timedelta(days=1))
+    assert full.state == DepositState.DELIVERED
+    assert "already dated" in str(tasks.weekly_full.call()["skipped"])
+    assert "already dated" in str(tasks.daily_incremental.call()["skipped"])
+    # a day later
+    Deposit.objects.filter(pk=full.pk).update(date=full.date - dt.timedelta(days=1),
+                                              started_at=full.started_at - dt.timedelta(days=1))
+    assert "less than 5 days ago" in str(tasks.weekly_full.call()["skipped"])
     make_domains(registrar, 20, 2)
     result = tasks.daily_incremental.call()
-    assert result == {"rows": 2, "delivered": 1, "failed": 0}
+    assert result == {"kind": "inc", "rows": 2, "delivered": 1, "failed": 0}
     assert tasks.check_lateness.call()[0].endswith("on time")

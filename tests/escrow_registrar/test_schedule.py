@@ -14,6 +14,7 @@ from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.escrow import tasks
 from bureau.registrar.escrow.lateness import check_lateness
 from bureau.registrar.escrow.models import Deposit, DepositState, EscrowAlert
+from bureau.registrar.escrow.schedule import plan
 from bureau.registrar.escrow.threshold import Quarter, registration_years, threshold_report
 
 from .conftest import Registrar
@@ -118,3 +119,18 @@ def test_periodic_jobs_are_configured_and_skip_until_configured(
     assert tasks.weekly_full.call() == {"skipped": "escrow not configured"}
     assert tasks.check_lateness.call() == ["escrow not configured"]
     assert not EscrowAlert.objects.exists()
+
+
+def test_schedule_makes_the_full_deposit_before_it_is_late(registrar: Registrar,
+                                                          escrow_settings: Path) -> None:
+    assert plan(NOW, want="inc").kind == "full"  # nothing deposited yet
+    full = delivered("full", NOW - dt.timedelta(days=2))
+    assert plan(NOW, want="inc").kind == "inc"
+    assert plan(NOW, want="full").kind is None
+    Deposit.objects.filter(pk=full.pk).update(started_at=NOW - dt.timedelta(days=5, hours=1),
+                                              date=(NOW - dt.timedelta(days=5)).date())
+    assert plan(NOW, want="inc").kind == "full"  # 5 days old: due, before the 6-day limit
+    assert plan(NOW, want="full").kind == "full"
+    delivered("inc", NOW)
+    p = plan(NOW, want="full")
+    assert p.kind is None and "already dated" in p.reason  # one deposit per day

@@ -3,7 +3,6 @@ incremental, hourly lateness check. Each deposit job delivers what is pending af
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 
 from django.utils import timezone
@@ -13,8 +12,8 @@ from . import conf
 from .delivery import deliver_pending
 from .deposits import make_deposit
 from .lateness import check_lateness as _check_lateness
-from .lateness import incrementals_expected
-from .models import DEPOSITED_STATES, Deposit, DepositKind
+from .models import DepositKind
+from .schedule import plan
 
 log = logging.getLogger("bureau.registrar.escrow")
 
@@ -33,28 +32,27 @@ def _deliver() -> dict[str, int]:
     return {"delivered": len(report.delivered), "failed": len(report.failed)}
 
 
-@task()
-def weekly_full() -> dict[str, int | str]:
+def _run(want: str) -> dict[str, int | str]:
     if not configured():
         return {"skipped": "escrow not configured"}
-    deposit = make_deposit(DepositKind.FULL)
-    return {"rows": deposit.records, **_deliver()}
+    p = plan(timezone.now(), want=want)
+    if p.kind is None:
+        log.info("escrow job (%s): nothing to make: %s", want, p.reason)
+        return {"skipped": p.reason}
+    deposit = make_deposit(p.kind)
+    return {"kind": deposit.kind, "rows": deposit.records, **_deliver()}
+
+
+@task()
+def weekly_full() -> dict[str, int | str]:
+    """A full deposit when one is due (see schedule.py), then deliver what is pending."""
+    return _run(DepositKind.FULL)
 
 
 @task()
 def daily_incremental() -> dict[str, int | str]:
-    if not configured():
-        return {"skipped": "escrow not configured"}
-    today = timezone.now().astimezone(dt.UTC).date()
-    if not incrementals_expected(today):
-        return {"skipped": "below the threshold and BUREAU_ESCROW_INCREMENTALS=auto"}
-    if Deposit.objects.filter(date=today, state__in=DEPOSITED_STATES).exists():
-        return {"skipped": "a deposit is already dated today (the weekly full one)"}
-    if not Deposit.objects.filter(kind=DepositKind.FULL, state__in=DEPOSITED_STATES).exists():
-        deposit = make_deposit(DepositKind.FULL)  # nothing to be incremental to yet
-    else:
-        deposit = make_deposit(DepositKind.INCREMENTAL)
-    return {"rows": deposit.records, **_deliver()}
+    """An incremental deposit (or the full one, when due), then deliver what is pending."""
+    return _run(DepositKind.INCREMENTAL)
 
 
 @task()
