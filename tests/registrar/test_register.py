@@ -101,7 +101,8 @@ def test_registration_spends_no_statement_on_waste(
     member: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox
 ) -> None:
     """Every statement is a round trip to the database (bench/operations.py): the balance row
-    is read once, with its lock; the order is stored with its domain, not updated after."""
+    is read once, with its lock; the order is stored with its domain, not updated after; the
+    TLD is looked up once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -115,4 +116,5 @@ def test_registration_spends_no_statement_on_waste(
     member_reads = [s for s in sql if s.startswith("SELECT") and 'FROM "billing_ledgeraccount"'
                     in s and '"organisation_id" IS NULL' not in s]
     assert len(member_reads) == 1
+    assert len([s for s in sql if 'FROM "registries_tld"' in s]) == 1
     assert not [s for s in sql if s.startswith('UPDATE "billing_order" SET "domain_id"')]

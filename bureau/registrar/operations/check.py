@@ -186,5 +186,10 @@ def listed_with(asked: list[str], listed: list[str]) -> dict[str, list[str]]:
     return extra
 
 
-def quote(name: str, *, operation: str = "create", period: int = 1) -> Quote:
-    return check([name], operation=operation, period=period)[0]
+def quote(name: str, *, operation: str = "create", period: int = 1,
+          tld: Tld | None = None) -> Quote:
+    """One name's quote; an operation that has verified the name (an A-label) and looked up
+    its ``tld`` already passes it, which spares a query."""
+    if tld is None:
+        return check([name], operation=operation, period=period)[0]
+    return _check_at(tld.registry, [name], {name: tld}, operation, period)[name]

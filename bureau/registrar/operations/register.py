@@ -125,7 +125,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     verify_period_allowed(tld, period)
     verify_contacts_belong(organisation, [registrant, admin, tech, billing])
     verify_not_held(a_label)
-    q = quote(a_label, operation="create", period=period)
+    q = quote(a_label, operation="create", period=period, tld=tld)
     verify_available(q)
     verify_price_accepted(q, accepted_price)
     registrant_handle = ensure_handle(registrant, registry)
