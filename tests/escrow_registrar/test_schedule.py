@@ -45,7 +45,7 @@ def test_lateness_alert_fires_when_the_clock_says_so(
 
     delivered("full", NOW - dt.timedelta(days=5, hours=23))
     statuses = check_lateness(NOW)
-    assert [s.late for s in statuses] == [False, True]  # the full is fresh; 23 h passed
+    assert [s.late for s in statuses] == [False, True]  # the full is fresh; a day passed
     assert late_kinds() == {"late-inc"}
     check_lateness(NOW + dt.timedelta(minutes=5))
     assert len(mailoutbox) == 2  # still the same open alert: no second mail
@@ -53,9 +53,18 @@ def test_lateness_alert_fires_when_the_clock_says_so(
     delivered("inc", NOW - dt.timedelta(hours=22))
     check_lateness(NOW)
     assert late_kinds() == set()
-    assert check_lateness(NOW + dt.timedelta(hours=2))[1].late  # 24 h: late again
+    # 24 h later the next daily deposit is due, not late: 23 h + 2 h for the job's period
+    assert not check_lateness(NOW + dt.timedelta(hours=2))[1].late
+    assert check_lateness(NOW + dt.timedelta(hours=3, minutes=1))[1].late  # a missed day
     assert check_lateness(NOW + dt.timedelta(days=1, minutes=1))[0].late  # 6 days + 1 min
     assert late_kinds() == {"late-full", "late-inc"} and len(mailoutbox) == 4
+
+
+def test_a_deposit_of_stale_data_is_late(registrar: Registrar, escrow_settings: Path) -> None:
+    d = delivered("inc", NOW - dt.timedelta(hours=24))
+    Deposit.objects.filter(pk=d.pk).update(delivered_at=NOW - dt.timedelta(minutes=30))
+    delivered("full", NOW - dt.timedelta(days=3))
+    assert [s.late for s in check_lateness(NOW)] == [False, True]
 
 
 def test_incrementals_only_expected_above_the_threshold_when_auto(

@@ -1,7 +1,17 @@
-"""Lateness check (spec 4.1.8): the agent's newest data must be no older than 6 days (weekly
+"""Lateness check (spec 4.1.8): deposited data must be current, no older than 6 days (weekly
 full deposits) or 23 hours (daily incrementals). A deposit's age is that of its data (when it
-was read from the database), and only delivered deposits count. A full deposit is also fresh
-data for the daily check."""
+was read from the database); only delivered deposits count; a full deposit is also fresh data
+for the daily check.
+
+Full: late when the newest delivered full data is more than 6 days old (the schedule makes a
+full deposit after 5 days, so this only fires when something failed).
+
+Daily: one deposit per date means daily deposits are 24 h apart, so "23 h from now" would
+raise a false alarm in the last hour before every daily run. The daily check therefore counts
+the job's period: late when more than 23 h + ``DAILY_SLACK`` have passed since the newest data
+(a missed day is seen within about two hours), or when the newest deposit's data was already
+more than 23 h old when it was delivered (a stale deposit).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +36,8 @@ class LatenessStatus:
 
     def text(self, now: dt.datetime) -> str:
         what = "full" if self.kind == DepositKind.FULL else "any (daily)"
-        hours_limit = MAX_AGE[self.kind].total_seconds() / 3600
+        slack = DAILY_SLACK if self.kind == DepositKind.INCREMENTAL else dt.timedelta()
+        hours_limit = (MAX_AGE[self.kind] + slack).total_seconds() / 3600
         limit = f"{hours_limit / 24:g} days" if hours_limit >= 48 else f"{hours_limit:g} hours"
         if self.newest is None:
             age = "never delivered"
@@ -36,10 +47,21 @@ class LatenessStatus:
         return f"{what} deposit: {age}; limit {limit} -> {'LATE' if self.late else 'on time'}"
 
 
-def newest_delivered(kinds: tuple[str, ...]) -> dt.datetime | None:
+DAILY_SLACK = dt.timedelta(hours=2)
+
+
+def newest_delivered(kinds: tuple[str, ...]) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """(data time, delivery time) of the newest delivered deposit of ``kinds``."""
     d = (Deposit.objects.filter(kind__in=kinds, state__in=DELIVERED_STATES)
-         .order_by("-started_at").values_list("started_at", flat=True).first())
-    return d
+         .order_by("-started_at").values_list("started_at", "delivered_at").first())
+    return d if d is not None else (None, None)
+
+
+def _late(kind: str, data_at: dt.datetime | None, delivered_at: dt.datetime | None,
+          now: dt.datetime, slack: dt.timedelta) -> bool:
+    stale = data_at is not None and delivered_at is not None and is_late(kind, data_at,
+                                                                         delivered_at)
+    return stale or is_late(kind, data_at, now - slack)
 
 
 def incrementals_expected(today: dt.date | None = None) -> bool:
@@ -48,12 +70,13 @@ def incrementals_expected(today: dt.date | None = None) -> bool:
 
 def lateness(now: dt.datetime | None = None) -> list[LatenessStatus]:
     now = now or timezone.now()
-    full = newest_delivered((DepositKind.FULL,))
-    out = [LatenessStatus(DepositKind.FULL, full, is_late("full", full, now))]
+    full, full_sent = newest_delivered((DepositKind.FULL,))
+    out = [LatenessStatus(DepositKind.FULL, full,
+                          _late("full", full, full_sent, now, dt.timedelta()))]
     if incrementals_expected(now.date()):
-        any_kind = newest_delivered((DepositKind.FULL, DepositKind.INCREMENTAL))
-        out.append(LatenessStatus(DepositKind.INCREMENTAL, any_kind,
-                                  is_late("inc", any_kind, now)))
+        any_at, any_sent = newest_delivered((DepositKind.FULL, DepositKind.INCREMENTAL))
+        out.append(LatenessStatus(DepositKind.INCREMENTAL, any_at,
+                                  _late("inc", any_at, any_sent, now, DAILY_SLACK)))
     return out
 
 
