@@ -166,6 +166,8 @@ def main() -> int:
         gen = measured([sys.executable, "-c", "import sys; from bureau.escrow.generate import "
                         "generate_rows; sum(1 for _ in generate_rows(int(sys.argv[1])))",
                         str(small)], env)
+        # what a deposit costs whatever its size: interpreter, imports, keys, encryptor child
+        fixed = measured(deposit_cmd(1, d / "out0", keys), env)
         deposits: list[Run] = []
         shells: list[Run] = []
         for r in range(rounds):
@@ -197,7 +199,8 @@ def main() -> int:
         peak1 = max(dp.peak_mb for dp in deposits)
         print(f"same CSV, {csv_size / 1e6:.0f} MB: deposit {dep_size / 1e6:.1f} MB encrypted, "
               f"shell {shell_size / 1e6:.1f} MB; generating the rows alone took "
-              f"{gen.wall:.2f} s ({gen.cpu:.2f} s CPU)")
+              f"{gen.wall:.2f} s ({gen.cpu:.2f} s CPU); a deposit of one domain "
+              f"{fixed.wall:.2f} s ({fixed.cpu:.2f} s CPU)")
         print(f"ratio to the shell (median of {len(ratios)}): {statistics.median(ratios):.2f} "
               f"(range {min(ratios):.2f}-{max(ratios):.2f}); CPU time ratio "
               f"{statistics.median(cpu_ratios):.2f}")
@@ -222,6 +225,7 @@ def main() -> int:
             "quick": a.quick,
             "rows_per_second": round(small / secs),
             "generate_rows_seconds": round(gen.wall, 2),
+            "one_domain_seconds": round(fixed.wall, 2),
             "cpus": cpus,
             "load_average": [round(load_start[0], 1), round(load_end[0], 1)],
             "bench_seconds": round(time.perf_counter() - began, 1),
