@@ -178,6 +178,9 @@ def test_failed_deposit_is_recorded_and_alerts(registrar: Registrar, escrow_sett
     from bureau.registrar.escrow.models import EscrowAlert
 
     assert EscrowAlert.objects.filter(kind="deposit", resolved_at__isnull=True).count() == 1
+    settings.BUREAU_ESCROW_AGENT_CERT = str(escrow_settings.parent / "nope")
+    with pytest.raises(conf.EscrowNotConfigured, match="no such file"):
+        make_deposit("full", date=DAY)
 
 
 def test_missing_settings_say_what_to_set(registrar: Registrar, escrow_settings: Path,

@@ -94,3 +94,22 @@ def test_restore_refuses_a_tampered_deposit_and_stores_nothing(
         call_command("escrow", "restore", full.folder, "--agent-key", str(agent.secret),
                      stdout=io.StringIO(), stderr=io.StringIO())
     assert not Domain.objects.exists() and not Organisation.objects.exists()
+
+
+def test_restore_from_the_2024_profile_keeps_what_it_carries(
+    registrar: Registrar, escrow_settings: Path, settings: Any, agent: Party,
+) -> None:
+    settings.BUREAU_ESCROW_PROFILE = "2024"
+    make_domains(registrar, 0, 30)
+    # the 2024 header has no org and no fax columns
+    before = {r.domain: (r.expiry, dataclasses.replace(r.registrant, org="", fax=""))
+              for r in snapshot() if r.registrant is not None}
+    full = make_deposit("full", date=DAY)
+    wipe()
+    out = io.StringIO()
+    call_command("escrow", "restore", full.folder, "--agent-key", str(agent.secret),
+                 stdout=out, stderr=io.StringIO())
+    assert "carries only in part left out" in out.getvalue()  # billing: a name only
+    after = snapshot()
+    assert {r.domain: (r.expiry, r.registrant) for r in after} == before
+    assert all(r.nameservers == () and r.admin == r.registrant for r in after)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from bureau.escrow.pipeline import DepositConfig, write_deposit
 
 from . import conf
-from .alerts import raise_alert
+from .alerts import raise_alert, resolve
 from .history import DbNameLookup, DbNameRecorder, prune, series_ids
 from .models import AlertKind, Deposit, DepositKind, DepositState
 from .rows import registry_rows
@@ -93,6 +93,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     deposit.state = DepositState.WRITTEN
     deposit.written_at = timezone.now()
     deposit.save()
+    resolve(AlertKind.DEPOSIT)
     if kind == DepositKind.FULL:
         prune()
     log.info("escrow %s deposit %s written: %d rows in %s", kind, date, result.records, folder)

@@ -6,8 +6,8 @@ organisation "Restored from escrow"; TLDs Bureau does not know yet are created i
 an inactive placeholder registry, to be configured by the operator; names come back
 ``active`` (a deposit does not say which names were in redemption); registry handles, DS
 records, users and money are not in a deposit. Identical contacts become one contact (by
-handle in handle mode, else by their data). The ``2024`` profile carries no name servers and
-no admin/tech contacts, so those come back empty.
+handle in handle mode, else by their data). The ``2024`` profile carries no name servers,
+no admin/tech contacts and only the billing contact's name, so those come back empty.
 
 Everything happens in one transaction: a fault leaves the database empty again.
 """
@@ -47,6 +47,22 @@ class RestoreResult:
     domains: int = 0
     contacts: int = 0
     tlds_created: int = 0
+    partial_contacts_left_out: int = 0  # roles the profile carries only in part (2024)
+
+
+# What Bureau needs to store a contact; a role the profile carries less of is left out.
+NEEDED_ATTRS = frozenset({"name", "street", "city", "country", "email", "voice"})
+
+
+def carried_roles(profile: Profile) -> frozenset[str]:
+    if profile.handle_mode:
+        return frozenset(ROLE_FIELDS)
+    attrs: dict[str, set[str]] = {role: set() for role in ROLE_FIELDS}
+    for col in profile.columns:
+        role, _, attr = col.source.partition(".")
+        if role in attrs and not col.underlying:
+            attrs[role].add(attr)
+    return frozenset(r for r, a in attrs.items() if a >= NEEDED_ATTRS)
 
 
 def check_empty() -> None:
@@ -77,6 +93,7 @@ class _Loader:
         self.tlds = {str(t.name): t for t in Tld.objects.all()}
         self.placeholder: Registry | None = None
         self.result = RestoreResult()
+        self.roles = carried_roles(profile)
 
     def tld_for(self, name: str) -> Tld:
         labels = name.split(".")
@@ -115,6 +132,9 @@ class _Loader:
                 c = row.contact(role)
                 if c is None:
                     continue
+                if role not in self.roles:
+                    self.result.partial_contacts_left_out += 1
+                    continue
                 k = _key(c, self.by_handle)
                 if k not in self.contacts and k not in new:
                     new[k] = self._new_contact(c, row.domain)
@@ -126,7 +146,7 @@ class _Loader:
         for row in batch:
             ids = {f"{field}_id": self.contacts[_key(c, self.by_handle)]
                    for role, field in ROLE_FIELDS.items()
-                   if (c := row.contact(role)) is not None}
+                   if role in self.roles and (c := row.contact(role)) is not None}
             expires = dt.datetime.combine(row.expiry, dt.time(), tzinfo=dt.UTC)
             domains.append(Domain(name=row.domain, tld=self.tld_for(row.domain),
                                   organisation=self.org, state=DomainState.ACTIVE,

@@ -127,7 +127,10 @@ class Command(BaseCommand):
         sys.stderr.write("\n")
         self.stdout.write(f"restored {result.domains:,} domains, {result.contacts:,} contacts"
                           + (f", {result.tlds_created} TLDs created inactive (configure them)"
-                             if result.tlds_created else ""))
+                             if result.tlds_created else "")
+                          + (f"; {result.partial_contacts_left_out:,} contacts the profile "
+                             f"carries only in part left out"
+                             if result.partial_contacts_left_out else ""))
 
     def do_status(self, **_: Any) -> None:
         now = timezone.now()
