@@ -9,14 +9,22 @@ from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor, verify_role
 
 from . import clock
+from .loaded import loaded
 from .models import Goodbye, RenewalChoice
 
 
 def auto_renew_of(domain: Domain) -> bool | None:
     """True or False when someone chose (the domain's choice wins over the organisation's);
     None when nobody did: the name is then not renewed automatically."""
-    choice = RenewalChoice.objects.filter(domain=domain).first() or \
-        RenewalChoice.objects.filter(organisation_id=domain.organisation_id).first()
+    known, choice = loaded(domain, "renewal_choice")
+    if not known:
+        choice = RenewalChoice.objects.filter(domain=domain).first()
+    if choice is None:
+        known, organisation = loaded(domain, "organisation")
+        if known:
+            known, choice = loaded(organisation, "renewal_choice")
+        if not known:
+            choice = RenewalChoice.objects.filter(organisation_id=domain.organisation_id).first()
     return None if choice is None else bool(choice.auto_renew)
 
 

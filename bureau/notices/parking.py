@@ -91,7 +91,8 @@ def run_parking(now: datetime | None = None) -> ParkingReport:
     """Park the names whose term ended; restore the DNS of those renewed since."""
     now = now or clock.now()
     report = ParkingReport()
-    for parking in Parking.objects.filter(restored_at=None).select_related("domain__tld"):
+    for parking in Parking.objects.filter(restored_at=None).select_related(
+            "domain__tld", "domain__term"):
         term = term_of(parking.domain, now)
         if term is not None and term.paid_until > now:
             try:
@@ -105,7 +106,7 @@ def run_parking(now: datetime | None = None) -> ParkingReport:
                                                       expires_at__range=(low, now))
     expired = Domain.objects.filter(state=DomainState.ACTIVE).filter(ended) \
         .exclude(pk__in=Parking.objects.filter(restored_at=None).values("domain_id")) \
-        .select_related("tld__registry", "organisation").order_by("pk")
+        .select_related("tld__registry", "organisation", "term").order_by("pk")
     for domain in expired:
         term = term_of(domain, now)
         if term is None or term.paid_until > now or open_parking(domain) is not None:

@@ -8,19 +8,24 @@ from bureau.registrar.accounts.models import Role
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
 
+from .loaded import loaded, prefetched
 from .models import ContactProfile
 
 
 def language_of(contact: Contact | None) -> str:
     if contact is None:
         return str(settings.LANGUAGE_CODE)
-    profile = ContactProfile.objects.filter(contact=contact).first()
+    known, profile = loaded(contact, "profile")
+    if not known:
+        profile = ContactProfile.objects.filter(contact=contact).first()
     return str(profile.language) if profile else str(settings.LANGUAGE_CODE)
 
 
 def billing_people(domain: Domain) -> list[str]:
     """The organisation's members with the billing role (its owners when it has none)."""
-    memberships = domain.organisation.memberships.select_related("user")
+    organisation = domain.organisation
+    memberships = (organisation.memberships.all() if prefetched(organisation, "memberships")
+                   else organisation.memberships.select_related("user"))
     billing = [m.user.email for m in memberships if m.role == Role.BILLING and m.user.email]
     if billing:
         return billing

@@ -13,17 +13,19 @@ that way stays unsent on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from bureau.registrar.accounts.models import Membership
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
-from bureau.registrar.operations.check import list_price
+from bureau.registrar.operations.check import cooperative_prices, list_price, priced
+from bureau.registrar.registries.models import Tld
 
 from . import clock, conf
 from .choices import auto_renew_of
@@ -51,12 +53,20 @@ def money(amount: int, currency: str) -> str:
     return f"{format_cents(amount)} {currency}"
 
 
-def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[str, Any]:
-    """What every message about a name's renewal says: dates, phase, prices, links."""
+def domain_context(domain: Domain, paid_until: datetime, now: datetime,
+                   prices: Mapping[tuple[int, str], int] | None = None) -> dict[str, Any]:
+    """What every message about a name's renewal says: dates, phase, prices, links.
+    ``prices``: list prices by (TLD id, operation) looked up already (see ``batch_prices``)."""
     tld = domain.tld
+
+    def price_of(operation: str) -> int:
+        if prices is not None and (tld.pk, operation) in prices:
+            return prices[tld.pk, operation]
+        return list_price(tld, operation, 1)
+
     line = domain_timeline(domain, paid_until)
     auto = auto_renew_of(domain)
-    price = list_price(tld, "renew", 1)
+    price = price_of("renew")
     balance = ledger.balance(domain.organisation, tld.currency) if auto else 0
     url = conf.portal_url()
     return {
@@ -73,7 +83,7 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime) -> dict[
         "renew_price": money(price, tld.currency),
         "balance_short": bool(auto) and balance < price,
         "balance": money(balance, tld.currency),
-        "restore_price": money(list_price(tld, "restore", 1), tld.currency),
+        "restore_price": money(price_of("restore"), tld.currency),
         # The domain's page in the portal, with its renewal form.
         "renew_url": url + portal_path("web:domain", domain.pk, f"/domains/{domain.pk}/"),
         "goodbye_url": url + portal_path("notices:goodbye", domain.name,
@@ -151,21 +161,45 @@ def send_batch(batch: list[Due], now: datetime) -> list[Notice]:
         return []
     done = set(Notice.objects.filter(key__in=[d.key for d in batch])
                .values_list("key", flat=True))
+    todo = [due for due in batch if due.key not in done]
+    if not todo:
+        return []
+    # Everything a message needs, for the whole batch: a few queries, not a few per name.
+    domains = Domain.objects.select_related(
+        "tld", "organisation__renewal_choice", "registrant__profile", "billing_contact",
+        "renewal_choice",
+    ).prefetch_related(
+        Prefetch("organisation__memberships", queryset=Membership.objects.select_related("user")),
+    ).in_bulk([due.domain_id for due in todo])
+    prices = batch_prices({d.tld_id: d.tld for d in domains.values()}.values())
     sent = []
-    for due in batch:
-        if due.key in done:
+    for due in todo:
+        if due.domain_id not in domains:
             continue
-        notice = send_reminder(due, now)
+        notice = send_reminder(due, now, domains[due.domain_id], prices)
         if notice is not None:
             sent.append(notice)
     return sent
 
 
-def send_reminder(due: Due, now: datetime) -> Notice | None:
+def batch_prices(tlds: Iterable[Tld]) -> dict[tuple[int, str], int]:
+    """Renewal and restore list prices of these TLDs: one query per operation."""
+    tlds = list(tlds)
+    prices = {}
+    for operation in ("renew", "restore"):
+        adopted = cooperative_prices(tlds, operation)
+        for tld in tlds:
+            prices[tld.pk, operation] = priced(tld, operation, 1, adopted.get(tld.name))
+    return prices
+
+
+def send_reminder(due: Due, now: datetime, domain: Domain | None = None,
+                  prices: Mapping[tuple[int, str], int] | None = None) -> Notice | None:
     steps = conf.reminder_days()
-    domain = Domain.objects.select_related(
-        "tld", "organisation", "registrant", "billing_contact").get(pk=due.domain_id)
-    context = domain_context(domain, due.paid_until, now)
+    if domain is None:
+        domain = Domain.objects.select_related(
+            "tld", "organisation", "registrant", "billing_contact").get(pk=due.domain_id)
+    context = domain_context(domain, due.paid_until, now, prices)
     context["step"] = due.step
     before = [s for s in steps if s > 0]
     context["last_before_expiry"] = bool(before) and due.step == min(before)

@@ -9,6 +9,7 @@ from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Domain, Operation
 
 from . import clock, conf
+from .loaded import loaded
 from .models import Term
 from .timeline import Timeline, effective_grace_days, timeline
 
@@ -21,7 +22,7 @@ def term_of(domain: Domain, now: datetime | None = None) -> Term | None:
     if domain.expires_at is None:
         return None
     now = now or clock.now()
-    term = Term.objects.filter(domain=domain).first()
+    term = loaded_term(domain) or Term.objects.filter(domain=domain).first()
     if term is None:
         # First sight: what Bureau holds was paid (registration, transfer, import).
         return Term.objects.create(domain=domain, paid_until=domain.expires_at,
@@ -36,6 +37,13 @@ def term_of(domain: Domain, now: datetime | None = None) -> Term | None:
         term.checked_at = now
         term.last_order_id = latest
         term.save()
+    return term
+
+
+def loaded_term(domain: Domain) -> Term | None:
+    """The term fetched with the domain (``select_related("term")``), if any: jobs that
+    walk many names load it with them instead of one query per name."""
+    term: Term | None = loaded(domain, "term")[1]
     return term
 
 

@@ -10,7 +10,9 @@ import pytest
 
 from bureau.notices import clock
 from bureau.notices.jobs import run_all
-from bureau.notices.models import Notice, Term
+from bureau.notices.models import Notice, Parking, Term
+from bureau.notices.parking import run_parking
+from bureau.notices.release import run_releases
 from bureau.notices.reminders import reminder_key, send_reminders
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
@@ -48,3 +50,28 @@ def test_a_run_with_nothing_new_to_send_costs_a_few_queries(
     run_all()
     with django_assert_max_num_queries(25):
         run_all()
+
+
+def test_sending_costs_two_queries_per_reminder(
+        many: list[Domain], django_assert_max_num_queries: Any, settings: Any) -> None:
+    """Claim and record each message; what the messages need is loaded by batch. (The claim
+    is a savepoint inside the test's transaction: two more queries than in production.)"""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_assert_max_num_queries(4 * NAMES + 10):
+        assert len(send_reminders()) == NAMES
+
+
+def test_parked_names_in_grace_cost_no_query_each(
+        many: list[Domain], django_assert_max_num_queries: Any, settings: Any) -> None:
+    """The parking and release passes read each name's term with the name."""
+    now = clock.now()
+    expired = now - timedelta(days=10)  # parked, past the ERRP minimum, still in grace
+    Domain.objects.filter(pk__in=[d.pk for d in many]).update(expires_at=expired)
+    Term.objects.filter(domain__in=many).update(paid_until=expired, seen_expiry=expired)
+    Parking.objects.bulk_create(Parking(domain=d, method="nameservers", parked_at=expired)
+                                for d in many)
+    with django_assert_max_num_queries(5):
+        report = run_parking(now)
+    assert report.parked == report.restored == report.errors == []
+    with django_assert_max_num_queries(5):
+        assert run_releases(now) == []
