@@ -14,6 +14,10 @@ from ..status import domain_status
 register = template.Library()
 
 
-@register.inclusion_tag("notices/domain_panel.html")
-def domain_notices(domain: Domain) -> dict[str, Any]:
-    return {"domain": domain, "status": domain_status(domain)}
+@register.inclusion_tag("notices/domain_panel.html", takes_context=True)
+def domain_notices(context: template.Context, domain: Domain) -> dict[str, Any]:
+    """The panel; its auto-renew toggle is a plain form (no JavaScript) that comes back to
+    the page it is on."""
+    request = context.get("request")
+    return {"domain": domain, "status": domain_status(domain),
+            "back": request.get_full_path() if request is not None else ""}

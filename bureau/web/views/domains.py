@@ -118,6 +118,7 @@ def domain_context(request: HttpRequest, domain: Domain, **extra: object) -> dic
         "contacts_form": DomainContactsForm(organisation=domain.organisation, initial={
             "admin": domain.admin_contact_id, "tech": domain.tech_contact_id,
             "billing": domain.billing_contact_id}),
+        "held_states": sorted(HELD_STATES),
         "expiring_soon": domain.expires_at is not None
         and domain.expires_at < timezone.now() + EXPIRING_SOON,
     }
