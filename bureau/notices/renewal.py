@@ -25,7 +25,12 @@ from bureau.registrar.domains.models import Domain, DomainState, Operation, Outc
 from bureau.registrar.operations.check import list_price
 from bureau.registrar.operations.common import Actor, record
 from bureau.registrar.operations.domainops import Done, apply_info, authorise, info, verify_state
-from bureau.registrar.operations.errors import OperationError, WrongState
+from bureau.registrar.operations.errors import (
+    OperationError,
+    PeriodNotAllowed,
+    PriceChanged,
+    WrongState,
+)
 from bureau.registrar.operations.renew import add_years
 from bureau.registrar.operations.renew import renew as registrar_renew
 
@@ -42,23 +47,41 @@ logger = logging.getLogger("bureau.notices")
 AUTO_RENEWER = Actor.system("auto-renew")
 
 
-def renew_for_holder(domain: Domain, actor: Actor, now: datetime | None = None) -> Done:
-    """Renew one year from the holder's paid term, before or after expiry (see above)."""
+def renew_for_holder(domain: Domain, actor: Actor, now: datetime | None = None, *,
+                     period: int = 1, accepted_price: int | None = None) -> Done:
+    """Renew from the holder's paid term, before or after expiry (see above). The one renew
+    use case of the portal, the API and the auto-renew job: after expiry the registrar's plain
+    renew would be refused (2004) once the registry auto-renewed, or would add a year too many
+    once the poll moved the expiry.
+
+    Errors: those of the registrar's renew; WrongState (expiry unknown, or past the grace:
+    restore instead); PeriodNotAllowed (field "period": after expiry, one year at a time);
+    PriceChanged (``accepted_price`` is not the late-renewal price)."""
     now = now or clock.now()
     term = term_of(domain, now)
     if term is None:
         raise WrongState(_("The expiry date of %(name)s is unknown: Bureau is checking it with "
                            "the registry.") % {"name": domain.u_label})
     if term.paid_until > now:
-        done = registrar_renew(domain=domain, actor=actor, period=1)
+        done = registrar_renew(domain=domain, actor=actor, period=period,
+                               accepted_price=accepted_price)
         adopt_paid_expiry(done.domain, now)
         return done
-    return renew_late(domain, actor, now)
+    return renew_late(domain, actor, now, period=period, accepted_price=accepted_price)
 
 
-def renew_late(domain: Domain, actor: Actor, now: datetime) -> Done:
+def verify_one_year_after_expiry(domain: Domain, period: int) -> None:
+    if period != 1:
+        raise PeriodNotAllowed(_("%(name)s has expired: renew it for one year now; you can "
+                                 "renew it for more years afterwards.")
+                               % {"name": domain.u_label})
+
+
+def renew_late(domain: Domain, actor: Actor, now: datetime, *, period: int = 1,
+               accepted_price: int | None = None) -> Done:
     authorise(domain, actor, ROLES_THAT_ORDER)
     verify_state(domain, [DomainState.ACTIVE])
+    verify_one_year_after_expiry(domain, period)
     term = term_of(domain, now)
     assert term is not None
     if domain_timeline(domain, term.paid_until).phase(now) != Phase.GRACE:
@@ -71,11 +94,14 @@ def renew_late(domain: Domain, actor: Actor, now: datetime) -> Done:
     assert domain.expires_at is not None
     if domain.expires_at <= term.paid_until:
         # The registry did not auto-renew: an ordinary renewal.
-        done = registrar_renew(domain=domain, actor=actor, period=1)
+        done = registrar_renew(domain=domain, actor=actor, period=1,
+                               accepted_price=accepted_price)
         adopt_paid_expiry(done.domain, now)
         return done
     tld = domain.tld
     price = list_price(tld, "renew", 1)
+    if accepted_price is not None and accepted_price != price:
+        raise PriceChanged(accepted_price, price, tld.currency)
     order = orders.place(organisation=domain.organisation, user=actor.user,
                          operation=Operation.RENEW, domain_name=domain.name, amount=price,
                          currency=tld.currency, period=1)

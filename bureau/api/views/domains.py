@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from bureau.audit.log import EventKind, record
+from bureau.notices import renewal
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
@@ -23,7 +24,6 @@ from bureau.registrar.operations import (
     delete,
     register,
     registrant,
-    renew,
     restore,
     transfer,
     update,
@@ -138,14 +138,18 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return result(delete.delete(domain=self.get_object(), actor=access.actor(request)))
 
     @extend_schema(summary="Renew", request=s.RenewSerializer,
+                   description="Renews from the term the holder paid for. After expiry (in "
+                               "the grace period) the renewal is for one year and keeps the "
+                               "year the registry may already have added by auto-renewal; "
+                               "past the grace period, restore the name instead.",
                    responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
     @action(detail=True, methods=["post"])
     def renew(self, request: Request, name: str) -> Response:
         domain = self.get_object()
         data = self._valid(s.RenewSerializer, request)
-        return result(renew.renew(domain=domain, actor=access.actor(request),
-                                  period=data["period"],
-                                  accepted_price=data.get("accepted_price")))
+        return result(renewal.renew_for_holder(domain, access.actor(request),
+                                               period=data["period"],
+                                               accepted_price=data.get("accepted_price")))
 
     @extend_schema(summary="Restore a deleted name from redemption", request=s.RestoreSerializer,
                    responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})

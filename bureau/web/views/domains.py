@@ -20,13 +20,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bureau.audit.log import EventKind, record
+from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
 from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import delete as delete_op
 from bureau.registrar.operations import registrant as registrant_op
-from bureau.registrar.operations import renew as renew_op
 from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
 from bureau.registrar.operations import update as update_op
@@ -254,9 +254,8 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
                             context={"op": "quote-renew", "domain": domain.name})
                 return render(request, "web/domain_renew_confirm.html",
                               {"domain": domain, "quote": q, "period": period})
-            attempt(form, lambda: renew_op.renew(
-                domain=domain, actor=Actor(person(request)),
-                period=period, accepted_price=int(accepted)),
+            attempt(form, lambda: renewal.renew_for_holder(
+                domain, Actor(person(request)), period=period, accepted_price=int(accepted)),
                 context={"op": "renew", "domain": domain.name})
         except Failed:
             pass
