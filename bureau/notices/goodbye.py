@@ -17,7 +17,7 @@ from bureau.registrar.domains.models import Domain, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record, verify_role
 from bureau.registrar.operations.delete import delete
 from bureau.registrar.operations.domainops import Done
-from bureau.registrar.operations.errors import ConsentMissing
+from bureau.registrar.operations.errors import ConsentMissing, OperationError, OutcomePending
 
 from . import clock
 from .models import Goodbye, GoodbyeMode
@@ -104,13 +104,34 @@ def say_goodbye(*, domain: Domain, actor: Actor, mode: str, ticked: set[str],
 
 
 def delete_after_goodbye(*, domain: Domain, actor: Actor) -> Done:
-    """Delete a name, only after a goodbye in delete mode."""
+    """Delete a name, only after a goodbye in delete mode (``give_up``): the rule that no
+    edge deletes a name without the checklist and the typed name. Raises ConsentMissing."""
     goodbye = Goodbye.objects.filter(domain=domain, withdrawn_at=None,
                                      mode=GoodbyeMode.DELETE).first()
     if goodbye is None:
         raise ConsentMissing(_("Go through the goodbye checklist before deleting %(name)s.")
                              % {"name": domain.u_label})
     return delete(domain=domain, actor=actor)
+
+
+def give_up(*, domain: Domain, actor: Actor, mode: str, ticked: set[str], typed_name: str,
+            now: datetime | None = None) -> Goodbye:
+    """The one way to give a name up, for the portal and the API alike: the informed
+    decision (checklist and typed name, see ``say_goodbye``), then, in delete mode, the
+    deletion. A deletion the registry refuses withdraws the goodbye (reminders resume);
+    an unknown outcome keeps it (the reconciliation settles the deletion)."""
+    now = now or clock.now()
+    goodbye = say_goodbye(domain=domain, actor=actor, mode=mode, ticked=ticked,
+                          typed_name=typed_name, now=now)
+    if mode == GoodbyeMode.DELETE:
+        try:
+            delete_after_goodbye(domain=domain, actor=actor)
+        except OutcomePending:
+            raise
+        except OperationError:
+            Goodbye.objects.filter(pk=goodbye.pk).update(withdrawn_at=now)
+            raise
+    return goodbye
 
 
 def keep_after_all(*, domain: Domain, actor: Actor, now: datetime | None = None) -> int:

@@ -115,11 +115,9 @@ def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
         actor = Actor(request.user)  # type: ignore[arg-type]
         mode = request.POST.get("mode", "")
         try:
-            goodbye.say_goodbye(domain=domain, actor=actor, mode=mode,
-                                ticked=set(request.POST.getlist("checked")),
-                                typed_name=request.POST.get("typed_name", ""))
-            if mode == "delete":
-                goodbye.delete_after_goodbye(domain=domain, actor=actor)
+            goodbye.give_up(domain=domain, actor=actor, mode=mode,
+                            ticked=set(request.POST.getlist("checked")),
+                            typed_name=request.POST.get("typed_name", ""))
         except (OperationError, ValueError) as exc:
             context["error"] = str(exc)
             return page(request, "notices/goodbye.html", context, status=400)

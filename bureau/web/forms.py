@@ -137,24 +137,6 @@ class RenewForm(forms.Form):
                                     choices=[(n, str(n)) for n in range(1, 11)], initial=1)
 
 
-class DeleteForm(forms.Form):
-    confirm_name = forms.CharField(label=_("Type the domain name to confirm"), max_length=253)
-    understood = forms.BooleanField(
-        label=_("I have read the consequences and told the people who use this name."))
-
-    def __init__(self, *args: Any, expected: str, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.expected = expected
-
-    def clean_confirm_name(self) -> str:
-        value: str = self.cleaned_data["confirm_name"].strip().lower().rstrip(".")
-        if value != self.expected.lower():
-            raise forms.ValidationError(
-                _("Type the name exactly as shown (%(name)s) to confirm."),
-                params={"name": self.expected})
-        return value
-
-
 class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact

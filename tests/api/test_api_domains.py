@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 
 from bureau import epp
 from bureau.audit.models import SecurityEvent
+from bureau.notices.goodbye import checklist
+from bureau.notices.models import Goodbye
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import DomainEvent
@@ -19,6 +21,8 @@ from bureau.registrar.registries.models import Registry
 from bureau.sandbox.testing import Sandbox
 
 from .conftest import FUNDS
+
+EVERY_POINT = [item.key for item in checklist()]
 
 pytestmark = pytest.mark.django_db
 
@@ -85,9 +89,14 @@ def test_register_list_update_renew(api: Api, registry: Registry, contact_a: Con
     assert renewed.status_code == 200, renewed.json()
     assert ledger.balance(contact_a.organisation, "EUR") == FUNDS - 2000 - 1000
 
-    locked = client.delete("/api/v1/domains/atelier-api.test/")
+    locked = client.post("/api/v1/domains/atelier-api.test/goodbye/", {
+        "mode": "delete", "checklist": EVERY_POINT, "typed_name": "atelier-api.test"},
+        format="json")
     assert locked.status_code == 409 and locked["Content-Type"] == PROBLEM
     assert locked.json()["type"].endswith("/status-prohibits")
+    # The refused deletion withdrew the goodbye: reminders go on, DELETE alone is refused.
+    assert not Goodbye.objects.filter(domain__name="atelier-api.test",
+                                      withdrawn_at=None).exists()
 
     history = client.get("/api/v1/domains/atelier-api.test/history/").json()
     assert {"create", "update", "renew"} <= {e["operation"] for e in history["results"]}
@@ -146,7 +155,19 @@ def test_delete_then_restore(api: Api, registry: Registry, contact_a: Contact,
     client = api("alice")
     register(client, "phoenix.test", contact_a)
     sandbox.clock.advance(days=30)  # past the add grace period: deletion goes to redemption
-    deleted = client.delete("/api/v1/domains/phoenix.test/")
+    # One rule for every edge: no deletion without the goodbye (checklist and typed name).
+    bare = client.delete("/api/v1/domains/phoenix.test/")
+    assert bare.status_code == 422 and bare.json()["type"].endswith("/consent-missing")
+    url = "/api/v1/domains/phoenix.test/goodbye/"
+    unticked = client.post(url, {"mode": "delete", "checklist": EVERY_POINT[:2],
+                                 "typed_name": "phoenix.test"}, format="json")
+    assert unticked.status_code == 422 and unticked.json()["type"].endswith("/consent-missing")
+    mistyped = client.post(url, {"mode": "delete", "checklist": EVERY_POINT,
+                                 "typed_name": "phenix.test"}, format="json")
+    assert mistyped.status_code == 422 and "(phoenix.test)" in mistyped.json()["detail"]
+    assert client.get("/api/v1/domains/phoenix.test/").json()["state"] == "active"
+    deleted = client.post(url, {"mode": "delete", "checklist": EVERY_POINT,
+                                "typed_name": "phoenix.test"}, format="json")
     assert deleted.status_code == 200, deleted.json()
     assert deleted.json()["domain"]["state"] == "redemption"
     restored = client.post("/api/v1/domains/phoenix.test/restore/", {}, format="json")

@@ -58,3 +58,13 @@ def test_api_renew_after_expiry_keeps_the_registrys_auto_renewal_year(
     assert Term.objects.get(domain=domain).paid_until.date() == domain.expires_at.date()
     assert ledger.balance(contact_a.organisation, "EUR") == before - 1000
 
+
+def test_schema_documents_the_goodbye_before_a_deletion(api: Api) -> None:
+    schema = api("alice").get("/api/v1/schema/",
+                              HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    goodbye = schema["paths"]["/api/v1/domains/{name}/goodbye/"]["post"]
+    body = goodbye["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = schema["components"]["schemas"][body.rsplit("/", 1)[1]]
+    assert set(fields["required"]) == {"mode", "checklist", "typed_name"}
+    assert "consent-missing" in schema["paths"]["/api/v1/domains/{name}/"]["delete"][
+        "description"]

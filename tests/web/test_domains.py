@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from bureau.notices.goodbye import checklist
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.domains.models import Domain, DomainState
@@ -80,13 +81,19 @@ def test_renew_delete_with_consequences_and_restore(shop: Client, org_a: Organis
     assert domain.expires_at is not None and domain.expires_at.year == expires.year + 2
 
     sandbox.clock.advance(days=6)  # past the add and renew grace periods: redemption
-    page = shop.get(f"/domains/{domain.pk}/delete/").content.decode()
-    assert "phishing" in page and "Tell your partners" in page
-    wrong = shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "autre.test",
-                                                        "understood": "on"})
+    # Deleting is the guided goodbye (notices): the portal's delete address leads there.
+    moved = shop.get(f"/domains/{domain.pk}/delete/")
+    assert moved.status_code == 302 and moved["Location"] == "/notices/goodbye/a-quitter.test/"
+    page = shop.get(moved["Location"]).content.decode()
+    assert "phishing" in page and "Partners" in page
+    everything = [item.key for item in checklist()]
+    wrong = shop.post(moved["Location"], {"checked": everything, "mode": "delete",
+                                          "typed_name": "autre.test"})
     assert wrong.status_code == 400 and "Type the name exactly" in wrong.content.decode()
-    shop.post(f"/domains/{domain.pk}/delete/", {"confirm_name": "a-quitter.test",
-                                                 "understood": "on"})
+    domain.refresh_from_db()
+    assert domain.state == DomainState.ACTIVE
+    shop.post(moved["Location"], {"checked": everything, "mode": "delete",
+                                  "typed_name": "a-quitter.test"})
     domain.refresh_from_db()
     assert domain.state == DomainState.REDEMPTION
 

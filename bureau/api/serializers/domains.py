@@ -6,6 +6,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bureau.api.serializers import read_only_slug
+from bureau.notices.goodbye import CHECKLIST
+from bureau.notices.models import GoodbyeMode
 from bureau.registrar.billing.models import Order
 from bureau.registrar.domains.models import BundledName, Domain, DomainEvent, DSRecord
 
@@ -117,6 +119,25 @@ class RegisterSerializer(serializers.Serializer[Any]):
 class RenewSerializer(serializers.Serializer[Any]):
     period = serializers.IntegerField(min_value=1, max_value=10, default=1)
     accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+
+
+class GoodbyeSerializer(serializers.Serializer[Any]):
+    """The informed decision before giving a name up (the portal's goodbye page)."""
+
+    mode = serializers.ChoiceField(
+        choices=GoodbyeMode.choices,
+        help_text="`delete`: delete the name now; `let-expire`: let it expire at the end of "
+                  "its term (reminders stop).")
+    checklist = serializers.ListField(
+        child=serializers.ChoiceField(choices=[item.key for item in CHECKLIST]),
+        help_text="The checklist points the person went through, all required: `mail` (no "
+                  "mail uses the name), `accounts` (no account recovers by it), `partners` "
+                  "(told), `links` (own links removed), `risk` (anyone may register it "
+                  "afterwards), `keep` (keeping it parked considered). Their full text is on "
+                  "the portal's goodbye page.")
+    typed_name = serializers.CharField(
+        max_length=253, help_text="The name typed by the person (U-label or A-label), "
+                                  "as explicit confirmation.")
 
 
 class RestoreSerializer(serializers.Serializer[Any]):

@@ -16,12 +16,12 @@ from rest_framework.views import APIView
 
 from bureau.audit.log import EventKind, record
 from bureau.notices import renewal
+from bureau.notices.goodbye import delete_after_goodbye, give_up
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
 from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import (
-    delete,
     register,
     registrant,
     restore,
@@ -71,7 +71,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     scopes = {
         "list": "domains:read", "retrieve": "domains:read", "history": "domains:read",
         "create": "domains:order", "renew": "domains:order", "restore": "domains:order",
-        "partial_update": "domains:write", "destroy": "domains:write",
+        "partial_update": "domains:write", "destroy": "domains:write", "goodbye": "domains:write",
         "holder": "domains:write", "auth_code": "domains:transfer",
         "approve_transfer_out": "domains:transfer", "reject_transfer_out": "domains:transfer",
     }
@@ -131,11 +131,36 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             locks=data.get("locks"), ds_records=ds)
         return result(done)
 
-    @extend_schema(summary="Delete a name (it goes to redemption where the registry has it)",
-                   request=None,
-                   responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @extend_schema(
+        summary="Delete a name (it goes to redemption where the registry has it)",
+        description="Refused (422 `consent-missing`) unless the goodbye was given in `delete` "
+                    "mode first with `POST /domains/{name}/goodbye/` (checklist and typed "
+                    "name), which itself deletes the name: this call is for a deletion "
+                    "whose first attempt did not reach the registry.",
+        request=None, responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
     def destroy(self, request: Request, name: str) -> Response:
-        return result(delete.delete(domain=self.get_object(), actor=access.actor(request)))
+        return result(delete_after_goodbye(domain=self.get_object(),
+                                           actor=access.actor(request)))
+
+    @extend_schema(
+        summary="Give a name up: the goodbye checklist, the typed name, then delete or let "
+                "it expire",
+        description="The same guided goodbye as the portal: what stops working (web, mail) "
+                    "is listed on the portal's page; the person confirms every checklist "
+                    "point and types the name. `mode=delete` deletes the name at once (as "
+                    "`DELETE` would); `mode=let-expire` stops the reminders and lets the "
+                    "name expire at the end of its term. 422 `consent-missing` when a point "
+                    "is missing or the typed name is not the name.",
+        request=s.GoodbyeSerializer,
+        responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["post"])
+    def goodbye(self, request: Request, name: str) -> Response:
+        domain = self.get_object()
+        data = self._valid(s.GoodbyeSerializer, request)
+        give_up(domain=domain, actor=access.actor(request), mode=data["mode"],
+                ticked=set(data["checklist"]), typed_name=data["typed_name"])
+        domain.refresh_from_db()
+        return result(Done(domain, None))
 
     @extend_schema(summary="Renew", request=s.RenewSerializer,
                    description="Renews from the term the holder paid for. After expiry (in "

@@ -25,7 +25,6 @@ from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
 from bureau.registrar.domains.names import to_a_label
-from bureau.registrar.operations import delete as delete_op
 from bureau.registrar.operations import registrant as registrant_op
 from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
@@ -34,7 +33,6 @@ from bureau.registrar.operations.check import quote
 from bureau.registrar.operations.common import Actor
 
 from ..forms import (
-    DeleteForm,
     DomainContactsForm,
     DSForm,
     HolderChangeForm,
@@ -268,25 +266,11 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @member_required(Permission.MANAGE_DOMAINS)
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Deleting goes through the guided goodbye (what stops working, the checklist, the typed
+    name: ``notices.goodbye.give_up``); this address, once the portal's delete form, leads
+    there."""
     domain = get_domain(request, pk)
-    form = DeleteForm(request.POST or None, expected=domain.u_label)
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = attempt(form, lambda: delete_op.delete(
-                domain=domain, actor=Actor(person(request))),
-                context={"op": "delete", "domain": domain.name})
-        except Failed:
-            pass
-        else:
-            if done.domain.state == DomainState.REDEMPTION:
-                messages.warning(request, _("%(name)s is deleted. It can be restored for a "
-                                            "fee during the redemption period.")
-                                 % {"name": domain.u_label})
-            else:
-                messages.warning(request, _("%(name)s is deleted.") % {"name": domain.u_label})
-            return redirect("web:domain", pk=domain.pk)
-    return render(request, "web/domain_delete.html", {"domain": domain, "form": form},
-                  status=400 if request.method == "POST" else 200)
+    return redirect("notices:goodbye", name=domain.name)
 
 
 @member_required(Permission.REVEAL_AUTH_CODE)
