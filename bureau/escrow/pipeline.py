@@ -138,6 +138,11 @@ class _Backend(threading.Thread):
                     self.done.append((name, final.stat().st_size, _sha256(final)))
                     proc = comp = None
                 elif op == _STOP:
+                    if proc is not None:  # the producer failed mid-file: leave nothing behind
+                        proc.kill()
+                        proc.wait()
+                        if part is not None:
+                            part.unlink(missing_ok=True)
                     return
         except BaseException as e:  # handed to the producer, which raises it
             self.error = e

@@ -209,3 +209,19 @@ def test_split_limits_hold_when_records_are_taken_in_batches(
     assert total == ROWS and len(res.files) > 2
     # a file is full: the next record would not have fitted
     assert all(f.lines > 1_500 - 20 for f in res.files[:-1])
+
+
+def test_a_failing_row_leaves_no_partial_file(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    import time
+
+    import pytest
+
+    from bureau.escrow.rows import Contact
+
+    bad = replace(rows[0], domain="bad.org", registrant=Contact(name="Jo\x00hn"))
+    with pytest.raises(ValueError, match=r"bad\.org: a field holds a NUL"):
+        make_deposit(tmp_path / "d", [*rows[:2000], bad, *rows[2000:]], agent_v4, registrar_v4)
+    time.sleep(0.5)  # an encryptor left running would write its .part file late
+    assert list((tmp_path / "d").iterdir()) == []
