@@ -77,6 +77,13 @@ def what_stops(domain: Domain) -> list[Usage] | None:
             for r in zone.records.filter(rtype__in=list(kinds)).order_by("rtype", "name")]
 
 
+def explanation(domain: Domain) -> dict[str, object]:
+    """What the goodbye page explains, for the last reminder before expiry too (expiring
+    without renewal is giving the name up): what stops working (from the hosted zone; None
+    when Bureau does not host it) and the checklist of risks and people to tell."""
+    return {"stops": what_stops(domain), "checks": [item.text for item in CHECKLIST]}
+
+
 def say_goodbye(*, domain: Domain, actor: Actor, mode: str, ticked: set[str],
                 typed_name: str, now: datetime | None = None) -> Goodbye:
     """Record the member's informed decision. Raises ConsentMissing when an item is not

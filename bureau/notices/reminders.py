@@ -29,6 +29,7 @@ from bureau.registrar.registries.models import Tld
 
 from . import clock, conf
 from .choices import auto_renew_of
+from .goodbye import explanation
 from .mail import Message, deliver, portal_path
 from .models import Goodbye, Notice, NoticeKind
 from .recipients import domain_recipients, language_of
@@ -203,6 +204,8 @@ def send_reminder(due: Due, now: datetime, domain: Domain | None = None,
     context["step"] = due.step
     before = [s for s in steps if s > 0]
     context["last_before_expiry"] = bool(before) and due.step == min(before)
+    if context["last_before_expiry"]:
+        context.update(explanation(domain))
     return deliver(Message(
         key=due.key, kind=NoticeKind.REMINDER, template="reminder",
         recipients=domain_recipients(domain), language=language_of(domain.registrant),
