@@ -6,7 +6,9 @@ import json
 import threading
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
+from django.utils.module_loading import import_string
 
 from bureau.dns.powerdns import PowerDNSClient, WriteLocks
 from bureau.dns.publish import SecondaryTarget
@@ -87,3 +89,19 @@ def reset_clients() -> None:
         _clients.clear()
     for c in clients:
         c.close()
+
+
+# The notices app parks expired names (ERRP): parking name servers and no DS at the registry.
+# Its predicate is reached through a setting (a dotted path, "" for none) so that the DNS app
+# imports nothing from it; the default is the notices app's when it is installed.
+DEFAULT_PARKED_CHECK = "bureau.notices.parking.is_parked"
+
+
+def is_parked(domain: object) -> bool:
+    """Whether the name is parked by the notices app right now (see DEFAULT_PARKED_CHECK)."""
+    path = getattr(settings, "BUREAU_DNS_PARKED_CHECK", None)
+    if path is None:
+        path = DEFAULT_PARKED_CHECK if apps.is_installed("bureau.notices") else ""
+    if not path:
+        return False
+    return bool(import_string(path)(domain))

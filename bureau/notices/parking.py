@@ -80,6 +80,14 @@ def open_parking(domain: Domain) -> Parking | None:
     return Parking.objects.filter(domain=domain, restored_at=None).first()
 
 
+def is_parked(domain: Domain) -> bool:
+    """Whether the name's DNS is parked for the ERRP right now (its name servers and DS at
+    the registry are the parking ones on purpose). The DNS app asks this (setting
+    ``BUREAU_DNS_PARKED_CHECK``) so that it neither sends the zone's DS back nor reports the
+    parking delegation as drift."""
+    return Parking.objects.filter(domain=domain, restored_at=None).exists()
+
+
 @dataclass
 class ParkingReport:
     parked: list[str] = field(default_factory=list)

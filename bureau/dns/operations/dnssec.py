@@ -115,9 +115,15 @@ def after_signing(zone: Zone) -> None:
 
 def send_ds(zone: Zone) -> str:
     """Send the wanted DS set to the registry (secDNS, through the registrar's update).
-    Never raises for the registry's answer: the state says what happened."""
+    Never raises for the registry's answer: the state says what happened. Sends nothing
+    while the name is parked (``conf.is_parked``)."""
     domain = registered_with_bureau(zone)
     if domain is None:
+        return str(zone.ds_state)
+    if conf.is_parked(domain):
+        # Parked after expiry: the DS was removed on purpose; the notices app puts it back
+        # with the name servers when the name is renewed.
+        logger.info("DS of %s not sent: the name is parked", zone.name)
         return str(zone.ds_state)
     wanted = [to_ds(text) for text in zone.ds_wanted]
     try:
@@ -147,9 +153,10 @@ def ds_at_registry(domain: Domain) -> list[DS] | None:
 
 def reconcile_ds(zone: Zone) -> str:
     """Read the registry's DS with an info; align Bureau's copy with it, then send what is
-    missing. Used after an unknown outcome and by the periodic job; never guesses."""
+    missing. Used after an unknown outcome and by the periodic job; never guesses. Does
+    nothing while the name is parked (``conf.is_parked``)."""
     domain = registered_with_bureau(zone)
-    if domain is None:
+    if domain is None or conf.is_parked(domain):
         return str(zone.ds_state)
     held = ds_at_registry(domain)
     if held is None:

@@ -31,10 +31,23 @@ def registry_view(zone: Zone) -> tuple[list[str], list[str]] | None:
     return ns, [f"{d.key_tag} {d.algorithm} {d.digest_type} {d.digest}" for d in held]
 
 
+# What parking changes at the registry on purpose: not drift while the name is parked.
+REGISTRY_SIDE_CODES = frozenset({"delegation-missing", "delegation-mismatch",
+                                 "ds-without-dnskey", "ds-missing", "ds-mismatch"})
+
+
 def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:
+    """Run the checks and store them. While the name is parked after expiry (the notices
+    app's ERRP parking), its delegation and DS at the registry are the parking ones on
+    purpose: only the zone's own serving is checked then."""
     problems: list[HealthProblem] = []
-    view = registry_view(zone)
-    if view is not None:
+    parked = zone.domain is not None and conf.is_parked(zone.domain)
+    view = None if parked else registry_view(zone)
+    delegated: list[str]
+    ds: list[str]
+    if parked:
+        delegated, ds = list(zone.nameservers), []
+    elif view is not None:
         delegated, ds = view
     elif zone.domain is not None:
         delegated = list(zone.domain.nameservers)
@@ -46,6 +59,8 @@ def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:
         str(zone.name), delegated_ns=delegated, hosted_ns=zone.nameservers,
         ds_at_registry=ds if zone.dnssec or ds else [], addresses=conf.nameserver_addresses(),
         port=conf.dns_port(), timeout=timeout)
+    if parked:
+        problems = [p for p in problems if p.code not in REGISTRY_SIDE_CODES]
     secondaries: dict[str, int | None] = {}
     servers = [s.server() for s in conf.secondaries()]
     if servers:
