@@ -13,12 +13,18 @@ logger = logging.getLogger("bureau.dns.tasks")
 
 @task()
 def reconcile_zones() -> int:
-    """Names using Bureau's name servers without a zone get one; zones whose publication or DS
-    is not confirmed are read back and settled. Returns how many zones were looked at."""
+    """Zones of names that left Bureau are settled (purged: withdrawn; transferred out: kept,
+    unlinked); names using Bureau's name servers without a zone get one; zones whose
+    publication or DS is not confirmed are read back and settled. Returns how many zones were
+    looked at."""
     from bureau.dns.models import DsState, PublishState, Zone
-    from bureau.dns.operations.hosting import host_missing_zones
+    from bureau.dns.operations.hosting import host_missing_zones, settle_departed_names
     from bureau.dns.operations.reconcile import reconcile_zone
 
+    try:
+        settle_departed_names()
+    except Exception:
+        logger.warning("settling the zones of names that left Bureau failed", exc_info=True)
     try:
         host_missing_zones()
     except Exception:

@@ -74,3 +74,43 @@ def connect_registration_hook() -> None:
     except ImportError:  # the registrar does not announce registrations (older tree)
         return
     domain_registered.connect(on_domain_registered, dispatch_uid="bureau.dns.hosting")
+
+
+def settle_departed_names() -> list[str]:
+    """Zones of names that left Bureau for good, each change recorded in the zone's history.
+
+    - Purged (deleted at the registry, past redemption: ``DELETED``): the zone is withdrawn
+      (no longer served by PowerDNS and the secondaries; its rows and history stay). Anyone
+      may register the name now: the old holder's answers must not be served for it.
+    - Transferred to another registrar (``TRANSFERRED_OUT``): the zone stays served, unlinked
+      from the name, like the zone of a name registered elsewhere: the holder may still use
+      Bureau's name servers, and stopping would cut their web and mail. They stop hosting
+      when they wish (``stop_hosting``).
+    Names still held (redemption, pending delete) keep their zone: they can be restored.
+    Returns the names settled."""
+    from bureau.dns.models import ChangeKind, DsState
+    from bureau.registrar.domains.models import DomainState
+
+    from .common import record_change
+    from .zones import withdraw_zone
+
+    settled = []
+    zones = Zone.objects.filter(
+        domain__state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).exclude(
+        publish_state=PublishState.WITHDRAWN).select_related("domain")
+    for zone in zones:
+        domain = zone.domain
+        assert domain is not None
+        if domain.state == DomainState.DELETED:
+            withdraw_zone(zone, reason=f"{domain.name} was deleted at the registry (purged): "
+                                       "the zone is no longer served")
+        else:
+            Zone.objects.filter(pk=zone.pk).update(domain=None,
+                                                   ds_state=DsState.NOT_APPLICABLE)
+            zone.refresh_from_db()
+            record_change(zone, DNS_ACTOR, ChangeKind.RECONCILE, published=False,
+                          summary=f"{domain.name} was transferred to another registrar: the "
+                                  "zone is still served; give its DS to the new registrar")
+            logger.info("zone %s kept after the transfer out of %s", zone.name, domain.name)
+        settled.append(domain.name)
+    return settled
