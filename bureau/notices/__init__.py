@@ -14,11 +14,13 @@ What it does, module by module
   default); the job renews ``BUREAU_NOTICES_AUTO_RENEW_DAYS`` before expiry through the
   registrar's renew operation; a failure is an urgent notice (once per term, retried every
   run). Late renewal during grace keeps the registry's auto-renewal year and charges it to
-  the holder with an order.
+  the holder with an order. ``renew_for_holder`` is the one renew use case of the portal,
+  the API and the job (one year at a time after expiry).
 - ``parking``: ERRP interruption from expiry until renewal (name servers changed to
   ``BUREAU_NOTICES_PARKING_NAMESERVERS`` and DS removed, through the registrar's update, or a
   DNS-app provider), put back as soon as the term is paid again; ``release`` deletes a name
-  nobody renewed at the end of grace.
+  nobody renewed at the end of grace. ``is_parked(domain)`` tells the DNS app (setting
+  ``BUREAU_DNS_PARKED_CHECK``) not to send the DS back nor report the parking as drift.
 - ``contacts``: email verification by a signed, single-use link valid ``BUREAU_NOTICES_
   VERIFY_DAYS`` (15) days, on creation and on change of address (signals); flag after that,
   clientHold when ``BUREAU_NOTICES_CONTACT_POLICY=suspend``; yearly "is this still right?";
@@ -26,6 +28,10 @@ What it does, module by module
   "your contact data may be wrong".
 - ``goodbye``: the checklist (mail/MX, accounts, partners, links, risk, keeping it parked)
   and the typed name before a deletion or a deliberate expiry; reminders stop then.
+  ``give_up`` is the one way to give a name up (the goodbye page, the API's ``POST
+  /domains/{name}/goodbye/``); ``delete_after_goodbye`` refuses a deletion without it (the
+  API's ``DELETE``). The last reminder before expiry carries the same explanation
+  (``explanation``: what stops working, the risks).
 - ``status`` + ``{% load notices %}{% domain_notices domain %}``: the domain page panel.
 - Pages under ``/notices/``: ``fees/``, ``parked/`` (for parked host names), ``verify/``,
   ``confirm/`` (GET shows a button, POST acts: mail scanners do not use links up),
