@@ -104,6 +104,9 @@ def contact_columns(prefix: str, role: str, *, underlying: bool = False) -> tupl
 # 2007 edition, prefixes as the source document gives them (4.1.14): rt- registrant,
 # ct- administrative, cf- billing; the source names none for technical contacts: we use tc-.
 # Underlying privacy/proxy customers get the same prefixes with a leading "p" (4.1.7).
+# ``required`` lists the fields that may not be EMPTY; every column is in the header anyway.
+# Name servers are one of the seven fields (4.1.8) but not required: a name without
+# delegation is legitimate and its field is empty.
 PREFIXES_2007 = {"registrant": "rt-", "admin": "ct-", "tech": "tc-", "billing": "cf-"}
 
 _ROLES = ("registrant", "admin", "tech", "billing")
@@ -124,7 +127,7 @@ EDITION_2007 = Profile(
     + tuple(
         c for r in _ROLES for c in contact_columns("p" + PREFIXES_2007[r], r, underlying=True)
     ),
-    required=("domain", "nameservers", "expiry", "rt-name", "rt-street", "rt-country",
+    required=("domain", "expiry", "rt-name", "rt-street", "rt-country",
               "ct-name", "ct-email", "ct-voice", "tc-name", "tc-email", "tc-voice", "cf-name"),
     split=_SPLIT_2007,
 )
@@ -141,7 +144,7 @@ EDITION_2007_HANDLES = Profile(
         Column("handle", "handle"),
         *(Column(suffix, f"contact.{attr}") for attr, suffix in CONTACT_ATTRS),
     ),
-    required=("domain", "nameservers", "expiry", "rt-handle", "ct-handle", "tc-handle",
+    required=("domain", "expiry", "rt-handle", "ct-handle", "tc-handle",
               "cf-handle"),
     split=_SPLIT_2007,
     kinds=("full", "inc", "hdl"),

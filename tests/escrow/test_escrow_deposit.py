@@ -225,3 +225,21 @@ def test_a_failing_row_leaves_no_partial_file(
         make_deposit(tmp_path / "d", [*rows[:2000], bad, *rows[2000:]], agent_v4, registrar_v4)
     time.sleep(0.5)  # an encryptor left running would write its .part file late
     assert list((tmp_path / "d").iterdir()) == []
+
+
+def test_names_without_name_servers_pass_verify(
+    rows: list[DomainRow], agent_v4: Party, registrar_v4: Party, tmp_path: Path
+) -> None:
+    """A name without delegation is legitimate: the name-server field is in the header
+    (one of the seven fields, spec 4.1.8) but may be empty for a name (4.1.10: some fields
+    hold only what there is)."""
+    undelegated = [replace(r, nameservers=()) for r in rows[:10]] + rows[10:50]
+    for profile in (EDITION_2007, EDITION_2007_HANDLES):
+        res = make_deposit(tmp_path / profile.name, undelegated, agent_v4, registrar_v4,
+                           profile=profile)
+        report = verify_deposit(res.hash_file.parent, profile, agent_keys(agent_v4, registrar_v4))
+        assert report.ok, report.text()
+        assert "nameservers" in profile.header
+        back = {r.domain: r for r in read_deposit(res.hash_file.parent, profile,
+                                                  agent_keys(agent_v4, registrar_v4))}
+        assert back[undelegated[0].domain].nameservers == ()

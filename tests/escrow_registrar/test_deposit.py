@@ -190,9 +190,6 @@ def test_missing_settings_say_what_to_set(registrar: Registrar, escrow_settings:
         make_deposit("full", date=DAY)
 
 
-@pytest.mark.xfail(strict=True, reason="library: the 2007 profile requires a name server, "
-                   "but a name without delegation is legitimate (change needed in "
-                   "bureau/escrow/profiles.py, reported)")
 def test_a_name_without_name_servers_passes_verify(
     registrar: Registrar, escrow_settings: Path, agent: Party, registrar_key: Party,
 ) -> None:
