@@ -1,11 +1,13 @@
 """Delivery to the escrow agent over SFTP (paramiko) and the lateness check.
 
-Uploads resume (append from the remote size), are checked by size and by SHA-256 read back
+Uploads resume (append from the remote size, when the remote file is a prefix of ours by
+SHA-256; otherwise it is replaced), are checked by size and by SHA-256 read back
 from the server, and are retried with exponential backoff.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -55,17 +57,52 @@ def _remote_size(sftp: paramiko.SFTPClient, path: str) -> int:
         return 0
 
 
+def _local_sha256(local: Path, length: int) -> bytes:
+    h = hashlib.sha256()
+    with open(local, "rb") as f:
+        left = length
+        while left and (block := f.read(min(_BLOCK, left))):
+            h.update(block)
+            left -= len(block)
+    return h.digest()
+
+
+def _remote_sha256(sftp: paramiko.SFTPClient, remote: str, length: int) -> bytes:
+    h = hashlib.sha256()
+    with sftp.open(remote, "rb") as f:
+        f.prefetch(length)
+        left = length
+        while left and (block := f.read(min(_BLOCK, left))):
+            h.update(block)
+            left -= len(block)
+    return h.digest()
+
+
+def _resume_offset(sftp: paramiko.SFTPClient, local: Path, remote: str) -> int:
+    """Where to resume: the remote size if the remote file is a prefix of ``local`` (checked
+    by SHA-256 of that prefix, read back from the server), else 0 after removing it (a
+    same-named file left by another deposit, or a corrupt partial upload)."""
+    offset = _remote_size(sftp, remote)
+    if offset == 0:
+        return 0
+    if offset > local.stat().st_size or (
+        _remote_sha256(sftp, remote, offset) != _local_sha256(local, offset)
+    ):
+        log.warning("escrow delivery: %s on the server is not a prefix of %s; uploading it "
+                    "again from the start", remote, local.name)
+        sftp.remove(remote)
+        return 0
+    return offset
+
+
 def upload_file(sftp: paramiko.SFTPClient, local: Path, remote: str,
                 limit: int | None = None) -> None:
-    """Append ``local`` to ``remote`` from the remote's current size (resume).
+    """Append ``local`` to ``remote`` from the remote's current size (resume) when the remote
+    file is a prefix of ``local``; otherwise replace it.
 
     ``limit`` stops after that many bytes in total (used to simulate an interruption).
     """
-    size = local.stat().st_size
-    offset = _remote_size(sftp, remote)
-    if offset > size:
-        sftp.remove(remote)  # not a prefix of ours: start again
-        offset = 0
+    offset = _resume_offset(sftp, local, remote)
     with open(local, "rb") as src, sftp.open(remote, "ab" if offset else "wb") as dst:
         dst.set_pipelined(True)
         src.seek(offset)
@@ -109,7 +146,14 @@ def deliver(files: list[Path], target: SftpTarget, retries: int = 5, backoff: fl
                         continue
                     remote = f"{target.remote_dir.rstrip('/')}/{f.name}"
                     upload_file(sftp, f, remote)
-                    verify_remote(sftp, f, remote)
+                    try:
+                        verify_remote(sftp, f, remote)
+                    except DeliveryError:
+                        # never resume from a file known to be wrong: the next try starts
+                        # from zero
+                        with contextlib.suppress(OSError):
+                            sftp.remove(remote)
+                        raise
                     done.add(f)
                 return
             finally:

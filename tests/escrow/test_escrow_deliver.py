@@ -105,6 +105,43 @@ def test_upload_resumes_after_interruption_and_checks_hash(
     assert r.returncode == 0, r.stdout
 
 
+@pytest.mark.parametrize("stale", ["same-size", "larger", "smaller-not-prefix"])
+def test_a_stale_remote_file_of_the_same_name_is_replaced(
+    sshd: Sshd, deposit: DepositResult, stale: str
+) -> None:
+    """A same-named file on the server that is not a prefix of ours (left by another
+    deposit) is replaced, not resumed from: every retry used to fail with "SHA-256 differs"."""
+    remote_dir = sshd.root / f"stale-{stale}"
+    remote_dir.mkdir()
+    for p in deposit.paths:
+        data = p.read_bytes()
+        junk = bytes(b ^ 0x5A for b in data)  # same size, different content
+        if stale == "larger":
+            junk += b"more"
+        elif stale == "smaller-not-prefix":
+            junk = junk[: len(junk) // 2]
+        (remote_dir / p.name).write_bytes(junk)
+    target = SftpTarget("127.0.0.1", sshd.port, sshd.user, sshd.client_key, str(remote_dir))
+    deliver(deposit.paths, target, retries=0, sleep=lambda s: None)
+    for p in deposit.paths:
+        assert (remote_dir / p.name).read_bytes() == p.read_bytes()
+
+
+def test_a_remote_prefix_of_ours_is_resumed_not_resent(
+    sshd: Sshd, deposit: DepositResult
+) -> None:
+    remote_dir = sshd.root / "prefix"
+    remote_dir.mkdir()
+    big = max(deposit.paths, key=lambda p: p.stat().st_size)
+    half = big.stat().st_size // 2
+    (remote_dir / big.name).write_bytes(big.read_bytes()[:half])
+    before = os.stat(remote_dir / big.name).st_ino
+    target = SftpTarget("127.0.0.1", sshd.port, sshd.user, sshd.client_key, str(remote_dir))
+    deliver([big], target, retries=0, sleep=lambda s: None)
+    assert (remote_dir / big.name).read_bytes() == big.read_bytes()
+    assert os.stat(remote_dir / big.name).st_ino == before  # appended to, not replaced
+
+
 def test_delivery_retries_then_reports(sshd: Sshd, deposit: DepositResult) -> None:
     waits: list[float] = []
     bad = SftpTarget("127.0.0.1", _free_port(), sshd.user, sshd.client_key, str(sshd.root))
