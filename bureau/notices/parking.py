@@ -33,6 +33,7 @@ from .timeline import Phase
 
 logger = logging.getLogger("bureau.notices")
 PARKER = Actor.system("errp-parking")
+BATCH = 2000
 
 
 def dns_provider() -> Any | None:
@@ -99,8 +100,9 @@ def run_parking(now: datetime | None = None) -> ParkingReport:
     """Park the names whose term ended; restore the DNS of those renewed since."""
     now = now or clock.now()
     report = ParkingReport()
+    # Streamed (iterator): a million names leave tens of thousands parked at any time.
     for parking in Parking.objects.filter(restored_at=None).select_related(
-            "domain__tld", "domain__term"):
+            "domain__tld", "domain__term").iterator(chunk_size=BATCH):
         term = term_of(parking.domain, now)
         if term is not None and term.paid_until > now:
             try:
@@ -115,7 +117,7 @@ def run_parking(now: datetime | None = None) -> ParkingReport:
     expired = Domain.objects.filter(state=DomainState.ACTIVE).filter(ended) \
         .exclude(pk__in=Parking.objects.filter(restored_at=None).values("domain_id")) \
         .select_related("tld__registry", "organisation", "term").order_by("pk")
-    for domain in expired:
+    for domain in expired.iterator(chunk_size=BATCH):
         term = term_of(domain, now)
         if term is None or term.paid_until > now or open_parking(domain) is not None:
             continue

@@ -26,7 +26,8 @@ def run_releases(now: datetime | None = None) -> list[str]:
     # No TLD's grace is shorter than the ERRP interruption (timeline.effective_grace_days).
     past = now - timedelta(days=ERRP_MIN_INTERRUPTION_DAYS)
     for domain in Domain.objects.filter(state=DomainState.ACTIVE, term__paid_until__lte=past) \
-            .select_related("tld__registry", "organisation", "term").order_by("pk"):
+            .select_related("tld__registry", "organisation", "term").order_by("pk") \
+            .iterator(chunk_size=2000):  # streamed: tens of thousands in grace at any time
         term = term_of(domain, now)
         if term is None or term.paid_until > now:
             continue
