@@ -4,7 +4,7 @@ A pure library (no Django): the registrar feeds an iterator of :class:`DomainRow
 the names already deposited; everything streams with bounded memory.
 """
 
-from bureau.escrow.history import NameIndex, NameLookup
+from bureau.escrow.history import NameIndex, NameLookup, NameRecorder
 from bureau.escrow.pipeline import DepositConfig, DepositResult, write_deposit
 from bureau.escrow.profiles import (
     EDITION_2007,
@@ -26,6 +26,7 @@ __all__ = [
     "DomainRow",
     "NameIndex",
     "NameLookup",
+    "NameRecorder",
     "Profile",
     "write_deposit",
 ]

@@ -2,8 +2,9 @@
 
 An incremental deposit holds every name not in the most recent full deposit nor in any
 incremental since (spec 4.1.11). The registrar provides a :class:`NameLookup`; Bureau's Django
-side can implement it over its deposit history table, and :class:`NameIndex` is a ready-made
-on-disk one (SQLite) that stays small in memory for millions of names.
+side can implement it over its deposit history table (and a :class:`NameRecorder` to record
+what was deposited), and :class:`NameIndex` is a ready-made on-disk one of both (SQLite)
+that stays small in memory for millions of names.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 _BATCH = 900  # below SQLite's default limit of host parameters
 
@@ -21,6 +22,15 @@ class NameLookup(Protocol):
     def present(self, names: Sequence[str]) -> set[str]:
         """Return those of ``names`` already deposited (called with batches of names)."""
         ...
+
+
+@runtime_checkable
+class NameRecorder(Protocol):
+    """Where the writer records the names of a complete deposit (``DepositConfig.record_to``):
+    a full deposit replaces the recorded names, an incremental adds to them. Returns the
+    number of names recorded. :class:`NameIndex` is one; the Django side has its own."""
+
+    def record(self, kind: str, names: Iterable[str]) -> int: ...
 
 
 class SetLookup:

@@ -22,7 +22,7 @@ from pathlib import Path
 from bureau.escrow.compress import open_compressor
 from bureau.escrow.crypto import CryptoError, SigningKeys, spawn_encryptor
 from bureau.escrow.csvwriter import RecordEncoder, compile_record, handle_values
-from bureau.escrow.history import NameIndex, NameLookup
+from bureau.escrow.history import NameLookup, NameRecorder
 from bureau.escrow.names import DepositName, data_file_name, hash_file_name
 from bureau.escrow.profiles import Profile
 from bureau.escrow.rows import ROLES, Contact, DomainRow
@@ -49,7 +49,7 @@ class DepositConfig:
     compression: str | None = None  # None: the profile's default
     include_redemption: bool = True  # spec 4.1.8: names in redemption MAY be left out
     previous: NameLookup | None = None  # required for inc: names already deposited
-    record_to: NameIndex | None = None  # updated once the deposit is complete
+    record_to: NameRecorder | None = None  # told the names once the deposit is complete
 
     def check(self) -> None:
         if not self.iana_id.isdigit():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import subprocess
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -243,3 +244,26 @@ def test_names_without_name_servers_pass_verify(
         back = {r.domain: r for r in read_deposit(res.hash_file.parent, profile,
                                                   agent_keys(agent_v4, registrar_v4))}
         assert back[undelegated[0].domain].nameservers == ()
+
+
+def test_record_to_takes_any_name_recorder(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    """``record_to`` is a NameRecorder (``record(kind, names)``), not necessarily a
+    NameIndex: a registrar passes its own recorder without subclassing."""
+    from bureau.escrow.history import NameIndex, NameRecorder
+
+    class ListRecorder:
+        def __init__(self) -> None:
+            self.calls: list[tuple[str, list[str]]] = []
+
+        def record(self, kind: str, names: Iterable[str]) -> int:
+            self.calls.append((kind, list(names)))
+            return len(self.calls[-1][1])
+
+    recorder = ListRecorder()
+    assert isinstance(recorder, NameRecorder)
+    assert isinstance(NameIndex(tmp_path / "n.sqlite"), NameRecorder)
+    typed: NameRecorder = recorder  # checked by mypy too
+    make_deposit(tmp_path / "d", rows[:100], agent_v4, registrar_v4, record_to=typed)
+    assert recorder.calls == [("full", [r.domain for r in rows[:100]])]

@@ -152,6 +152,20 @@ def test_verify_checks_an_incremental_against_the_recorded_history(
     assert f"name{DOMAINS + 1}.test was already deposited" in report.text()
 
 
+def test_db_recorder_is_a_plain_name_recorder(populated: Registrar) -> None:
+    """The Django side implements the library's NameRecorder protocol; no NameIndex (a
+    SQLite file) is involved."""
+    from bureau.escrow.history import NameIndex, NameRecorder
+
+    full = Deposit.objects.create(kind="full", date=DAY, profile="2007", compression="gzip",
+                                  state=DepositState.WRITTEN, started_at=timezone.now())
+    recorder = DbNameRecorder(full)
+    assert isinstance(recorder, NameRecorder)
+    assert not isinstance(recorder, NameIndex)
+    assert recorder.record("full", ["a.test", "b.test"]) == 2
+    assert DbNameLookup([full.pk]).present(["a.test", "c.test"]) == {"a.test"}
+
+
 def test_name_lookup_is_one_query_per_batch(
     populated: Registrar, django_assert_num_queries: Any,
 ) -> None:

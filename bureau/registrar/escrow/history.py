@@ -10,8 +10,6 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 
-from bureau.escrow.history import NameIndex
-
 from .models import DEPOSITED_STATES, Deposit, DepositedName, DepositKind
 
 _INSERT_BATCH = 10_000
@@ -45,17 +43,12 @@ class DbNameLookup:
                    .values_list("name", flat=True).distinct())
 
 
-class DbNameRecorder(NameIndex):
+class DbNameRecorder:
     """Receives the names of a finished deposit from the writer and stores them against
-    ``deposit``. (Subclasses NameIndex because DepositConfig.record_to is typed so; no file
-    is used.)"""
+    ``deposit`` (the library's ``NameRecorder`` protocol)."""
 
     def __init__(self, deposit: Deposit) -> None:
-        super().__init__("/nonexistent-escrow-name-index")
         self.deposit = deposit
-
-    def present(self, names: Sequence[str]) -> set[str]:
-        return DbNameLookup([self.deposit.pk]).present(names)
 
     def record(self, kind: str, names: Iterable[str]) -> int:
         count = 0
