@@ -64,6 +64,22 @@ def test_rows_stream_in_chunks_with_a_bounded_contact_cache(
     assert got == expected
 
 
+def test_rows_share_one_contact_object_per_contact(registrar: Registrar) -> None:
+    """The writer encodes a contact's columns once per Contact *object* (a cache keyed by
+    identity): the same database contact, and a missing holder, must come as the same object
+    in every row while it is cached."""
+    make_domains(registrar, 0, 40)
+    Domain.objects.filter(name__in=["name3.test", "name4.test"]).update(registrant=None)
+    rows = list(registry_rows(chunk_size=10))
+    by_handle: dict[str, set[int]] = {}
+    for r in rows:
+        for c in (r.registrant, r.admin, r.tech, r.billing):
+            by_handle.setdefault(c.handle or c.name, set()).add(id(c))
+    assert all(len(ids) == 1 for ids in by_handle.values()), by_handle
+    no_holder = [r for r in rows if r.domain in ("name3.test", "name4.test")]
+    assert no_holder[0].registrant is no_holder[1].registrant
+
+
 def test_full_deposit_passes_verify_gpg_and_sha256sum(
     populated: Registrar, escrow_settings: Path, agent: Party, registrar_key: Party,
     gnupghome: Path,

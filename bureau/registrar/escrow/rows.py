@@ -28,6 +28,9 @@ from . import conf
 CHUNK = 2_000
 # Still sponsored but past the point of normal use: flagged, left out when the settings say so.
 REDEMPTION_STATES = frozenset({DomainState.REDEMPTION, DomainState.PENDING_DELETE})
+# A name without a holder: one shared object, so the writer's per-contact cache (keyed by
+# object identity) encodes it once, not once per row.
+NO_CONTACT = Contact(name="")
 
 
 def handle_of(contact: ContactModel) -> str:
@@ -106,7 +109,7 @@ def make_row(name: str, expires_at: dt.datetime | None, nameservers: list[str] |
     """A domain as an escrow row. A role without a contact (registries that do not ask for
     one) is filled with the registrant: the holder's organisation is who Bureau deals with
     and bills, and the specification wants every role's name and address escrowed."""
-    registrant = registrant or Contact(name="")
+    registrant = registrant or NO_CONTACT
     return DomainRow(
         domain=name,
         expiry=expiry_date(expires_at),
