@@ -1,4 +1,4 @@
-"""URL routes. The portal and API will mount here; for now the operator admin."""
+"""URL routes: the portal, the REST API, the operators' admin and the apps' pages."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -25,3 +25,6 @@ urlpatterns = [
     path("dns/", include("bureau.dns.urls")),
     path("", include("bureau.web.urls")),
 ]
+
+# Unmatched paths under /api/ answer with problem details, like every API error.
+handler404 = "bureau.api.problems.not_found_view"

@@ -13,7 +13,8 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -174,3 +175,15 @@ def _unexpected(request: Any, exc: Exception) -> Response:
     return problem(request, status_code=500, slug="internal-error", title="Internal error",
                    detail=f"Something went wrong on Bureau's side; it was logged (incident "
                           f"{incident}). Nothing you sent was at fault.", incident=incident)
+
+
+def not_found_view(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 for paths no API route matches (``handler404``): problem details under
+    ``/api/``, as every other API error, and the portal's page elsewhere."""
+    if not request.path.startswith("/api/"):
+        return page_not_found(request, exception)
+    body = {"type": TYPE_BASE + "not-found", "title": "Not found", "status": 404,
+            "detail": f"No API resource at {request.path}: check the path against "
+                      "/api/v1/schema/.",
+            "instance": request.get_full_path()}
+    return JsonResponse(body, status=404, content_type=PROBLEM_CONTENT_TYPE)

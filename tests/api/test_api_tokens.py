@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -125,3 +126,12 @@ def test_anonymous_gets_a_problem(db: object) -> None:
     response = APIClient().get("/api/v1/domains/")
     assert response.status_code in (401, 403)
     assert response.json()["status"] == response.status_code
+
+
+def test_an_unknown_api_path_answers_with_problem_details(client: Any) -> None:
+    response = client.get("/api/v1/no-such-thing/x./")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["instance"] == "/api/v1/no-such-thing/x./"
+    portal = client.get("/no-such-page/")
+    assert portal.status_code == 404 and portal["Content-Type"].startswith("text/html")
