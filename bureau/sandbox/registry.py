@@ -41,12 +41,27 @@ class Registry:
         self._offset = 0.0
         self._faults: list[Fault] = []
         self._next_due: float | None = None  # earliest event; None: unknown, ask SQLite
+        # Inside one command (begin_command .. end_command, no await in between) the version
+        # is read once, not before each of the fault, clock and close-after look-ups.
+        self._fresh = False
         self._trid_prefix = f"SBX-{self.clock.now():x}"
 
     def svtrid(self) -> str:
         return f"{self._trid_prefix}-{next(self._trid)}"
 
+    def begin_command(self) -> None:
+        """Read what other connections committed (once), for the command about to run."""
+        self._fresh = False
+        self._refresh()
+        self._fresh = True
+
+    def end_command(self) -> None:
+        """Call before the server awaits anything: others may commit meanwhile."""
+        self._fresh = False
+
     def _refresh(self) -> None:
+        if self._fresh and self._version is not None:
+            return
         version = self.conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._version:
             self._version = version

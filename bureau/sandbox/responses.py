@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +41,65 @@ class Result:
         return cls(code=exc.code, msg=exc.message, close=exc.code in CLOSING_CODES)
 
 
+_HEAD = ("<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n"
+         f'<epp xmlns="{ns.EPP}"><response><result code="')
+_OPEN = len(f' xmlns="{ns.EPP}"') + 1  # the wrapper's declaration, after '<' + its name
+# Characters lxml refuses or writes as character references in text: leave those frames to it.
+_AWKWARD = re.compile(r"[\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _wrapped(local: str, elements: list[Element]) -> str:
+    """`<resData>...</resData>` as in a whole response: moving the elements under an element
+    declaring the EPP default namespace makes lxml drop the same redundant declarations."""
+    wrapper = etree.Element(_EPP + local, nsmap=_NSMAP)
+    wrapper.extend(elements)
+    return "<" + local + etree.tostring(wrapper, encoding="unicode")[len(local) + _OPEN:]
+
+
 def render(result: Result, cltrid: str | None, svtrid: str) -> bytes:
+    """The response frame, written as text around the serialised resData and extension
+    elements: byte for byte what `render_tree` builds (tests compare), at a fraction of the
+    cost per command."""
+    msg = result.msg or MESSAGES.get(result.code, "")
+    texts = [msg, svtrid]
+    if cltrid is not None:
+        texts.append(cltrid)
+    if result.msgq is not None and result.msgq.msg is not None:
+        texts.append(result.msgq.msg)
+    if any(_AWKWARD.search(t) for t in texts):
+        return render_tree(result, cltrid, svtrid)
+    parts = [_HEAD, str(result.code), '"><msg>', _text(msg), "</msg></result>"]
+    msgq = result.msgq
+    if msgq is not None:
+        parts += ['<msgQ count="', str(msgq.count), '"']
+        if msgq.id is not None:
+            parts += [' id="', str(msgq.id), '"']
+        if msgq.qdate is None and msgq.msg is None:
+            parts.append("/>")
+        else:
+            parts.append(">")
+            if msgq.qdate is not None:
+                parts += ["<qDate>", format_time(msgq.qdate), "</qDate>"]
+            if msgq.msg is not None:
+                parts += ["<msg>", _text(msgq.msg), "</msg>"]
+            parts.append("</msgQ>")
+    if result.resdata:
+        parts.append(_wrapped("resData", result.resdata))
+    if result.extension:
+        parts.append(_wrapped("extension", result.extension))
+    parts.append("<trID>")
+    if cltrid is not None:
+        parts += ["<clTRID>", _text(cltrid), "</clTRID>"]
+    parts += ["<svTRID>", _text(svtrid), "</svTRID></trID></response></epp>"]
+    return "".join(parts).encode()
+
+
+def render_tree(result: Result, cltrid: str | None, svtrid: str) -> bytes:
+    """The response built as an lxml tree: `render` gives the same bytes, faster."""
     root = etree.Element(_EPP + "epp", nsmap=_NSMAP)
     response = etree.SubElement(root, _EPP + "response")
     res = etree.SubElement(response, _EPP + "result", code=str(result.code))

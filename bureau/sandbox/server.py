@@ -22,6 +22,7 @@ from bureau.sandbox.session import Command, Session
 
 log = logging.getLogger(__name__)
 FAULT_KINDS = ("drop_before", "drop_after", "delay", "fail")
+_NO_KINDS: frozenset[str] = frozenset()
 
 
 def tls_context(ca_file: Path, cert: Path, key: Path) -> ssl.SSLContext:
@@ -151,23 +152,30 @@ class EppServer:
                 writer.write(encode_frame(greeting(config.name, registry.now())))
                 await writer.drain()
                 continue
-            faults = self._faults(prepared)
-            kinds = {f.kind for f in faults}
-            if "drop_before" in kinds:
-                return
-            if "fail" in kinds:
-                result = Result(2400, "Command failed (injected fault)")
-            else:
-                result = session.execute(prepared)
-            if "drop_after" in kinds:
-                return
-            delay = sum(f.value for f in faults if f.kind == "delay")
-            if delay:
-                await asyncio.sleep(delay / 1000)
-            writer.write(encode_frame(session.render(result, prepared.cltrid)))
+            registry.begin_command()  # one look at other connections' commits
+            try:
+                faults = self._faults(prepared)
+                kinds = {f.kind for f in faults} if faults else _NO_KINDS
+                if "drop_before" in kinds:
+                    return
+                if "fail" in kinds:
+                    result = Result(2400, "Command failed (injected fault)")
+                else:
+                    result = session.execute(prepared)
+                if "drop_after" in kinds:
+                    return
+                delay = sum(f.value for f in faults if f.kind == "delay")
+                if delay:
+                    registry.end_command()
+                    await asyncio.sleep(delay / 1000)
+                frame = encode_frame(session.render(result, prepared.cltrid))
+                count += 1
+                close = result.close or self._close_after(count)
+            finally:
+                registry.end_command()
+            writer.write(frame)
             await writer.drain()
-            count += 1
-            if result.close or self._close_after(count):
+            if close:
                 return
 
     def _faults(self, command: Command) -> list[Fault]:

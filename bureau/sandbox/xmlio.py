@@ -6,6 +6,7 @@ a frame with a DOCTYPE is refused outright (that is where entity bombs live).
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from lxml import etree
@@ -63,6 +64,7 @@ def sub(parent: Element, tag: str, text: str | None = None,
     return node
 
 
+@functools.lru_cache(maxsize=512)
 def _path(tag: str) -> str:
     """'domain:authInfo/domain:pw' -> Clark-notation path for find()."""
     return "/".join(q(*step.split(":")) for step in tag.split("/"))
