@@ -44,7 +44,8 @@ def test_fault_set_by_another_process_is_seen_by_the_next_command(
         client: EppClient, sandbox: Sandbox) -> None:
     assert client.domain_check("a.test").code == 1000
     code = ("import sys; from bureau.sandbox import store;"
-            " from bureau.sandbox.faults import Faults; Faults(store.connect(sys.argv[1])).fail('domain:check')")
+            " from bureau.sandbox.faults import Faults;"
+            " Faults(store.connect(sys.argv[1])).fail('domain:check')")
     subprocess.run([sys.executable, "-c", code, str(sandbox.db_path)], check=True)
     assert client.domain_check("a.test").code == 2400
     assert client.domain_check("a.test").code == 1000
