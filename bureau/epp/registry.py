@@ -15,6 +15,9 @@ Parser = Callable[[etree._Element], Any]
 F = TypeVar("F", bound=Parser)
 
 _PARSERS: dict[tuple[str, str], Parser] = {}
+# The same parsers keyed by Clark name `{ns}tag`, which is what node.tag already is: one dict
+# lookup per element instead of building a QName.
+_BY_TAG: dict[str, Parser] = {}
 
 
 def parses(ns: str, *tags: str) -> Callable[[F], F]:
@@ -23,14 +26,16 @@ def parses(ns: str, *tags: str) -> Callable[[F], F]:
     def register(func: F) -> F:
         for tag in tags:
             _PARSERS[(ns, tag)] = func
+            _BY_TAG[f"{{{ns}}}{tag}"] = func
         return func
 
     return register
 
 
 def parser_for(node: etree._Element) -> Parser | None:
-    name = etree.QName(node)
-    return _PARSERS.get((name.namespace or "", name.localname))
+    tag = node.tag
+    # Elements without a namespace have a bare tag, as ("", tag) would have been registered.
+    return _BY_TAG.get(tag) if tag[:1] == "{" else _PARSERS.get(("", tag))
 
 
 def known_namespaces() -> frozenset[str]:

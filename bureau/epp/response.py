@@ -15,10 +15,8 @@ from bureau.epp.registry import parser_for
 from bureau.epp.xmlutil import (
     Element,
     child,
-    children,
     need,
     opt_datetime,
-    opt_text,
     parse_int,
     parse_xml,
     req_text,
@@ -93,26 +91,38 @@ def _xml_text(node: Element) -> str:
     return etree.tostring(node, encoding="unicode", with_tail=False)
 
 
+_MSG, _VALUE, _EXTVALUE = (f"{{{EPP}}}{tag}" for tag in ("msg", "value", "extValue"))
+
+
 def _result(node: Element) -> Result:
     code = node.get("code")
     if code is None or not code.isdigit() or len(code) != 4:
         raise FrameError(f"result without a valid 4-digit code: {code!r}")
-    msg = need(node, EPP, "msg")
-    values = tuple(_xml_text(v[0]) if len(v) else text(v) for v in children(node, EPP, "value"))
-    ext_values = []
-    for ext in children(node, EPP, "extValue"):
-        value = need(ext, EPP, "value")
-        ext_values.append(
-            ExtValue(
-                value=_xml_text(value[0]) if len(value) else text(value),
-                reason=req_text(ext, EPP, "reason"),
+    msg = None
+    values: list[str] = []
+    ext_values: list[ExtValue] = []
+    for item in node:  # one pass: msg, then any value / extValue, in document order
+        tag = item.tag
+        if tag == _MSG:
+            if msg is None:
+                msg = item
+        elif tag == _VALUE:
+            values.append(_xml_text(item[0]) if len(item) else text(item))
+        elif tag == _EXTVALUE:
+            value = need(item, EPP, "value")
+            ext_values.append(
+                ExtValue(
+                    value=_xml_text(value[0]) if len(value) else text(value),
+                    reason=req_text(item, EPP, "reason"),
+                )
             )
-        )
+    if msg is None:
+        raise FrameError("<result> lacks its required <msg> element")
     return Result(
         code=int(code),
         message=text(msg),
         lang=msg.get("lang", "en"),
-        values=values,
+        values=tuple(values),
         ext_values=tuple(ext_values),
     )
 
@@ -159,6 +169,23 @@ _RESULT, _MSGQ, _RESDATA, _EXTENSION, _TRID = (
 )
 
 
+_CLTRID, _SVTRID = f"{{{EPP}}}clTRID", f"{{{EPP}}}svTRID"
+
+
+def _trid(tr: Element) -> tuple[str | None, str]:
+    cltrid = svtrid = None
+    for node in tr:
+        tag = node.tag
+        if tag == _CLTRID:
+            if cltrid is None:
+                cltrid = text(node)
+        elif tag == _SVTRID and svtrid is None:
+            svtrid = text(node)
+    if svtrid is None:
+        raise FrameError("<trID> lacks its required <svTRID> element")
+    return cltrid, svtrid
+
+
 def response_from_element(root: Element, raw: bytes = b"") -> Response:
     resp = need(root, EPP, "response")
     results: list[Result] = []
@@ -179,12 +206,13 @@ def response_from_element(root: Element, raw: bytes = b"") -> Response:
         raise FrameError("response without any <result>")
     if tr is None:
         raise FrameError("<response> lacks its required <trID> element")
+    cltrid, svtrid = _trid(tr)
     data, unknown_data = _parse_parts(resdata)
     extensions, unknown_ext = _parse_parts(extension)
     return Response(
         results=tuple(results),
-        cltrid=opt_text(tr, EPP, "clTRID"),
-        svtrid=req_text(tr, EPP, "svTRID"),
+        cltrid=cltrid,
+        svtrid=svtrid,
         data=data[0] if len(data) == 1 else (tuple(data) if data else None),
         extensions=tuple(extensions),
         unknown_extensions=tuple(unknown_ext),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
@@ -15,7 +16,19 @@ from bureau.epp.namespaces import EPP, PREFIXES
 Element = etree._Element
 
 # Responses come from the network: no entities, no DTD, no network, no huge trees.
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+# One parser per thread: lxml serialises the threads that share a parser on its lock.
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = etree.XMLParser(
+            resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+        )
+    return parser
+
+
 # EPP itself goes in the default namespace, as in the RFC examples; the rest get prefixes.
 _PREFIX_OF: dict[str, str | None] = {uri: prefix for prefix, uri in PREFIXES.items()}
 _PREFIX_OF[EPP] = None
@@ -62,7 +75,7 @@ def serialize(root: Element) -> bytes:
 
 def parse_xml(data: bytes) -> Element:
     try:
-        return etree.fromstring(data, _PARSER)
+        return etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
         raise FrameError(f"response is not well-formed XML: {exc}") from exc
 
