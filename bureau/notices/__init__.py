@@ -41,9 +41,14 @@ Decisions
 ---------
 - Never twice: each message has a unique key in ``Notice`` (e.g. ``reminder:<domain>:<paid
   until>:<step>``); the row is claimed before sending, so two workers or a restart cannot
-  send it again. A crash between claim and send loses that one message rather than risking
-  a duplicate (the notice stays "being sent" for the operator to see). A mail server that
-  cannot be reached releases the claim: the message goes out at the next run.
+  send it again. The reminder run claims a whole batch in one INSERT ... ON CONFLICT DO
+  NOTHING RETURNING (the rows returned are this run's), sends over one SMTP connection and
+  records the outcomes with one UPDATE each (``mail.deliver_many``). A crash between claim
+  and record never re-sends (the key is taken) and never hides the message: it stays "being
+  sent", and after an hour ``mail.stale_claims`` reports it (``manage notices_stale``, the
+  admin's "stale claims" filter, an error in the job's log) for the operator to settle. A
+  mail server that cannot be reached releases the claim: the message goes out at the next
+  run.
 - Catch-up: a worker that was down sends, per name, only the latest step that fell due,
   written from the name's situation at that moment; older missed steps are not sent (no
   burst of stale reminders). The scheduler runs an overdue job at once when the worker

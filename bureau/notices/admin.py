@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.registrar.domains.models import Domain, DomainState
 
+from . import clock
+from .mail import stale_claims
 from .models import (
     ContactProfile,
     DeliveryFailure,
@@ -20,10 +22,26 @@ from .models import (
 )
 
 
+class StaleClaimFilter(admin.SimpleListFilter):
+    """Claimed over an hour ago and still "being sent": whether the mail went out is
+    unknown, and the job will not send it again by itself."""
+
+    title = _("stale claims")
+    parameter_name = "stale"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("yes", str(_("Being sent for over an hour")))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "yes":
+            return queryset.filter(pk__in=stale_claims(clock.now()).values("pk"))
+        return queryset
+
+
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
     list_display = ["key", "kind", "status", "language", "created_at", "sent_at"]
-    list_filter = ["kind", "status", "language"]
+    list_filter = [StaleClaimFilter, "kind", "status", "language"]
     search_fields = ["key", "subject"]
     readonly_fields = [f.name for f in Notice._meta.fields]
 

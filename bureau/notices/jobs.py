@@ -4,10 +4,12 @@ release names past their grace, then the contact checks."""
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
 from . import clock, contacts
+from .mail import stale_claims
 from .parking import run_parking
 from .release import run_releases
 from .reminders import send_reminders
@@ -22,7 +24,12 @@ def run_all(now: datetime | None = None) -> dict[str, Any]:
     released = run_releases(now)
     flagged = contacts.flag_unverified(now)
     yearly = contacts.send_yearly_checks(now)
+    stale = stale_claims(now).count()
+    if stale:
+        logging.getLogger("bureau.notices").error(
+            "%d notice(s) claimed and not confirmed sent: not re-sent; see manage "
+            "notices_stale or the admin's notices, filter \"stale claims\"", stale)
     return {"auto_renewed": auto.renewed, "auto_renew_failed": auto.failed,
             "reminders": len(reminders), "parked": parking.parked,
             "restored": parking.restored, "released": released,
-            "flagged": len(flagged), "yearly": len(yearly)}
+            "flagged": len(flagged), "yearly": len(yearly), "stale_claims": stale}

@@ -50,6 +50,9 @@ class Notice(models.Model):
         verbose_name = _("notice")
         verbose_name_plural = _("notices")
         ordering = ["-created_at", "-id"]
+        # The stale-claim report of every run reads the few rows still "being sent".
+        indexes = [models.Index(fields=["created_at"], condition=models.Q(status="claimed"),
+                                name="notices_claimed_at")]
 
     def __str__(self) -> str:
         return self.key

@@ -30,7 +30,7 @@ from bureau.registrar.registries.models import Tld
 from . import clock, conf
 from .choices import auto_renew_of
 from .goodbye import explanation
-from .mail import Message, deliver, portal_path
+from .mail import Message, deliver, deliver_many, portal_path
 from .models import Goodbye, Notice, NoticeKind
 from .recipients import domain_recipients, language_of
 from .terms import domain_timeline, term_of
@@ -145,7 +145,7 @@ def due_reminders(now: datetime) -> Iterator[Due]:
 
 def send_reminders(now: datetime | None = None) -> list[Notice]:
     """Send the reminders due and not sent yet; one query per batch of names to skip those
-    already sent."""
+    already sent, then per batch: one claim, one SMTP connection, one record by outcome."""
     now = now or clock.now()
     sent: list[Notice] = []
     batch: list[Due] = []
@@ -173,14 +173,9 @@ def send_batch(batch: list[Due], now: datetime) -> list[Notice]:
         Prefetch("organisation__memberships", queryset=Membership.objects.select_related("user")),
     ).in_bulk([due.domain_id for due in todo])
     prices = batch_prices({d.tld_id: d.tld for d in domains.values()}.values())
-    sent = []
-    for due in todo:
-        if due.domain_id not in domains:
-            continue
-        notice = send_reminder(due, now, domains[due.domain_id], prices)
-        if notice is not None:
-            sent.append(notice)
-    return sent
+    # Claimed in one statement, sent over one connection, recorded by outcome (mail.py).
+    return deliver_many([reminder_message(due, now, domains[due.domain_id], prices)
+                         for due in todo if due.domain_id in domains], now)
 
 
 def batch_prices(tlds: Iterable[Tld]) -> dict[tuple[int, str], int]:
@@ -196,17 +191,23 @@ def batch_prices(tlds: Iterable[Tld]) -> dict[tuple[int, str], int]:
 
 def send_reminder(due: Due, now: datetime, domain: Domain | None = None,
                   prices: Mapping[tuple[int, str], int] | None = None) -> Notice | None:
-    steps = conf.reminder_days()
+    """One reminder on its own (the batch path is ``send_batch``)."""
     if domain is None:
         domain = Domain.objects.select_related(
             "tld", "organisation", "registrant", "billing_contact").get(pk=due.domain_id)
+    return deliver(reminder_message(due, now, domain, prices), now)
+
+
+def reminder_message(due: Due, now: datetime, domain: Domain,
+                     prices: Mapping[tuple[int, str], int] | None = None) -> Message:
+    steps = conf.reminder_days()
     context = domain_context(domain, due.paid_until, now, prices)
     context["step"] = due.step
     before = [s for s in steps if s > 0]
     context["last_before_expiry"] = bool(before) and due.step == min(before)
     if context["last_before_expiry"]:
         context.update(explanation(domain))
-    return deliver(Message(
+    return Message(
         key=due.key, kind=NoticeKind.REMINDER, template="reminder",
         recipients=domain_recipients(domain), language=language_of(domain.registrant),
-        context=context, domain=domain, contact=domain.registrant, step=due.step), now)
+        context=context, domain=domain, contact=domain.registrant, step=due.step)
