@@ -26,8 +26,10 @@ class AuthFailureThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Any, view: Any) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def blocked_for(self, request: Request) -> float | None:
-        """Seconds to wait when the address used up its failures, else None."""
+    def fail(self, request: Request) -> float | None:
+        """A failed authentication from the request's address: seconds to wait when the
+        address already used up its failures (nothing more is counted then), else None once
+        the failure is counted. One read of the counter, one write when counted."""
         self.key = self.get_cache_key(request, None)
         self.history = self.cache.get(self.key, [])
         self.now = self.timer()
@@ -35,11 +37,6 @@ class AuthFailureThrottle(SimpleRateThrottle):
             self.history.pop()
         if len(self.history) >= self.num_requests:
             return self.wait()
-        return None
-
-    def failed(self, request: Request) -> None:
-        self.key = self.get_cache_key(request, None)
-        self.history = self.cache.get(self.key, [])
-        self.now = self.timer()
         self.history.insert(0, self.now)
         self.cache.set(self.key, self.history, self.duration)
+        return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -36,6 +36,7 @@ from ..serializers import domains as s
 from .common import PROBLEM_RESPONSES, problem_responses
 
 CLOSED_STATES = [DomainState.DELETED, DomainState.TRANSFERRED_OUT]
+LISTED_RELATIONS = ["ds_records", "bundled_names"]
 
 
 def contact_in(organisation: Organisation, contact_id: int | None, field: str) -> Contact | None:
@@ -78,12 +79,15 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self) -> QuerySet[Domain]:
         domains = (Domain.objects.filter(organisation__in=access.visible_organisations(
-            self.request)).select_related("tld", "organisation")
-            .prefetch_related("ds_records", "bundled_names"))
-        if self.action == "list":
-            domains = domains.defer("auth_info")  # encrypted, never listed: not decrypted
-            if not self.request.query_params.get("state"):
-                domains = domains.exclude(state__in=CLOSED_STATES)
+            self.request)).select_related("tld", "organisation"))
+        if self.action != "list":
+            return domains.prefetch_related("ds_records", "bundled_names")
+        # The list: rows prefetched as plain lists (no related queryset per row), the
+        # transfer code (encrypted, never listed) not loaded, hence not decrypted.
+        domains = domains.defer("auth_info").prefetch_related(*(
+            Prefetch(name, to_attr=s.PREFETCHED + name) for name in LISTED_RELATIONS))
+        if not self.request.query_params.get("state"):
+            domains = domains.exclude(state__in=CLOSED_STATES)
         return domains
 
     def get_object(self) -> Domain:

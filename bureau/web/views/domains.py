@@ -6,11 +6,13 @@ from __future__ import annotations
 import contextlib
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bureau.api.serializers.domains import readable
 from bureau.audit.log import EventKind, record
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
@@ -50,6 +53,9 @@ SORTS: dict[str, list[Any]] = {
     "-name": ["-name"],
 }
 EXPIRING_SOON = timedelta(days=60)
+PAGE_SIZE = 50
+# What a row of the list shows: the transfer code (encrypted) and the rest are not loaded.
+LIST_FIELDS = ["id", "name", "state", "expires_at"]
 
 
 def domains_of(request: HttpRequest) -> QuerySet[Domain]:
@@ -91,10 +97,16 @@ def domain_list(request: HttpRequest) -> HttpResponse:
         domains = domains.filter(state=state)
     if q:
         domains = domains.filter(name_matches(q))
-    soon = timezone.now() + EXPIRING_SOON
+    domains = domains.select_related(None).only(*LIST_FIELDS).order_by(*SORTS[sort])
+    page = Paginator(domains, PAGE_SIZE).get_page(request.GET.get("page"))
+    for domain in page.object_list:
+        domain.shown_name = readable(domain.name)  # type: ignore[attr-defined]
+    now = timezone.now()
     return render(request, "web/domain_list.html", {
-        "domains": domains.order_by(*SORTS[sort]), "sort": sort, "state": state, "q": q,
-        "states": DomainState.choices, "soon": soon, "now": timezone.now(),
+        "domains": page.object_list, "page": page,
+        "query": urlencode({"q": q, "state": state, "sort": sort}) + "&",
+        "sort": sort, "state": state, "q": q,
+        "states": DomainState.choices, "soon": now + EXPIRING_SOON, "now": now,
     })
 
 
