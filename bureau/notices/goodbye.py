@@ -4,11 +4,14 @@ name. Only then may it be deleted; and the reminders stop for it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from django.apps import apps
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -72,16 +75,40 @@ def what_stops(domain: Domain) -> list[Usage] | None:
     zone = Zone.objects.filter(domain=domain).exclude(publish_state="withdrawn").first()
     if zone is None:
         return None
-    kinds = {"MX": "mail", "A": "web", "AAAA": "web", "CNAME": "web"}
+    kinds = STOPS_KINDS
     return [Usage(kinds[r.rtype], str(r.name).rstrip("."), str(r.content).rstrip("."))
             for r in zone.records.filter(rtype__in=list(kinds)).order_by("rtype", "name")]
 
 
-def explanation(domain: Domain) -> dict[str, object]:
+STOPS_KINDS = {"MX": "mail", "A": "web", "AAAA": "web", "CNAME": "web"}
+
+
+def what_stops_by_domain(domain_ids: Iterable[int]) -> dict[int, list[Usage]] | None:
+    """``what_stops`` for many names in two queries: {domain id: usages} for the names whose
+    zone Bureau hosts (a name missing from the answer has none); None without the DNS app."""
+    if not apps.is_installed("bureau.dns"):
+        return None
+    from bureau.dns.models import Record, Zone
+
+    records = Record.objects.filter(rtype__in=list(STOPS_KINDS)).order_by("rtype", "name")
+    zones = (Zone.objects.filter(domain_id__in=list(domain_ids))
+             .exclude(publish_state="withdrawn")
+             .prefetch_related(Prefetch("records", queryset=records)))
+    return {zone.domain_id: [Usage(STOPS_KINDS[r.rtype], str(r.name).rstrip("."),
+                                   str(r.content).rstrip(".")) for r in zone.records.all()]
+            for zone in zones if zone.domain_id is not None}
+
+
+def explanation(domain: Domain,
+                stops: Mapping[int, list[Usage]] | Literal[False] | None = False,
+                ) -> dict[str, object]:
     """What the goodbye page explains, for the last reminder before expiry too (expiring
     without renewal is giving the name up): what stops working (from the hosted zone; None
-    when Bureau does not host it) and the checklist of risks and people to tell."""
-    return {"stops": what_stops(domain), "checks": [item.text for item in CHECKLIST]}
+    when Bureau does not host it) and the checklist of risks and people to tell.
+    ``stops``: ``what_stops_by_domain`` of a batch already looked up (False: look it up)."""
+    found = what_stops(domain) if stops is False else (
+        None if stops is None else stops.get(domain.pk))
+    return {"stops": found, "checks": [item.text for item in CHECKLIST]}
 
 
 def say_goodbye(*, domain: Domain, actor: Actor, mode: str, ticked: set[str],

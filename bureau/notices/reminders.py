@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
@@ -29,7 +29,7 @@ from bureau.registrar.registries.models import Tld
 
 from . import clock, conf
 from .choices import auto_renew_of
-from .goodbye import explanation
+from .goodbye import Usage, explanation, what_stops_by_domain
 from .mail import Message, deliver, deliver_many, portal_path
 from .models import Goodbye, Notice, NoticeKind
 from .recipients import domain_recipients, language_of
@@ -173,8 +173,11 @@ def send_batch(batch: list[Due], now: datetime) -> list[Notice]:
         Prefetch("organisation__memberships", queryset=Membership.objects.select_related("user")),
     ).in_bulk([due.domain_id for due in todo])
     prices = batch_prices({d.tld_id: d.tld for d in domains.values()}.values())
+    # The last reminder before expiry says what stops working: the zones of the batch at once.
+    last = last_step_before_expiry()
+    stops = what_stops_by_domain([d.domain_id for d in todo if d.step == last])
     # Claimed in one statement, sent over one connection, recorded by outcome (mail.py).
-    return deliver_many([reminder_message(due, now, domains[due.domain_id], prices)
+    return deliver_many([reminder_message(due, now, domains[due.domain_id], prices, stops)
                          for due in todo if due.domain_id in domains], now)
 
 
@@ -198,15 +201,22 @@ def send_reminder(due: Due, now: datetime, domain: Domain | None = None,
     return deliver(reminder_message(due, now, domain, prices), now)
 
 
+def last_step_before_expiry() -> int | None:
+    before = [s for s in conf.reminder_days() if s > 0]
+    return min(before) if before else None
+
+
 def reminder_message(due: Due, now: datetime, domain: Domain,
-                     prices: Mapping[tuple[int, str], int] | None = None) -> Message:
-    steps = conf.reminder_days()
+                     prices: Mapping[tuple[int, str], int] | None = None,
+                     stops: Mapping[int, list[Usage]] | Literal[False] | None = False,
+                     ) -> Message:
+    """``stops``: what stops working, by domain id, looked up for a batch (False: look it up
+    for this name; see ``goodbye.explanation``)."""
     context = domain_context(domain, due.paid_until, now, prices)
     context["step"] = due.step
-    before = [s for s in steps if s > 0]
-    context["last_before_expiry"] = bool(before) and due.step == min(before)
+    context["last_before_expiry"] = due.step == last_step_before_expiry()
     if context["last_before_expiry"]:
-        context.update(explanation(domain))
+        context.update(explanation(domain, stops))
     return Message(
         key=due.key, kind=NoticeKind.REMINDER, template="reminder",
         recipients=domain_recipients(domain), language=language_of(domain.registrant),
