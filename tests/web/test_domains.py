@@ -133,3 +133,15 @@ def test_dnssec_and_contacts_of_a_name(shop: Client, org_a: Organisation) -> Non
     domain.refresh_from_db()
     assert domain.tech_contact == tech
     assert "Sacha Tech" in shop.get(f"/domains/{domain.pk}/").content.decode()
+
+
+def test_locks_of_a_name(shop: Client, org_a: Organisation) -> None:
+    ledger.top_up(org_a, 5000, "EUR")
+    shop.post("/cart/add/", {"name": "verrou.test", "price": 1000, "currency": "EUR"})
+    shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
+    domain = Domain.objects.get(name="verrou.test")
+    assert domain.transfer_prohibited  # on by default
+    page = shop.post(f"/domains/{domain.pk}/locks/", {"delete": "on"}, follow=True)
+    assert "Locks of verrou.test updated." in page.content.decode()
+    domain.refresh_from_db()
+    assert not domain.transfer_prohibited and domain.delete_prohibited

@@ -60,23 +60,14 @@ class BundledNameSerializer(serializers.ModelSerializer[BundledName]):
         list_serializer_class = PrefetchedList
 
 
-def readable(name: str) -> str:
-    """``to_u_label`` with a shortcut: a lower-case ASCII name without an ``xn--`` label
-    reads as it is written (IDNA decoding, the list's main CPU cost per row otherwise, would
-    return it unchanged)."""
-    if name.isascii() and "xn--" not in name and name == name.lower():
-        return name
-    return to_u_label(name)
-
-
 class ULabelField(serializers.CharField):
-    """The name as people read it (the domain's ``u_label``, see ``readable``)."""
+    """The name as people read it (the domain's ``u_label``)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(source="name", read_only=True, **kwargs)
 
     def to_representation(self, value: Any) -> str:
-        return readable(str(value))
+        return to_u_label(str(value))
 
 
 class DomainSerializer(serializers.ModelSerializer[Domain]):

@@ -29,6 +29,8 @@ def to_a_label(name: str) -> str:
 
 def to_u_label(a_label: str) -> str:
     """The name as people read it; an A-label that does not decode is shown as it is."""
+    if a_label.isascii() and "xn--" not in a_label and a_label == a_label.lower():
+        return a_label  # what IDNA decoding would give, without its cost (lists call this a lot)
     try:
         return idna.decode(a_label)
     except idna.IDNAError:

@@ -4,6 +4,7 @@ transfer code, history, renew, delete. Every lookup is limited to the current or
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -21,13 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bureau.api.serializers.domains import readable
 from bureau.audit.log import EventKind, record
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
-from bureau.registrar.domains.names import to_a_label
+from bureau.registrar.domains.names import to_a_label, to_u_label
 from bureau.registrar.operations import registrant as registrant_op
 from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
@@ -100,7 +100,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     domains = domains.select_related(None).only(*LIST_FIELDS).order_by(*SORTS[sort])
     page = Paginator(domains, PAGE_SIZE).get_page(request.GET.get("page"))
     for domain in page.object_list:
-        domain.shown_name = readable(domain.name)  # type: ignore[attr-defined]
+        domain.shown_name = to_u_label(domain.name)  # type: ignore[attr-defined]
     now = timezone.now()
     return render(request, "web/domain_list.html", {
         "domains": page.object_list, "page": page,
@@ -147,24 +147,32 @@ def _rerender(request: HttpRequest, domain: Domain, **forms_: object) -> HttpRes
                   status=400)
 
 
+def _update(request: HttpRequest, domain: Domain, form: forms.Form, form_name: str, *,
+            op: str, done: str, changes: Callable[[], dict[str, Any]],
+            fields: dict[str, str] | None = None) -> HttpResponse:
+    """Send a form's change to the registry through the update operation: back to the domain
+    page with ``done`` when it went through, else the page again with the form's errors."""
+    if form.is_valid():
+        try:
+            attempt(form, lambda: update_op.update(
+                domain=domain, actor=Actor(person(request)), **changes()),
+                context={"op": op, "domain": domain.name}, fields=fields)
+        except Failed:
+            pass
+        else:
+            messages.success(request, done % {"name": domain.u_label})
+            return redirect("web:domain", pk=domain.pk)
+    return _rerender(request, domain, **{form_name: form})
+
+
 @member_required(Permission.MANAGE_DOMAINS)
 @require_POST
 def nameservers(request: HttpRequest, pk: int) -> HttpResponse:
     domain = get_domain(request, pk)
     form = NameserversForm(request.POST)
-    if form.is_valid():
-        try:
-            attempt(form, lambda: update_op.update(
-                domain=domain, actor=Actor(person(request)),
-                nameservers=form.cleaned_data["nameservers"]),
-                context={"op": "update-ns", "domain": domain.name})
-        except Failed:
-            pass
-        else:
-            messages.success(request, _("Name servers of %(name)s updated.")
-                             % {"name": domain.u_label})
-            return redirect("web:domain", pk=domain.pk)
-    return _rerender(request, domain, nameservers_form=form)
+    return _update(request, domain, form, "nameservers_form", op="update-ns",
+                   done=_("Name servers of %(name)s updated."),
+                   changes=lambda: {"nameservers": form.cleaned_data["nameservers"]})
 
 
 @member_required(Permission.MANAGE_DOMAINS)
@@ -172,19 +180,10 @@ def nameservers(request: HttpRequest, pk: int) -> HttpResponse:
 def dnssec(request: HttpRequest, pk: int) -> HttpResponse:
     domain = get_domain(request, pk)
     form = DSForm(request.POST)
-    if form.is_valid():
-        records = [update_op.DS(*r) for r in form.cleaned_data["ds_records"]]
-        try:
-            attempt(form, lambda: update_op.update(
-                domain=domain, actor=Actor(person(request)), ds_records=records),
-                context={"op": "update-ds", "domain": domain.name})
-        except Failed:
-            pass
-        else:
-            messages.success(request, _("DNSSEC of %(name)s updated at the registry.")
-                             % {"name": domain.u_label})
-            return redirect("web:domain", pk=domain.pk)
-    return _rerender(request, domain, ds_form=form)
+    return _update(request, domain, form, "ds_form", op="update-ds",
+                   done=_("DNSSEC of %(name)s updated at the registry."),
+                   changes=lambda: {"ds_records": [
+                       update_op.DS(*r) for r in form.cleaned_data["ds_records"]]})
 
 
 @member_required(Permission.MANAGE_CONTACTS)
@@ -192,20 +191,11 @@ def dnssec(request: HttpRequest, pk: int) -> HttpResponse:
 def domain_contacts(request: HttpRequest, pk: int) -> HttpResponse:
     domain = get_domain(request, pk)
     form = DomainContactsForm(request.POST, organisation=domain.organisation)
-    if form.is_valid():
-        try:
-            attempt(form, lambda: update_op.update(
-                domain=domain, actor=Actor(person(request)), admin=form.cleaned_data["admin"],
-                tech=form.cleaned_data["tech"], billing=form.cleaned_data["billing"]),
-                context={"op": "update-contacts", "domain": domain.name},
-                fields={"registrant": "admin"})
-        except Failed:
-            pass
-        else:
-            messages.success(request, _("Contacts of %(name)s updated.")
-                             % {"name": domain.u_label})
-            return redirect("web:domain", pk=domain.pk)
-    return _rerender(request, domain, contacts_form=form)
+    return _update(request, domain, form, "contacts_form", op="update-contacts",
+                   done=_("Contacts of %(name)s updated."),
+                   changes=lambda: {role: form.cleaned_data[role]
+                                    for role in ("admin", "tech", "billing")},
+                   fields={"registrant": "admin"})
 
 
 @member_required(Permission.MANAGE_DOMAINS)
@@ -213,19 +203,9 @@ def domain_contacts(request: HttpRequest, pk: int) -> HttpResponse:
 def locks(request: HttpRequest, pk: int) -> HttpResponse:
     domain = get_domain(request, pk)
     form = LocksForm(request.POST)
-    if form.is_valid():
-        try:
-            attempt(form, lambda: update_op.update(
-                domain=domain, actor=Actor(person(request)),
-                locks=dict(form.cleaned_data)),
-                context={"op": "update-locks", "domain": domain.name})
-        except Failed:
-            pass
-        else:
-            messages.success(request, _("Locks of %(name)s updated.")
-                             % {"name": domain.u_label})
-            return redirect("web:domain", pk=domain.pk)
-    return _rerender(request, domain, locks_form=form)
+    return _update(request, domain, form, "locks_form", op="update-locks",
+                   done=_("Locks of %(name)s updated."),
+                   changes=lambda: {"locks": dict(form.cleaned_data)})
 
 
 @never_cache
