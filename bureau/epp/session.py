@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 # Result codes after which the server ends the session (RFC 5730 §3).
 CLOSING_CODES = frozenset({2500, 2501, 2502})
 TransportFactory = Callable[[ClientConfig], Transport]
+_SESSION_COMMANDS = (Hello, Login, Logout)
 
 
 class NotSent(EPPConnectionError):
@@ -231,16 +232,17 @@ class Session:
 
     def execute(self, command: Command) -> Response:
         """Send a command and return its response; raises CommandFailed for codes >= 2000."""
-        if isinstance(command, Hello | Login | Logout):
+        if isinstance(command, _SESSION_COMMANDS):
             raise TypeError(
                 f"{type(command).__name__} is handled by the session: use hello(), connect() "
                 "or close()"
             )
+        needed = command.namespaces()
         with self._lock:
             for attempt in (1, 2):
                 self._ready()
-                missing = command.namespaces() - set(self.ext_uris)
-                if missing:
+                if needed and not needed.issubset(self.ext_uris):
+                    missing = needed.difference(self.ext_uris)
                     raise ExtensionNotLoggedIn(
                         f"{type(command).__name__} uses {', '.join(sorted(missing))}, which the "
                         f"server did not announce or this client does not enable"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 import time
 
 
@@ -12,7 +11,8 @@ class TransactionIds:
     """Makes clTRIDs like `BUR-1764072000123-4f2a-000017` (prefix, ms time, pid, counter).
 
     The pid keeps two processes started in the same millisecond apart; the counter keeps two
-    commands of the same millisecond apart. Thread-safe.
+    commands of the same millisecond apart. Thread-safe: `next()` on an itertools.count is one
+    C call, which the interpreter lock makes atomic.
     """
 
     def __init__(self, prefix: str = "BUR") -> None:
@@ -20,13 +20,20 @@ class TransactionIds:
             raise ValueError(f"clTRID prefix {prefix!r}: use 1-20 printable characters, no space")
         self.prefix = prefix
         self._counter = itertools.count(1)
-        self._lock = threading.Lock()
 
     def next(self) -> str:
-        with self._lock:
-            n = next(self._counter)
-        return f"{self.prefix}-{int(time.time() * 1000)}-{os.getpid() & 0xFFFF:04x}-{n:06d}"
+        n = next(self._counter)
+        return f"{self.prefix}-{time.time_ns() // 1_000_000}-{_pid}-{n:06d}"
 
+
+def _remember_pid() -> None:
+    global _pid
+    _pid = f"{os.getpid() & 0xFFFF:04x}"
+
+
+_pid = ""
+_remember_pid()
+os.register_at_fork(after_in_child=_remember_pid)  # a forked worker gets its own ids
 
 _default = TransactionIds()
 

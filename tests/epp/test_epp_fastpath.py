@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from bureau.epp import Command, DomainCheck, FeeCheck, namespaces, parse_response
-from bureau.epp.domain import DomainAvailability, DomainCheckData
+from bureau.epp.domain import DomainAvailability, DomainCheckData, read_check_answer
 from bureau.epp.errors import FrameError
 from bureau.epp.registry import _PARSERS, parser_for
 from bureau.epp.response import ExtValue, Result
@@ -204,3 +204,122 @@ def test_each_thread_parses_with_its_own_parser() -> None:
     for t in threads:
         t.join()
     assert len({id(p) for p in seen}) == 3
+
+
+# ---- the text reading of check answers -----------------------------------------------------
+
+DECLARATIONS = [
+    "",
+    "<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n",
+    '<?xml version="1.0" encoding="utf-8"?>',
+    '<?xml version="1.0"?>\r\n',
+    '<?xml version="1.0" encoding="ISO-8859-1"?>',  # another encoding: lxml's business
+    "<?xml version='1.0\" encoding='UTF-8'?>",  # mismatched quotes: not XML
+    " <?xml version='1.0'?>",  # a declaration must come first
+]
+SPACES = ["", "", " ", "\n  ", "\r\n\t", "\f"]  # form feed is not XML whitespace
+reason_text = st.text(
+    st.sampled_from("ab é清 -'\"&<>\t\n\r\x01\ufffe]") | st.characters(codec="utf-8"), max_size=12
+)
+
+
+@st.composite
+def check_answers(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A check answer, and whether it is written in the common way the text reading takes."""
+    plain = True
+
+    def space() -> str:
+        nonlocal plain
+        value = draw(st.sampled_from(SPACES))
+        plain &= value != "\f"
+        return value
+
+    def raw_text(value: str) -> str:
+        nonlocal plain
+        written = _escape(value) if draw(st.booleans()) else value
+        plain &= all(c not in "&<>\r\ufffe\uffff" and (c >= " " or c in "\t\n") for c in written)
+        return written
+
+    declaration = draw(st.sampled_from(DECLARATIONS))
+    plain &= declaration in DECLARATIONS[:4]
+    cds = []
+    for _ in range(draw(st.integers(1, 4))):
+        name = draw(names | st.sampled_from(["Example.COM", "xn--bcher-kva.example"]))
+        plain &= name.isascii()
+        quote = draw(st.sampled_from(['"', "'"]))
+        avail = draw(st.sampled_from(["1", "0", "true", "false"]))
+        reason = draw(st.none() | reason_text)
+        lang = draw(st.sampled_from(["", ' lang="fr"']))
+        cd = (
+            f"<domain:cd>{space()}<domain:name avail={quote}{avail}{quote}>"
+            f"{_escape(name)}</domain:name>"
+        )
+        if reason is not None:
+            cd += f"{space()}<domain:reason{lang}>{raw_text(reason)}</domain:reason>"
+        if draw(st.booleans()) and draw(st.booleans()):
+            cd += "<!-- note -->"
+            plain = False
+        cds.append(cd + f"{space()}</domain:cd>{space()}")
+    msg_lang = draw(st.sampled_from(["", ' lang="en"', ' lang="fr-CA"']))
+    message = raw_text(draw(reason_text))
+    msgq = draw(st.sampled_from(["", '<msgQ count="5" id="12345"/>']))
+    cltrid = draw(st.none() | st.sampled_from(["ABC-12345", " A B ", "é"]))
+    code = draw(st.sampled_from(["1000", "1000", "1001", "2400"]))
+    plain &= code != "2400"
+    frame_ = (
+        f'{declaration}<epp xmlns="{EPP}">{space()}<response>{space()}<result code="{code}">'
+        f"{space()}<msg{msg_lang}>{message}</msg>{space()}</result>{space()}{msgq}"
+        f"<resData>{space()}<domain:chkData {D}>{space()}{''.join(cds)}</domain:chkData>"
+        f"{space()}</resData>{space()}<trID>"
+        + ("" if cltrid is None else f"<clTRID>{cltrid}</clTRID>")
+        + f"<svTRID>S-1</svTRID></trID></response>{space()}</epp>{space()}"
+    )
+    return frame_.encode(), plain
+
+
+def read_generally(raw: bytes) -> tuple[str, Any]:
+    from bureau.epp.response import _root, response_from_element
+
+    return outcome(lambda: response_from_element(_root(raw), raw))
+
+
+@settings(max_examples=400, deadline=None)
+@given(check_answers())
+def test_text_reading_of_check_answers_equals_the_general_reading(
+    answer: tuple[bytes, bool],
+) -> None:
+    raw, plain = answer
+    fast = read_check_answer(raw)
+    if fast is not None:
+        assert read_generally(raw) == ("ok", fast)
+    assert (fast is not None) == plain, "the common writing must take the text reading"
+    assert outcome(lambda: parse_response(raw)) == read_generally(raw)
+
+
+@settings(max_examples=300, deadline=None)
+@given(check_answers(), st.integers(0, 10_000), st.binary(min_size=0, max_size=2))
+def test_a_damaged_check_answer_is_read_as_lxml_reads_it(
+    answer: tuple[bytes, bool], where: int, insert: bytes
+) -> None:
+    raw, _ = answer
+    at = where % len(raw)
+    damaged = raw[:at] + insert + raw[at + 1 :]
+    fast = read_check_answer(damaged)
+    if fast is not None:  # the text reading never accepts what lxml refuses
+        assert read_generally(damaged) == ("ok", fast)
+
+
+def test_the_sandbox_answer_to_a_check_takes_the_text_reading() -> None:
+    raw = (
+        b"<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n"
+        b'<epp xmlns="urn:ietf:params:xml:ns:epp-1.0"><response><result code="1000"><msg>'
+        b"Command completed successfully</msg></result><resData><domain:chkData "
+        b'xmlns:domain="urn:ietf:params:xml:ns:domain-1.0"><domain:cd><domain:name avail="1">'
+        b"bench-0.test</domain:name></domain:cd></domain:chkData></resData><trID><clTRID>"
+        b"BUR-1795618566737-1ace-003000</clTRID><svTRID>SBX-6b06f705-6001</svTRID></trID>"
+        b"</response></epp>"
+    )
+    response = read_check_answer(raw)
+    assert response is not None and response == parse_response(raw)
+    assert response.data.results == (DomainAvailability("bench-0.test", True, None),)
+    assert response.cltrid == "BUR-1795618566737-1ace-003000" and response.raw == raw
