@@ -1,5 +1,6 @@
 """RFC 5733 contact commands. Postal info, phones, email and disclose are kept as the XML the
-client sent (re-emitted in info), so nothing the client said is lost or reinterpreted."""
+client sent (re-emitted in info), so nothing the client said is lost or reinterpreted; info
+leaves out, for other registrars, what disclose flag="0" withholds."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from bureau.sandbox.xmlio import Element, child, children, el, fromstring, sub, 
 
 CLIENT_STATUSES = frozenset({"clientDeleteProhibited", "clientTransferProhibited",
                              "clientUpdateProhibited"})
+# What replaces a withheld element that the schema requires (name, city, email).
+WITHHELD = "not disclosed"
+_OPTIONAL_ADDRESS_LINES = ("street", "sp", "pc")
 
 
 def _load(ctx: Ctx, obj: Element) -> sqlite3.Row:
@@ -73,13 +77,54 @@ def _fields(obj: Element) -> dict[str, Any]:
     return data
 
 
+def _withheld(stored: dict[str, Any]) -> set[str]:
+    """What the client asked to keep from other registrars: 'voice', 'name:int', ...
+
+    The greeting's dcp names the public as a recipient, so everything is disclosed by default
+    and only a disclose flag="0" makes exceptions (RFC 5733 2.9); flag="1" changes nothing."""
+    if "disclose" not in stored:
+        return set()
+    disclose = fromstring(stored["disclose"])
+    if disclose.get("flag", "").strip() in ("1", "true"):
+        return set()
+    return {etree.QName(node).localname + (f":{node.get('type')}" if node.get("type") else "")
+            for node in disclose}
+
+
+def _postal_info(stored: str, kind: str, withheld: set[str]) -> Element:
+    """The postalInfo of `kind` without what is withheld: org and address lines go, while
+    name and city, which the schema requires, read WITHHELD. The country stays: the schema
+    requires it and no country code means "withheld"."""
+    postal = fromstring(stored)
+    if f"org:{kind}" in withheld:
+        for org in children(postal, "contact:org"):
+            postal.remove(org)
+    if f"name:{kind}" in withheld:
+        _blank(child(postal, "contact:name"))
+    addr = child(postal, "contact:addr")
+    if f"addr:{kind}" in withheld and addr is not None:
+        for line in _OPTIONAL_ADDRESS_LINES:
+            for node in children(addr, f"contact:{line}"):
+                addr.remove(node)
+        _blank(child(addr, "contact:city"))
+    return postal
+
+
+def _blank(node: Element | None) -> None:
+    if node is not None:
+        node.text = WITHHELD
+
+
 def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
-    """Errors: 2303; 2202 wrong authInfo. Others than the sponsor see no authInfo."""
+    """Errors: 2303; 2202 wrong authInfo. Others than the sponsor see no authInfo, and without
+    the right authInfo they do not see what the contact's disclose flag="0" withholds."""
     row = _load(ctx, obj)
     pw = text(obj, "contact:authInfo/contact:pw")
     if pw is not None and row["clid"] != ctx.clid and pw != row["authinfo"]:
         raise EppError(2202, f"wrong authInfo for contact {row['handle']}")
     stored = json.loads(row["data"])
+    authorised = row["clid"] == ctx.clid or pw is not None
+    withheld = set() if authorised else _withheld(stored)
     data = el("contact:infData")
     sub(data, "contact:id", row["handle"])
     sub(data, "contact:roid", row["roid"])
@@ -96,10 +141,14 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         sub(data, "contact:status", attrs={"s": status})
     for kind in ("int", "loc"):
         if kind in stored["postal"]:
-            data.append(fromstring(stored["postal"][kind]))
-    for key in ("voice", "fax", "email"):
-        if key in stored:
+            data.append(_postal_info(stored["postal"][kind], kind, withheld))
+    for key in ("voice", "fax"):
+        if key in stored and key not in withheld:
             data.append(fromstring(stored[key]))
+    email = fromstring(stored["email"])
+    if "email" in withheld:
+        _blank(email)
+    data.append(email)
     sub(data, "contact:clID", row["clid"])
     sub(data, "contact:crID", row["crid"])
     sub(data, "contact:crDate", format_time(row["crdate"]))
@@ -108,7 +157,7 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         sub(data, "contact:upDate", format_time(row["updated"]))
     if row["trdate"]:
         sub(data, "contact:trDate", format_time(row["trdate"]))
-    if row["clid"] == ctx.clid or pw is not None:
+    if authorised:
         sub(sub(data, "contact:authInfo"), "contact:pw", row["authinfo"])
     if "disclose" in stored:
         data.append(fromstring(stored["disclose"]))

@@ -20,13 +20,14 @@ class Ctx:
     svtrid: str
     cltrid: str | None = None
     extensions: dict[str, Element] = field(default_factory=dict)  # ns -> command extension
-    selected: frozenset[str] = frozenset()  # extension URIs the client chose at login
+    selected: frozenset[str] = frozenset()  # object and extension URIs chosen at login
 
     def ext(self, uri: str) -> Element | None:
         return self.extensions.get(uri)
 
     def wants(self, uri: str) -> bool:
-        """Responses carry an extension only for clients that selected it at login."""
+        """Responses carry an object's data or an extension only for clients that selected
+        its namespace at login."""
         return uri in self.selected
 
     def tld_of(self, name: str) -> TldPolicy:

@@ -21,6 +21,10 @@ def enqueue(conn: sqlite3.Connection, clid: str, now: int, msg: str,
     )
 
 
+def _selected(ctx: Ctx, node: Element) -> bool:
+    return ctx.wants(etree.QName(node).namespace or "")
+
+
 def count(conn: sqlite3.Connection, clid: str) -> int:
     return int(conn.execute("SELECT COUNT(*) FROM poll WHERE clid = ?", (clid,)).fetchone()[0])
 
@@ -34,12 +38,17 @@ def handle(ctx: Ctx, op: str, msg_id: str | None) -> Result:
             return Result(1300)
         result = Result(1301, msgq=MsgQ(count(ctx.conn, ctx.clid), row["id"], row["qdate"],
                                         row["msg"]))
-        if row["resdata"]:
-            result.resdata.append(fromstring(row["resdata"]))
-        if row["extension"]:
-            ext = fromstring(row["extension"])
-            if ctx.wants(etree.QName(ext).namespace or ""):
-                result.extension.append(ext)
+        # The queue is the registrar's, services are the session's: a message about an object
+        # this session did not select still comes, with its id and text only (an extension
+        # alone would describe data the client does not get).
+        data = fromstring(row["resdata"]) if row["resdata"] else None
+        ext = fromstring(row["extension"]) if row["extension"] else None
+        if data is not None:
+            if not _selected(ctx, data):
+                return result
+            result.resdata.append(data)
+        if ext is not None and _selected(ctx, ext):
+            result.extension.append(ext)
         return result
     if op == "ack":
         if not msg_id:

@@ -144,6 +144,8 @@ def greeting(server_id: str, now: int) -> bytes:
     purpose = etree.SubElement(statement, _EPP + "purpose")
     etree.SubElement(purpose, _EPP + "admin")
     etree.SubElement(purpose, _EPP + "prov")
+    # Public: other registrars see contact data, except what a contact's disclose
+    # flag="0" withholds (contacts.info).
     recipient = etree.SubElement(statement, _EPP + "recipient")
     etree.SubElement(recipient, _EPP + "ours")
     etree.SubElement(recipient, _EPP + "public")

@@ -50,7 +50,7 @@ class Session:
         self.registry = registry
         self.peer_cn = peer_cn
         self.clid: str | None = None
-        self.selected: frozenset[str] = frozenset()
+        self.selected: frozenset[str] = frozenset()  # objURIs and extURIs chosen at login
         self.login_failures = 0
 
     # -- frame checks --------------------------------------------------------------------
@@ -134,6 +134,7 @@ class Session:
         ext = cmd.find(_EPP + "extension")
         if ext is not None:
             extensions = {etree.QName(e).namespace or "": e for e in ext}
+        self._verify_selected(verb, extensions)
         ctx = Ctx(registry.conn, registry.config, now, self.clid, registry.svtrid(),
                   command.cltrid, extensions, self.selected)
         if command.name == "poll":
@@ -149,6 +150,20 @@ class Session:
                 return handler(ctx, verb[0], verb)
         finally:
             registry.events_changed()
+
+    def _verify_selected(self, verb: Element, extensions: dict[str, Element]) -> None:
+        """A session uses only the services its client chose at login (RFC 5730 2.9.1.1).
+
+        Services this server lacks never get here (schema check: 2307, 2103). For one it offers
+        but the client left out, 2002 "Command use error" fits: the command is valid, only this
+        session's context forbids it; 2307 and 2103 would wrongly say the server lacks it."""
+        if verb.tag in _VERBS:
+            obj_uri = etree.QName(verb[0]).namespace
+            if obj_uri not in self.selected:
+                raise EppError(2002, f"object service {obj_uri} was not selected at login")
+        for uri in extensions:
+            if uri not in self.selected:
+                raise EppError(2002, f"extension {uri} was not selected at login")
 
     def _login(self, command: Command) -> Result:
         if self.clid is not None:
@@ -171,11 +186,12 @@ class Session:
             raise EppError(2102, f"language {lang!r} is not offered; use en")
         svcs = login.find(_EPP + "svcs")
         assert svcs is not None
-        for uri in svcs.findall(_EPP + "objURI"):
-            if uri.text not in ns.OBJECTS:
-                raise EppError(2307, f"object service {uri.text} is not offered")
-        selected = [u.text or "" for u in svcs.iterfind(f"{_EPP}svcExtension/{_EPP}extURI")]
-        for uri_text in selected:
+        objects = [u.text or "" for u in svcs.iterfind(_EPP + "objURI")]
+        for uri_text in objects:
+            if uri_text not in ns.OBJECTS:
+                raise EppError(2307, f"object service {uri_text} is not offered")
+        extensions = [u.text or "" for u in svcs.iterfind(f"{_EPP}svcExtension/{_EPP}extURI")]
+        for uri_text in extensions:
             if uri_text not in ns.EXTENSIONS:
                 raise EppError(2103, f"extension {uri_text} is not offered")
         if self.registry.sessions[clid] >= self.registry.config.session_limit:
@@ -187,7 +203,7 @@ class Session:
                 self.registry.conn.execute("UPDATE registrars SET pw = ? WHERE id = ?",
                                            (new_pw, clid))
         self.clid = clid
-        self.selected = frozenset(selected)
+        self.selected = frozenset(objects + extensions)
         self.registry.sessions[clid] += 1
         return Result(1000)
 

@@ -28,6 +28,7 @@ NS = {
     "b-dn": "urn:ietf:params:xml:ns:epp:b-dn",
     "changePoll": "urn:ietf:params:xml:ns:changePoll-1.0",
 }
+ALL_OBJ = ("domain-1.0", "host-1.0", "contact-1.0")
 ALL_EXT = ("secDNS-1.1", "rgp-1.0", "epp:fee-1.0", "epp:b-dn", "changePoll-1.0")
 XMLNS = " ".join(f'xmlns:{k}="{v}"' for k, v in NS.items() if k != "e")
 
@@ -101,18 +102,15 @@ class EppClient:
                          "</command></epp>")
 
     def login(self, password: str | None = None, extensions: tuple[str, ...] = ALL_EXT,
-              new_pw: str | None = None) -> Reply:
+              new_pw: str | None = None, objects: tuple[str, ...] = ALL_OBJ) -> Reply:
         pw = password or self.sandbox.registrars[self.clid].password
+        objs = "".join(f"<objURI>urn:ietf:params:xml:ns:{o}</objURI>" for o in objects)
         exts = "".join(f"<extURI>urn:ietf:params:xml:ns:{e}</extURI>" for e in extensions)
         svc_ext = f"<svcExtension>{exts}</svcExtension>" if exts else ""
         new = f"<newPW>{new_pw}</newPW>" if new_pw else ""
         return self.command(
             f"<login><clID>{self.clid}</clID><pw>{pw}</pw>{new}<options><version>1.0</version>"
-            "<lang>en</lang></options><svcs>"
-            "<objURI>urn:ietf:params:xml:ns:domain-1.0</objURI>"
-            "<objURI>urn:ietf:params:xml:ns:host-1.0</objURI>"
-            "<objURI>urn:ietf:params:xml:ns:contact-1.0</objURI>"
-            f"{svc_ext}</svcs></login>")
+            f"<lang>en</lang></options><svcs>{objs}{svc_ext}</svcs></login>")
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -179,8 +177,10 @@ class EppClient:
             replies.append(reply)
             self.ack(reply.text("//e:msgQ/@id"))
 
-    def contact_create(self, handle: str, name: str = "Camille Martin", pw: str = "c-secret"
-                       ) -> Reply:
+    def contact_create(self, handle: str, name: str = "Camille Martin", pw: str = "c-secret",
+                       disclose: str = "") -> Reply:
+        """A contact with loc postal info, voice and email; `disclose` is the XML after the
+        authInfo, e.g. '<contact:disclose flag="0"><contact:voice/></contact:disclose>'."""
         return self.command(
             f"<create><contact:create><contact:id>{handle}</contact:id>"
             f'<contact:postalInfo type="loc"><contact:name>{name}</contact:name>'
@@ -189,8 +189,14 @@ class EppClient:
             "<contact:pc>75001</contact:pc><contact:cc>FR</contact:cc></contact:addr>"
             "</contact:postalInfo><contact:voice>+33.123456789</contact:voice>"
             "<contact:email>camille@example.org</contact:email>"
-            f"<contact:authInfo><contact:pw>{pw}</contact:pw></contact:authInfo>"
+            f"<contact:authInfo><contact:pw>{pw}</contact:pw></contact:authInfo>{disclose}"
             "</contact:create></create>")
+
+    def contact_info(self, handle: str, pw: str | None = None) -> Reply:
+        auth = f"<contact:authInfo><contact:pw>{pw}</contact:pw></contact:authInfo>" if pw \
+            else ""
+        return self.command(f"<info><contact:info><contact:id>{handle}</contact:id>{auth}"
+                            "</contact:info></info>")
 
     def host_create(self, name: str, *addrs: str) -> Reply:
         parts = "".join(f'<host:addr ip="{"v6" if ":" in a else "v4"}">{a}</host:addr>'
