@@ -11,7 +11,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from bureau.epp.base import (
     Command,
@@ -142,14 +142,14 @@ class DomainCheck(Command):
             sub(node, DOMAIN, "name", to_alabel(name))
 
     def all_extensions(self) -> list[CommandExtension]:
-        return [e for e in (self.fee,) if e is not None] + list(self.extensions)
+        return [self.fee, *self.extensions] if self.fee is not None else [*self.extensions]
 
     def to_xml(self, cltrid: str | None = None) -> bytes:
         # The hot command of availability searches: without extensions its frame is fixed text
         # around A-labels (letters, digits, hyphens, dots: nothing to escape) and the clTRID.
         # Byte-identical to the lxml path (tests compare both); anything unusual takes it.
         if self.fee is None and not self.extensions and (cltrid is None or _plain_trid(cltrid)):
-            names = "".join(f"<domain:name>{to_alabel(n)}</domain:name>" for n in self.names)
+            names = "".join([f"<domain:name>{to_alabel(n)}</domain:name>" for n in self.names])
             trid = "" if cltrid is None else f"<clTRID>{_escape_text(cltrid)}</clTRID>"
             return f"{_CHECK_HEAD}{names}{_CHECK_MID}{trid}{_CHECK_TAIL}".encode()
         return super().to_xml(cltrid)
@@ -348,14 +348,15 @@ class DomainDelete(Command):
 # ---- responses -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+# Read-only by convention, not frozen, like Response: searches build thousands a second.
+@dataclass
 class DomainAvailability:
     name: str
     available: bool
     reason: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class DomainCheckData:
     results: tuple[DomainAvailability, ...]
 
@@ -479,80 +480,96 @@ def parse_check(node: Element) -> DomainCheckData:
 # and the general reading take twenty. The pattern admits only text that needs no decoding
 # (no entity, no CR, no control character, no comment, no other prefix): anything else is
 # left to the general reading, which tests check gives the same Response.
-def _frame_pattern(template: str) -> re.Pattern[bytes]:
+def _frame_pattern(template: str) -> re.Pattern[str]:
     pieces = {
         "S": r"[\ \t\r\n]*",  # whitespace between elements, which readers skip
-        "TEXT": r"([^<&>\r\x00-\x08\x0b\x0c\x0e-\x1f]*)",  # text with nothing to decode
-        "ATTR": r'"([^"<&\x00-\x1f]*)"',
+        "TEXT": r"[^<&>\r\x00-\x08\x0b\x0c\x0e-\x1f]*",  # text with nothing to decode
+        "ATTR": r'"[^"<&\x00-\x1f]*"',
         "EPP": re.escape(EPP),
         "DOMAIN": re.escape(DOMAIN),
     }
-    return re.compile(template.format(**pieces).encode(), re.VERBOSE)
+    return re.compile(template.format(**pieces), re.VERBOSE | re.ASCII)
 
 
-_CHECK_ANSWER = _frame_pattern(
+_CHECK_ITEM = r"""
+    <domain:cd> {S} <domain:name\ avail="(1|0|true|false)">([a-zA-Z0-9.-]+)</domain:name> {S}
+    (?:<domain:reason(?:\ lang={ATTR})?(>{TEXT})</domain:reason> {S})? </domain:cd> {S}
+"""
+_CHECK_ITEMS = _frame_pattern(_CHECK_ITEM)
+# The envelope, up to the first <domain:cd>, and the rest.
+_ANSWER_ENVELOPE = _frame_pattern(
     r"""
     (?:<\?xml\ version=(["'])1\.0\1 (?:\ encoding=(["'])(?i:utf-8)\2)?
        (?:\ standalone=(["'])(?:yes|no)\3)? \?>)? {S}
     <epp\ xmlns="{EPP}"> {S} <response> {S}
-    <result\ code="(1\d\d\d)"> {S} <msg(?:\ lang={ATTR})?>{TEXT}</msg> {S} </result> {S}
-    (?:<msgQ\ count="(\d{{1,9}})"\ id={ATTR}/> {S})?
+    <result\ code="(?P<code>1[0-9]{{3}})"> {S}
+      <msg(?:\ lang="(?P<lang>[^"<&\x00-\x1f]*)")?>(?P<msg>{TEXT})</msg> {S}
+    </result> {S}
+    (?:<msgQ\ count="(?P<count>[0-9]{{1,9}})"\ id="(?P<id>[^"<&\x00-\x1f]*)"/> {S})?
     <resData> {S} <domain:chkData\ xmlns:domain="{DOMAIN}"> {S}
-    (<domain:cd>(?s:.*)</domain:cd>) {S} </domain:chkData> {S} </resData> {S}
-    <trID> {S} (?:<clTRID>{TEXT}</clTRID> {S})? <svTRID>{TEXT}</svTRID> {S} </trID> {S}
-    </response> {S} </epp> {S}
     """
 )
-_CHECK_CD = _frame_pattern(
+_ANSWER_REST = _frame_pattern(
     r"""
-    <domain:cd> {S} <domain:name\ avail=(["'])(1|0|true|false)\1>([a-zA-Z0-9.-]+)</domain:name>
-    {S} (?:<domain:reason(?:\ lang={ATTR})?>{TEXT}</domain:reason> {S})? </domain:cd> {S}
+    {S} (?P<items>(?:"""
+    + _CHECK_ITEM
+    + r"""
+    )+)
+    </domain:chkData> {S} </resData> {S}
+    <trID> {S} (?:<clTRID>(?P<cltrid>{TEXT})</clTRID> {S})? <svTRID>(?P<svtrid>{TEXT})</svTRID> {S}
+    </trID> {S} </response> {S} </epp> {S}
     """
 )
-_AVAILABLE = {b"1": True, b"true": True, b"0": False, b"false": False}
+_AVAILABLE = {"1": True, "true": True, "0": False, "false": False}
 
 
-def _has_non_characters(data: bytes) -> bool:
+def _xml_characters(text: str) -> bool:
     # U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
-    return not data.isascii() and (b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data)
+    return text.isascii() or ("\ufffe" not in text and "\uffff" not in text)
+
+
+# One server writes the envelope of its check answers the same way, byte for byte, answer
+# after answer: the last one read is kept with its fields, and an answer that starts with the
+# same bytes only has its items and trID read. (A tuple, so threads swap it whole.)
+_last_envelope: tuple[bytes, tuple[Any, ...]] | None = None
 
 
 @reads_frames
 def read_check_answer(data: bytes) -> Response | None:
     """The Response to a plain domain:check written the common way, or None."""
-    match = _CHECK_ANSWER.fullmatch(data)
-    if match is None or _has_non_characters(data):
-        return None
-    _, _, _, code, lang, msg, count, msg_id, cds, cltrid, svtrid = match.groups()
-    results = []
-    end = 0
+    global _last_envelope
+    known = _last_envelope
     try:
-        for cd in _CHECK_CD.finditer(cds):
-            if cd.start() != end:
+        if known is not None and data.startswith(known[0]):
+            envelope, fields = known
+        else:
+            head = _ANSWER_ENVELOPE.match(data.decode())
+            if head is None or not _xml_characters(head.group()):
                 return None
-            end = cd.end()
-            _, avail, name, _, reason = cd.groups()
-            results.append(
-                DomainAvailability(
-                    name.decode().lower(),
-                    _AVAILABLE[avail],
-                    None if reason is None else reason.decode().strip(),
-                )
-            )
-        if end != len(cds):
-            return None
-        return Response(
-            results=(
-                Result(int(code), msg.decode().strip(), "en" if lang is None else lang.decode()),
-            ),
-            cltrid=None if cltrid is None else cltrid.decode().strip(),
-            svtrid=svtrid.decode().strip(),
-            data=DomainCheckData(tuple(results)),
-            msgq=None if count is None else MessageQueue(int(count), msg_id.decode()),
-            raw=data,
-        )
-    except UnicodeDecodeError:  # not UTF-8: the general reading reports it
+            envelope = head.group().encode()
+            fields = head.group("code", "lang", "msg", "count", "id")
+            _last_envelope = envelope, fields
+        rest = _ANSWER_REST.fullmatch(data[len(envelope) :].decode())
+    except UnicodeDecodeError:  # the general reading says what is wrong
         return None
+    if rest is None or not _xml_characters(rest.string):
+        return None
+    code, lang, msg, count, msg_id = fields
+    items, cltrid, svtrid = rest.group("items", "cltrid", "svtrid")
+    # The items matched as a whole, so findall splits them exactly as they were matched;
+    # a reason is read with its tag's ">", so an empty reason differs from none.
+    found = [
+        DomainAvailability(name.lower(), _AVAILABLE[avail], reason[1:].strip() if reason else None)
+        for avail, name, reason in _CHECK_ITEMS.findall(items)
+    ]
+    return Response(
+        (Result(int(code), msg.strip(), lang or "en"),),
+        None if cltrid is None else cltrid.strip(),
+        svtrid.strip(),
+        DomainCheckData(tuple(found)),
+        msgq=None if count is None else MessageQueue(int(count), msg_id),
+        raw=data,
+    )
 
 
 @parses(DOMAIN, "infData")

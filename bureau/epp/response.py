@@ -32,7 +32,9 @@ class ExtValue:
     reason: str
 
 
-@dataclass(frozen=True)
+# Result and Response are read-only by convention, not frozen: availability searches build
+# thousands a second, and a frozen dataclass takes two to three times as long to build.
+@dataclass
 class Result:
     code: int
     message: str
@@ -50,7 +52,7 @@ class MessageQueue:
     lang: str = "en"
 
 
-@dataclass(frozen=True)
+@dataclass
 class Response:
     results: tuple[Result, ...]
     cltrid: str | None

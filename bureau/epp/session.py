@@ -67,6 +67,7 @@ class Session:
         self.config = config
         self._factory = transport_factory
         self._trids = trids or TransactionIds(config.cltrid_prefix)
+        self._next_trid: str | None = None
         self._transport: Transport | None = None
         self._lock = threading.RLock()
         self._password = config.password
@@ -187,9 +188,11 @@ class Session:
     def _roundtrip(self, command: Command) -> Response:
         transport = self._transport
         assert transport is not None
-        cltrid = self._trids.next()
+        cltrid, self._next_trid = self._next_trid or self._trids.next(), None
         frame = command.to_xml(cltrid)
-        log.debug("EPP %s %s -> %s", type(command).__name__, cltrid, self.config.host)
+        debug = log.isEnabledFor(logging.DEBUG)
+        if debug:
+            log.debug("EPP %s %s -> %s", type(command).__name__, cltrid, self.config.host)
         try:
             transport.send(frame)
         except (OSError, ssl.SSLError) as exc:
@@ -197,6 +200,10 @@ class Session:
             # executed, so the command can safely go again on a new connection.
             self._drop()
             raise NotSent(f"sending {cltrid} failed, command not sent: {exc}") from exc
+        # Done while the server works: the session counts as used from the moment the command
+        # went out, and the next clTRID is ready before the next command comes.
+        self._last_used = time.monotonic()
+        self._next_trid = self._trids.next()
         try:
             data = transport.receive()
         except TimeoutError as exc:
@@ -212,7 +219,6 @@ class Session:
                 f"{exc}",
                 cltrid,
             ) from exc
-        self._last_used = time.monotonic()
         try:
             response = parse_response(data)
         except FrameError as exc:
@@ -223,10 +229,12 @@ class Session:
             raise OutcomeUnknown(
                 f"answer carries clTRID {response.cltrid}, expected {cltrid}", cltrid
             )
-        log.debug("EPP %s %s <- %d %s", cltrid, response.svtrid, response.code, response.message)
-        if response.code in CLOSING_CODES:
+        code = response.results[0].code
+        if debug:
+            log.debug("EPP %s %s <- %d %s", cltrid, response.svtrid, code, response.message)
+        if code in CLOSING_CODES:
             self._drop()
-        if not response.ok:
+        if code >= 2000:
             raise CommandFailed(response)
         return response
 

@@ -8,7 +8,8 @@ import time
 
 
 class TransactionIds:
-    """Makes clTRIDs like `BUR-1764072000123-4f2a-000017` (prefix, ms time, pid, counter).
+    """Makes clTRIDs like `BUR-1764072000123-4f2a-000017` (prefix, the ms time the id was made,
+    pid, counter).
 
     The pid keeps two processes started in the same millisecond apart; the counter keeps two
     commands of the same millisecond apart. Thread-safe: `next()` on an itertools.count is one
@@ -19,11 +20,12 @@ class TransactionIds:
         if not 1 <= len(prefix) <= 20 or not prefix.isprintable() or " " in prefix:
             raise ValueError(f"clTRID prefix {prefix!r}: use 1-20 printable characters, no space")
         self.prefix = prefix
+        self._head = f"{prefix}-"
         self._counter = itertools.count(1)
 
     def next(self) -> str:
         n = next(self._counter)
-        return f"{self.prefix}-{time.time_ns() // 1_000_000}-{_pid}-{n:06d}"
+        return f"{self._head}{time.time_ns() // 1_000_000}-{_pid}-{n:06d}"
 
 
 def _remember_pid() -> None:

@@ -247,6 +247,7 @@ def check_answers(draw: st.DrawFn) -> tuple[bytes, bool]:
         name = draw(names | st.sampled_from(["Example.COM", "xn--bcher-kva.example"]))
         plain &= name.isascii()
         quote = draw(st.sampled_from(['"', "'"]))
+        plain &= quote == '"'
         avail = draw(st.sampled_from(["1", "0", "true", "false"]))
         reason = draw(st.none() | reason_text)
         lang = draw(st.sampled_from(["", ' lang="fr"']))
@@ -323,3 +324,38 @@ def test_the_sandbox_answer_to_a_check_takes_the_text_reading() -> None:
     assert response is not None and response == parse_response(raw)
     assert response.data.results == (DomainAvailability("bench-0.test", True, None),)
     assert response.cltrid == "BUR-1795618566737-1ace-003000" and response.raw == raw
+
+
+def test_answers_read_one_after_another_each_get_their_own_envelope() -> None:
+    def answer(msgq: str, gap: str, name: str, trid: str) -> bytes:
+        return frame(
+            f"<response>{OK}{msgq}<resData><domain:chkData {D}>{gap}<domain:cd>"
+            f'<domain:name avail="0">{name}</domain:name></domain:cd></domain:chkData>'
+            f"</resData><trID><clTRID>{trid}</clTRID><svTRID>S-1</svTRID></trID></response>"
+        )
+
+    queue = '<msgQ count="{}" id="{}"/>'
+    answers = [
+        answer(queue.format(5, 1), "", "a.example", "T-1"),
+        answer(queue.format(5, 1), "", "b.example", "T-2"),  # same envelope
+        answer(queue.format(4, 2), "", "c.example", "T-3"),  # the queue moved on
+        answer(queue.format(4, 2), "\n", "d.example", "T-4"),
+        answer(queue.format(4, 2), "\n  ", "e.example", "T-5"),  # longer than the one kept
+        answer("", "", "f.example", "T-6"),
+        answer("", "", "g.exa&amp;mple", "T-7"),  # left to lxml, which reads the entity
+    ]
+    for raw in answers:
+        assert read_generally(raw) == ("ok", parse_response(raw))
+    read = [parse_response(raw) for raw in answers]
+    assert [r.data.results[0].name for r in read] == [
+        "a.example",
+        "b.example",
+        "c.example",
+        "d.example",
+        "e.example",
+        "f.example",
+        "g.exa&mple",
+    ]
+    assert [r.msgq.count if r.msgq else None for r in read] == [5, 5, 4, 4, 4, None, None]
+    assert [r.cltrid for r in read] == [f"T-{i}" for i in range(1, 8)]
+    assert read_check_answer(answers[-1]) is None
