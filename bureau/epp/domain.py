@@ -11,7 +11,7 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from bureau.epp.base import (
     Command,
@@ -491,12 +491,7 @@ def _frame_pattern(template: str) -> re.Pattern[str]:
     return re.compile(template.format(**pieces), re.VERBOSE | re.ASCII)
 
 
-_CHECK_ITEM = r"""
-    <domain:cd> {S} <domain:name\ avail="(1|0|true|false)">([a-zA-Z0-9.-]+)</domain:name> {S}
-    (?:<domain:reason(?:\ lang={ATTR})?(>{TEXT})</domain:reason> {S})? </domain:cd> {S}
-"""
-_CHECK_ITEMS = _frame_pattern(_CHECK_ITEM)
-# The envelope, up to the first <domain:cd>, and the rest.
+# Its parts: the envelope, up to the first <domain:cd>; one item; the end, from </domain:chkData>.
 _ANSWER_ENVELOPE = _frame_pattern(
     r"""
     (?:<\?xml\ version=(["'])1\.0\1 (?:\ encoding=(["'])(?i:utf-8)\2)?
@@ -509,18 +504,21 @@ _ANSWER_ENVELOPE = _frame_pattern(
     <resData> {S} <domain:chkData\ xmlns:domain="{DOMAIN}"> {S}
     """
 )
-_ANSWER_REST = _frame_pattern(
+_ANSWER_ITEM = _frame_pattern(
     r"""
-    {S} (?P<items>(?:"""
-    + _CHECK_ITEM
-    + r"""
-    )+)
-    </domain:chkData> {S} </resData> {S}
-    <trID> {S} (?:<clTRID>(?P<cltrid>{TEXT})</clTRID> {S})? <svTRID>(?P<svtrid>{TEXT})</svTRID> {S}
-    </trID> {S} </response> {S} </epp> {S}
+    {S} <domain:cd> {S} <domain:name\ avail="(1|0|true|false)">([a-zA-Z0-9.-]+)</domain:name> {S}
+    (?:<domain:reason(?:\ lang="[^"<&\x00-\x1f]*")?>({TEXT})</domain:reason> {S})? </domain:cd>
+    """
+)
+_ANSWER_END = _frame_pattern(
+    r"""
+    {S} </domain:chkData> {S} </resData> {S}
+    <trID> {S} (?:<clTRID>({TEXT})</clTRID> {S})? <svTRID>({TEXT})</svTRID> {S} </trID> {S}
+    </response> {S} </epp> {S}
     """
 )
 _AVAILABLE = {"1": True, "true": True, "0": False, "false": False}
+Envelope = tuple[bytes, tuple[Result], MessageQueue | None]
 
 
 def _xml_characters(text: str) -> bool:
@@ -528,10 +526,24 @@ def _xml_characters(text: str) -> bool:
     return text.isascii() or ("\ufffe" not in text and "\uffff" not in text)
 
 
+def _read_envelope(data: bytes) -> Envelope | None:
+    try:
+        head = _ANSWER_ENVELOPE.match(data.decode())
+    except UnicodeDecodeError:  # the general reading says what is wrong
+        return None
+    if head is None or not _xml_characters(head.group()):
+        return None
+    code, lang, msg, count, msg_id = head.group("code", "lang", "msg", "count", "id")
+    result = Result(int(code), msg.strip(), lang or "en")
+    msgq = None if count is None else MessageQueue(int(count), msg_id)
+    return head.group().encode(), (result,), msgq
+
+
 # One server writes the envelope of its check answers the same way, byte for byte, answer
-# after answer: the last one read is kept with its fields, and an answer that starts with the
-# same bytes only has its items and trID read. (A tuple, so threads swap it whole.)
-_last_envelope: tuple[bytes, tuple[Any, ...]] | None = None
+# after answer: the last one read is kept with its (frozen) result and message queue, and an
+# answer that starts with the same bytes only has its items and trID read. A tuple, so that
+# threads swap it whole.
+_last_envelope: Envelope | None = None
 
 
 @reads_frames
@@ -539,35 +551,38 @@ def read_check_answer(data: bytes) -> Response | None:
     """The Response to a plain domain:check written the common way, or None."""
     global _last_envelope
     known = _last_envelope
+    if known is None or not data.startswith(known[0]):
+        known = _read_envelope(data)
+        if known is None:
+            return None
+        _last_envelope = known
+    envelope, results, msgq = known
     try:
-        if known is not None and data.startswith(known[0]):
-            envelope, fields = known
-        else:
-            head = _ANSWER_ENVELOPE.match(data.decode())
-            if head is None or not _xml_characters(head.group()):
-                return None
-            envelope = head.group().encode()
-            fields = head.group("code", "lang", "msg", "count", "id")
-            _last_envelope = envelope, fields
-        rest = _ANSWER_REST.fullmatch(data[len(envelope) :].decode())
-    except UnicodeDecodeError:  # the general reading says what is wrong
+        rest = data[len(envelope) :].decode()
+    except UnicodeDecodeError:
         return None
-    if rest is None or not _xml_characters(rest.string):
+    if not _xml_characters(rest):
         return None
-    code, lang, msg, count, msg_id = fields
-    items, cltrid, svtrid = rest.group("items", "cltrid", "svtrid")
-    # The items matched as a whole, so findall splits them exactly as they were matched;
-    # a reason is read with its tag's ">", so an empty reason differs from none.
-    found = [
-        DomainAvailability(name.lower(), _AVAILABLE[avail], reason[1:].strip() if reason else None)
-        for avail, name, reason in _CHECK_ITEMS.findall(items)
-    ]
+    found = []
+    at = 0
+    while (item := _ANSWER_ITEM.match(rest, at)) is not None:
+        avail, name, reason = item.groups()
+        found.append(
+            DomainAvailability(
+                name.lower(), _AVAILABLE[avail], None if reason is None else reason.strip()
+            )
+        )
+        at = item.end()
+    end = _ANSWER_END.fullmatch(rest, at)
+    if end is None or not found:
+        return None
+    cltrid, svtrid = end.groups()
     return Response(
-        (Result(int(code), msg.strip(), lang or "en"),),
+        results,
         None if cltrid is None else cltrid.strip(),
         svtrid.strip(),
         DomainCheckData(tuple(found)),
-        msgq=None if count is None else MessageQueue(int(count), msg_id),
+        msgq=msgq,
         raw=data,
     )
 

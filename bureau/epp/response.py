@@ -32,9 +32,7 @@ class ExtValue:
     reason: str
 
 
-# Result and Response are read-only by convention, not frozen: availability searches build
-# thousands a second, and a frozen dataclass takes two to three times as long to build.
-@dataclass
+@dataclass(frozen=True)
 class Result:
     code: int
     message: str
@@ -52,6 +50,8 @@ class MessageQueue:
     lang: str = "en"
 
 
+# Read-only by convention, not frozen: availability searches build thousands a second, and a
+# frozen dataclass takes two to three times as long to build.
 @dataclass
 class Response:
     results: tuple[Result, ...]
