@@ -65,7 +65,8 @@ class Command:
 
     def namespaces(self) -> set[str]:
         """Extension namespaces this command needs to have been logged in."""
-        return {e.namespace for e in self.all_extensions() if e.namespace}
+        extensions = self.all_extensions()
+        return {e.namespace for e in extensions if e.namespace} if extensions else set()
 
 
 @dataclass(frozen=True)
