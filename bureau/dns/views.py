@@ -4,6 +4,7 @@ change goes through bureau.dns.operations, refusals go back onto the form field 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -42,6 +43,17 @@ def zone_of(request: HttpRequest, pk: int) -> Zone:
 
 def actor(request: HttpRequest) -> Actor:
     return Actor(person(request), "portal")
+
+
+def act(request: HttpRequest, zone: Zone, action: Callable[[], object], done: str) -> HttpResponse:
+    """Run a change on the zone; its refusal, or ``done``, as a message on the zone page."""
+    try:
+        action()
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("dns:zone", zone.pk)
 
 
 def put_problems(form: forms.Form, exc: RecordsInvalid) -> None:
@@ -129,14 +141,11 @@ def records_delete(request: HttpRequest, pk: int) -> HttpResponse:
     zone = zone_of(request, pk)
     ids = [int(i) for i in request.POST.getlist("record") if i.isdigit()]
     rows = list(zone.records.filter(pk__in=ids))
-    if rows:
-        try:
-            records.edit_records(zone=zone, actor=actor(request), remove=rows)
-        except OperationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("%(count)s record(s) removed.") % {"count": len(rows)})
-    return redirect("dns:zone", zone.pk)
+    if not rows:
+        return redirect("dns:zone", zone.pk)
+    return act(request, zone, lambda: records.edit_records(
+        zone=zone, actor=actor(request), remove=rows),
+        _("%(count)s record(s) removed.") % {"count": len(rows)})
 
 
 @require_POST
@@ -177,14 +186,9 @@ def template_apply(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(Template, slug=slug if slug.isprintable() else "")
     values = {p["name"]: request.POST.get(f"param_{p['name']}", "")
               for p in template.parameters if request.POST.get(f"param_{p['name']}")}
-    try:
-        templates.apply_template(zone=zone, actor=actor(request), template=template,
-                                 values=values)
-    except OperationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Template “%(name)s” applied.") % {"name": template.name})
-    return redirect("dns:zone", zone.pk)
+    return act(request, zone, lambda: templates.apply_template(
+        zone=zone, actor=actor(request), template=template, values=values),
+        _("Template “%(name)s” applied.") % {"name": template.name})
 
 
 @require_POST
@@ -192,13 +196,8 @@ def template_apply(request: HttpRequest, pk: int) -> HttpResponse:
 def template_remove(request: HttpRequest, pk: int, application: int) -> HttpResponse:
     zone = zone_of(request, pk)
     found = get_object_or_404(zone.applications, pk=application)
-    try:
-        templates.remove_template(application=found, actor=actor(request))
-    except OperationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Template removed with its records."))
-    return redirect("dns:zone", zone.pk)
+    return act(request, zone, lambda: templates.remove_template(
+        application=found, actor=actor(request)), _("Template removed with its records."))
 
 
 @require_POST
@@ -206,13 +205,8 @@ def template_remove(request: HttpRequest, pk: int, application: int) -> HttpResp
 def change_undo(request: HttpRequest, pk: int, change: int) -> HttpResponse:
     zone = zone_of(request, pk)
     found = get_object_or_404(zone.changes, pk=change)
-    try:
-        history.undo(change=found, actor=actor(request))
-    except OperationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Change undone."))
-    return redirect("dns:zone", zone.pk)
+    return act(request, zone, lambda: history.undo(change=found, actor=actor(request)),
+               _("Change undone."))
 
 
 @require_POST
@@ -245,14 +239,9 @@ def zone_stop(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Permission.MANAGE_DNS)
 def key_rollover(request: HttpRequest, pk: int) -> HttpResponse:
     zone = zone_of(request, pk)
-    try:
-        dnssec.start_rollover(zone=zone, actor=actor(request))
-    except OperationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Key rollover started: the new key's DS goes to the "
-                                    "registry before the old key is removed."))
-    return redirect("dns:zone", zone.pk)
+    return act(request, zone, lambda: dnssec.start_rollover(zone=zone, actor=actor(request)),
+               _("Key rollover started: the new key's DS goes to the registry before the "
+                 "old key is removed."))
 
 
 @member_required(Permission.MANAGE_DNS)

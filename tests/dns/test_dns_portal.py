@@ -138,3 +138,19 @@ def test_domain_status_snippet_and_names_hosted_elsewhere(
     page = browser.get("/dns/").content.decode()
     assert f"/dns/domains/{elsewhere.pk}/dnssec/" in page
     assert f"/dns/domains/{hosted.pk}/dnssec/" not in page
+
+
+def test_records_removed_and_a_rollover_started_from_the_zone_page(
+    browser: Client, zone: Zone
+) -> None:
+    browser.cookies["django_language"] = "en"
+    browser.post(f"/dns/zones/{zone.pk}/records/",
+                 {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})
+    record = zone.records.get(rtype="A")
+    page = browser.post(f"/dns/zones/{zone.pk}/records/delete/", {"record": [record.pk]},
+                        follow=True).content.decode()
+    assert "1 record(s) removed." in page and not zone.records.filter(rtype="A").exists()
+    page = browser.post(f"/dns/zones/{zone.pk}/rollover/", follow=True).content.decode()
+    assert "Key rollover started" in page and zone.rollovers.count() == 1
+    page = browser.post(f"/dns/zones/{zone.pk}/rollover/", follow=True).content.decode()
+    assert "already under way" in page and zone.rollovers.count() == 1
