@@ -28,13 +28,20 @@ def process_poll_queues() -> int:
 
 @task()
 def reconcile() -> dict[str, int]:
-    """Settle unknown orders, then compare every held domain with its registry."""
-    from bureau.registrar.operations.reconcile import reconcile_domains, settle_unknown_orders
+    """Settle unknown orders and names under review, then compare every held domain with its
+    registry."""
+    from bureau.registrar.operations.reconcile import (
+        reconcile_domains,
+        settle_reviewed_creates,
+        settle_unknown_orders,
+    )
 
     orders = settle_unknown_orders()
+    reviewed = settle_reviewed_creates()
     domains = reconcile_domains()
-    return {"orders_settled": len(orders.settled), "domains_checked": domains.checked,
-            "drifted": len(domains.drifted), "gone": len(domains.gone)}
+    return {"orders_settled": len(orders.settled), "reviews_settled": len(reviewed.settled),
+            "domains_checked": domains.checked, "drifted": len(domains.drifted),
+            "gone": len(domains.gone)}
 
 
 @task()

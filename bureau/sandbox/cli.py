@@ -6,6 +6,7 @@
     bureau sandbox fault list | clear
     bureau sandbox domains
     bureau sandbox status example.test --add serverHold
+    bureau sandbox review approve name.review | reject name.review --reason "trademark"
 """
 
 from __future__ import annotations
@@ -72,6 +73,13 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--add", action="append", default=[], metavar="STATUS")
     status.add_argument("--remove", action="append", default=[], metavar="STATUS")
     status.add_argument("--reason", default="registry action")
+
+    review = commands.add_parser("review", help="decide on a name under review now")
+    review_cmd = review.add_subparsers(dest="review_command", required=True)
+    review_cmd.add_parser("approve", help="create the name").add_argument("domain")
+    reject = review_cmd.add_parser("reject", help="refuse the name and refund its create")
+    reject.add_argument("domain")
+    reject.add_argument("--reason", default="refused by registry staff")
     return parser
 
 
@@ -148,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
             Operator(conn, config).set_server_status(args.domain, args.add, args.remove,
                                                      args.reason)
             print(f"{args.domain}: done")
+        elif args.command == "review":
+            operator = Operator(conn, config)
+            if args.review_command == "approve":
+                operator.approve_review(args.domain)
+                print(f"{args.domain}: approved")
+            else:
+                operator.reject_review(args.domain, args.reason)
+                print(f"{args.domain}: refused ({args.reason})")
     except Exception as exc:  # an operator tool: say what went wrong, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bureau.epp import namespaces as ns
-from bureau.sandbox import billing, domainview, fees, lifecycle, secdns, transfers
+from bureau.sandbox import billing, domainview, fees, lifecycle, review, secdns, transfers
 from bureau.sandbox.bundles import PRODUCED_REASON, bundle_extension, bundle_names
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
@@ -56,8 +56,7 @@ def _verify_not_blocked(row: sqlite3.Row, blockers: tuple[str, ...], action: str
 
 def _verify_active(row: sqlite3.Row, action: str) -> None:
     if row["state"] != "active":
-        raise EppError(2304, f"{row['name']} is pending deletion ({row['state']}): "
-                             f"cannot {action}")
+        raise EppError(2304, f"{row['name']} is {domainview.not_active(row)}: cannot {action}")
 
 
 def _verify_no_pending_transfer(ctx: Ctx, row: sqlite3.Row) -> None:
@@ -171,7 +170,8 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
 
 # -- create ----------------------------------------------------------------------------------
 def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
-    """Register a name (and its whole bundle) for 1-10 years.
+    """Register a name (and its whole bundle) for 1-10 years; in a TLD whose names are
+    reviewed, 1001 and pendingCreate until the registry decides (see review.py).
 
     Errors: 2302 taken (or a bundle member taken), 2306 TLD not served / reserved / premium
     without fee extension / bundled name without b-dn:create, 2004 period or fee too low,
@@ -226,12 +226,18 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
                          [(domain_id, t, c) for t, c in contacts])
     ctx.conn.executemany("INSERT OR IGNORE INTO domain_ns VALUES (?, ?)",
                          [(domain_id, h) for h in host_ids])
-    lifecycle.schedule(ctx.conn, "expire", domain_id, exdate)
     data = el("domain:creData")
     sub(data, "domain:name", name)
     sub(data, "domain:crDate", format_time(ctx.now))
-    sub(data, "domain:exDate", format_time(exdate))
-    result = Result(resdata=[data])
+    if policy.review_days:
+        # Its expiry is set when the registry approves; the poll message will name this
+        # transaction, so the answer carries the svTRID stored with the review.
+        review.hold(ctx, domain_id, years, policy.review_days)
+        result = Result(1001, resdata=[data], svtrid=ctx.svtrid)
+    else:
+        lifecycle.schedule(ctx.conn, "expire", domain_id, exdate)
+        sub(data, "domain:exDate", format_time(exdate))
+        result = Result(resdata=[data])
     if ctx.wants(ns.FEE):
         result.extension.append(fees.result_element(ctx, "creData", policy, amount, years))
     result.extension += bundle_extension(ctx, "creData", names)

@@ -12,6 +12,8 @@ from bureau.sandbox.xmlio import Element, el, sub
 
 # Domain life states (besides 'active'); all of them show the EPP status pendingDelete.
 DELETING_STATES = ("redemption", "pendingRestore", "pendingDelete")
+# A create the registry holds until it has reviewed the name (RFC 5731 pendingCreate).
+UNDER_REVIEW = "pendingCreate"
 
 
 def find(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
@@ -43,11 +45,20 @@ def statuses(conn: sqlite3.Connection, row: sqlite3.Row) -> list[str]:
     values = row["statuses"].split()
     if row["state"] in DELETING_STATES:
         values.append("pendingDelete")
+    elif row["state"] == UNDER_REVIEW:
+        values.append("pendingCreate")
     if pending_transfer(conn, row["id"]) is not None:
         values.append("pendingTransfer")
     if not ns_names(conn, row["id"]):
         values.append("inactive")
     return values
+
+
+def not_active(row: sqlite3.Row) -> str:
+    """Why a domain that is not active cannot change, for error messages."""
+    if row["state"] == UNDER_REVIEW:
+        return "under review by the registry (pendingCreate)"
+    return f"pending deletion ({row['state']})"
 
 
 def rgp_statuses(row: sqlite3.Row, now: int) -> list[str]:

@@ -33,7 +33,7 @@ def _superordinate(ctx: Ctx, name: str) -> sqlite3.Row | None:
             if row["clid"] != ctx.clid:
                 raise EppError(2201, f"{parent} is sponsored by another registrar")
             if row["state"] != "active":
-                raise EppError(2304, f"{parent} is pending deletion")
+                raise EppError(2304, f"{parent} is {domainview.not_active(row)}")
             return row
     if name.rpartition(".")[2] in ctx.config.tlds or name in ctx.config.tlds:
         raise EppError(2005, f"{name} is not a host name under a domain")

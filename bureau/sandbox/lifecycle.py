@@ -1,5 +1,5 @@
 """Time-driven events: auto-renew at expiry, redemption -> pendingDelete -> purge, restore
-timeouts and transfer auto-approval.
+timeouts, transfer auto-approval and the end of a name's review.
 
 Events live in one table ordered by due time. `process_due(now)` runs, in order, every event
 due at or before `now`, each at its own due time, so the outcome does not depend on when (or
@@ -76,6 +76,19 @@ def change_poll(operation: str, when: int, svtrid: str, who: str, reason: str | 
     return data
 
 
+def pan_data(name: str, success: bool, svtrid: str, when: int,
+             cltrid: str | None = None) -> Element:
+    """domain:panData: the outcome of an action the registry had answered with 1001."""
+    pan = el("domain:panData")
+    sub(pan, "domain:name", name, {"paResult": "1" if success else "0"})
+    trid = sub(pan, "domain:paTRID")
+    if cltrid:
+        etree.SubElement(trid, f"{{{ns.EPP}}}clTRID").text = cltrid
+    etree.SubElement(trid, f"{{{ns.EPP}}}svTRID").text = svtrid
+    sub(pan, "domain:paDate", format_time(when))
+    return pan
+
+
 def _auto_renew(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
                 due: int) -> None:
     row = domainview.by_id(conn, domain_id)
@@ -129,8 +142,9 @@ def purge(conn: sqlite3.Connection, domain_id: int) -> None:
                           ("domain_contacts", "domain_id"), ("domains", "id")):
         conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (domain_id,))
     conn.execute("DELETE FROM events WHERE object_id = ? AND kind IN"
-                 " ('expire', 'redemption_end', 'purge', 'restore_timeout', 'transfer_auto')",
-                 (domain_id,))
+                 " ('expire', 'redemption_end', 'purge', 'restore_timeout', 'transfer_auto',"
+                 " 'review_end')", (domain_id,))
+    conn.execute("DELETE FROM reviews WHERE domain_id = ?", (domain_id,))
     conn.execute("DELETE FROM transfers WHERE object_type = 'domain' AND object_id = ?",
                  (domain_id,))
 
@@ -139,11 +153,7 @@ def _purge(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int, due
     row = domainview.by_id(conn, domain_id)
     if row is None or row["state"] != "pendingDelete":
         return
-    pan = el("domain:panData")
-    sub(pan, "domain:name", row["name"], {"paResult": "1"})
-    trid = sub(pan, "domain:paTRID")
-    etree.SubElement(trid, f"{{{ns.EPP}}}svTRID").text = f"SBX-PURGE-{domain_id}"
-    sub(pan, "domain:paDate", format_time(due))
+    pan = pan_data(row["name"], True, f"SBX-PURGE-{domain_id}", due)
     purge(conn, domain_id)
     poll.enqueue(conn, row["clid"], due, f"Domain {row['name']} purged: deletion completed", pan)
 
@@ -191,6 +201,13 @@ def _contact_transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, con
     complete_contact_transfer(conn, contact_id, due, "serverApproved")
 
 
+def _review_end(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                due: int) -> None:
+    from bureau.sandbox.review import review_end
+
+    review_end(conn, config, domain_id, due)
+
+
 _HANDLERS = {
     "expire": _auto_renew,
     "redemption_end": _redemption_end,
@@ -198,4 +215,5 @@ _HANDLERS = {
     "purge": _purge,
     "transfer_auto": _transfer_auto,
     "contact_transfer_auto": _contact_transfer_auto,
+    "review_end": _review_end,
 }

@@ -1,7 +1,8 @@
-"""Registry-side actions (what registry staff do, not registrars): server statuses, listings.
+"""Registry-side actions (what registry staff do, not registrars): server statuses, decisions
+on names under review, listings.
 
 They work on the SQLite file directly, from any process; the changed domain's sponsor gets
-an RFC 8590 changePoll message.
+an RFC 8590 changePoll message (a domain:panData one for a review's decision).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from bureau.sandbox import domainview, poll, store
+from bureau.sandbox import domainview, lifecycle, poll, review, store
 from bureau.sandbox.clock import Clock, format_time
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import change_poll
@@ -47,6 +48,25 @@ class Operator:
                          f" {reason}", domainview.info_element(self.conn, row, row["name"]),
                          change_poll("update", now, f"SBX-OP-{uuid.uuid4().hex[:16]}", who,
                                      reason))
+
+    def approve_review(self, name: str) -> None:
+        """Approve a name under review now (see review.py)."""
+        self._decide_review(name, True, "approved by registry staff")
+
+    def reject_review(self, name: str, reason: str = "refused by registry staff") -> None:
+        """Refuse a name under review: removed, its create fee credited back."""
+        self._decide_review(name, False, reason)
+
+    def _decide_review(self, name: str, approve: bool, reason: str) -> None:
+        now = self.clock.now()
+        with store.transaction(self.conn):
+            lifecycle.process_due(self.conn, self.config, now)  # a review may have ended
+            row = domainview.find(self.conn, name)
+            if row is None:
+                raise EppError(2303, f"domain {name} does not exist")
+            if row["state"] != domainview.UNDER_REVIEW:
+                raise EppError(2304, f"domain {name} is not under review ({row['state']})")
+            review.decide(self.conn, self.config, row["id"], now, approve, reason)
 
     def domains(self) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT * FROM domains ORDER BY name").fetchall()

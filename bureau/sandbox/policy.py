@@ -18,6 +18,7 @@ Built-in defaults make a useful demo registry; a TOML or JSON file can replace a
     reserved = ["nic"]
     bundle = "none"                     # or "variants" (variant table) or "tlds"
     bundle_tlds = []                    # with bundle = "tlds": the TLDs bundled together
+    review_days = 0                     # > 0: creates wait this long for the registry's review
 """
 
 from __future__ import annotations
@@ -64,6 +65,9 @@ class TldPolicy:
     variants: dict[str, str] = field(default_factory=dict)  # traditional -> simplified
     min_period: int = 1
     max_period: int = 10
+    # Names under review: a create answers 1001 (pendingCreate) and the registry decides this
+    # many days later (approves), unless its staff decide earlier (see operator.py). 0: none.
+    review_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,8 @@ class RegistryConfig:
 
 
 def default_config() -> RegistryConfig:
-    """Two registrars and five TLDs: plain, premium-heavy, a cross-TLD bundle, Chinese IDN."""
+    """Two registrars and six TLDs: plain, premium-heavy, a cross-TLD bundle, Chinese IDN,
+    names reviewed before they are created."""
     tlds = [
         TldPolicy(
             "test",
@@ -117,6 +122,8 @@ def default_config() -> RegistryConfig:
         TldPolicy("xn--0zwm56d", create=Decimal("20.00"), renew=Decimal("20.00"),
                   transfer=Decimal("20.00"), bundle="variants",
                   variants=dict(TRADITIONAL_TO_SIMPLIFIED)),
+        TldPolicy("review", create=Decimal("15.00"), renew=Decimal("15.00"),
+                  transfer=Decimal("15.00"), review_days=2),
     ]  # fmt: skip
     return RegistryConfig(
         registrars=(
@@ -142,7 +149,7 @@ def _tld(name: str, raw: dict[str, Any]) -> TldPolicy:
         kwargs["reserved"] = frozenset(raw["reserved"])
     if "bundle_tlds" in raw:
         kwargs["bundle_tlds"] = tuple(raw["bundle_tlds"])
-    for key in ("currency", "bundle", "min_period", "max_period"):
+    for key in ("currency", "bundle", "min_period", "max_period", "review_days"):
         if key in raw:
             kwargs[key] = raw[key]
     if raw.get("bundle") == "variants":

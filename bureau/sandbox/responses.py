@@ -35,6 +35,7 @@ class Result:
     extension: list[Element] = field(default_factory=list)
     msgq: MsgQ | None = None
     close: bool = False
+    svtrid: str | None = None  # the server's transaction id when the handler chose it
 
     @classmethod
     def error(cls, exc: EppError) -> Result:

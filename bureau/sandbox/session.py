@@ -216,7 +216,7 @@ class Session:
         self._end()
 
     def render(self, result: Result, cltrid: str | None) -> bytes:
-        frame = render(result, cltrid, self.registry.svtrid())
+        frame = render(result, cltrid, result.svtrid or self.registry.svtrid())
         if self.registry.validate_responses and not self.registry.schema.validate(
                 etree.fromstring(frame)):
             error: Any = self.registry.schema.error_log.last_error  # type: ignore[attr-defined]

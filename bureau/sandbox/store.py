@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS transfers (
     object_type TEXT NOT NULL, object_id INTEGER NOT NULL, status TEXT NOT NULL,
     reid TEXT NOT NULL, redate INTEGER NOT NULL, acid TEXT NOT NULL, acdate INTEGER NOT NULL,
     years INTEGER, fee TEXT, PRIMARY KEY (object_type, object_id));
+CREATE TABLE IF NOT EXISTS reviews (
+    domain_id INTEGER PRIMARY KEY, years INTEGER NOT NULL, cltrid TEXT, svtrid TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     id INTEGER PRIMARY KEY, due INTEGER NOT NULL, kind TEXT NOT NULL,
     object_id INTEGER NOT NULL);

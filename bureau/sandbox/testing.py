@@ -13,6 +13,7 @@
         sandbox.faults.drop_after("domain:create")       # fault switches (see faults.py)
         sandbox.faults.clear()
         sandbox.operator.set_server_status("x.test", add=["serverHold"])  # registry-side
+        sandbox.operator.approve_review("x.review")      # or reject_review(name, reason)
         sandbox.balance("bureau")                        # Decimal
         sandbox.domains()                                # list of dicts (name, clid, ...)
     # stop() on exit; the SQLite file (state_dir/sandbox.sqlite3) keeps everything
@@ -22,7 +23,8 @@ validate_responses=True, db_path=None)`: certificates go to `state_dir/certs` (r
 present). With `validate_responses` every response is checked against the EPP schemas before
 it is sent and replaced by a 2400 naming the problem if invalid (turn off for benchmarks).
 Default TLDs: test, example (premium names), ngo+ong (bundled), xn--0zwm56d (测试,
-traditional/simplified Chinese variants bundled); registrars bureau/bureau-secret and
+traditional/simplified Chinese variants bundled), review (creates answer 1001 and wait 2 days
+for the registry's review); registrars bureau/bureau-secret and
 rival/rival-secret.
 """
 

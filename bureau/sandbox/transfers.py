@@ -136,7 +136,7 @@ def domain_transfer(ctx: Ctx, op: str, name: str, row: sqlite3.Row, years: int,
             raise EppError(2106, f"{name} was registered or transferred less than "
                                  f"{ctx.config.transfer_lock_days} days ago")
         if row["state"] != "active":
-            raise EppError(2304, f"{name} is pending deletion: cannot transfer")
+            raise EppError(2304, f"{name} is {domainview.not_active(row)}: cannot transfer")
         if domainview.pending_transfer(ctx.conn, row["id"]) is not None:
             raise EppError(2300, f"{name} already has a pending transfer")
         if add_years(row["exdate"], years) > add_years(ctx.now, ctx.config.max_years) + 366 * DAY:

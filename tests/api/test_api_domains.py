@@ -41,7 +41,7 @@ def test_search_prices_every_tld_with_premium_and_bundles(api: Api, registry: Re
     response = api("alice").get("/api/v1/search/", {"q": "shop"})
     assert response.status_code == 200, response.json()
     results = {r["tld"]: r for r in response.json()["results"]}
-    assert set(results) == {"test", "example", "ngo", "ong", "xn--0zwm56d"}
+    assert set(results) == {"test", "example", "ngo", "ong", "xn--0zwm56d", "review"}
     assert results["test"]["premium"] and results["test"]["price"] == 25_000
     assert not results["example"]["premium"] and results["example"]["price"] == 1400
     assert results["ngo"]["bundled"] and not results["test"]["bundled"]
@@ -198,3 +198,24 @@ def test_contact_change_reaches_the_registry(api: Api, registry: Registry,
     handle = contact_a.handles.get()
     info = connection.execute(registry, epp.ContactInfo(handle.handle)).data
     assert info.postal_info[0].addr.city == "Marseille"
+
+
+def test_a_name_under_review_is_accepted_not_registered(api: Api, registry: Registry,
+                                                        contact_a: Contact) -> None:
+    client = api("alice")
+    response = client.post("/api/v1/domains/", {"name": "atelier-api.review",
+                                                "registrant": contact_a.pk}, format="json",
+                           HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 202, response.json()
+    body = response.json()
+    assert body["domain"]["state"] == "pending-create"
+    assert body["order"]["state"] == "pending" and body["order"]["amount"] == 1700
+    assert "The registry is reviewing atelier-api.review" in body["message"]
+    assert ledger.balance(contact_a.organisation, "EUR") == FUNDS - 1700  # reserved
+    french = client.post("/api/v1/domains/", {"name": "atelier-fr.review",
+                                              "registrant": contact_a.pk}, format="json",
+                         HTTP_ACCEPT_LANGUAGE="fr")
+    assert french.status_code == 202
+    assert "Le registre examine atelier-fr.review" in french.json()["message"]
+    registered = register(client, "atelier-api2.test", contact_a)
+    assert registered["message"] == ""

@@ -22,6 +22,7 @@ def test_example_policy_loads() -> None:
     assert config.registrar("rival").balance == Decimal("5000.00")  # type: ignore[union-attr]
     assert config.tlds["test"].premium["shop"] == Decimal("250.00")
     assert config.tlds["xn--0zwm56d"].variants["學"] == "学"
+    assert config.tlds["review"].review_days == 2 and config.tlds["test"].review_days == 0
     assert "example" not in config.tlds  # a file's [tlds] replaces the built-in list
 
 

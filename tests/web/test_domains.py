@@ -34,7 +34,7 @@ def test_search_in_unicode_shows_every_tld_with_prices_bundles_and_premiums(
         shop: Client) -> None:
     page = shop.get("/search/", {"q": "café-solidaire"}).content.decode()
     found = rows(page)
-    assert len(found) == 5  # test, example, ngo, ong, 测试
+    assert len(found) == 6  # test, example, ngo, ong, 测试, review
     plain = next(row for row in found if "café-solidaire.test" in row)
     assert "xn--caf-solidaire-" in plain  # the A-label under the U-label
     assert "10.00 EUR" in plain and "Available" in plain
@@ -64,6 +64,17 @@ def test_checkout_against_the_balance(shop: Client, org_a: Organisation) -> None
     listing = shop.get("/domains/").content.decode()
     assert "atelier-velo.test" in listing
     assert "40.00 EUR" in shop.get("/balance/").content.decode()
+
+
+def test_checkout_of_a_name_under_review_says_so(shop: Client, org_a: Organisation) -> None:
+    ledger.top_up(org_a, 5000, "EUR")
+    shop.post("/cart/add/", {"name": "atelier.review", "price": 1700, "currency": "EUR"})
+    response = shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk,
+                                             "period": 1}, follow=True)
+    page = response.content.decode()
+    assert "The registry is reviewing atelier.review" in page and "credited back" in page
+    assert Domain.objects.get(name="atelier.review").state == DomainState.PENDING_CREATE
+    assert ledger.balance(org_a, "EUR") == 5000 - 1700
 
 
 def test_renew_delete_with_consequences_and_restore(shop: Client, org_a: Organisation,

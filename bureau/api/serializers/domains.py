@@ -111,6 +111,15 @@ class DomainResultSerializer(serializers.Serializer[Any]):
     order = OrderSerializer(allow_null=True)
 
 
+class RegistrationResultSerializer(DomainResultSerializer):
+    """A registration: 201 when done; 202 when the registry reviews the name first (the
+    domain stays `pending-create`, the order `pending` with its price reserved)."""
+
+    message = serializers.CharField(
+        read_only=True, help_text="For the person: why the name is not registered yet "
+                                  "(empty when it is).")
+
+
 class DomainEventSerializer(serializers.ModelSerializer[DomainEvent]):
     actor = serializers.SerializerMethodField()
 

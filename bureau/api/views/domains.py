@@ -102,8 +102,13 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             raise NotFound()
         return domain
 
-    @extend_schema(summary="Register a name", request=s.RegisterSerializer,
-                   responses={201: s.DomainResultSerializer, **PROBLEM_RESPONSES})
+    @extend_schema(summary="Register a name",
+                   description="202 when the registry reviews the name before creating it: "
+                               "the price stays reserved and is credited back if it refuses; "
+                               "`message` says so in the person's language.",
+                   request=s.RegisterSerializer,
+                   responses={201: s.RegistrationResultSerializer,
+                              202: s.RegistrationResultSerializer, **PROBLEM_RESPONSES})
     def create(self, request: Request) -> Response:
         data = self._valid(s.RegisterSerializer, request)
         organisation = access.organisation_for_create(request, data.get("organisation"))
@@ -116,7 +121,12 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             billing=contact_in(organisation, data.get("billing_contact"), "billing_contact"),
             nameservers=data.get("nameservers", []),
             accepted_price=data.get("accepted_price"))
-        return result(Done(registration.domain, registration.order), status.HTTP_201_CREATED)
+        reviewed = registration.under_review
+        body = s.RegistrationResultSerializer({
+            "domain": registration.domain, "order": registration.order,
+            "message": register.under_review_message(registration.domain) if reviewed else ""})
+        return Response(body.data, status=status.HTTP_202_ACCEPTED if reviewed
+                        else status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change name servers, contacts, locks or DS records",
                    request=s.DomainUpdateSerializer,

@@ -1,6 +1,7 @@
 """Process a registry's poll queue: transfers in and out, auto-renewals, deletions, changes
-made by the registry. Each message is stored and applied in one transaction, then
-acknowledged; a message seen again (lost ack) is acknowledged without being applied twice.
+made by the registry, decisions on names it reviewed before creating them. Each message is
+stored and applied in one transaction, then acknowledged; a message seen again (lost ack) is
+acknowledged without being applied twice.
 
 Errors: bureau.epp.EPPError when the registry cannot be reached (the job runs again later).
 """
@@ -20,6 +21,7 @@ from bureau.registrar.registries.models import PollMessage, Registry
 
 from .common import Actor, EppOutcome, record
 from .domainops import apply_info
+from .register import settle_reviewed_create
 from .transfer import settle_transfer_in
 
 logger = logging.getLogger("bureau.registrar.poll")
@@ -101,6 +103,14 @@ def _pending_action(data: epp.PendingActionData, outcome: EppOutcome,
                     message: epp.PollMessage) -> None:
     domain = live_domain(data.name)
     if domain is None:
+        return
+    if domain.state == DomainState.PENDING_CREATE:  # the registry reviewed the name
+        settle_reviewed_create(
+            domain, POLLER, data.success, outcome,
+            message=message.message or ("approved after review" if data.success
+                                        else "refused after review"),
+            detail={"pa_cltrid": data.cltrid, "pa_svtrid": data.svtrid,
+                    "pa_date": data.date.isoformat()})
         return
     if domain.state in (DomainState.REDEMPTION, DomainState.PENDING_DELETE) and data.success:
         domain.state = DomainState.DELETED

@@ -1,5 +1,6 @@
-"""Reconciliation: settle orders whose outcome is unknown, and find drift between Bureau's
-domains and the registry's (info on each), fixing Bureau's copy and recording what changed.
+"""Reconciliation: settle orders whose outcome is unknown and registrations the registry held
+for review, and find drift between Bureau's domains and the registry's (info on each), fixing
+Bureau's copy and recording what changed.
 
 Errors: none raised for one domain's trouble (logged and counted); bureau.epp.EPPError when
 the registry cannot be reached at all.
@@ -20,7 +21,7 @@ from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Op
 from .common import Actor, EppOutcome, record, send
 from .domainops import apply_info, settle_order
 from .errors import OperationError
-from .register import settle_unknown_create
+from .register import settle_reviewed_create, settle_unknown_create
 from .renew import settle_renew
 from .restore import settle_restore
 from .transfer import settle_transfer_in
@@ -94,6 +95,46 @@ def _settle_transfer_in(order: Order, domain: Domain) -> bool:
         return False
     settle_transfer_in(domain, RECONCILER, "notRequested", query)
     return True
+
+
+def settle_reviewed_creates() -> Report:
+    """Registrations the registry answered with 1001, in case its poll message never came:
+    an info decides. Still pendingCreate → wait; ours and created → completed as after any
+    create; gone (or someone else's) → refused, credited back. The poll processor may settle
+    the same one at the same time: only one of them does (settle_reviewed_create)."""
+    report = Report()
+    # Only creates the registry answered 1001 to: an order still waiting for its answer
+    # (a create in flight) must not be settled from an info that does not show it yet.
+    held = Order.objects.filter(
+        state=OrderState.PENDING, operation=Operation.CREATE,
+        domain__state=DomainState.PENDING_CREATE,
+        events__operation=Operation.CREATE, events__outcome=Outcome.PENDING,
+    ).select_related("domain__tld__registry").distinct()
+    for order in held:
+        domain = order.domain
+        assert domain is not None
+        report.checked += 1
+        outcome = send(domain.registry, epp.DomainInfo(domain.name))
+        data = outcome.response.data if outcome.response is not None else None
+        if isinstance(data, epp.DomainInfoData) and data.sponsor == domain.registry.client_id:
+            if "pendingCreate" in data.status_values:
+                continue
+            settled = settle_reviewed_create(domain, RECONCILER, True, outcome, info=data,
+                                             message="info shows the registry created the name")
+        elif data is not None:
+            settled = settle_reviewed_create(
+                domain, RECONCILER, False, outcome,
+                message="info shows another registrar holds the name: refused after review")
+        elif outcome.failure is not None and outcome.failure.code == 2303:
+            settled = settle_reviewed_create(
+                domain, RECONCILER, False, outcome,
+                message="the registry no longer has the name: refused after review")
+        else:
+            report.errors.append(domain.name)
+            continue
+        if settled:
+            report.settled.append(domain.name)
+    return report
 
 
 def reconcile_domains(domains: list[Domain] | None = None) -> Report:

@@ -14,12 +14,19 @@ Errors (nothing charged unless said):
 Flow: verify, quote, then one transaction stores the order, its charge and the domain row
 (pending-create) so the order can never be lost; then the EPP create; then one transaction
 stores the outcome (domain, history, order state, refund when refused).
+
+Names under review: a registry may answer 1001 (pendingCreate) and decide later. No error:
+the registration comes back with ``under_review`` set, the domain pending-create and the
+order pending (money reserved). The decision arrives as a poll message (poll.py) or is seen
+by the reconciliation (reconcile.py); both call ``settle_reviewed_create``, which settles it
+once: approved → as after any create; refused → deleted and credited back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
@@ -30,7 +37,7 @@ from bureau import epp
 from bureau.epp.domain import ContactType
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import orders
-from bureau.registrar.billing.models import Order
+from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import BundledName, Domain, DomainState, Operation, Outcome
 from bureau.registrar.registries.models import BDN_NAMESPACE, Tld
@@ -57,6 +64,9 @@ from .errors import (
 from .handles import ensure_handle
 from .hosts import ensure_hosts
 
+# The registry's "command completed successfully; action pending" (RFC 5730 section 3).
+ACTION_PENDING = 1001
+
 # Sent once a name is registered (keywords: domain, actor): other apps add their steps here
 # (DNS hosting creates the zone of a name registered with Bureau's name servers). A failing
 # receiver is logged and never undoes the registration.
@@ -76,6 +86,19 @@ class Registration:
     domain: Domain
     order: Order
     bundled: tuple[str, ...] = ()
+
+    @property
+    def under_review(self) -> bool:
+        """The registry reviews the name before creating it (the money stays reserved)."""
+        return self.domain.state == DomainState.PENDING_CREATE
+
+
+def under_review_message(domain: Domain) -> str:
+    """What a member is told when the registry reviews the name before registering it."""
+    return str(_("The registry is reviewing %(name)s before registering it, which can take "
+                 "a few days. Its price is reserved on your balance: it is credited back if "
+                 "the registry refuses the name. You have nothing else to do.")
+               % {"name": domain.u_label})
 
 
 def verify_period_allowed(tld: Tld, years: int) -> None:
@@ -166,6 +189,8 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     outcome = send(registry, command)
 
     # 3. The outcome, in one transaction each way.
+    if outcome.response is not None and outcome.code == ACTION_PENDING:
+        return _held_for_review(domain, order, actor, outcome)
     if outcome.response is not None:
         registration = _created(domain, order, actor, outcome)
         apply_default_locks(registration.domain, actor)
@@ -181,7 +206,8 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
 
 
 def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
-             info: epp.DomainInfoData | None = None) -> Registration:
+             info: epp.DomainInfoData | None = None, message: str = "",
+             detail: dict[str, Any] | None = None) -> Registration:
     response = outcome.response
     assert response is not None
     data = response.data if isinstance(response.data, epp.DomainCreateData) else None
@@ -202,21 +228,69 @@ def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
                                                   defaults={"u_label": bdn.ulabel or ""})
                 bundled.append(bdn.alabel)
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
-               outcome=Outcome.SUCCESS, epp_outcome=outcome, order=order,
+               outcome=Outcome.SUCCESS, epp_outcome=outcome, order=order, message=message,
                detail={"period": order.period, "bundled": bundled,
-                       "expires": domain.expires_at.isoformat() if domain.expires_at else None})
+                       "expires": domain.expires_at.isoformat() if domain.expires_at else None,
+                       **(detail or {})})
         order = orders.complete(order, domain=domain)
     return Registration(domain, order, tuple(bundled))
 
 
-def _refused(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome) -> None:
+def _refused(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
+             message: str = "", detail: dict[str, Any] | None = None) -> None:
     with transaction.atomic():
         domain.state = DomainState.DELETED
         domain.deleted_at = timezone.now()
         domain.save()
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
-               outcome=Outcome.FAILED, epp_outcome=outcome, order=order)
-        orders.fail(order, message=outcome.message)
+               outcome=Outcome.FAILED, epp_outcome=outcome, order=order, message=message,
+               detail=detail)
+        orders.fail(order, message=message or outcome.message)
+
+
+def _held_for_review(domain: Domain, order: Order, actor: Actor,
+                     outcome: EppOutcome) -> Registration:
+    """1001: the registry created nothing yet. The order stays open (money reserved) and the
+    history says so; the decision settles it (settle_reviewed_create)."""
+    with transaction.atomic():
+        domain.statuses = ["pendingCreate"]
+        domain.save(update_fields=["statuses", "updated_at"])
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
+               outcome=Outcome.PENDING, epp_outcome=outcome, order=order,
+               message="the registry reviews the name before creating it",
+               detail={"period": order.period})
+        order = orders.mark_pending(order)
+    return Registration(domain, order)
+
+
+def settle_reviewed_create(domain: Domain, actor: Actor, approved: bool, outcome: EppOutcome,
+                           *, message: str, info: epp.DomainInfoData | None = None,
+                           detail: dict[str, Any] | None = None) -> bool:
+    """Settle a registration the registry held for review, on its decision: approved →
+    active, order completed, default locks, announced (expiry and roid from ``info``, asked
+    for when not given); refused → deleted, order failed and credited back. ``message`` says
+    why in the history. False when it was settled already: the poll message and the
+    reconciliation may both see the decision, and only one of them acts."""
+    if approved and info is None:
+        answer = send(domain.registry, epp.DomainInfo(domain.name))
+        info = answer.response.data if answer.response is not None else None
+    with transaction.atomic():
+        # Whoever locks the row first settles it; the other finds it settled.
+        locked = Domain.objects.select_for_update().filter(
+            pk=domain.pk, state=DomainState.PENDING_CREATE).first()
+        order = locked.orders.filter(operation=Operation.CREATE, state__in=[
+            OrderState.PENDING, OrderState.UNKNOWN]).first() if locked is not None else None
+        if locked is None or order is None:
+            return False
+        if not approved:
+            _refused(locked, order, actor, outcome, message=message, detail=detail)
+            return True
+        locked.statuses = [s for s in locked.statuses if s != "pendingCreate"]
+        registration = _created(locked, order, actor, outcome, info=info, message=message,
+                                detail=detail)
+    apply_default_locks(registration.domain, actor)
+    announce_registered(registration.domain, actor)
+    return True
 
 
 def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
@@ -227,6 +301,12 @@ def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
     info = send(registry, epp.DomainInfo(domain.name))
     if info.response is not None:
         data: epp.DomainInfoData = info.response.data
+        if data.sponsor == registry.client_id and "pendingCreate" in data.status_values:
+            # The create happened and the registry reviews the name: as if 1001 had arrived.
+            record(domain=domain, name=domain.name, actor=actor, operation=Operation.RECONCILE,
+                   outcome=Outcome.SUCCESS, epp_outcome=info, order=order,
+                   message="create outcome was unknown; info shows the name under review")
+            return _held_for_review(domain, order, actor, info)
         if data.sponsor == registry.client_id:
             # The create did happen: same state as if its answer had arrived.
             record(domain=domain, name=domain.name, actor=actor, operation=Operation.RECONCILE,

@@ -150,6 +150,9 @@ def checkout(request: HttpRequest) -> HttpResponse:
         except Failed:
             remaining.append(item)
             continue
+        if done.under_review:
+            messages.info(request, register_op.under_review_message(done.domain))
+            continue
         messages.success(request, _("%(name)s is registered until %(date)s.")
                          % {"name": done.domain.u_label,
                             "date": done.domain.expires_at.date().isoformat()

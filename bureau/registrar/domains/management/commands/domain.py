@@ -56,7 +56,8 @@ class Command(BaseCommand):
         ns.add_argument("name")
         ns.add_argument("hosts", nargs="+", metavar="HOST")
         sub.add_parser("poll", help="process the registries' poll queues now")
-        sub.add_parser("reconcile", help="settle unknown orders and compare with registries")
+        sub.add_parser("reconcile", help="settle unknown orders and names under review, and "
+                                           "compare with registries")
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
         user = User.objects.filter(username=username).first() if username else None
@@ -147,7 +148,7 @@ class Command(BaseCommand):
 
     def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
                     ns: list[str], **options: Any) -> None:
-        from bureau.registrar.operations.register import register
+        from bureau.registrar.operations.register import register, under_review_message
 
         organisation = self._organisation(org)
         contacts = Contact.objects.filter(organisation=organisation)
@@ -163,6 +164,8 @@ class Command(BaseCommand):
         self._show(result.domain)
         if result.bundled:
             self.stdout.write("  bundled names: " + ", ".join(result.bundled))
+        if result.under_review:
+            self.stdout.write("  " + under_review_message(result.domain))
         self._charged(result.order)
 
     def do_renew(self, actor: Actor, name: str, years: int, **options: Any) -> None:
