@@ -18,14 +18,15 @@ figure is the median of those ratios (a round's two paths share the same moments
 Reading the ratio: the library's extra cost is its own CPU time (build the command, check the
 connection is alive, encode, parse into typed objects), nothing waits on the wire. That CPU
 runs two to three times slower than in the codec loop below: between commands the core sits
-idle waiting for the answer, and a core woken from idle (on a virtual machine, a halted vCPU)
-starts with cold caches and a low clock. So every microsecond the client spends before sending
-or after receiving counts two or three times in the ratio; work done between sending and the
-answer (the next clTRID) is free. Work on the other core moves the ratio the wrong way twice:
-the bare round trip gets faster (the cores no longer fall idle) while the library's Python
-gets slower (it shares the core's caches). Nov 2026, this 2-core machine: 1.07-1.09 idle, 1.2
-with a test run beside it. The run prints `cpu_stretch` (wall over CPU time of a plain loop,
-1.0 when idle) and the load average, and the ratio should be read with them.
+idle waiting for the answer, and a core woken from idle (here a halted vCPU) runs slowly at
+first (Nov 2026: lxml's reading of a check answer took 10 us after a busy wait, 23 us after
+a sleep). So every microsecond the client spends before sending or after receiving counts two
+or three times in the ratio, and work done between sending and the answer (the next clTRID)
+is free. Work on the other core moves the ratio the wrong way twice: the bare round trip gets
+faster (the cores no longer fall idle) while the library's Python gets slower (it shares the
+core's caches). Nov 2026, this 2-core machine: 1.07-1.09 idle, 1.2 with a test run beside
+it. The run prints `cpu_stretch` (wall over CPU time of a plain loop, 1.0 when idle) and the
+load average, and the ratio should be read with them.
 
 The sandbox runs in its own process (`bureau sandbox serve`, schema checks of its responses
 off), so client and server do not share an interpreter lock.
