@@ -32,6 +32,11 @@ What it does, module by module
   /domains/{name}/goodbye/``); ``delete_after_goodbye`` refuses a deletion without it (the
   API's ``DELETE``). The last reminder before expiry carries the same explanation
   (``explanation``: what stops working, the risks).
+- ``review``: the registry's decision on a name it reviewed before registering it (the
+  registrar's ``review_decided`` signal, sent once the decision is committed), to the same
+  recipients as reminders: approved (registered, until when) or refused (the registry's
+  reason, the reserved price credited back). Keyed ``review:<domain>``: one message, whether
+  the poll or the reconciliation settles it, however often.
 - ``status`` + ``{% load notices %}{% domain_notices domain %}``: the domain page panel.
 - Pages under ``/notices/``: ``fees/``, ``parked/`` (for parked host names), ``verify/``,
   ``confirm/`` (GET shows a button, POST acts: mail scanners do not use links up),

@@ -1,6 +1,7 @@
 """The notices job, in the order that matters: renew first (so that no reminder tells a
 holder about a renewal that just happened), then remind, then park or restore DNS, then
-release names past their grace, then the contact checks."""
+release names past their grace, then the contact checks, then the registries' decisions on
+reviewed names that could not be told when they came."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from . import clock, contacts
+from . import clock, contacts, review
 from .mail import stale_claims
 from .parking import run_parking
 from .release import run_releases
@@ -24,6 +25,7 @@ def run_all(now: datetime | None = None) -> dict[str, Any]:
     released = run_releases(now)
     flagged = contacts.flag_unverified(now)
     yearly = contacts.send_yearly_checks(now)
+    reviews = review.send_missed(now)
     stale = stale_claims(now).count()
     if stale:
         logging.getLogger("bureau.notices").error(
@@ -32,4 +34,5 @@ def run_all(now: datetime | None = None) -> dict[str, Any]:
     return {"auto_renewed": auto.renewed, "auto_renew_failed": auto.failed,
             "reminders": len(reminders), "parked": parking.parked,
             "restored": parking.restored, "released": released,
-            "flagged": len(flagged), "yearly": len(yearly), "stale_claims": stale}
+            "flagged": len(flagged), "yearly": len(yearly), "reviews": len(reviews),
+            "stale_claims": stale}

@@ -18,6 +18,8 @@ class NoticeKind(models.TextChoices):
     VERIFY_EMAIL = "verify-email", _("Email verification")
     YEARLY_CHECK = "yearly-check", _("Yearly contact data check")
     CONTACT_FLAGGED = "contact-flagged", _("Contact data not verified")
+    REVIEW_APPROVED = "review-approved", _("Registered after the registry's review")
+    REVIEW_REFUSED = "review-refused", _("Refused by the registry after review")
 
 
 class NoticeStatus(models.TextChoices):

@@ -1,5 +1,6 @@
-"""Every contact's address is verified on creation and on each change of address: the
-registrar's contacts know nothing of this, the hooks live here."""
+"""The registrar's core knows nothing of notices, the hooks live here: every contact's
+address is verified on creation and on each change of address, and the member hears the
+registry's decision on a name it reviewed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations.register import review_decided
+
+from .review import notify_review_decided
+
+review_decided.connect(notify_review_decided, dispatch_uid="bureau.notices.review")
 
 
 @receiver(pre_save, sender=Contact)

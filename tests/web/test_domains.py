@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import formats, timezone, translation
 
 from bureau.notices.goodbye import checklist
 from bureau.registrar.accounts.models import Organisation
@@ -75,6 +77,27 @@ def test_checkout_of_a_name_under_review_says_so(shop: Client, org_a: Organisati
     assert "The registry is reviewing atelier.review" in page and "credited back" in page
     assert Domain.objects.get(name="atelier.review").state == DomainState.PENDING_CREATE
     assert ledger.balance(org_a, "EUR") == 5000 - 1700
+
+
+def test_the_page_of_a_name_under_review_says_since_when(shop: Client,
+                                                          org_a: Organisation) -> None:
+    ledger.top_up(org_a, 5000, "EUR")
+    shop.post("/cart/add/", {"name": "atelier.review", "price": 1700, "currency": "EUR"})
+    shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
+    domain = Domain.objects.get(name="atelier.review")
+    since = domain.events.get(operation="create", outcome="pending").at
+    page = shop.get(f"/domains/{domain.pk}/").content.decode()
+    day = formats.date_format(timezone.localtime(since), "DATE_FORMAT")
+    assert f'<dd id="state">Under review by the registry since {day}</dd>' in page
+    assert "The registry is reviewing atelier.review" in page and "credited back" in page
+    assert "Being registered" not in page
+
+    shop.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = shop.get(f"/domains/{domain.pk}/").content.decode()
+    with translation.override("fr"):
+        day = formats.date_format(timezone.localtime(since), "DATE_FORMAT")
+    assert f"En cours d’examen par le registre depuis le {day}" in page
+    assert "Le registre examine atelier.review" in page
 
 
 def test_renew_delete_with_consequences_and_restore(shop: Client, org_a: Organisation,

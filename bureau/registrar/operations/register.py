@@ -19,7 +19,8 @@ Names under review: a registry may answer 1001 (pendingCreate) and decide later.
 the registration comes back with ``under_review`` set, the domain pending-create and the
 order pending (money reserved). The decision arrives as a poll message (poll.py) or is seen
 by the reconciliation (reconcile.py); both call ``settle_reviewed_create``, which settles it
-once: approved → as after any create; refused → deleted and credited back.
+once: approved → as after any create; refused → deleted and credited back. Either way
+``review_decided`` is sent once the decision is committed.
 """
 
 from __future__ import annotations
@@ -79,6 +80,24 @@ def announce_registered(domain: Domain, actor: Actor) -> None:
         if isinstance(result, Exception):
             logger.error("after registering %s, %r failed: %s", domain.name, receiver, result,
                          exc_info=result)
+
+
+# Sent once the registry's decision on a name it reviewed is committed (keywords: domain,
+# order, approved, message: the reason recorded in the history): notices tells the member.
+# Sent after the commit of the caller's transaction (the poll holds one), never for a
+# decision that is rolled back; a failing receiver is logged.
+review_decided = Signal()
+
+
+def announce_review_decided(domain: Domain, order: Order, approved: bool, message: str) -> None:
+    def send() -> None:
+        for receiver, result in review_decided.send_robust(
+                sender=Domain, domain=domain, order=order, approved=approved, message=message):
+            if isinstance(result, Exception):
+                logger.error("after the review of %s, %r failed: %s", domain.name, receiver,
+                             result, exc_info=result)
+
+    transaction.on_commit(send)
 
 
 @dataclass(frozen=True)
@@ -284,12 +303,14 @@ def settle_reviewed_create(domain: Domain, actor: Actor, approved: bool, outcome
             return False
         if not approved:
             _refused(locked, order, actor, outcome, message=message, detail=detail)
+            announce_review_decided(locked, order, False, message)
             return True
         locked.statuses = [s for s in locked.statuses if s != "pendingCreate"]
         registration = _created(locked, order, actor, outcome, info=info, message=message,
                                 detail=detail)
     apply_default_locks(registration.domain, actor)
     announce_registered(registration.domain, actor)
+    announce_review_decided(registration.domain, registration.order, True, message)
     return True
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,8 +26,9 @@ from bureau.audit.log import EventKind, record
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
-from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
+from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
 from bureau.registrar.domains.names import to_a_label, to_u_label
+from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations import registrant as registrant_op
 from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
@@ -110,9 +111,22 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def review_started(domain: Domain) -> datetime | None:
+    """When the registry started reviewing the name before registering it (its create is
+    pending), or None when it is not under review."""
+    if domain.state != DomainState.PENDING_CREATE:
+        return None
+    return domain.events.filter(operation=Operation.CREATE, outcome=Outcome.PENDING) \
+        .order_by("at").values_list("at", flat=True).first()
+
+
 def domain_context(request: HttpRequest, domain: Domain, **extra: object) -> dict[str, object]:
+    under_review_since = review_started(domain)
     context: dict[str, object] = {
         "domain": domain,
+        "under_review_since": under_review_since,
+        "under_review": register_op.under_review_message(domain) if under_review_since
+        else "",
         "events": domain.events.select_related("actor").order_by("-at", "-id")[:50],
         "ds_records": domain.ds_records.all(),
         "bundled": domain.bundled_names.all(),
