@@ -1,4 +1,6 @@
-"""Fixtures for the DNS tests: real PowerDNS servers on loopback, started once per session."""
+"""Fixtures for the DNS tests: real PowerDNS servers on loopback, started once per session.
+Camille, her organisation, contact and the sandbox registry come from
+tests/registrar_fixtures.py."""
 
 from __future__ import annotations
 
@@ -148,53 +150,10 @@ def dns_settings(settings: Any, pdns: PowerDNSInstance, tmp_path: Path,
 
 
 @pytest.fixture
-def user(db: Any) -> Any:
-    from django.contrib.auth.models import User
-
-    return User.objects.create_user("camille", "camille@example.org", "not-a-real-password")
-
-
-@pytest.fixture
-def organisation(user: Any) -> Any:
-    from bureau.registrar.accounts.models import Membership, Organisation, Role
-
-    org = Organisation.objects.create(name="Atelier Camille", slug="atelier-camille")
-    Membership.objects.create(user=user, organisation=org, role=Role.OWNER)
-    return org
-
-
-@pytest.fixture
-def contact(organisation: Any) -> Any:
-    from bureau.registrar.contacts.models import Contact
-
-    return Contact.objects.create(
-        organisation=organisation, name="Camille Martin", email="camille@example.org",
-        phone="+33.123456789", street="1 rue de la Paix", city="Paris", postal_code="75002",
-        country="FR",
-    )
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Any]:
-    """A sandbox registry over real TLS on a free loopback port, fresh for each test."""
-    from bureau.registrar.registries import connection
-    from bureau.sandbox.testing import start_sandbox
-
-    with start_sandbox(tmp_path / "sandbox") as running:
-        yield running
-    connection.close_all()
-
-
-@pytest.fixture
-def member(organisation: Any, user: Any, contact: Any, sandbox: Any, dns_settings: Any) -> Any:
-    """The organisation's owner with funds, acting at the sandbox registry."""
-    from bureau.registrar.billing import ledger
-    from bureau.registrar.operations.common import Actor
-    from bureau.registrar.registries.sandbox import configure
-
-    configure(sandbox)
-    ledger.top_up(organisation, 100_000, "EUR", memo="test funds")
-    return Actor(user)
+def member(dns_settings: Any, member: Any) -> Any:
+    """The shared funded owner (tests/registrar_fixtures.py), with Bureau's DNS settings in
+    place first."""
+    return member
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,10 +25,8 @@ from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations import register
 from bureau.registrar.operations.common import Actor
-from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry
-from bureau.registrar.registries.sandbox import configure as configure_sandbox
-from bureau.sandbox.testing import Sandbox, start_sandbox
+from bureau.sandbox.testing import Sandbox
 
 REFUSED_PREFIX = "refused"
 
@@ -128,18 +125,6 @@ def english() -> Iterator[None]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    with start_sandbox(tmp_path / "sandbox") as running:
-        yield running
-    connection.close_all()
-
-
-@pytest.fixture
-def sandbox_registry(db: Any, sandbox: Sandbox) -> Registry:
-    return configure_sandbox(sandbox)
-
-
-@pytest.fixture
 def registry_clock(sandbox: Sandbox) -> Iterator[Sandbox]:
     """Bureau's notion of now follows the sandbox registry's clock (which tests move)."""
     with clock.use(sandbox.clock.now_datetime):
@@ -147,8 +132,9 @@ def registry_clock(sandbox: Sandbox) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def owner(db: Any) -> User:
-    return User.objects.create_user("camille", "camille@example.org", "not-a-real-password")
+def owner(user: User) -> User:
+    """Camille (the shared ``user``), who owns the organisation."""
+    return user
 
 
 @pytest.fixture

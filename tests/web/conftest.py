@@ -1,7 +1,7 @@
 """Fixtures of the portal tests: two organisations (A and B) with their people, contacts and
-domains stored directly, a logged-in client per person, and the sandbox registry for the
-end-to-end tests. Database: the one DATABASE_URL names (tests/web runs on its own
-`bureau_web` database in `make test`-like runs)."""
+domains stored directly, and a logged-in client per person (the sandbox registry for the
+end-to-end tests comes from tests/registrar_fixtures.py). Database: the one DATABASE_URL names
+(tests/web runs on its own `bureau_web` database in `make test`-like runs)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,7 @@ from django.utils import timezone, translation
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState
-from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
-from bureau.registrar.registries.sandbox import configure as configure_sandbox
-from bureau.sandbox.testing import Sandbox, start_sandbox
 
 PASSWORD = "correct horse battery staple 42"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screenshots"
@@ -131,16 +128,3 @@ def client_for(user: User) -> Client:
 @pytest.fixture
 def client_a(alice: User, org_a: Organisation) -> Client:
     return client_for(alice)
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[Sandbox]:
-    """A sandbox registry over real TLS on a free loopback port (as in tests/registrar)."""
-    with start_sandbox(tmp_path / "sandbox") as running:
-        yield running
-    connection.close_all()
-
-
-@pytest.fixture
-def sandbox_registry(db: Any, sandbox: Sandbox) -> Registry:
-    return configure_sandbox(sandbox)
