@@ -1,20 +1,15 @@
-"""Keys made the way each party makes them, and a few-thousand-row deposit to check.
-
-The escrow agent's key is made with gpg (as agents do): a message Sequoia encrypts to a
-Sequoia-made key uses a newer packet format that GnuPG 2.2 cannot decrypt.
-"""
+"""Keys made the way each party makes them, and a few-thousand-row deposit to check. The
+agent's gpg-made key and gpg itself come from tests/escrow_fixtures.py."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pysequoia
 import pytest
+from escrow_fixtures import Party, gpg
 
 from bureau.escrow.crypto import SigningKeys
 from bureau.escrow.generate import generate_rows
@@ -27,44 +22,10 @@ IANA = "9999"
 ROWS = 3000
 
 
-@dataclass(frozen=True)
-class Party:
-    secret: Path
-    public: Path
-    fingerprint: str
-
-
-def gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["gpg", "--homedir", str(home), "--batch", "--yes", *args],
-                          input=input, capture_output=True, check=False)
-
-
 @pytest.fixture(scope="session")
-def gnupghome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg is not installed (scripts/system-deps installs gnupg)")
-    home = tmp_path_factory.mktemp("gnupg")
-    home.chmod(0o700)
-    yield home
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
-
-
-@pytest.fixture(scope="session")
-def agent_v4(gnupghome: Path, tmp_path_factory: pytest.TempPathFactory) -> Party:
-    """The escrow agent's key, made with gpg 2.2 (Ed25519 + Cv25519, v4)."""
-    d = tmp_path_factory.mktemp("agent")
-    uid = "Escrow Agent <rde@agent.example>"
-    r = gpg(gnupghome, "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never")
-    assert r.returncode == 0, r.stderr
-    out = gpg(gnupghome, "--with-colons", "--list-keys", uid).stdout.decode()
-    fpr = next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr"))
-    r = gpg(gnupghome, "--passphrase", "", "--quick-add-key", fpr, "cv25519", "encr", "never")
-    assert r.returncode == 0, r.stderr
-    pub, sec = d / "agent.pub", d / "agent.sec"
-    pub.write_bytes(gpg(gnupghome, "--armor", "--export", fpr).stdout)
-    sec.write_bytes(gpg(gnupghome, "--armor", "--pinentry-mode", "loopback", "--passphrase", "",
-                        "--export-secret-keys", fpr).stdout)
-    return Party(sec, pub, fpr.lower())
+def agent_v4(agent: Party) -> Party:
+    """The gpg-made agent key, named beside the v6 one."""
+    return agent
 
 
 def sequoia_party(d: Path, name: str, profile: pysequoia.Profile) -> Party:
@@ -128,6 +89,3 @@ def deposit_copy(deposit: DepositResult, tmp_path: Path) -> Path:
     shutil.copytree(deposit.hash_file.parent, dst)
     return dst
 
-
-__all__ = ["IANA", "ROWS", "Party", "agent_keys", "gpg", "make_deposit"]
-_ = os

@@ -4,78 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-import socket
 import subprocess
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import paramiko
 import pytest
+from escrow_fixtures import Sshd, free_port
 
 from bureau.escrow.deliver import DeliveryError, SftpTarget, deliver, is_late, upload_file
 from bureau.escrow.pipeline import DepositResult
-
-
-@dataclass(frozen=True)
-class Sshd:
-    port: int
-    user: str
-    client_key: Path
-    root: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    sshd_bin = shutil.which("sshd") or "/usr/sbin/sshd"
-    if not os.path.exists(sshd_bin):
-        pytest.skip("OpenSSH sshd is not installed (scripts/system-deps installs it)")
-    if os.geteuid() == 0:
-        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege separation dir
-    d = tmp_path_factory.mktemp("sshd")
-    d.chmod(0o755)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "host")],
-                   check=True)
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / "client")],
-                   check=True)
-    (d / "authorized_keys").write_text((d / "client.pub").read_text())
-    (d / "authorized_keys").chmod(0o600)
-    port = _free_port()
-    config = d / "sshd_config"
-    config.write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host'}\nPidFile {d / 'pid'}\n"
-        f"AuthorizedKeysFile {d / 'authorized_keys'}\nPasswordAuthentication no\n"
-        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\n"
-        "PermitRootLogin prohibit-password\nStrictModes no\n"
-        "Subsystem sftp internal-sftp\n"
-    )
-    proc = subprocess.Popen([sshd_bin, "-D", "-e", "-f", str(config)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"sshd did not start: {err}")
-            time.sleep(0.05)
-    remote = d / "incoming"
-    remote.mkdir()
-    import pwd
-
-    yield Sshd(port, pwd.getpwuid(os.getuid()).pw_name, d / "client", remote)
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def _target(s: Sshd) -> SftpTarget:
@@ -144,7 +81,7 @@ def test_a_remote_prefix_of_ours_is_resumed_not_resent(
 
 def test_delivery_retries_then_reports(sshd: Sshd, deposit: DepositResult) -> None:
     waits: list[float] = []
-    bad = SftpTarget("127.0.0.1", _free_port(), sshd.user, sshd.client_key, str(sshd.root))
+    bad = SftpTarget("127.0.0.1", free_port(), sshd.user, sshd.client_key, str(sshd.root))
     with pytest.raises(DeliveryError, match="after 3 attempts"):
         deliver(deposit.paths, bad, retries=2, backoff=1.0, sleep=waits.append)
     assert waits == [1.0, 2.0]

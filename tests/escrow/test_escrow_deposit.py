@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from escrow_fixtures import Party, gpg
+
 from bureau.escrow.history import SetLookup
 from bureau.escrow.names import parse_name
 from bureau.escrow.pipeline import DepositResult
@@ -16,7 +18,7 @@ from bureau.escrow.reader import plaintext_records, read_deposit, read_deposits
 from bureau.escrow.rows import DomainRow
 from bureau.escrow.verify import verify_deposit
 
-from .conftest import ROWS, Party, agent_keys, gpg, make_deposit
+from .conftest import ROWS, agent_keys, make_deposit
 
 
 def test_gpg_decrypts_and_verifies_signature_and_sha256sum_checks(

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from escrow_fixtures import Party
 
 from bureau.escrow import cli
 from bureau.escrow.history import SetLookup
@@ -17,7 +18,7 @@ from bureau.escrow.rfc4180 import RecordError, read_records
 from bureau.escrow.rows import DomainRow
 from bureau.escrow.verify import verify_deposit
 
-from .conftest import Party, agent_keys, make_deposit
+from .conftest import agent_keys, make_deposit
 
 
 def _messages(folder: Path, agent: Party, registrar: Party, **kw: object) -> str:
@@ -159,7 +160,7 @@ def test_registrar_key_with_passphrase_from_environment(
 ) -> None:
     """A passphrase-protected registrar key made with gpg; the passphrase comes from an
     environment variable named on the command line, and a wrong one is reported clearly."""
-    from .conftest import gpg
+    from escrow_fixtures import gpg
 
     uid = "Protected Registrar <p@registrar.example>"
     assert gpg(gnupghome, "--pinentry-mode", "loopback", "--passphrase", "s3cret",

@@ -1,18 +1,11 @@
-"""Fixtures of the registrar-side escrow tests: keys made as each party makes them (copied in
-small from tests/escrow: the agent's with gpg, the registrar's with Sequoia), a real OpenSSH
-sshd on loopback, escrow settings pointing at them, and a few thousand domains in the
-database with the awkward data real registrants have."""
+"""Fixtures of the registrar-side escrow tests: Bureau's signing key made with Sequoia (the
+agent's gpg-made key and the loopback sshd come from tests/escrow_fixtures.py), escrow
+settings pointing at them, and a few thousand domains in the database with the awkward data
+real registrants have."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,6 +14,7 @@ import idna
 import pysequoia
 import pytest
 from django.utils import timezone
+from escrow_fixtures import Party, gpg
 
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
@@ -29,46 +23,6 @@ from bureau.registrar.registries.models import Registry, Tld
 
 IANA = "9999"
 DOMAINS = 3000
-
-
-@dataclass(frozen=True)
-class Party:
-    secret: Path
-    public: Path
-    fingerprint: str
-
-
-def gpg(home: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["gpg", "--homedir", str(home), "--batch", "--yes", *args],
-                          capture_output=True, check=False)
-
-
-@pytest.fixture(scope="session")
-def gnupghome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg is not installed (scripts/system-deps installs gnupg)")
-    home = tmp_path_factory.mktemp("gnupg")
-    home.chmod(0o700)
-    yield home
-    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], check=False)
-
-
-@pytest.fixture(scope="session")
-def agent(gnupghome: Path, tmp_path_factory: pytest.TempPathFactory) -> Party:
-    """The escrow agent's key, made with gpg as an agent makes it (v4, Ed25519 + Cv25519)."""
-    d = tmp_path_factory.mktemp("agent")
-    uid = "Escrow Agent <rde@agent.example>"
-    assert gpg(gnupghome, "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign",
-               "never").returncode == 0
-    out = gpg(gnupghome, "--with-colons", "--list-keys", uid).stdout.decode()
-    fpr = next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr"))
-    assert gpg(gnupghome, "--passphrase", "", "--quick-add-key", fpr, "cv25519", "encr",
-               "never").returncode == 0
-    pub, sec = d / "agent.pub", d / "agent.sec"
-    pub.write_bytes(gpg(gnupghome, "--armor", "--export", fpr).stdout)
-    sec.write_bytes(gpg(gnupghome, "--armor", "--pinentry-mode", "loopback", "--passphrase", "",
-                        "--export-secret-keys", fpr).stdout)
-    return Party(sec, pub, fpr.lower())
 
 
 @pytest.fixture(scope="session")
@@ -82,60 +36,6 @@ def registrar_key(tmp_path_factory: pytest.TempPathFactory, gnupghome: Path) -> 
     pub.write_text(str(tsk.extract_certificate()))
     assert gpg(gnupghome, "--import", str(pub)).returncode == 0
     return Party(sec, pub, tsk.extract_certificate().fingerprint.lower())
-
-
-@dataclass(frozen=True)
-class Sshd:
-    port: int
-    user: str
-    client_key: Path
-    root: Path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
-    """Debian's OpenSSH sshd on 127.0.0.1, key-only login, its own config."""
-    sshd_bin = shutil.which("sshd") or "/usr/sbin/sshd"
-    if not os.path.exists(sshd_bin):
-        pytest.skip("OpenSSH sshd is not installed (scripts/system-deps installs it)")
-    if os.geteuid() == 0:
-        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
-    d = tmp_path_factory.mktemp("sshd")
-    d.chmod(0o755)
-    for name in ("host", "client"):
-        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(d / name)],
-                       check=True)
-    (d / "authorized_keys").write_text((d / "client.pub").read_text())
-    (d / "authorized_keys").chmod(0o600)
-    port = free_port()
-    (d / "sshd_config").write_text(
-        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {d / 'host'}\nPidFile {d / 'pid'}\n"
-        f"AuthorizedKeysFile {d / 'authorized_keys'}\nPasswordAuthentication no\n"
-        "KbdInteractiveAuthentication no\nPubkeyAuthentication yes\nUsePAM no\n"
-        "PermitRootLogin prohibit-password\nStrictModes no\nSubsystem sftp internal-sftp\n")
-    proc = subprocess.Popen([sshd_bin, "-D", "-e", "-f", str(d / "sshd_config")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"sshd did not start: {err}")
-            time.sleep(0.05)
-    (d / "incoming").mkdir()
-    yield Sshd(port, pwd.getpwuid(os.getuid()).pw_name, d / "client", d / "incoming")
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 @pytest.fixture

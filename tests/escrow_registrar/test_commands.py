@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from escrow_fixtures import Party
 
 from bureau.registrar.escrow.models import Deposit
 
-from .conftest import Party, Registrar, make_domains
+from .conftest import Registrar, make_domains
 
 
 def run(*args: str) -> tuple[str, str]:

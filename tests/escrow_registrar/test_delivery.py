@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from escrow_fixtures import Sshd, free_port
 
 from bureau.registrar.escrow import tasks
 from bureau.registrar.escrow.delivery import deliver_pending
 from bureau.registrar.escrow.deposits import make_deposit
 from bureau.registrar.escrow.models import Deposit, DepositState, EscrowAlert
 
-from .conftest import Registrar, Sshd, free_port, make_domains
+from .conftest import Registrar, make_domains
 
 DAY = dt.date(2026, 11, 20)
 

@@ -14,6 +14,7 @@ from typing import Any
 import idna
 import pytest
 from django.utils import timezone
+from escrow_fixtures import Party, gpg
 
 from bureau.escrow.reader import AgentKeys, read_deposit
 from bureau.registrar.domains.models import HELD_STATES, Domain
@@ -24,7 +25,7 @@ from bureau.registrar.escrow.models import Deposit, DepositedName, DepositState
 from bureau.registrar.escrow.rows import registry_rows, to_row
 from bureau.registrar.escrow.verification import verify_folder
 
-from .conftest import DOMAINS, Party, Registrar, gpg, make_domains
+from .conftest import DOMAINS, Registrar, make_domains
 
 DAY = dt.date(2026, 11, 20)
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from escrow_fixtures import Party
 
 from bureau.escrow.rows import Contact, DomainRow
 from bureau.registrar.accounts.models import Organisation
@@ -21,7 +22,7 @@ from bureau.registrar.escrow.deposits import make_deposit
 from bureau.registrar.escrow.rows import registry_rows
 from bureau.registrar.registries.models import Registry, Tld
 
-from .conftest import DOMAINS, Party, Registrar, make_domains
+from .conftest import DOMAINS, Registrar, make_domains
 
 DAY = dt.date(2026, 11, 20)
 
