@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
 import socket
 import subprocess
 import time
@@ -19,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from programs import require_program
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,7 @@ def gpg(home: Path, *args: str, input: bytes | None = None) -> subprocess.Comple
 
 @pytest.fixture(scope="session")
 def gnupghome(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if shutil.which("gpg") is None:
-        pytest.skip("gpg is not installed (scripts/system-deps installs gnupg)")
+    require_program("gpg", "gnupg")
     home = tmp_path_factory.mktemp("gnupg")
     home.chmod(0o700)
     yield home
@@ -79,9 +78,7 @@ def free_port() -> int:
 def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sshd]:
     """Debian's OpenSSH sshd on 127.0.0.1, key-only login, its own config; one per test module,
     so each module starts from an empty upload folder."""
-    sshd_bin = shutil.which("sshd") or "/usr/sbin/sshd"
-    if not os.path.exists(sshd_bin):
-        pytest.skip("OpenSSH sshd is not installed (scripts/system-deps installs it)")
+    sshd_bin = require_program("sshd", "openssh-server")
     if os.geteuid() == 0:
         os.makedirs("/run/sshd", mode=0o755, exist_ok=True)  # privilege separation dir
     d = tmp_path_factory.mktemp("sshd")

@@ -1,7 +1,7 @@
 """Validation of EPP frames against the IETF schemas (RFC 5730-5734 and the extensions).
 
-The XSD files in `xsd/` are the official ones (see ../shared/epp-schemas/README.md, which the
-tests compare them with). One wrapper schema imports them all, as the schemas' strict wildcards
+The XSD files in `xsd/` are the official ones, unchanged (the tests check their SHA-256
+digests). One wrapper schema imports them all, as the schemas' strict wildcards
 require every namespace of a frame to be known.
 """
 

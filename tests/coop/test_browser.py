@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
+from programs import require_program
 
 from bureau.coop import clock
 from bureau.coop.models import College
@@ -23,7 +24,6 @@ from bureau.coop.operations import ballots, membership, pricing
 
 pytestmark = [pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -33,13 +33,12 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screens
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (scripts/system-deps)")
+    chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield launched
         launched.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -92,7 +92,8 @@ def postgres_db() -> Iterator[object]:
     """A fresh PostgreSQL database for the gpgsql backend (the test PostgreSQL of make test)."""
     import uuid
 
-    psycopg = pytest.importorskip("psycopg")
+    import psycopg
+
     from bureau.dns.powerdns import PostgresDatabase
 
     host = os.environ.get("BUREAU_TEST_PGHOST", "127.0.0.1")
@@ -104,7 +105,8 @@ def postgres_db() -> Iterator[object]:
             host=host, port=port, user=user, dbname="postgres", autocommit=True, connect_timeout=3
         )
     except psycopg.OperationalError as exc:
-        pytest.skip(f"no PostgreSQL on {host}:{port} ({exc}); scripts/start-services starts one")
+        pytest.fail(f"no PostgreSQL on {host}:{port} ({exc}); scripts/start-services starts one",
+                    pytrace=False)
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

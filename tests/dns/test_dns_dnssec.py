@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ import dns.query
 import dns.rdatatype
 import dns.zone
 import pytest
+from programs import require_program
 
 from bureau.dns.dnssec import (
     DNSSECError,
@@ -93,7 +93,6 @@ def _axfr_text(pdns: PowerDNSInstance, zone: str) -> str:
     return transferred.to_text(relativize=False)
 
 
-@pytest.mark.skipif(shutil.which("ldns-verify-zone") is None, reason="ldnsutils not installed")
 def test_ldns_verify_zone_accepts_the_transferred_zone(
     pdns: PowerDNSInstance, signed_zone: tuple[str, tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -103,7 +102,8 @@ def test_ldns_verify_zone_accepts_the_transferred_zone(
     path = tmp_path / "zone.txt"
     path.write_text(text)
     result = subprocess.run(
-        ["ldns-verify-zone", str(path)], capture_output=True, text=True, timeout=30
+        [require_program("ldns-verify-zone", "ldnsutils"), str(path)],
+        capture_output=True, text=True, timeout=30,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -119,7 +119,6 @@ def test_dnssec_key_matches_dnspython_validation_of_the_dnskey_rrset(
     assert dnskeys.rdtype == dns.rdatatype.DNSKEY
 
 
-@pytest.mark.skipif(shutil.which("delv") is None, reason="bind9-dnsutils not installed")
 def test_delv_validates_with_the_ds_as_trust_anchor(
     pdns: PowerDNSInstance, signed_zone: tuple[str, tuple[str, ...]], tmp_path: Path
 ) -> None:
@@ -131,7 +130,8 @@ def test_delv_validates_with_the_ds_as_trust_anchor(
         anchor.write_text(
             f'trust-anchors {{ {zone} static-ds {tag} {alg} {dtype} "{digest}"; }};\n'
         )
-        command = ["delv", "-a", str(anchor), f"+root={zone}", "@127.0.0.1"]
+        command = [require_program("delv", "bind9-dnsutils"), "-a", str(anchor)]
+        command += [f"+root={zone}", "@127.0.0.1"]
         command += ["-p", str(pdns.dns_port), f"www.{zone}", "A"]
         return subprocess.run(command, capture_output=True, text=True, timeout=30)
 

@@ -29,7 +29,7 @@ from bureau.epp import (
     namespaces,
 )
 
-from .conftest import FakeRegistry, response_xml, shared_validate
+from .conftest import FakeRegistry, response_xml, schema_validate
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -64,7 +64,7 @@ def test_every_frame_sent_is_valid_and_a_command_returns_typed_data(
     assert response.data["bücher.example"].available
     assert response.cltrid is not None and response.cltrid.startswith("BUR-")
     for frame in registry.frames:
-        shared_validate(frame)
+        schema_validate(frame)
     assert len(registry.frames) == 4  # login, check, hello, logout
 
 

@@ -1,6 +1,6 @@
 """A tiny framed TLS EPP client for the sandbox tests: raw XML in, parsed lxml tree out.
 
-Every frame received is validated against ../shared/epp-schemas/ (the official schemas).
+Every frame received is validated against the official schemas (bureau/epp/xsd).
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import struct
-from pathlib import Path
 from typing import Any
 
 from lxml import etree
@@ -16,7 +15,6 @@ from lxml import etree
 from bureau.epp.schema import validate
 from bureau.sandbox.testing import Sandbox
 
-SCHEMAS = Path(__file__).resolve().parents[2].parent / "shared" / "epp-schemas"
 NS = {
     "e": "urn:ietf:params:xml:ns:epp-1.0",
     "domain": "urn:ietf:params:xml:ns:domain-1.0",
@@ -74,7 +72,7 @@ class EppClient:
         (length,) = struct.unpack(">I", header)
         raw = self._exact(length - 4)
         if self.validate_frames:
-            validate(raw, SCHEMAS)
+            validate(raw)
         return Reply(raw)
 
     def _exact(self, n: int) -> bytes:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import pyepp
 import pytest
 from sandbox_client import EppClient
 
 from bureau.sandbox.testing import Sandbox
-
-pyepp = pytest.importorskip("pyepp")
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # pyepp's own TLS options

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from programs import require_program
 
 from bureau.audit.models import EventKind, SecurityEvent
 from bureau.registrar.accounts.models import Organisation
@@ -29,7 +30,6 @@ from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
@@ -48,15 +48,14 @@ def totp(secret: str, at: float | None = None) -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed (scripts/system-deps)")
+    chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
     # between browser steps are still synchronous.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
