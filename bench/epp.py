@@ -25,7 +25,9 @@ or three times in the ratio, and work done between sending and the answer (the n
 is free. Work on the other core moves the ratio the wrong way twice: the bare round trip gets
 faster (the cores no longer fall idle) while the library's Python gets slower (it shares the
 core's caches). Nov 2026, this 2-core machine: 1.07-1.09 idle, 1.2 with a test run beside
-it. The run prints `cpu_stretch` (wall over CPU time of a plain loop, 1.0 when idle) and the
+it. Dec 2026, after the text-only paths for check frames and answers were removed (one path,
+lxml, for every frame): 1.20 at load 10 (target: under 1.25). The run prints `cpu_stretch`
+(wall over CPU time of a plain loop, 1.0 when idle) and the
 load average, and the ratio should be read with them.
 
 The sandbox runs in its own process (`bureau sandbox serve`, schema checks of its responses
@@ -33,8 +35,16 @@ off), so client and server do not share an interpreter lock.
 
     .venv/bin/python bench/epp.py [--quick] [--sizes 1,4,16]
 
+Independent clients on the same sandbox, in the same run: pyepp and epptools (PyPI) and Perl's
+Net::EPP::Simple (Debian's libnet-epp-perl) each log in and send the same domain:check one at a
+time, like Bureau's Session; rounds alternate between the clients, and each figure is the
+median over rounds of the mean microseconds per command (Net::EPP times itself in Perl, so
+its interpreter's start-up is not counted). `vs_fastest_independent` is Bureau's figure over
+the fastest of them: under 1.0, Bureau is faster per command.
+
 The last line printed is one JSON object with checks_per_s (best pool size), overhead_ratio
-(client round trip / bare TLS round trip) and parse_us_per_frame, among others.
+(client round trip / bare TLS round trip), us_per_check_by_client, vs_fastest_independent and
+parse_us_per_frame, among others.
 """
 
 from __future__ import annotations
@@ -195,6 +205,78 @@ def overhead(
     return ratio, client_us, bare_us, client_cpu, bare_cpu_us, statistics.median(stretches)
 
 
+NET_EPP = r"""
+use strict; use warnings; use Net::EPP::Simple; use Time::HiRes qw(time);
+my ($port, $ca, $cert, $key, $user, $pass, $n) = @ARGV;
+my $epp = Net::EPP::Simple->new(host => 'localhost', port => $port, user => $user,
+    pass => $pass, verify => 1, ca_file => $ca, cert => $cert, key => $key, timeout => 30,
+    load_config => 0) or die "login failed: $Net::EPP::Simple::Error\n";
+defined($epp->check_domain('bench-0.test')) or die "check failed: $Net::EPP::Simple::Error\n";
+my $start = time;
+for (1 .. $n) { $epp->check_domain('bench-0.test') or die "not available\n" }
+printf "%.3f\n", (time - $start) / $n * 1e6;
+$epp->logout;
+"""
+
+
+def independent_clients(config: ClientConfig, n: int, rounds: int) -> dict[str, float]:
+    """Median over rounds of the mean microseconds per domain:check, for Bureau's Session and
+    for each independent client (see the module's docstring)."""
+    import epptools
+    import pyepp
+
+    assert config.cafile and config.certfile and config.keyfile
+    os.environ["SSL_CERT_FILE"] = config.cafile  # pyepp trusts only the default CA store
+    session = Session(config)
+    session.connect()
+    pyepp_client = pyepp.EppCommunicator("localhost", str(config.port),
+                                         client_cert=config.certfile,
+                                         client_key=config.keyfile)
+    pyepp_client.connect()
+    assert pyepp_client.login(CLID, PASSWORD).code == 1000
+    pyepp_domain = pyepp.Domain(pyepp_client)
+    tools = epptools.Client(epptools.Config(
+        host="localhost", port=config.port, clid=CLID, password=PASSWORD,
+        ca_file=config.cafile, client_cert=config.certfile, client_key=config.keyfile))
+    tools.connect()
+    tools.login()
+
+    def per_command(check: object) -> float:
+        started = time.perf_counter()
+        for _ in range(n):
+            check()  # type: ignore[operator]
+        return (time.perf_counter() - started) / n * 1e6
+
+    def net_epp() -> float:
+        out = subprocess.run(
+            ["perl", "-e", NET_EPP, str(config.port), config.cafile, config.certfile,
+             config.keyfile, CLID, PASSWORD, str(n)],
+            capture_output=True, text=True, check=False, timeout=120)
+        if out.returncode != 0:
+            raise SystemExit(f"Net::EPP failed ({out.stderr.strip()}); "
+                             "install Debian's libnet-epp-perl")
+        return float(out.stdout)
+
+    clients = {
+        "bureau": lambda: per_command(lambda: session.execute(DomainCheck(["bench-0.test"]))),
+        "pyepp": lambda: per_command(lambda: pyepp_domain.check(["bench-0.test"])),
+        "epptools": lambda: per_command(lambda: tools.domain.check(["bench-0.test"])),
+        "net_epp": net_epp,
+    }
+    figures: dict[str, list[float]] = {name: [] for name in clients}
+    for round_ in range(rounds + 1):  # round 0 warms up and is not counted
+        for name in list(clients)[round_ % len(clients):] + list(clients)[:round_ % len(clients)]:
+            us = clients[name]()
+            if round_:
+                figures[name].append(us)
+    session.close()
+    pyepp_client.logout()
+    pyepp_client.disconnect()
+    tools.logout()
+    tools.disconnect()
+    return {name: statistics.median(values) for name, values in figures.items()}
+
+
 def cpu_stretch() -> float:
     """Wall time over CPU time of a fixed pure-Python loop: about 1.0 on an idle machine,
     higher when other processes compete for the cores. Every microsecond of client CPU costs
@@ -258,6 +340,10 @@ def main() -> None:
                 f"load average {load_before:.2f} -> {load_after:.2f}; CPU stretch {stretch:.2f} "
                 f"(wall us per CPU us of a plain loop; 1.0 when the machine is idle)"
             )
+            by_client = independent_clients(config, n_rtt // 3, 3 if args.quick else 7)
+            fastest = min(v for k, v in by_client.items() if k != "bureau")
+            print("per domain:check, one at a time: " + ", ".join(
+                f"{name} {us:.0f} us" for name, us in by_client.items()))
             rates = {}
             for size in sizes:
                 rates[size] = pool_rate(config, size, n_pool)
@@ -280,6 +366,8 @@ def main() -> None:
                 "bare_cpu_us": round(bare_cpu, 1),
                 "cpu_stretch": round(stretch, 2),
                 "load_1min": [round(load_before, 2), round(load_after, 2)],
+                "us_per_check_by_client": {k: round(v, 1) for k, v in by_client.items()},
+                "vs_fastest_independent": round(by_client["bureau"] / fastest, 3),
                 "encode_us_per_frame": round(encode_us, 1),
                 "parse_us_per_frame": round(parse_us, 1),
                 "quick": args.quick,

@@ -5,7 +5,6 @@ Names are taken in any form (U-label or A-label) and sent as A-labels.
 
 from __future__ import annotations
 
-import re
 import secrets
 import string
 from collections.abc import Sequence
@@ -29,8 +28,7 @@ from bureau.epp.extensions.rgp import RestoreReport, RestoreRequest
 from bureau.epp.extensions.secdns import SecDNSData, SecDNSUpdate
 from bureau.epp.idn import to_alabel
 from bureau.epp.namespaces import DOMAIN, EPP
-from bureau.epp.registry import parses, reads_frames
-from bureau.epp.response import MessageQueue, Response, Result
+from bureau.epp.registry import parses
 from bureau.epp.xmlutil import (
     Element,
     child,
@@ -143,35 +141,6 @@ class DomainCheck(Command):
 
     def all_extensions(self) -> list[CommandExtension]:
         return [self.fee, *self.extensions] if self.fee is not None else [*self.extensions]
-
-    def to_xml(self, cltrid: str | None = None) -> bytes:
-        # The hot command of availability searches: without extensions its frame is fixed text
-        # around A-labels (letters, digits, hyphens, dots: nothing to escape) and the clTRID.
-        # Byte-identical to the lxml path (tests compare both); anything unusual takes it.
-        if self.fee is None and not self.extensions and (cltrid is None or _plain_trid(cltrid)):
-            names = "".join([f"<domain:name>{to_alabel(n)}</domain:name>" for n in self.names])
-            trid = "" if cltrid is None else f"<clTRID>{_escape_text(cltrid)}</clTRID>"
-            return f"{_CHECK_HEAD}{names}{_CHECK_MID}{trid}{_CHECK_TAIL}".encode()
-        return super().to_xml(cltrid)
-
-
-_CHECK_HEAD = (
-    f"<?xml version='1.0' encoding='UTF-8' standalone='no'?>\n<epp xmlns=\"{EPP}\"><command>"
-    f'<check><domain:check xmlns:domain="{DOMAIN}">'
-)
-_CHECK_MID = "</domain:check></check>"
-_CHECK_TAIL = "</command></epp>"
-
-
-def _plain_trid(cltrid: str) -> bool:
-    # Printable excludes controls, CR/LF/tab, surrogates and non-characters, which lxml
-    # refuses or writes as character references: those go through lxml.
-    return cltrid.isprintable()
-
-
-def _escape_text(value: str) -> str:
-    # What libxml2 escapes in printable text content; quotes stay as they are.
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @dataclass(frozen=True)
@@ -473,118 +442,6 @@ def parse_check(node: Element) -> DomainCheckData:
             )
         )
     return DomainCheckData(tuple(results))
-
-
-# The answer to a plain domain:check, read as text. Availability searches send thousands of
-# checks; for the common way of writing the answer this takes a few microseconds where lxml
-# and the general reading take twenty. The pattern admits only text that needs no decoding
-# (no entity, no CR, no control character, no comment, no other prefix): anything else is
-# left to the general reading, which tests check gives the same Response.
-def _frame_pattern(template: str) -> re.Pattern[str]:
-    pieces = {
-        "S": r"[\ \t\r\n]*",  # whitespace between elements, which readers skip
-        "TEXT": r"[^<&>\r\x00-\x08\x0b\x0c\x0e-\x1f]*",  # text with nothing to decode
-        "ATTR": r'"[^"<&\x00-\x1f]*"',
-        "EPP": re.escape(EPP),
-        "DOMAIN": re.escape(DOMAIN),
-    }
-    return re.compile(template.format(**pieces), re.VERBOSE | re.ASCII)
-
-
-# Its parts: the envelope, up to the first <domain:cd>; one item; the end, from </domain:chkData>.
-_ANSWER_ENVELOPE = _frame_pattern(
-    r"""
-    (?:<\?xml\ version=(["'])1\.0\1 (?:\ encoding=(["'])(?i:utf-8)\2)?
-       (?:\ standalone=(["'])(?:yes|no)\3)? \?>)? {S}
-    <epp\ xmlns="{EPP}"> {S} <response> {S}
-    <result\ code="(?P<code>1[0-9]{{3}})"> {S}
-      <msg(?:\ lang="(?P<lang>[^"<&\x00-\x1f]*)")?>(?P<msg>{TEXT})</msg> {S}
-    </result> {S}
-    (?:<msgQ\ count="(?P<count>[0-9]{{1,9}})"\ id="(?P<id>[^"<&\x00-\x1f]*)"/> {S})?
-    <resData> {S} <domain:chkData\ xmlns:domain="{DOMAIN}"> {S}
-    """
-)
-_ANSWER_ITEM = _frame_pattern(
-    r"""
-    {S} <domain:cd> {S} <domain:name\ avail="(1|0|true|false)">([a-zA-Z0-9.-]+)</domain:name> {S}
-    (?:<domain:reason(?:\ lang="[^"<&\x00-\x1f]*")?>({TEXT})</domain:reason> {S})? </domain:cd>
-    """
-)
-_ANSWER_END = _frame_pattern(
-    r"""
-    {S} </domain:chkData> {S} </resData> {S}
-    <trID> {S} (?:<clTRID>({TEXT})</clTRID> {S})? <svTRID>({TEXT})</svTRID> {S} </trID> {S}
-    </response> {S} </epp> {S}
-    """
-)
-_AVAILABLE = {"1": True, "true": True, "0": False, "false": False}
-Envelope = tuple[bytes, tuple[Result], MessageQueue | None]
-
-
-def _xml_characters(text: str) -> bool:
-    # U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
-    return text.isascii() or ("\ufffe" not in text and "\uffff" not in text)
-
-
-def _read_envelope(data: bytes) -> Envelope | None:
-    try:
-        head = _ANSWER_ENVELOPE.match(data.decode())
-    except UnicodeDecodeError:  # the general reading says what is wrong
-        return None
-    if head is None or not _xml_characters(head.group()):
-        return None
-    code, lang, msg, count, msg_id = head.group("code", "lang", "msg", "count", "id")
-    result = Result(int(code), msg.strip(), lang or "en")
-    msgq = None if count is None else MessageQueue(int(count), msg_id)
-    return head.group().encode(), (result,), msgq
-
-
-# One server writes the envelope of its check answers the same way, byte for byte, answer
-# after answer: the last one read is kept with its (frozen) result and message queue, and an
-# answer that starts with the same bytes only has its items and trID read. A tuple, so that
-# threads swap it whole.
-_last_envelope: Envelope | None = None
-
-
-@reads_frames
-def read_check_answer(data: bytes) -> Response | None:
-    """The Response to a plain domain:check written the common way, or None."""
-    global _last_envelope
-    known = _last_envelope
-    if known is None or not data.startswith(known[0]):
-        known = _read_envelope(data)
-        if known is None:
-            return None
-        _last_envelope = known
-    envelope, results, msgq = known
-    try:
-        rest = data[len(envelope) :].decode()
-    except UnicodeDecodeError:
-        return None
-    if not _xml_characters(rest):
-        return None
-    found = []
-    at = 0
-    while (item := _ANSWER_ITEM.match(rest, at)) is not None:
-        avail, name, reason = item.groups()
-        found.append(
-            DomainAvailability(
-                name.lower(), _AVAILABLE[avail], None if reason is None else reason.strip()
-            )
-        )
-        at = item.end()
-    end = _ANSWER_END.fullmatch(rest, at)
-    if end is None or not found:
-        return None
-    cltrid, svtrid = end.groups()
-    return Response(
-        results,
-        None if cltrid is None else cltrid.strip(),
-        svtrid.strip(),
-        DomainCheckData(tuple(found)),
-        msgq=msgq,
-        raw=data,
-    )
 
 
 @parses(DOMAIN, "infData")

@@ -32,21 +32,6 @@ def parses(ns: str, *tags: str) -> Callable[[F], F]:
     return register
 
 
-# Readers of whole frames of a common, fixed shape, tried before the general reading: each
-# returns the Response, or None to leave the frame to lxml.
-_FRAME_READERS: list[Callable[[bytes], Any]] = []
-
-
-def reads_frames(func: Callable[[bytes], Any]) -> Callable[[bytes], Any]:
-    """Decorator: register a fast reader of whole response frames."""
-    _FRAME_READERS.append(func)
-    return func
-
-
-def frame_readers() -> list[Callable[[bytes], Any]]:
-    return _FRAME_READERS
-
-
 def parser_for(node: etree._Element) -> Parser | None:
     tag = node.tag
     # Elements without a namespace have a bare tag, as ("", tag) would have been registered.

@@ -11,7 +11,7 @@ from lxml import etree
 from bureau.epp.core import Greeting, parse_greeting
 from bureau.epp.errors import FrameError
 from bureau.epp.namespaces import EPP
-from bureau.epp.registry import frame_readers, parser_for
+from bureau.epp.registry import parser_for
 from bureau.epp.xmlutil import (
     Element,
     child,
@@ -224,9 +224,6 @@ def response_from_element(root: Element, raw: bytes = b"") -> Response:
     )
 
 
-_FRAME_READERS = frame_readers()
-
-
 def _root(data: bytes) -> Element:
     root = parse_xml(data)
     if root.tag != f"{{{EPP}}}epp":
@@ -236,10 +233,6 @@ def _root(data: bytes) -> Element:
 
 def parse_response(data: bytes) -> Response:
     """Parse a <response> frame into a Response with typed resData and extensions."""
-    for read in _FRAME_READERS:
-        response: Response | None = read(data)
-        if response is not None:
-            return response
     return response_from_element(_root(data), data)
 
 

@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from bureau.escrow.profiles import Profile
 from bureau.escrow.rows import Contact, DomainRow
 
-RowValues = Callable[[DomainRow], list[str]]
 _SPECIAL = re.compile('[,"\r\n\x00]')
 
 
@@ -18,50 +17,6 @@ def _crlf(value: str) -> str:
 
 
 _NO_CONTACT = Contact(name="")  # stands for a missing contact: all its fields empty
-
-
-def _contact_expr(var: str, attr: str) -> str:
-    if attr == "street":
-        return f'"\\r\\n".join({var}.street)'
-    return f"{var}.{attr}"
-
-
-def compile_row_values(profile: Profile, iana_id: str) -> RowValues:
-    """Build one function that turns a row into its column values.
-
-    Generated once per deposit: a per-column closure call costs ~60 calls a row, which is most
-    of the CSV time at a million rows.
-    """
-    lines = ["def _values(row):", "    u = row.underlying"]
-    roles: set[tuple[str, str]] = set()
-    exprs: list[str] = []
-    for col in profile.columns:
-        if col.source == "domain":
-            exprs.append("row.domain")
-        elif col.source == "expiry":
-            if profile.expiry_format == "%Y-%m-%d":
-                exprs.append("row.expiry.isoformat()")
-            else:
-                exprs.append(f"row.expiry.strftime({profile.expiry_format!r})")
-        elif col.source == "nameservers":
-            exprs.append(f"{profile.nameserver_separator!r}.join(row.nameservers)")
-        elif col.source == "iana":
-            exprs.append(repr(iana_id))
-        else:
-            role, attr = col.source.split(".", 1)
-            kind = "u" if col.underlying else ("p" if col.prefer_underlying else "c")
-            var = f"{kind}_{role}"
-            roles.add((kind, role))
-            exprs.append(_contact_expr(var, attr))
-    for kind, role in sorted(roles):
-        own = f"row.{role}"
-        under = f'(u.get("{role}") if u else None)'
-        expr = {"c": own, "u": under, "p": f"({under} or {own})"}[kind]
-        lines.append(f"    {kind}_{role} = {expr} or NO_CONTACT")
-    lines.append("    return [" + ", ".join(exprs) + "]")
-    namespace: dict[str, object] = {"NO_CONTACT": _NO_CONTACT}
-    exec("\n".join(lines), namespace)  # generated from the profile's own data, not input
-    return namespace["_values"]  # type: ignore[return-value]
 
 
 def handle_values(profile: Profile, contact: Contact) -> list[str]:
@@ -88,12 +43,6 @@ class RecordEncoder:
         return len(s)
 
     def record(self, values: Sequence[str]) -> str:
-        # Fast path: most records need no quoting; joining with a unit separator and one
-        # search decides that in C. Anything special goes through csv.writer.
-        joined = "\x1f".join(values)
-        if _SPECIAL.search(joined) is None and joined.count("\x1f") == len(values) - 1 \
-                and (len(values) != 1 or joined):
-            return joined.replace("\x1f", ",") + "\r\n"
         self._writer.writerow(values)
         text = self._last
         if text.count("\n") != text.count("\r\n") or text.count("\r") != text.count("\r\n"):
@@ -110,10 +59,11 @@ class RecordEncoder:
 RowRecord = Callable[[DomainRow], str]
 
 # Contacts are shared by many domains (a registrant holds several names, a reseller is the tech
-# contact of thousands): each contact's columns are encoded once and reused, keyed by object
-# identity (hashing a frozen dataclass costs more than encoding it). The cache keeps the
-# contacts it has seen alive, so an id is never reused while cached; it is emptied when full,
-# which bounds memory whatever the number of distinct contacts.
+# contact of thousands): each contact's consecutive columns are encoded once and reused, keyed
+# by object identity (hashing a frozen dataclass costs more than encoding it). This keeps a
+# 1,000,000-row deposit within 1.5 times the shell pipeline (bench/escrow.py). The cache keeps
+# the contacts it has seen alive, so an id is never reused while cached; it is emptied when
+# full, which bounds memory whatever the number of distinct contacts.
 _CACHE_MAX = 8192
 
 
@@ -137,10 +87,11 @@ class _Segment:
         self.attrs = attrs
         self.cache: dict[int, str] = {}
         self.alive: list[Contact] = []
-        self.get = self.cache.get
-        self.miss(_NO_CONTACT)
 
-    def miss(self, contact: Contact) -> str:
+    def text(self, contact: Contact) -> str:
+        found = self.cache.get(id(contact))
+        if found is not None:
+            return found
         text = ",".join(
             _quote("\r\n".join(contact.street) if a == "street" else getattr(contact, a))
             for a in self.attrs
@@ -148,81 +99,74 @@ class _Segment:
         if len(self.alive) >= _CACHE_MAX:
             self.cache.clear()
             self.alive.clear()
-            if contact is not _NO_CONTACT:
-                self.miss(_NO_CONTACT)
         self.cache[id(contact)] = text
         self.alive.append(contact)
         return text
 
 
-def compile_record(profile: Profile, iana_id: str) -> RowRecord:
-    """Row -> CSV record text (CRLF-terminated), the same text csv.writer gives.
+Part = Callable[[DomainRow, dict[str, Contact]], str]
 
-    One function generated per profile: row fields are quoted per row, each contact's columns
-    come from a per-contact cache (see _Segment).
-    """
-    if len(profile.columns) == 1:  # csv.writer writes a lone empty field as ""
-        encoder = RecordEncoder()
-        values = compile_row_values(profile, iana_id)
-        return lambda row: encoder.record(values(row))
-    namespace: dict[str, object] = {"NO_CONTACT": _NO_CONTACT, "q": _quote,
-                                    "S": _SPECIAL.search, "NulField": _NulField}
-    pieces: list[str] = []
-    roles: set[tuple[str, str]] = set()
-    segments: list[tuple[str, list[str]]] = []  # (contact variable, attributes)
-    for n, col in enumerate(profile.columns):
+
+def _row_field(profile: Profile, source: str, iana_id: str) -> Part:
+    if source == "domain":
+        return lambda row, _: _quote(row.domain)
+    if source == "expiry":
+        fmt = profile.expiry_format
+        return lambda row, _: _quote(row.expiry.isoformat() if fmt == "%Y-%m-%d"
+                                     else row.expiry.strftime(fmt))
+    if source == "nameservers":
+        separator = profile.nameserver_separator
+        return lambda row, _: _quote(separator.join(row.nameservers))
+    quoted = _quote(iana_id)
+    return lambda row, _: quoted
+
+
+def _contacts(row: DomainRow, wanted: list[tuple[str, str]]) -> dict[str, Contact]:
+    """The contact behind each (kind, role): the row's own ("c"), the privacy/proxy customer's
+    underlying one ("u"), or the underlying one when there is one ("p")."""
+    under = row.underlying
+    found: dict[str, Contact] = {}
+    for kind, role in wanted:
+        own = getattr(row, role)
+        hidden = under.get(role) if under else None
+        chosen = own if kind == "c" else hidden if kind == "u" else (hidden or own)
+        found[kind + role] = chosen or _NO_CONTACT
+    return found
+
+
+def _contact_columns(segment: _Segment, key: str) -> Part:
+    return lambda _, contacts: segment.text(contacts[key])
+
+
+def compile_record(profile: Profile, iana_id: str) -> RowRecord:
+    """Row -> CSV record text (CRLF-terminated), the same text csv.writer gives."""
+    parts: list[Part] = []
+    wanted: list[tuple[str, str]] = []
+    last: tuple[str, _Segment] | None = None  # the segment the previous column went to
+    for col in profile.columns:
         if col.source in ("domain", "expiry", "nameservers", "iana"):
-            if col.source == "domain":
-                expr = "row.domain"
-            elif col.source == "expiry":
-                expr = ("row.expiry.isoformat()" if profile.expiry_format == "%Y-%m-%d"
-                        else f"row.expiry.strftime({profile.expiry_format!r})")
-            elif col.source == "nameservers":
-                expr = f"{profile.nameserver_separator!r}.join(row.nameservers)"
-            else:
-                pieces.append(repr(_quote(iana_id)))
-                continue
-            pieces.append(f"(f{n} if S(f{n} := {expr}) is None else q(f{n}))")
+            parts.append(_row_field(profile, col.source, iana_id))
+            last = None
             continue
         role, attr = col.source.split(".", 1)
         kind = "u" if col.underlying else ("p" if col.prefer_underlying else "c")
-        var = f"{kind}_{role}"
-        roles.add((kind, role))
-        if segments and segments[-1][0] == var and pieces[-1] == f"s{len(segments) - 1}":
-            segments[-1][1].append(attr)
-        else:
-            segments.append((var, [attr]))
-            pieces.append(f"s{len(segments) - 1}")
-    # Two bodies: most rows have no privacy/proxy customer, and then every underlying column is
-    # empty (a constant) and "prefer underlying" is the contact itself.
-    lines = ["def _record(row):", "    try:", "        if row.underlying:",
-             "            u = row.underlying"]
-    for with_u in (True, False):
-        pad = " " * 12
-        if not with_u:
-            lines.append("        else:")
-        for kind, role in sorted(roles):
-            own = f"row.{role}"
-            if with_u:
-                get = {"c": own, "u": f'u.get("{role}")', "p": f'(u.get("{role}") or {own})'}
-            else:
-                get = {"c": own, "u": "None", "p": own}
-            if with_u or kind != "u":
-                lines.append(f"{pad}{kind}_{role} = {get[kind]} or NO_CONTACT")
-        for i, (var, _attrs) in enumerate(segments):
-            if not with_u and var.startswith("u_"):
-                lines.append(f"{pad}s{i} = e{i}")
-                continue
-            lines.append(f"{pad}s{i} = g{i}(id({var}))")
-            lines.append(f"{pad}if s{i} is None:")
-            lines.append(f"{pad}    s{i} = m{i}({var})")
-        lines.append(f'{pad}return ",".join((' + ", ".join(pieces) + ')) + "\\r\\n"')
-    lines.append("    except NulField:")
-    lines.append("        raise ValueError(f\"{row.domain}: a field holds a NUL character, "
-                 "which a CSV deposit cannot carry; correct the contact data\") from None")
-    for i, (_var, attrs) in enumerate(segments):
-        seg = _Segment(attrs)
-        namespace[f"g{i}"], namespace[f"m{i}"] = seg.get, seg.miss
-        namespace[f"e{i}"] = seg.miss(_NO_CONTACT)
-    exec("\n".join(lines), namespace)  # generated from the profile's own data, not input
-    return namespace["_record"]  # type: ignore[return-value]
+        if (kind, role) not in wanted:
+            wanted.append((kind, role))
+        if last is not None and last[0] == kind + role:
+            last[1].attrs.append(attr)
+            continue
+        segment = _Segment([attr])
+        parts.append(_contact_columns(segment, kind + role))
+        last = (kind + role, segment)
+
+    def record(row: DomainRow) -> str:
+        contacts = _contacts(row, wanted)
+        try:
+            text = ",".join([part(row, contacts) for part in parts])
+        except _NulField:
+            raise ValueError(f"{row.domain}: a field holds a NUL character, which a CSV "
+                             "deposit cannot carry; correct the contact data") from None
+        # csv.writer writes a lone empty field as "", so that the record is not an empty line
+        return (text or '""') + "\r\n"
+
+    return record
