@@ -165,6 +165,8 @@ def _canonical_content(
         ) from exc
     _check_meaning(origin, owner, rtype, rdata)
     text = rdata.to_text()
+    if rtype == "AAAA":
+        text = _hex_ipv6(text)
     if rtype in ("SVCB", "HTTPS"):
         # PowerDNS 4.7 refuses content not in its own canonical form ("Not in expected
         # format"): it writes these parameters unquoted; dnspython parses both forms.
@@ -181,6 +183,23 @@ def _check_address(rtype: str, text: str) -> None:
         raise _ContentError(f"{text!r} is an IPv6 address: use an AAAA record for it")
     if rtype == "AAAA" and address.version != 6:
         raise _ContentError(f"{text!r} is an IPv4 address: use an A record for it")
+
+
+def _hex_ipv6(text: str) -> str:
+    """An IPv6 address in hexadecimal groups only (RFC 5952, without the dotted IPv4 tail that
+    PowerDNS refuses in "::ffff:0.0.0.0")."""
+    groups = [f"{int(g, 16):x}" for g in ipaddress.IPv6Address(text).exploded.split(":")]
+    best, start = (0, 0), None  # the longest run of zero groups, as (length, first)
+    for i, group in enumerate([*groups, "end"]):
+        if group == "0" and start is None:
+            start = i
+        elif group != "0" and start is not None:
+            best = max(best, (i - start, -start))
+            start = None
+    length, first = best[0], -best[1]
+    if length < 2:
+        return ":".join(groups)
+    return ":".join(groups[:first]) + "::" + ":".join(groups[first + length:])
 
 
 def _txt_strings(text: str) -> str:
