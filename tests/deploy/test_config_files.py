@@ -29,11 +29,13 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
     venv = Path(sys.executable).parent.parent
     units = []
     for unit in sorted((DEPLOY / "systemd").iterdir()):
-        text = unit.read_text().replace("/opt/bureau/.venv", str(venv))
+        text = unit.read_text().replace("/opt/bureau/.venv", str(venv)).replace(
+            "/opt/bureau/scripts", str(ROOT / "scripts"))
         (tmp_path / unit.name).write_text(text)
         units.append(str(tmp_path / unit.name))
-    assert {Path(u).name for u in units} == {"bureau-web.service", "bureau-worker@.service",
-                                             "bureau.target"}
+    assert {Path(u).name for u in units} == {
+        "bureau-web.service", "bureau-worker@.service", "bureau.target",
+        "bureau-backup.service", "bureau-backup.timer"}
     done = subprocess.run([analyze, "verify", *units], capture_output=True, text=True,
                           check=False)
     # verify exits 0 on unknown keys, but names them: any output is a problem.
@@ -45,6 +47,8 @@ def test_every_setting_of_the_example_environment_file_is_read_by_bureau() -> No
                        re.MULTILINE)
     assert "BUREAU_SECRET_KEY" in names and "DATABASE_URL" in names
     source = "\n".join(p.read_text() for p in (ROOT / "bureau").rglob("*.py"))
+    source += (ROOT / "scripts" / "backup").read_text()
     read_elsewhere = {"GUNICORN_CMD_ARGS"}  # gunicorn's own
-    unknown = [n for n in names if n not in read_elsewhere and f'"{n}"' not in source]
+    unknown = [n for n in names if n not in read_elsewhere
+               and f'"{n}"' not in source and f"${{{n}" not in source]
     assert not unknown, f"bureau.env.example names settings Bureau does not read: {unknown}"
