@@ -309,3 +309,7 @@ BUREAU_PERIODIC_JOBS.update({
     "escrow-inc": {"task": "bureau.registrar.escrow.tasks.daily_incremental", "every": 86400},
     "escrow-lateness": {"task": "bureau.registrar.escrow.tasks.check_lateness", "every": 3600},
 })
+
+# --- Payments (bureau.payments): bank transfers, statement import; its settings
+# (BUREAU_PAYMENTS_IBAN, _BIC, _BENEFICIARY, _CURRENCY) are read in bureau/payments/conf.py ---
+INSTALLED_APPS += ["bureau.payments"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", include("bureau.api.urls")),
     path("notices/", include("bureau.notices.urls")),
     path("coop/", include("bureau.coop.urls")),
+    path("payments/", include("bureau.payments.urls")),
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from bureau.registrar.accounts.models import ROLES_THAT_ORDER
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
@@ -127,14 +127,19 @@ class AutoRenewReport:
     failed: list[str] = field(default_factory=list)
 
 
-def run_auto_renewals(now: datetime | None = None) -> AutoRenewReport:
+def run_auto_renewals(now: datetime | None = None, *,
+                      organisation: Organisation | None = None) -> AutoRenewReport:
     """Renew the names whose holders chose auto-renew, ``auto_renew_lead_days`` before
     expiry (or late, if the worker was down). A failure is an urgent notice, sent once per
-    term; the job tries again at every run until the term ends."""
+    term; the job tries again at every run until the term ends, and as soon as a payment
+    reaches the ``organisation``'s balance (bureau.payments)."""
     now = now or clock.now()
     report = AutoRenewReport()
     horizon = now + timedelta(days=conf.auto_renew_lead_days())
-    for domain in auto_renew_candidates(now, horizon):
+    candidates = auto_renew_candidates(now, horizon)
+    if organisation is not None:
+        candidates = candidates.filter(organisation=organisation)
+    for domain in candidates:
         term = term_of(domain, now)
         if term is None or term.paid_until > horizon or auto_renew_of(domain) is not True:
             continue

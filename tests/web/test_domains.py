@@ -49,17 +49,27 @@ def test_search_in_unicode_shows_every_tld_with_prices_bundles_and_premiums(
 
 
 def test_checkout_against_the_balance(shop: Client, org_a: Organisation) -> None:
+    from bureau.banking import reference as rf
+    from bureau.payments.models import WaitingOrder
+    from bureau.payments.operations import waiting
+
     shop.post("/cart/add/", {"name": "atelier-velo.test", "price": 1000, "currency": "EUR"})
     registrant = org_a.contacts.get().pk
-    # No money yet: the form says why, nothing is registered, the cart is kept.
-    page = shop.post("/cart/checkout/", {"registrant": registrant, "period": 1})
-    assert page.status_code == 400
-    assert "does not cover this order" in page.content.decode()
+    # No money yet: the cart shows how to pay by transfer, for the amount missing.
+    cart = shop.get("/cart/").content.decode()
+    assert "Order and pay by bank transfer" in cart
+    assert rf.pretty(rf.make(rf.BALANCE, org_a.pk)) in cart and "10.00 EUR" in cart
+    # Ordering keeps the name waiting for the money; nothing is registered yet.
+    response = shop.post("/cart/checkout/", {"registrant": registrant, "period": 1})
+    assert response.status_code == 302 and response["Location"] == "/balance/"
     assert not Domain.objects.filter(name="atelier-velo.test",
                                      state=DomainState.ACTIVE).exists()
+    balance = shop.get("/balance/").content.decode()
+    assert "Waiting for your payment" in balance and "atelier-velo.test" in balance
+    # The transfer arrives (here straight into the ledger); the job settles what waited.
     ledger.top_up(org_a, 5000, "EUR")
-    response = shop.post("/cart/checkout/", {"registrant": registrant, "period": 1})
-    assert response.status_code == 302
+    assert waiting.settle(org_a).registered == ["atelier-velo.test"]
+    assert WaitingOrder.objects.get().state == "started"
     domain = Domain.objects.get(name="atelier-velo.test", state=DomainState.ACTIVE)
     assert domain.organisation == org_a
     assert ledger.balance(org_a, "EUR") == 4000

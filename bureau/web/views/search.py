@@ -10,6 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bureau.banking import reference as rf
+from bureau.payments import instructions
+from bureau.payments.operations import waiting as waiting_op
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.billing import ledger
@@ -112,10 +115,14 @@ def cart_context(request: HttpRequest, form: CheckoutForm) -> dict[str, object]:
     cart = cart_of(request)
     items = [{**item, "u_label": to_u_label(str(item["name"]))} for item in cart]
     currency = str(cart[0]["currency"]) if cart else "EUR"
-    return {"items": items, "form": form,
-            "total": sum(int(str(i["price"])) for i in cart),
-            "balance": ledger.balance(membership.organisation, currency),
-            "currency": currency}
+    total = sum(int(str(i["price"])) for i in cart)
+    organisation = membership.organisation
+    missing = total + waiting_op.shortfall(organisation, currency) \
+        if ledger.balance(organisation, currency) < total else 0
+    return {"items": items, "form": form, "total": total,
+            "balance": ledger.balance(organisation, currency), "currency": currency,
+            "transfer": instructions.top_up(organisation, missing or None)
+            if missing else None}
 
 
 @member_required(Permission.ORDER)
@@ -138,6 +145,10 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/cart.html", cart_context(request, form), status=400)
     period = form.cleaned_data["period"]
+    currency = str(cart[0]["currency"])
+    total = sum(int(str(item["price"])) for item in cart) * period
+    if ledger.balance(membership.organisation, currency) < total:
+        return wait_for_transfer(request, form, cart, period)
     remaining = []
     for item in cart:
         name = str(item["name"])
@@ -161,3 +172,30 @@ def checkout(request: HttpRequest) -> HttpResponse:
     if remaining:
         return render(request, "web/cart.html", cart_context(request, form), status=400)
     return redirect("web:domains")
+
+
+def wait_for_transfer(request: HttpRequest, form: CheckoutForm, cart: list[dict[str, object]],
+                      period: int) -> HttpResponse:
+    """The balance does not cover the cart: the names wait for a bank transfer and are
+    registered when it is credited (bureau.payments)."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    organisation = membership.organisation
+    for item in cart:
+        try:
+            attempt(form, lambda item=item: waiting_op.wait_for_payment(  # type: ignore[misc]
+                organisation=organisation, user=person(request), name=str(item["name"]),
+                registrant=form.cleaned_data["registrant"], period=period,
+                price=int(str(item["price"])) * period, currency=str(item["currency"])),
+                context={"op": "wait-for-payment", "name": item["name"]})
+        except Failed:
+            return render(request, "web/cart.html", cart_context(request, form), status=400)
+    request.session[CART_KEY] = []
+    currency = str(cart[0]["currency"])
+    messages.info(request, _(
+        "Your order waits for your payment: transfer %(amount)s %(currency)s with the payment "
+        "reference %(reference)s. The names are registered as soon as it is credited, and "
+        "you get an email.") % {
+        "amount": ledger.format_cents(waiting_op.shortfall(organisation, currency)),
+        "currency": currency,
+        "reference": rf.pretty(instructions.balance_reference(organisation))})
+    return redirect("web:billing")

@@ -1,0 +1,42 @@
+"""Payment settings: Django setting, else environment, else default.
+
+- ``BUREAU_PAYMENTS_IBAN`` / ``BUREAU_PAYMENTS_BIC`` the cooperative's account that members
+  pay into (the default is a documentation IBAN: set the real one in production)
+- ``BUREAU_PAYMENTS_BENEFICIARY`` the account holder's name shown to payers (the
+  cooperative's name by default)
+- ``BUREAU_PAYMENTS_CURRENCY`` the one currency balances are kept and paid in (EUR)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+
+from bureau.coop import conf as coop_conf
+
+DEMO_IBAN = "FR7630006000011234567890189"
+
+
+def _get(name: str, default: str) -> str:
+    value: Any = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value)
+
+
+def iban() -> str:
+    return _get("BUREAU_PAYMENTS_IBAN", DEMO_IBAN).replace(" ", "").upper()
+
+
+def bic() -> str:
+    return _get("BUREAU_PAYMENTS_BIC", "AGRIFRPPXXX").replace(" ", "").upper()
+
+
+def beneficiary() -> str:
+    return _get("BUREAU_PAYMENTS_BENEFICIARY", "") or coop_conf.seller().name
+
+
+def currency() -> str:
+    return _get("BUREAU_PAYMENTS_CURRENCY", "EUR")

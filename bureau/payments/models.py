@@ -1,0 +1,129 @@
+"""Bank statements imported, and each booked line of them.
+
+A line's ``entry_ref`` (the bank's reference, with the account) is unique: importing the
+same movement again, from the same or an overlapping statement, finds it and credits
+nothing. A credited line points to its ledger journal (a top-up)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing.models import Journal
+from bureau.registrar.contacts.models import Contact
+
+
+class StatementImport(models.Model):
+    filename = models.CharField(_("file"), max_length=255)
+    digest = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    format = models.CharField(_("format"), max_length=10)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("imported by"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+    credited = models.PositiveIntegerField(_("credited"), default=0)
+    waiting = models.PositiveIntegerField(_("waiting for staff"), default=0)
+    debits = models.PositiveIntegerField(_("money out"), default=0)
+    known = models.PositiveIntegerField(_("already imported"), default=0)
+
+    class Meta:
+        verbose_name = _("statement import")
+        verbose_name_plural = _("statement imports")
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d %H:%M})"
+
+
+class LineState(models.TextChoices):
+    CREDITED = "credited", _("Credited")
+    WAITING = "waiting", _("Waiting for staff")
+    DEBIT = "debit", _("Money out")
+
+
+class MatchedBy(models.TextChoices):
+    REFERENCE = "reference", _("Payment reference")
+    INVOICE = "invoice", _("Invoice number")
+    STAFF = "staff", _("Assigned by staff")
+
+
+class BankLine(models.Model):
+    entry_ref = models.CharField(_("bank reference"), max_length=200, unique=True)
+    statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT,
+                                  related_name="bank_lines", verbose_name=_("statement"))
+    booked_on = models.DateField(_("booked on"))
+    amount = models.PositiveBigIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    credit = models.BooleanField(_("money in"))
+    name = models.CharField(_("payer or payee"), max_length=140, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    remittance = models.TextField(_("remittance information"), blank=True)
+    reference = models.CharField(_("structured reference"), max_length=35, blank=True)
+    end_to_end = models.CharField(_("end-to-end id"), max_length=35, blank=True)
+    returned = models.BooleanField(_("returned or reversed"), default=False)
+    return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=LineState.choices)
+    matched_by = models.CharField(_("matched by"), max_length=10, choices=MatchedBy.choices,
+                                  blank=True)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="bank_lines",
+                                     verbose_name=_("organisation"))
+    suggestion = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
+                                   blank=True, related_name="+",
+                                   verbose_name=_("suggested organisation"))
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="bank_line", verbose_name=_("ledger journal"))
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+",
+                                    verbose_name=_("assigned by"))
+    assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bank statement line")
+        verbose_name_plural = _("bank statement lines")
+        ordering = ["-booked_on", "-id"]
+        indexes = [models.Index(fields=["state", "booked_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.booked_on} {self.amount / 100:.2f} {self.currency} {self.name}"
+
+
+class WaitingState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for payment")
+    STARTED = "started", _("Paid, being registered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class WaitingOrder(models.Model):
+    """A name the member ordered without the money on the balance: registered as soon as a
+    payment credits enough (``operations.waiting``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
+                                     related_name="waiting_orders",
+                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="+", verbose_name=_("ordered by"))
+    name = models.CharField(_("domain name"), max_length=253)
+    registrant = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="+",
+                                   verbose_name=_("holder"))
+    period = models.PositiveSmallIntegerField(_("years"), default=1)
+    price = models.PositiveIntegerField(_("price accepted (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    state = models.CharField(_("state"), max_length=10, choices=WaitingState.choices,
+                             default=WaitingState.WAITING)
+    created_at = models.DateTimeField(_("ordered at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order waiting for payment")
+        verbose_name_plural = _("orders waiting for payment")
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["organisation", "name"], condition=models.Q(state="waiting"),
+            name="payments_one_waiting_order_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display()})"

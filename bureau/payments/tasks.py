@@ -1,0 +1,18 @@
+"""Jobs of payments (run by `bureau worker`)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def settle_payments(*, organisation_id: int, line_ids: list[int]) -> dict[str, object]:
+    """A payment was credited: pay what waited for it and tell the member."""
+    from bureau.registrar.accounts.models import Organisation
+
+    from .operations.waiting import settle
+
+    done = settle(Organisation.objects.get(pk=organisation_id), line_ids)
+    return {"registered": done.registered, "renewed": done.renewed,
+            "failed": [name for name, _reason in done.failed],
+            "still_waiting": [o.name for o in done.still_waiting]}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "payments"
+urlpatterns = [
+    path("statements/", views.statement_import, name="import"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:pk>/assign/", views.assign, name="assign"),
+]

@@ -1,0 +1,62 @@
+"""Staff pages: import a statement, and the queue of credits nothing matched."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from .forms import AssignForm, StatementForm
+from .models import BankLine, StatementImport
+from .operations import statements
+from .operations.errors import OperationError
+
+
+@staff_member_required
+def statement_import(request: HttpRequest) -> HttpResponse:
+    form = StatementForm(request.POST or None, request.FILES or None)
+    status = 200
+    problems: list[str] = []
+    if request.method == "POST":
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                report = statements.import_statement(upload, filename=upload.name,
+                                                     by=request.user)
+            except OperationError as exc:
+                form.add_error("file", exc.message)
+                problems = [str(p) for p in getattr(exc, "problems", [])]
+            else:
+                messages.success(request, report.summary())
+                return redirect("payments:queue" if report.waiting else "payments:import")
+        status = 400
+    return render(request, "payments/import.html", {
+        "form": form, "problems": problems,
+        "imports": StatementImport.objects.select_related("imported_by")[:20]}, status=status)
+
+
+@staff_member_required
+def queue(request: HttpRequest) -> HttpResponse:
+    lines = list(statements.queue()[:200])
+    forms = [(line, AssignForm(initial={"organisation": line.suggestion_id},
+                               prefix=f"line{line.pk}")) for line in lines]
+    return render(request, "payments/queue.html", {"forms": forms})
+
+
+@staff_member_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    line = get_object_or_404(BankLine, pk=pk)
+    form = AssignForm(request.POST, prefix=f"line{pk}")
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+        return redirect("payments:queue")
+    try:
+        done = statements.assign(line, form.cleaned_data["organisation"], by=request.user)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, statements.assigned_message(done))
+    return redirect("payments:queue")
