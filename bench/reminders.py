@@ -326,7 +326,7 @@ def run(n: int, url: str) -> dict[str, Any]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from bureau.notices import clock
+    from bureau.core import clock
     from bureau.notices.jobs import run_all
     from bureau.notices.models import Notice
 

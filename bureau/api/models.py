@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 
 
@@ -38,7 +38,7 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None and self.expires_at > timezone.now()
+        return self.revoked_at is None and self.expires_at > clock.now()
 
     def grants(self, scope: str) -> bool:
         return scope in self.scopes

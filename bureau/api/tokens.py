@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau.audit.log import EventKind, record
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 
@@ -73,7 +73,7 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
         raise TokenRefused(str(_("Your role (or the token you use) does not allow the scopes "
                                  "%(scopes)s.")
                                % {"scopes": ", ".join(beyond)}), field="scopes")
-    now = timezone.now()
+    now = clock.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if expires_at <= now or expires_at > now + MAX_LIFETIME:
         raise TokenRefused(str(_("A token expires between now and one year from now.")),
@@ -104,7 +104,7 @@ def authenticate(raw: str) -> ApiToken | None:
              .filter(secret_hash=digest(raw)).first())
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
@@ -116,7 +116,7 @@ def revoke_token(token: ApiToken, *, user: User, request: HttpRequest | None = N
     if token.revoked_at is not None:
         return
     with transaction.atomic():
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
                request=request, detail={"token": token.prefix, "name": token.name})

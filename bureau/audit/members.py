@@ -18,10 +18,11 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.operations.errors import NotAllowed, OperationError
@@ -158,7 +159,7 @@ def withdraw_invitation(*, invitation: Invitation, user: Any,
                           % {"email": invitation.email})
     if invitation.revoked_at is not None:
         return invitation
-    invitation.revoked_at = timezone.now()
+    invitation.revoked_at = clock.now()
     invitation.save(update_fields=["revoked_at"])
     record(EventKind.INVITATION_WITHDRAWN, user=user, organisation=invitation.organisation,
            request=request, detail={"email": invitation.email, "role": invitation.role})
@@ -182,7 +183,7 @@ def accept(*, invitation: Invitation, user: Any, request: Any = None) -> Members
                             "to accept it.") % {"email": invitation.email})
     membership, _created = Membership.objects.get_or_create(
         user=user, organisation=invitation.organisation, defaults={"role": invitation.role})
-    invitation.accepted_at = timezone.now()
+    invitation.accepted_at = clock.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     record(EventKind.MEMBER_JOINED, user=user, organisation=invitation.organisation,

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.core.appendonly import AppendOnlyModel
 from bureau.registrar.accounts.models import Organisation, Role
 
@@ -90,7 +90,7 @@ def new_token() -> str:
 
 
 def default_expiry() -> datetime:
-    return timezone.now() + timedelta(days=14)
+    return clock.now() + timedelta(days=14)
 
 
 class Invitation(models.Model):
@@ -122,4 +122,4 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return (self.accepted_at is None and self.revoked_at is None
-                and self.expires_at > timezone.now())
+                and self.expires_at > clock.now())

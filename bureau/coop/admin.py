@@ -12,7 +12,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.coop import clock
 from bureau.coop.models import (
     Ballot,
     BallotOption,
@@ -27,6 +26,7 @@ from bureau.coop.models import (
 )
 from bureau.coop.operations import ballots, pricing
 from bureau.coop.operations.errors import CoopError
+from bureau.core import clock
 
 
 class ReadOnly(admin.ModelAdmin):

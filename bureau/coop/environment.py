@@ -161,7 +161,8 @@ def _dns_queries_per_day() -> float | None:
 
 
 def measure() -> Measures:
-    from bureau.coop import clock, conf
+    from bureau.coop import conf
+    from bureau.core import clock
     from bureau.registrar.billing.models import Order
     from bureau.registrar.domains.models import HELD_STATES, Domain
 

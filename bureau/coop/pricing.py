@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bureau.coop import clock
 from bureau.coop.models import PriceItem, PriceListState
+from bureau.core import clock
 
 # Which adopted list wins for a subject: the latest effective date, then the latest adoption,
 # then the latest list.

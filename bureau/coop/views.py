@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from bureau.coop import clock, conf, environment, figures, pdf
+from bureau.coop import conf, environment, figures, pdf
 from bureau.coop.forms import (
     CommentForm,
     ExcludeForm,
@@ -39,6 +39,7 @@ from bureau.coop.models import (
 )
 from bureau.coop.operations import ballots, membership, pricing
 from bureau.coop.operations.errors import CoopError
+from bureau.core import clock
 
 
 def base_template() -> str:

@@ -58,7 +58,7 @@ Decisions
   written from the name's situation at that moment; older missed steps are not sent (no
   burst of stale reminders). The scheduler runs an overdue job at once when the worker
   starts, so the catch-up happens on start.
-- "Now" is ``bureau.notices.clock.now()``, injectable (``clock.use``): tests and the demo set
+- "Now" is ``bureau.core.clock.now()``, Bureau's one clock, injectable (``clock.use``): tests set
   it to the sandbox registry's clock.
 - One message per recipient: a refused address never blocks the others, and each refusal is
   recorded against its address.

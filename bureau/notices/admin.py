@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.registrar.domains.models import Domain, DomainState
 
-from . import clock
 from .mail import stale_claims
 from .models import (
     ContactProfile,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor, verify_role
 
-from . import clock
 from .loaded import loaded
 from .models import Goodbye, RenewalChoice
 

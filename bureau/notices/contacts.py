@@ -16,6 +16,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation
@@ -23,7 +24,7 @@ from bureau.registrar.operations.common import Actor, EppOutcome
 from bureau.registrar.operations.domainops import run_free
 from bureau.registrar.operations.errors import OperationError
 
-from . import clock, conf
+from . import conf
 from .mail import Message, deliver, portal_path
 from .models import ContactProfile, DeliveryFailure, Notice, NoticeKind
 

@@ -15,6 +15,7 @@ from django.db.models import Prefetch
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.domains.models import Domain, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record, verify_role
@@ -22,7 +23,6 @@ from bureau.registrar.operations.delete import delete
 from bureau.registrar.operations.domainops import Done
 from bureau.registrar.operations.errors import ConsentMissing, OperationError, OutcomePending
 
-from . import clock
 from .models import Goodbye, GoodbyeMode
 
 

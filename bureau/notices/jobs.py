@@ -9,7 +9,9 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from . import clock, contacts, review
+from bureau.core import clock
+
+from . import contacts, review
 from .mail import stale_claims
 from .parking import run_parking
 from .release import run_releases

@@ -21,12 +21,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils.module_loading import import_string
 
+from bureau.core import clock
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.operations.update import DS, update
 
-from . import clock, conf
+from . import conf
 from .models import Parking
 from .terms import domain_timeline, term_of
 from .timeline import Phase

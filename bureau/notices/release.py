@@ -7,12 +7,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bureau.core import clock
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.delete import delete
 from bureau.registrar.operations.errors import OperationError
 
-from . import clock
 from .terms import domain_timeline, term_of
 from .timeline import ERRP_MIN_INTERRUPTION_DAYS, Phase
 

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import format_cents
@@ -27,7 +28,7 @@ from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.check import cooperative_prices, list_price, priced
 from bureau.registrar.registries.models import Tld
 
-from . import clock, conf
+from . import conf
 from .choices import auto_renew_of
 from .goodbye import Usage, explanation, what_stops_by_domain
 from .mail import Message, deliver, deliver_many, portal_path

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.ledger import InsufficientFunds
@@ -34,7 +35,7 @@ from bureau.registrar.operations.errors import (
 from bureau.registrar.operations.renew import add_years
 from bureau.registrar.operations.renew import renew as registrar_renew
 
-from . import clock, conf
+from . import conf
 from .choices import auto_renew_of
 from .mail import Message, deliver
 from .models import Goodbye, NoticeKind

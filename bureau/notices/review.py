@@ -10,12 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.utils import timezone
-
+from bureau.core import clock
 from bureau.registrar.billing.models import Order
 from bureau.registrar.domains.models import Domain, DomainEvent, Operation, Outcome
 
-from . import clock, conf
+from . import conf
 from .mail import Message, deliver, portal_path
 from .models import Notice, NoticeKind
 from .recipients import domain_recipients, language_of
@@ -63,7 +62,7 @@ def send_missed(now: datetime) -> list[Notice]:
     decisions = (DomainEvent.objects
                  .filter(operation=Operation.CREATE,
                          outcome__in=[Outcome.SUCCESS, Outcome.FAILED],
-                         at__gte=timezone.now() - CATCH_UP, order__isnull=False,
+                         at__gte=clock.now() - CATCH_UP, order__isnull=False,
                          domain_id__in=reviewed.values("domain_id"))
                  .exclude(domain_id__in=told.values("domain_id"))
                  .select_related("domain", "order").order_by("at", "id"))

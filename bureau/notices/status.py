@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
+from bureau.core import clock
 from bureau.registrar.domains.models import Domain
 
-from . import clock, conf
+from . import conf
 from .choices import abandoned, auto_renew_of
 from .models import ContactProfile, DeliveryFailure
 from .terms import domain_timeline, term_of

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from bureau.core import clock
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Domain, Operation
 
-from . import clock, conf
+from . import conf
 from .loaded import loaded
 from .models import Term
 from .timeline import Timeline, effective_grace_days, timeline

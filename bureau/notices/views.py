@@ -11,13 +11,14 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from bureau.core import clock
 from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.check import list_price
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.models import Tld
 
-from . import choices, clock, conf, contacts, goodbye
+from . import choices, conf, contacts, goodbye
 from .models import Parking
 from .reminders import domain_context, money
 from .terms import term_of

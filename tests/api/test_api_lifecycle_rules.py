@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.models import Term
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact

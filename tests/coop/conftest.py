@@ -12,9 +12,9 @@ import pytest
 from django.contrib.auth.models import User
 from django.utils import timezone, translation
 
-from bureau.coop import clock
 from bureau.coop.models import College, Member
 from bureau.coop.operations import membership
+from bureau.core import clock
 
 
 @pytest.fixture(autouse=True)

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from bureau.coop import clock
 from bureau.coop.models import Ballot, BallotState, Member, Participation, Vote
 from bureau.coop.operations import ballots, membership
 from bureau.coop.operations.errors import AlreadyVoted, BallotNotOpen, InvalidWeights, NotAMember
+from bureau.core import clock
 
 pytestmark = [pytest.mark.sqlite]
 

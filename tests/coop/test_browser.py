@@ -18,9 +18,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from programs import require_program
 
-from bureau.coop import clock
 from bureau.coop.models import College
 from bureau.coop.operations import ballots, membership, pricing
+from bureau.core import clock
 
 pytestmark = [pytest.mark.slow]
 

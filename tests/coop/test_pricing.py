@@ -15,11 +15,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bureau.coop import clock
 from bureau.coop.models import Member, PriceList, PriceListState
 from bureau.coop.operations import ballots, pricing
 from bureau.coop.operations.errors import InvalidPriceList, NotAMember
 from bureau.coop.pricing import price_for, prices_for
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 from django.contrib.auth.models import User
 from django.utils import translation
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.models import ContactProfile
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.billing import ledger

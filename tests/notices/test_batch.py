@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices import mail as notices_mail
 from bureau.notices.jobs import run_all
 from bureau.notices.models import DeliveryFailure, Notice, NoticeStatus, Term

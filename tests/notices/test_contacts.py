@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from bureau import epp
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.contacts import (
     LinkError,
     confirm_data,

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bureau.core import clock
 from bureau.dns.models import Record, Zone
-from bureau.notices import clock
 from bureau.notices.jobs import run_all
 from bureau.registrar.domains.models import Domain
 from bureau.sandbox.testing import Sandbox

@@ -11,7 +11,7 @@ import pytest
 from django.utils import dateformat, translation
 
 from bureau import epp
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.jobs import run_all
 from bureau.notices.models import Notice, Parking, Term
 from bureau.notices.renewal import renew_for_holder

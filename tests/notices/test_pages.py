@@ -27,7 +27,7 @@ def test_parking_page_is_404_for_names_not_parked(db: object) -> None:
 def test_domain_panel_shows_the_timeline_and_banners(domain: object) -> None:
     from django.template import Context, Template
 
-    from bureau.notices import clock
+    from bureau.core import clock
     from bureau.notices.mail import record_failure
 
     html = Template("{% load notices %}{% domain_notices domain %}").render(

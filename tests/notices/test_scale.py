@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.jobs import run_all
 from bureau.notices.models import Notice, Parking, Term
 from bureau.notices.parking import run_parking

@@ -11,7 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.models import Term
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger

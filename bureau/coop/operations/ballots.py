@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from bureau.coop import clock, conf, tally
+from bureau.coop import conf, tally
 from bureau.coop.models import (
     Ballot,
     BallotOption,
@@ -36,6 +36,7 @@ from bureau.coop.models import (
     Participation,
     Vote,
 )
+from bureau.core import clock
 
 from .errors import AlreadyVoted, BallotNotOpen, InvalidWeights, NotAMember
 

@@ -26,8 +26,9 @@ from django.db.models.signals import post_save
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from bureau.coop import clock, conf
+from bureau.coop import conf
 from bureau.coop.models import Invoice, InvoiceKind
+from bureau.core import clock
 from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
 
 from .numbering import next_number

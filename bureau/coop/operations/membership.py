@@ -19,8 +19,9 @@ from django.db import models, transaction
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from bureau.coop import clock, conf
+from bureau.coop import conf
 from bureau.coop.models import College, Member, MemberStatus, MovementKind, ShareMovement
+from bureau.core import clock
 
 from .errors import AlreadyMember, CollegeClosed, InvalidShares, NotAMember
 from .numbering import next_number

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from bureau.coop import clock, tally
+from bureau.coop import tally
 from bureau.coop.models import (
     Ballot,
     Comment,
@@ -26,6 +26,7 @@ from bureau.coop.models import (
     PriceList,
     PriceListState,
 )
+from bureau.core import clock
 
 from . import ballots
 from .errors import InvalidPriceList, NotAMember

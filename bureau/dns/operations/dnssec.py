@@ -26,10 +26,10 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.dns import conf
 from bureau.dns.dnssec import parse_ds
 from bureau.dns.models import (
@@ -88,7 +88,7 @@ def refresh_keys(zone: Zone) -> list[DnssecKey]:
             row.save(update_fields=["state", "ds"])
     for key_id, row in rows.items():
         if key_id not in seen:
-            row.state, row.removed_at = KeyState.REMOVED, timezone.now()
+            row.state, row.removed_at = KeyState.REMOVED, clock.now()
             row.save(update_fields=["state", "removed_at"])
     zone.ds_wanted = client.ds_records(str(zone.name), include_inactive=True)
     zone.save(update_fields=["ds_wanted", "updated_at"])
@@ -199,7 +199,7 @@ def start_rollover(*, zone: Zone, actor: Actor) -> Rollover:
     new = zone.keys.get(powerdns_id=created.id)
     rollover = Rollover.objects.create(zone=zone, old_key=old, new_key=new,
                                        step=RolloverStep.NEW_KEY_PUBLISHED,
-                                       step_at=timezone.now())
+                                       step_at=clock.now())
     record_change(zone, actor, ChangeKind.DNSSEC,
                   summary=f"key rollover started: new key {new.powerdns_id} published")
     return advance_rollover(rollover)
@@ -211,7 +211,7 @@ def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> R
     zone = rollover.zone
     client = conf.client()
     name = str(zone.name)
-    now = timezone.now()
+    now = clock.now()
     step = rollover.step
     if step == RolloverStep.NEW_KEY_PUBLISHED:
         if send_ds(zone) == DsState.SENT or registered_with_bureau(zone) is None:
@@ -233,7 +233,7 @@ def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> R
         refresh_keys(zone)
         if step == RolloverStep.OLD_KEY_REMOVED:
             send_ds(zone)  # the old DS leaves the registry now the old key is gone
-        rollover.step, rollover.step_at = step, timezone.now()
+        rollover.step, rollover.step_at = step, clock.now()
         rollover.save(update_fields=["step", "step_at"])
         record_change(zone, DNS_ACTOR, ChangeKind.DNSSEC, summary=f"key rollover: {step}")
     return rollover

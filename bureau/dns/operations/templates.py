@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.dns.models import ChangeKind, Template, TemplateApplication, Zone
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.operations.common import Actor
@@ -70,6 +70,6 @@ def remove_template(*, application: TemplateApplication, actor: Actor) -> Outcom
         outcome = change_records(zone, actor, ChangeKind.TEMPLATE_REMOVE,
                                  remove=list(application.records.all()),
                                  summary=f"template “{application.template.name}” removed")
-        application.removed_at = timezone.now()
+        application.removed_at = clock.now()
         application.save(update_fields=["removed_at"])
     return outcome

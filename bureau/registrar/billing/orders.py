@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 
 from . import ledger
@@ -50,7 +50,7 @@ def complete(order: Order, *, domain: Any = None, message: str = "") -> Order:
     with transaction.atomic():
         locked = _locked_open(order)
         locked.state = OrderState.COMPLETED
-        locked.finished_at = timezone.now()
+        locked.finished_at = clock.now()
         locked.message = message
         if domain is not None:
             locked.domain = domain
@@ -65,7 +65,7 @@ def fail(order: Order, *, message: str) -> Order:
         if locked.amount:
             ledger.refund(locked, memo=message[:255])
         locked.state = OrderState.FAILED
-        locked.finished_at = timezone.now()
+        locked.finished_at = clock.now()
         locked.message = message
         locked.save()
     return locked

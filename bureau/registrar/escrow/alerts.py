@@ -11,7 +11,8 @@ import logging
 from django.conf import settings
 from django.core.mail import mail_admins
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+from bureau.core import clock
 
 from .models import EscrowAlert
 
@@ -19,7 +20,7 @@ log = logging.getLogger("bureau.registrar.escrow")
 
 
 def raise_alert(kind: str, message: str) -> EscrowAlert:
-    now = timezone.now()
+    now = clock.now()
     log.error("escrow alert (%s): %s", kind, message)
     alert = EscrowAlert.objects.filter(kind=kind, resolved_at__isnull=True).first()
     if alert is not None:
@@ -41,7 +42,7 @@ def raise_alert(kind: str, message: str) -> EscrowAlert:
 
 def resolve(kind: str) -> int:
     return EscrowAlert.objects.filter(kind=kind, resolved_at__isnull=True).update(
-        resolved_at=timezone.now())
+        resolved_at=clock.now())
 
 
 def open_alerts() -> list[EscrowAlert]:

@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils import timezone
-
+from bureau.core import clock
 from bureau.escrow.deliver import DeliveryError, SftpTarget, deliver
 
 from . import conf
@@ -58,7 +57,7 @@ def deliver_one(deposit: Deposit, target: SftpTarget, retries: int,
         raise
     deposit.delivery_attempts += attempts
     deposit.state = DepositState.DELIVERED
-    deposit.delivered_at = timezone.now()
+    deposit.delivered_at = clock.now()
     deposit.error = ""
     deposit.save(update_fields=["delivery_attempts", "state", "delivered_at", "error"])
 

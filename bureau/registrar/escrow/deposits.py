@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from bureau.core import clock
 from bureau.escrow.pipeline import DepositConfig, write_deposit
 
 from . import conf
@@ -53,7 +53,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     :class:`DepositRefused`, :class:`conf.EscrowNotConfigured` or the library's errors."""
     if kind not in (DepositKind.FULL, DepositKind.INCREMENTAL):
         raise DepositRefused(f"deposit kind must be full or inc, not {kind!r}")
-    now = timezone.now()
+    now = clock.now()
     date = date or now.astimezone(dt.UTC).date()
     check_can_deposit(kind, date)
     profile, keys, iana = conf.profile(), conf.signing_keys(), conf.iana_id()
@@ -91,7 +91,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     deposit.records = result.records
     deposit.skipped_redemption = result.skipped_redemption
     deposit.state = DepositState.WRITTEN
-    deposit.written_at = timezone.now()
+    deposit.written_at = clock.now()
     deposit.save()
     resolve(AlertKind.DEPOSIT)
     if kind == DepositKind.FULL:

@@ -18,8 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
+from bureau.core import clock
 from bureau.escrow.deliver import MAX_AGE, is_late
 
 from . import conf
@@ -69,7 +68,7 @@ def incrementals_expected(today: dt.date | None = None) -> bool:
 
 
 def lateness(now: dt.datetime | None = None) -> list[LatenessStatus]:
-    now = now or timezone.now()
+    now = now or clock.now()
     full, full_sent = newest_delivered((DepositKind.FULL,))
     out = [LatenessStatus(DepositKind.FULL, full,
                           _late("full", full, full_sent, now, dt.timedelta()))]
@@ -86,7 +85,7 @@ ALERT_OF: dict[str, str] = {DepositKind.FULL: AlertKind.LATE_FULL,
 
 def check_lateness(now: dt.datetime | None = None) -> list[LatenessStatus]:
     """Raise an alert for each late kind, resolve the others; return the statuses."""
-    now = now or timezone.now()
+    now = now or clock.now()
     statuses = lateness(now)
     seen = set()
     for s in statuses:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from django.utils import timezone
 from django_tasks import task
+
+from bureau.core import clock
 
 from . import conf
 from .delivery import deliver_pending
@@ -35,7 +36,7 @@ def _deliver() -> dict[str, int]:
 def _run(want: str) -> dict[str, int | str]:
     if not configured():
         return {"skipped": "escrow not configured"}
-    p = plan(timezone.now(), want=want)
+    p = plan(clock.now(), want=want)
     if p.kind is None:
         log.info("escrow job (%s): nothing to make: %s", want, p.reason)
         return {"skipped": p.reason}
@@ -59,5 +60,5 @@ def daily_incremental() -> dict[str, int | str]:
 def check_lateness() -> list[str]:
     if not configured():
         return ["escrow not configured"]
-    now = timezone.now()
+    now = clock.now()
     return [s.text(now) for s in _check_lateness(now)]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.utils import timezone
-
+from bureau.core import clock
 from bureau.escrow.reader import AgentKeys
 from bureau.escrow.verify import Report, verify_deposit
 
@@ -36,7 +35,7 @@ def verify_folder(folder: Path, keys: AgentKeys) -> tuple[Report, Deposit | None
     if deposit is not None:
         if report.ok and deposit.state == DepositState.DELIVERED:
             deposit.state = DepositState.VERIFIED
-            deposit.verified_at = timezone.now()
+            deposit.verified_at = clock.now()
             deposit.save(update_fields=["state", "verified_at"])
         elif not report.ok:
             deposit.error = report.text()[-2000:]

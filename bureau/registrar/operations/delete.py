@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
@@ -34,7 +34,7 @@ DELETE_PROHIBITED = frozenset({"clientDeleteProhibited", "serverDeleteProhibited
 def refund_within_add_grace(domain: Domain) -> Order | None:
     """A name deleted within the add grace period is credited back by the registry: Bureau
     credits its registration back to the member, in the same transaction as the deletion."""
-    since = timezone.now() - timedelta(days=int(domain.tld.add_grace_days))
+    since = clock.now() - timedelta(days=int(domain.tld.add_grace_days))
     order = domain.orders.filter(operation=Operation.CREATE, state=OrderState.COMPLETED,
                                  created_at__gte=since).first()
     if order is None:
@@ -48,7 +48,7 @@ def delete(*, domain: Domain, actor: Actor) -> Done:
     verify_no_prohibiting_status(domain, DELETE_PROHIBITED)
 
     def on_success(domain: Domain, outcome: EppOutcome) -> dict[str, Any]:
-        domain.deleted_at = timezone.now()
+        domain.deleted_at = clock.now()
         if outcome.code == 1001 or outcome.response is None:
             # Pending: in redemption at the registry, restorable.
             domain.state = DomainState.REDEMPTION

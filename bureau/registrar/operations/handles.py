@@ -11,10 +11,10 @@ from typing import Literal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.contacts.models import Contact, ContactHandle
 from bureau.registrar.registries.models import Registry
 
@@ -85,7 +85,7 @@ def ensure_handle(contact: Contact, registry: Registry) -> str:
     # Another process may have stored it first; the savepoint keeps the transaction usable.
     with contextlib.suppress(IntegrityError), transaction.atomic():
         ContactHandle.objects.create(contact=contact, registry=registry, handle=handle,
-                                     synced_at=timezone.now())
+                                     synced_at=clock.now())
     return handle
 
 
@@ -101,5 +101,5 @@ def sync_contact(contact: Contact) -> list[str]:
         if outcome.response is None:
             failed.append(str(handle.registry))
             continue
-        ContactHandle.objects.filter(pk=handle.pk).update(synced_at=timezone.now())
+        ContactHandle.objects.filter(pk=handle.pk).update(synced_at=clock.now())
     return failed

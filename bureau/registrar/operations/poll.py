@@ -12,9 +12,9 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import PollMessage, Registry
@@ -54,7 +54,7 @@ def process_poll_queue(registry: Registry, limit: int = 500) -> int:
             stored = PollMessage.objects.get(registry=registry, msg_id=message.id)
             logger.info("poll message %s already applied; acknowledging again", message.id)
         connection.execute(registry, epp.PollAck(message.id))
-        PollMessage.objects.filter(pk=stored.pk).update(acked_at=timezone.now())
+        PollMessage.objects.filter(pk=stored.pk).update(acked_at=clock.now())
     return applied
 
 

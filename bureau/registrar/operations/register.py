@@ -31,10 +31,10 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.dispatch import Signal
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.epp.domain import ContactType
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import orders
@@ -234,7 +234,7 @@ def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
     with transaction.atomic():
         domain.state = DomainState.ACTIVE
         domain.registered_at = (data.created if data else None) or (info.created if info
-                                                                     else timezone.now())
+                                                                     else clock.now())
         domain.expires_at = (data.expires if data else None) or (info.expires if info else None)
         if info is not None:
             domain.roid = info.roid
@@ -259,7 +259,7 @@ def _refused(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
              message: str = "", detail: dict[str, Any] | None = None) -> None:
     with transaction.atomic():
         domain.state = DomainState.DELETED
-        domain.deleted_at = timezone.now()
+        domain.deleted_at = clock.now()
         domain.save()
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
                outcome=Outcome.FAILED, epp_outcome=outcome, order=order, message=message,

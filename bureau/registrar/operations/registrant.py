@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_MEMBERS
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation
@@ -56,7 +56,7 @@ def change_registrant(*, domain: Domain, actor: Actor, new_registrant: Contact,
     def on_success(domain: Domain, outcome: EppOutcome) -> dict[str, Any]:
         domain.registrant = new_registrant
         if not opt_out_of_transfer_lock:
-            domain.transfer_locked_until = timezone.now() + timedelta(days=lock_days)
+            domain.transfer_locked_until = clock.now() + timedelta(days=lock_days)
             domain.transfer_prohibited = True
             domain.statuses = sorted({*domain.statuses, "clientTransferProhibited"})
         return {"from": previous.pk if previous else None, "to": new_registrant.pk,

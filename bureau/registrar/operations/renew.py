@@ -15,10 +15,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER
 from bureau.registrar.domains.models import Domain, DomainState, Operation
 
@@ -41,7 +41,7 @@ def add_years(moment: datetime, years: int) -> datetime:
 
 
 def verify_within_ten_years(domain: Domain, expires: datetime, years: int) -> None:
-    if add_years(expires, years) > add_years(timezone.now(), MAX_YEARS_AHEAD):
+    if add_years(expires, years) > add_years(clock.now(), MAX_YEARS_AHEAD):
         raise PeriodNotAllowed(
             _("%(name)s would then expire more than ten years from now: renew for fewer "
               "years.") % {"name": domain.u_label})

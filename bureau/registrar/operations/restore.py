@@ -13,10 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 
@@ -60,11 +60,11 @@ def settle_restore(data: epp.DomainInfoData) -> bool:
 
 def report_restore(domain: Domain, actor: Actor) -> None:
     """Send the restore report; the domain is active again when the registry accepts it."""
-    deleted = domain.deleted_at or timezone.now()
+    deleted = domain.deleted_at or clock.now()
     report = epp.RestoreReport(
         pre_data=f"{domain.name} held by Bureau for {domain.organisation}",
         post_data=f"{domain.name} held by Bureau for {domain.organisation}",
-        deleted=deleted, restored=timezone.now(), reason=RESTORE_REASON)
+        deleted=deleted, restored=clock.now(), reason=RESTORE_REASON)
     outcome = send(domain.registry, epp.DomainRestore(domain.name, report=report))
     if outcome.failure is not None:
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.RESTORE,

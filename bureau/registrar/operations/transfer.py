@@ -17,10 +17,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.registrar.accounts.models import (
     ROLES_THAT_MANAGE_MEMBERS,
     ROLES_THAT_ORDER,
@@ -94,7 +94,7 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
 def _transfer_failed(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome) -> None:
     with transaction.atomic():
         domain.state = DomainState.DELETED
-        domain.deleted_at = timezone.now()
+        domain.deleted_at = clock.now()
         domain.save()
         record(domain=domain, name=domain.name, actor=actor,
                operation=Operation.TRANSFER_REQUEST, outcome=Outcome.FAILED,
@@ -135,7 +135,7 @@ def settle_transfer_in(domain: Domain, actor: Actor, status: str,
                 orders.complete(order, domain=domain)
         else:
             domain.state = DomainState.DELETED
-            domain.deleted_at = timezone.now()
+            domain.deleted_at = clock.now()
             domain.save()
             record(domain=domain, name=domain.name, actor=actor,
                    operation=Operation.TRANSFER_IN, outcome=Outcome.FAILED,

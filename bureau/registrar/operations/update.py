@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
+from bureau.core import clock
 from bureau.epp.domain import ContactType
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.contacts.models import Contact
@@ -55,7 +55,7 @@ def verify_transfer_lock_may_lift(domain: Domain, locks: dict[str, bool]) -> Non
     """After a change of holder the transfer lock stays on until its date (unless the holder
     opted out when changing)."""
     until = domain.transfer_locked_until
-    if locks.get("transfer") is False and until is not None and until > timezone.now():
+    if locks.get("transfer") is False and until is not None and until > clock.now():
         raise StatusProhibits(
             _("%(name)s changed holder recently: its transfer lock stays on until %(date)s.")
             % {"name": domain.u_label, "date": until.date().isoformat()})

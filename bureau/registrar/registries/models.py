@@ -7,9 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.core.fields import EncryptedTextField
 
 # Namespaces Bureau looks for in a greeting (the EPP library has the full list).
@@ -59,7 +59,7 @@ class Registry(models.Model):
     def record_greeting(self, objects: list[str], extensions: list[str]) -> None:
         self.greeting_objects = sorted(objects)
         self.greeting_extensions = sorted(extensions)
-        self.greeting_at = timezone.now()
+        self.greeting_at = clock.now()
         self.save(update_fields=["greeting_objects", "greeting_extensions", "greeting_at"])
 
 

@@ -17,12 +17,12 @@ from django.core.paginator import Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bureau.audit.log import EventKind, record
+from bureau.core import clock
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
@@ -102,7 +102,7 @@ def domain_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(domains, PAGE_SIZE).get_page(request.GET.get("page"))
     for domain in page.object_list:
         domain.shown_name = to_u_label(domain.name)  # type: ignore[attr-defined]
-    now = timezone.now()
+    now = clock.now()
     return render(request, "web/domain_list.html", {
         "domains": page.object_list, "page": page,
         "query": urlencode({"q": q, "state": state, "sort": sort}) + "&",
@@ -144,7 +144,7 @@ def domain_context(request: HttpRequest, domain: Domain, **extra: object) -> dic
             "billing": domain.billing_contact_id}),
         "held_states": sorted(HELD_STATES),
         "expiring_soon": domain.expires_at is not None
-        and domain.expires_at < timezone.now() + EXPIRING_SOON,
+        and domain.expires_at < clock.now() + EXPIRING_SOON,
     }
     context.update(extra)
     return context

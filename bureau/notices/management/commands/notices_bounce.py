@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.notices.mail import record_failure
 
 

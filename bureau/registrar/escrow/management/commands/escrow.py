@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from bureau.core import clock
 from bureau.escrow.crypto import CryptoError
 from bureau.escrow.deliver import DeliveryError
 from bureau.escrow.pipeline import DepositError
@@ -133,7 +133,7 @@ class Command(BaseCommand):
                              if result.partial_contacts_left_out else ""))
 
     def do_status(self, **_: Any) -> None:
-        now = timezone.now()
+        now = clock.now()
         if conf.iana_id_or_none() is None:
             self.stdout.write("escrow is NOT configured (BUREAU_ESCROW_IANA_ID is not set): "
                               "the periodic jobs do nothing")

@@ -1,5 +1,8 @@
-"""The cooperative's notion of "now", injectable so that tests can step past an effective
-date or a ballot's closing without sleeping."""
+"""Bureau's one notion of "now", injectable so that a test (or a demo whose sandbox registry
+runs ahead) can move time through any rule: grace periods, reminders, ballots, rollovers.
+
+Rules ask :func:`now`, never ``timezone.now()``; jobs read it once per run.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ def now() -> datetime:
 
 @contextmanager
 def use(provider: Callable[[], datetime]) -> Iterator[None]:
-    """Within the block, :func:`now` asks ``provider``."""
+    """Within the block, :func:`now` asks ``provider`` (e.g. the sandbox registry's clock)."""
     global _provider
     previous, _provider = _provider, provider
     try:
