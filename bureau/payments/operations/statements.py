@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bureau.banking import formats
 from bureau.banking import reference as rf
 from bureau.banking.statement import Problem, StatementError, StatementLine
 from bureau.coop.models import Invoice
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 
@@ -240,7 +240,7 @@ def assign(line: BankLine, organisation: Organisation, *, by: Any) -> BankLine:
             raise CannotAssign(_("This line was already dealt with (%(state)s).")
                                % {"state": locked.get_state_display()})
         credit(locked, organisation, MatchedBy.STAFF)
-        locked.assigned_by, locked.assigned_at = by, timezone.now()
+        locked.assigned_by, locked.assigned_at = by, clock.now()
         locked.save()
         transaction.on_commit(lambda: after_credit([organisation.pk], [locked]))
     return locked

@@ -12,9 +12,10 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
@@ -71,7 +72,7 @@ def shortfall(organisation: Organisation, currency: str) -> int:
 def claim(order: WaitingOrder) -> bool:
     """Take the order for this run; False if another run took it (a job may run twice)."""
     return bool(WaitingOrder.objects.filter(pk=order.pk, state=WaitingState.WAITING)
-                .update(state=WaitingState.STARTED, started_at=timezone.now()))
+                .update(state=WaitingState.STARTED, started_at=clock.now()))
 
 
 def settle(organisation: Organisation, line_ids: list[int] | None = None) -> Settled:

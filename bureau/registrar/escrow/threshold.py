@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from bureau.core import clock
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Operation
 
@@ -85,7 +86,7 @@ class ThresholdReport:
 
 
 def threshold_report(today: dt.date | None = None) -> ThresholdReport:
-    current = Quarter.of(today or dt.datetime.now(dt.UTC).date())
+    current = Quarter.of(today or clock.now().date())
     previous = current.previous()
     return ThresholdReport(current, registration_years(current), previous,
                            registration_years(previous))
