@@ -29,6 +29,9 @@ SCOPES: dict[str, tuple[StrOrPromise, Permission]] = {
     "contacts:write": (_("Create, change and delete contacts"),
                        Permission.MANAGE_CONTACTS),
     "billing:read": (_("See the balance, the ledger and orders"), Permission.VIEW),
+    # Staff only (the operation checks it): import the cooperative's bank statements.
+    "payments:import": (_("Import the cooperative's bank statements (staff)"),
+                        Permission.VIEW),
     "org:read": (_("See the organisation, its people and invitations"), Permission.VIEW),
     "org:admin": (_("Invite people, change roles, remove people"),
                   Permission.MANAGE_MEMBERS),

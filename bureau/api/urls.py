@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from .docs import RedocView, SwaggerView
-from .views import billing, contacts, domains, organisations, search, tokens
+from .views import billing, contacts, domains, organisations, payments, search, tokens
 
 app_name = "api"
 
@@ -27,6 +27,8 @@ router.register("tokens", tokens.TokenViewSet, basename="token")
 urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),
     path("transfers/", domains.TransferInView.as_view(), name="transfer-in"),
+    path("payments/statements/", payments.StatementImportView.as_view(),
+         name="statement-import"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", RedocView.as_view(url_name="api:schema"), name="redoc"),

@@ -23,7 +23,8 @@ def _clean(text: str) -> str:
     return text.encode("windows-1252", "replace").decode("windows-1252")
 
 
-def render(invoice: Invoice) -> bytes:
+def render(invoice: Invoice, payment: list[str] | None = None) -> bytes:
+    """The PDF; ``payment`` lines say how it was paid and how to pay (bureau.payments)."""
     s, b = invoice.seller, invoice.buyer
     pdf = FPDF(format="A4")
     pdf.core_fonts_encoding = "windows-1252"
@@ -74,6 +75,8 @@ def render(invoice: Invoice) -> bytes:
     if invoice.vat_mention:
         text(invoice.vat_mention)
     text(f"Conditions de paiement : {s['payment_terms']}")
+    for line in payment or []:
+        text(line)
     text(s["late_penalty"])
     pdf.ln(2)
     text(f"{s['name']}, société coopérative d'intérêt collectif ({s['legal_form']}), "

@@ -40,6 +40,7 @@ from bureau.coop.models import (
 from bureau.coop.operations import ballots, membership, pricing
 from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
+from bureau.payments.instructions import how_paid
 
 
 def base_template() -> str:
@@ -325,6 +326,7 @@ def invoice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if not (request.user.is_staff
             or invoice.organisation.memberships.filter(user=request.user).exists()):
         raise Http404
-    response = HttpResponse(pdf.render(invoice), content_type="application/pdf")
+    response = HttpResponse(pdf.render(invoice, payment=how_paid(invoice)),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.pdf"'
     return response

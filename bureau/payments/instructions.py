@@ -9,9 +9,12 @@ from schwifty import IBAN
 
 from bureau.banking import epcqr
 from bureau.banking import reference as rf
+from bureau.coop.models import Invoice, InvoiceKind
 from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing.models import JournalKind
 
 from . import conf
+from .models import BankLine
 
 
 @dataclass(frozen=True)
@@ -41,3 +44,22 @@ def transfer(reference: str, amount: int | None = None) -> Transfer:
 
 def top_up(organisation: Organisation, amount: int | None = None) -> Transfer:
     return transfer(balance_reference(organisation), amount)
+
+
+def how_paid(invoice: Invoice) -> list[str]:
+    """What an invoice says about its payment (in French, as invoices are): how it was
+    settled, and how to top the balance up by transfer."""
+    journal = invoice.journal
+    line = BankLine.objects.filter(journal=journal).first()
+    if line is not None:
+        settled = (f"Réglée par virement reçu le {line.booked_on:%d/%m/%Y} "
+                   f"(référence bancaire {line.entry_ref.rpartition(':')[2]}).")
+    elif invoice.kind == InvoiceKind.CREDIT_NOTE:
+        settled = "Remboursée sur le solde prépayé."
+    elif journal.kind == JournalKind.TOP_UP:
+        settled = f"Réglée par versement sur le solde prépayé le {journal.at:%d/%m/%Y}."
+    else:
+        settled = f"Réglée par prélèvement sur le solde prépayé le {journal.at:%d/%m/%Y}."
+    how = transfer(balance_reference(invoice.organisation))
+    return [settled, f"Pour approvisionner votre solde : virement à {how.beneficiary}, "
+                     f"IBAN {how.iban}, BIC {how.bic}, référence {how.reference}."]

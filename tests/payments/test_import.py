@@ -184,3 +184,18 @@ def test_a_credit_registers_what_waited_and_emails_the_member(
     # Run again (a job may run twice): nothing more is registered or charged.
     assert waiting.settle(organisation, []).registered == []
     assert ledger.balance(organisation, "EUR") == 500
+
+
+def test_the_invoice_of_a_transfer_says_how_it_was_paid(
+        staff: User, organisation: Organisation, user: User, client: Any) -> None:
+    from pypdf import PdfReader
+
+    run(camt053([Movement("INV1", 2000, reference=ref(organisation))]), staff)
+    invoice = Invoice.objects.get(journal__bank_line__isnull=False)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.get(f"/coop/invoices/{invoice.pk}.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in
+                             PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "Réglée par virement reçu le 07/12/2026 (référence bancaire INV1)" in text
+    assert f"référence {rf.pretty(ref(organisation))}" in text
+    assert "IBAN FR76 3000 6000 0112 3456 7890 189" in text
