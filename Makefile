@@ -20,6 +20,7 @@ test: setup
 check:
 	$(BIN)/ruff check bureau tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 setup: system $(VENV)/.installed
 

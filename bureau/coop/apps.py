@@ -14,6 +14,7 @@ class CoopConfig(AppConfig):
     def ready(self) -> None:
         # Every payment, top-up and refund written to the ledger gets its invoice or credit
         # note, numbered in the same transaction.
+        from bureau.coop.operations import pricing  # noqa: F401  (settles price lists on votes)
         from bureau.coop.operations.invoicing import connect_ledger_hook
 
         connect_ledger_hook()

@@ -19,7 +19,7 @@ import signal
 import sys
 from pathlib import Path
 
-from bureau.sandbox import lifecycle, store
+from bureau.sandbox import events, store
 from bureau.sandbox.certs import ensure_certificates
 from bureau.sandbox.clock import Clock, format_time, parse_duration
 from bureau.sandbox.faults import KINDS, Faults
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.advance:
                 now = clock.advance(seconds=parse_duration(args.advance))
                 with store.transaction(conn):  # what fell due happens now, not lazily
-                    lifecycle.process_due(conn, config, now)
+                    events.process_due(conn, config, now)
             print(f"{format_time(clock.now())} (offset {clock.offset() / 86400:.2f} days)")
         elif args.command == "fault":
             faults = Faults(conn)

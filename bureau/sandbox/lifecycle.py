@@ -1,9 +1,7 @@
-"""Time-driven events: auto-renew at expiry, redemption -> pendingDelete -> purge, restore
-timeouts, transfer auto-approval and the end of a name's review.
+"""A name's life in time: scheduling events, auto-renew at expiry, redemption ->
+pendingDelete -> purge, restore timeouts, and the poll messages they leave.
 
-Events live in one table ordered by due time. `process_due(now)` runs, in order, every event
-due at or before `now`, each at its own due time, so the outcome does not depend on when (or
-how often) the server looks: jumping 400 days gives the same state as living through them.
+`events.process_due` runs the events when they fall due.
 """
 
 from __future__ import annotations
@@ -12,7 +10,6 @@ import calendar
 import logging
 import sqlite3
 from datetime import UTC, datetime
-from decimal import Decimal
 
 from lxml import etree
 
@@ -44,23 +41,6 @@ def schedule(conn: sqlite3.Connection, kind: str, object_id: int, due: int) -> N
 
 def unschedule(conn: sqlite3.Connection, kind: str, object_id: int) -> None:
     conn.execute("DELETE FROM events WHERE kind = ? AND object_id = ?", (kind, object_id))
-
-
-def process_due(conn: sqlite3.Connection, config: RegistryConfig, now: int) -> int:
-    """Run every event due by `now`, oldest first; returns how many ran."""
-    done = 0
-    while True:
-        row = conn.execute("SELECT id, due, kind, object_id FROM events WHERE due <= ?"
-                           " ORDER BY due, id LIMIT 1", (now,)).fetchone()
-        if row is None:
-            return done
-        conn.execute("DELETE FROM events WHERE id = ?", (row["id"],))
-        handler = _HANDLERS.get(row["kind"])
-        if handler is None:
-            log.warning("unknown event kind %s dropped", row["kind"])
-        else:
-            handler(conn, config, row["object_id"], row["due"])
-        done += 1
 
 
 def change_poll(operation: str, when: int, svtrid: str, who: str, reason: str | None = None,
@@ -158,62 +138,10 @@ def _purge(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int, due
     poll.enqueue(conn, row["clid"], due, f"Domain {row['name']} purged: deletion completed", pan)
 
 
-def complete_transfer(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
-                      when: int, status: str) -> None:
-    """Hand a domain to the gaining registrar; `status` is clientApproved or serverApproved."""
-    from bureau.sandbox.transfers import notify_both
-
-    row = domainview.by_id(conn, domain_id)
-    transfer = domainview.pending_transfer(conn, domain_id)
-    if row is None or transfer is None:
-        return
-    exdate = row["exdate"]
-    if row["autorenew_grace_until"] and when < row["autorenew_grace_until"]:
-        # The transfer year replaces the auto-renewal, which the losing registrar gets back.
-        billing.credit(conn, row["clid"], Decimal(row["autorenew_fee"] or "0"), row["name"],
-                       "auto-renew cancelled by transfer", when)
-        exdate = add_years(exdate, -1)
-    exdate = min(add_years(exdate, transfer["years"] or 1), add_years(when, config.max_years))
-    conn.execute(
-        "UPDATE domains SET clid = ?, trdate = ?, exdate = ?, autorenew_grace_until = NULL,"
-        " renew_grace_until = NULL, add_grace_until = NULL, transfer_grace_until = ?,"
-        " upid = ?, updated = ? WHERE id = ?",
-        (transfer["reid"], when, exdate, when + config.transfer_grace_days * DAY,
-         transfer["reid"], when, domain_id))
-    conn.execute("UPDATE hosts SET clid = ?, trdate = ? WHERE superordinate = ?",
-                 (transfer["reid"], when, domain_id))
-    conn.execute("UPDATE transfers SET status = ?, acdate = ? WHERE object_type = 'domain'"
-                 " AND object_id = ?", (status, when, domain_id))
-    schedule(conn, "expire", domain_id, exdate)
-    unschedule(conn, "transfer_auto", domain_id)
-    notify_both(conn, "domain", domain_id, when)
-
-
-def _transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
-                   due: int) -> None:
-    complete_transfer(conn, config, domain_id, due, "serverApproved")
-
-
-def _contact_transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, contact_id: int,
-                           due: int) -> None:
-    from bureau.sandbox.transfers import complete_contact_transfer
-
-    complete_contact_transfer(conn, contact_id, due, "serverApproved")
-
-
-def _review_end(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
-                due: int) -> None:
-    from bureau.sandbox.review import review_end
-
-    review_end(conn, config, domain_id, due)
-
-
-_HANDLERS = {
+# What each event of a name's life does when it falls due (events.py runs them).
+HANDLERS = {
     "expire": _auto_renew,
     "redemption_end": _redemption_end,
     "restore_timeout": _restore_timeout,
     "purge": _purge,
-    "transfer_auto": _transfer_auto,
-    "contact_transfer_auto": _contact_transfer_auto,
-    "review_end": _review_end,
 }

@@ -11,7 +11,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from bureau.sandbox import domainview, lifecycle, poll, review, store
+from bureau.sandbox import domainview, events, poll, review, store
 from bureau.sandbox.clock import Clock, format_time
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import change_poll
@@ -60,7 +60,7 @@ class Operator:
     def _decide_review(self, name: str, approve: bool, reason: str) -> None:
         now = self.clock.now()
         with store.transaction(self.conn):
-            lifecycle.process_due(self.conn, self.config, now)  # a review may have ended
+            events.process_due(self.conn, self.config, now)  # a review may have ended
             row = domainview.find(self.conn, name)
             if row is None:
                 raise EppError(2303, f"domain {name} does not exist")

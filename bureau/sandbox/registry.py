@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from bureau.epp.schema import XSD_DIR, schema
-from bureau.sandbox import lifecycle, store
+from bureau.sandbox import events, store
 from bureau.sandbox.clock import Clock
 from bureau.sandbox.faults import Fault, Faults
 from bureau.sandbox.policy import RegistryConfig
@@ -100,7 +100,7 @@ class Registry:
             self._next_due = float("inf") if row[0] is None else row[0]
         if now >= self._next_due:
             with store.transaction(self.conn):
-                lifecycle.process_due(self.conn, self.config, now)
+                events.process_due(self.conn, self.config, now)
             self._next_due = None
         return now
 

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from bureau.sandbox import billing, lifecycle, store
+from bureau.sandbox import billing, events, store
 from bureau.sandbox.certs import ensure_certificates
 from bureau.sandbox.clock import Clock
 from bureau.sandbox.faults import Faults
@@ -61,7 +61,7 @@ class SandboxClock(Clock):
     def advance(self, days: float = 0, hours: float = 0, seconds: float = 0) -> int:
         now = super().advance(days, hours, seconds)
         with store.transaction(self.conn):
-            lifecycle.process_due(self.conn, self.config, now)
+            events.process_due(self.conn, self.config, now)
         return now
 
 

@@ -16,6 +16,7 @@ from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import DAY, add_years
+from bureau.sandbox.policy import RegistryConfig
 from bureau.sandbox.responses import Result
 from bureau.sandbox.xmlio import Element, el, sub
 
@@ -153,7 +154,7 @@ def domain_transfer(ctx: Ctx, op: str, name: str, row: sqlite3.Row, years: int,
     else:
         op = _operate(ctx, "domain", op, row["id"], name, row["clid"], row["authinfo"], pw)
         if op == "approve":
-            lifecycle.complete_transfer(ctx.conn, ctx.config, row["id"], ctx.now,
+            complete_transfer(ctx.conn, ctx.config, row["id"], ctx.now,
                                         "clientApproved")
         elif op == "reject":
             _finish(ctx, "domain", row["id"], "clientRejected")
@@ -206,3 +207,42 @@ def complete_contact_transfer(conn: sqlite3.Connection, contact_id: int, when: i
                  " AND object_id = ?", (status, when, contact_id))
     lifecycle.unschedule(conn, "contact_transfer_auto", contact_id)
     notify_both(conn, "contact", contact_id, when)
+
+
+def complete_transfer(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                      when: int, status: str) -> None:
+    """Hand a domain to the gaining registrar; `status` is clientApproved or serverApproved."""
+    row = domainview.by_id(conn, domain_id)
+    transfer = domainview.pending_transfer(conn, domain_id)
+    if row is None or transfer is None:
+        return
+    exdate = row["exdate"]
+    if row["autorenew_grace_until"] and when < row["autorenew_grace_until"]:
+        # The transfer year replaces the auto-renewal, which the losing registrar gets back.
+        billing.credit(conn, row["clid"], Decimal(row["autorenew_fee"] or "0"), row["name"],
+                       "auto-renew cancelled by transfer", when)
+        exdate = add_years(exdate, -1)
+    exdate = min(add_years(exdate, transfer["years"] or 1), add_years(when, config.max_years))
+    conn.execute(
+        "UPDATE domains SET clid = ?, trdate = ?, exdate = ?, autorenew_grace_until = NULL,"
+        " renew_grace_until = NULL, add_grace_until = NULL, transfer_grace_until = ?,"
+        " upid = ?, updated = ? WHERE id = ?",
+        (transfer["reid"], when, exdate, when + config.transfer_grace_days * DAY,
+         transfer["reid"], when, domain_id))
+    conn.execute("UPDATE hosts SET clid = ?, trdate = ? WHERE superordinate = ?",
+                 (transfer["reid"], when, domain_id))
+    conn.execute("UPDATE transfers SET status = ?, acdate = ? WHERE object_type = 'domain'"
+                 " AND object_id = ?", (status, when, domain_id))
+    lifecycle.schedule(conn, "expire", domain_id, exdate)
+    lifecycle.unschedule(conn, "transfer_auto", domain_id)
+    notify_both(conn, "domain", domain_id, when)
+
+
+def transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, domain_id: int,
+                   due: int) -> None:
+    complete_transfer(conn, config, domain_id, due, "serverApproved")
+
+
+def contact_transfer_auto(conn: sqlite3.Connection, config: RegistryConfig, contact_id: int,
+                           due: int) -> None:
+    complete_contact_transfer(conn, contact_id, due, "serverApproved")

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.dispatch import Signal
 from django.utils.translation import gettext as _
 
 from bureau.coop import conf, tally
@@ -39,6 +40,10 @@ from bureau.coop.models import (
 from bureau.core import clock
 
 from .errors import AlreadyVoted, BallotNotOpen, InvalidWeights, NotAMember
+
+# Sent inside the closing transaction with ballot= and result= (a tally.Tally): what was put
+# to the vote (a price list) settles in the same transaction as the count.
+ballot_closed = Signal()
 
 
 def verify_weights(weights: Mapping[str, int]) -> None:
@@ -159,8 +164,6 @@ def count(ballot: Ballot, votes: Sequence[tally.PublishedVote],
 def close(ballot: Ballot) -> tally.Tally:
     """Close a ballot whose closing time has come, count and publish. Idempotent: closing a
     closed ballot returns the published count."""
-    from bureau.coop.operations import pricing
-
     with transaction.atomic():
         locked = Ballot.objects.select_for_update().get(pk=ballot.pk)
         if locked.state == BallotState.CLOSED:
@@ -176,8 +179,7 @@ def close(ballot: Ballot) -> tally.Tally:
         locked.state = BallotState.CLOSED
         locked.closed_at = clock.now()
         locked.save()
-        if hasattr(locked, "price_list"):
-            pricing.settle(locked.price_list, locked, result)
+        ballot_closed.send(sender=Ballot, ballot=locked, result=result)
     ballot.refresh_from_db()
     return result
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 from bureau.coop import tally
@@ -95,9 +96,16 @@ def put_to_vote(price_list: PriceList, *, opens_at: datetime, closes_at: datetim
     return ballot
 
 
+@receiver(ballots.ballot_closed)
+def settle_price_list(sender: Any, ballot: Ballot, result: tally.Tally, **kwargs: Any) -> None:
+    """A price list put to the vote settles when its ballot closes, in the same transaction."""
+    if hasattr(ballot, "price_list"):
+        settle(ballot.price_list, ballot, result)
+
+
 def settle(price_list: PriceList, ballot: Ballot, result: tally.Tally) -> None:
-    """Called by ballots.close in its transaction: adopted when the quorum is reached and
-    "For" has a strict majority of the expressed votes."""
+    """Adopted when the quorum is reached and "For" has a strict majority of the expressed
+    votes; rejected otherwise."""
     winner = ballot.options.filter(position=result.winner).first() \
         if result.winner is not None else None
     adopted = winner is not None and winner.meaning == OptionMeaning.FOR
