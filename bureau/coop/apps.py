@@ -16,5 +16,9 @@ class CoopConfig(AppConfig):
         # note, numbered in the same transaction.
         from bureau.coop.operations import pricing  # noqa: F401  (settles price lists on votes)
         from bureau.coop.operations.invoicing import connect_ledger_hook
+        from bureau.coop.pricing import prices_for
+        from bureau.registrar.operations.check import use_price_source
 
         connect_ledger_hook()
+        # What the members adopted is what the registrar charges.
+        use_price_source(prices_for)

@@ -12,11 +12,10 @@ Errors: InvalidName, TldNotSold (field "name").
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-from django.apps import apps
+from typing import Protocol
 
 from bureau import epp
 from bureau.registrar.domains.names import split_tld, to_u_label
@@ -50,16 +49,34 @@ class Quote:
         return to_u_label(self.name)
 
 
-def cooperative_prices(tlds: Iterable[Tld], operation: str) -> dict[str, int]:
-    """Hook to bureau.coop: for each of these TLDs that a price list the members adopted, in
-    force, covers for this operation in the TLD's currency, its price (cents, one year or one
-    operation), by TLD name. One query whatever the number of TLDs (a search asks them all)."""
-    if not apps.is_installed("bureau.coop"):
-        return {}
-    from bureau.coop.pricing import prices_for
+class AdoptedPrice(Protocol):
+    @property
+    def amount(self) -> int: ...  # cents
 
+    @property
+    def currency(self) -> str: ...
+
+
+# Where the prices the members adopted come from, by TLD name for an operation: bureau.coop
+# plugs its price lists in when it starts (CoopConfig.ready), so the registrar imports nothing
+# of the cooperative. Without one, list prices are the TLD's own.
+PriceSource = Callable[[Iterable[str], str], Mapping[str, AdoptedPrice]]
+_price_source: PriceSource | None = None
+
+
+def use_price_source(source: PriceSource | None) -> None:
+    global _price_source
+    _price_source = source
+
+
+def cooperative_prices(tlds: Iterable[Tld], operation: str) -> dict[str, int]:
+    """For each of these TLDs that a price list the members adopted, in force, covers for this
+    operation in the TLD's currency, its price (cents, one year or one operation), by TLD name.
+    One query whatever the number of TLDs (a search asks them all)."""
+    if _price_source is None:
+        return {}
     by_name = {tld.name: tld for tld in tlds}
-    adopted = prices_for(by_name.keys(), operation)
+    adopted = _price_source(by_name.keys(), operation)
     return {name: price.amount for name, price in adopted.items()
             if price.currency == by_name[name].currency}
 
