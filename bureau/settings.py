@@ -171,10 +171,17 @@ BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", 
 BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])
 BUREAU_DNS_PORT = int(os.environ.get("BUREAU_DNS_PORT", "53"))
 BUREAU_DNS_SECONDARIES = os.environ.get("BUREAU_DNS_SECONDARIES", "[]")
+# Resolvers Bureau checks names through ("host" or "host:port"; empty: the system's), and
+# where the weekly job fetches the Public Suffix List.
+BUREAU_DNS_RESOLVERS = env_list("BUREAU_DNS_RESOLVERS", [])
+BUREAU_DNS_PUBLIC_SUFFIX_URL = os.environ.get(
+    "BUREAU_DNS_PUBLIC_SUFFIX_URL", "https://publicsuffix.org/list/public_suffix_list.dat")
 BUREAU_PERIODIC_JOBS.update({
     "dns-reconcile": {"task": "bureau.dns.tasks.reconcile_zones", "every": 300},
     "dns-rollovers": {"task": "bureau.dns.tasks.advance_rollovers", "every": 3600},
     "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
+    "dns-public-suffixes": {"task": "bureau.dns.tasks.refresh_public_suffixes",
+                            "every": 7 * 86400},
 })
 
 # --- Notices to holders (bureau.notices): reminders, auto-renew, ERRP parking, contact checks --

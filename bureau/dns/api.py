@@ -34,7 +34,7 @@ from bureau.dns.models import (
 from bureau.dns.names import InvalidName, zone_name
 from bureau.dns.operations import dnssec, health, history, records, templates, zonefiles, zones
 from bureau.dns.operations.common import Outcome
-from bureau.dns.operations.errors import RecordsInvalid
+from bureau.dns.operations.errors import ControlNotProven, RecordsInvalid
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.domains.models import Domain, DomainState
 
@@ -241,8 +241,15 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
     def create(self, request: Request) -> Response:
         data = _valid(ZoneCreateSerializer, request)
         organisation = access.organisation_for_create(request, data.get("organisation"))
-        zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
-                                 name=data["name"], dnssec=data["dnssec"])
+        try:
+            zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
+                                     name=data["name"], dnssec=data["dnssec"])
+        except ControlNotProven as exc:
+            # The record to publish, for scripts: {"name", "type", "value"}.
+            return problem(request, status_code=422, slug="control-not-proven",
+                           title="Control of the name not proven", detail=exc.message,
+                           errors=[{"field": "name", "detail": exc.message}],
+                           challenge={"name": exc.owner, "type": "TXT", "value": exc.token})
         return Response(ZoneSerializer(zone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Stop hosting the zone (its history is kept)", request=None,

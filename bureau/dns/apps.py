@@ -17,6 +17,9 @@ class DnsConfig(AppConfig):
 
     def ready(self) -> None:
         # A name registered with Bureau's name servers gets its zone (and its DS sent).
+        from bureau.dns.operations.delegation import connect_delegation_hook
         from bureau.dns.operations.hosting import connect_registration_hook
 
         connect_registration_hook()
+        # Bureau's DS follows the name servers (removed when a name leaves them).
+        connect_delegation_hook()

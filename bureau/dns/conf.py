@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
+import dns.resolver
 from django.apps import apps
 from django.conf import settings
 from django.utils.module_loading import import_string
+from publicsuffixlist import PublicSuffixList
 
+from bureau.dns import suffixes
 from bureau.dns.powerdns import PowerDNSClient, WriteLocks
 from bureau.dns.publish import SecondaryTarget
+from bureau.dns.query import make_resolver
 from bureau.dns.secondaries import Server
 
 _lock = threading.Lock()
@@ -105,3 +110,29 @@ def is_parked(domain: object) -> bool:
     if not path:
         return False
     return bool(import_string(path)(domain))
+
+
+def public_suffix_file() -> Path:
+    """Where the ``dns-public-suffixes`` job keeps the newest list it downloaded."""
+    return Path(settings.VAR_DIR) / "public_suffix_list.dat"
+
+
+_psl: tuple[Path, float, PublicSuffixList] | None = None
+
+
+def public_suffixes() -> PublicSuffixList:
+    """The list in use: the downloaded one (re-read when the job replaced it), else the
+    package's."""
+    global _psl
+    path = public_suffix_file()
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    with _lock:
+        if _psl is None or _psl[0] != path or _psl[1] != mtime:
+            _psl = (path, mtime, suffixes.load(path))
+        return _psl[2]
+
+
+def resolver() -> dns.resolver.Resolver:
+    """The resolver Bureau checks names with (challenges, name servers typed by members):
+    ``BUREAU_DNS_RESOLVERS`` ("host" or "host:port" items), else the system's."""
+    return make_resolver(list(getattr(settings, "BUREAU_DNS_RESOLVERS", [])))

@@ -28,6 +28,7 @@ class DsState(models.TextChoices):
     UNKNOWN = "unknown", _("DS sent, outcome being checked")
     FAILED = "failed", _("The registry refused the DS")
     NOT_APPLICABLE = "n/a", _("Not registered with Bureau: give the DS to your registrar")
+    UNDELEGATED = "undelegated", _("Not sent: the name uses other name servers")
 
 
 class Zone(models.Model):

@@ -31,6 +31,12 @@ def reconcile_zones() -> int:
         logger.warning("hosting the zones of names using Bureau's name servers failed",
                        exc_info=True)
 
+    try:
+        settle_delegation_changes()
+    except Exception:
+        logger.warning("settling the DS of names whose name servers changed failed",
+                       exc_info=True)
+
     zones = (Zone.objects.exclude(publish_state=PublishState.PUBLISHED) | Zone.objects.filter(
         ds_state__in=[DsState.PENDING, DsState.UNKNOWN])).exclude(
         publish_state=PublishState.WITHDRAWN)
@@ -42,6 +48,29 @@ def reconcile_zones() -> int:
         except Exception:
             logger.warning("reconciling %s failed; next run tries again", zone, exc_info=True)
     return count
+
+
+def settle_delegation_changes() -> int:
+    """Zones whose DS state no longer matches the name's delegation (its name servers moved to
+    or from Bureau's): the DS follows (sent, or said to be not sent). Returns how many."""
+    from bureau.dns.models import DsState, PublishState, Zone
+    from bureau.dns.operations.dnssec import delegated_to_bureau, send_ds
+
+    moved = 0
+    zones = Zone.objects.filter(dnssec=True, domain__isnull=False, ds_state__in=[
+        DsState.SENT, DsState.UNDELEGATED]).exclude(
+        publish_state=PublishState.WITHDRAWN).select_related("domain")
+    for zone in zones:
+        assert zone.domain is not None
+        if delegated_to_bureau(zone.domain) == (zone.ds_state == DsState.SENT):
+            continue
+        moved += 1
+        if zone.ds_state == DsState.SENT:
+            send_ds(zone)  # says "not sent" without touching the registry
+        else:
+            zone.ds_state = DsState.UNKNOWN  # the registry's DS is read back, then settled
+            zone.save(update_fields=["ds_state", "updated_at"])
+    return moved
 
 
 @task()
@@ -76,3 +105,16 @@ def check_health() -> int:
         except Exception:
             logger.warning("health check of %s failed", zone, exc_info=True)
     return unhealthy
+
+
+@task()
+def refresh_public_suffixes() -> int:
+    """Download the Public Suffix List (``BUREAU_DNS_PUBLIC_SUFFIX_URL``) into Bureau's
+    variable directory; a list that does not parse or lacks the usual rules is refused and
+    the one in use kept. Returns how many rules the new list has."""
+    from bureau.dns import conf, suffixes
+
+    url = getattr(settings, "BUREAU_DNS_PUBLIC_SUFFIX_URL", suffixes.DEFAULT_URL)
+    count = suffixes.refresh(conf.public_suffix_file(), url)
+    logger.info("public suffix list refreshed from %s: %s rules", url, count)
+    return count

@@ -85,7 +85,7 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         .select_related("domain"),
         "elsewhere": Domain.objects.filter(organisation=org, state__in=HELD_STATES,
                                            zone__isnull=True).order_by("name"),
-        "form": form})
+        "form": form}, status=400 if form.errors else 200)
 
 
 def zone_page(request: HttpRequest, zone: Zone, **forms_: Any) -> HttpResponse:

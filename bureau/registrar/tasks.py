@@ -47,7 +47,8 @@ def reconcile() -> dict[str, int]:
 @task()
 def register_domain(*, organisation_id: int, user_id: int, name: str,
                     registrant_id: int, period: int = 1, nameservers: list[str] | None = None,
-                    accepted_price: int | None = None) -> dict[str, object]:
+                    accepted_price: int | None = None,
+                    dns: str | None = None) -> dict[str, object]:
     """Register a name in the background (bulk orders, benchmarks): the register operation
     with ids instead of objects. Returns the domain, order id and state, and the bundled
     names; a refusal (``OperationError``) fails the job with the operation's message. The
@@ -64,6 +65,6 @@ def register_domain(*, organisation_id: int, user_id: int, name: str,
     registration = register(
         organisation=organisation, actor=actor, name=name,
         registrant=Contact.objects.get(pk=registrant_id), period=period,
-        nameservers=nameservers or (), accepted_price=accepted_price)
+        nameservers=nameservers or (), accepted_price=accepted_price, dns=dns)
     return {"domain": registration.domain.name, "order": registration.order.pk,
             "state": registration.order.state, "bundled": list(registration.bundled)}

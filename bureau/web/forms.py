@@ -14,6 +14,7 @@ from bureau.api import scopes as scope_rules
 from bureau.api import tokens
 from bureau.registrar.accounts.models import Role
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations.dnschoice import DnsChoice
 
 
 class OrganisationForm(forms.Form):
@@ -60,6 +61,19 @@ class CheckoutForm(forms.Form):
                                                     "hold the names."))
     period = forms.TypedChoiceField(label=_("Years"), coerce=int,
                                     choices=[(n, str(n)) for n in range(1, 11)], initial=1)
+    dns = forms.ChoiceField(label=_("DNS"), choices=DnsChoice.choices, required=False,
+                            initial=DnsChoice.BUREAU, widget=forms.RadioSelect)
+    nameservers = forms.CharField(
+        label=_("Your name servers"), widget=forms.Textarea(attrs={"rows": 2}),
+        required=False, help_text=_("With “My own name servers”: one host name per line, at "
+                                    "least two, for example ns1.example.net."))
+
+    def clean_dns(self) -> str:
+        return str(self.cleaned_data["dns"] or DnsChoice.BUREAU)
+
+    def clean_nameservers(self) -> list[str]:
+        value: str = self.cleaned_data["nameservers"]
+        return [line.strip() for line in value.replace(",", "\n").splitlines() if line.strip()]
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance, PowerDNSNotFound, ZoneKind
+from bureau.dns.powerdns.client import RRSetChange
 from bureau.dns.powerdns.locks import WriteLocks
 from bureau.dns.publish import SecondaryTarget
 
@@ -40,6 +41,22 @@ def pdns_secondary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PowerDN
     workdir = tmp_path_factory.mktemp("pdns-secondary")
     with PowerDNSInstance(workdir, primary=False, secondary=True) as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def pdns_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PowerDNSInstance]:
+    """The DNS outside Bureau: where members publish their challenges and their own name
+    servers' addresses; Bureau's resolver setting points at it."""
+    _require_pdns()
+    with PowerDNSInstance(tmp_path_factory.mktemp("pdns-world")) as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def world_client(pdns_world: PowerDNSInstance) -> Iterator[PowerDNSClient]:
+    with PowerDNSClient(pdns_world.api_url, pdns_world.api_key,
+                        locks=WriteLocks(scope="server")) as c:
+        yield c
 
 
 @pytest.fixture(scope="session")
@@ -132,8 +149,8 @@ def english() -> Iterator[None]:
 
 
 @pytest.fixture
-def dns_settings(settings: Any, pdns: PowerDNSInstance, tmp_path: Path,
-                 english: None) -> Iterator[Any]:
+def dns_settings(settings: Any, pdns: PowerDNSInstance, pdns_world: PowerDNSInstance,
+                 tmp_path: Path, english: None) -> Iterator[Any]:
     """Bureau's DNS settings pointing at the session PowerDNS (both name servers on it)."""
     from bureau.dns import conf
 
@@ -145,6 +162,7 @@ def dns_settings(settings: Any, pdns: PowerDNSInstance, tmp_path: Path,
     settings.BUREAU_DNS_NAMESERVER_ADDRESSES = [f"{ns}=127.0.0.1" for ns in BUREAU_NS]
     settings.BUREAU_DNS_PORT = pdns.dns_port
     settings.BUREAU_DNS_SECONDARIES = "[]"
+    settings.BUREAU_DNS_RESOLVERS = [f"127.0.0.1:{pdns_world.dns_port}"]
     settings.VAR_DIR = tmp_path
     conf.reset_clients()
     yield settings
@@ -172,15 +190,40 @@ def register_name(member: Any, organisation: Any, contact: Any) -> Callable[...,
 
 
 @pytest.fixture
-def hosted_zone(member: Any, organisation: Any,
-                zone_name: Callable[[], str]) -> Iterator[Callable[..., Any]]:
-    """A standalone zone created through Bureau; removed from PowerDNS afterwards."""
+def prove_control(dns_settings: Any, world_client: PowerDNSClient) -> Iterator[Callable[..., str]]:
+    """Publish, in the DNS outside Bureau, the TXT challenge that proves an organisation
+    controls a name registered elsewhere (as its member would at their DNS host)."""
+    from bureau.dns.operations.control import challenge_name, challenge_token
+
+    published: list[str] = []
+
+    def prove(organisation: Any, name: str) -> str:
+        owner = challenge_name(name)
+        world_client.create_zone(owner, kind=ZoneKind.PRIMARY, nameservers=NAMESERVERS)
+        world_client.patch_rrsets(owner, [RRSetChange(
+            owner, "TXT", 60, (f'"{challenge_token(organisation, name)}"',))])
+        published.append(owner)
+        return owner
+
+    yield prove
+    for owner in published:
+        with contextlib.suppress(PowerDNSNotFound):
+            world_client.delete_zone(owner)
+
+
+@pytest.fixture
+def hosted_zone(member: Any, organisation: Any, zone_name: Callable[[], str],
+                prove_control: Callable[..., str]) -> Iterator[Callable[..., Any]]:
+    """A standalone zone (a name registered elsewhere, its control proven) created through
+    Bureau; removed from PowerDNS afterwards."""
     from bureau.dns.operations.zones import create_zone
 
     created: list[str] = []
 
     def make(**kwargs: Any) -> Any:
-        zone = create_zone(organisation=organisation, actor=member, name=zone_name(), **kwargs)
+        name = zone_name()
+        prove_control(organisation, name)
+        zone = create_zone(organisation=organisation, actor=member, name=name, **kwargs)
         created.append(str(zone.name))
         return zone
 

@@ -29,8 +29,10 @@ def api(user: Any, member: Any) -> APIClient:
 
 
 @pytest.fixture
-def zone(api: APIClient, zone_name: Callable[[], str]) -> Iterator[Zone]:
+def zone(api: APIClient, zone_name: Callable[[], str], organisation: Any,
+         prove_control: Callable[..., str]) -> Iterator[Zone]:
     name = zone_name()
+    prove_control(organisation, name)
     response = api.post("/api/v1/dns/zones/", {"name": name.rstrip(".")}, format="json")
     assert response.status_code == 201, response.content
     assert response.json()["ds_state"] == "n/a"  # registered elsewhere: the member gives it

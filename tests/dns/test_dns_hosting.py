@@ -55,7 +55,8 @@ def test_name_with_other_nameservers_gets_no_zone(register_name: Callable[..., A
 
 
 def test_the_holder_wins_over_a_zone_hosted_by_another_organisation(
-        member: Any, organisation: Any, register_name: Callable[..., Any], pdns: Any) -> None:
+        member: Any, organisation: Any, register_name: Callable[..., Any], pdns: Any,
+        prove_control: Callable[..., str]) -> None:
     from bureau.dns.operations.records import edit_records
     from bureau.dns.operations.zones import create_zone
     from bureau.dns.query import answer_rrset, ask
@@ -65,6 +66,7 @@ def test_the_holder_wins_over_a_zone_hosted_by_another_organisation(
     other = Organisation.objects.create(name="Squat", slug="squat")
     Membership.objects.create(user=member.user, organisation=other, role=Role.OWNER)
     name = "holder-wins.test"
+    prove_control(other, name)  # the squatter proved control somewhere, somehow
     squat = create_zone(organisation=other, actor=member, name=name)
     edit_records(zone=squat, actor=member, add=[Record("www", "A", "192.0.2.66")])
     domain = register_name(name)  # registered by `organisation`, with Bureau's name servers
@@ -78,10 +80,12 @@ def test_the_holder_wins_over_a_zone_hosted_by_another_organisation(
 
 
 def test_a_zone_hosted_before_registration_is_linked_and_its_ds_sent(
-        member: Any, organisation: Any, register_name: Callable[..., Any]) -> None:
+        member: Any, organisation: Any, register_name: Callable[..., Any],
+        prove_control: Callable[..., str]) -> None:
     from bureau.dns.operations.zones import create_zone
 
     name = "hosted-first.test"
+    prove_control(organisation, name)
     early = create_zone(organisation=organisation, actor=member, name=name)
     assert early.ds_state == DsState.NOT_APPLICABLE
     domain = register_name(name)

@@ -26,8 +26,12 @@ def browser(user: Any, member: Any) -> Client:
 
 
 @pytest.fixture
-def zone(browser: Client, zone_name: Callable[[], str]) -> Iterator[Zone]:
+def zone(browser: Client, zone_name: Callable[[], str], organisation: Any,
+         prove_control: Callable[..., str]) -> Iterator[Zone]:
     name = zone_name()
+    refused = browser.post("/dns/", {"name": name.rstrip(".")})
+    assert refused.status_code == 400 and "_bureau-challenge." + name in refused.content.decode()
+    prove_control(organisation, name)
     response = browser.post("/dns/", {"name": name.rstrip(".")})
     assert response.status_code == 302, response.content.decode()[:2000]
     yield Zone.objects.get(name=name)

@@ -59,9 +59,11 @@ def test_edit_while_powerdns_is_down_is_published_by_the_job(
 
 def test_zone_created_while_powerdns_is_down_is_created_by_the_job(
         member: Any, organisation: Any, dns_settings: Any, pdns: Any,
-        zone_name: Callable[[], str]) -> None:
+        zone_name: Callable[[], str], prove_control: Callable[..., str]) -> None:
+    name = zone_name()
+    prove_control(organisation, name)
     url = powerdns_down(dns_settings)
-    zone = create_zone(organisation=organisation, actor=member, name=zone_name())
+    zone = create_zone(organisation=organisation, actor=member, name=name)
     assert zone.publish_state == PublishState.UNKNOWN
     powerdns_back(dns_settings, url)
     try:

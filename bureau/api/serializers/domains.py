@@ -109,6 +109,9 @@ class DomainResultSerializer(serializers.Serializer[Any]):
 
     domain = DomainSerializer()
     order = OrderSerializer(allow_null=True)
+    notice = serializers.CharField(
+        required=False, allow_blank=True,
+        help_text="What else the change did, e.g. Bureau's DS removed with its name servers.")
 
 
 class RegistrationResultSerializer(DomainResultSerializer):
@@ -152,6 +155,12 @@ class RegisterSerializer(serializers.Serializer[Any]):
     tech_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     billing_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     nameservers = nameserver_list()
+    dns = serializers.ChoiceField(
+        choices=["bureau", "own", "later"], required=False,
+        help_text="`bureau` (default without `nameservers`): Bureau's name servers, the zone "
+                  "created and signed, its DS sent; `own`: the `nameservers` given, checked "
+                  "(at least two, each resolving); `later`: none. `nameservers` without "
+                  "`dns` are set as given, unchecked.")
     accepted_price = serializers.IntegerField(
         min_value=0, required=False, allow_null=True,
         help_text="The price (cents) the person accepted; refused with 409 if it changed.")

@@ -49,8 +49,9 @@ def contact_in(organisation: Organisation, contact_id: int | None, field: str) -
 
 
 def result(done: Done, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response(s.DomainResultSerializer({"domain": done.domain, "order": done.order}).data,
-                    status=status_code)
+    notice = done.detail.get("notice", "") if isinstance(done.detail, dict) else ""
+    return Response(s.DomainResultSerializer({"domain": done.domain, "order": done.order,
+                                              "notice": notice}).data, status=status_code)
 
 
 @extend_schema_view(
@@ -120,6 +121,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             tech=contact_in(organisation, data.get("tech_contact"), "tech_contact"),
             billing=contact_in(organisation, data.get("billing_contact"), "billing_contact"),
             nameservers=data.get("nameservers", []),
+            dns=data.get("dns") or (None if data.get("nameservers") else "bureau"),
             accepted_price=data.get("accepted_price"))
         reviewed = registration.under_review
         body = s.RegistrationResultSerializer({

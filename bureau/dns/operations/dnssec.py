@@ -37,6 +37,7 @@ from bureau.dns.models import (
     DnssecKey,
     DsState,
     KeyState,
+    PublishState,
     Rollover,
     RolloverStep,
     Zone,
@@ -113,6 +114,12 @@ def after_signing(zone: Zone) -> None:
     send_ds(zone)
 
 
+def delegated_to_bureau(domain: Domain) -> bool:
+    from .hosting import uses_bureau_nameservers
+
+    return uses_bureau_nameservers(domain)
+
+
 def send_ds(zone: Zone) -> str:
     """Send the wanted DS set to the registry (secDNS, through the registrar's update).
     Never raises for the registry's answer: the state says what happened. Sends nothing
@@ -124,6 +131,12 @@ def send_ds(zone: Zone) -> str:
         # Parked after expiry: the DS was removed on purpose; the notices app puts it back
         # with the name servers when the name is renewed.
         logger.info("DS of %s not sent: the name is parked", zone.name)
+        return str(zone.ds_state)
+    if not delegated_to_bureau(domain):
+        # Bureau's DS only while the registry sends resolvers to Bureau's servers: elsewhere
+        # it would make the name bogus. It goes with the name servers when they come back.
+        zone.ds_state = DsState.UNDELEGATED
+        zone.save(update_fields=["ds_state", "updated_at"])
         return str(zone.ds_state)
     wanted = [to_ds(text) for text in zone.ds_wanted]
     try:
@@ -158,6 +171,8 @@ def reconcile_ds(zone: Zone) -> str:
     domain = registered_with_bureau(zone)
     if domain is None or conf.is_parked(domain):
         return str(zone.ds_state)
+    if not delegated_to_bureau(domain):
+        return send_ds(zone)  # says so; the member's own DS stay
     held = ds_at_registry(domain)
     if held is None:
         return str(zone.ds_state)
@@ -248,10 +263,11 @@ def set_external_dnssec(*, domain: Domain, actor: Actor, ds: Sequence[str] = (),
     DNS is hosted elsewhere. An empty list removes DNSSEC at the registry. Bad input is
     refused line by line; nothing reaches the registry then."""
     verify_may_manage(domain.organisation, actor)
-    zone = Zone.objects.filter(domain=domain).first()
-    if zone is not None and zone.dnssec:
-        raise DnssecRefused(_("Bureau hosts and signs %(name)s: its DS is managed by Bureau.")
-                            % {"name": domain.u_label})
+    zone = Zone.objects.filter(domain=domain).exclude(
+        publish_state=PublishState.WITHDRAWN).first()
+    if zone is not None and zone.dnssec and delegated_to_bureau(domain):
+        raise DnssecRefused(_("%(name)s uses Bureau's name servers, which sign it: its DS "
+                              "is managed by Bureau.") % {"name": domain.u_label})
     problems: list[Problem] = []
     wanted: list[DS] = []
     for line, text in enumerate(ds, 1):

@@ -50,6 +50,23 @@ class NameClaimed(OperationError):
     field = "name"
 
 
+class PublicSuffix(OperationError):
+    """The name is a public suffix (com, co.uk, a TLD Bureau sells): nobody may host it."""
+
+    field = "name"
+
+
+class ControlNotProven(OperationError):
+    """A name outside Bureau: the organisation must first publish the TXT challenge
+    (``owner`` TXT ``token``) with its current DNS host."""
+
+    field = "name"
+
+    def __init__(self, message: Any, *, owner: str, token: str) -> None:
+        super().__init__(message)
+        self.owner, self.token = owner, token
+
+
 class NotHosted(OperationError):
     """The zone or record is not (or no longer) hosted by Bureau."""
 

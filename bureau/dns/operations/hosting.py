@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from bureau.dns import conf
 from bureau.dns.models import PublishState, Zone
 from bureau.registrar.domains.models import Domain
@@ -15,10 +17,15 @@ from bureau.registrar.operations.common import Actor
 from .common import DNS_ACTOR, logger
 
 
-def uses_bureau_nameservers(domain: Domain) -> bool:
+def is_bureau_set(nameservers: list[str]) -> bool:
+    """These name servers are exactly Bureau's."""
     ours = {ns.rstrip(".") for ns in conf.nameservers()}
-    given = {str(ns).lower().rstrip(".") for ns in domain.nameservers}
+    given = {str(ns).lower().rstrip(".") for ns in nameservers}
     return bool(given) and given == ours
+
+
+def uses_bureau_nameservers(domain: Domain) -> bool:
+    return is_bureau_set(domain.nameservers)
 
 
 def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone | None:
@@ -26,11 +33,12 @@ def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone |
     if not uses_bureau_nameservers(domain):
         return None
     from .dnssec import after_signing
-    from .zones import create_zone, withdraw_zone
+    from .zones import create_zone
 
-    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".").exclude(
+    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".",
+                                   organisation_id=domain.organisation_id).exclude(
         publish_state=PublishState.WITHDRAWN).first()
-    if existing is not None and existing.organisation_id == domain.organisation_id:
+    if existing is not None:
         # The holder hosted it before registering it: link it, and send its DS.
         if existing.domain_id != domain.pk:
             existing.domain = domain
@@ -38,12 +46,50 @@ def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone |
         if existing.dnssec:
             after_signing(existing)
         return existing
-    if existing is not None:
-        # Hosted by an organisation that does not hold the name: the holder's zone wins.
-        withdraw_zone(existing, reason=f"{domain.name} was registered by another organisation")
-
     return create_zone(organisation=domain.organisation, actor=DNS_ACTOR, name=domain.name,
                        domain=domain, dnssec=True)
+
+
+def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
+    """The name is now held by ``domain``'s organisation: zones other organisations host at
+    or under it stop being served (rows and history kept), and their people are told."""
+    from .zones import withdraw_zone
+
+    name = domain.name.rstrip(".") + "."
+    foreign = Zone.objects.exclude(organisation_id=domain.organisation_id).exclude(
+        publish_state=PublishState.WITHDRAWN).filter(Q(name=name) | Q(name__endswith="." + name))
+    withdrawn = []
+    for zone in foreign:
+        withdraw_zone(zone, reason=f"{domain.name} was registered by another organisation")
+        tell_withdrawn(zone, domain)
+        withdrawn.append(zone)
+    return withdrawn
+
+
+def tell_withdrawn(zone: Zone, domain: Domain) -> None:
+    """Mail the owners and administrators of the zone's organisation (a mail server that
+    refuses is logged: the zone is withdrawn either way)."""
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext as _
+
+    from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_MEMBERS
+
+    people = [m.user.email for m in zone.organisation.memberships.filter(
+        role__in=ROLES_THAT_MANAGE_MEMBERS).select_related("user") if m.user.email]
+    if not people:
+        return
+    subject = _("Bureau no longer serves the zone %(zone)s") % {"zone": zone.u_label}
+    body = _("%(name)s was registered at Bureau by its holder. Bureau's name servers answer "
+             "for a name only on behalf of its holder, so the zone %(zone)s that "
+             "%(organisation)s hosted is no longer served. Its records and history are kept "
+             "on the zone's page. If you hold this name, contact Bureau's support.") % {
+        "name": domain.u_label, "zone": zone.u_label,
+        "organisation": zone.organisation.name}
+    try:
+        send_mail(subject, body, None, people)
+    except Exception:
+        logger.warning("telling %s that zone %s was withdrawn failed", people, zone.name,
+                       exc_info=True)
 
 
 def host_missing_zones() -> list[Zone]:
@@ -54,6 +100,7 @@ def host_missing_zones() -> list[Zone]:
     hosted = []
     for domain in Domain.objects.filter(state=DomainState.ACTIVE, zone__isnull=True):
         if uses_bureau_nameservers(domain):
+            withdraw_foreign_zones(domain)
             zone = host_registered_domain(domain)
             if zone is not None:
                 hosted.append(zone)
@@ -62,6 +109,7 @@ def host_missing_zones() -> list[Zone]:
 
 def on_domain_registered(sender: Any, *, domain: Domain, actor: Actor, **kwargs: Any) -> None:
     try:
+        withdraw_foreign_zones(domain)
         host_registered_domain(domain, actor)
     except Exception:
         logger.exception("hosting the zone of %s failed; the reconciliation job retries",

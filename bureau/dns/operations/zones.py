@@ -31,11 +31,12 @@ from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord
 from bureau.dns.validation import ValidationError, validate_zone
 from bureau.registrar.accounts.models import Organisation
-from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import InvalidName
 
 from .common import logger, record_change, verify_may_manage
+from .control import verify_may_host
 from .errors import NameClaimed, RecordsInvalid, ZoneExists
 
 
@@ -53,7 +54,7 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
     a_name = parse_zone_name(name)
     if Zone.objects.filter(name=a_name).exclude(publish_state=PublishState.WITHDRAWN).exists():
         raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name})
-    verify_not_claimed(organisation, a_name)
+    verify_may_host(organisation, a_name)
     valid = validate_new_zone(a_name, records)
     try:
         with transaction.atomic():
@@ -75,27 +76,6 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
 
         after_signing(zone)
     return zone
-
-
-def verify_not_claimed(organisation: Organisation, name: str) -> None:
-    """Another organisation's name, or a zone nested in (or around) another organisation's
-    zone, cannot be hosted: Bureau's servers would answer for names that are not yours."""
-    bare = name.rstrip(".")
-    held = Domain.objects.filter(name=bare).exclude(
-        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
-    if held.exclude(organisation=organisation).exists():
-        raise NameClaimed(_("%(name)s is held by another organisation at Bureau: only its "
-                            "holder can host it.") % {"name": bare})
-    labels = name.split(".")
-    parents = [".".join(labels[i:]) for i in range(1, len(labels) - 1)]
-    others = Zone.objects.exclude(organisation=organisation).exclude(
-        publish_state=PublishState.WITHDRAWN)
-    clash = others.filter(name__in=parents).first() or others.filter(
-        name__endswith="." + name).first()
-    if clash is not None:
-        raise NameClaimed(_("%(name)s overlaps %(zone)s, hosted for another organisation: "
-                            "ask its holder to delegate it, or host another name.")
-                          % {"name": bare, "zone": clash.u_label})
 
 
 def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidRecord]:

@@ -54,6 +54,7 @@ from .common import (
     verify_role,
     verify_tld_sold,
 )
+from .dnschoice import nameservers_for
 from .errors import (
     ContactInvalid,
     NotAvailable,
@@ -159,7 +160,8 @@ def verify_contacts_belong(organisation: Organisation, contacts: Sequence[Contac
 def register(*, organisation: Organisation, actor: Actor, name: str, registrant: Contact,
              period: int = 1, admin: Contact | None = None, tech: Contact | None = None,
              billing: Contact | None = None, nameservers: Sequence[str] = (),
-             accepted_price: int | None = None) -> Registration:
+             accepted_price: int | None = None, dns: str | None = None) -> Registration:
+    """``dns``: the checkout's DNS choice (dnschoice.DnsChoice); None keeps ``nameservers``."""
     a_label = parse_name(name)
     tld = verify_tld_sold(a_label)
     registry = tld.registry
@@ -167,6 +169,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     verify_period_allowed(tld, period)
     verify_contacts_belong(organisation, [registrant, admin, tech, billing])
     verify_not_held(a_label)
+    nameservers = nameservers_for(dns, nameservers, a_label)  # DNS choice (bureau.dns's area)
     q = quote(a_label, operation="create", period=period, tld=tld)
     verify_available(q)
     verify_price_accepted(q, accepted_price)

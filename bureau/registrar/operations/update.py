@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
@@ -38,6 +39,14 @@ LOCKS = {
     "delete": ("delete_prohibited", "clientDeleteProhibited"),
     "renew": ("renew_prohibited", "clientRenewProhibited"),
 }
+
+
+# Sent before an update that changes a name's name servers (keywords: domain, nameservers:
+# the new list). A receiver may answer (ds, notice): the DS the registry must hold with those
+# name servers, sent in the same update, and what the member is told about it (in the
+# result's ``detail["notice"]``). DNS hosting removes Bureau's DS when a name leaves Bureau's
+# name servers (a DS nobody serves makes the name bogus) and sends it when the name comes back.
+delegation_changing = Signal()
 
 
 @dataclass(frozen=True)
@@ -97,6 +106,9 @@ def update(*, domain: Domain, actor: Actor, nameservers: Sequence[str] | None = 
     registry = domain.registry
 
     wanted_ns = verify_nameservers(nameservers) if nameservers is not None else None
+    notice = ""
+    if wanted_ns is not None and set(wanted_ns) != set(domain.nameservers) and ds_records is None:
+        ds_records, notice = ds_following_delegation(domain, wanted_ns)
     add_ns = [n for n in wanted_ns if n not in domain.nameservers] if wanted_ns is not None \
         else []
     rem_ns = [n for n in domain.nameservers if n not in wanted_ns] if wanted_ns is not None \
@@ -171,6 +183,17 @@ def update(*, domain: Domain, actor: Actor, nameservers: Sequence[str] | None = 
         held = {n if isinstance(n, str) else n.name for n in data.nameservers}
         return not (wanted_ns is not None and held != set(wanted_ns))
 
-    return run_free(domain=domain, actor=actor, operation=Operation.UPDATE,
+    done = run_free(domain=domain, actor=actor, operation=Operation.UPDATE,
                     what=str(_("update")), command=command, on_success=on_success,
                     settle=settle)
+    return Done(done.domain, done.order, detail={"notice": notice}) if notice else done
+
+
+def ds_following_delegation(domain: Domain, nameservers: list[str]
+                            ) -> tuple[Sequence[DS] | None, str]:
+    for _receiver, answer in delegation_changing.send(sender=Domain, domain=domain,
+                                                      nameservers=nameservers):
+        if answer is not None:
+            given: tuple[Sequence[DS], Any] = answer  # type: ignore[assignment]
+            return given[0], str(given[1])
+    return None, ""

@@ -168,13 +168,15 @@ def _update(request: HttpRequest, domain: Domain, form: forms.Form, form_name: s
     page with ``done`` when it went through, else the page again with the form's errors."""
     if form.is_valid():
         try:
-            attempt(form, lambda: update_op.update(
+            result = attempt(form, lambda: update_op.update(
                 domain=domain, actor=Actor(person(request)), **changes()),
                 context={"op": op, "domain": domain.name}, fields=fields)
         except Failed:
             pass
         else:
             messages.success(request, done % {"name": domain.u_label})
+            if isinstance(result.detail, dict) and result.detail.get("notice"):
+                messages.warning(request, result.detail["notice"])
             return redirect("web:domain", pk=domain.pk)
     return _rerender(request, domain, **{form_name: form})
 

@@ -157,6 +157,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
             done = attempt(form, lambda name=name, price=price: register_op.register(  # type: ignore[misc]
                 organisation=membership.organisation, actor=Actor(person(request)),
                 name=name, registrant=form.cleaned_data["registrant"], period=period,
+                dns=form.cleaned_data["dns"], nameservers=form.cleaned_data["nameservers"],
                 accepted_price=price), context={"op": "register", "name": name})
         except Failed:
             remaining.append(item)

@@ -38,7 +38,12 @@ class Command(BaseCommand):
                          help="organisation short name (slug; `make run` creates 'demo')")
         reg.add_argument("--holder", type=int, help="contact id (default: the first one)")
         reg.add_argument("--years", type=int, default=1, help="period (default 1)")
-        reg.add_argument("--ns", nargs="*", default=[], metavar="HOST", help="name servers")
+        reg.add_argument("--ns", nargs="*", default=[], metavar="HOST",
+                         help="your own name servers (at least two)")
+        reg.add_argument("--dns", choices=["bureau", "own", "later"], default=None,
+                         help="bureau (default without --ns): Bureau's name servers, zone "
+                              "created and signed; own: --ns checked (two at least, each "
+                              "resolving); later: none. --ns alone: set as given")
         renew = sub.add_parser("renew", help="renew a name (charged to its organisation)")
         renew.add_argument("name")
         renew.add_argument("--years", type=int, default=1, help="period (default 1)")
@@ -147,7 +152,7 @@ class Command(BaseCommand):
                                   f"{'  ' + detail if detail else ''}")
 
     def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
-                    ns: list[str], **options: Any) -> None:
+                    ns: list[str], dns: str | None, **options: Any) -> None:
         from bureau.registrar.operations.register import register, under_review_message
 
         organisation = self._organisation(org)
@@ -160,7 +165,8 @@ class Command(BaseCommand):
         if contact is None:
             raise CommandError(f"{org} has no contact to hold the name: add one first")
         result = register(organisation=organisation, actor=actor, name=name,
-                          registrant=contact, period=years, nameservers=ns)
+                          registrant=contact, period=years, nameservers=ns,
+                          dns=dns or (None if ns else "bureau"))
         self._show(result.domain)
         if result.bundled:
             self.stdout.write("  bundled names: " + ", ".join(result.bundled))
