@@ -28,6 +28,13 @@ def nameservers() -> list[str]:
     return [ns.strip().lower().rstrip(".") + "." for ns in settings.BUREAU_DNS_NAMESERVERS]
 
 
+def is_bureau_set(given: list[str]) -> bool:
+    """These name servers are exactly Bureau's."""
+    ours = {ns.rstrip(".") for ns in nameservers()}
+    hosts = {str(ns).lower().rstrip(".") for ns in given}
+    return bool(hosts) and hosts == ours
+
+
 def nameserver_addresses() -> dict[str, list[str]]:
     """Each of Bureau's name servers and its addresses ("ns1.x=192.0.2.1" settings items)."""
     out: dict[str, list[str]] = {}

@@ -16,12 +16,12 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from bureau.dns.conf import is_bureau_set
 from bureau.dns.models import PublishState, Zone
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.update import DS
 
 from .dnssec import to_ds
-from .hosting import is_bureau_set
 
 
 def signed_zone(domain: Domain) -> Zone | None:

@@ -115,9 +115,7 @@ def after_signing(zone: Zone) -> None:
 
 
 def delegated_to_bureau(domain: Domain) -> bool:
-    from .hosting import uses_bureau_nameservers
-
-    return uses_bureau_nameservers(domain)
+    return conf.is_bureau_set(domain.nameservers)
 
 
 def send_ds(zone: Zone) -> str:

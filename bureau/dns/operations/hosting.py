@@ -17,15 +17,8 @@ from bureau.registrar.operations.common import Actor
 from .common import DNS_ACTOR, logger
 
 
-def is_bureau_set(nameservers: list[str]) -> bool:
-    """These name servers are exactly Bureau's."""
-    ours = {ns.rstrip(".") for ns in conf.nameservers()}
-    given = {str(ns).lower().rstrip(".") for ns in nameservers}
-    return bool(given) and given == ours
-
-
 def uses_bureau_nameservers(domain: Domain) -> bool:
-    return is_bureau_set(domain.nameservers)
+    return conf.is_bureau_set(domain.nameservers)
 
 
 def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone | None:
