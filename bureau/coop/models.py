@@ -42,6 +42,8 @@ class College(models.Model):
 
 
 class MemberStatus(models.TextChoices):
+    # Joined, shares subscribed, not paid yet: not a member until they are (no vote).
+    PENDING = "pending", _("Share payment awaited")
     ACTIVE = "active", _("Member")
     LEFT = "left", _("Left")
     EXCLUDED = "excluded", _("Excluded")
@@ -117,6 +119,29 @@ class ShareMovement(AppendOnlyModel):
     @property
     def amount(self) -> int:
         return self.shares * self.unit_value
+
+
+class SharePayment(AppendOnlyModel):
+    """Money a member paid for their shares (bank transfer, or recorded by staff), with the
+    ledger journal that moved it into the share capital."""
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="payments",
+                               verbose_name=_("member"))
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT,
+                                   related_name="share_payment",
+                                   verbose_name=_("ledger journal"))
+    amount = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    at = models.DateTimeField(_("at"))
+    how = models.CharField(_("paid by"), max_length=140)
+
+    class Meta:
+        verbose_name = _("share payment")
+        verbose_name_plural = _("share payments")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.amount}"
 
 
 class BallotState(models.TextChoices):

@@ -33,6 +33,7 @@ from bureau.coop.models import (
     BallotState,
     Invoice,
     Member,
+    MemberStatus,
     Participation,
     PriceList,
     PriceListState,
@@ -41,6 +42,7 @@ from bureau.coop.operations import ballots, membership, pricing
 from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
 from bureau.payments.instructions import how_paid
+from bureau.payments.instructions import share as share_transfer
 
 
 def base_template() -> str:
@@ -65,8 +67,10 @@ def home(request: HttpRequest) -> HttpResponse:
     member = member_of(request)
     open_ballots = [b for b in Ballot.objects.filter(state=BallotState.OPEN)
                     if ballots.is_open(b)]
+    pending = member is not None and member.status == MemberStatus.PENDING
     return page(request, "coop/home.html", {
         "member": member, "open_ballots": open_ballots,
+        "transfer": share_transfer(member) if pending and member else None,
         "proposals": PriceList.objects.exclude(state=PriceListState.DRAFT)[:10],
     })
 
@@ -75,7 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def join(request: HttpRequest) -> HttpResponse:
     existing = member_of(request)
-    if existing is not None and existing.is_active:
+    if existing is not None and existing.status in (MemberStatus.ACTIVE, MemberStatus.PENDING):
         return redirect("coop:home")
     user = request.user
     assert isinstance(user, User)
@@ -89,9 +93,11 @@ def join(request: HttpRequest) -> HttpResponse:
         except CoopError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Welcome! You are member number %(number)s.")
-                             % {"number": member.number})
-            return redirect("coop:certificate")
+            messages.success(request, _(
+                "Your subscription is recorded (number %(number)s). Your membership starts "
+                "once your shares are paid: see below how to pay.")
+                % {"number": member.number})
+            return redirect("coop:home")
     return page(request, "coop/join.html", {"form": form})
 
 

@@ -9,7 +9,7 @@ from schwifty import IBAN
 
 from bureau.banking import epcqr
 from bureau.banking import reference as rf
-from bureau.coop.models import Invoice, InvoiceKind
+from bureau.coop.models import Invoice, InvoiceKind, Member
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.models import JournalKind
 
@@ -63,3 +63,10 @@ def how_paid(invoice: Invoice) -> list[str]:
     how = transfer(balance_reference(invoice.organisation))
     return [settled, f"Pour approvisionner votre solde : virement à {how.beneficiary}, "
                      f"IBAN {how.iban}, BIC {how.bic}, référence {how.reference}."]
+
+
+def share(member: Member) -> Transfer:
+    """How a person pays their cooperative shares: the member's own share reference."""
+    from bureau.coop.operations.membership import due
+
+    return transfer(rf.make(rf.SHARE, member.number), due(member) or None)

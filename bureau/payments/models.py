@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bureau.coop.models import Member
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.models import Journal
 from bureau.registrar.contacts.models import Contact
@@ -71,6 +72,10 @@ class BankLine(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True,
                                      blank=True, related_name="bank_lines",
                                      verbose_name=_("organisation"))
+    # A payment of cooperative shares (reference RF..S<member number>) credits no balance.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="bank_lines", verbose_name=_("member (shares)"))
+    note = models.CharField(_("why it waits"), max_length=255, blank=True)
     suggestion = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True,
                                    blank=True, related_name="+",
                                    verbose_name=_("suggested organisation"))

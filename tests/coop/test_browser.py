@@ -51,7 +51,7 @@ def test_member_votes_on_a_price_proposal_and_sees_the_result(
     email = "dominique@example.org"
     user = User.objects.create_user("dominique", email, PASSWORD)
     EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
-    membership.join(user, colleges["customers"], 2, name="Dominique")
+    membership.join(user, colleges["customers"], 2, name="Dominique", paid=True)
     coop_clock.advance(minutes=1)
     now = clock.now()
     plist = pricing.propose(title="Tarifs .test 2027", effective_from=now + timedelta(days=8),

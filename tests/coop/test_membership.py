@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client, override_settings
 
+from bureau.banking import reference as rf
 from bureau.coop.models import College, Member, MemberStatus, MovementKind, ShareMovement
 from bureau.coop.operations import membership
 from bureau.coop.operations.errors import (
@@ -86,9 +87,17 @@ def test_join_from_the_portal_and_print_the_certificate(colleges: dict[str, Coll
     assert page.status_code == 200 and "Customers" not in page.text  # French college names
     response = client.post("/coop/join/", {"college": colleges["customers"].pk, "shares": 2,
                                            "name": "Sam Dupont"})
-    assert response.status_code == 302 and response["Location"] == "/coop/certificate/"
+    assert response.status_code == 302 and response["Location"] == "/coop/"
     member = Member.objects.get(user=person)
-    assert member.shares == 2
+    assert member.shares == 2 and member.status == MemberStatus.PENDING
+    # Not a member until the shares are paid: the page says how, with the share reference.
+    home = client.get("/coop/").text
+    assert 'id="share-pending"' in home and "40.00 EUR" in home
+    assert rf.pretty(rf.make(rf.SHARE, member.number)) in home
+    assert client.get("/coop/join/")["Location"] == "/coop/"  # no second subscription
+    membership.record_share_payment(member, 4000, "EUR", how="virement")
+    member.refresh_from_db()
+    assert member.is_active
     certificate = client.get("/coop/certificate/")  # French by default, inclusive wording
     assert "Attestation d’associé·e" in certificate.text
     assert "Sam Dupont est inscrit·e comme associé·e numéro 1" in certificate.text

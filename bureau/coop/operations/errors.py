@@ -22,6 +22,10 @@ class InvalidShares(CoopError):
     pass
 
 
+class SharePaymentRefused(CoopError):
+    """More than the shares due, another currency, or a person who is not joining."""
+
+
 class CollegeClosed(CoopError):
     pass
 

@@ -5,8 +5,14 @@ and refunded only at their nominal value (``conf.share_value()``), never above; 
 holds at least one share while active; leaving or exclusion refunds every share at nominal
 value. Every movement is an append-only ``ShareMovement``.
 
+Membership starts once the shares are paid: ``join`` records the subscription and the
+person waits (``MemberStatus.PENDING``, no vote) until ``record_share_payment`` has received
+their nominal value (a bank transfer with the member's share reference, imported by
+bureau.payments; or a payment staff record, ``paid=True``). The money goes to the ledger's
+share capital account, not to a balance.
+
 Errors: AlreadyMember, CollegeClosed (field "college"), InvalidShares (field "shares"),
-NotAMember.
+NotAMember, SharePaymentRefused.
 """
 
 from __future__ import annotations
@@ -20,10 +26,25 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from bureau.coop import conf
-from bureau.coop.models import College, Member, MemberStatus, MovementKind, ShareMovement
+from bureau.coop.models import (
+    College,
+    Member,
+    MemberStatus,
+    MovementKind,
+    ShareMovement,
+    SharePayment,
+)
 from bureau.core import clock
+from bureau.registrar.billing import ledger
+from bureau.registrar.billing.ledger import format_cents
 
-from .errors import AlreadyMember, CollegeClosed, InvalidShares, NotAMember
+from .errors import (
+    AlreadyMember,
+    CollegeClosed,
+    InvalidShares,
+    NotAMember,
+    SharePaymentRefused,
+)
 from .numbering import next_number
 
 
@@ -42,8 +63,10 @@ def verify_active(member: Member) -> None:
 
 
 def join(user: Any, college: College, shares: int, *, name: str = "",
-         at: datetime | None = None) -> Member:
-    """Make ``user`` a member of ``college`` with ``shares`` shares at nominal value."""
+         at: datetime | None = None, paid: bool = False) -> Member:
+    """Subscribe ``shares`` shares of ``college`` at nominal value for ``user``, who becomes a
+    member once they are paid. ``paid``: staff received the money outside a bank statement
+    (cash, cheque at a general assembly) and record it now."""
     verify_share_count(shares)
     if not college.is_open:
         raise CollegeClosed(_("The college %(college)s does not take new members.")
@@ -51,23 +74,74 @@ def join(user: Any, college: College, shares: int, *, name: str = "",
     at = at or clock.now()
     with transaction.atomic():
         existing = Member.objects.select_for_update().filter(user=user).first()
-        if existing is not None and existing.is_active:
+        if existing is not None and existing.status in (MemberStatus.ACTIVE,
+                                                        MemberStatus.PENDING):
             raise AlreadyMember(_("You are already a member (number %(number)s).")
                                 % {"number": existing.number})
         display = name or user.get_full_name() or user.get_username()
         if existing is not None:
             # Re-joining after leaving: same number, history kept.
             existing.college, existing.status, existing.joined_at = college, \
-                MemberStatus.ACTIVE, at
+                MemberStatus.PENDING, at
             existing.left_at, existing.leaving_reason = None, ""
             existing.display_name = display
             existing.save()
             member = existing
         else:
             member = Member.objects.create(user=user, college=college, display_name=display,
-                                           number=next_number("member"), joined_at=at)
+                                           number=next_number("member"), joined_at=at,
+                                           status=MemberStatus.PENDING)
         _move(member, MovementKind.SUBSCRIPTION, shares, at, _("Membership"), user)
+        if paid:
+            record_share_payment(member, shares * conf.share_value(), conf.currency(),
+                                 how=_("Recorded by staff"), at=at)
+            member.refresh_from_db()
     return member
+
+
+def paid(member: Member) -> int:
+    """Cents paid for the shares of the current membership (since the last joining: the
+    shares of an earlier one were refunded when it ended)."""
+    total = member.payments.filter(at__gte=member.joined_at).aggregate(
+        total=models.Sum("amount"))["total"]
+    return int(total or 0)
+
+
+def due(member: Member) -> int:
+    """Cents still to pay for the shares held (0: all paid)."""
+    return max(0, member.shares * conf.share_value() - paid(member))
+
+
+def record_share_payment(member: Member, amount: int, currency: str, *, how: str,
+                         at: datetime | None = None) -> SharePayment:
+    """Money received for ``member``'s shares: into the share capital (ledger), and the
+    membership starts when nothing is due any more. Refuses more than is due (the surplus
+    is not a share: staff refund it or ask), another currency, a person who left."""
+    at = at or clock.now()
+    if currency != conf.currency():
+        raise SharePaymentRefused(_("Shares are paid in %(currency)s.")
+                                  % {"currency": conf.currency()})
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=member.pk)
+        if locked.status not in (MemberStatus.PENDING, MemberStatus.ACTIVE):
+            raise SharePaymentRefused(_("Member number %(number)s has left the cooperative.")
+                                      % {"number": locked.number})
+        owed = due(locked)
+        if not 0 < amount <= owed:
+            raise SharePaymentRefused(
+                _("%(amount)s is more than the %(due)s due for the shares of member number "
+                  "%(number)s.") % {"amount": format_cents(amount),
+                                    "due": format_cents(owed), "number": locked.number})
+        journal = ledger.pay_share(amount, currency,
+                                   memo=f"Member #{locked.number}: {how}"[:255])
+        payment = SharePayment.objects.create(member=locked, journal=journal, amount=amount,
+                                              currency=currency, at=at, how=how[:140])
+        if locked.status == MemberStatus.PENDING and owed == amount:
+            # joined_at stays the subscription's date (what the register shows).
+            locked.status = MemberStatus.ACTIVE
+            locked.save(update_fields=["status"])
+    member.refresh_from_db()
+    return payment
 
 
 def subscribe(member: Member, shares: int, *, by: Any = None) -> ShareMovement:

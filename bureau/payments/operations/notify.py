@@ -19,3 +19,24 @@ def after_credit(organisation_ids: Sequence[int], lines: Sequence[Any]) -> None:
     for organisation_id in organisation_ids:
         settle_payments.enqueue(organisation_id=organisation_id,
                                 line_ids=by_organisation.get(organisation_id, []))
+
+
+def after_shares(lines: Sequence[Any]) -> None:
+    """Tell each person whose share payment arrived: a member now, or what is still due."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    from bureau.coop import conf as coop_conf
+    from bureau.coop.operations import membership
+
+    for line in lines:
+        member = line.member
+        member.refresh_from_db()
+        if not member.user.email:
+            continue
+        context = {"member": member, "line": line, "due": membership.due(member),
+                   "currency": coop_conf.currency()}
+        subject = " ".join(render_to_string("payments/email/share_paid.subject.txt",
+                                            context).split())
+        send_mail(subject, render_to_string("payments/email/share_paid.txt", context), None,
+                  [member.user.email])

@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 from bureau.banking import formats
 from bureau.banking import reference as rf
 from bureau.banking.statement import Problem, StatementError, StatementLine
-from bureau.coop.models import Invoice
+from bureau.coop.models import Invoice, Member
+from bureau.coop.operations import membership
+from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
@@ -35,7 +37,7 @@ from bureau.registrar.billing import ledger
 from .. import conf
 from ..models import BankLine, LineState, MatchedBy, StatementImport, WaitingOrder, WaitingState
 from .errors import AlreadyImported, BadStatement, CannotAssign, NotAllowed
-from .notify import after_credit
+from .notify import after_credit, after_shares
 
 INVOICE_NUMBER = re.compile(r"\b(?:F|AV)\d{4}-\d{6}\b")
 CHUNK = 500
@@ -45,14 +47,17 @@ CHUNK = 500
 class ImportReport:
     statement: StatementImport
     credited: list[BankLine] = field(default_factory=list)
+    shares: list[BankLine] = field(default_factory=list)
     waiting: int = 0
     debits: int = 0
     known: int = 0
 
     def summary(self) -> str:
-        return (_("%(lines)s line(s) read: %(credited)s credited, %(waiting)s waiting for "
-                  "staff, %(debits)s money out, %(known)s already imported.")
+        return (_("%(lines)s line(s) read: %(credited)s credited, %(shares)s share "
+                  "payment(s), %(waiting)s waiting for staff, %(debits)s money out, %(known)s "
+                  "already imported.")
                 % {"lines": self.statement.lines, "credited": len(self.credited),
+                   "shares": len(self.shares),
                    "waiting": self.waiting, "debits": self.debits, "known": self.known})
 
 
@@ -109,9 +114,12 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
             statement.credited, statement.waiting = len(report.credited), report.waiting
             statement.debits, statement.known = report.debits, report.known
             statement.save()
+            statement.credited += len(report.shares)
+            statement.save()
             organisations = {line.organisation_id for line in report.credited}
             transaction.on_commit(lambda: after_credit(
                 sorted(i for i in organisations if i is not None), report.credited))
+            transaction.on_commit(lambda: after_shares(report.shares))
     except StatementError as exc:
         found = exc.problems + (importer.problems if importer is not None else [])
         raise refusal(sorted(found, key=lambda p: p.line)) from exc
@@ -183,6 +191,9 @@ class Importer:
             row.save()
             self.report.debits += 1
             return
+        found = rf.find(line.reference, line.remittance)
+        if found is not None and found.kind == rf.SHARE and self.pay_shares(row, found.number):
+            return
         organisation, how = self.match(line)
         if organisation is None:
             row.suggestion = suggest(line)
@@ -191,6 +202,26 @@ class Importer:
             return
         credit(row, organisation, how)
         self.report.credited.append(row)
+
+    def pay_shares(self, row: BankLine, number: int) -> bool:
+        """A share payment (reference RF..S<member number>): into the share capital. False,
+        with the reason noted for staff, when it cannot be (unknown member, too much)."""
+        member = Member.objects.filter(number=number).first()
+        if member is None:
+            row.note = _("No member has the number %(number)s.") % {"number": number}
+            return False
+        try:
+            with transaction.atomic():
+                payment = membership.record_share_payment(
+                    member, row.amount, row.currency, how=memo_for(row))
+        except CoopError as exc:
+            row.note = exc.message[:255]
+            return False
+        row.member, row.journal = member, payment.journal
+        row.matched_by, row.state = MatchedBy.REFERENCE, LineState.CREDITED
+        row.save()
+        self.report.shares.append(row)
+        return True
 
     def match(self, line: StatementLine) -> tuple[Organisation | None, str]:
         found = rf.find(line.reference, line.remittance)

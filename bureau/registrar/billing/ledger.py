@@ -91,6 +91,18 @@ def top_up(organisation: Organisation, amount: int, currency: str, memo: str = "
         ], memo=memo)
 
 
+def pay_share(amount: int, currency: str, memo: str = "") -> Journal:
+    """Record a member's payment of cooperative shares (cents, > 0): capital, not a balance
+    to spend (bureau.coop records whose shares it paid)."""
+    if amount <= 0:
+        raise ValueError("a share payment is a positive amount of cents")
+    with transaction.atomic():
+        return _post(JournalKind.SHARE, [
+            (system_account(AccountKind.CAPITAL, currency), amount),
+            (system_account(AccountKind.FUNDING, currency), -amount),
+        ], memo=memo)
+
+
 def balance(organisation: Organisation, currency: str) -> int:
     account = LedgerAccount.objects.filter(
         kind=AccountKind.MEMBER, organisation=organisation, currency=currency

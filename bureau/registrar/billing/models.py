@@ -22,6 +22,8 @@ class AccountKind(models.TextChoices):
     # Where top-ups come from (bank, card): its balance is minus what members paid in.
     FUNDING = "funding", _("Payments received")
     REVENUE = "revenue", _("Sales")
+    # The cooperative's share capital paid in by its members (owed back to them on leaving).
+    CAPITAL = "capital", _("Share capital")
 
 
 class LedgerAccount(models.Model):
@@ -103,6 +105,7 @@ class JournalKind(models.TextChoices):
     CHARGE = "charge", _("Charge")
     REFUND = "refund", _("Refund")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    SHARE = "share", _("Share payment")
 
 
 class Journal(AppendOnlyModel):
