@@ -141,6 +141,10 @@ EMAIL_BACKEND = os.environ.get(
 # Registrar policy that changes with ICANN's Transfer Policy: keep it in settings, not code.
 BUREAU_REGISTRANT_CHANGE_LOCK_DAYS = int(os.environ.get("BUREAU_REGISTRANT_CHANGE_LOCK_DAYS", "60"))
 BUREAU_TRANSFER_LOCK_DAYS = int(os.environ.get("BUREAU_TRANSFER_LOCK_DAYS", "60"))
+# Seconds before the reconciliation settles an order still pending (its worker stopped), and
+# before a job RUNNING on another machine counts as abandoned (bureau/core/recovery.py).
+BUREAU_ORDER_SETTLE_AFTER = int(os.environ.get("BUREAU_ORDER_SETTLE_AFTER", "600"))
+BUREAU_TASK_ABANDONED_AFTER = int(os.environ.get("BUREAU_TASK_ABANDONED_AFTER", "3600"))
 
 LOGGING = {
     "version": 1,

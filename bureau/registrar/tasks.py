@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django_tasks import task
 
@@ -28,8 +29,8 @@ def process_poll_queues() -> int:
 
 @task()
 def reconcile() -> dict[str, int]:
-    """Settle unknown orders and names under review, then compare every held domain with its
-    registry."""
+    """Settle open orders (unknown, or pending longer than BUREAU_ORDER_SETTLE_AFTER) and names
+    under review, then compare every held domain with its registry."""
     from bureau.registrar.operations.reconcile import (
         reconcile_domains,
         settle_reviewed_creates,
@@ -68,3 +69,53 @@ def register_domain(*, organisation_id: int, user_id: int, name: str,
         nameservers=nameservers or (), accepted_price=accepted_price, dns=dns)
     return {"domain": registration.domain.name, "order": registration.order.pk,
             "state": registration.order.state, "bundled": list(registration.bundled)}
+
+
+def _domain_and_actor(domain_id: int, user_id: int) -> tuple[Any, Any]:
+    from django.contrib.auth.models import User
+
+    from bureau.registrar.domains.models import Domain
+    from bureau.registrar.operations.common import Actor
+
+    return Domain.objects.get(pk=domain_id), Actor(User.objects.get(pk=user_id))
+
+
+def _done(done: Any) -> dict[str, object]:
+    return {"domain": done.domain.name, "state": done.domain.state,
+            "order": done.order.pk if done.order is not None else None,
+            "order_state": done.order.state if done.order is not None else None}
+
+
+@task()
+def renew_domain(*, domain_id: int, user_id: int, period: int = 1,
+                 accepted_price: int | None = None) -> dict[str, object]:
+    """Renew a name in the background: the holder's renew (the portal's and the API's), with
+    ids instead of objects."""
+    from bureau.notices.renewal import renew_for_holder
+
+    domain, actor = _domain_and_actor(domain_id, user_id)
+    return _done(renew_for_holder(domain, actor, period=period, accepted_price=accepted_price))
+
+
+@task()
+def transfer_domain(*, organisation_id: int, user_id: int, name: str, auth_info: str,
+                    accepted_price: int | None = None) -> dict[str, object]:
+    """Ask for a name's transfer to Bureau in the background: the transfer_in operation."""
+    from django.contrib.auth.models import User
+
+    from bureau.registrar.accounts.models import Organisation
+    from bureau.registrar.operations.common import Actor
+    from bureau.registrar.operations.transfer import transfer_in
+
+    return _done(transfer_in(organisation=Organisation.objects.get(pk=organisation_id),
+                             actor=Actor(User.objects.get(pk=user_id)), name=name,
+                             auth_info=auth_info, accepted_price=accepted_price))
+
+
+@task()
+def delete_domain(*, domain_id: int, user_id: int) -> dict[str, object]:
+    """Delete a name in the background: the delete operation."""
+    from bureau.registrar.operations.delete import delete
+
+    domain, actor = _domain_and_actor(domain_id, user_id)
+    return _done(delete(domain=domain, actor=actor))

@@ -246,8 +246,10 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
 
 # -- delete ----------------------------------------------------------------------------------
 def delete(ctx: Ctx, obj: Element, verb: Element) -> Result:
-    """Within the add grace period: gone at once (1000) and refunded; otherwise redemption
-    (30 days), pendingDelete (5 days), purge (1001). The whole bundle goes.
+    """Within the add grace period: gone at once (1000); otherwise redemption (30 days),
+    pendingDelete (5 days), purge (1001). The whole bundle goes. Either way, what is still in
+    a grace period is credited (RFC 3915): the create, the renewals, the auto-renewal, the
+    transfer.
 
     Errors: 2303, 2201 not sponsor, 2304 status prohibits / already deleting, 2300 pending
     transfer, 2305 subordinate hosts exist."""
@@ -272,6 +274,17 @@ def delete(ctx: Ctx, obj: Element, verb: Element) -> Result:
             billing.credit(ctx.conn, ctx.clid, amount, row["name"],
                            f"{what} refunded: deleted within grace period", ctx.now)
             refund += amount
+    if row["transfer_grace_until"] and ctx.now < row["transfer_grace_until"]:
+        # RFC 3915: deleted by the gaining registrar within the transfer grace period.
+        transfer = ctx.conn.execute(
+            "SELECT fee FROM transfers WHERE object_type = 'domain' AND object_id = ? AND reid = ?"
+            " AND status IN ('clientApproved', 'serverApproved')", (row["id"], ctx.clid)
+        ).fetchone()
+        if transfer is not None and transfer["fee"]:
+            amount = Decimal(transfer["fee"])
+            billing.credit(ctx.conn, ctx.clid, amount, row["name"],
+                           "transfer refunded: deleted within grace period", ctx.now)
+            refund += amount
     in_add_grace = bool(row["add_grace_until"] and ctx.now < row["add_grace_until"])
     if in_add_grace:
         lifecycle.purge(ctx.conn, row["id"])
@@ -280,7 +293,8 @@ def delete(ctx: Ctx, obj: Element, verb: Element) -> Result:
         until = ctx.now + ctx.config.redemption_days * DAY
         ctx.conn.execute(
             "UPDATE domains SET state = 'redemption', state_until = ?, upid = ?, updated = ?,"
-            " renew_grace_until = NULL, autorenew_grace_until = NULL WHERE id = ?",
+            " renew_grace_until = NULL, autorenew_grace_until = NULL,"
+            " transfer_grace_until = NULL WHERE id = ?",
             (until, ctx.clid, ctx.now, row["id"]))
         lifecycle.unschedule(ctx.conn, "expire", row["id"])
         lifecycle.schedule(ctx.conn, "redemption_end", row["id"], until)

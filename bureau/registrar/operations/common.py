@@ -3,24 +3,37 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from bureau import epp
 from bureau.registrar.accounts.models import Organisation, Role
-from bureau.registrar.billing.models import Order
-from bureau.registrar.domains.models import Domain, DomainEvent
+from bureau.registrar.billing import orders
+from bureau.registrar.billing.models import Order, OrderState
+from bureau.registrar.domains.models import Domain, DomainEvent, Outcome
 from bureau.registrar.domains.names import split_tld, to_a_label
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
 
-from .errors import InvalidName, NotAllowed, TldNotSold
+from .errors import (
+    CommandInvalid,
+    InvalidName,
+    NotAllowed,
+    OperationError,
+    OutcomePending,
+    TldNotSold,
+)
 
 logger = logging.getLogger("bureau.registrar.operations")
+OPEN_STATES = (OrderState.PENDING, OrderState.UNKNOWN)
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,67 @@ def send(registry: Registry, command: epp.Command) -> EppOutcome:
         logger.warning("EPP outcome unknown for %s at %s: %s", type(command).__name__,
                        registry, exc)
         return EppOutcome(unknown=exc)
+
+
+def verify_frame(command: epp.Command, what: StrOrPromise, field: str | None = None) -> None:
+    """Build the command's frame and validate it against the EPP schemas, before any order
+    is placed: what cannot be sent is refused with nothing charged and nothing blocked."""
+    try:
+        epp.validate(command.to_xml("BUREAU-FRAME-CHECK"))
+    except epp.SchemaError as exc:
+        problem = str(exc)
+    except ValueError:  # lxml refuses control characters and other non-XML characters
+        problem = str(_("a value holds control characters or other characters that cannot "
+                        "be sent"))
+    else:
+        return
+    raise CommandInvalid(
+        _("The registry cannot be sent this %(what)s (%(problem)s). Nothing was charged: "
+          "correct it and try again.") % {"what": what, "problem": problem}, field=field)
+
+
+def send_or_close(registry: Registry, command: epp.Command,
+                  not_sent: Callable[[str], None]) -> EppOutcome:
+    """Send the command an order pays for. The connection failing before it left (nothing
+    happened at the registry) closes the order through ``not_sent`` (credited back), and the
+    error goes on."""
+    try:
+        return send(registry, command)
+    except epp.EPPConnectionError as exc:
+        not_sent(f"the registry could not be reached, nothing was sent: {exc}")
+        raise
+
+
+@contextmanager
+def order_at_stake(order: Order, *, domain: Domain | None, name: str, actor: Actor,
+                   operation: str) -> Iterator[None]:
+    """Around everything after an order is committed. A refusal passes through; any other
+    error (a bug, a database hiccup, a registry lost mid-way) leaves the outcome unknown —
+    recorded in the history, the order marked for the reconciliation, the person told —
+    never a server error with money held. An order already closed (done, or credited back)
+    lets the error through as it is: nothing is held then."""
+    try:
+        yield
+    except OperationError:
+        raise
+    except Exception as exc:
+        if not Order.objects.filter(pk=order.pk, state__in=OPEN_STATES).exists():
+            raise
+        logger.exception("unexpected error after order %s (%s %s) was placed", order.pk,
+                         operation, name)
+        reason = f"unexpected error after the order was placed: {type(exc).__name__}: {exc}"
+        try:
+            with transaction.atomic():
+                record(domain=domain, name=name, actor=actor, operation=operation,
+                       outcome=Outcome.UNKNOWN, order=order, message=reason[:2000])
+                orders.mark_unknown(order, message=reason)
+        except Exception:  # the order stays open: the reconciliation finds it all the same
+            logger.exception("order %s left open for the reconciliation", order.pk)
+        raise OutcomePending(
+            _("Something went wrong after your order for %(name)s was placed. Bureau will "
+              "check with the registry and settle it: you will not be charged twice. Do not "
+              "order it again.") % {"name": domain.u_label if domain is not None else name}
+        ) from exc
 
 
 def record(*, domain: Domain | None, name: str, actor: Actor, operation: str, outcome: str,

@@ -17,7 +17,16 @@ from bureau.registrar.billing.models import Order
 from bureau.registrar.domains.models import Domain, DomainState, Outcome
 from bureau.registrar.domains.names import to_a_label
 
-from .common import Actor, EppOutcome, record, send, verify_role
+from .common import (
+    Actor,
+    EppOutcome,
+    order_at_stake,
+    record,
+    send,
+    send_or_close,
+    verify_frame,
+    verify_role,
+)
 from .errors import OutcomePending, RegistryRefused, StatusProhibits, WrongState
 
 
@@ -119,10 +128,24 @@ def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, pric
     did not), None (cannot tell). ``expected`` is stored with an unknown outcome so that the
     reconciliation job can settle the order later (see reconcile.py).
     """
+    verify_frame(command, what)
     order = orders.place(organisation=domain.organisation, user=actor.user, operation=operation,
                          domain_name=domain.name, amount=price, currency=currency,
                          period=period, domain=domain)
-    outcome = send(domain.registry, command)
+    with order_at_stake(order, domain=domain, name=domain.name, actor=actor,
+                        operation=operation):
+        return _ask_charged(domain, order, actor, operation, what, command, on_success,
+                            settle, expected)
+    raise AssertionError("unreachable")
+
+
+def _ask_charged(domain: Domain, order: Order, actor: Actor, operation: str, what: str,
+                 command: epp.Command,
+                 on_success: Callable[[Domain, EppOutcome], dict[str, Any]],
+                 settle: Callable[[Domain, epp.DomainInfoData], bool | None],
+                 expected: dict[str, Any] | None) -> Done:
+    outcome = send_or_close(domain.registry, command, lambda reason: _failed(
+        domain, order, actor, operation, EppOutcome(), message=reason))
     if outcome.response is not None:
         return _succeeded(domain, order, actor, operation, outcome, on_success)
     if outcome.failure is not None:
@@ -183,11 +206,11 @@ def _succeeded(domain: Domain, order: Order, actor: Actor, operation: str,
 
 
 def _failed(domain: Domain, order: Order, actor: Actor, operation: str,
-            outcome: EppOutcome) -> None:
+            outcome: EppOutcome, message: str = "") -> None:
     with transaction.atomic():
         record(domain=domain, name=domain.name, actor=actor, operation=operation,
-               outcome=Outcome.FAILED, epp_outcome=outcome, order=order)
-        orders.fail(order, message=outcome.message)
+               outcome=Outcome.FAILED, epp_outcome=outcome, order=order, message=message)
+        orders.fail(order, message=message or outcome.message)
 
 
 def run_free(*, domain: Domain, actor: Actor, operation: str, what: str,

@@ -79,6 +79,11 @@ class RegistryRefused(OperationError):
         super().__init__(message, field=field)
 
 
+class CommandInvalid(OperationError):
+    """What the registry would be sent cannot be built or is not valid EPP (control characters,
+    a value too long for the schema). Refused before any order is placed: nothing charged."""
+
+
 class OutcomePending(OperationError):
     """The registry's answer was lost and could not be checked yet. The order is kept, the
     money stays reserved, and the reconciliation job settles it: do not order again."""

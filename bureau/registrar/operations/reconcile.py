@@ -10,19 +10,25 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q, QuerySet
 
 from bureau import epp
+from bureau.core import clock
+from bureau.epp import EPPError
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
 
 from .common import Actor, EppOutcome, record, send
+from .delete import refund_grace_periods
 from .domainops import apply_info, settle_order
-from .errors import OperationError
+from .errors import OperationError, OutcomePending
 from .register import settle_reviewed_create, settle_unknown_create
-from .renew import settle_renew
+from .renew import add_years, settle_renew
 from .restore import settle_restore
 from .transfer import settle_transfer_in
 
@@ -39,27 +45,73 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
 
-def settle_unknown_orders() -> Report:
-    """Orders left unknown: an info (or a transfer query) decides each one. An order the
-    registry still cannot answer about stays unknown for the next run: never guessed."""
+def settle_after() -> timedelta:
+    """How old a pending order must be before the reconciliation settles it: longer than any
+    operation takes, so that one still running is left alone (``BUREAU_ORDER_SETTLE_AFTER``,
+    seconds)."""
+    return timedelta(seconds=float(getattr(settings, "BUREAU_ORDER_SETTLE_AFTER", 600)))
+
+
+def open_orders(now: datetime | None = None, older_than: timedelta | None = None
+                ) -> QuerySet[Order]:
+    """Orders to settle: unknown ones (the answer was lost), and pending ones older than
+    ``older_than`` (whoever placed them stopped before the end: a worker killed, a server
+    restarted). Not the registrations the registry holds for review: settle_reviewed_creates
+    asks about those."""
+    cutoff = (now or clock.now()) - (settle_after() if older_than is None else older_than)
+    reviewed = Order.objects.filter(operation=Operation.CREATE,
+                                    events__operation=Operation.CREATE,
+                                    events__outcome=Outcome.PENDING)
+    return (Order.objects.filter(Q(state=OrderState.UNKNOWN)
+                                 | Q(state=OrderState.PENDING, created_at__lt=cutoff))
+            .exclude(pk__in=reviewed.values("pk")).order_by("created_at", "id"))
+
+
+def settle_unknown_orders(now: datetime | None = None,
+                          older_than: timedelta | None = None) -> Report:
+    """Settle every open order (see open_orders) from the registry's answer: an info (or a
+    transfer query) says whether the registry did it → completed, or not → failed and
+    credited back. Each order is settled under its row lock, so two runs at once settle it
+    once; one the registry cannot answer about stays open for the next run: never guessed."""
     report = Report()
-    for order in Order.objects.filter(state=OrderState.UNKNOWN).select_related("domain"):
-        domain = order.domain
-        if domain is None:
-            continue
-        report.checked += 1
+    for pk in list(open_orders(now, older_than).values_list("pk", flat=True)):
         try:
-            settled = _settle(order, domain)
-        except OperationError as exc:  # settled as refused (and refunded)
-            logger.info("order %s settled: %s", order.pk, exc)
-            settled = True
+            with transaction.atomic():
+                order = Order.objects.select_for_update(skip_locked=True).filter(
+                    pk=pk, state__in=[OrderState.PENDING, OrderState.UNKNOWN]).first()
+                if order is None:  # settled meanwhile, or another run holds it
+                    continue
+                domain = order.domain or live_domain(order.domain_name)
+                if domain is None:
+                    report.errors.append(order.domain_name)
+                    continue
+                report.checked += 1
+                try:
+                    settled = _settle(order, domain)
+                except OutcomePending:  # no answer again: the next run asks again
+                    settled = False
+                except OperationError as exc:  # settled as refused (and credited back)
+                    logger.info("order %s settled: %s", order.pk, exc)
+                    settled = True
+        except EPPError:
+            logger.warning("order %s: the registry cannot be reached; next run", pk,
+                           exc_info=True)
+            report.errors.append(str(pk))
+            continue
         if settled:
             report.settled.append(order.domain_name)
     return report
 
 
+def live_domain(name: str) -> Domain | None:
+    return Domain.objects.filter(name=name).exclude(
+        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).first()
+
+
 def _settle(order: Order, domain: Domain) -> bool:
     if order.operation == Operation.CREATE:
+        if domain.state != DomainState.PENDING_CREATE:
+            return False
         settle_unknown_create(domain, order, RECONCILER, EppOutcome())
         return True
     if order.operation == Operation.TRANSFER_IN:
@@ -70,9 +122,7 @@ def _settle(order: Order, domain: Domain) -> bool:
     data: epp.DomainInfoData = check.response.data
     happened: bool | None = None
     if order.operation == Operation.RENEW:
-        event = order.events.filter(outcome=Outcome.UNKNOWN).last()
-        happened = settle_renew(data, (event.detail or {}).get("expected", {}) if event
-                                else {})
+        happened = settle_renew(data, expected_renewal(order, domain))
     elif order.operation == Operation.RESTORE:
         happened = settle_restore(data)
     if happened is None:
@@ -81,13 +131,37 @@ def _settle(order: Order, domain: Domain) -> bool:
     return True
 
 
+def expected_renewal(order: Order, domain: Domain) -> dict[str, str]:
+    """The expiry dates before and after a renewal: recorded with an unknown outcome, or,
+    for an order whose worker stopped before any answer, Bureau's expiry (not moved since)
+    and the order's years."""
+    event = order.events.filter(outcome=Outcome.UNKNOWN).exclude(detail={}).last()
+    expected = (event.detail or {}).get("expected") if event is not None else None
+    if expected:
+        return dict(expected)
+    if domain.expires_at is None:
+        return {}
+    return {"from": domain.expires_at.date().isoformat(),
+            "to": add_years(domain.expires_at, order.period).date().isoformat()}
+
+
 def _settle_transfer_in(order: Order, domain: Domain) -> bool:
     query = send(domain.registry, epp.DomainTransfer("query", domain.name,
                                                      auth_info=domain.auth_info or None))
     data = query.response.data if query.response is not None else None
     if isinstance(data, epp.TransferData) and data.requested_by == domain.registry.client_id:
         if data.status == "pending":
-            orders.mark_pending(order)  # now waiting for the poll message, like any other
+            if order.state == OrderState.PENDING and order.events.filter(
+                    operation=Operation.TRANSFER_REQUEST, outcome=Outcome.PENDING).exists():
+                return False  # known to be waiting for the losing registrar
+            with transaction.atomic():
+                record(domain=domain, name=domain.name, actor=RECONCILER,
+                       operation=Operation.TRANSFER_REQUEST, outcome=Outcome.PENDING,
+                       epp_outcome=query, order=order,
+                       message="the transfer query shows the request pending at the registry",
+                       detail={"action_due": data.action_due.isoformat()})
+                if order.state != OrderState.PENDING:
+                    orders.mark_pending(order)  # now waiting for the poll message
             return True
         settle_transfer_in(domain, RECONCILER, data.status, query, data.expires)
         return True
@@ -149,9 +223,14 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
             with transaction.atomic():
                 domain.state = DomainState.DELETED
                 domain.save()
+                # A deletion whose answer was lost (a worker killed): what was in a grace
+                # period was credited by the registry, and goes back to the member.
+                refunded = refund_grace_periods(domain, purged=False, credited=None)
                 record(domain=domain, name=domain.name, actor=RECONCILER,
                        operation=Operation.RECONCILE, outcome=Outcome.SUCCESS,
-                       epp_outcome=outcome, message="the registry no longer has this name")
+                       epp_outcome=outcome, message="the registry no longer has this name",
+                       detail={"refunded_orders": [o.pk for o in refunded]}
+                       if refunded else None)
             report.gone.append(domain.name)
             continue
         if outcome.response is None:
@@ -164,14 +243,19 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
                 changed = ["sponsor"]
             else:
                 changed = apply_info(domain, data)
-                if domain.state == DomainState.ACTIVE and "pendingDelete" in data.status_values:
-                    domain.state = DomainState.REDEMPTION
-                    changed.append("state")
+            refunded = []
+            if domain.state == DomainState.ACTIVE and "pendingDelete" in data.status_values:
+                domain.state = DomainState.REDEMPTION
+                changed.append("state")
+                refunded = refund_grace_periods(domain, purged=False, credited=None)
             if changed:
                 domain.save()
                 record(domain=domain, name=domain.name, actor=RECONCILER,
                        operation=Operation.RECONCILE, outcome=Outcome.SUCCESS,
-                       epp_outcome=outcome, detail={"changed": changed},
+                       epp_outcome=outcome,
+                       detail={"changed": changed,
+                               **({"refunded_orders": [o.pk for o in refunded]}
+                                  if refunded else {})},
                        message="Bureau's copy differed from the registry's; fixed")
                 report.drifted.append(domain.name)
     return report

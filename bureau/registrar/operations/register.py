@@ -7,13 +7,18 @@ Errors (nothing charged unless said):
 - PriceChanged (field "price"): the price differs from the one the person accepted.
 - ContactInvalid: a contact of another organisation, or one the registry cannot take.
 - billing.ledger.InsufficientFunds: the balance does not cover the price.
+- CommandInvalid: the create cannot be built or is not valid EPP (checked before the order
+  is placed: nothing charged, the name not blocked).
 - RegistryRefused: the registry refused the create; the charge was credited back.
 - OutcomePending: the answer was lost and the info that settles it failed too; the order is
   kept (money reserved) for the reconciliation job. Never retried blindly.
 
-Flow: verify, quote, then one transaction stores the order, its charge and the domain row
-(pending-create) so the order can never be lost; then the EPP create; then one transaction
-stores the outcome (domain, history, order state, refund when refused).
+Flow: verify, quote, build and validate the EPP create, then one transaction stores the
+order, its charge and the domain row (pending-create) so the order can never be lost; then
+the EPP create; then one transaction stores the outcome (domain, history, order state, refund
+when refused). Any unexpected error after the order is stored makes its outcome unknown
+(``order_at_stake``); a worker killed in between leaves it pending: either way the
+reconciliation settles it from an info.
 
 Names under review: a registry may answer 1001 (pendingCreate) and decide later. No error:
 the registration comes back with ``under_review`` set, the domain pending-create and the
@@ -48,9 +53,12 @@ from .common import (
     Actor,
     EppOutcome,
     logger,
+    order_at_stake,
     parse_name,
     record,
     send,
+    send_or_close,
+    verify_frame,
     verify_role,
     verify_tld_sold,
 )
@@ -181,6 +189,12 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
     hosts = [parse_name(ns) for ns in nameservers]
     ensure_hosts(registry, organisation, hosts)
     auth_info = epp.generate_auth_info()
+    bundle = epp.BundleCreate() if tld.bundles and registry.supports(BDN_NAMESPACE) else None
+    command = epp.DomainCreate(
+        a_label, registrant=registrant_handle, contacts=contacts, nameservers=hosts,
+        auth_info=auth_info, period=epp.Period(period), fee=fee_offer(q), bundle=bundle,
+    )
+    verify_frame(command, _("registration"))
 
     # 1. The order, its charge and the pending domain: committed before the registry is asked.
     try:
@@ -201,30 +215,27 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
         raise NotAvailable(_("%(name)s is already being registered.") % {"name": a_label}
                            ) from exc
 
-    # 2. The registry.
-    bundle = epp.BundleCreate() if tld.bundles and registry.supports(BDN_NAMESPACE) else None
-    command = epp.DomainCreate(
-        a_label, registrant=registrant_handle, contacts=contacts,
-        nameservers=list(domain.nameservers), auth_info=auth_info,
-        period=epp.Period(period), fee=fee_offer(q), bundle=bundle,
-    )
-    outcome = send(registry, command)
-
-    # 3. The outcome, in one transaction each way.
-    if outcome.response is not None and outcome.code == ACTION_PENDING:
-        return _held_for_review(domain, order, actor, outcome)
-    if outcome.response is not None:
+    # 2. The registry, then 3. the outcome, in one transaction each way. Whatever goes wrong
+    # from here leaves the order for the reconciliation (order_at_stake), never held.
+    with order_at_stake(order, domain=domain, name=a_label, actor=actor,
+                        operation=Operation.CREATE):
+        outcome = send_or_close(registry, command, lambda reason: _refused(
+            domain, order, actor, EppOutcome(), message=reason))
+        if outcome.response is not None and outcome.code == ACTION_PENDING:
+            return _held_for_review(domain, order, actor, outcome)
+        if outcome.unknown is not None:
+            return settle_unknown_create(domain, order, actor, outcome)
+        if outcome.failure is not None:
+            _refused(domain, order, actor, outcome)
+            raise RegistryRefused(
+                _("The registry refused to register %(name)s: %(reason)s. You were not "
+                  "charged.") % {"name": domain.u_label,
+                                 "reason": outcome.failure.reason or outcome.message},
+                outcome.failure.code, field="name")
         registration = _created(domain, order, actor, outcome)
-        apply_default_locks(registration.domain, actor)
-        announce_registered(registration.domain, actor)
-        return registration
-    if outcome.failure is not None:
-        _refused(domain, order, actor, outcome)
-        raise RegistryRefused(
-            _("The registry refused to register %(name)s: %(reason)s. You were not charged.")
-            % {"name": domain.u_label, "reason": outcome.failure.reason or outcome.message},
-            outcome.failure.code, field="name")
-    return settle_unknown_create(domain, order, actor, outcome)
+    apply_default_locks(registration.domain, actor)
+    announce_registered(registration.domain, actor)
+    return registration
 
 
 def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
@@ -368,7 +379,13 @@ def apply_default_locks(domain: Domain, actor: Actor) -> None:
     wanted = sorted(domain.client_statuses - set(domain.statuses))
     if not wanted:
         return
-    outcome = send(domain.registry, epp.DomainUpdate(domain.name, add_statuses=wanted))
+    try:
+        outcome = send(domain.registry, epp.DomainUpdate(domain.name, add_statuses=wanted))
+    except epp.EPPError as exc:  # the registry could not be reached: nothing was sent
+        record(domain=domain, name=domain.name, actor=actor, operation=Operation.UPDATE,
+               outcome=Outcome.FAILED, message=f"the registry could not be reached: {exc}",
+               detail={"add_status": wanted, "reason": "default locks"})
+        return
     with transaction.atomic():
         if outcome.response is not None:
             domain.statuses = sorted({*domain.statuses, *wanted})

@@ -1,7 +1,8 @@
 """Transfers: in (with the holder's transfer code) and out (approve, reject, reveal the code).
 
 transfer_in errors: NotAllowed; InvalidName, TldNotSold, NotAvailable (already at Bureau);
-PriceChanged; InsufficientFunds; RegistryRefused (credited back: wrong code, locked name);
+CommandInvalid (field "auth_info": a code that cannot be sent; nothing charged); PriceChanged;
+InsufficientFunds; RegistryRefused (credited back: wrong code, locked name);
 OutcomePending. A transfer in stays pending (order charged, domain pending-transfer-in) until
 the registry's poll message says approved (order completed) or rejected (credited back); see
 poll.py.
@@ -31,7 +32,18 @@ from bureau.registrar.billing.models import Order
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 
 from .check import fee_offer, quote
-from .common import Actor, EppOutcome, parse_name, record, send, verify_role, verify_tld_sold
+from .common import (
+    Actor,
+    EppOutcome,
+    order_at_stake,
+    parse_name,
+    record,
+    send,
+    send_or_close,
+    verify_frame,
+    verify_role,
+    verify_tld_sold,
+)
 from .domainops import Done, authorise, pending, refused, run_free, verify_state
 from .errors import NotAvailable, RegistryRefused
 from .register import verify_not_held, verify_price_accepted
@@ -45,6 +57,8 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
     verify_not_held(a_label)
     q = quote(a_label, operation="transfer")
     verify_price_accepted(q, accepted_price)
+    command = epp.DomainTransfer("request", a_label, auth_info=auth_info, fee=fee_offer(q))
+    verify_frame(command, _("transfer code"), field="auth_info")
     try:
         with transaction.atomic():
             domain = Domain.objects.create(name=a_label, tld=tld, organisation=organisation,
@@ -56,16 +70,24 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
     except IntegrityError as exc:
         raise NotAvailable(_("%(name)s is already being transferred.") % {"name": a_label}
                            ) from exc
-    command = epp.DomainTransfer("request", a_label, auth_info=auth_info, fee=fee_offer(q))
-    outcome = send(tld.registry, command)
+    with order_at_stake(order, domain=domain, name=a_label, actor=actor,
+                        operation=Operation.TRANSFER_REQUEST):
+        return _request(domain, order, actor, command)
+    raise AssertionError("unreachable")
+
+
+def _request(domain: Domain, order: Order, actor: Actor, command: epp.DomainTransfer) -> Done:
+    registry, a_label, auth_info = domain.registry, domain.name, command.auth_info
+    outcome = send_or_close(registry, command, lambda reason: _transfer_failed(
+        domain, order, actor, EppOutcome(), message=reason))
     if outcome.failure is not None:
         _transfer_failed(domain, order, actor, outcome)
         raise refused(domain, str(_("transfer")), outcome, charged=True)
     if outcome.response is None:
         # Lost answer: a transfer query (with the code) tells whether it was requested.
-        query = send(tld.registry, epp.DomainTransfer("query", a_label, auth_info=auth_info))
+        query = send(registry, epp.DomainTransfer("query", a_label, auth_info=auth_info))
         data = query.response.data if query.response is not None else None
-        if isinstance(data, epp.TransferData) and data.requested_by == tld.registry.client_id:
+        if isinstance(data, epp.TransferData) and data.requested_by == registry.client_id:
             outcome = EppOutcome(response=query.response)
         elif query.response is not None or query.failure is not None:
             _transfer_failed(domain, order, actor, outcome)
@@ -91,15 +113,16 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
     return Done(domain, order)
 
 
-def _transfer_failed(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome) -> None:
+def _transfer_failed(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
+                     message: str = "") -> None:
     with transaction.atomic():
         domain.state = DomainState.DELETED
         domain.deleted_at = clock.now()
         domain.save()
         record(domain=domain, name=domain.name, actor=actor,
                operation=Operation.TRANSFER_REQUEST, outcome=Outcome.FAILED,
-               epp_outcome=outcome, order=order)
-        orders.fail(order, message=outcome.message)
+               epp_outcome=outcome, order=order, message=message)
+        orders.fail(order, message=message or outcome.message)
 
 
 def _transfer_completed(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,

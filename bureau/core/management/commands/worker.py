@@ -8,6 +8,7 @@ from typing import Any
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from bureau.core.periodic import SchedulerThread, enqueue_due
+from bureau.core.recovery import recover_abandoned, this_worker_id
 
 
 class Command(DbWorkerCommand):
@@ -19,11 +20,16 @@ class Command(DbWorkerCommand):
                             help="Do not enqueue periodic jobs (another worker does).")
         parser.add_argument("--scheduler-interval", type=float, default=5.0,
                             help="Seconds between two looks at the periodic jobs (default 5).")
+        # host:pid:start, so that the next worker can tell this one has stopped.
+        parser.set_defaults(worker_id=None)
 
     def handle(  # type: ignore[override]
         self, *args: Any, scheduler: bool, scheduler_interval: float,
                **options: Any) -> None:
         options.setdefault("reload", False)
+        options["worker_id"] = options.get("worker_id") or this_worker_id()
+        # Jobs a dead worker left RUNNING: queued again (periodic) or failed, never left.
+        recover_abandoned(options["worker_id"])
         if not scheduler:
             super().handle(*args, **options)
         elif options.get("batch"):
