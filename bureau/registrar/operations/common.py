@@ -117,7 +117,7 @@ def verify_frame(command: epp.Command, what: StrOrPromise, field: str | None = N
     else:
         return
     raise CommandInvalid(
-        _("The registry cannot be sent this %(what)s (%(problem)s). Nothing was charged: "
+        _("This %(what)s cannot be sent to the registry (%(problem)s). Nothing was charged: "
           "correct it and try again.") % {"what": what, "problem": problem}, field=field)
 
 
