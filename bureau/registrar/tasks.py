@@ -71,30 +71,11 @@ def register_domain(*, organisation_id: int, user_id: int, name: str,
             "state": registration.order.state, "bundled": list(registration.bundled)}
 
 
-def _domain_and_actor(domain_id: int, user_id: int) -> tuple[Any, Any]:
-    from django.contrib.auth.models import User
-
-    from bureau.registrar.domains.models import Domain
-    from bureau.registrar.operations.common import Actor
-
-    return Domain.objects.get(pk=domain_id), Actor(User.objects.get(pk=user_id))
-
-
-def _done(done: Any) -> dict[str, object]:
+def done_as_dict(done: Any) -> dict[str, object]:
+    """What a job on a domain returns: the domain, its state, the order and its state."""
     return {"domain": done.domain.name, "state": done.domain.state,
             "order": done.order.pk if done.order is not None else None,
             "order_state": done.order.state if done.order is not None else None}
-
-
-@task()
-def renew_domain(*, domain_id: int, user_id: int, period: int = 1,
-                 accepted_price: int | None = None) -> dict[str, object]:
-    """Renew a name in the background: the holder's renew (the portal's and the API's), with
-    ids instead of objects."""
-    from bureau.notices.renewal import renew_for_holder
-
-    domain, actor = _domain_and_actor(domain_id, user_id)
-    return _done(renew_for_holder(domain, actor, period=period, accepted_price=accepted_price))
 
 
 @task()
@@ -107,7 +88,7 @@ def transfer_domain(*, organisation_id: int, user_id: int, name: str, auth_info:
     from bureau.registrar.operations.common import Actor
     from bureau.registrar.operations.transfer import transfer_in
 
-    return _done(transfer_in(organisation=Organisation.objects.get(pk=organisation_id),
+    return done_as_dict(transfer_in(organisation=Organisation.objects.get(pk=organisation_id),
                              actor=Actor(User.objects.get(pk=user_id)), name=name,
                              auth_info=auth_info, accepted_price=accepted_price))
 
@@ -115,7 +96,8 @@ def transfer_domain(*, organisation_id: int, user_id: int, name: str, auth_info:
 @task()
 def delete_domain(*, domain_id: int, user_id: int) -> dict[str, object]:
     """Delete a name in the background: the delete operation."""
+    from bureau.registrar.operations.common import domain_and_actor
     from bureau.registrar.operations.delete import delete
 
-    domain, actor = _domain_and_actor(domain_id, user_id)
-    return _done(delete(domain=domain, actor=actor))
+    domain, actor = domain_and_actor(domain_id, user_id)
+    return done_as_dict(delete(domain=domain, actor=actor))

@@ -28,6 +28,7 @@ from django.db.models import Sum
 from django_tasks_db.models import DBTaskResult
 
 from bureau import epp
+from bureau.notices.tasks import renew_domain
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.models import Order, OrderState
@@ -36,13 +37,7 @@ from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations import register
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.poll import process_poll_queue
-from bureau.registrar.tasks import (
-    delete_domain,
-    reconcile,
-    register_domain,
-    renew_domain,
-    transfer_domain,
-)
+from bureau.registrar.tasks import delete_domain, reconcile, register_domain, transfer_domain
 from bureau.sandbox.testing import Sandbox
 
 from .test_jobs import database_url

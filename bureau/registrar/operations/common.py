@@ -185,6 +185,11 @@ def record(*, domain: Domain | None, name: str, actor: Actor, operation: str, ou
     )
 
 
+def domain_and_actor(domain_id: int, user_id: int) -> tuple[Domain, Actor]:
+    """For jobs, which pass ids: the domain and the person acting."""
+    return Domain.objects.get(pk=domain_id), Actor(User.objects.get(pk=user_id))
+
+
 def verify_role(organisation: Organisation, actor: Actor, roles: frozenset[Role]) -> None:
     if actor.user is None:
         return  # Bureau's own jobs act for everyone
