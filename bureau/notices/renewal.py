@@ -103,11 +103,12 @@ def renew_late(domain: Domain, actor: Actor, now: datetime, *, period: int = 1,
     price = list_price(tld, "renew", 1)
     if accepted_price is not None and accepted_price != price:
         raise PriceChanged(accepted_price, price, tld.currency)
-    order = orders.place(organisation=domain.organisation, user=actor.user,
-                         operation=Operation.RENEW, domain_name=domain.name, amount=price,
-                         currency=tld.currency, period=1)
     new_term = add_years(term.paid_until, 1)
+    # No registry to ask: charged and done in one transaction, so no crash leaves it open.
     with transaction.atomic():
+        order = orders.place(organisation=domain.organisation, user=actor.user,
+                             operation=Operation.RENEW, domain_name=domain.name, amount=price,
+                             currency=tld.currency, period=1, domain=domain)
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.RENEW,
                outcome=Outcome.SUCCESS, order=order, epp_outcome=check,
                message="late renewal: the registry's auto-renewal is kept for the holder",

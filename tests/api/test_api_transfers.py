@@ -108,3 +108,20 @@ def test_unreachable_registry_is_503_with_retry_after(api: Api, registry: Regist
     assert response.status_code == 503, response.json()
     assert response["Content-Type"] == PROBLEM and response["Retry-After"] == "60"
     assert response.json()["incident"]
+
+
+def test_a_transfer_code_with_control_characters_is_refused_before_any_charge(
+        api: Api, registry: Registry, contact_a: Contact) -> None:
+    """It used to answer 500 after charging, and the name stayed blocked for everyone."""
+    client = api("alice")
+    answer = client.post("/api/v1/transfers/", {"name": "verrou.test",
+                                                "auth_code": "a\u000b\u001bb"}, format="json")
+    assert 400 <= answer.status_code < 500, answer.content
+    assert answer["Content-Type"] == PROBLEM
+    assert ledger.balance(contact_a.organisation, "EUR") == FUNDS
+    assert not Domain.objects.filter(name="verrou.test").exists()
+    # A good code afterwards goes through to the registry (here: the name does not exist).
+    again = client.post("/api/v1/transfers/", {"name": "verrou.test", "auth_code": "Good-1!x"},
+                        format="json")
+    assert again.status_code in (409, 422), again.json()
+    assert ledger.balance(contact_a.organisation, "EUR") == FUNDS

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,12 +13,13 @@ from django.db import connection
 
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger, orders
-from bureau.registrar.billing.models import Order
+from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.contacts.models import Contact
-from bureau.registrar.domains.models import Domain
-from bureau.registrar.operations import register
+from bureau.registrar.domains.models import Domain, DomainState, Operation
+from bureau.registrar.operations import reconcile, register
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAvailable
+from bureau.registrar.registries.models import Tld
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -72,3 +74,28 @@ def test_one_name_registered_once_when_ordered_twice_at_once(
     assert all(isinstance(r, NotAvailable | register.Registration) for r in results), results
     assert Domain.objects.filter(name="unique.test", state="active").count() == 1
     assert ledger.balance(organisation, "EUR") == 100_000 - 1000
+
+
+def test_two_reconciliations_at_once_settle_each_order_once(
+    member: Actor, organisation: Organisation, contact: Contact, sandbox: Any
+) -> None:
+    """Orders a stopped worker left pending, settled by two reconciliations running at the
+    same moment (the registry slow to answer, so that they overlap): each order is settled by
+    one of them, under its row lock, and credited back once."""
+    tld = Tld.objects.get(name="test")
+    for name in ("un.test", "deux.test", "trois.test"):
+        domain = Domain.objects.create(name=name, tld=tld, organisation=organisation,
+                                       registrant=contact, state=DomainState.PENDING_CREATE)
+        orders.place(organisation=organisation, user=member.user, operation=Operation.CREATE,
+                     domain_name=name, amount=1000, currency="EUR", domain=domain)
+    assert ledger.balance(organisation, "EUR") == 100_000 - 3000
+    sandbox.faults.delay(300, "domain:info", times=None)
+
+    reports = in_threads(2, lambda i: reconcile.settle_unknown_orders(
+        older_than=timedelta(0)))
+    assert all(isinstance(report, reconcile.Report) for report in reports), reports
+    settled = sorted(name for report in reports for name in report.settled)
+    assert settled == ["deux.test", "trois.test", "un.test"]  # each once, by one of them
+    assert set(Order.objects.values_list("state", flat=True)) == {OrderState.FAILED}
+    assert ledger.balance(organisation, "EUR") == 100_000
+    assert ledger.verify_balances() == []
