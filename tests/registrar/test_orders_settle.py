@@ -24,7 +24,7 @@ from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState, Operation
 from bureau.registrar.operations import delete, reconcile, register, renew, transfer
 from bureau.registrar.operations.common import Actor
-from bureau.registrar.operations.errors import CommandInvalid, OutcomePending
+from bureau.registrar.operations.errors import CommandInvalid, ContactInvalid, OutcomePending
 from bureau.registrar.operations.poll import process_poll_queue
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Tld
@@ -266,3 +266,17 @@ def test_a_job_running_elsewhere_is_abandoned_only_after_the_setting(
     assert recover_abandoned("me")["failed"] == []
     settings.BUREAU_TASK_ABANDONED_AFTER = 600
     assert recover_abandoned("me")["failed"] == [str(job.id)]
+
+
+def test_a_stored_contact_with_control_characters_is_refused_before_any_charge(
+    member: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox
+) -> None:
+    """A contact stored before Bureau refused such input: registering with it is refused
+    with the contact named, not a server error."""
+    Contact.objects.filter(pk=contact.pk).update(city="Paris\u001b")
+    contact.refresh_from_db()
+    with pytest.raises(ContactInvalid) as error:
+        register.register(organisation=organisation, actor=member, name="controle.test",
+                          registrant=contact)
+    assert "Camille Martin" in str(error.value)
+    assert balance(organisation) == START and not Order.objects.exists()

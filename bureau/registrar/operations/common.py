@@ -104,21 +104,28 @@ def send(registry: Registry, command: epp.Command) -> EppOutcome:
         return EppOutcome(unknown=exc)
 
 
-def verify_frame(command: epp.Command, what: StrOrPromise, field: str | None = None) -> None:
-    """Build the command's frame and validate it against the EPP schemas, before any order
-    is placed: what cannot be sent is refused with nothing charged and nothing blocked."""
+def frame_problem(command: epp.Command) -> str | None:
+    """What keeps the command's frame from being sent (built, then validated against the
+    EPP schemas), or None when it can be sent."""
     try:
         epp.validate(command.to_xml("BUREAU-FRAME-CHECK"))
     except epp.SchemaError as exc:
-        problem = str(exc)
+        return str(exc)
     except ValueError:  # lxml refuses control characters and other non-XML characters
-        problem = str(_("a value holds control characters or other characters that cannot "
-                        "be sent"))
-    else:
-        return
-    raise CommandInvalid(
-        _("This %(what)s cannot be sent to the registry (%(problem)s). Nothing was charged: "
-          "correct it and try again.") % {"what": what, "problem": problem}, field=field)
+        return str(_("a value holds control characters or other characters that cannot "
+                     "be sent"))
+    return None
+
+
+def verify_frame(command: epp.Command, what: StrOrPromise, field: str | None = None) -> None:
+    """Refuse, before any order is placed, a command that cannot be sent: nothing charged
+    and nothing blocked."""
+    problem = frame_problem(command)
+    if problem is not None:
+        raise CommandInvalid(
+            _("This %(what)s cannot be sent to the registry (%(problem)s). Nothing was "
+              "charged: correct it and try again.") % {"what": what, "problem": problem},
+            field=field)
 
 
 def send_or_close(registry: Registry, command: epp.Command,

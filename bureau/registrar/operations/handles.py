@@ -18,7 +18,7 @@ from bureau.core import clock
 from bureau.registrar.contacts.models import Contact, ContactHandle
 from bureau.registrar.registries.models import Registry
 
-from .common import send
+from .common import frame_problem, send
 from .errors import ContactInvalid, OutcomePending, RegistryRefused
 
 
@@ -54,11 +54,13 @@ def ensure_handle(contact: Contact, registry: Registry) -> str:
     handle = handle_for(contact)
     try:
         command = contact_create(contact, handle)
+        problem = frame_problem(command)
     except ValueError as exc:
+        problem = str(exc)
+    if problem is not None:
         raise ContactInvalid(
             _("The contact “%(name)s” cannot be sent to the registry: %(reason)s. Correct the "
-              "contact and try again.") % {"name": contact.name, "reason": exc}
-        ) from exc
+              "contact and try again.") % {"name": contact.name, "reason": problem})
     outcome = send(registry, command)
     if outcome.unknown is not None or (outcome.failure and outcome.failure.code == 2302):
         # Lost answer, or "exists" after an earlier lost answer: an info says whether the
