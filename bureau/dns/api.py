@@ -116,6 +116,10 @@ class ChangeSerializer(serializers.ModelSerializer):
     actor: Any = serializers.SlugRelatedField(slug_field="username", read_only=True,
                                               allow_null=True)
     undoes: Any = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    serial = serializers.IntegerField(source="published_serial", read_only=True,
+                                      allow_null=True, help_text="The serial it was served "
+                                      "with; null until PowerDNS confirmed it.")
+    published = serializers.BooleanField(source="is_published", read_only=True)
 
     class Meta:
         model = ZoneChange

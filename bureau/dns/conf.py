@@ -58,9 +58,26 @@ def _client(url: str, key: str, scope: str) -> PowerDNSClient:
         if client is None:
             locks = WriteLocks(scope="server" if scope == "server" else "zone",
                                lock_dir=settings.VAR_DIR / "pdns-locks")
-            client = PowerDNSClient(url, key, locks=locks)
+            # Short: a stalled PowerDNS must not hold a web request or the worker for long;
+            # what it did not confirm stays in the outbox for the job.
+            timeout = float(getattr(settings, "BUREAU_PDNS_TIMEOUT", 5.0))
+            client = PowerDNSClient(url, key, locks=locks, timeout=timeout)
             _clients[(url, key)] = client
         return client
+
+
+_publisher_locks: WriteLocks | None = None
+
+
+def publisher_locks() -> WriteLocks:
+    """One publisher per zone on this host: a publication reads the database then sends it,
+    and an older read must not overwrite a newer one in PowerDNS."""
+    global _publisher_locks
+    with _lock:
+        if _publisher_locks is None:
+            _publisher_locks = WriteLocks(scope="zone",
+                                          lock_dir=settings.VAR_DIR / "pdns-publish-locks")
+        return _publisher_locks
 
 
 def client() -> PowerDNSClient:
@@ -96,9 +113,11 @@ def primary_address() -> str:
 
 def reset_clients() -> None:
     """Forget the cached clients (tests that change the settings)."""
+    global _publisher_locks
     with _lock:
         clients = list(_clients.values())
         _clients.clear()
+        _publisher_locks = None
     for c in clients:
         c.close()
 

@@ -190,6 +190,21 @@ class ZoneChange(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.zone_name} {self.kind}"
 
+    @property
+    def published_serial(self) -> int | None:
+        """The serial the change was served with (its outbox entry's, once published)."""
+        publication = getattr(self, "publication", None)
+        if publication is not None:
+            return publication.serial
+        return int(self.serial) if self.serial else None
+
+    @property
+    def is_published(self) -> bool:
+        publication = getattr(self, "publication", None)
+        if publication is not None:
+            return publication.published_at is not None
+        return bool(self.published)
+
 
 class KeyState(models.TextChoices):
     INCOMING = "incoming", _("New key, published, not signing yet")
@@ -270,3 +285,32 @@ class HealthCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} {self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'problems'}"
+
+
+class Publication(models.Model):
+    """The outbox: RRsets changed in the database, to be confirmed by PowerDNS. Written in the
+    change's transaction, published after its commit (no lock held while PowerDNS is called),
+    marked published with the serial PowerDNS gave; the reconciliation job retries the
+    rest."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="publications",
+                             verbose_name=_("zone"))
+    change = models.OneToOneField(ZoneChange, on_delete=models.SET_NULL, null=True,
+                                  blank=True, related_name="publication",
+                                  verbose_name=_("change"))
+    # [["www.example.org.", "A"], ...]: the RRsets to send as they are in the database then.
+    rrsets = models.JSONField(_("RRsets"), default=list)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True,
+                                        db_index=True)
+    serial = models.PositiveBigIntegerField(_("serial"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.zone} {len(self.rrsets)} RRsets"

@@ -47,7 +47,7 @@ def test_edit_is_served_within_a_second(hosted_zone: Callable[..., Any], member:
     assert time.monotonic() - start < 1.0
     assert served(pdns, str(zone.name), "MX") == {"10 mail.example.net."}
     change = ZoneChange.objects.get(zone=zone, kind=ChangeKind.EDIT)
-    assert len(change.added) == 3 and change.serial == outcome.serial
+    assert len(change.added) == 3 and change.published_serial == outcome.serial
 
 
 def test_invalid_batch_stores_nothing_and_names_the_record(

@@ -45,5 +45,7 @@ def test_concurrent_batches_on_one_zone(hosted_zone: Callable[..., Any], member:
               for c in r.contents}
     assert {(n, t) for n, t, _c in served} == {(n, t) for n, t, _c in stored}
     assert zone.changes.filter(kind="edit").count() == 20
-    serials = list(zone.changes.filter(kind="edit").values_list("serial", flat=True))
-    assert len(set(serials)) == 20  # one PATCH, one serial per batch
+    # Each batch was confirmed by PowerDNS; a publisher sends what it finds in the outbox in
+    # one PATCH, so batches that queued up meanwhile may share a serial.
+    serials = [c.published_serial for c in zone.changes.filter(kind="edit")]
+    assert all(serials) and max(serials) <= conf.client().serial(str(zone.name))

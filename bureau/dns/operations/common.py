@@ -8,18 +8,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import clock
 from bureau.dns import conf
 from bureau.dns.models import (
     ChangeKind,
+    Publication,
     PublishState,
     Record,
     TemplateApplication,
     Zone,
     ZoneChange,
 )
-from bureau.dns.powerdns import PowerDNSUnavailable
+from bureau.dns.powerdns import PowerDNSError
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord, to_changes
 from bureau.dns.validation import ValidationError, validate_record, validate_zone
@@ -92,11 +95,14 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
                    remove: Iterable[Record] = (),
                    application: TemplateApplication | None = None,
                    undoes: ZoneChange | None = None,
-                   tags: Sequence[int | None] | None = None) -> Outcome:
+                   tags: Sequence[int | None] | None = None, publish: bool = True) -> Outcome:
     """Remove `remove`, add `add` in ONE batch: the resulting zone is validated as a whole
-    (nothing stored, nothing sent when it is invalid), stored, published as one PATCH to
-    PowerDNS, recorded in the history. `tags` gives each added record its template
-    application (undo puts records back with theirs)."""
+    (nothing stored, nothing sent when it is invalid), stored with its history entry and an
+    outbox entry (`Publication`) in one transaction; then, after the commit, published as one
+    PATCH (`publish_pending`). `tags` gives each added record its template application (undo
+    puts records back with theirs). Callers inside their own transaction pass
+    ``publish=False`` and call `publish_pending` after their commit: no database lock is
+    ever held while PowerDNS is called."""
     remove_ids = {r.pk for r in remove}
     with transaction.atomic():
         zone = locked(zone)
@@ -127,36 +133,66 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
         Record.objects.filter(pk__in=remove_ids).delete()
         Record.objects.bulk_create(rows)
         affected = {(r.name, r.rtype) for r in gone} | {(r.name, r.rtype) for r in rows}
-        published = publish_rrsets(zone, affected)
+        # The history says what changed; whether PowerDNS confirmed is the outbox's business.
         change = record_change(zone, actor, kind, summary=summary,
                                added=[r.as_dict() for r in rows],
                                removed=[r.as_dict() for r in gone], undoes=undoes,
-                               published=published)
-    return Outcome(change, published, zone.serial, rows)
+                               published=not affected)
+        if affected:
+            Publication.objects.create(zone=zone, change=change,
+                                       rrsets=sorted([*k] for k in affected))
+            Zone.objects.filter(pk=zone.pk).update(publish_state=PublishState.PENDING)
+    outcome = Outcome(change, not affected, zone.serial, rows)
+    if publish:
+        settle_outcome(outcome, zone)
+    return outcome
 
 
-def publish_rrsets(zone: Zone, keys: set[tuple[str, str]]) -> bool:
-    """Send the RRsets `keys` as they now are in the database, as ONE PATCH, then NOTIFY.
-    Called inside the zone's transaction. A PowerDNS that does not answer leaves the zone
-    marked for the reconciliation job (True: published and confirmed)."""
-    if not keys:
-        return True
-    records = [r.valid() for r in zone.records.all() if (r.name, r.rtype) in keys]
-    client = conf.client()
-    try:
-        client.patch_rrsets(str(zone.name), to_changes(records, replace=keys))
-        if conf.secondaries():
-            client.notify(str(zone.name))
-        zone.serial = client.serial(str(zone.name))
-    except PowerDNSUnavailable:
-        logger.warning("PowerDNS did not confirm a change of %s; reconciliation will publish it",
-                       zone.name, exc_info=True)
-        zone.publish_state = PublishState.UNKNOWN
-        zone.save(update_fields=["publish_state", "updated_at"])
-        return False
-    zone.publish_state = PublishState.PUBLISHED
-    zone.save(update_fields=["publish_state", "serial", "updated_at"])
-    return True
+def settle_outcome(outcome: Outcome, zone: Zone) -> Outcome:
+    """Publish what the change left in the outbox; the outcome says whether it went."""
+    outcome.published = publish_pending(zone)
+    outcome.serial = Zone.objects.values_list("serial", flat=True).get(pk=zone.pk)
+    return outcome
+
+
+def publish_pending(zone: Zone) -> bool:
+    """Send the zone's outbox to PowerDNS as ONE PATCH (the RRsets as they are in the database
+    now), then NOTIFY; remove the entries sent. Runs outside any transaction, one publisher
+    per zone. A PowerDNS that fails or does not answer in time leaves the entries and the
+    zone "unknown": the reconciliation job retries until PowerDNS and Bureau agree. True when
+    nothing is left to publish."""
+    name = str(zone.name)
+    with conf.publisher_locks().hold(name):
+        pending = list(Publication.objects.filter(zone_id=zone.pk, published_at__isnull=True))
+        if not pending:
+            return True
+        keys = {(n, t) for p in pending for n, t in p.rrsets}
+        records = [r.valid() for r in Record.objects.filter(zone_id=zone.pk)
+                   if (r.name, r.rtype) in keys]
+        client = conf.client()
+        try:
+            client.patch_rrsets(name, to_changes(records, replace=keys))
+            if conf.secondaries():
+                client.notify(name)
+            serial = client.serial(name)
+        except PowerDNSError as exc:
+            logger.warning("PowerDNS did not confirm a change of %s (%s); the job retries",
+                           name, exc)
+            Publication.objects.filter(pk__in=[p.pk for p in pending]).update(
+                attempts=F("attempts") + 1, last_error=str(exc)[:2000])
+            Zone.objects.filter(pk=zone.pk).exclude(
+                publish_state=PublishState.WITHDRAWN).update(publish_state=PublishState.UNKNOWN)
+            return False
+        with transaction.atomic():
+            Publication.objects.filter(pk__in=[p.pk for p in pending]).update(
+                published_at=clock.now(), serial=serial)
+            left = Publication.objects.filter(zone_id=zone.pk, published_at__isnull=True).exists()
+            Zone.objects.filter(pk=zone.pk).exclude(
+                publish_state=PublishState.WITHDRAWN).update(
+                serial=serial,
+                publish_state=PublishState.PENDING if left else PublishState.PUBLISHED)
+        zone.serial = serial
+        return not left
 
 
 __all__ = ["DNS_ACTOR", "ChangeKind", "Outcome", "change_records", "record_change"]

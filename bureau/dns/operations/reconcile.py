@@ -4,8 +4,9 @@ it if it should be; then settle the DS at the registry with a domain info."""
 
 from __future__ import annotations
 
+from bureau.core import clock
 from bureau.dns import conf
-from bureau.dns.models import ChangeKind, DsState, PublishState, Zone
+from bureau.dns.models import ChangeKind, DsState, Publication, PublishState, Zone
 from bureau.dns.powerdns import PowerDNSNotFound
 from bureau.dns.sync import sync_zone
 
@@ -16,6 +17,9 @@ def push_zone(zone: Zone) -> int:
     """PowerDNS's copy of the zone made equal to the database's; returns the RRsets changed."""
     client = conf.client()
     name = str(zone.name)
+    # What is in the outbox now is covered by this full comparison (made after this read).
+    sent = list(Publication.objects.filter(zone_id=zone.pk, published_at__isnull=True)
+                .values_list("pk", flat=True))
     try:
         client.get_zone(name, rrsets=False)
     except PowerDNSNotFound:
@@ -28,7 +32,9 @@ def push_zone(zone: Zone) -> int:
     if zone.dnssec:
         client.enable_dnssec(name)
     zone.serial = client.serial(name)
-    zone.publish_state = PublishState.PUBLISHED
+    Publication.objects.filter(pk__in=sent).update(published_at=clock.now(), serial=zone.serial)
+    zone.publish_state = PublishState.PENDING if Publication.objects.filter(
+        zone_id=zone.pk, published_at__isnull=True).exists() else PublishState.PUBLISHED
     zone.save(update_fields=["serial", "publish_state", "updated_at"])
     if zone.dnssec:
         from .dnssec import refresh_keys

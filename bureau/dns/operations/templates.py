@@ -17,7 +17,7 @@ from bureau.dns.models import ChangeKind, Template, TemplateApplication, Zone
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.operations.common import Actor
 
-from .common import Outcome, change_records, verify_may_manage
+from .common import Outcome, change_records, settle_outcome, verify_may_manage
 from .errors import NotHosted, TemplateInvalid
 
 
@@ -56,9 +56,9 @@ def apply_template(*, zone: Zone, actor: Actor, template: Template,
         application = TemplateApplication.objects.create(zone=zone, template=template,
                                                          values=dict(values or {}))
         outcome = change_records(zone, actor, ChangeKind.TEMPLATE_APPLY, add=records,
-                                 application=application,
+                                 application=application, publish=False,
                                  summary=f"template “{template.name}” applied")
-    return application, outcome
+    return application, settle_outcome(outcome, zone)
 
 
 def remove_template(*, application: TemplateApplication, actor: Actor) -> Outcome:
@@ -68,8 +68,8 @@ def remove_template(*, application: TemplateApplication, actor: Actor) -> Outcom
         raise NotHosted(_("This template was already removed."))
     with transaction.atomic():
         outcome = change_records(zone, actor, ChangeKind.TEMPLATE_REMOVE,
-                                 remove=list(application.records.all()),
+                                 remove=list(application.records.all()), publish=False,
                                  summary=f"template “{application.template.name}” removed")
         application.removed_at = clock.now()
         application.save(update_fields=["removed_at"])
-    return outcome
+    return settle_outcome(outcome, zone)
