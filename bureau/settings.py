@@ -161,6 +161,8 @@ BUREAU_PERIODIC_JOBS = {
     "poll-registries": {"task": "bureau.registrar.tasks.process_poll_queues",
                         "every": int(os.environ.get("BUREAU_POLL_EVERY", "60"))},
     "reconcile": {"task": "bureau.registrar.tasks.reconcile", "every": 6 * 3600},
+    # Orders left open by a crash wait minutes, not the 6 hours of the full reconciliation.
+    "settle-orders": {"task": "bureau.registrar.tasks.settle_orders", "every": 300},
 }
 
 # DNS hosting (bureau.dns): the PowerDNS API Bureau publishes to (`bureau run` starts a local

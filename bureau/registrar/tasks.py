@@ -46,6 +46,15 @@ def reconcile() -> dict[str, int]:
 
 
 @task()
+def settle_orders() -> int:
+    """Settle open orders (unknown, or pending longer than BUREAU_ORDER_SETTLE_AFTER) from the
+    registries' answers; return how many were settled. Often and cheap: only open orders."""
+    from bureau.registrar.operations.reconcile import settle_unknown_orders
+
+    return len(settle_unknown_orders().settled)
+
+
+@task()
 def register_domain(*, organisation_id: int, user_id: int, name: str,
                     registrant_id: int, period: int = 1, nameservers: list[str] | None = None,
                     accepted_price: int | None = None,

@@ -32,7 +32,7 @@ from bureau.registrar.tasks import reconcile as reconcile_job
 from bureau.registrar.tasks import register_domain
 from bureau.sandbox.testing import Sandbox
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.sqlite]
 START = 100_000
 
 
