@@ -27,5 +27,8 @@ urlpatterns = [
     path("", include("bureau.web.urls")),
 ]
 
-# Unmatched paths under /api/ answer with problem details, like every API error.
+# Errors outside the API's views answer with problem details under /api/ and pages elsewhere:
+# an unmatched path (404), a body over the limit (413), a database out of reach (503).
 handler404 = "bureau.api.problems.not_found_view"
+handler400 = "bureau.api.problems.bad_request_view"
+handler500 = "bureau.api.problems.server_error_view"

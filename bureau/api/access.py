@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 
+from bureau.audit.log import client_ip
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.operations.common import Actor
@@ -95,7 +96,8 @@ def organisation_for_create(request: Request, slug: str | None) -> Organisation:
 def actor(request: Request) -> Actor:
     """The operations' actor; the history says which token acted, when one did."""
     token = token_of(request)
-    return Actor(user_of(request), f"api-token:{token.prefix}" if token else "api")
+    return Actor(user_of(request), f"api-token:{token.prefix}" if token else "api",
+                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
 def request_context(request: Request) -> dict[str, Any]:

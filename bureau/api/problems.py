@@ -9,12 +9,17 @@ HTTP statuses; nothing else in the API decides an error's shape.
 from __future__ import annotations
 
 import logging
+import sys
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.views.defaults import page_not_found
+from django.template.loader import render_to_string
+from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,6 +46,7 @@ OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (op.WrongState, 409, "wrong-state", "Not possible in the name's current state"),
     (op.StatusProhibits, 409, "status-prohibits", "A lock forbids this"),
     (op.ContactInvalid, 422, "contact-invalid", "Contact not usable"),
+    (op.InvalidText, 422, "invalid-text", "Text not accepted"),
     (op.ConsentMissing, 422, "consent-missing", "Consent missing"),
     (op.RegistryRefused, 422, "registry-refused", "The registry refused"),
     # The order is kept and will be settled: accepted, not failed. Do not retry.
@@ -115,6 +121,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             return _operation_problem(request, exc, code, slug, title)
     if isinstance(exc, epp.EPPError):
         return _registry_unreachable(request, exc)
+    if isinstance(exc, RequestDataTooBig):
+        return too_large(request)
+    if database_unreachable(exc):
+        return database_unavailable(request, exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -166,6 +176,91 @@ def _registry_unreachable(request: Any, exc: Exception) -> Response:
                    detail=f"The registry cannot be reached now; nothing was done. Try again "
                           f"in a minute (incident {incident}).",
                    headers={"Retry-After": "60"}, incident=incident)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """The database refused or dropped the connection (or is shutting down): the request may
+    succeed a minute later, so 503 and not 500."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def _database_problem(exc: BaseException) -> dict[str, Any]:
+    incident = uuid.uuid4().hex[:12]
+    logger.error("database unreachable (incident %s): %s", incident, exc)
+    return {"status_code": status.HTTP_503_SERVICE_UNAVAILABLE, "slug": "service-unavailable",
+            "title": "Service unavailable", "headers": {"Retry-After": "60"},
+            "detail": f"Bureau cannot reach its database now; try again in a minute "
+                      f"(incident {incident}).", "incident": incident}
+
+
+def _too_large_problem() -> dict[str, Any]:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return {"status_code": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            "slug": "request-too-large", "title": "Request too large",
+            "detail": f"The request body is larger than {limit} bytes, the most Bureau "
+                      "accepts: send less at a time.", "max_bytes": limit}
+
+
+def database_unavailable(request: Any, exc: BaseException) -> Response:
+    return problem(request, **_database_problem(exc))
+
+
+def too_large(request: Any) -> Response:
+    return problem(request, **_too_large_problem())
+
+
+def problem_response(request: HttpRequest, *, status_code: int, slug: str, title: str,
+                     detail: str, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JsonResponse:
+    """The same body as ``problem``, outside DRF's views (middleware, Django's handlers)."""
+    body = {"type": TYPE_BASE + slug, "title": title, "status": status_code, "detail": detail,
+            "instance": request.get_full_path(), **extra}
+    response = JsonResponse(body, status=status_code, content_type=PROBLEM_CONTENT_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+def too_large_response(request: HttpRequest) -> HttpResponse:
+    """413: problem details under /api/, the portal's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return problem_response(request, **_too_large_problem())
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+    return HttpResponse(render_to_string("413.html", {"megabytes": f"{limit / 1e6:.1f}"}),
+                        status=413)
+
+
+def bad_request_view(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 400 (``handler400``): a body over the limit is a 413; the rest as Django."""
+    if isinstance(exception, RequestDataTooBig):
+        return too_large_response(request)
+    if request.path.startswith("/api/"):
+        return problem_response(request, status_code=400, slug="malformed-request",
+                                title="Malformed request",
+                                detail="The request could not be read: check its headers "
+                                       "and body.")
+    return bad_request(request, exception)
+
+
+def server_error_view(request: HttpRequest) -> HttpResponse:
+    """Django's 500 (``handler500``), called while the exception is being handled: a
+    database out of reach is a 503 (problem details under /api/, a page elsewhere)."""
+    exc = sys.exc_info()[1]
+    if exc is not None and database_unreachable(exc):
+        if request.path.startswith("/api/"):
+            return problem_response(request, **_database_problem(exc))
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "60"
+        return response
+    if request.path.startswith("/api/"):
+        incident = uuid.uuid4().hex[:12]
+        logger.error("API error (incident %s) at %s", incident, request.get_full_path(),
+                     exc_info=exc)
+        return problem_response(request, status_code=500, slug="internal-error",
+                                title="Internal error",
+                                detail=f"Something went wrong on Bureau's side; it was logged "
+                                       f"(incident {incident}).", incident=incident)
+    return server_error(request)
 
 
 def _unexpected(request: Any, exc: Exception) -> Response:

@@ -25,16 +25,21 @@ def client_ip(request: HttpRequest | None) -> str | None:
 
 def record(kind: str, *, user: Any = None, organisation: Organisation | None = None,
            request: HttpRequest | None = None, identifier: str = "",
-           detail: dict[str, Any] | None = None) -> SecurityEvent:
-    """Append one security event. ``user`` may be None (failed login: give ``identifier``)."""
+           detail: dict[str, Any] | None = None, ip_address: str | None = None,
+           user_agent: str = "") -> SecurityEvent:
+    """Append one security event. ``user`` may be None (failed login: give ``identifier``).
+    Where from: the ``request``, or (from an operation, which has none) ``ip_address`` and
+    ``user_agent``."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     if not identifier and user is not None:
         identifier = str(getattr(user, "email", "") or user.get_username())
-    agent = request.META.get("HTTP_USER_AGENT", "")[:255] if request is not None else ""
+    if request is not None:
+        ip_address = client_ip(request)
+        user_agent = request.META.get("HTTP_USER_AGENT", "")
     event = SecurityEvent.objects.create(
         kind=kind, user=user, identifier=identifier[:254], organisation=organisation,
-        ip_address=client_ip(request), user_agent=agent, detail=detail or {},
+        ip_address=ip_address, user_agent=user_agent[:255], detail=detail or {},
     )
     logger.info("security event %s user=%s org=%s", kind, identifier,
                 organisation.pk if organisation else None)

@@ -1,4 +1,4 @@
-"""Receivers that turn Django's and allauth's signals into security events."""
+"""Receivers that turn Django's, allauth's and the operations' signals into security events."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
+
+from bureau.registrar.operations import transfer
 
 from .log import record
 from .models import EventKind
@@ -78,3 +80,10 @@ def mfa_reset(sender: Any, request: Any, user: Any, authenticator: Any, **kwargs
 @receiver(mfa_signals.authentication_failed)
 def mfa_failed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(EventKind.LOGIN_FAILED, user=user, request=request, detail={"step": "2fa"})
+
+
+@receiver(transfer.auth_info_revealed)
+def auth_code_revealed(sender: Any, domain: Any, actor: Any, **kwargs: Any) -> None:
+    record(EventKind.AUTH_CODE_REVEALED, user=actor.user, organisation=domain.organisation,
+           ip_address=actor.ip, user_agent=actor.user_agent,
+           detail={"domain": domain.name, "via": actor.label})

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.coop import conf
 from bureau.coop.models import Ballot, BallotOption, College, PricedOperation
+from bureau.core.validators import printable_text
 
 
 class JoinForm(forms.Form):
@@ -17,7 +18,8 @@ class JoinForm(forms.Form):
         help_text=_("The group you belong to in the cooperative: employees, "
                     "customers and beneficiaries, or contributors."))
     shares = forms.IntegerField(label=_("Shares"), min_value=1, initial=1)
-    name = forms.CharField(label=_("Name in the register"), max_length=200)
+    name = forms.CharField(label=_("Name in the register"), max_length=200,
+                           validators=[printable_text])  # printed on the member's certificate
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 
 from bureau.api import access
 from bureau.api.problems import problem
+from bureau.core.validators import MAX_ID
 from bureau.dns.models import (
     HealthCheck,
     Record,
@@ -35,6 +36,7 @@ from bureau.dns.names import InvalidName, zone_name
 from bureau.dns.operations import dnssec, health, history, records, templates, zonefiles, zones
 from bureau.dns.operations.common import Outcome
 from bureau.dns.operations.errors import ControlNotProven, RecordsInvalid
+from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.domains.models import Domain, DomainState
 
@@ -54,12 +56,14 @@ class RecordInputSerializer(serializers.Serializer):
                                  help_text="owner: @, www, www.example.org. or a U-label name")
     type = serializers.CharField(max_length=10)
     content = serializers.CharField(max_length=65_535, trim_whitespace=False)
-    ttl = serializers.IntegerField(required=False, default=3600)
+    ttl = serializers.IntegerField(required=False, default=DEFAULT_TTL, min_value=MIN_TTL,
+                                   max_value=MAX_TTL)
 
 
 class BatchSerializer(serializers.Serializer):
     add = RecordInputSerializer(many=True, required=False, default=list)
-    remove = serializers.ListField(child=serializers.IntegerField(), required=False,
+    remove = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+                                   required=False,
                                    default=list, max_length=MAX_BATCH)
     summary = serializers.CharField(max_length=200, required=False, default="")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core.validators import MAX_ID
 from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL, RecordType
 
 
@@ -23,7 +24,8 @@ class RecordForm(forms.Form):
     content = forms.CharField(label=_("Content"), max_length=65_535,
                               widget=forms.TextInput(attrs={"size": 60}),
                               help_text=_("Example for MX: 10 mail.example.net."))
-    replace = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    replace = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1,
+                                 max_value=MAX_ID)
 
 
 class ImportForm(forms.Form):

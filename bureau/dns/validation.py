@@ -32,6 +32,7 @@ import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 import dns.tokenizer
 
+from bureau.core.validators import describe, forbidden_character
 from bureau.dns.names import InvalidName, owner_name, zone_name
 from bureau.dns.records import MAX_TTL, MIN_TTL, SUPPORTED_TYPES, Record, ValidRecord
 
@@ -144,8 +145,12 @@ def _canonical_content(
     text = content.strip()
     if not text:
         raise _ContentError(f"content is empty: give {CONTENT_HINTS[rtype]}")
-    if "\n" in text or "\r" in text or "\x00" in text:
-        raise _ContentError("content must be on one line, without control characters")
+    if "\n" in text or "\r" in text:
+        raise _ContentError("content must be on one line")
+    found = forbidden_character(text, multiline=True)  # a tab separates like a space
+    if found is not None:
+        raise _ContentError(f"content holds an invisible control character, "
+                            f"{describe(found[1])}: type it again without it")
     if rtype in ("A", "AAAA"):
         _check_address(rtype, text)
     if rtype == "TXT":

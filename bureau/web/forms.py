@@ -12,13 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.api import scopes as scope_rules
 from bureau.api import tokens
+from bureau.core.validators import MAX_CENTS, printable_text
 from bureau.registrar.accounts.models import Role
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations.dnschoice import DnsChoice
 
 
 class OrganisationForm(forms.Form):
+    # Printed on invoices: no control character.
     name = forms.CharField(label=_("Name of the organisation"), max_length=200,
+                           validators=[printable_text],
                            help_text=_("Your own name if you hold names on your own."))
 
 
@@ -51,7 +54,7 @@ class SearchForm(forms.Form):
 
 class CartAddForm(forms.Form):
     name = forms.CharField(max_length=253)
-    price = forms.IntegerField(min_value=0)
+    price = forms.IntegerField(min_value=0, max_value=MAX_CENTS)
     currency = forms.CharField(max_length=3)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
 from bureau.registrar.billing.ledger import LedgerError
@@ -22,7 +24,7 @@ class Failed(Exception):
     """The operation did not happen; the form carries the reason."""
 
 
-def attempt(form: forms.Form, action: Callable[[], T], *, context: dict[str, Any],
+def attempt(form: forms.BaseForm, action: Callable[[], T], *, context: dict[str, Any],
             fields: dict[str, str] | None = None) -> T:
     """Run ``action``; on a refusal put the reason on the field it names (or the form) and
     raise ``Failed``. ``fields`` renames the operation's field names to the form's. An
@@ -35,6 +37,10 @@ def attempt(form: forms.Form, action: Callable[[], T], *, context: dict[str, Any
         form.add_error(field, exc.message)
     except LedgerError as exc:
         form.add_error(None, str(exc))
+    except ValidationError as exc:  # the model's own checks, per field
+        form.add_error(None, exc)
+    except (OperationalError, InterfaceError):
+        raise  # the database is out of reach: the 503 page, not an incident
     except Exception:
         incident = uuid.uuid4().hex[:12]
         logger.exception("incident %s during %s", incident, context)

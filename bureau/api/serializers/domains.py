@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from bureau.api.serializers import read_only_slug
+from bureau.core.validators import MAX_CENTS, MAX_ID, printable_text
 from bureau.notices.goodbye import CHECKLIST
 from bureau.notices.models import GoodbyeMode
 from bureau.registrar.billing.models import Order
@@ -13,6 +14,15 @@ from bureau.registrar.domains.models import BundledName, Domain, DomainEvent, DS
 from bureau.registrar.domains.names import to_u_label
 
 MAX_NAMESERVERS = 13
+
+
+def contact_id(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+def price_in_cents(**kwargs: Any) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_CENTS, required=False,
+                                    allow_null=True, **kwargs)
 
 
 class LocksSerializer(serializers.Serializer[dict[str, bool]]):
@@ -150,10 +160,10 @@ class RegisterSerializer(serializers.Serializer[Any]):
                                          "organisation; defaults to the token's.")
     name = serializers.CharField(max_length=253, help_text="U-label or A-label")
     period = serializers.IntegerField(min_value=1, max_value=10, default=1)
-    registrant = serializers.IntegerField(min_value=1, help_text="Contact id of the holder")
-    admin_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    tech_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    billing_contact = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    registrant = contact_id(help_text="Contact id of the holder")
+    admin_contact = contact_id(required=False, allow_null=True)
+    tech_contact = contact_id(required=False, allow_null=True)
+    billing_contact = contact_id(required=False, allow_null=True)
     nameservers = nameserver_list()
     dns = serializers.ChoiceField(
         choices=["bureau", "own", "later"], required=False,
@@ -161,14 +171,13 @@ class RegisterSerializer(serializers.Serializer[Any]):
                   "created and signed, its DS sent; `own`: the `nameservers` given, checked "
                   "(at least two, each resolving); `later`: none. `nameservers` without "
                   "`dns` are set as given, unchecked.")
-    accepted_price = serializers.IntegerField(
-        min_value=0, required=False, allow_null=True,
+    accepted_price = price_in_cents(
         help_text="The price (cents) the person accepted; refused with 409 if it changed.")
 
 
 class RenewSerializer(serializers.Serializer[Any]):
     period = serializers.IntegerField(min_value=1, max_value=10, default=1)
-    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    accepted_price = price_in_cents()
 
 
 class GoodbyeSerializer(serializers.Serializer[Any]):
@@ -191,29 +200,30 @@ class GoodbyeSerializer(serializers.Serializer[Any]):
 
 
 class RestoreSerializer(serializers.Serializer[Any]):
-    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    accepted_price = price_in_cents()
 
 
 class TransferInSerializer(serializers.Serializer[Any]):
     organisation = serializers.SlugField(required=False)
     name = serializers.CharField(max_length=253)
-    auth_code = serializers.CharField(max_length=255, trim_whitespace=False)
-    accepted_price = serializers.IntegerField(min_value=0, required=False, allow_null=True)
+    auth_code = serializers.CharField(max_length=255, trim_whitespace=False,
+                                      validators=[printable_text])
+    accepted_price = price_in_cents()
 
 
 class DomainUpdateSerializer(serializers.Serializer[Any]):
     """Only the fields given change."""
 
     nameservers = nameserver_list()
-    admin_contact = serializers.IntegerField(min_value=1, required=False)
-    tech_contact = serializers.IntegerField(min_value=1, required=False)
-    billing_contact = serializers.IntegerField(min_value=1, required=False)
+    admin_contact = contact_id(required=False)
+    tech_contact = contact_id(required=False)
+    billing_contact = contact_id(required=False)
     locks = LocksSerializer(required=False)
     ds_records = DSRecordSerializer(many=True, required=False)
 
 
 class HolderChangeSerializer(serializers.Serializer[Any]):
-    registrant = serializers.IntegerField(min_value=1, help_text="Contact id of the new holder")
+    registrant = contact_id(help_text="Contact id of the new holder")
     old_holder_consent = serializers.BooleanField()
     new_holder_consent = serializers.BooleanField()
     opt_out_of_transfer_lock = serializers.BooleanField(default=False)

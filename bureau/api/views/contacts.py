@@ -12,9 +12,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.contacts.models import Contact
-from bureau.registrar.operations import handles
+from bureau.registrar.operations import contacts as contact_ops
 
 from .. import access
 from ..filters import ContactFilter
@@ -27,10 +28,13 @@ from ..serializers.contacts import (
 from .common import PROBLEM_RESPONSES
 
 
-def save(contact: Contact) -> None:
-    """Contact.save validates; its errors become field errors."""
+def save(request: Request, organisation: Organisation, changes: dict[str, Any],
+         contact: Contact | None = None) -> contact_ops.SavedContact:
+    """The portal's and the CLI's operation; the model's errors become field errors."""
     try:
-        contact.save()
+        return contact_ops.save_contact(organisation=organisation,
+                                        actor=access.actor(request), changes=changes,
+                                        contact=contact)
     except DjangoValidationError as exc:
         raise ValidationError(exc.message_dict if hasattr(exc, "error_dict")
                               else {"non_field_errors": exc.messages}) from exc
@@ -64,9 +68,8 @@ class ContactViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("organisation", None)
-        contact = Contact(organisation=organisation, **data)
-        save(contact)
-        return Response(ContactSerializer(contact).data, status=201)
+        saved = save(request, organisation, data)
+        return Response(ContactSerializer(saved.contact).data, status=201)
 
     @extend_schema(summary="Change a contact (sent to every registry that holds it)",
                    request=ContactSerializer,
@@ -76,11 +79,9 @@ class ContactViewSet(viewsets.ModelViewSet):
         access.require(request, contact.organisation, Permission.MANAGE_CONTACTS)
         serializer = ContactSerializer(contact, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        for field, value in serializer.validated_data.items():
-            setattr(contact, field, value)
-        save(contact)
-        body = ContactUpdatedSerializer(contact).data
-        body["registries_not_updated"] = handles.sync_contact(contact)
+        saved = save(request, contact.organisation, dict(serializer.validated_data), contact)
+        body = ContactUpdatedSerializer(saved.contact).data
+        body["registries_not_updated"] = saved.registries_not_updated
         return Response(body)
 
     @extend_schema(responses={204: None, **PROBLEM_RESPONSES})

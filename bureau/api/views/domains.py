@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bureau.audit.log import EventKind, record
 from bureau.notices import renewal
 from bureau.notices.goodbye import delete_after_goodbye, give_up
 from bureau.registrar.accounts.models import Organisation
@@ -222,11 +221,6 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def auth_code(self, request: Request, name: str) -> Response:
         domain = self.get_object()
         code = transfer.reveal_auth_info(domain=domain, actor=access.actor(request))
-        token = access.token_of(request)
-        record(EventKind.AUTH_CODE_REVEALED, user=request.user,
-               organisation=domain.organisation, request=request,
-               detail={"domain": domain.name, "via": "api",
-                       "token": token.prefix if token else None})
         return Response({"name": domain.name, "auth_code": code},
                         headers={"Cache-Control": "no-store"})
 

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core.validators import check_fields
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.registries.models import Registry
 
 from .validators import ContactEmailValidator, normalise_phone, validate_country, validate_phone
+
+# Only these break a street into lines; str.splitlines would also take control characters
+# (U+001C...) and U+2028 for line breaks, hiding them from the check instead of refusing them.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 class Contact(models.Model):
@@ -63,11 +69,14 @@ class Contact(models.Model):
             self.phone = normalise_phone(self.phone)
         if self.fax:
             self.fax = normalise_phone(self.fax)
-        lines = [line.strip() for line in self.street.splitlines() if line.strip()]
+        lines = [line.strip() for line in _LINE_BREAK.split(self.street) if line.strip()]
         self.street = "\n".join(lines)
 
     def clean(self) -> None:
-        lines = self.street.splitlines()
+        # What reaches the registries as XML: no control character (the street may have lines).
+        check_fields(self, ["name", "org", "city", "state", "postal_code"],
+                     multiline=["street"])
+        lines = self.street_lines
         if len(lines) > 3:
             raise ValidationError(
                 {"street": _("Registries take three street lines at most: join some of them.")}
@@ -80,7 +89,7 @@ class Contact(models.Model):
 
     @property
     def street_lines(self) -> list[str]:
-        return self.street.splitlines()
+        return _LINE_BREAK.split(self.street) if self.street else []
 
     def handle_at(self, registry: Registry) -> str | None:
         handle = self.handles.filter(registry=registry).first()

@@ -21,7 +21,7 @@ from bureau import epp
 from bureau.registrar.domains.names import split_tld, to_u_label
 from bureau.registrar.registries.models import Registry, Tld
 
-from .common import parse_name, send, verify_tld_sold
+from .common import parse_name, parse_new_name, send, verify_tld_sold
 from .errors import OutcomePending, RegistryRefused
 
 PRICED_OPERATIONS = ("create", "renew", "transfer", "restore")
@@ -127,7 +127,9 @@ def check(names: list[str], *, operation: str = "create", period: int = 1,
           sold: Mapping[str, Tld] | None = None) -> list[Quote]:
     """Quotes for these names, in the order given (one check command per registry).
     ``sold``: the active TLDs by name with their registry, when the caller has loaded them."""
-    parsed = [parse_name(name) for name in names]
+    # A name to register must be in one script per label; one held is quoted as it is.
+    parse = parse_new_name if operation in ("create", "transfer") else parse_name
+    parsed = [parse(name) for name in names]
     tlds = verify_tlds_sold(parsed, sold)
     by_registry: dict[int, list[str]] = defaultdict(list)
     registries: dict[int, Registry] = {}

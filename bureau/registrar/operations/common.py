@@ -15,17 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from bureau import epp
+from bureau.core.validators import printable_text
 from bureau.registrar.accounts.models import Organisation, Role
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Domain, DomainEvent, Outcome
-from bureau.registrar.domains.names import split_tld, to_a_label
+from bureau.registrar.domains.names import split_tld, to_a_label, to_new_a_label
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
 
 from .errors import (
     CommandInvalid,
     InvalidName,
+    InvalidText,
     NotAllowed,
     OperationError,
     OutcomePending,
@@ -38,10 +40,15 @@ OPEN_STATES = (OrderState.PENDING, OrderState.UNKNOWN)
 
 @dataclass(frozen=True)
 class Actor:
-    """Who acts: a person (``user``) or a part of Bureau (``label``: "poll", "reconcile")."""
+    """Who acts: a person (``user``) or a part of Bureau (``label``: "poll", "reconcile").
+
+    ``label`` also says through which door a person acts ("portal", "api-token:…", "cli"),
+    and ``ip``/``user_agent`` where from, for the security log."""
 
     user: User | None = None
     label: str = ""
+    ip: str | None = None
+    user_agent: str = ""
 
     @classmethod
     def system(cls, label: str) -> Actor:
@@ -212,6 +219,22 @@ def parse_name(name: str) -> str:
         return to_a_label(name)
     except ValidationError as exc:
         raise InvalidName(" ".join(exc.messages)) from exc
+
+
+def parse_new_name(name: str) -> str:
+    """``parse_name`` for a name entering Bureau: each label in one script too."""
+    try:
+        return to_new_a_label(name)
+    except ValidationError as exc:
+        raise InvalidName(" ".join(exc.messages)) from exc
+
+
+def verify_printable(value: str, field: str) -> None:
+    """Refuse, before anything is charged, a text the registry's XML could not carry."""
+    try:
+        printable_text(value)
+    except ValidationError as exc:
+        raise InvalidText(" ".join(exc.messages), field=field) from exc
 
 
 def verify_tld_sold(a_label: str) -> Tld:

@@ -55,6 +55,7 @@ from .common import (
     logger,
     order_at_stake,
     parse_name,
+    parse_new_name,
     record,
     send,
     send_or_close,
@@ -170,7 +171,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
              billing: Contact | None = None, nameservers: Sequence[str] = (),
              accepted_price: int | None = None, dns: str | None = None) -> Registration:
     """``dns``: the checkout's DNS choice (dnschoice.DnsChoice); None keeps ``nameservers``."""
-    a_label = parse_name(name)
+    a_label = parse_new_name(name)
     tld = verify_tld_sold(a_label)
     registry = tld.registry
     verify_role(organisation, actor, ROLES_THAT_ORDER)

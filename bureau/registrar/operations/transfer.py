@@ -1,16 +1,17 @@
 """Transfers: in (with the holder's transfer code) and out (approve, reject, reveal the code).
 
-transfer_in errors: NotAllowed; InvalidName, TldNotSold, NotAvailable (already at Bureau);
-CommandInvalid (field "auth_info": a code that cannot be sent; nothing charged); PriceChanged;
-InsufficientFunds; RegistryRefused (credited back: wrong code, locked name);
-OutcomePending. A transfer in stays pending (order charged, domain pending-transfer-in) until
-the registry's poll message says approved (order completed) or rejected (credited back); see
-poll.py.
+transfer_in errors: InvalidText (field "auth_info": a control character in the code);
+NotAllowed; InvalidName, TldNotSold, NotAvailable (already at Bureau); CommandInvalid (field
+"auth_info": a code that cannot be sent; nothing charged); PriceChanged; InsufficientFunds;
+RegistryRefused (credited back: wrong code, locked name); OutcomePending. A transfer in
+stays pending (order charged, domain pending-transfer-in) until the registry's poll message
+says approved (order completed) or rejected (credited back); see poll.py.
 
 approve_transfer_out / reject_transfer_out errors: NotAllowed; WrongState (no transfer
 pending); RegistryRefused; OutcomePending.
 
-reveal_auth_info errors: NotAllowed. Every reveal is recorded in the history.
+reveal_auth_info errors: NotAllowed; WrongState. Every reveal is recorded in the history and
+the security log.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
@@ -36,11 +38,12 @@ from .common import (
     Actor,
     EppOutcome,
     order_at_stake,
-    parse_name,
+    parse_new_name,
     record,
     send,
     send_or_close,
     verify_frame,
+    verify_printable,
     verify_role,
     verify_tld_sold,
 )
@@ -51,7 +54,8 @@ from .register import verify_not_held, verify_price_accepted
 
 def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_info: str,
                 accepted_price: int | None = None) -> Done:
-    a_label = parse_name(name)
+    a_label = parse_new_name(name)
+    verify_printable(auth_info, "auth_info")
     tld = verify_tld_sold(a_label)
     verify_role(organisation, actor, ROLES_THAT_ORDER)
     verify_not_held(a_label)
@@ -200,10 +204,18 @@ def reject_transfer_out(*, domain: Domain, actor: Actor) -> Done:
     return _reply(domain, actor, "reject")
 
 
+# Sent in the transaction of each reveal: bureau.audit records it in the security log (a
+# receiver that fails makes the reveal fail: no code is shown unlogged).
+auth_info_revealed = Signal()
+
+
 def reveal_auth_info(*, domain: Domain, actor: Actor) -> str:
-    """The transfer code, for the holder to give to the gaining registrar. Audited."""
+    """The transfer code, for the holder to give to the gaining registrar. Recorded in the
+    domain's history and in the security log, alike from every door."""
     authorise(domain, actor, ROLES_THAT_MANAGE_MEMBERS)
     verify_state(domain, [DomainState.ACTIVE])
-    record(domain=domain, name=domain.name, actor=actor, operation=Operation.AUTH_INFO_REVEAL,
-           outcome=Outcome.SUCCESS)
+    with transaction.atomic():
+        record(domain=domain, name=domain.name, actor=actor,
+               operation=Operation.AUTH_INFO_REVEAL, outcome=Outcome.SUCCESS)
+        auth_info_revealed.send(sender=Domain, domain=domain, actor=actor)  # the audit logs it
     return str(domain.auth_info)

@@ -13,9 +13,12 @@ from django.views.decorators.http import require_POST
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations import contacts as contact_ops
+from bureau.registrar.operations.common import Actor
 
 from ..forms import ContactForm
-from ..organisations import member_required
+from ..organisations import member_required, person
+from ..outcomes import Failed, attempt
 
 
 @member_required()
@@ -36,9 +39,22 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if not may_edit:
             raise PermissionDenied
         if form.is_valid():
-            saved = form.save()
-            messages.success(request, _("Contact “%(name)s” saved.") % {"name": saved.name})
-            return redirect("web:contacts")
+            changes = {name: form.cleaned_data[name] for name in contact_ops.FIELDS}
+            try:
+                saved = attempt(form, lambda: contact_ops.save_contact(
+                    organisation=organisation, actor=Actor(person(request), "portal"),
+                    changes=changes, contact=contact), context={"op": "save-contact"})
+            except Failed:
+                pass
+            else:
+                messages.success(request, _("Contact “%(name)s” saved.")
+                                 % {"name": saved.contact.name})
+                if saved.registries_not_updated:
+                    messages.warning(request, _(
+                        "These registries could not be told of the change now: %(names)s. "
+                        "Save the contact again later to send it.")
+                        % {"names": ", ".join(saved.registries_not_updated)})
+                return redirect("web:contacts")
     return render(request, "web/contact_form.html", {"form": form, "contact": contact,
                                                      "may_edit": may_edit},
                   status=400 if request.method == "POST" else 200)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bureau.audit.log import EventKind, record
+from bureau.audit.log import client_ip
 from bureau.core import clock
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
@@ -234,14 +234,13 @@ def auth_code(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.Form()
     try:
         code = attempt(form, lambda: transfer_op.reveal_auth_info(
-            domain=domain, actor=Actor(person(request))),
+            domain=domain, actor=Actor(person(request), "portal", ip=client_ip(request),
+                                       user_agent=request.META.get("HTTP_USER_AGENT", ""))),
             context={"op": "reveal-auth-code", "domain": domain.name})
     except Failed:
         for error in form.non_field_errors():
             messages.error(request, str(error))
         return redirect("web:domain", pk=domain.pk)
-    record(EventKind.AUTH_CODE_REVEALED, user=person(request), organisation=domain.organisation,
-           request=request, detail={"domain": domain.name})
     return render(request, "web/domain_detail.html",
                   domain_context(request, domain, auth_code=code))
 

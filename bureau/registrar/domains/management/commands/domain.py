@@ -68,7 +68,7 @@ class Command(BaseCommand):
         user = User.objects.filter(username=username).first() if username else None
         if username and user is None:
             raise CommandError(f"--as {username}: no such user")
-        actor = Actor(user) if user else Actor.system("operator")
+        actor = Actor(user, "cli") if user else Actor.system("operator")
         try:
             getattr(self, "do_" + action.replace("-", "_"))(actor, **options)
         except (OperationError, LedgerError) as exc:
@@ -175,9 +175,10 @@ class Command(BaseCommand):
         self._charged(result.order)
 
     def do_renew(self, actor: Actor, name: str, years: int, **options: Any) -> None:
-        from bureau.registrar.operations.renew import renew
+        from bureau.notices.renewal import renew_for_holder
 
-        result = renew(domain=self._domain(name), actor=actor, period=years)
+        # The holder's renew, as the portal and the API: right before and after expiry.
+        result = renew_for_holder(self._domain(name), actor, period=years)
         self._show(result.domain)
         self._charged(result.order)
 
