@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -103,7 +104,7 @@ def test_a_contact_change_reaches_the_registry_from_every_door(
                                       {**form, "city": "Lyon\x1b"}).content.decode()
     assert "city" in api_a.patch(f"/api/v1/contacts/{holder.pk}/", {"city": "Lyon\x1b"},
                                  format="json").json()["errors"][0]["field"]
-    with pytest.raises(Exception, match="--city: .*U\\+001B"):
+    with pytest.raises(CommandError, match=r"--city: .*U\+001B"):
         cli("contact", "--as", "alice", "update", str(holder.pk), "--city", "Lyon\x1b")
     (postal,) = at_registry(sandbox_registry, holder).postal_info
     assert postal.addr is not None and postal.addr.city == "Lille"
