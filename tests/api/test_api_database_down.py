@@ -63,7 +63,10 @@ def test_the_api_and_the_portal_answer_503_without_their_database(
                          headers={"Authorization": "Bearer bur_x"})
     assert written.status_code == 503, written.text
 
-    portal = httpx.get(f"{url}/contacts/", cookies={"sessionid": "a" * 32})
-    assert portal.status_code == 503, portal.text
-    assert "text/html" in portal.headers["content-type"]
-    assert "database" in portal.text and portal.headers["retry-after"] == "60"
+    for language, words in (("en", "cannot reach its database"),
+                            ("fr", "joindre sa base de données")):
+        portal = httpx.get(f"{url}/contacts/", cookies={"sessionid": "a" * 32},
+                           headers={"Accept-Language": language})
+        assert portal.status_code == 503, portal.text
+        assert "text/html" in portal.headers["content-type"]
+        assert words in portal.text and portal.headers["retry-after"] == "60"

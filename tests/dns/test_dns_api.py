@@ -201,3 +201,19 @@ def test_stop_hosting_through_the_api(api: APIClient, zone: Zone) -> None:
     refused = api.post(url(zone, "records/batch/"), {"add": [
         {"name": "www", "type": "A", "content": "192.0.2.1"}]}, format="json")
     assert refused.status_code == 422 and zone.records.count() == 0
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"remove": [2**70]}, "remove"),
+    ({"add": [{"name": "www", "type": "A", "content": "192.0.2.1", "ttl": 2**70}]}, "add"),
+    ({"add": [{"name": "www", "type": "TXT", "content": "v=spf1\x1b -all"}]}, "add"),
+    ({"add": [{"name": "www", "type": "TXT", "content": "hello\x85"}]}, "add"),
+])
+def test_out_of_range_integers_and_control_characters_are_refused_before_powerdns(
+        api: APIClient, zone: Zone, payload: dict, field: str) -> None:
+    before = pdns_state(zone)
+    response = api.post(url(zone, "records/batch/"), payload, format="json")
+    assert response.status_code in (400, 422), response.content
+    assert response["Content-Type"] == "application/problem+json"
+    assert any(e["field"].startswith(field) for e in response.json()["errors"])
+    assert pdns_state(zone) == before and not zone.records.exists()
