@@ -66,7 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "bureau.web.middleware.RequestLimitsMiddleware",  # 413 before a body is read
+    "bureau.api.middleware.RequestLimitsMiddleware",  # 413 before a body is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

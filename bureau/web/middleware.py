@@ -1,5 +1,4 @@
-"""Portal middleware: required two-factor authentication, the Content-Security-Policy, and the
-limit on request bodies (for the API too)."""
+"""Portal middleware: required two-factor authentication, and the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -13,7 +12,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bureau.api.problems import too_large_response
 from bureau.audit.members import requires_2fa
 
 # Paths a person without 2FA may still use: setting it up, logging out, static files, i18n.
@@ -52,21 +50,3 @@ class ContentSecurityPolicyMiddleware:
         if self.policy and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = self.policy
         return response
-
-
-class RequestLimitsMiddleware:
-    """A body announced larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is refused with 413 before
-    it is read (Django would only notice once a view reads it, and say 400)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if limit is not None and length > limit:
-            return too_large_response(request)
-        return self.get_response(request)

@@ -19,7 +19,7 @@ from bureau import epp
 from bureau.api import tokens
 from bureau.api.scopes import SCOPES
 from bureau.audit.models import EventKind, SecurityEvent
-from bureau.notices import clock
+from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
