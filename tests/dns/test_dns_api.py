@@ -207,7 +207,7 @@ def test_stop_hosting_through_the_api(api: APIClient, zone: Zone) -> None:
     ({"remove": [2**70]}, "remove"),
     ({"add": [{"name": "www", "type": "A", "content": "192.0.2.1", "ttl": 2**70}]}, "add"),
     ({"add": [{"name": "www", "type": "TXT", "content": "v=spf1\x1b -all"}]}, "add"),
-    ({"add": [{"name": "www", "type": "TXT", "content": "hello\x85"}]}, "add"),
+    ({"add": [{"name": "www", "type": "TXT", "content": "hel\x85lo"}]}, "add"),
 ])
 def test_out_of_range_integers_and_control_characters_are_refused_before_powerdns(
         api: APIClient, zone: Zone, payload: dict, field: str) -> None:
