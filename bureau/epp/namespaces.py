@@ -16,7 +16,7 @@ LOGIN_SEC = "urn:ietf:params:xml:ns:epp:loginSec-1.0"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 OBJECTS = (DOMAIN, HOST, CONTACT)
-EXTENSIONS = (SECDNS, RGP, FEE, BDN, CHANGE_POLL)
+EXTENSIONS = (SECDNS, RGP, FEE, BDN, CHANGE_POLL, LOGIN_SEC)
 
 # The prefixes used when Bureau writes a frame (any prefix is valid on the wire).
 PREFIXES = {

@@ -12,7 +12,7 @@ from typing import Any
 
 from lxml import etree
 
-from bureau.sandbox import transfers
+from bureau.sandbox import statusnotes, transfers
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
@@ -116,8 +116,8 @@ def _blank(node: Element | None) -> None:
 
 
 def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
-    """Errors: 2303; 2202 wrong authInfo. Others than the sponsor see no authInfo, and without
-    the right authInfo they do not see what the contact's disclose flag="0" withholds."""
+    """Errors: 2303; 2202 wrong authInfo. Others than the sponsor never see the authInfo, and
+    without the right one they do not see what the contact's disclose flag="0" withholds."""
     row = _load(ctx, obj)
     pw = text(obj, "contact:authInfo/contact:pw")
     if pw is not None and row["clid"] != ctx.clid and pw != row["authinfo"]:
@@ -137,8 +137,7 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         statuses.append("linked")
     if not [s for s in statuses if s != "linked"]:
         statuses.insert(0, "ok")
-    for status in statuses:
-        sub(data, "contact:status", attrs={"s": status})
+    statusnotes.add_statuses(data, "contact:status", statuses, row["status_reasons"])
     for kind in ("int", "loc"):
         if kind in stored["postal"]:
             data.append(_postal_info(stored["postal"][kind], kind, withheld))
@@ -157,7 +156,7 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         sub(data, "contact:upDate", format_time(row["updated"]))
     if row["trdate"]:
         sub(data, "contact:trDate", format_time(row["trdate"]))
-    if authorised:
+    if row["clid"] == ctx.clid:  # never to another registrar (RFC 5733 3.1.2)
         sub(sub(data, "contact:authInfo"), "contact:pw", row["authinfo"])
     if "disclose" in stored:
         data.append(fromstring(stored["disclose"]))
@@ -257,10 +256,11 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
                 raise EppError(2306, "contact authInfo must not be empty")
     statuses = [s for s in statuses if s not in removed] + [s for s in added
                                                              if s not in statuses]
-    ctx.conn.execute("UPDATE contacts SET statuses = ?, data = ?, authinfo = ?, upid = ?,"
-                     " updated = ? WHERE id = ?",
-                     (" ".join(statuses), json.dumps(stored), authinfo, ctx.clid, ctx.now,
-                      row["id"]))
+    ctx.conn.execute("UPDATE contacts SET statuses = ?, status_reasons = ?, data = ?,"
+                     " authinfo = ?, upid = ?, updated = ? WHERE id = ?",
+                     (" ".join(statuses),
+                      statusnotes.changed(row["status_reasons"], add, removed, "contact:status"),
+                      json.dumps(stored), authinfo, ctx.clid, ctx.now, row["id"]))
     return Result()
 
 

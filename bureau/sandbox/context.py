@@ -37,12 +37,20 @@ class Ctx:
                                  f" (served: {', '.join(sorted(self.config.tlds))})")
         return policy
 
-    def years(self, value: int, unit: str) -> int:
-        """A period in years; months are accepted in whole years only (RFC 5731 pUnit m)."""
-        if unit == "m":
-            if value % 12:
-                raise EppError(2004, f"period of {value} months: this registry sells whole years")
-            value //= 12
-        if not 1 <= value <= self.config.max_years:
-            raise EppError(2004, f"period of {value} years is outside 1-{self.config.max_years}")
-        return value
+    def years(self, value: int, unit: str, policy: TldPolicy) -> int:
+        return years_sold(self.config, policy, value, unit)
+
+
+def years_sold(config: RegistryConfig, policy: TldPolicy, value: int, unit: str) -> int:
+    """A period in years as `policy` sells it; months only in whole years (RFC 5731 pUnit m).
+    EppError(2004) otherwise: fee:check answers avail="0" with the same reason."""
+    if unit == "m":
+        if value % 12:
+            raise EppError(2004, f"a period of {value} months is not sold: .{policy.name}"
+                                 " is sold in whole years")
+        value //= 12
+    low, high = policy.min_period, min(policy.max_period, config.max_years)
+    if not low <= value <= high:
+        raise EppError(2004, f"a period of {value} years is not sold: .{policy.name} is sold"
+                             f" for {low}-{high} years")
+    return value

@@ -14,13 +14,23 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from bureau.epp import namespaces as ns
-from bureau.sandbox import billing, domainview, fees, lifecycle, review, secdns, transfers
+from bureau.sandbox import (
+    billing,
+    domainview,
+    fees,
+    lifecycle,
+    review,
+    secdns,
+    statusnotes,
+    transfers,
+)
 from bureau.sandbox.bundles import PRODUCED_REASON, bundle_extension, bundle_names
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import DAY, add_years
 from bureau.sandbox.names import normalise, split, ulabel
+from bureau.sandbox.policy import TldPolicy
 from bureau.sandbox.responses import Result
 from bureau.sandbox.restore import restore
 from bureau.sandbox.xmlio import Element, child, children, el, sub, text
@@ -64,18 +74,23 @@ def _verify_no_pending_transfer(ctx: Ctx, row: sqlite3.Row) -> None:
         raise EppError(2300, f"{row['name']} has a pending transfer")
 
 
-def _period(ctx: Ctx, obj: Element, default: int = 1) -> int:
+def _period(ctx: Ctx, obj: Element, policy: TldPolicy, default: int = 1) -> int:
     node = child(obj, "domain:period")
     if node is None:
         return default
-    return ctx.years(int(node.text or "0"), node.get("unit", "y"))
+    return ctx.years(int(node.text or "0"), node.get("unit", "y"), policy)
 
 
-def _contact_id(ctx: Ctx, handle: str) -> int:
-    row = ctx.conn.execute("SELECT id FROM contacts WHERE handle = ?", (handle,)).fetchone()
+def _contact_id(ctx: Ctx, handle: str, policy: TldPolicy | None) -> int:
+    """A contact this registrar may link to a domain of `policy`'s TLD (None: to unlink)."""
+    row = ctx.conn.execute("SELECT id, clid FROM contacts WHERE handle = ?",
+                           (handle,)).fetchone()
     if row is None:
         raise EppError(2303, f"contact {handle} does not exist")
-    return int(row[0])
+    if policy is not None and policy.contact_use == "sponsor" and row["clid"] != ctx.clid:
+        raise EppError(2201, f"contact {handle} is sponsored by another registrar: create your"
+                             " own, or transfer it with its authInfo")
+    return int(row["id"])
 
 
 def _host_id(ctx: Ctx, name: str) -> int:
@@ -153,7 +168,8 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
             raise EppError(2202, f"wrong authInfo for {name}")
         full = True
     result = Result(resdata=[domainview.info_element(ctx.conn, row, name, full=full,
-                                                     hosts=hosts)])
+                                                     hosts=hosts,
+                                                     sponsor=row["clid"] == ctx.clid)])
     if full and ctx.wants(ns.SECDNS):
         sec = secdns.info_element(domainview.secdns(row))
         if sec is not None:
@@ -193,12 +209,12 @@ def create(ctx: Ctx, obj: Element, verb: Element) -> Result:
     rdn = text(bdn_ext, "b-dn:rdn") if bdn_ext is not None else None
     if rdn and rdn.lower() != name:
         raise EppError(2306, f"b-dn:rdn {rdn} must be the name being created ({name})")
-    years = _period(ctx, obj)
+    years = _period(ctx, obj, policy)
     amount = fees.price(policy, name, "create", years)
     fees.verify_client_fee(ctx, policy, name, "create", amount)
     registrant = text(obj, "domain:registrant")
-    registrant_id = _contact_id(ctx, registrant) if registrant else None
-    contacts = [(c.get("type", ""), _contact_id(ctx, c.text or ""))
+    registrant_id = _contact_id(ctx, registrant, policy) if registrant else None
+    contacts = [(c.get("type", ""), _contact_id(ctx, c.text or "", policy))
                 for c in children(obj, "domain:contact")]
     host_ids = _ns_hosts(ctx, child(obj, "domain:ns"))
     sec = ctx.ext(ns.SECDNS)
@@ -320,12 +336,12 @@ def renew(ctx: Ctx, obj: Element, verb: Element) -> Result:
     actual = datetime.fromtimestamp(row["exdate"], UTC).date().isoformat()
     if current != actual:
         raise EppError(2004, f"curExpDate {current} is not the expiry date of {name} ({actual})")
-    years = _period(ctx, obj)
+    policy = ctx.config.tlds[row["tld"]]
+    years = _period(ctx, obj, policy)
     exdate = add_years(row["exdate"], years)
     if exdate > add_years(ctx.now, ctx.config.max_years):
         raise EppError(2004, f"renewing {name} for {years} years would take it beyond "
                              f"{ctx.config.max_years} years from now")
-    policy = ctx.config.tlds[row["tld"]]
     amount = fees.price(policy, row["name"], "renew", years)
     fees.verify_client_fee(ctx, policy, row["name"], "renew", amount)
     billing.charge(ctx.conn, ctx.clid, amount, row["name"], f"renew {years} year(s)", ctx.now)
@@ -351,7 +367,7 @@ def transfer(ctx: Ctx, obj: Element, verb: Element) -> Result:
     """op=request|query|approve|reject|cancel; see `transfers.domain_transfer`."""
     name, row = _load(ctx, obj)
     op = verb.get("op", "")
-    years = _period(ctx, obj) if op == "request" else 1
+    years = _period(ctx, obj, ctx.config.tlds[row["tld"]]) if op == "request" else 1
     pw = text(obj, "domain:authInfo/domain:pw")
     result = transfers.domain_transfer(ctx, op, name, row, years, pw)
     names = domainview.bundle_names_of(ctx.conn, row)
@@ -380,6 +396,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     status or restore with other changes, 2102 hostAttr or urgent secDNS."""
     _name, row = _load(ctx, obj)
     _verify_sponsor(ctx, row)
+    policy = ctx.config.tlds[row["tld"]]
     rgp = ctx.ext(ns.RGP)
     if rgp is not None:
         return restore(ctx, obj, row, rgp)
@@ -404,7 +421,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
                 ctx.conn.execute("DELETE FROM domain_ns WHERE domain_id = ? AND host_id = ?",
                                  (row["id"], host_id))
         for contact in children(part, "domain:contact"):
-            cid = _contact_id(ctx, contact.text or "")
+            cid = _contact_id(ctx, contact.text or "", policy if op == "add" else None)
             args = (row["id"], contact.get("type", ""), cid)
             if op == "add":
                 ctx.conn.execute("INSERT OR IGNORE INTO domain_contacts VALUES (?, ?, ?)", args)
@@ -417,7 +434,7 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     if chg is not None:
         new_registrant = text(chg, "domain:registrant")
         if new_registrant:
-            registrant = _contact_id(ctx, new_registrant)
+            registrant = _contact_id(ctx, new_registrant, policy)
         if child(chg, "domain:authInfo") is not None:
             authinfo = text(chg, "domain:authInfo/domain:pw") or ""
             if not authinfo:
@@ -426,9 +443,10 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     sec = ctx.ext(ns.SECDNS)
     if sec is not None:
         sec_state = secdns.apply_update(sec_state, sec)
-    ctx.conn.execute("UPDATE domains SET statuses = ?, registrant = ?, authinfo = ?,"
-                     " secdns = ?, upid = ?, updated = ? WHERE id = ?",
-                     (" ".join(statuses), registrant, authinfo, json.dumps(sec_state),
+    reasons = statusnotes.changed(row["status_reasons"], add, removed, "domain:status")
+    ctx.conn.execute("UPDATE domains SET statuses = ?, status_reasons = ?, registrant = ?,"
+                     " authinfo = ?, secdns = ?, upid = ?, updated = ? WHERE id = ?",
+                     (" ".join(statuses), reasons, registrant, authinfo, json.dumps(sec_state),
                       ctx.clid, ctx.now, row["id"]))
     result = Result()
     result.extension += bundle_extension(ctx, "upData", domainview.bundle_names_of(ctx.conn, row))

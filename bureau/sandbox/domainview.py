@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 
+from bureau.sandbox import statusnotes
 from bureau.sandbox.bundles import members
 from bureau.sandbox.clock import format_time
-from bureau.sandbox.responses import add_status
 from bureau.sandbox.xmlio import Element, el, sub
 
 # Domain life states (besides 'active'); all of them show the EPP status pendingDelete.
@@ -62,22 +62,18 @@ def not_active(row: sqlite3.Row) -> str:
 
 
 def rgp_statuses(row: sqlite3.Row, now: int) -> list[str]:
-    values = []
-    if row["add_grace_until"] and now < row["add_grace_until"]:
-        values.append("addPeriod")
-    if row["renew_grace_until"] and now < row["renew_grace_until"]:
-        values.append("renewPeriod")
-    if row["autorenew_grace_until"] and now < row["autorenew_grace_until"]:
-        values.append("autoRenewPeriod")
-    if row["transfer_grace_until"] and now < row["transfer_grace_until"]:
-        values.append("transferPeriod")
-    if row["state"] == "redemption":
-        values.append("redemptionPeriod")
-    elif row["state"] == "pendingRestore":
-        values.append("pendingRestore")
-    elif row["state"] == "pendingDelete":
-        values.append("pendingDelete")
-    return values
+    """RGP states (RFC 3915); a deletion ends the grace periods, so a deleted name shows its
+    deletion state only."""
+    state = row["state"]
+    if state in DELETING_STATES:
+        return ["redemptionPeriod" if state == "redemption" else state]
+    if state != "active":
+        return []
+    return [name for name, column in (("addPeriod", "add_grace_until"),
+                                      ("renewPeriod", "renew_grace_until"),
+                                      ("autoRenewPeriod", "autorenew_grace_until"),
+                                      ("transferPeriod", "transfer_grace_until"))
+            if row[column] and now < row[column]]
 
 
 def secdns(row: sqlite3.Row) -> dict[str, object]:
@@ -85,12 +81,13 @@ def secdns(row: sqlite3.Row) -> dict[str, object]:
 
 
 def info_element(conn: sqlite3.Connection, row: sqlite3.Row, name: str, *, full: bool = True,
-                 hosts: str = "all") -> Element:
-    """domain:infData for `name` (a member of the bundle `row`); limited unless `full`."""
+                 hosts: str = "all", sponsor: bool = True) -> Element:
+    """domain:infData for `name` (a member of the bundle `row`); limited unless `full`. The
+    authInfo goes to the sponsor only (RFC 5731 3.1.2), even when another gave it."""
     info = el("domain:infData")
     sub(info, "domain:name", name)
     sub(info, "domain:roid", row["roid"])
-    add_status(info, "domain:status", statuses(conn, row))
+    statusnotes.add_statuses(info, "domain:status", statuses(conn, row), row["status_reasons"])
     if full:
         if row["registrant"]:
             handle = conn.execute("SELECT handle FROM contacts WHERE id = ?",
@@ -121,7 +118,7 @@ def info_element(conn: sqlite3.Connection, row: sqlite3.Row, name: str, *, full:
     sub(info, "domain:exDate", format_time(row["exdate"]))
     if row["trdate"]:
         sub(info, "domain:trDate", format_time(row["trdate"]))
-    if full:
+    if full and sponsor:
         sub(sub(info, "domain:authInfo"), "domain:pw", row["authinfo"])
     return info
 

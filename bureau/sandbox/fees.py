@@ -12,6 +12,9 @@ from bureau.sandbox.policy import TldPolicy
 from bureau.sandbox.xmlio import Element, children, el, sub, text
 
 COMMANDS = ("create", "renew", "transfer", "restore")
+# What a transform response's fee is for, by its element (fee:creData...).
+DESCRIPTIONS = {"creData": "create", "renData": "renew", "trnData": "transfer",
+                "updData": "restore", "delData": "delete"}
 
 
 def fee_class(policy: TldPolicy, name: str) -> str:
@@ -59,7 +62,7 @@ def result_element(ctx: Ctx, kind: str, policy: TldPolicy, amount: Decimal | Non
     if years is not None:
         sub(root, "fee:period", str(years), {"unit": "y"})
     if amount is not None:
-        sub(root, "fee:fee", money(amount), {"description": kind[:-4] or kind})
+        sub(root, "fee:fee", money(amount), {"description": DESCRIPTIONS[kind]})
     if credit is not None and credit > 0:
         sub(root, "fee:credit", money(-credit), {"description": "grace period refund"})
     sub(root, "fee:balance", money(balance(ctx.conn, ctx.clid)))
@@ -67,39 +70,48 @@ def result_element(ctx: Ctx, kind: str, policy: TldPolicy, amount: Decimal | Non
 
 
 def check_element(ctx: Ctx, fee_check: Element, names: list[str]) -> Element:
-    """fee:chkData for the names of a domain:check (one cd per name and command)."""
+    """fee:chkData for the names of a domain:check (one cd per name and command).
+
+    A name whose fees cannot be given (TLD not served, other currency, a period this TLD
+    does not sell) gets avail="0" and a reason instead of commands (RFC 8748 5.1.1)."""
     currency = text(fee_check, "fee:currency")
     commands = children(fee_check, "fee:command")
     root = el("fee:chkData")
     first = ctx.config.tlds.get(split(names[0])[1]) if names else None
     sub(root, "fee:currency", first.currency if first else "EUR")
     for name in names:
-        policy = ctx.config.tlds.get(split(name)[1])
         cd = sub(root, "fee:cd")
         sub(cd, "fee:objID", name)
-        if policy is None:
+        try:
+            policy = ctx.tld_of(name)
+            if currency and currency != policy.currency:
+                raise EppError(2306, f"fees for .{policy.name} are in {policy.currency}")
+            quotes = [(command.get("name", ""), _years(ctx, policy, command))
+                      for command in commands]
+        except EppError as exc:
             cd.set("avail", "0")
-            sub(cd, "fee:reason", f"this registry does not serve .{split(name)[1]}")
-            continue
-        if currency and currency != policy.currency:
-            cd.set("avail", "0")
-            sub(cd, "fee:reason", f"fees for .{policy.name} are in {policy.currency}")
+            sub(cd, "fee:reason", exc.detail)
             continue
         sub(cd, "fee:class", fee_class(policy, name))
-        for command in commands:
-            cmd_name = command.get("name", "")
+        for cmd_name, years in quotes:
             node = sub(cd, "fee:command", attrs={"name": cmd_name})
             if cmd_name not in COMMANDS:
                 sub(node, "fee:reason", f"no fee is defined for {cmd_name}")
                 continue
-            years = 1
-            period = command.find(f"{{{ns.FEE}}}period")
-            if period is not None and cmd_name != "restore":
-                years = int(period.text or "1") // (12 if period.get("unit") == "m" else 1)
-            if cmd_name != "restore":
+            if years is not None:
                 sub(node, "fee:period", str(years), {"unit": "y"})
             if fee_class(policy, name) == "standard":
                 node.set("standard", "1")
-            sub(node, "fee:fee", money(price(policy, name, cmd_name, years)),
+            sub(node, "fee:fee", money(price(policy, name, cmd_name, years or 1)),
                 {"description": cmd_name})
     return root
+
+
+def _years(ctx: Ctx, policy: TldPolicy, command: Element) -> int | None:
+    """The years a priced command asks for (1 by default); None for restore (no period)."""
+    if command.get("name") not in COMMANDS or command.get("name") == "restore":
+        return None
+    period = command.find(f"{{{ns.FEE}}}period")
+    if period is None:
+        return 1
+    return ctx.years(int(period.text or "0"), period.get("unit", "y"), policy)

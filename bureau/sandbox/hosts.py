@@ -9,7 +9,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 
-from bureau.sandbox import domainview
+from bureau.sandbox import domainview, statusnotes
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
@@ -101,8 +101,7 @@ def info(ctx: Ctx, obj: Element, verb: Element) -> Result:
         statuses.append("linked")
     if not [s for s in statuses if s != "linked"]:
         statuses.insert(0, "ok")
-    for status in statuses:
-        sub(data, "host:status", attrs={"s": status})
+    statusnotes.add_statuses(data, "host:status", statuses, row["status_reasons"])
     for version, address in json.loads(row["addrs"]):
         sub(data, "host:addr", address, {"ip": version})
     sub(data, "host:clID", row["clid"])
@@ -195,9 +194,10 @@ def update(ctx: Ctx, obj: Element, verb: Element) -> Result:
     _verify_glue(name, superordinate, addrs)
     statuses = [s for s in statuses if s not in removed] + [s for s in added
                                                              if s not in statuses]
-    ctx.conn.execute("UPDATE hosts SET name = ?, addrs = ?, statuses = ?, superordinate = ?,"
-                     " upid = ?, updated = ? WHERE id = ?",
+    ctx.conn.execute("UPDATE hosts SET name = ?, addrs = ?, statuses = ?, status_reasons = ?,"
+                     " superordinate = ?, upid = ?, updated = ? WHERE id = ?",
                      (name, json.dumps(addrs), " ".join(statuses),
+                      statusnotes.changed(row["status_reasons"], add, removed, "host:status"),
                       superordinate["id"] if superordinate is not None else None,
                       ctx.clid, ctx.now, row["id"]))
     return Result()

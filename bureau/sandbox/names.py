@@ -13,7 +13,10 @@ _LDH = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 def normalise(name: str, what: str = "domain name") -> str:
     """Lower-case, checked A-label form of `name`; EppError(2005) saying what is wrong."""
-    value = name.strip().lower().rstrip(".")
+    value = name.strip().lower()
+    if value.endswith("."):
+        raise EppError(2005, f"{what} {name!r} must not end with a dot (RFC 5731 2.1,"
+                             " RFC 5732 2.1)")
     if not value.isascii():
         raise EppError(2005, f"{what} {name!r} must be sent as A-labels (xn--...), not Unicode")
     if len(value) > 253 or "." not in value:

@@ -11,7 +11,7 @@ import sqlite3
 import uuid
 from typing import Any
 
-from bureau.sandbox import domainview, events, poll, review, store
+from bureau.sandbox import domainview, events, poll, review, statusnotes, store
 from bureau.sandbox.clock import Clock, format_time
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.lifecycle import change_poll
@@ -41,8 +41,10 @@ class Operator:
                 raise EppError(2303, f"domain {name} does not exist")
             statuses = [s for s in row["statuses"].split() if s not in (remove or [])]
             statuses += [s for s in add or [] if s not in statuses]
-            self.conn.execute("UPDATE domains SET statuses = ?, updated = ? WHERE id = ?",
-                              (" ".join(statuses), now, row["id"]))
+            reasons = statusnotes.with_reason(row["status_reasons"], add or [], remove or [],
+                                              reason)
+            self.conn.execute("UPDATE domains SET statuses = ?, status_reasons = ?, updated = ?"
+                              " WHERE id = ?", (" ".join(statuses), reasons, now, row["id"]))
             row = domainview.by_id(self.conn, row["id"])
             poll.enqueue(self.conn, row["clid"], now, f"Domain {name} updated by the registry:"
                          f" {reason}", domainview.info_element(self.conn, row, row["name"]),

@@ -19,6 +19,9 @@ Built-in defaults make a useful demo registry; a TOML or JSON file can replace a
     bundle = "none"                     # or "variants" (variant table) or "tlds"
     bundle_tlds = []                    # with bundle = "tlds": the TLDs bundled together
     review_days = 0                     # > 0: creates wait this long for the registry's review
+    contact_use = "sponsor"             # or "any": may a registrar link others' contacts
+    min_period = 1                      # periods sold, in years (fee:check answers
+    max_period = 10                     #   avail="0" for others, commands 2004)
 """
 
 from __future__ import annotations
@@ -68,6 +71,9 @@ class TldPolicy:
     # Names under review: a create answers 1001 (pendingCreate) and the registry decides this
     # many days later (approves), unless its staff decide earlier (see operator.py). 0: none.
     review_days: int = 0
+    # Who may link a contact to a domain: "sponsor" (only the registrar sponsoring the
+    # contact; another one transfers it first, with its authInfo) or "any" registrar.
+    contact_use: str = "sponsor"
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,10 @@ class RegistryConfig:
     max_frame_bytes: int = 65536
     session_limit: int = 32  # sessions per registrar
     idle_timeout: float = 600.0
+    # RFC 8807: a password expires this many days after it was set (0: never); logins get a
+    # warning event in the last `password_warning_days`.
+    password_lifetime_days: int = 0
+    password_warning_days: int = 15
 
     def registrar(self, clid: str) -> RegistrarAccount | None:
         return next((r for r in self.registrars if r.id == clid), None)
@@ -149,13 +159,15 @@ def _tld(name: str, raw: dict[str, Any]) -> TldPolicy:
         kwargs["reserved"] = frozenset(raw["reserved"])
     if "bundle_tlds" in raw:
         kwargs["bundle_tlds"] = tuple(raw["bundle_tlds"])
-    for key in ("currency", "bundle", "min_period", "max_period", "review_days"):
+    for key in ("currency", "bundle", "min_period", "max_period", "review_days", "contact_use"):
         if key in raw:
             kwargs[key] = raw[key]
     if raw.get("bundle") == "variants":
         kwargs["variants"] = dict(raw.get("variants", TRADITIONAL_TO_SIMPLIFIED))
     if kwargs.get("bundle", "none") not in ("none", "variants", "tlds"):
         raise ValueError(f"TLD {name}: bundle must be none, variants or tlds")
+    if kwargs.get("contact_use", "sponsor") not in ("sponsor", "any"):
+        raise ValueError(f"TLD {name}: contact_use must be sponsor or any")
     return TldPolicy(name, **kwargs)
 
 

@@ -11,7 +11,7 @@ from lxml import etree
 from bureau.epp import namespaces as ns
 from bureau.sandbox.clock import format_time
 from bureau.sandbox.errors import CLOSING_CODES, MESSAGES, EppError
-from bureau.sandbox.xmlio import Element, sub
+from bureau.sandbox.xmlio import Element
 
 _EPP = f"{{{ns.EPP}}}"
 _NSMAP: Any = {None: ns.EPP}  # default namespace (lxml-stubs wants str keys)
@@ -152,9 +152,3 @@ def greeting(server_id: str, now: int) -> bytes:
     etree.SubElement(recipient, _EPP + "public")
     etree.SubElement(etree.SubElement(statement, _EPP + "retention"), _EPP + "stated")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=False)
-
-
-def add_status(parent: Element, tag: str, statuses: list[str]) -> None:
-    """`<x:status s="..."/>` elements, 'ok' when there is none to show."""
-    for status in statuses or ["ok"]:
-        sub(parent, tag, attrs={"s": status})

@@ -11,9 +11,9 @@ from typing import Any
 from lxml import etree
 
 from bureau.epp import namespaces as ns
-from bureau.sandbox import contacts, domains, hosts, poll, store
+from bureau.sandbox import contacts, domains, hosts, loginsec, poll, store
 from bureau.sandbox.context import Ctx
-from bureau.sandbox.errors import EppError
+from bureau.sandbox.errors import MESSAGES, EppError
 from bureau.sandbox.registry import Registry
 from bureau.sandbox.responses import Result, render
 from bureau.sandbox.xmlio import Element, parse_frame
@@ -31,6 +31,9 @@ KNOWN_NAMESPACES = frozenset({ns.EPP, ns.EPPCOM, ns.LOGIN_SEC, *ns.OBJECTS, *ns.
 _PREFIX_OF = {uri: prefix for prefix, uri in ns.PREFIXES.items()}
 _VERBS = frozenset(_EPP + v for v in ("check", "info", "create", "delete", "renew",
                                        "transfer", "update"))
+_COMMANDS = frozenset(_EPP + v for v in ("check", "create", "delete", "info", "login",
+                                          "logout", "poll", "renew", "transfer", "update",
+                                          "extension", "clTRID"))
 MAX_LOGIN_FAILURES = 3
 READ_ONLY = frozenset({"domain:check", "host:check", "contact:check", "host:info",
                        "contact:info", "domain:info"})
@@ -43,6 +46,14 @@ class Command:
     name: str
     root: Element
     cltrid: str | None
+
+
+def _cltrid(root: Element) -> str | None:
+    """The clTRID to echo: its value as the schema reads it (a token of 3 to 64 characters),
+    None when there is none or it is invalid (echoing it would make the answer invalid)."""
+    node = root.find(f"{_EPP}command/{_EPP}clTRID")
+    value = " ".join((node.text or "").split()) if node is not None else ""
+    return value if 3 <= len(value) <= 64 else None
 
 
 class Session:
@@ -60,11 +71,9 @@ class Session:
             root = parse_frame(data, self.registry.parser)
         except EppError as exc:
             return Result.error(exc)
-        cltrid_node = root.find(f"{_EPP}command/{_EPP}clTRID")
-        cltrid = cltrid_node.text if cltrid_node is not None else None
+        cltrid = _cltrid(root)
         if not self.registry.schema.validate(root):
-            return Command("invalid", root, cltrid if cltrid and 3 <= len(cltrid) <= 64
-                           else None)
+            return Command("invalid", root, cltrid)
         child = root[0]
         if child.tag == _EPP + "hello":
             return Command("hello", root, None)
@@ -80,9 +89,16 @@ class Session:
                        root, cltrid)
 
     def _schema_error(self, root: Element) -> EppError:
-        """Name the first problem; unknown extensions are 2103, wrong values 2005."""
+        """Name the first problem; unknown commands are 2000, a protocol version other than
+        1.0 is 2100, unknown extensions 2103, wrong values 2005."""
         if len(root) == 0 or root[0].tag not in (_EPP + "hello", _EPP + "command"):
             return EppError(2001, "a client may only send <hello> or <command>")
+        verb = root[0][0] if root[0].tag == _EPP + "command" and len(root[0]) else None
+        if verb is not None and isinstance(verb.tag, str) and verb.tag not in _COMMANDS:
+            return EppError(2000, f"<{etree.QName(verb).localname}> is not an EPP command")
+        version = root.findtext(f"{_EPP}command/{_EPP}login/{_EPP}options/{_EPP}version")
+        if version is not None and version.strip() != "1.0":
+            return EppError(2100, f"EPP version {version.strip()!r} is not offered; use 1.0")
         for node in root.iter():
             if not isinstance(node.tag, str):
                 continue
@@ -170,10 +186,15 @@ class Session:
             raise EppError(2002, f"already logged in as {self.clid}")
         login = command.root[0][0]
         clid = login.findtext(_EPP + "clID") or ""
-        pw = login.findtext(_EPP + "pw") or ""
-        row = self.registry.conn.execute("SELECT pw FROM registrars WHERE id = ?",
-                                         (clid,)).fetchone()
-        if row is None or row[0] != pw:
+        svcs = login.find(_EPP + "svcs")
+        assert svcs is not None
+        objects = [u.text or "" for u in svcs.iterfind(_EPP + "objURI")]
+        extensions = [u.text or "" for u in svcs.iterfind(f"{_EPP}svcExtension/{_EPP}extURI")]
+        given = loginsec.credentials(login, extensions)
+        conn = self.registry.conn
+        row = conn.execute("SELECT pw, pw_changed FROM registrars WHERE id = ?",
+                           (clid,)).fetchone()
+        if row is None or row["pw"] != given.password:
             self.login_failures += 1
             if self.login_failures >= MAX_LOGIN_FAILURES:
                 raise EppError(2501, "too many failed logins")
@@ -184,28 +205,36 @@ class Session:
         lang = login.findtext(f"{_EPP}options/{_EPP}lang")
         if lang != "en":
             raise EppError(2102, f"language {lang!r} is not offered; use en")
-        svcs = login.find(_EPP + "svcs")
-        assert svcs is not None
-        objects = [u.text or "" for u in svcs.iterfind(_EPP + "objURI")]
         for uri_text in objects:
             if uri_text not in ns.OBJECTS:
                 raise EppError(2307, f"object service {uri_text} is not offered")
-        extensions = [u.text or "" for u in svcs.iterfind(f"{_EPP}svcExtension/{_EPP}extURI")]
         for uri_text in extensions:
             if uri_text not in ns.EXTENSIONS:
                 raise EppError(2103, f"extension {uri_text} is not offered")
         if self.registry.sessions[clid] >= self.registry.config.session_limit:
             raise EppError(2502, f"{clid} already has "
                                  f"{self.registry.config.session_limit} sessions open")
-        new_pw = login.findtext(_EPP + "newPW")
-        if new_pw:
-            with store.transaction(self.registry.conn):
-                self.registry.conn.execute("UPDATE registrars SET pw = ? WHERE id = ?",
-                                           (new_pw, clid))
+        now = self.registry.now()
+        events, expired = loginsec.password_events(self.registry.config,
+                                                   row["pw_changed"] or now, now)
+        extension = [loginsec.data(events)] if events and ns.LOGIN_SEC in extensions else []
+        if expired and not given.new_password:
+            return Result(2200, f"{MESSAGES[2200]}: the password of {clid} expired; log in"
+                                " with a new one (newPW)", extension=extension)
+        with store.transaction(conn):
+            if given.new_password:
+                conn.execute("UPDATE registrars SET pw = ?, pw_changed = ? WHERE id = ?",
+                             (given.new_password, now, clid))
+                extension = []  # the new password has a fresh lifetime
+            elif row["pw_changed"] is None:
+                conn.execute("UPDATE registrars SET pw_changed = ? WHERE id = ?", (now, clid))
+            if given.user_agent is not None:
+                conn.execute("UPDATE registrars SET user_agent = ? WHERE id = ?",
+                             (given.user_agent, clid))
         self.clid = clid
         self.selected = frozenset(objects + extensions)
         self.registry.sessions[clid] += 1
-        return Result(1000)
+        return Result(1000, extension=extension)
 
     def _end(self) -> None:
         if self.clid is not None:

@@ -70,6 +70,15 @@ CREATE TABLE IF NOT EXISTS faults (
 """
 
 
+# Columns added since the first release: a state file made before gets them on start.
+_ADDED_COLUMNS = {
+    "domains": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
+    "hosts": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
+    "contacts": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
+    "registrars": {"pw_changed": "INTEGER", "user_agent": "TEXT"},
+}
+
+
 def connect(path: Path | str) -> sqlite3.Connection:
     """A connection with the settings every user of the file needs (autocommit off)."""
     conn = sqlite3.connect(str(path), timeout=10.0, isolation_level=None,
@@ -85,6 +94,15 @@ def connect(path: Path | str) -> sqlite3.Connection:
 def initialise(conn: sqlite3.Connection, config: RegistryConfig) -> None:
     """Create the tables, and the registrar accounts the file does not have yet."""
     conn.executescript(SCHEMA)
+    for table, columns in _ADDED_COLUMNS.items():
+        present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        for column, declaration in columns.items():
+            if column not in present:
+                try:
+                    conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+                except sqlite3.OperationalError as exc:  # another process added it first
+                    if "duplicate column" not in str(exc):
+                        raise
     with transaction(conn):
         for account in config.registrars:
             conn.execute(

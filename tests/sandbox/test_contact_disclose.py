@@ -55,7 +55,9 @@ def test_sponsor_and_authinfo_holders_see_everything(client: EppClient,
     assert rival.contact_info("private-2", pw="wrong-pw").code == 2202
     authorised = rival.contact_info("private-2", pw="c-secret")
     assert_everything_shown(authorised)
-    assert authorised.text("//contact:authInfo/contact:pw") == "c-secret"
+    # RFC 5733 3.1.2: the authInfo itself goes to the sponsor only.
+    assert authorised.xpath("//contact:authInfo") == []
+    assert client.contact_info("private-2").text("//contact:authInfo/contact:pw") == "c-secret"
 
 
 def test_only_the_flagged_elements_and_postal_type_are_withheld(client: EppClient,

@@ -152,7 +152,10 @@ def test_statuses_prohibit_and_update(client: EppClient, rival: EppClient,
     assert public.code == 1000 and not public.xpath("//domain:authInfo")
     assert rival.domain_info("locked.test", pw="wrong-pw").code == 2202
     full = rival.domain_info("locked.test", pw="other-pw")
-    assert full.text("//domain:authInfo/domain:pw") == "other-pw"
+    # With the authInfo: contacts and name servers too, never the authInfo itself (RFC 5731
+    # 3.1.2: it MUST NOT be provided to a non-sponsor).
+    assert full.code == 1000 and full.xpath("//domain:clID") and not full.xpath(
+        "//domain:authInfo")
     # Registry-side change: the sponsor hears about it through RFC 8590 changePoll.
     client.drain_poll()
     sandbox.operator.set_server_status("locked.test", add=["serverRenewProhibited"],
