@@ -17,6 +17,10 @@ Errors: `CommandFailed` (code >= 2000, with `.code`, `.reason`, `.response`);
 Extensions ride on commands (`secdns=`, `fee=`, `bundle=`, `restore=`, or any object with
 `to_element(verb)` in `extensions=`); their response parts come back in
 `Response.extensions`, and parts nobody parses stay in `Response.unknown_extensions`.
+Login security (RFC 8807) is used when the server offers it: the user agent goes along, a
+password longer than 16 characters travels in the extension, and the login's security events
+(a password about to expire) are in `Session.login_events` and logged as warnings; a refused
+login's are in `EPPConnectionError.events`.
 """
 
 from bureau.epp.base import Command, CommandExtension, Period, RawExtension, Status
@@ -80,6 +84,7 @@ from bureau.epp.extensions.fee import (
     FeeQuote,
     FeeTransformData,
 )
+from bureau.epp.extensions.loginsec import LoginEvent, LoginSecData, UserAgent
 from bureau.epp.extensions.rgp import RestoreReport, RestoreRequest, RgpStatusData
 from bureau.epp.extensions.secdns import DSData, KeyData, SecDNSData, SecDNSUpdate
 from bureau.epp.host import (
@@ -174,6 +179,8 @@ __all__ = [
     "IDNError",
     "KeyData",
     "Login",
+    "LoginEvent",
+    "LoginSecData",
     "Logout",
     "MessageQueue",
     "OutcomeUnknown",
@@ -201,6 +208,7 @@ __all__ = [
     "Status",
     "TransactionIds",
     "TransferData",
+    "UserAgent",
     "generate_auth_info",
     "new_cltrid",
     "parse_frame",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from bureau.epp.extensions.loginsec import UserAgent
 from bureau.epp.namespaces import EXTENSIONS, OBJECTS
 from bureau.epp.transport import DEFAULT_MAX_FRAME
 
@@ -30,6 +31,8 @@ class ClientConfig:
     # What this client can speak; login uses the part the server announced.
     obj_uris: Sequence[str] = OBJECTS
     ext_uris: Sequence[str] = EXTENSIONS
+    # Sent at login when the server offers RFC 8807 login security; None: Bureau, Python, OS.
+    user_agent: UserAgent | None = None
 
     def __post_init__(self) -> None:
         if not 0 < self.port < 65536:

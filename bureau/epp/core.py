@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from bureau.epp.base import Command
+from bureau.epp.base import Command, CommandExtension
 from bureau.epp.errors import FrameError
+from bureau.epp.extensions.loginsec import PLACEHOLDER, LoginSecurity, UserAgent
 from bureau.epp.namespaces import EPP
 from bureau.epp.xmlutil import (
     Element,
@@ -39,13 +40,19 @@ class Hello(Command):
         return serialize(root)
 
 
-def _check_password(password: str, what: str) -> None:
-    if not 6 <= len(password) <= 16:
-        raise ValueError(f"{what} has {len(password)} characters: EPP allows 6 to 16")
+def _check_password(password: str, what: str, login_security: bool) -> None:
+    if len(password) < 6:
+        raise ValueError(f"{what} has {len(password)} characters: EPP needs at least 6")
+    if len(password) > 16 and not login_security:
+        raise ValueError(f"{what} has {len(password)} characters: EPP allows 16, more only"
+                         " with login security (RFC 8807), which the server must offer")
 
 
 @dataclass(frozen=True, kw_only=True)
 class Login(Command):
+    """With `login_security` (the server offers RFC 8807), the user agent goes along and a
+    password longer than 16 characters travels in the extension."""
+
     client_id: str
     password: str
     obj_uris: Sequence[str]
@@ -53,21 +60,27 @@ class Login(Command):
     new_password: str | None = None
     language: str = "en"
     version: str = EPP_VERSION
+    login_security: bool = False
+    user_agent: UserAgent | None = None
     verb: ClassVar[str] = "login"
 
     def __post_init__(self) -> None:
-        _check_password(self.password, "password")
+        _check_password(self.password, "password", self.login_security)
         if self.new_password is not None:
-            _check_password(self.new_password, "new password")
+            _check_password(self.new_password, "new password", self.login_security)
         if not self.obj_uris:
             raise ValueError("login needs at least one object URI (e.g. the domain mapping)")
+
+    def _long(self, password: str | None) -> bool:
+        return password is not None and len(password) > 16
 
     def build(self, command: Element) -> None:
         login = sub(command, EPP, "login")
         sub(login, EPP, "clID", self.client_id)
-        sub(login, EPP, "pw", self.password)
+        sub(login, EPP, "pw", PLACEHOLDER if self._long(self.password) else self.password)
         if self.new_password is not None:
-            sub(login, EPP, "newPW", self.new_password)
+            sub(login, EPP, "newPW",
+                PLACEHOLDER if self._long(self.new_password) else self.new_password)
         options = sub(login, EPP, "options")
         sub(options, EPP, "version", self.version)
         sub(options, EPP, "lang", self.language)
@@ -78,6 +91,15 @@ class Login(Command):
             ext = sub(svcs, EPP, "svcExtension")
             for uri in self.ext_uris:
                 sub(ext, EPP, "extURI", uri)
+
+    def all_extensions(self) -> list[CommandExtension]:
+        extensions = list(self.extensions)
+        if self.login_security:
+            extensions.insert(0, LoginSecurity(
+                user_agent=self.user_agent,
+                password=self.password if self._long(self.password) else None,
+                new_password=self.new_password if self._long(self.new_password) else None))
+        return extensions
 
     def __repr__(self) -> str:  # never print passwords in logs
         return f"Login(client_id={self.client_id!r}, obj_uris={list(self.obj_uris)!r})"

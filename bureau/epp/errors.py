@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from bureau.epp.extensions.loginsec import LoginEvent
     from bureau.epp.response import Response
 
 
@@ -22,11 +23,14 @@ class FrameError(EPPError):
 
 
 class EPPConnectionError(EPPError):
-    """Cannot connect, handshake or log in: the command was certainly not sent."""
+    """Cannot connect, handshake or log in: the command was certainly not sent. A refused
+    login carries the server's RFC 8807 `events` (e.g. the password expired)."""
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    def __init__(self, message: str, code: int | None = None,
+                 events: tuple[LoginEvent, ...] = ()) -> None:
         super().__init__(message)
         self.code = code
+        self.events = events
 
 
 class OutcomeUnknown(EPPError):

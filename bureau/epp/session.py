@@ -26,6 +26,8 @@ from bureau.epp.errors import (
     OutcomeUnknown,
     ResponseUnreadable,
 )
+from bureau.epp.extensions.loginsec import LoginEvent, LoginSecData, UserAgent
+from bureau.epp.namespaces import LOGIN_SEC
 from bureau.epp.response import Response, parse_response
 from bureau.epp.transport import Transport, client_context
 from bureau.epp.trid import TransactionIds
@@ -77,6 +79,8 @@ class Session:
         self.obj_uris: tuple[str, ...] = ()
         self.ext_uris: tuple[str, ...] = ()
         self.logins = 0  # how many times this session logged in (reconnections show here)
+        # Security events of the last login (RFC 8807), e.g. a password expiry warning.
+        self.login_events: tuple[LoginEvent, ...] = ()
 
     # ---- connection -------------------------------------------------------------------
 
@@ -111,27 +115,47 @@ class Session:
                 f"the server offers none of the objects this client speaks "
                 f"(server: {', '.join(greeting.obj_uris)})"
             )
-        login = Login(
-            client_id=self.config.client_id,
-            password=self._password,
-            new_password=self._new_password,
-            obj_uris=objs,
-            ext_uris=exts,
-            language=self.config.language,
-        )
+        secure = LOGIN_SEC in exts
         try:
-            self._roundtrip(login)
+            login = Login(
+                client_id=self.config.client_id,
+                password=self._password,
+                new_password=self._new_password,
+                obj_uris=objs,
+                ext_uris=exts,
+                language=self.config.language,
+                login_security=secure,
+                user_agent=(self.config.user_agent or UserAgent.default()) if secure else None,
+            )
+        except ValueError as exc:
+            raise EPPConnectionError(f"cannot log in as {self.config.client_id}: {exc}") from exc
+        try:
+            response = self._roundtrip(login)
         except CommandFailed as exc:
+            events = self._login_events(exc.response)
+            detail = "".join(f"; {event}" for event in events)
             raise EPPConnectionError(
-                f"login as {self.config.client_id} refused: {exc}", code=exc.code
+                f"login as {self.config.client_id} refused: {exc}{detail}", code=exc.code,
+                events=events,
             ) from exc
         except OutcomeUnknown as exc:
             raise EPPConnectionError(f"login got no answer: {exc}") from exc
+        self.login_events = self._login_events(response)
         if self._new_password is not None:
             # The password changed: later reconnections must use the new one, once.
             self._password, self._new_password = self._new_password, None
         self.obj_uris, self.ext_uris = objs, exts
         self.logins += 1
+
+    def _login_events(self, response: Response) -> tuple[LoginEvent, ...]:
+        """The RFC 8807 events of a login answer, each logged (a password about to expire
+        must reach whoever can change it)."""
+        data: LoginSecData | None = response.extension(LoginSecData)
+        events = data.events if data is not None else ()
+        for event in events:
+            log.warning("EPP login as %s at %s: %s", self.config.client_id, self.config.host,
+                        event)
+        return events
 
     def _drop(self) -> None:
         if self._transport is not None:

@@ -56,7 +56,7 @@ def credentials(login: Element, selected_extensions: list[str]) -> Credentials:
     agent = sec.find(q("loginSec", "userAgent"))
     return Credentials(
         text(sec, "loginSec:pw") or password,
-        text(sec, "loginSec:newPW") if new_password is not None else None,
+        text(sec, "loginSec:newPW") or new_password,
         "; ".join(f"{node.tag.split('}')[1]}={' '.join((node.text or '').split())}"
                   for node in agent) if agent is not None else None,
         True,

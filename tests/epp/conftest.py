@@ -332,9 +332,19 @@ def registry(pki: PKI) -> Iterator[FakeRegistry]:
 
 
 @pytest.fixture
-def sandbox(tmp_path: Path) -> Iterator[object]:
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    from bureau.epp.transport import Transport
     from bureau.sandbox import testing
 
+    receive = Transport.receive
+
+    def validated(self: Transport) -> bytes:
+        """Every frame the sandbox sends must be valid EPP, error answers included."""
+        frame = receive(self)
+        schema_validate(frame)
+        return frame
+
+    monkeypatch.setattr(Transport, "receive", validated)
     with testing.start_sandbox(tmp_path / "sandbox") as running:
         yield running
 

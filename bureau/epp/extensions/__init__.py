@@ -1,5 +1,5 @@
 """EPP extensions. Each module registers its response parsers and offers command extensions."""
 
-from bureau.epp.extensions import bdn, changepoll, fee, rgp, secdns
+from bureau.epp.extensions import bdn, changepoll, fee, loginsec, rgp, secdns
 
-__all__ = ["bdn", "changepoll", "fee", "rgp", "secdns"]
+__all__ = ["bdn", "changepoll", "fee", "loginsec", "rgp", "secdns"]

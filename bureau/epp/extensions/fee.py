@@ -251,9 +251,16 @@ def _credit(node: Element) -> Credit:
     return Credit(parse_decimal(text(node)), node.get("description"))
 
 
-def _quote(node: Element) -> FeeQuote:
+def _quote(node: Element, available: bool = True) -> FeeQuote:
+    """One command's price; when the name is not available for it (avail="0"), a period the
+    server got wrong does not make the whole answer unreadable: its reason is what counts."""
     reason = child(node, FEE, "reason")
     period = child(node, FEE, "period")
+    if not available:
+        try:
+            _period(period)
+        except FrameError:
+            period = None
     return FeeQuote(
         name=node.get("name", ""),
         fees=tuple(_fee(f) for f in children(node, FEE, "fee")),
@@ -273,12 +280,13 @@ def parse_check(node: Element) -> FeeCheckData:
     for cd in children(node, FEE, "cd"):
         obj = need(cd, FEE, "objID")
         reason = child(cd, FEE, "reason")
+        available = parse_bool(cd.get("avail"), True)
         results.append(
             FeeCheckResult(
                 name=text(obj).lower(),
-                available=parse_bool(cd.get("avail"), True),
+                available=available,
                 fee_class=opt_text(cd, FEE, "class"),
-                commands=tuple(_quote(c) for c in children(cd, FEE, "command")),
+                commands=tuple(_quote(c, available) for c in children(cd, FEE, "command")),
                 reason=text(reason) if reason is not None else None,
             )
         )

@@ -177,13 +177,17 @@ def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operat
         premium = False
         fee_result = fees.for_name(name) if fees is not None else None
         quote = fee_result.quote(operation) if fee_result is not None else None
+        available, reason = availability.available, availability.reason
+        if available and fee_result is not None and not fee_result.available:
+            # RFC 8748: the registry sells no such operation (e.g. that period) for the name.
+            available, reason = False, fee_result.reason
         if quote is not None and quote.fees:
             registry_fee = quote.total
             currency = fees.currency if fees is not None else None
             premium = bool(fee_result and fee_result.premium)
             price = max(price, int((registry_fee * 100).to_integral_value()))
         result[name] = Quote(
-            name=name, available=availability.available, reason=availability.reason,
+            name=name, available=available, reason=reason,
             price=price, currency=str(tld.currency), period=period, operation=operation,
             premium=premium, registry_fee=registry_fee, registry_currency=currency,
             bundled=tuple(bundled.get(name, ())),
