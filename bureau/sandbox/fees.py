@@ -72,8 +72,8 @@ def result_element(ctx: Ctx, kind: str, policy: TldPolicy, amount: Decimal | Non
 def check_element(ctx: Ctx, fee_check: Element, names: list[str]) -> Element:
     """fee:chkData for the names of a domain:check (one cd per name and command).
 
-    A name whose fees cannot be given (TLD not served, other currency, a period this TLD
-    does not sell) gets avail="0" and a reason instead of commands (RFC 8748 5.1.1)."""
+    A name whose fees cannot be given (TLD not served, reserved name, other currency, a period
+    this TLD does not sell) gets avail="0" and a reason instead of commands (RFC 8748 5.1.1)."""
     currency = text(fee_check, "fee:currency")
     commands = children(fee_check, "fee:command")
     root = el("fee:chkData")
@@ -84,6 +84,8 @@ def check_element(ctx: Ctx, fee_check: Element, names: list[str]) -> Element:
         sub(cd, "fee:objID", name)
         try:
             policy = ctx.tld_of(name)
+            if split(name)[0] in policy.reserved:
+                raise EppError(2306, f"{name} is reserved by the registry: not for sale")
             if currency and currency != policy.currency:
                 raise EppError(2306, f"fees for .{policy.name} are in {policy.currency}")
             quotes = [(command.get("name", ""), _years(ctx, policy, command))

@@ -48,6 +48,13 @@ def test_fee_check_for_a_period_not_sold_is_unavailable_with_a_reason(
     assert created.code == 2004 and "not sold" in created.msg
 
 
+def test_fee_check_for_a_reserved_name_quotes_nothing(client: EppClient) -> None:
+    reply = client.domain_check("nic.test", extension=fee_check(("create", "")))
+    assert reply.xpath("//fee:cd/@avail") == ["0"]
+    assert "reserved" in reply.text("//fee:cd/fee:reason")
+    assert reply.xpath("//fee:command") == []
+
+
 def test_fee_check_in_whole_years_still_quotes(client: EppClient) -> None:
     reply = client.domain_check("shop.test", extension=fee_check(
         ("create", '<fee:period unit="m">24</fee:period>'), ("restore", "")))
