@@ -136,7 +136,7 @@ def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, pric
                         operation=operation):
         return _ask_charged(domain, order, actor, operation, what, command, on_success,
                             settle, expected)
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: order_at_stake never swallows an error")
 
 
 def _ask_charged(domain: Domain, order: Order, actor: Actor, operation: str, what: str,

@@ -77,7 +77,7 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
     with order_at_stake(order, domain=domain, name=a_label, actor=actor,
                         operation=Operation.TRANSFER_REQUEST):
         return _request(domain, order, actor, command)
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: order_at_stake never swallows an error")
 
 
 def _request(domain: Domain, order: Order, actor: Actor, command: epp.DomainTransfer) -> Done:
