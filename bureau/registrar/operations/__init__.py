@@ -10,6 +10,7 @@ outcome is settled with an info before anything else, never by retrying.
     register.register(organisation=, actor=, name=, registrant=, period=1, admin=, tech=,
                       billing=, nameservers=(), accepted_price=None) -> Registration
     renew.renew(domain=, actor=, period=1, accepted_price=None) -> Done
+        (the edges call notices.renewal.renew_for_holder, which uses it before expiry)
     update.update(domain=, actor=, nameservers=, admin=, tech=, billing=, locks={...},
                   ds_records=[DS(...)]) -> Done
     registrant.change_registrant(domain=, actor=, new_registrant=, old_holder_consent=,
@@ -18,7 +19,9 @@ outcome is settled with an info before anything else, never by retrying.
     restore.restore(domain=, actor=, accepted_price=None) -> Done
     transfer.transfer_in(organisation=, actor=, name=, auth_info=, accepted_price=None) -> Done
     transfer.approve_transfer_out(domain=, actor=) / reject_transfer_out(...) -> Done
-    transfer.reveal_auth_info(domain=, actor=) -> str          (audited in the history)
+    transfer.reveal_auth_info(domain=, actor=) -> str          (history and security log)
+    contacts.save_contact(organisation=, actor=, changes=, contact=None) -> SavedContact
+                                                  (a change is sent to every registry)
     hosts.create_host(registry, organisation, name, addresses, superordinate=None) -> Host
     poll.process_poll_queue(registry) -> int                  (job: tasks.process_poll_queues)
     reconcile.settle_unknown_orders() / reconcile_domains()   (job: tasks.reconcile)
