@@ -332,3 +332,5 @@ BUREAU_PERIODIC_JOBS.update({
 # --- Payments (bureau.payments): bank transfers, statement import; its settings
 # (BUREAU_PAYMENTS_IBAN, _BIC, _BENEFICIARY, _CURRENCY) are read in bureau/payments/conf.py ---
 INSTALLED_APPS += ["bureau.payments"]
+BUREAU_PERIODIC_JOBS["payments-debits"] = {"task": "bureau.payments.tasks.plan_debits",
+                                           "every": 6 * 3600}

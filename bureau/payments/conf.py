@@ -40,3 +40,20 @@ def beneficiary() -> str:
 
 def currency() -> str:
     return _get("BUREAU_PAYMENTS_CURRENCY", "EUR")
+
+
+def creditor_id() -> str:
+    """The cooperative's SEPA creditor identifier (ICS), given by its bank."""
+    return _get("BUREAU_PAYMENTS_CREDITOR_ID", "FR72ZZZ123456").replace(" ", "").upper()
+
+
+def prenotification_days() -> int:
+    """Days between telling the member of a direct debit and collecting it (SEPA Core
+    rulebook: 14 unless the mandate agrees otherwise)."""
+    return int(_get("BUREAU_PAYMENTS_PRENOTIFICATION_DAYS", "14"))
+
+
+def settlement_days() -> int:
+    """Days a collection needs, after its due date, before a return is unlikely and a
+    renewal can count on the money (returns may come later: they are still handled)."""
+    return int(_get("BUREAU_PAYMENTS_SETTLEMENT_DAYS", "5"))

@@ -132,3 +132,102 @@ class WaitingOrder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_state_display()})"
+
+
+class Mandate(models.Model):
+    """A SEPA Core direct-debit mandate: the organisation lets the cooperative collect from
+    this account. The text the person accepted is kept as shown."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="mandates", verbose_name=_("organisation"))
+    reference = models.CharField(_("mandate reference"), max_length=35, unique=True)
+    holder = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    signed_on = models.DateField(_("signed on"))
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("signed by"))
+    text = models.TextField(_("mandate text accepted"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    # Two returned or rejected collections in a row suspend renewals by direct debit.
+    failures = models.PositiveSmallIntegerField(_("failed collections in a row"), default=0)
+    suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("direct-debit mandate")
+        verbose_name_plural = _("direct-debit mandates")
+        constraints = [models.UniqueConstraint(
+            fields=["organisation"], condition=models.Q(revoked_at__isnull=True),
+            name="payments_one_mandate_in_force")]
+
+    def __str__(self) -> str:
+        return str(self.reference)
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and self.suspended_at is None
+
+
+class DebitFile(models.Model):
+    """A pain.008 file handed to the bank."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    xml = models.BinaryField(_("pain.008 file"))
+    collections = models.PositiveIntegerField(_("collections"))
+    total = models.PositiveBigIntegerField(_("total (cents)"))
+
+    class Meta:
+        verbose_name = _("direct-debit file")
+        verbose_name_plural = _("direct-debit files")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"pain.008 #{self.pk}"
+
+
+class CollectionState(models.TextChoices):
+    SCHEDULED = "scheduled", _("Announced")
+    SENT = "sent", _("Sent to the bank")
+    PAID = "paid", _("Paid")
+    RETURNED = "returned", _("Returned or rejected")
+
+
+class Collection(models.Model):
+    """One direct debit: announced to the member (pre-notification), put in a pain.008
+    file, then confirmed (credited to the balance) or returned by a bank statement."""
+
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="collections",
+                                verbose_name=_("mandate"))
+    end_to_end = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    amount = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    due_on = models.DateField(_("due on"))
+    text = models.CharField(_("text"), max_length=140)
+    # What it is for, once: "renewal:<domain id>:<paid until>" keeps a job from asking twice.
+    purpose = models.CharField(_("purpose"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=CollectionState.choices,
+                             default=CollectionState.SCHEDULED)
+    sequence = models.CharField(_("sequence type"), max_length=4, blank=True)
+    file = models.ForeignKey(DebitFile, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="items", verbose_name=_("file"))
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="collection", verbose_name=_("credit"))
+    reversal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_collection",
+                                    verbose_name=_("reversal"))
+    return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
+    created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("direct debit")
+        verbose_name_plural = _("direct debits")
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(
+            fields=["purpose"], condition=~models.Q(purpose="") & ~models.Q(state="returned"),
+            name="payments_one_collection_per_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.end_to_end} {self.amount / 100:.2f} {self.currency}"

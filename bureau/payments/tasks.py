@@ -16,3 +16,11 @@ def settle_payments(*, organisation_id: int, line_ids: list[int]) -> dict[str, o
     return {"registered": done.registered, "renewed": done.renewed,
             "failed": [name for name, _reason in done.failed],
             "still_waiting": [o.name for o in done.still_waiting]}
+
+
+@task()
+def plan_debits() -> dict[str, object]:
+    """Announce the direct debits that coming auto-renewals need (periodic)."""
+    from .operations.debits import plan_renewal_debits
+
+    return {"announced": [c.end_to_end for c in plan_renewal_debits()]}

@@ -7,4 +7,6 @@ urlpatterns = [
     path("statements/", views.statement_import, name="import"),
     path("queue/", views.queue, name="queue"),
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
+    path("debits/", views.debit_files, name="debits"),
+    path("debits/<int:pk>.xml", views.debit_file, name="debit_file"),
 ]

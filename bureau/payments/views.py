@@ -6,11 +6,15 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bureau.registrar.billing.ledger import format_cents
+
+from . import conf
 from .forms import AssignForm, StatementForm
-from .models import BankLine, StatementImport
-from .operations import statements
+from .models import BankLine, Collection, CollectionState, DebitFile, StatementImport
+from .operations import debits, statements
 from .operations.errors import OperationError
 
 
@@ -60,3 +64,35 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, statements.assigned_message(done))
     return redirect("payments:queue")
+
+
+@staff_member_required
+def debit_files(request: HttpRequest) -> HttpResponse:
+    """Announced collections, and the pain.008 files made of them for the bank."""
+    if request.method == "POST":
+        try:
+            file = debits.make_file(by=request.user)
+        except (OperationError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            if file is None:
+                messages.info(request, _("No announced direct debit is due within a week."))
+            else:
+                messages.success(request, _(
+                    "File %(id)s: %(n)s direct debit(s), %(total)s %(currency)s. Download it "
+                    "and upload it to the bank.") % {
+                    "id": file.pk, "n": file.collections, "total": format_cents(file.total),
+                    "currency": conf.currency()})
+        return redirect("payments:debits")
+    return render(request, "payments/debits.html", {
+        "scheduled": Collection.objects.filter(state=CollectionState.SCHEDULED)
+        .select_related("mandate__organisation")[:200],
+        "files": DebitFile.objects.defer("xml")[:20]})
+
+
+@staff_member_required
+def debit_file(request: HttpRequest, pk: int) -> HttpResponse:
+    file = get_object_or_404(DebitFile, pk=pk)
+    response = HttpResponse(bytes(file.xml), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="pain008-{file.pk}.xml"'
+    return response

@@ -218,3 +218,12 @@ class HolderChangeForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = Contact.objects.filter(organisation=domain.organisation) \
             .exclude(pk=domain.registrant_id).order_by("name")
+
+
+class MandateForm(forms.Form):
+    holder = forms.CharField(label=_("Account holder"), max_length=70)
+    iban = forms.CharField(label=_("IBAN"), max_length=42)
+    bic = forms.CharField(label=_("BIC"), max_length=11, required=False,
+                          help_text=_("Found from the IBAN when left empty."))
+    accept = forms.BooleanField(label=_("I have read the mandate above and I sign it."),
+                                required=False)

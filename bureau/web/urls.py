@@ -43,4 +43,5 @@ urlpatterns = [
     path("contacts/<int:pk>/", contacts.edit, name="contact"),
     path("contacts/<int:pk>/delete/", contacts.delete, name="contact_delete"),
     path("balance/", billing.billing, name="billing"),
+    path("balance/mandate/", billing.mandate, name="mandate"),
 ]

@@ -36,8 +36,10 @@ from bureau.registrar.billing import ledger
 
 from .. import conf
 from ..models import BankLine, LineState, MatchedBy, StatementImport, WaitingOrder, WaitingState
-from .errors import AlreadyImported, BadStatement, CannotAssign, NotAllowed
+from . import debits
+from .errors import AlreadyImported, BadStatement, CannotAssign
 from .notify import after_credit, after_shares
+from .staff import verify_staff
 
 INVOICE_NUMBER = re.compile(r"\b(?:F|AV)\d{4}-\d{6}\b")
 CHUNK = 500
@@ -59,12 +61,6 @@ class ImportReport:
                 % {"lines": self.statement.lines, "credited": len(self.credited),
                    "shares": len(self.shares),
                    "waiting": self.waiting, "debits": self.debits, "known": self.known})
-
-
-def verify_staff(user: Any) -> None:
-    if not (getattr(user, "is_authenticated", False) and user.is_staff):
-        raise NotAllowed(_("Only the cooperative's staff import statements and assign "
-                           "payments."))
 
 
 def digest_of(source: IO[bytes]) -> str:
@@ -186,6 +182,12 @@ class Importer:
             reference=line.reference[:35], end_to_end=line.end_to_end[:35],
             returned=line.returned, return_reason=line.return_reason[:4],
             state=LineState.WAITING)
+        if line.end_to_end.startswith("BUREAU-DD-") and debits.settle_line(row, line):
+            if row.state == LineState.CREDITED and row.organisation is not None:
+                self.report.credited.append(row)
+            else:
+                self.report.debits += 1
+            return
         if not line.credit:
             row.state = LineState.DEBIT
             row.save()

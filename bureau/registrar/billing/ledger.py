@@ -91,6 +91,17 @@ def top_up(organisation: Organisation, amount: int, currency: str, memo: str = "
         ], memo=memo)
 
 
+def reverse_top_up(journal: Journal, memo: str = "") -> Journal:
+    """Undo a top-up the bank took back (a returned direct debit). The balance may go below
+    zero: the member owes it, and the next payment covers it first."""
+    if journal.kind != JournalKind.TOP_UP:
+        raise ValueError("only a top-up is reversed")
+    with transaction.atomic():
+        lines = [(entry.account, -entry.amount)
+                 for entry in journal.entries.select_related("account")]
+        return _post(JournalKind.REVERSAL, lines, memo=memo or journal.memo)
+
+
 def pay_share(amount: int, currency: str, memo: str = "") -> Journal:
     """Record a member's payment of cooperative shares (cents, > 0): capital, not a balance
     to spend (bureau.coop records whose shares it paid)."""

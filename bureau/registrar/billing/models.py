@@ -106,6 +106,8 @@ class JournalKind(models.TextChoices):
     REFUND = "refund", _("Refund")
     ADJUSTMENT = "adjustment", _("Adjustment")
     SHARE = "share", _("Share payment")
+    # A payment the bank took back (a direct debit returned): the top-up undone.
+    REVERSAL = "reversal", _("Payment returned")
 
 
 class Journal(AppendOnlyModel):
