@@ -8,5 +8,6 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
     path("debits/", views.debit_files, name="debits"),
+    path("books/", views.books_export, name="books"),
     path("debits/<int:pk>.xml", views.debit_file, name="debit_file"),
 ]

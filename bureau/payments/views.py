@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,7 +17,7 @@ from bureau.registrar.billing.ledger import format_cents
 from . import conf
 from .forms import AssignForm, StatementForm
 from .models import BankLine, Collection, CollectionState, DebitFile, StatementImport
-from .operations import debits, statements
+from .operations import books, debits, statements
 from .operations.errors import OperationError
 
 
@@ -95,4 +98,22 @@ def debit_file(request: HttpRequest, pk: int) -> HttpResponse:
     file = get_object_or_404(DebitFile, pk=pk)
     response = HttpResponse(bytes(file.xml), content_type="application/xml")
     response["Content-Disposition"] = f'attachment; filename="pain008-{file.pk}.xml"'
+    return response
+
+
+@staff_member_required
+def books_export(request: HttpRequest) -> HttpResponseBase:
+    """The ledger of a period for the accountant: ?from=YYYY-MM-DD&to=YYYY-MM-DD&format=fec|csv."""
+    try:
+        start = date.fromisoformat(request.GET.get("from", ""))
+        end = date.fromisoformat(request.GET.get("to", ""))
+        kind = "csv" if request.GET.get("format") == "csv" else "fec"
+        text = books.export(start, end, by=request.user, kind=kind)
+    except ValueError:
+        return HttpResponse(_("Give the period as ?from=YYYY-MM-DD&to=YYYY-MM-DD (from before "
+                              "to)."), status=400, content_type="text/plain; charset=utf-8")
+    name = f"FEC{start:%Y%m%d}-{end:%Y%m%d}.{'csv' if kind == 'csv' else 'txt'}"
+    response = StreamingHttpResponse(text, content_type="text/csv; charset=utf-8"
+                                     if kind == "csv" else "text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
