@@ -34,8 +34,10 @@ from bureau.dns.models import (
 )
 from bureau.dns.names import InvalidName, zone_name
 from bureau.dns.operations import dnssec, health, history, records, templates, zonefiles, zones
+from bureau.dns.operations import rrsets as rrset_ops
 from bureau.dns.operations.common import Outcome
 from bureau.dns.operations.errors import ControlNotProven, RecordsInvalid
+from bureau.dns.operations.rrsets import RRSet
 from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.domains.models import Domain, DomainState
@@ -71,6 +73,20 @@ class BatchSerializer(serializers.Serializer):
         if len(value) > MAX_BATCH:
             raise serializers.ValidationError(f"at most {MAX_BATCH} records per batch")
         return value
+
+
+class RRSetBodySerializer(serializers.Serializer):
+    ttl = serializers.IntegerField(required=False, default=DEFAULT_TTL, min_value=MIN_TTL,
+                                   max_value=MAX_TTL, help_text="TTL of the set")
+    records = serializers.ListField(
+        child=serializers.CharField(max_length=65_535, trim_whitespace=False),
+        max_length=MAX_BATCH, help_text="the contents, as in a zone file; empty removes the set")
+
+
+class RRSetSerializer(RRSetBodySerializer):
+    name = serializers.CharField(max_length=255, allow_blank=True, trim_whitespace=False,
+                                 help_text="owner: @, www, or an absolute name")
+    type = serializers.CharField(max_length=10)
 
 
 class KeySerializer(serializers.Serializer):
@@ -200,6 +216,11 @@ def outcome_body(outcome: Outcome) -> dict[str, Any]:
             "added": RecordSerializer(outcome.added, many=True).data}
 
 
+def rrset_body(rrset: rrset_ops.StoredRRSet) -> dict[str, Any]:
+    return {"name": rrset.name, "type": rrset.rtype, "ttl": rrset.ttl,
+            "records": rrset.records}
+
+
 def records_problem(request: Request, exc: RecordsInvalid, prefix: str) -> Response:
     errors = []
     for p in exc.problems:
@@ -293,6 +314,57 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         except RecordsInvalid as exc:
             return records_problem(request, exc, "add")
         return Response(outcome_body(outcome))
+
+    @extend_schema(methods=["GET"], summary="RRsets of the zone (name + type → records)",
+                   responses={200: RRSetSerializer(many=True)})
+    @extend_schema(methods=["PATCH"], summary="Replace several RRsets at once (all or "
+                   "nothing, one change; an empty `records` removes the set)",
+                   request=RRSetSerializer(many=True), responses={200: OutcomeSerializer})
+    @action(detail=True, methods=["get", "patch"], url_path="rrsets")
+    def rrsets(self, request: Request, name: str) -> Response:
+        zone = self.get_object()
+        if request.method == "PATCH":
+            serializer = RRSetSerializer(data=request.data, many=True)
+            serializer.is_valid(raise_exception=True)
+            given = [RRSet(d["name"], d["type"], d["ttl"], d["records"])
+                     for d in serializer.validated_data]
+            if len(given) > MAX_BATCH:
+                raise serializers.ValidationError(f"at most {MAX_BATCH} RRsets per request")
+            try:
+                outcome = rrset_ops.set_rrsets(zone=zone, actor=access.actor(request),
+                                               rrsets=given)
+            except RecordsInvalid as exc:
+                return records_problem(request, exc, "rrsets")
+            return Response(outcome_body(outcome))
+        page = self.paginate_queryset(rrset_ops.list_rrsets(zone)) or []
+        return self.get_paginated_response([rrset_body(s) for s in page])
+
+    @extend_schema(summary="One RRset (name + type): read, replace (PUT) or remove (DELETE)",
+                   request=RRSetBodySerializer, responses={200: RRSetSerializer,
+                                                           204: None})
+    @action(detail=True, methods=["get", "put", "delete"],
+            url_path=r"rrsets/(?P<owner>[^/]+)/(?P<rtype>[A-Za-z0-9]+)")
+    def rrset(self, request: Request, name: str, owner: str, rtype: str) -> Response:
+        zone = self.get_object()
+        if request.method in ("PUT", "DELETE"):
+            data: dict[str, Any] = _valid(RRSetBodySerializer, request) \
+                if request.method == "PUT" else {"ttl": DEFAULT_TTL, "records": []}
+            try:
+                rrset_ops.set_rrsets(zone=zone, actor=access.actor(request), rrsets=[
+                    RRSet(owner, rtype, data["ttl"], data["records"])])
+            except RecordsInvalid as exc:
+                return records_problem(request, exc, "records")
+            if request.method == "DELETE":
+                return Response(status=status.HTTP_204_NO_CONTENT)
+        try:
+            absolute = rrset_ops.absolute_owner(zone, owner, 0)
+        except RecordsInvalid:
+            raise NotFound() from None
+        found = [s for s in rrset_ops.list_rrsets(zone)
+                 if s.name == absolute and s.rtype == rtype.upper()]
+        if not found:
+            raise NotFound()
+        return Response(rrset_body(found[0]))
 
     @extend_schema(summary="Import a zone file (all problems reported with line numbers)",
                    request=ImportSerializer, responses={200: ImportResultSerializer})

@@ -238,7 +238,9 @@ def _quoted_strings(text: str) -> list[bytes]:
             return out
         if not token.is_quoted_string():
             raise dns.exception.SyntaxError(f"{token.value!r} is outside quotes")
-        out.append(token.value.encode("utf-8") if isinstance(token.value, str) else token.value)
+        # Escapes (\" \\ \DDD) stand for the bytes they name; they are written back by _quote.
+        value = token.unescape_to_bytes().value
+        out.append(value.encode("utf-8") if isinstance(value, str) else value)
 
 
 def _quote(data: bytes) -> str:
@@ -300,7 +302,7 @@ def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> N
         raise _ContentError(
             f"target {text} repeats the zone name: did you mean {fixed}. (with a final dot)?"
         )
-    if rtype in ("MX", "NS", "SRV"):
+    if rtype in ("MX", "NS", "SRV", "CNAME"):
         first = text.rstrip(".").split(".")[0]
         bare = text.rstrip(".")
         for candidate in (bare, bare.removesuffix("." + origin_text.rstrip("."))):
@@ -312,7 +314,7 @@ def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> N
                 f"a {rtype} record points to a host name, not an address ({candidate}): "
                 "give the name of a host that has A/AAAA records"
             )
-        if first == "*":
+        if first == "*" and rtype != "CNAME":
             raise _ContentError(f"a {rtype} target cannot be a wildcard name")
 
 

@@ -42,5 +42,10 @@ def import_zone_file(*, zone: Zone, actor: Actor, text: str, replace: bool = Tru
 
 
 def export_zone(zone: Zone) -> str:
-    """The zone as a zone file: apex NS and the records (PowerDNS makes the SOA and keys)."""
-    return export_zone_file(str(zone.name), zone.valid_records(), nameservers=zone.nameservers)
+    """The zone as a zone file another server accepts (named-checkzone): the SOA Bureau
+    publishes (with the zone's serial), apex NS and the records; DNSSEC records are
+    PowerDNS's and left out."""
+    from .zones import soa_content
+
+    return export_zone_file(str(zone.name), zone.valid_records(), nameservers=zone.nameservers,
+                            soa=soa_content(zone, zone.serial))

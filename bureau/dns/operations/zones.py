@@ -88,10 +88,13 @@ def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidReco
 def soa_change(zone: Zone) -> RRSetChange:
     """The SOA Bureau publishes: its first name server as MNAME, hostmaster at the name
     servers' domain as RNAME (PowerDNS fills the serial, SOA-EDIT-API)."""
+    return RRSetChange(str(zone.name), "SOA", 3600, (soa_content(zone, 0),))
+
+
+def soa_content(zone: Zone, serial: int) -> str:
     primary = zone.nameservers[0]
     contact = "hostmaster." + primary.split(".", 1)[1]
-    return RRSetChange(str(zone.name), "SOA", 3600,
-                       (f"{primary} {contact} 0 10800 3600 604800 3600",))
+    return f"{primary} {contact} {serial} 10800 3600 604800 3600"
 
 
 def publish_new_zone(zone: Zone) -> None:
