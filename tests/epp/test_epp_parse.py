@@ -284,3 +284,20 @@ def test_fee_results_are_found_by_u_label() -> None:
     data = samples.FEE_CHECK.replace(b"example.com", b"xn--bcher-kva.example")
     fees = parse_response(data).extension(FeeCheckData)
     assert fees.for_name("Bücher.example") is not None
+
+
+def test_fee_check_unavailable_with_a_period_out_of_range_is_read() -> None:
+    """A registry that says avail="0" but still writes the period it cannot sell (as one did:
+    `<fee:period unit="y">0</fee:period>`) is read for its reason, not refused as unreadable;
+    an available quote with such a period stays an error."""
+    unsold = samples.FEE_CHECK.replace(
+        b'<fee:cd avail="0"><fee:objID>taken.example</fee:objID>',
+        b'<fee:cd avail="0"><fee:objID>taken.example</fee:objID><fee:command name="create">'
+        b'<fee:period unit="y">0</fee:period></fee:command>')
+    taken = parse_response(unsold).extension(FeeCheckData).for_name("taken.example")
+    assert not taken.available and taken.reason == "Only sunrise applications accepted"
+    assert taken.quote("create").period is None
+    broken = samples.FEE_CHECK.replace(b'<fee:period unit="y">2</fee:period>',
+                                       b'<fee:period unit="y">0</fee:period>')
+    with pytest.raises(FrameError, match="fee period"):
+        parse_response(broken)
