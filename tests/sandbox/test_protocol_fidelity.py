@@ -286,3 +286,88 @@ def test_password_expiry_events(cert_dir: Path, tmp_path: Path) -> None:
         reply = expired.login(extensions=(*ALL_EXT, "epp:loginSec-1.0"), new_pw="fresh-secret")
         assert reply.code == 1000 and not reply.xpath("//e:extension")
         expired.close()
+
+
+# -- every command and its error paths answer valid EPP --------------------------------------
+def _commands() -> list[str]:
+    """Command bodies on existing, missing and someone else's objects, good and bad."""
+    d = "<domain:name>{}</domain:name>"
+    auth = "<domain:authInfo><domain:pw>{}</domain:pw></domain:authInfo>"
+    bodies = []
+    for name in ("mine.test", "missing.test", "nic.test", "x.unserved", "shop.test", "x.test."):
+        n = d.format(name)
+        bodies += [
+            f"<check><domain:check>{n}</domain:check></check>",
+            f"<info><domain:info>{n}</domain:info></info>",
+            f"<info><domain:info>{n}{auth.format('wrong-pw')}</domain:info></info>",
+            f"<create><domain:create>{n}{auth.format('pw-12345')}</domain:create></create>",
+            f'<create><domain:create>{n}<domain:period unit="m">7</domain:period>'
+            f"{auth.format('pw-12345')}</domain:create></create>",
+            f"<create><domain:create>{n}<domain:ns><domain:hostObj>ns9.nowhere.example"
+            "</domain:hostObj></domain:ns><domain:registrant>no-such-contact"
+            f"</domain:registrant>{auth.format('pw-12345')}</domain:create></create>",
+            f"<delete><domain:delete>{n}</domain:delete></delete>",
+            f"<renew><domain:renew>{n}<domain:curExpDate>2000-01-01</domain:curExpDate>"
+            "</domain:renew></renew>",
+            f'<update><domain:update>{n}<domain:add><domain:status s="serverHold"/>'
+            "</domain:add></domain:update></update>",
+            f'<update><domain:update>{n}<domain:add><domain:status s="clientHold">On hold.'
+            "</domain:status></domain:add></domain:update></update>",
+        ]
+        for op in ("request", "query", "approve", "reject", "cancel"):
+            bodies.append(f'<transfer op="{op}"><domain:transfer>{n}{auth.format("secret-1")}'
+                          "</domain:transfer></transfer>")
+    for host in ("ns1.mine.test", "ns2.mine.test", "ns1.missing.test", "ns.outside.example"):
+        h = f"<host:name>{host}</host:name>"
+        bodies += [
+            f"<check><host:check>{h}</host:check></check>",
+            f"<info><host:info>{h}</host:info></info>",
+            f"<create><host:create>{h}</host:create></create>",
+            f'<create><host:create>{h}<host:addr ip="v4">192.0.2.1</host:addr></host:create>'
+            "</create>",
+            f"<delete><host:delete>{h}</host:delete></delete>",
+            f'<update><host:update>{h}<host:add><host:addr ip="v6">2001:db8::1</host:addr>'
+            "</host:add></host:update></update>",
+        ]
+    for handle in ("mine-c", "missing-c"):
+        c = f"<contact:id>{handle}</contact:id>"
+        cauth = "<contact:authInfo><contact:pw>c-secret</contact:pw></contact:authInfo>"
+        bodies += [
+            f"<check><contact:check>{c}</contact:check></check>",
+            f"<info><contact:info>{c}</contact:info></info>",
+            f"<info><contact:info>{c}{cauth}</contact:info></info>",
+            f"<delete><contact:delete>{c}</contact:delete></delete>",
+            f'<update><contact:update>{c}<contact:add><contact:status s="clientDeleteProhibited"/>'
+            "</contact:add></contact:update></update>",
+        ]
+        for op in ("request", "query", "approve", "reject", "cancel"):
+            bodies.append(f'<transfer op="{op}"><contact:transfer>{c}{cauth}'
+                          "</contact:transfer></transfer>")
+    bodies.append("<create><domain:create><domain:name>attr.test</domain:name><domain:ns>"
+                  "<domain:hostAttr><domain:hostName>ns.example.net</domain:hostName>"
+                  f"</domain:hostAttr></domain:ns>{auth.format('pw-12345')}</domain:create>"
+                  "</create>")
+    bodies += ['<poll op="req"/>', '<poll op="ack" msgID="999999"/>', '<poll op="ack"/>',
+               # mine-c now has clientDeleteProhibited (added above by its sponsor)
+               "<delete><contact:delete><contact:id>mine-c</contact:id></contact:delete>"
+               "</delete>"]
+    return bodies
+
+
+def test_every_command_and_error_path_answers_valid_epp(sandbox: Sandbox, client: EppClient,
+                                                        rival: EppClient) -> None:
+    assert client.contact_create("mine-c").code == 1000
+    assert client.domain_create("mine.test", registrant="mine-c").code == 1000
+    assert client.host_create("ns1.mine.test", "192.0.2.10").code == 1000
+    anonymous = EppClient(sandbox, "rival")
+    codes: set[int] = set()
+    for body in _commands():
+        # The test client validates every answer against the schemas.
+        assert anonymous.command(body).code == 2002
+        for session in (rival, client):
+            reply = session.command(body)
+            assert reply.code != 2400, (body, reply)
+            codes.add(reply.code)
+    anonymous.close()
+    # The matrix reached the error paths, not only successes.
+    assert {2003, 2004, 2005, 2102, 2106, 2201, 2202, 2301, 2302, 2303, 2304, 2306} <= codes
