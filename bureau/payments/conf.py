@@ -57,3 +57,17 @@ def settlement_days() -> int:
     """Days a collection needs, after its due date, before a return is unlikely and a
     renewal can count on the money (returns may come later: they are still handled)."""
     return int(_get("BUREAU_PAYMENTS_SETTLEMENT_DAYS", "5"))
+
+
+def stripe_secret_key() -> str:
+    """Card payments by Stripe Checkout: hidden while unset."""
+    return _get("BUREAU_PAYMENTS_STRIPE_SECRET_KEY", "")
+
+
+def stripe_webhook_secret() -> str:
+    return _get("BUREAU_PAYMENTS_STRIPE_WEBHOOK_SECRET", "")
+
+
+def stripe_api_base() -> str:
+    """Where Stripe's API answers (its default when empty; the tests' stand-in otherwise)."""
+    return _get("BUREAU_PAYMENTS_STRIPE_API_BASE", "")

@@ -231,3 +231,59 @@ class Collection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.end_to_end} {self.amount / 100:.2f} {self.currency}"
+
+
+class CardState(models.TextChoices):
+    OPEN = "open", _("Waiting for the card payment")
+    PAID = "paid", _("Paid")
+    REFUNDED = "refunded", _("Refunded")
+    DISPUTED = "disputed", _("Disputed")
+
+
+class CardPayment(models.Model):
+    """A top-up by card through the provider's hosted checkout page."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="card_payments",
+                                     verbose_name=_("organisation"))
+    provider = models.CharField(_("provider"), max_length=20)
+    checkout_id = models.CharField(_("checkout id"), max_length=255, unique=True)
+    payment_id = models.CharField(_("payment id"), max_length=255, blank=True, db_index=True)
+    amount = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    state = models.CharField(_("state"), max_length=10, choices=CardState.choices,
+                             default=CardState.OPEN)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="card_payment", verbose_name=_("credit"))
+    reversal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_card_payment",
+                                    verbose_name=_("reversal"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("paid by"))
+    created_at = models.DateTimeField(_("started at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("card payment")
+        verbose_name_plural = _("card payments")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.checkout_id}"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event handled once: the provider may send it again."""
+
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event id"), max_length=255)
+    kind = models.CharField(_("kind"), max_length=100)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+        constraints = [models.UniqueConstraint(fields=["provider", "event_id"],
+                                               name="payments_event_once")]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.event_id}"

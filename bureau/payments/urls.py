@@ -9,5 +9,6 @@ urlpatterns = [
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
     path("debits/", views.debit_files, name="debits"),
     path("books/", views.books_export, name="books"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("debits/<int:pk>.xml", views.debit_file, name="debit_file"),
 ]

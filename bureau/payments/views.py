@@ -10,14 +10,15 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bureau.registrar.billing.ledger import format_cents
 
-from . import conf
+from . import card, conf
 from .forms import AssignForm, StatementForm
 from .models import BankLine, Collection, CollectionState, DebitFile, StatementImport
-from .operations import books, debits, statements
+from .operations import books, cards, debits, statements
 from .operations.errors import OperationError
 
 
@@ -117,3 +118,17 @@ def books_export(request: HttpRequest) -> HttpResponseBase:
                                      if kind == "csv" else "text/plain; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> HttpResponse:
+    """Stripe's signed events (no session: the signature is the authentication)."""
+    try:
+        outcome = cards.handle_webhook(request.body,
+                                       request.headers.get("Stripe-Signature", ""))
+    except card.BadSignature:
+        return HttpResponse("bad signature\n", status=400, content_type="text/plain")
+    except cards.CardsUnavailable:
+        return HttpResponse("card payments are off\n", status=404, content_type="text/plain")
+    return HttpResponse(f"{outcome}\n", content_type="text/plain")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -227,3 +228,11 @@ class MandateForm(forms.Form):
                           help_text=_("Found from the IBAN when left empty."))
     accept = forms.BooleanField(label=_("I have read the mandate above and I sign it."),
                                 required=False)
+
+
+class CardForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount (EUR)"), min_value=Decimal("5"),
+                                max_value=Decimal("10000"), decimal_places=2, initial=20)
+
+    def clean_amount(self) -> int:
+        return int(self.cleaned_data["amount"] * 100)

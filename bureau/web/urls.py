@@ -44,4 +44,5 @@ urlpatterns = [
     path("contacts/<int:pk>/delete/", contacts.delete, name="contact_delete"),
     path("balance/", billing.billing, name="billing"),
     path("balance/mandate/", billing.mandate, name="mandate"),
+    path("balance/card/", billing.card_top_up, name="card"),
 ]

@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from bureau.payments import card, instructions
 from bureau.payments import conf as payments_conf
-from bureau.payments import instructions
-from bureau.payments.operations import debits
+from bureau.payments.operations import cards, debits
 from bureau.payments.operations import waiting as waiting_op
 from bureau.payments.operations.errors import OperationError
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.billing.models import AccountKind, Entry, LedgerAccount, Order
 
-from ..forms import MandateForm
+from ..forms import CardForm, MandateForm
 from ..organisations import member_required, person
 from ..outcomes import Failed, attempt
 
@@ -31,10 +33,14 @@ def billing(request: HttpRequest) -> HttpResponse:
                .select_related("journal", "journal__order", "account")
                .order_by("-journal__at", "-id"))
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    if request.GET.get("card") == "done":
+        messages.info(request, _("Thank you: the payment shows here as soon as the card "
+                                 "provider confirms it, usually within a minute."))
     waiting = list(waiting_op.waiting_of(organisation))
     return render(request, "web/billing.html", {
         "accounts": accounts, "page": page, "waiting": waiting,
         "mandate": debits.mandate_of(organisation),
+        "cards": card.provider() is not None, "card_form": CardForm(),
         "transfer": instructions.top_up(
             organisation, waiting_op.shortfall(organisation, payments_conf.currency())),
         "orders": Order.objects.filter(organisation=organisation)[:20],
@@ -74,3 +80,24 @@ def mandate(request: HttpRequest) -> HttpResponse:
         "form": form, "mandate": current, "preview": preview,
         "collections": current.collections.order_by("-due_on")[:20] if current else []},
         status=400 if request.method == "POST" else 200)
+
+
+@member_required(Permission.ORDER)
+@require_POST
+def card_top_up(request: HttpRequest) -> HttpResponse:
+    """Off to the card provider's page; the balance is credited when it confirms."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    form = CardForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(str(e) for errs in form.errors.values()
+                                          for e in errs))
+        return redirect("web:billing")
+    back = request.build_absolute_uri(reverse("web:billing"))
+    try:
+        _payment, url = cards.start(membership.organisation, person(request),
+                                    form.cleaned_data["amount"],
+                                    success_url=f"{back}?card=done", cancel_url=back)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:billing")
+    return redirect(url)
