@@ -22,9 +22,14 @@ from bureau.registrar.billing import ledger, orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState, Operation
-from bureau.registrar.operations import delete, reconcile, register, renew, transfer
-from bureau.registrar.operations.common import Actor
-from bureau.registrar.operations.errors import CommandInvalid, ContactInvalid, OutcomePending
+from bureau.registrar.operations import delete, reconcile, register, renew, restore, transfer
+from bureau.registrar.operations.common import Actor, verify_frame
+from bureau.registrar.operations.errors import (
+    CommandInvalid,
+    ContactInvalid,
+    OperationError,
+    OutcomePending,
+)
 from bureau.registrar.operations.poll import process_poll_queue
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Tld
@@ -40,17 +45,27 @@ def balance(organisation: Organisation) -> int:
     return ledger.balance(organisation, "EUR")
 
 
-def test_a_transfer_code_with_control_characters_is_refused_before_any_charge(
-    member: Actor, organisation: Organisation, sandbox_registry: object
+@pytest.mark.parametrize("code", ["a\u000b\u001bb", "a\ufffeb"])
+def test_a_transfer_code_that_cannot_be_sent_is_refused_before_any_charge(
+    member: Actor, organisation: Organisation, sandbox_registry: object, code: str
 ) -> None:
-    with pytest.raises(CommandInvalid) as error:
+    """Control characters, or a character XML cannot carry (U+FFFE): refused naming the
+    field, before anything is charged or stored."""
+    with pytest.raises(OperationError) as error:
         transfer.transfer_in(organisation=organisation, actor=member, name="bloque.test",
-                             auth_info="a\u000b\u001bb")
+                             auth_info=code)
     assert error.value.field == "auth_info"
-    assert "Nothing was charged" in str(error.value)
     assert balance(organisation) == START
     assert not Order.objects.exists()
     assert not Domain.objects.filter(name="bloque.test").exists()  # nobody is blocked
+
+
+def test_the_frame_check_names_what_cannot_be_sent() -> None:
+    command = epp.DomainTransfer("request", "bloque.test", auth_info="a\ufffeb")
+    with pytest.raises(CommandInvalid) as error:
+        verify_frame(command, "transfer code", field="auth_info")
+    assert error.value.field == "auth_info" and "Nothing was charged" in str(error.value)
+    verify_frame(epp.DomainTransfer("request", "bloque.test", auth_info="Good-1!x"), "code")
 
 
 def test_an_unexpected_error_after_the_order_makes_it_unknown_not_a_server_error(
@@ -280,3 +295,31 @@ def test_a_stored_contact_with_control_characters_is_refused_before_any_charge(
                           registrant=contact)
     assert "Camille Martin" in str(error.value)
     assert balance(organisation) == START and not Order.objects.exists()
+
+
+@pytest.mark.parametrize("happened", [True, False])
+def test_a_pending_restore_left_by_a_stopped_worker_is_settled(
+    member: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox,
+    happened: bool
+) -> None:
+    domain = register.register(organisation=organisation, actor=member, name="revient.test",
+                               registrant=contact).domain
+    sandbox.clock.advance(days=6)  # past the add grace period: deletion goes to redemption
+    domain = delete.delete(domain=domain, actor=member).domain
+    assert domain.state == DomainState.REDEMPTION
+    paid = balance(organisation)
+    order = orders.place(organisation=organisation, user=member.user,
+                         operation=Operation.RESTORE, domain_name=domain.name, amount=5000,
+                         currency="EUR", domain=domain)
+    if happened:  # the registry took the request before the worker stopped
+        connection.execute(domain.registry, epp.DomainRestore(domain.name))
+    report = reconcile.settle_unknown_orders(older_than=timedelta(0))
+    assert report.settled == ["revient.test"]
+    order.refresh_from_db()
+    assert order.state == (OrderState.COMPLETED if happened else OrderState.FAILED)
+    assert balance(organisation) == paid - (5000 if happened else 0)
+    # Restoring now finishes it: only the report is left when the request was taken.
+    done = restore.restore(domain=Domain.objects.get(pk=domain.pk), actor=member)
+    assert done.domain.state == DomainState.ACTIVE
+    paid_restore = Order.objects.get(operation="restore", state=OrderState.COMPLETED)
+    assert balance(organisation) == paid - paid_restore.amount  # paid once either way

@@ -119,13 +119,13 @@ def pending(domain: Domain) -> OutcomePending:
 def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, price: int,
                 currency: str, period: int, command: epp.Command,
                 on_success: Callable[[Domain, EppOutcome], dict[str, Any]],
-                settle: Callable[[Domain, epp.DomainInfoData], bool | None],
+                settle: Callable[[Domain, epp.Response], bool | None],
                 expected: dict[str, Any] | None = None) -> Done:
     """The skeleton of a charged operation on an existing domain.
 
     ``on_success`` updates the domain (not saved) from the response and returns history
-    detail. ``settle`` looks at an info after a lost answer: True (it happened), False (it
-    did not), None (cannot tell). ``expected`` is stored with an unknown outcome so that the
+    detail. ``settle`` looks at an info answer after a lost answer: True (it happened), False
+    (it did not), None (cannot tell). ``expected`` is stored with an unknown outcome so that the
     reconciliation job can settle the order later (see reconcile.py).
     """
     verify_frame(command, what)
@@ -142,7 +142,7 @@ def run_charged(*, domain: Domain, actor: Actor, operation: str, what: str, pric
 def _ask_charged(domain: Domain, order: Order, actor: Actor, operation: str, what: str,
                  command: epp.Command,
                  on_success: Callable[[Domain, EppOutcome], dict[str, Any]],
-                 settle: Callable[[Domain, epp.DomainInfoData], bool | None],
+                 settle: Callable[[Domain, epp.Response], bool | None],
                  expected: dict[str, Any] | None) -> Done:
     outcome = send_or_close(domain.registry, command, lambda reason: _failed(
         domain, order, actor, operation, EppOutcome(), message=reason))
@@ -154,7 +154,7 @@ def _ask_charged(domain: Domain, order: Order, actor: Actor, operation: str, wha
     check = info(domain)
     if check.response is not None:
         data: epp.DomainInfoData = check.response.data
-        happened = settle(domain, data)
+        happened = settle(domain, check.response)
         if happened is not None:
             record(domain=domain, name=domain.name, actor=actor, operation="reconcile",
                    outcome=Outcome.SUCCESS, epp_outcome=check, order=order,
@@ -183,6 +183,10 @@ def settle_order(domain: Domain, order: Order, actor: Actor, happened: bool,
     assert check.response is not None
     with transaction.atomic():
         apply_info(domain, check.response.data)
+        rgp = check.response.extension(epp.RgpStatusData)
+        if rgp is not None and "pendingRestore" in rgp.statuses:
+            # Restore requested: restoring again sends only the report (restore.py).
+            domain.statuses = sorted({*domain.statuses, "pendingRestore"})
         domain.save()
         record(domain=domain, name=domain.name, actor=actor, operation=order.operation,
                outcome=Outcome.SUCCESS if happened else Outcome.FAILED, epp_outcome=check,

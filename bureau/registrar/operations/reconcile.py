@@ -124,7 +124,7 @@ def _settle(order: Order, domain: Domain) -> bool:
     if order.operation == Operation.RENEW:
         happened = settle_renew(data, expected_renewal(order, domain))
     elif order.operation == Operation.RESTORE:
-        happened = settle_restore(data)
+        happened = settle_restore(check.response)
     if happened is None:
         return False
     settle_order(domain, order, RECONCILER, happened, check)

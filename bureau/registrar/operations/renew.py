@@ -69,7 +69,8 @@ def renew(*, domain: Domain, actor: Actor, period: int = 1,
         return {"period": period, "from": expires.isoformat(),
                 "to": domain.expires_at.isoformat()}
 
-    def settle(domain: Domain, data: epp.DomainInfoData) -> bool | None:
+    def settle(domain: Domain, answer: epp.Response) -> bool | None:
+        data: epp.DomainInfoData = answer.data
         if data.expires is None:
             return None
         if data.expires.date() == expected.date():

@@ -46,16 +46,25 @@ def restore(*, domain: Domain, actor: Actor, accepted_price: int | None = None) 
             domain=domain, actor=actor, operation=Operation.RESTORE, what=str(_("restore")),
             price=q.price, currency=q.currency, period=1,
             command=epp.DomainRestore(domain.name, fee=fee_offer(q)),
-            on_success=on_success, settle=lambda domain, data: settle_restore(data))
+            on_success=on_success, settle=lambda domain, answer: settle_restore(answer))
         domain = done.domain
     report_restore(domain, actor)
     return Done(domain, done.order if done else None)
 
 
-def settle_restore(data: epp.DomainInfoData) -> bool:
-    """Did a restore request whose answer was lost happen? (also used by reconcile.py)"""
-    values = data.status_values
-    return "pendingRestore" in values or "pendingDelete" not in values
+def settle_restore(answer: epp.Response) -> bool | None:
+    """Did a restore request whose answer was lost happen? From an info answer (also used by
+    reconcile.py): the RGP status (RFC 3915) says pendingRestore → yes, redemptionPeriod →
+    no; a name no longer pendingDelete was restored. None when the registry does not say."""
+    data: epp.DomainInfoData = answer.data
+    rgp = answer.extension(epp.RgpStatusData)
+    if "pendingDelete" not in data.status_values:
+        return True
+    if rgp is None:
+        return None
+    if "pendingRestore" in rgp.statuses:
+        return True
+    return False if rgp.in_redemption else None
 
 
 def report_restore(domain: Domain, actor: Actor) -> None:
