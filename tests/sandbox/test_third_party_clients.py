@@ -51,6 +51,9 @@ report('host', $epp->create_host({name => 'ns1.perl-epp.test',
 report('delete_blocked', $epp->delete_domain('perl-epp.test'));
 report('delete_host', $epp->delete_host('ns1.perl-epp.test'));
 report('delete', $epp->delete_domain('perl-epp.test'));
+my $transfer = $epp->domain_transfer_request('perl-arriving.test', 'arriving-pw', 1);
+print "transfer ", ($transfer ? $transfer->{trStatus} : "undef $Net::EPP::Simple::Code"), "\n";
+report('transfer_again', $epp->domain_transfer_request('perl-arriving.test', 'arriving-pw', 1));
 report('ping', $epp->ping);
 $epp->logout;
 """
@@ -60,6 +63,9 @@ def test_net_epp_simple_scenario(sandbox: Sandbox, client: EppClient,
                                  caplog: pytest.LogCaptureFixture) -> None:
     perl = require_program("perl", "perl")
     account = sandbox.registrars["bureau"]
+    rival = EppClient(sandbox, "rival")
+    assert rival.login().code == 1000
+    assert rival.domain_create("perl-arriving.test", pw="arriving-pw").code == 1000
     out = subprocess.run(
         [perl, "-e", NET_EPP_SCENARIO, str(sandbox.port), str(sandbox.ca_file),
          str(account.cert_file), str(account.key_file), account.clid, account.password],
@@ -83,7 +89,11 @@ def test_net_epp_simple_scenario(sandbox: Sandbox, client: EppClient,
     assert steps["delete_blocked"] == "undef 2305"
     assert steps["delete_host"].startswith("1 1000")
     assert steps["delete"].startswith("1 1000")
+    assert steps["transfer"] == "pending"
+    assert steps["transfer_again"] == "undef 2300"
     assert steps["ping"].startswith("1")
+    assert rival.domain_transfer("query", "perl-arriving.test").text("//domain:reID") == "bureau"
+    rival.close()
     # Deleted within its add grace period: gone at once.
     assert client.domain_check("perl-epp.test").xpath("//domain:name/@avail") == ["1"]
     assert [r.getMessage() for r in caplog.records if "invalid response" in r.getMessage()] == []
@@ -105,6 +115,13 @@ def test_epptools_scenario(sandbox: Sandbox, client: EppClient,
     def valid(response: epptools.Response) -> epptools.Response:
         validate(response.raw.encode())
         return response
+
+    def drain() -> list[epptools.Response]:
+        messages = []
+        while (message := valid(tools.poll.request())).code() == 1301:
+            messages.append(message)
+            assert valid(tools.poll.ack(str(message.message_id()))).code() == 1000
+        return messages
 
     # RFC 8807 from another implementation: a long password set through loginSec:newPW...
     tools = connect(account.password)
@@ -134,6 +151,21 @@ def test_epptools_scenario(sandbox: Sandbox, client: EppClient,
     assert valid(tools.domain.renew("tools.test", expiry[:10], 1)).code() == 1000
     assert valid(tools.domain.delete("tools.test")).code() == 1000
     assert valid(tools.domain.check(["tools.test."])).code() == 2005
+    # A transfer from the other registrar: requested here, approved there, heard by poll.
+    rival = EppClient(sandbox, "rival")
+    assert rival.login().code == 1000
+    assert rival.domain_create("arriving.test", pw="arriving-pw").code == 1000
+    drain()  # earlier messages out of the way
+    assert valid(tools.domain.transfer("request", "arriving.test", auth_info="wrong-pw")
+                 ).code() == 2202
+    requested = valid(tools.domain.transfer("request", "arriving.test",
+                                            auth_info="arriving-pw"))
+    assert requested.code() == 1001 and requested.transfer_status() == "pending"
+    assert rival.domain_transfer("approve", "arriving.test").code == 1000
+    rival.close()
+    assert [m.transfer_status() for m in drain()] == ["pending", "clientApproved"]
+    info = valid(tools.domain.info("arriving.test"))
+    assert info.root.findtext(".//{urn:ietf:params:xml:ns:domain-1.0}clID") == "bureau"
     assert valid(tools.logout()).code() == 1500
     tools.disconnect()
     assert client.domain_check("tools.test").xpath("//domain:name/@avail") == ["1"]
