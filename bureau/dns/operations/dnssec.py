@@ -25,6 +25,7 @@ import dns.rdata
 import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.DNSKEY
+import dns.resolver
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -108,10 +109,43 @@ def after_signing(zone: Zone) -> None:
     elsewhere, the DS shown to the member to give to their registrar."""
     refresh_keys(zone)
     if registered_with_bureau(zone) is None:
+        publish_cds(zone)
         zone.ds_state = DsState.NOT_APPLICABLE
         zone.save(update_fields=["ds_state", "updated_at"])
         return
     send_ds(zone)
+
+
+def publish_cds(zone: Zone) -> None:
+    """A zone whose parent Bureau cannot reach by EPP (a name registered elsewhere) publishes
+    CDS and CDNSKEY (RFC 7344, RFC 8078) for its keys: the parent, or the member at their
+    registrar, reads from them the DS to hold, at every rollover too."""
+    client = conf.client()
+    name = str(zone.name)
+    client.set_metadata(name, "PUBLISH-CDS", ["2"])
+    client.set_metadata(name, "PUBLISH-CDNSKEY", ["1"])
+    zone.serial = after_key_change(client, name)
+    zone.save(update_fields=["serial", "updated_at"])
+
+
+def parent_ds(zone: Zone) -> set[DS] | None:
+    """The DS the parent serves for the zone, read through Bureau's resolver ("tag alg type
+    DIGEST"), or None when it could not be read."""
+    try:
+        answer = conf.resolver().resolve(str(zone.name), "DS", raise_on_no_answer=False)
+    except dns.resolver.NXDOMAIN:
+        return set()
+    except (dns.exception.DNSException, OSError):
+        return None
+    if answer.rrset is None:
+        return set()
+    return {to_ds(r.to_text()) for r in answer.rrset}
+
+
+def seen_in_parent(zone: Zone, key: DnssecKey) -> bool:
+    held = parent_ds(zone)
+    wanted = {to_ds(text) for text in key.ds if text.split()[2] == "2"}
+    return held is not None and bool(wanted & held)
 
 
 def delegated_to_bureau(domain: Domain) -> bool:
@@ -226,8 +260,12 @@ def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> R
     name = str(zone.name)
     now = clock.now()
     step = rollover.step
+    elsewhere = registered_with_bureau(zone) is None
     if step == RolloverStep.NEW_KEY_PUBLISHED:
-        if send_ds(zone) == DsState.SENT or registered_with_bureau(zone) is None:
+        # The new DS must be at the parent before the old key may go: sent by EPP, or, for a
+        # parent Bureau cannot reach, published as CDS and seen at the parent through DNS.
+        if seen_in_parent(zone, rollover.new_key) if elsewhere else send_ds(zone) in (
+                DsState.SENT, DsState.UNDELEGATED):
             step = RolloverStep.DS_BOTH
     elif step == RolloverStep.DS_BOTH and now - rollover.step_at >= wait:
         client.set_cryptokey_active(name, rollover.new_key.powerdns_id, True)
@@ -239,7 +277,7 @@ def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> R
         zone.serial = after_key_change(client, name)
         step = RolloverStep.OLD_KEY_REMOVED
     elif step == RolloverStep.OLD_KEY_REMOVED and (
-            send_ds(zone) == DsState.SENT or registered_with_bureau(zone) is None):
+            elsewhere or send_ds(zone) in (DsState.SENT, DsState.UNDELEGATED)):
         step = RolloverStep.DONE
     if step != rollover.step:
         zone.save(update_fields=["serial", "updated_at"])
