@@ -287,3 +287,66 @@ class ProviderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.event_id}"
+
+
+class PayoutState(models.TextChoices):
+    REQUESTED = "requested", _("To send")
+    SENT = "sent", _("Sent to the bank")
+    DONE = "done", _("Seen on the statement")
+
+
+class Payout(models.Model):
+    """Money paid back by credit transfer: what is left on a balance, or cooperative shares
+    refunded on leaving. Booked in the ledger when requested (the money is owed from then);
+    the bank's statement shows it went out."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="payouts",
+                                     verbose_name=_("organisation"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="payouts", verbose_name=_("member (shares)"))
+    amount = models.PositiveIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+    name = models.CharField(_("payee"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11)
+    text = models.CharField(_("text"), max_length=140)
+    end_to_end = models.CharField(_("end-to-end id"), max_length=35, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=PayoutState.choices,
+                             default=PayoutState.REQUESTED)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="payout",
+                                   verbose_name=_("ledger journal"))
+    file = models.ForeignKey("PayoutFile", on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="items", verbose_name=_("file"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+",
+                                     verbose_name=_("requested by"))
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.end_to_end} {self.amount / 100:.2f} {self.currency}"
+
+
+class PayoutFile(models.Model):
+    """A pain.001 file handed to the bank."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, blank=True, related_name="+",
+                                   verbose_name=_("created by"))
+    xml = models.BinaryField(_("pain.001 file"))
+    transfers = models.PositiveIntegerField(_("transfers"))
+    total = models.PositiveBigIntegerField(_("total (cents)"))
+
+    class Meta:
+        verbose_name = _("credit-transfer file")
+        verbose_name_plural = _("credit-transfer files")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"pain.001 #{self.pk}"

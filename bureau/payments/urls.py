@@ -9,6 +9,8 @@ urlpatterns = [
     path("queue/<int:pk>/assign/", views.assign, name="assign"),
     path("debits/", views.debit_files, name="debits"),
     path("books/", views.books_export, name="books"),
+    path("payouts/", views.payout_list, name="payouts"),
+    path("payouts/<int:pk>.xml", views.payout_file, name="payout_file"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("debits/<int:pk>.xml", views.debit_file, name="debit_file"),
 ]

@@ -13,12 +13,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bureau.coop.models import Member
 from bureau.registrar.billing.ledger import format_cents
 
 from . import card, conf
-from .forms import AssignForm, StatementForm
-from .models import BankLine, Collection, CollectionState, DebitFile, StatementImport
-from .operations import books, cards, debits, statements
+from .forms import AssignForm, PayBackForm, StatementForm
+from .models import (
+    BankLine,
+    Collection,
+    CollectionState,
+    DebitFile,
+    Payout,
+    PayoutFile,
+    StatementImport,
+)
+from .operations import books, cards, debits, payouts, statements
 from .operations.errors import OperationError
 
 
@@ -132,3 +141,49 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except cards.CardsUnavailable:
         return HttpResponse("card payments are off\n", status=404, content_type="text/plain")
     return HttpResponse(f"{outcome}\n", content_type="text/plain")
+
+
+@staff_member_required
+def payout_list(request: HttpRequest) -> HttpResponse:
+    """Pay back a balance or a former member's shares; the pain.001 file for the bank."""
+    form = PayBackForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("make") == "file":
+        try:
+            file = payouts.make_file(by=request.user)
+        except (OperationError, ValueError) as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Nothing to pay back.") if file is None else _(
+                "File %(id)s: %(n)s transfer(s). Download it and upload it to the bank.")
+                % {"id": file.pk, "n": file.transfers})
+        return redirect("payments:payouts")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if data["member"]:
+                member = get_object_or_404(Member, number=data["member"])
+                payouts.pay_back_shares(member, iban=data["iban"], bic=data["bic"],
+                                        by=request.user)
+            elif data["organisation"] and data["amount"]:
+                payouts.pay_back_balance(data["organisation"], int(data["amount"] * 100),
+                                         name=data["name"] or data["organisation"].name,
+                                         iban=data["iban"], bic=data["bic"], by=request.user)
+            else:
+                form.add_error(None, _("Choose an organisation and an amount, or a member."))
+        except OperationError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        if not form.errors:
+            messages.success(request, _("Recorded: it goes out with the next pain.001 file."))
+            return redirect("payments:payouts")
+    return render(request, "payments/payouts.html", {
+        "form": form, "payouts": Payout.objects.select_related("organisation", "member")[:100],
+        "files": PayoutFile.objects.defer("xml")[:20]},
+        status=400 if request.method == "POST" else 200)
+
+
+@staff_member_required
+def payout_file(request: HttpRequest, pk: int) -> HttpResponse:
+    file = get_object_or_404(PayoutFile, pk=pk)
+    response = HttpResponse(bytes(file.xml), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="pain001-{file.pk}.xml"'
+    return response

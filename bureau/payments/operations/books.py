@@ -38,6 +38,7 @@ JOURNALS: dict[str, tuple[str, str]] = {
     JournalKind.TOP_UP: ("BQ", "Banque"),
     JournalKind.SHARE: ("BQ", "Banque"),
     JournalKind.REVERSAL: ("BQ", "Banque"),
+    JournalKind.PAYOUT: ("BQ", "Banque"),
     JournalKind.CHARGE: ("VT", "Ventes"),
     JournalKind.REFUND: ("VT", "Ventes"),
     JournalKind.ADJUSTMENT: ("OD", "Opérations diverses"),

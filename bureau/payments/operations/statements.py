@@ -36,7 +36,7 @@ from bureau.registrar.billing import ledger
 
 from .. import conf
 from ..models import BankLine, LineState, MatchedBy, StatementImport, WaitingOrder, WaitingState
-from . import debits
+from . import debits, payouts
 from .errors import AlreadyImported, BadStatement, CannotAssign
 from .notify import after_credit, after_shares
 from .staff import verify_staff
@@ -187,6 +187,9 @@ class Importer:
                 self.report.credited.append(row)
             else:
                 self.report.debits += 1
+            return
+        if payouts.settle_line(row, line):
+            self.report.debits += 1
             return
         if not line.credit:
             row.state = LineState.DEBIT

@@ -102,6 +102,25 @@ def reverse_top_up(journal: Journal, memo: str = "") -> Journal:
         return _post(JournalKind.REVERSAL, lines, memo=memo or journal.memo)
 
 
+def pay_out(organisation: Organisation | None, amount: int, currency: str,
+            memo: str = "") -> Journal:
+    """Money paid back by transfer (cents, > 0): from an organisation's balance (which must
+    hold it), or, with no organisation, from the share capital (a member leaving)."""
+    if amount <= 0:
+        raise ValueError("a payout is a positive amount of cents")
+    with transaction.atomic():
+        if organisation is None:
+            source = system_account(AccountKind.CAPITAL, currency)
+        else:
+            source, _created = LedgerAccount.objects.select_for_update().get_or_create(
+                kind=AccountKind.MEMBER, organisation=organisation, currency=currency)
+            if source.balance < amount:
+                raise InsufficientFunds(int(source.balance), amount, currency)
+        return _post(JournalKind.PAYOUT, [
+            (source, -amount), (system_account(AccountKind.FUNDING, currency), amount),
+        ], memo=memo)
+
+
 def pay_share(amount: int, currency: str, memo: str = "") -> Journal:
     """Record a member's payment of cooperative shares (cents, > 0): capital, not a balance
     to spend (bureau.coop records whose shares it paid)."""

@@ -108,6 +108,8 @@ class JournalKind(models.TextChoices):
     SHARE = "share", _("Share payment")
     # A payment the bank took back (a direct debit returned): the top-up undone.
     REVERSAL = "reversal", _("Payment returned")
+    # Money paid back by transfer: a balance's remainder, or shares on leaving.
+    PAYOUT = "payout", _("Paid back")
 
 
 class Journal(AppendOnlyModel):
