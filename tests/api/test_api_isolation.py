@@ -38,7 +38,8 @@ def b_data(api: Api, registry: Registry, org_b: Organisation, contact_b: Contact
     token = tokens.create_token(user=people["bob"], organisation=org_b, name="b",
                                 scopes=["domains:read"]).token
     membership = Membership.objects.get(user=people["bob"], organisation=org_b)
-    return {"domain": name, "contact": contact_b.pk, "org": org_b.slug,
+    return {"domain": name, "nameservers": Domain.objects.get(name=name).nameservers,
+            "contact": contact_b.pk, "org": org_b.slug,
             "invitation": invitation.pk, "token": token.pk, "membership": membership.pk,
             "balance": ledger.balance(org_b, "EUR")}
 
@@ -124,7 +125,7 @@ def test_cannot_create_in_b_or_use_b_contacts(alice: APIClient, b_data: dict,
 def test_b_is_unchanged_afterwards(alice: APIClient, b_data: dict) -> None:
     test_objects_of_b_are_not_found(alice, b_data)
     domain = Domain.objects.get(name=b_data["domain"])
-    assert domain.state == "active" and domain.nameservers == []
+    assert domain.state == "active" and domain.nameservers == b_data["nameservers"]
     assert Contact.objects.get(pk=b_data["contact"]).name == "Bob Bernard"
     assert Membership.objects.filter(pk=b_data["membership"], role="owner").exists()
     assert ledger.balance(domain.organisation, "EUR") == b_data["balance"] < FUNDS
