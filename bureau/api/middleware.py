@@ -1,4 +1,6 @@
-"""The limit on request bodies, for the API and the portal alike."""
+"""Limits on what a request may carry, for the API and the portal alike: the size of its body,
+and no control character in its path or query (PostgreSQL refuses NUL in a query, and no
+search, filter or name holds one)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from .problems import too_large_response
+from bureau.core.validators import forbidden_character
+
+from .problems import bad_query_response, too_large_response
 
 
 class RequestLimitsMiddleware:
@@ -25,4 +29,10 @@ class RequestLimitsMiddleware:
             length = 0
         if limit is not None and length > limit:
             return too_large_response(request)
+        texts = [request.path, *request.GET.keys(),
+                 *(value for values in request.GET.lists() for value in values[1])]
+        for text in texts:
+            found = forbidden_character(text, multiline=True)
+            if found is not None:
+                return bad_query_response(request, found[1])
         return self.get_response(request)

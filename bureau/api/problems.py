@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import epp
+from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.operations import errors as op
 
@@ -123,6 +124,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         return _registry_unreachable(request, exc)
     if isinstance(exc, RequestDataTooBig):
         return too_large(request)
+    if isinstance(exc, SuspiciousOperation):  # too many fields, a bad multipart body...
+        return problem(request, status_code=400, slug="malformed-request",
+                       title="Malformed request", detail=str(exc) or "Malformed request.")
     if database_unreachable(exc):
         return database_unavailable(request, exc)
     if isinstance(exc, Http404):
@@ -228,6 +232,16 @@ def too_large_response(request: HttpRequest) -> HttpResponse:
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
     return HttpResponse(render_to_string("413.html", {"megabytes": f"{limit / 1e6:.1f}"}),
                         status=413)
+
+
+def bad_query_response(request: HttpRequest, char: str) -> HttpResponse:
+    """400 for a control character in the path or the query string."""
+    detail = (f"The address holds a control character ({describe(char)}): remove it from "
+              "the path and the query parameters.")
+    if request.path.startswith("/api/"):
+        return problem_response(request, status_code=400, slug="malformed-request",
+                                title="Malformed request", detail=detail)
+    return bad_request(request, SuspiciousOperation(detail))
 
 
 def bad_request_view(request: HttpRequest, exception: Exception) -> HttpResponse:

@@ -137,3 +137,21 @@ def test_page_sizes_and_pages_out_of_range_are_not_errors_of_bureau(api: Api,
     big = client.get("/api/v1/contacts/", {"page_size": 2**70})
     assert big.status_code == 200 and big.json()["results"]
     assert client.get("/api/v1/contacts/", {"page": 2**70}).status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    {"search": "a\x00b"}, {"organisation": "\x00"}, {"country": "F\x00"},
+    {"ordering": "name\x00"}, {"page_size": "1\x00"}
+])
+def test_control_characters_in_query_parameters_are_400(api: Api, contact_a: Contact,
+                                                       query: dict) -> None:
+    response = api("alice").get("/api/v1/contacts/", query)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_too_many_form_fields_are_400(api: Api) -> None:
+    fields = {f"f{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
+    response = api("alice").post("/api/v1/contacts/", fields)
+    assert response.status_code == 400, response.content
+    assert response["Content-Type"] == PROBLEM

@@ -55,3 +55,8 @@ def test_an_integer_out_of_range_is_a_field_error(client_a: Client) -> None:
                                             "currency": "EUR"})
     assert response.status_code < 500
     assert client_a.session.get("bureau_cart", []) == []
+
+
+def test_a_control_character_in_the_address_is_a_400_page(client_a: Client) -> None:
+    assert client_a.get("/domains/", {"q": "a\x00b"}).status_code == 400
+    assert client_a.get("/search/", {"q": "\x1b"}).status_code == 400
