@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from bureau import epp
-from bureau.core.validators import printable_text
+from bureau.core.validators import describe, forbidden_character
 from bureau.registrar.accounts.models import Organisation, Role
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
@@ -27,7 +27,6 @@ from bureau.registrar.registries.models import Registry, Tld
 from .errors import (
     CommandInvalid,
     InvalidName,
-    InvalidText,
     NotAllowed,
     OperationError,
     OutcomePending,
@@ -229,12 +228,18 @@ def parse_new_name(name: str) -> str:
         raise InvalidName(" ".join(exc.messages)) from exc
 
 
-def verify_printable(value: str, field: str) -> None:
-    """Refuse, before anything is charged, a text the registry's XML could not carry."""
-    try:
-        printable_text(value)
-    except ValidationError as exc:
-        raise InvalidText(" ".join(exc.messages), field=field) from exc
+def verify_printable(value: str, what: StrOrPromise, field: str) -> None:
+    """Refuse, before anything is charged, a text the registry's XML could not carry, naming
+    the character and where it is (``verify_frame`` would only say that one is there)."""
+    found = forbidden_character(value)
+    if found is None:
+        return
+    problem = _("it holds an invisible control character, %(character)s, at character "
+                "%(position)s") % {"character": describe(found[1]), "position": found[0]}
+    raise CommandInvalid(
+        _("This %(what)s cannot be sent to the registry (%(problem)s). Nothing was "
+          "charged: correct it and try again.") % {"what": what, "problem": problem},
+        field=field)
 
 
 def verify_tld_sold(a_label: str) -> Tld:

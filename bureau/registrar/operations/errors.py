@@ -67,10 +67,6 @@ class ContactInvalid(OperationError):
     pass
 
 
-class InvalidText(OperationError):
-    """A text holds a character that cannot be sent to a registry (a control character)."""
-
-
 class ConsentMissing(OperationError):
     pass
 

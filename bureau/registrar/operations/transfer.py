@@ -1,11 +1,11 @@
 """Transfers: in (with the holder's transfer code) and out (approve, reject, reveal the code).
 
-transfer_in errors: InvalidText (field "auth_info": a control character in the code);
-NotAllowed; InvalidName, TldNotSold, NotAvailable (already at Bureau); CommandInvalid (field
-"auth_info": a code that cannot be sent; nothing charged); PriceChanged; InsufficientFunds;
-RegistryRefused (credited back: wrong code, locked name); OutcomePending. A transfer in
-stays pending (order charged, domain pending-transfer-in) until the registry's poll message
-says approved (order completed) or rejected (credited back); see poll.py.
+transfer_in errors: NotAllowed; InvalidName, TldNotSold, NotAvailable (already at Bureau);
+CommandInvalid (field "auth_info": a code that cannot be sent, such as one with a control
+character; nothing charged); PriceChanged; InsufficientFunds; RegistryRefused (credited back:
+wrong code, locked name); OutcomePending. A transfer in stays pending (order charged, domain
+pending-transfer-in) until the registry's poll message says approved (order completed) or
+rejected (credited back); see poll.py.
 
 approve_transfer_out / reject_transfer_out errors: NotAllowed; WrongState (no transfer
 pending); RegistryRefused; OutcomePending.
@@ -55,7 +55,7 @@ from .register import verify_not_held, verify_price_accepted
 def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_info: str,
                 accepted_price: int | None = None) -> Done:
     a_label = parse_new_name(name)
-    verify_printable(auth_info, "auth_info")
+    verify_printable(auth_info, _("transfer code"), field="auth_info")
     tld = verify_tld_sold(a_label)
     verify_role(organisation, actor, ROLES_THAT_ORDER)
     verify_not_held(a_label)
