@@ -3,7 +3,7 @@ target >= 20,000/s), the parser's peak memory on a statement ten times larger (t
 < 200 MB at 1,000,000 lines), and a pain.008 file of direct-debit collections.
 
     .venv/bin/python bench/payments.py           # 100,000-line import, 1,000,000-line parse
-    .venv/bin/python bench/payments.py --quick   # 2,000-line import, 100,000-line parse
+    .venv/bin/python bench/payments.py --quick   # 20,000-line import, 100,000-line parse
                                                  # speed, 300,000-line parse memory
 
 The statement credits 1,000 organisations by their payment reference (every line a real
@@ -124,13 +124,13 @@ def pain008_rate(n: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="import 2,000 lines; parse 300,000 lines for memory")
+                        help="import 20,000 lines; parse 300,000 lines for memory")
     parser.add_argument("--lines", type=int, help="statement lines imported")
     parser.add_argument("--server-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                DEFAULT_SERVER_URL))
     args = parser.parse_args()
     big = 300_000 if args.quick else 1_000_000
-    lines = args.lines or (2_000 if args.quick else 100_000)
+    lines = args.lines or (20_000 if args.quick else 100_000)
     with tempfile.TemporaryDirectory(prefix="bureau-bench-payments-") as tmp:
         parsed_path, big_path = Path(tmp) / "parsed.xml", Path(tmp) / "big.xml"
         small_path = Path(tmp) / "statement.xml"

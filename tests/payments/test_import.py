@@ -199,3 +199,22 @@ def test_the_invoice_of_a_transfer_says_how_it_was_paid(
     assert "Réglée par virement reçu le 07/12/2026 (référence bancaire INV1)" in text
     assert f"référence {rf.pretty(ref(organisation))}" in text
     assert "IBAN FR76 3000 6000 0112 3456 7890 189" in text
+
+
+def test_bulk_top_ups_write_what_single_ones_do(organisation: Organisation,
+                                                other_org: Organisation) -> None:
+    """A statement's credits go through ledger.top_up_many: the same journals, entries,
+    balances and voucher invoices (consecutive numbers) as one top_up each."""
+    single = ledger.top_up(organisation, 700, "EUR", memo="one")
+    many = ledger.top_up_many([(organisation, 300, "a"), (other_org, 200, "b"),
+                               (organisation, 100, "c")], "EUR")
+    assert ledger.balance(organisation, "EUR") == 1100
+    assert ledger.balance(other_org, "EUR") == 200
+    assert ledger.verify_balances() == []
+    first = Invoice.objects.get(journal=single)
+    numbers = [Invoice.objects.get(journal=j) for j in many]
+    assert [i.sequence for i in numbers] == [first.sequence + 1, first.sequence + 2,
+                                             first.sequence + 3]
+    assert numbers[1].organisation == other_org and numbers[1].total_ttc == 200
+    assert numbers[0].lines[0]["label"] == first.lines[0]["label"]
+    assert numbers[0].vat_mention == first.vat_mention and numbers[0].total_vat == 0

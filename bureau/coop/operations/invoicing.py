@@ -29,9 +29,10 @@ from django.utils.translation import gettext as _
 from bureau.coop import conf
 from bureau.coop.models import Invoice, InvoiceKind
 from bureau.core import clock
+from bureau.registrar.billing.ledger import top_ups_posted
 from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
 
-from .numbering import next_number
+from .numbering import next_number, next_numbers
 
 
 @dataclass(frozen=True)
@@ -151,8 +152,38 @@ def on_entry(sender: Any, instance: Entry, created: bool, **kwargs: Any) -> None
             issue_for_refund(journal, amount, account.currency)
 
 
+def on_top_ups(sender: Any, postings: list[tuple[Journal, Any, int]], **kwargs: Any) -> None:
+    """``ledger.top_up_many``: the top-ups' invoices, numbered in one go, written in bulk."""
+    if not postings:
+        return
+    at = clock.now()
+    series = series_for(InvoiceKind.INVOICE, at)
+    first = next_numbers(series, len(postings))
+    seller = conf.seller().as_dict()
+    buyers: dict[int, dict[str, str]] = {}
+    with translation.override("fr"):
+        label = _("Top-up of the prepaid balance (multi-purpose voucher)")
+        mention = _("Multi-purpose voucher: VAT is due when the balance is spent, on the "
+                    "invoice of each operation (article 256 ter of the French tax code, CGI).")
+    invoices = []
+    for offset, (journal, account, amount) in enumerate(postings):
+        organisation = account.organisation
+        if organisation.pk not in buyers:
+            buyers[organisation.pk] = buyer_of(organisation)
+        line = _line(label, amount, Decimal(0), True)
+        sequence = first + offset
+        invoices.append(Invoice(
+            number=f"{series}-{sequence:06d}", series=series, sequence=sequence,
+            kind=InvoiceKind.INVOICE, journal=journal, organisation=organisation,
+            issued_at=at, seller=seller, buyer=buyers[organisation.pk], lines=[line],
+            currency=account.currency, total_ht=line["total_ht"], total_vat=line["vat"],
+            total_ttc=line["total_ttc"], vat_mention=mention))
+    Invoice.objects.bulk_create(invoices)
+
+
 def connect_ledger_hook() -> None:
     post_save.connect(on_entry, sender=Entry, dispatch_uid="coop-invoices")
+    top_ups_posted.connect(on_top_ups, dispatch_uid="coop-invoices-bulk")
 
 
 def invoices_of(organisation: Any) -> Any:

@@ -11,6 +11,11 @@ from bureau.coop.models import NumberSequence
 
 
 def next_number(series: str) -> int:
+    return next_numbers(series, 1)
+
+
+def next_numbers(series: str, count: int) -> int:
+    """Take ``count`` consecutive numbers; returns the first."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take a number inside the transaction that uses it")
     try:
@@ -19,6 +24,7 @@ def next_number(series: str) -> int:
     except IntegrityError:  # created by a concurrent transaction meanwhile
         pass
     row = NumberSequence.objects.select_for_update().get(series=series)
-    row.last_number += 1
+    first = int(row.last_number) + 1
+    row.last_number += count
     row.save(update_fields=["last_number"])
-    return int(row.last_number)
+    return first

@@ -151,6 +151,25 @@ class Importer:
         self.count = 0
         self.seen: set[str] = set()
         self.organisations: dict[int, Organisation | None] = {}
+        # Written at the end of each chunk, in bulk: the rows, and the credits among them.
+        self.pending: list[BankLine] = []
+        self.to_credit: list[tuple[BankLine, Organisation, str]] = []
+
+    def flush(self) -> None:
+        """Credit the chunk's matched lines (ledger.top_up_many: journals, entries, balances
+        and invoices in a few statements) and write its rows."""
+        if not self.problems and self.to_credit:
+            journals = ledger.top_up_many(
+                [(organisation, row.amount, memo_for(row))
+                 for row, organisation, _how in self.to_credit], self.currency)
+            for journal, (row, organisation, how) in zip(journals, self.to_credit,
+                                                         strict=True):
+                row.journal, row.organisation, row.matched_by = journal, organisation, how
+                row.state = LineState.CREDITED
+        if not self.problems:
+            BankLine.objects.bulk_create(self.pending)
+            self.report.credited.extend(row for row, _o, _h in self.to_credit)
+        self.pending, self.to_credit = [], []
 
     def add(self, chunk: list[StatementLine]) -> None:
         known = set(BankLine.objects.filter(entry_ref__in=[line.entry_ref for line in chunk])
@@ -168,6 +187,7 @@ class Importer:
             self.seen.add(line.entry_ref)
             if not self.problems:
                 self.store(line)
+        self.flush()
 
     def organisation(self, pk: int) -> Organisation | None:
         if pk not in self.organisations:
@@ -193,7 +213,7 @@ class Importer:
             return
         if not line.credit:
             row.state = LineState.DEBIT
-            row.save()
+            self.pending.append(row)
             self.report.debits += 1
             return
         found = rf.find(line.reference, line.remittance)
@@ -202,11 +222,11 @@ class Importer:
         organisation, how = self.match(line)
         if organisation is None:
             row.suggestion = suggest(line)
-            row.save()
+            self.pending.append(row)
             self.report.waiting += 1
             return
-        credit(row, organisation, how)
-        self.report.credited.append(row)
+        self.to_credit.append((row, organisation, how))
+        self.pending.append(row)
 
     def pay_shares(self, row: BankLine, number: int) -> bool:
         """A share payment (reference RF..S<member number>): into the share capital. False,
