@@ -82,15 +82,32 @@ def spawn_encryptor(keys: SigningKeys, output: Path) -> subprocess.Popen[bytes]:
     )
 
 
+_ENCRYPTED_SESSION_KEY_TAGS = (1, 3)  # public-key / symmetric-key encrypted session key
+
+
+def first_packet_tag(path: Path) -> int | None:
+    """The OpenPGP packet tag the file starts with (RFC 9580 §4.2), None if not binary
+    OpenPGP."""
+    with open(path, "rb") as f:
+        first = f.read(1)
+    if not first or not first[0] & 0x80:
+        return None
+    return first[0] & 0x3F if first[0] & 0x40 else (first[0] >> 2) & 0x0F
+
+
 def decrypt_and_verify(
     encrypted: Path, plaintext: Path, agent_key: pysequoia.Tsk, agent_passphrase: str | None,
     signers: list[pysequoia.Cert],
 ) -> list[str]:
     """Decrypt into ``plaintext`` and return the fingerprints of the valid signatures.
 
-    Raises CryptoError if it cannot decrypt; the caller must discard ``plaintext`` then
-    (pysequoia leaves partial output behind).
+    Raises CryptoError if it cannot decrypt, or if the file is not encrypted at all (a
+    signed-only message would "decrypt" to its content: 4.1.20 asks for both); the caller must
+    discard ``plaintext`` then (pysequoia leaves partial output behind).
     """
+    if first_packet_tag(encrypted) not in _ENCRYPTED_SESSION_KEY_TAGS:
+        raise CryptoError(f"{encrypted.name}: not an encrypted OpenPGP message (4.1.20: each "
+                          "file is encrypted to the agent and signed)")
 
     def store(_key_ids: Any) -> list[pysequoia.Cert]:
         return signers
@@ -103,4 +120,6 @@ def decrypt_and_verify(
     except Exception as e:
         first = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise CryptoError(f"{encrypted.name}: cannot decrypt or verify ({first})") from e
+    if not result.valid_sigs:
+        raise CryptoError(f"{encrypted.name}: encrypted but not signed by the registrar key")
     return [str(sig.certificate).lower() for sig in result.valid_sigs]

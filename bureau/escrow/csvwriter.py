@@ -11,11 +11,6 @@ from bureau.escrow.rows import Contact, DomainRow
 
 _SPECIAL = re.compile('[,"\r\n\x00]')
 
-
-def _crlf(value: str) -> str:
-    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
-
-
 _NO_CONTACT = Contact(name="")  # stands for a missing contact: all its fields empty
 
 
@@ -45,11 +40,6 @@ class RecordEncoder:
     def record(self, values: Sequence[str]) -> str:
         self._writer.writerow(values)
         text = self._last
-        if text.count("\n") != text.count("\r\n") or text.count("\r") != text.count("\r\n"):
-            # a bare CR or LF inside a field: RFC 4180 line breaks are CRLF (the verifier
-            # refuses bare ones), so normalise every line break in the values
-            self._writer.writerow([_crlf(v) for v in values])
-            text = self._last
         if "\x00" in text:
             raise ValueError(f"{values[0]}: a field holds a NUL character, which a CSV deposit "
                              "cannot carry; correct the contact data")
@@ -72,12 +62,13 @@ class _NulField(ValueError):
 
 
 def _quote(value: str) -> str:
-    """One field, RFC 4180 minimal quoting as csv.writer does it, line breaks as CRLF."""
+    """One field, RFC 4180 minimal quoting as csv.writer does it; line breaks kept as they are
+    (RFC 4180 allows CR and LF inside a quoted field)."""
     if _SPECIAL.search(value) is None:
         return value
     if "\x00" in value:
         raise _NulField
-    return '"' + _crlf(value).replace('"', '""') + '"'
+    return '"' + value.replace('"', '""') + '"'
 
 
 class _Segment:

@@ -27,6 +27,7 @@ from bureau.escrow.names import DepositName, data_file_name, hash_file_name
 from bureau.escrow.profiles import Profile
 from bureau.escrow.rows import ROLES, Contact, DomainRow
 from bureau.escrow.split import Splitter
+from bureau.escrow.validate import row_checker
 
 Progress = Callable[[int], None]
 _CHUNK = 1 << 20  # bytes of CSV handed to the compressor at a time
@@ -362,7 +363,12 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         # a full deposit of every name needs no filter: one generator layer less per row
         selected = (iter(rows) if config.kind == "full" and config.include_redemption
                     else _selected(rows, config, counters))
+        problem = row_checker(profile, config.date)
         for done, row in enumerate(selected, start=1):
+            why = problem(row)
+            if why is not None:
+                raise DepositError(f"{row.domain!r} cannot be deposited: {why}; correct the "
+                                   "name's data (nothing was written)")
             add(to_record(row))
             if names_file is not None:
                 names_file.write(row.domain + "\n")

@@ -12,10 +12,10 @@ from pathlib import Path
 import pysequoia
 
 from bureau.escrow.compress import open_decompressed
-from bureau.escrow.crypto import decrypt_and_verify, load_cert, load_tsk
+from bureau.escrow.crypto import CryptoError, decrypt_and_verify, load_cert, load_tsk
 from bureau.escrow.names import DepositName, parse_name
 from bureau.escrow.profiles import Column, Profile
-from bureau.escrow.rfc4180 import Record, read_records
+from bureau.escrow.rfc4180 import Record, RecordError, read_records
 from bureau.escrow.rows import ROLES, Contact, DomainRow
 
 
@@ -123,30 +123,59 @@ def handle_contact(profile: Profile, fields: list[str]) -> Contact:
     return c
 
 
+class RestoreError(ValueError):
+    """A deposit file that cannot be restored, with the file and line to look at."""
+
+    def __init__(self, file: str, line: int | None, message: str) -> None:
+        super().__init__(f"{file}:{line}: {message}" if line else f"{file}: {message}")
+        self.file, self.line, self.message = file, line, message
+
+
+def _file_records(path: Path, name: DepositName, keys: AgentKeys) -> Iterator[Record]:
+    """The records of one file after its header; every error names the file (and line)."""
+    seen = False
+    try:
+        with plaintext_records(path, name, keys) as records:
+            for rec in records:
+                seen = True
+                if rec.line == 1 and name.seq == 1:
+                    continue  # header
+                yield rec
+    except RecordError as e:
+        raise RestoreError(path.name, e.line, f"not strict RFC 4180: {e.message}") from None
+    except (CryptoError, OSError, EOFError) as e:
+        raise RestoreError(path.name, None, str(e)) from None
+    if not seen:
+        raise RestoreError(path.name, None, "empty file (no header, no record): the deposit is "
+                           "incomplete")
+
+
 def read_deposit(folder: Path, profile: Profile, keys: AgentKeys) -> Iterator[DomainRow]:
     """Yield the rows of the deposit in ``folder`` (restore). Handles are held in memory
-    (one Contact each) while the domain files are read."""
+    (one Contact each) while the domain files are read. Raises RestoreError naming the file
+    and line of the first record it cannot read."""
     files = deposit_files(folder)
     handles: dict[str, Contact] | None = None
     if profile.handle_mode:
         handles = {}
         for path, name in files:
             if name.kind == "hdl":
-                with plaintext_records(path, name, keys) as records:
-                    for rec in records:
-                        if rec.line == 1 and name.seq == 1:
-                            continue
+                for rec in _file_records(path, name, keys):
+                    try:
                         c = handle_contact(profile, rec.fields)
-                        handles[c.handle] = c
+                    except ValueError as e:
+                        raise RestoreError(path.name, rec.line, str(e)) from None
+                    handles[c.handle] = c
     builder = RowBuilder(profile, handles)
     for path, name in files:
         if name.kind not in ("full", "inc"):
             continue
-        with plaintext_records(path, name, keys) as records:
-            for rec in records:
-                if rec.line == 1 and name.seq == 1:
-                    continue  # header
-                yield builder.build(rec.fields)
+        for rec in _file_records(path, name, keys):
+            try:
+                row = builder.build(rec.fields)
+            except ValueError as e:
+                raise RestoreError(path.name, rec.line, str(e)) from None
+            yield row
 
 
 def read_deposits(folders: list[Path], profile: Profile, keys: AgentKeys) -> Iterator[DomainRow]:

@@ -2,8 +2,10 @@
 quotes, uneven rows, NUL and a BOM).
 
 Accepted: fields separated by commas, records ended by CRLF (the last one may omit it),
-fields either plain (no comma, quote, CR, LF) or quoted with doubled inner quotes; CRLF is
-allowed inside quoted fields. Everything else is reported with its record and line number.
+fields either plain (no comma, quote, CR, LF) or quoted with doubled inner quotes; CR and LF
+are allowed inside quoted fields, alone or together (RFC 4180's ``escaped`` rule), so values
+with line breaks read back exactly as they were written. Everything else is reported with its
+record and line number.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
-_QUOTED = r'"(?:[^"\r\n]|""|\r\n)*"'
+_QUOTED = r'"(?:[^"]|"")*"'
 _PLAIN = r'[^,"\r\n]*'
 _FIELD = f"(?:{_QUOTED}|{_PLAIN})"
 _RECORD = re.compile(f"{_FIELD}(?:,{_FIELD})*(?:\r\n)?\\Z")
@@ -37,11 +39,11 @@ class Record:
 def _explain(text: str) -> str:
     if "\x00" in text:
         return "NUL character"
-    stripped = text[:-2] if text.endswith("\r\n") else text
-    if "\r" in stripped.replace("\r\n", "") or "\n" in stripped.replace("\r\n", ""):
-        return "bare CR or LF (records and embedded line breaks must be CRLF)"
-    if text.count("\r\n") and '"' not in text:
-        return "line break outside a quoted field"
+    if text.endswith("\n") and not text.endswith("\r\n"):
+        return "bare CR or LF ending a record (records end with CRLF)"
+    outside = re.sub(r'"(?:[^"]|"")*"', "", text.removesuffix("\r\n"))
+    if "\r" in outside or "\n" in outside:
+        return "bare CR or LF outside a quoted field (a line break in a value must be quoted)"
     return "stray or unbalanced double quote (a quote inside a field must be doubled and " \
         "the field quoted)"
 

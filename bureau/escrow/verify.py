@@ -8,6 +8,7 @@ holds names missing from the previous deposits.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import sqlite3
@@ -16,17 +17,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import idna
-
 from bureau.escrow.crypto import CryptoError
 from bureau.escrow.history import NameLookup
 from bureau.escrow.names import DepositName, parse_name
 from bureau.escrow.profiles import HEADER_NAME, Profile
 from bureau.escrow.reader import AgentKeys, deposit_files, plaintext_records
 from bureau.escrow.rfc4180 import RecordError
+from bureau.escrow.validate import check_a_label, check_expiry
 
 _HASH_LINE = re.compile(r"([0-9a-f]{64}) [ *](\S+)\Z")
-_LDH = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 _MAX_FINDINGS_PER_KIND = 20  # one broken file must not bury the report
 
 
@@ -93,28 +92,6 @@ class _Names:
 
     def close(self) -> None:
         self.db.close()
-
-
-def check_a_label(domain: str) -> str | None:
-    """Why ``domain`` is not a lowercase A-label domain name, or None."""
-    if not domain:
-        return "empty domain name"
-    if not domain.isascii():
-        return f"domain {domain!r} is not ASCII: give the A-label (xn--...), not the U-label"
-    if domain != domain.lower():
-        return f"domain {domain!r} must be lowercase"
-    labels = domain.split(".")
-    if len(labels) < 2:
-        return f"domain {domain!r} has no TLD"
-    for label in labels:
-        if not _LDH.match(label):
-            return f"domain {domain!r}: label {label!r} is not letters, digits and hyphens"
-        if label.startswith("xn--"):
-            try:
-                idna.decode(label)
-            except idna.IDNAError as e:
-                return f"domain {domain!r}: label {label!r} is not a valid A-label ({e})"
-    return None
 
 
 def verify_deposit(folder: Path, profile: Profile, keys: AgentKeys,
@@ -243,10 +220,12 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
     required = [i for i, c in enumerate(columns) if c.header in profile.required
                 or (is_hdl and c.source in ("handle", "contact.name"))]
     ref_cols = [i for i, c in enumerate(columns) if c.source.endswith(".handle")]
+    expiry_col = next((i for i, c in enumerate(columns) if c.source == "expiry"), None)
     fname = path.name
     count = 0
     signers: list[str] = []
     batch: list[tuple[str, int]] = []
+    empty = True
 
     def check_batch() -> None:
         if previous is not None and name.kind == "inc" and batch:
@@ -261,6 +240,7 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
     try:
         with plaintext_records(path, name, keys, signers) as records:
             for rec in records:
+                empty = False
                 if rec.line == 1:
                     if name.seq == 1:
                         _check_header(fname, rec.fields, expected, report)
@@ -288,6 +268,10 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
                 why = check_a_label(key)
                 if why:
                     report.fault(fname, why, rec.line, key="domain")
+                if expiry_col is not None:
+                    why = _expiry_problem(rec.fields[expiry_col], profile, name.date)
+                    if why:
+                        report.fault(fname, f"{key}: {why}", rec.line, key="expiry")
                 if not domains.add(key):
                     report.fault(fname, f"duplicate domain {key}", rec.line,
                                  key="duplicate domain")
@@ -299,6 +283,11 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
                 if len(batch) >= 5000:
                     check_batch()
             check_batch()
+        if empty:
+            report.fault(fname, "empty file: no header and no record (every part holds "
+                         "records, the first one its header too)")
+        elif count == 0 and name.seq > 1:
+            report.fault(fname, "part without any record")
     except CryptoError as e:
         report.fault(fname, f"{e}: not encrypted to this agent key, or not signed by the "
                      "registrar key given")
@@ -309,6 +298,14 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
         report.fault(fname, f"cannot decompress or read: {e}")
     report.signers.update(signers)
     report.rows[name.kind] = report.rows.get(name.kind, 0) + count
+
+
+def _expiry_problem(value: str, profile: Profile, deposit_date: dt.date) -> str | None:
+    try:
+        expiry = dt.datetime.strptime(value, profile.expiry_format).date()
+    except ValueError:
+        return f"expiry {value!r} is not a date in the format {profile.expiry_format}"
+    return check_expiry(expiry, deposit_date)
 
 
 def _check_header(fname: str, fields: list[str], expected: list[str], report: Report) -> None:

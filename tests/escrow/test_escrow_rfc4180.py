@@ -14,10 +14,11 @@ from bureau.escrow.profiles import EDITION_2007, PROFILES
 from bureau.escrow.rfc4180 import read_records
 from bureau.escrow.rows import Contact, DomainRow
 
-# Line breaks inside fields are CRLF in a deposit (bare CR/LF are refused by the verifier),
-# and NUL is refused too: generate text without them, then join lines with CRLF.
-_line = st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"))
-_field = st.lists(_line, max_size=3).map("\r\n".join)
+# Any text but NUL (which a deposit refuses): line breaks of every kind included, since RFC
+# 4180 allows CR and LF inside a quoted field and values are written as they are.
+_line = st.text(st.characters(codec="utf-8", exclude_characters="\x00"))
+_field = st.lists(st.one_of(_line, st.sampled_from(["\r", "\n", "\r\n", "\n\r", '"'])),
+                  max_size=4).map("".join)
 
 
 @settings(max_examples=300, deadline=None)
@@ -29,11 +30,27 @@ def test_round_trip(records: list[list[str]]) -> None:
     assert back == records
 
 
-def test_bare_line_breaks_in_data_become_crlf() -> None:
+def test_line_breaks_in_values_are_kept_as_they_are() -> None:
     text = RecordEncoder().record(["a.org", "1 rue\nBât B\r2e", "x\r\ny"])
-    assert text == 'a.org,"1 rue\r\nBât B\r\n2e","x\r\ny"\r\n'
+    assert text == 'a.org,"1 rue\nBât B\r2e","x\r\ny"\r\n'
     (rec,) = list(read_records(io.BytesIO(text.encode())))
-    assert rec.fields == ["a.org", "1 rue\r\nBât B\r\n2e", "x\r\ny"]
+    assert rec.fields == ["a.org", "1 rue\nBât B\r2e", "x\r\ny"] and rec.lines == 3
+
+
+def test_writer_keeps_a_bare_line_feed_in_a_contact_value() -> None:
+    record = compile_record(EDITION_2007, "9999")
+    row = DomainRow("b.org", dt.date(2027, 1, 1),
+                    Contact(name="Ann\nLee", street=("1 rue\nB", "2e"), org="A\rB"))
+    (back,) = read_records(io.BytesIO(record(row).encode()))
+    fields = dict(zip(EDITION_2007.header, back.fields, strict=True))
+    assert fields["rt-name"] == "Ann\nLee" and fields["rt-org"] == "A\rB"
+    assert fields["rt-street"] == "1 rue\nB\r\n2e"  # street lines joined by CRLF
+
+
+@pytest.mark.parametrize("data", [b"a,b\nc,d\r\n", b"a,b\rc\r\n", b'a,"b"\n'])
+def test_bare_line_breaks_outside_quotes_are_refused(data: bytes) -> None:
+    with pytest.raises(ValueError, match="bare CR or LF"):
+        list(read_records(io.BytesIO(data)))
 
 
 def test_nul_in_data_is_refused_with_the_domain() -> None:
@@ -48,10 +65,6 @@ def test_nul_in_data_is_refused_with_the_domain() -> None:
 _text = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8)
 _contact = st.builds(Contact, name=_text, org=_text, street=st.lists(_text, max_size=3).map(tuple),
                      city=_text, email=_text, fax=_text, handle=_text)
-
-
-def _crlf(value: str) -> str:
-    return value.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\r\n")
 
 
 @settings(max_examples=200, deadline=None)
@@ -78,7 +91,7 @@ def test_record_reads_back_as_the_rows_columns(items: list[tuple[Contact, Contac
                     expected = "" if contact is None else (
                         "\r\n".join(contact.street) if attr == "street"
                         else getattr(contact, attr))
-                    assert value == _crlf(expected), (profile.name, col.source)
+                    assert value == expected, (profile.name, col.source)
 
 
 def test_a_nul_in_a_contact_is_refused_with_the_domain() -> None:

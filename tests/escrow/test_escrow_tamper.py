@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import io
+import itertools
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,11 +13,14 @@ import pytest
 from escrow_fixtures import Party
 
 from bureau.escrow import cli
+from bureau.escrow.csvwriter import RecordEncoder
 from bureau.escrow.history import SetLookup
+from bureau.escrow.names import parse_name
 from bureau.escrow.pipeline import DepositResult
 from bureau.escrow.profiles import EDITION_2007, Column
+from bureau.escrow.reader import plaintext_records
 from bureau.escrow.rfc4180 import RecordError, read_records
-from bureau.escrow.rows import DomainRow
+from bureau.escrow.rows import Contact, DomainRow
 from bureau.escrow.verify import verify_deposit
 
 from .conftest import agent_keys, make_deposit
@@ -86,10 +91,11 @@ def test_incremental_with_a_name_already_deposited(
     assert f"{rows[3].domain} was already deposited" in text
 
 
-def test_u_label_domain_rejected(tmp_path: Path, rows: list[DomainRow], agent_v4: Party,
-                                 registrar_v4: Party) -> None:
-    make_deposit(tmp_path / "d", [replace(rows[0], domain="café.org")], agent_v4, registrar_v4)
-    assert "give the A-label" in _messages(tmp_path / "d", agent_v4, registrar_v4)
+def test_u_label_domain_rejected() -> None:
+    from bureau.escrow.validate import check_a_label
+
+    assert "give the A-label" in (check_a_label("café.org") or "")
+    assert check_a_label("xn--caf-dma.org") is None
 
 
 @pytest.mark.parametrize(
@@ -179,3 +185,101 @@ def test_registrar_key_with_passphrase_from_environment(
     assert cli.main(base) == 0
     assert cli.main(["verify", str(tmp_path / "out"), "--agent-key", str(agent_v4.secret),
                      "--registrar-cert", str(pub)]) == 0
+
+
+def _replace_part(folder: Path, part: Path, data: bytes) -> None:
+    """Put ``data`` in ``part`` and re-hash it in the hash file, as a careless tool would."""
+    import hashlib
+
+    part.write_bytes(data)
+    (hf,) = folder.glob("*_hash.txt")
+    lines = [line for line in hf.read_text().splitlines() if not line.endswith(part.name)]
+    hf.write_text("\n".join([*lines, f"{hashlib.sha256(data).hexdigest()}  {part.name}"]) + "\n")
+
+
+def _encrypted(plain: bytes, agent: Party, registrar: Party) -> bytes:
+    import pysequoia
+
+    tsk = pysequoia.Tsk.from_file(str(registrar.secret))
+    return pysequoia.encrypt(plain, recipients=[pysequoia.Cert.from_file(str(agent.public))],
+                             signer=tsk.signer(), armor=False)
+
+
+def test_signed_but_not_encrypted_part_is_refused(
+    deposit_copy: Path, agent_v4: Party, registrar_v4: Party
+) -> None:
+    """4.1.20: a part that is only signed reads fine with a signature check, but is refused by
+    verify and by restore."""
+    import pysequoia
+
+    from bureau.escrow.reader import RestoreError, read_deposit
+
+    (full,) = deposit_copy.glob("*_full_1.csv.gz.gpg")
+    plain = gzip.compress(b"domain,nameservers,expiry\r\n")
+    tsk = pysequoia.Tsk.from_file(str(registrar_v4.secret))
+    _replace_part(deposit_copy, full, pysequoia.sign(tsk.signer(), plain, armor=False))
+    assert "not an encrypted OpenPGP message" in _messages(deposit_copy, agent_v4, registrar_v4)
+    with pytest.raises(RestoreError, match="not an encrypted OpenPGP message"):
+        list(read_deposit(deposit_copy, EDITION_2007, agent_keys(agent_v4, registrar_v4)))
+
+
+def test_empty_part_is_refused_by_verify_and_restore(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    from bureau.escrow.profiles import SplitRule
+    from bureau.escrow.reader import RestoreError, read_deposit
+
+    profile = replace(EDITION_2007, split=SplitRule(max_records=40))
+    res = make_deposit(tmp_path / "d", rows[:100], agent_v4, registrar_v4, profile=profile)
+    second = tmp_path / "d" / res.files[1].name
+    _replace_part(tmp_path / "d", second, _encrypted(gzip.compress(b""), agent_v4, registrar_v4))
+    report = verify_deposit(tmp_path / "d", profile, agent_keys(agent_v4, registrar_v4))
+    assert not report.ok and f"{second.name}: empty file" in report.text()
+    with pytest.raises(RestoreError, match=f"{second.name}: empty file"):
+        list(read_deposit(tmp_path / "d", profile, agent_keys(agent_v4, registrar_v4)))
+
+
+@pytest.mark.parametrize(("expiry", "why"), [
+    ("0001-01-01", "no expiry date"), ("2027-13-01", "not a date"), ("", "not a date"),
+    ("2099-01-01", "more than 10 years"),
+])
+def test_bad_expiry_is_refused(deposit_copy: Path, agent_v4: Party, registrar_v4: Party,
+                               expiry: str, why: str) -> None:
+    """verify checks the expiry field's format and value; restore names the file and line."""
+    from bureau.escrow.reader import RestoreError, read_deposit
+
+    (full,) = deposit_copy.glob("*_full_1.csv.gz.gpg")
+    keys = agent_keys(agent_v4, registrar_v4)
+    name = parse_name(full.name)
+    assert name is not None
+    with plaintext_records(full, name, keys) as records:
+        recs = list(itertools.islice(records, 4))
+    fields = [r.fields for r in recs]
+    fields[2][2] = expiry
+    enc = RecordEncoder()
+    plain = "".join(enc.record(r) for r in fields).encode()
+    _replace_part(deposit_copy, full, _encrypted(gzip.compress(plain), agent_v4, registrar_v4))
+    text = _messages(deposit_copy, agent_v4, registrar_v4)
+    line = recs[2].line
+    assert f"{full.name}:{line}: {fields[2][0]}: " in text and why in text
+    if why == "not a date":
+        with pytest.raises(RestoreError, match=f"{full.name}:{line}: "):
+            list(read_deposit(deposit_copy, EDITION_2007, keys))
+
+
+@pytest.mark.parametrize(("change", "why"), [
+    ({"domain": "café.org"}, "give the A-label"),
+    ({"domain": "x.org."}, "is not letters, digits"),
+    ({"expiry": dt.date.min}, "no expiry date"),
+    ({"registrant": Contact(name="")}, "required field rt-name is empty"),
+])
+def test_writer_refuses_a_row_the_verifier_would_reject(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party,
+    change: dict[str, object], why: str,
+) -> None:
+    from bureau.escrow.pipeline import DepositError
+
+    bad = replace(rows[7], **change)  # type: ignore[arg-type]
+    with pytest.raises(DepositError, match=why):
+        make_deposit(tmp_path / "d", [*rows[:7], bad, *rows[8:20]], agent_v4, registrar_v4)
+    assert list((tmp_path / "d").iterdir()) == []  # nothing written, nothing to deliver
