@@ -245,6 +245,11 @@ MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Bureau"
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+# TOTP secrets and recovery seeds encrypted with the field keys (bureau/audit/mfa.py).
+MFA_ADAPTER = "bureau.audit.mfa.MfaAdapter"
+# Sensitive actions (transfer codes, tokens, roles, deleting a name, turning 2FA off) need a
+# password or second factor entered within this many seconds (docs/security.md).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("BUREAU_REAUTHENTICATION_SECONDS", "300"))
 # Availability checks per person (or IP) and period; see bureau/web/ratelimit.py.
 BUREAU_RATE_LIMITS = {"check": os.environ.get("BUREAU_CHECK_RATE", "30/m")}
 SESSION_COOKIE_HTTPONLY = True
@@ -276,7 +281,7 @@ INSTALLED_APPS += ["rest_framework", "django_filters", "drf_spectacular",
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "bureau.api.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",  # the portal, with CSRF
+        "bureau.api.authentication.PortalSessionAuthentication",  # the portal, with CSRF
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bureau.api.permissions.HasScope"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer",

@@ -5,12 +5,17 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from django.views.decorators.http import require_GET
 
+from bureau.web import admin_site
+
 
 @require_GET
 def health(request: HttpRequest) -> HttpResponse:
     """For load balancers and `bureau run`: answers once Django is up."""
     return HttpResponse("ok\n", content_type="text/plain")
 
+
+# The admin logs in through allauth and asks staff for a second factor.
+admin_site.secure(admin.site)
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -73,11 +73,14 @@ def sandbox_registry(db: Any, sandbox: Sandbox) -> Registry:
 def member(organisation: Organisation, user: User, contact: Contact,
            sandbox_registry: Registry) -> Actor:
     """The organisation's owner, with 1,000.00 EUR on the balance, acting at the sandbox."""
+    from bureau.core.credentials import Credential
     from bureau.registrar.billing import ledger
     from bureau.registrar.operations.common import Actor
 
     ledger.top_up(organisation, 100_000, "EUR", memo="test funds")
-    return Actor(user)
+    # At the console: sensitive operations ask no re-authentication (tests of that rule
+    # make their own actors).
+    return Actor(user, credential=Credential.console())
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 
 from bureau.audit.log import client_ip
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.operations.common import Actor
@@ -97,7 +98,14 @@ def actor(request: Request) -> Actor:
     """The operations' actor; the history says which token acted, when one did."""
     token = token_of(request)
     return Actor(user_of(request), f"api-token:{token.prefix}" if token else "api",
-                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                 credential=credential(request))
+
+
+def credential(request: Request) -> Credential:
+    """A token, or the session of the portal's cookie (``bureau.core.credentials``)."""
+    return Credential.token() if token_of(request) is not None \
+        else Credential.of_session(request._request)
 
 
 def request_context(request: Request) -> dict[str, Any]:

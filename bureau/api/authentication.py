@@ -1,5 +1,10 @@
-"""Bearer-token authentication, with failed attempts counted per client address: past the
-limit, every failed attempt is refused with 429 (and Retry-After) until the window has passed.
+"""The API's two doors, bearer tokens and the portal's session cookie, and the organisations'
+2FA policy applied at both (``bureau.audit.policy``): a person without a second factor gets
+403 on every call with a session while one of their organisations requires it, and a token
+of theirs is refused for such an organisation.
+
+Bearer tokens: failed attempts are counted per client address: past the limit, every failed
+attempt is refused with 429 (and Retry-After) until the window has passed.
 
 Only failures touch the counter (kept in the cache, a database table in production): a valid
 token costs its own lookup and nothing else. A valid token therefore still works from an
@@ -11,9 +16,17 @@ from __future__ import annotations
 from typing import NoReturn
 
 from django.contrib.auth.models import User
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from django.urls import reverse
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.request import Request
+
+from bureau.audit.policy import lacks_required_2fa
+from bureau.registrar.accounts.models import Organisation
 
 from . import tokens
 from .models import ApiToken
@@ -36,6 +49,7 @@ class BearerTokenAuthentication(BaseAuthentication):
         token = tokens.authenticate(raw)
         if token is None:
             self.refuse(request, "This token is unknown, expired or revoked.")
+        verify_second_factor(request, token.user, token.organisation)
         return token.user, token
 
     def refuse(self, request: Request, reason: str) -> NoReturn:
@@ -50,3 +64,21 @@ class BearerTokenAuthentication(BaseAuthentication):
         return f'{self.keyword} realm="api"'
 
 
+class PortalSessionAuthentication(SessionAuthentication):
+    """The portal's session (with CSRF), under the organisations' 2FA policy."""
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        found = super().authenticate(request)
+        if found is not None:
+            verify_second_factor(request, found[0], None)
+        return found
+
+
+def verify_second_factor(request: Request, user: User, organisation: Organisation | None) -> None:
+    """403 when ``organisation`` (a token's; for a session, any of the person's) requires a
+    second factor the person has not set up."""
+    if lacks_required_2fa(user, organisation):
+        url = request.build_absolute_uri(reverse("mfa_activate_totp"))
+        raise PermissionDenied(
+            f"Your organisation requires two-factor authentication: set up an authenticator "
+            f"app or a passkey at {url}, then try again.")

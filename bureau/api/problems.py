@@ -19,17 +19,19 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import epp
+from bureau.core.credentials import ReauthenticationRequired
 from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.operations import errors as op
 
-from .tokens import TokenRefused
+from .tokens import TokenForbidden, TokenRefused
 
 logger = logging.getLogger("bureau.api")
 
@@ -53,6 +55,7 @@ OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (op.OutcomePending, 202, "outcome-pending", "Outcome pending at the registry"),
     (op.OperationError, 422, "operation-refused", "Operation refused"),
     (InsufficientFunds, 402, "insufficient-funds", "Balance too low"),
+    (TokenForbidden, 403, "token-forbidden", "Token not created"),
     (TokenRefused, 422, "token-refused", "Token not created"),
 ]
 
@@ -119,6 +122,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     for kind, code, slug, title in OPERATION_PROBLEMS:
         if isinstance(exc, kind):
             return _operation_problem(request, exc, code, slug, title)
+    if isinstance(exc, ReauthenticationRequired):
+        return _reauthenticate(request, exc)
     if isinstance(exc, epp.EPPError):
         return _registry_unreachable(request, exc)
     if isinstance(exc, RequestDataTooBig):
@@ -169,6 +174,17 @@ def _operation_problem(request: Any, exc: Exception, code: int, slug: str,
     errors = [{"field": field, "detail": message}] if field else None
     return problem(request, status_code=code, slug=slug, title=title, detail=message,
                    errors=errors, **extra)
+
+
+def _reauthenticate(request: Any, exc: ReauthenticationRequired) -> Response:
+    """A session that has not entered its password (or a second factor) lately: the person
+    re-authenticates in the portal, at the address given, then repeats the call."""
+    url = reverse("account_reauthenticate")
+    if request is not None:
+        url = request.build_absolute_uri(url)
+    return problem(request, status_code=403, slug="reauthentication-required",
+                   title="Re-authenticate", detail=exc.message,
+                   reauthenticate_url=url)
 
 
 def _registry_unreachable(request: Any, exc: Exception) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 from .scopes import SCOPES
@@ -12,7 +13,8 @@ from .scopes import SCOPES
 PROBLEM = "application/problem+json"
 # Every operation may answer these; writes may also answer the operations' refusals.
 COMMON = {400: "Invalid request", 401: "Authentication required or failed",
-          403: "Not allowed (role or token scope)", 404: "Not found (or not yours)",
+          403: "Not allowed (role, token scope, 2FA required, or re-authenticate)",
+          404: "Not found (or not yours)",
           405: "Method not allowed", 406: "Not acceptable", 415: "Unsupported media type",
           429: "Rate limited (see Retry-After)", 500: "Internal error (logged with an incident id)"}
 WRITES = {402: "The balance does not cover the order",
@@ -30,6 +32,10 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
             "description": "A personal token from POST /api/v1/tokens/ or the portal. Scopes: "
                            + ", ".join(SCOPES),
         }
+
+
+class PortalSessionScheme(SessionScheme):
+    target_class = "bureau.api.authentication.PortalSessionAuthentication"
 
 
 def add_problem_responses(result: dict[str, Any], generator: Any, request: Any,

@@ -1,6 +1,12 @@
 """Creating, checking and revoking personal API tokens (the portal's token page calls these
 too). Creation and revocation are security events, recorded in the audit log.
 
+A token is created by a person, never by another token: from a session that entered its
+password or a second factor in the last minutes (``bureau.core.credentials``), and, when the
+organisation requires two-factor authentication, by a person who has a second factor. A
+stolen token therefore cannot make itself a successor. A password reset or change revokes
+every token of the person (``revoke_all``).
+
 A token reads ``bureau_<prefix>_<secret>``: the prefix (8 characters, kept in clear) tells
 tokens apart in lists; the secret has 256 bits of randomness; the database keeps only the
 SHA-256 of the whole token, so a stolen database gives no usable token.
@@ -19,7 +25,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from bureau.audit.log import EventKind, record
+from bureau.audit.policy import lacks_required_2fa
 from bureau.core import clock
+from bureau.core.credentials import Credential, Kind, require_recent_authentication
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 
@@ -39,6 +47,11 @@ class TokenRefused(Exception):
         self.message, self.field = message, field
 
 
+class TokenForbidden(TokenRefused):
+    """Not a matter of what was asked but of who asks: a token, or a person without the
+    second factor their organisation requires."""
+
+
 @dataclass(frozen=True)
 class NewToken:
     token: ApiToken
@@ -50,15 +63,24 @@ def digest(raw: str) -> str:
 
 
 def create_token(*, user: User, organisation: Organisation, name: str, scopes: list[str],
-                 expires_at: datetime | None = None, within: list[str] | None = None,
+                 credential: Credential, expires_at: datetime | None = None,
                  request: HttpRequest | None = None) -> NewToken:
-    """A new token for ``user`` acting for ``organisation``. Refuses scopes the person's role
-    does not allow, scopes beyond ``within`` (the scopes of the token asking, when a token
-    asks: a token never makes a stronger one), and lifetimes past a year."""
+    """A new token for ``user`` acting for ``organisation``, asked with ``credential``.
+    Refuses a token asking (``TokenForbidden``), a person without the second factor the
+    organisation requires, a session that has not authenticated lately
+    (``ReauthenticationRequired``), scopes the person's role does not allow, and lifetimes
+    past a year."""
     role = organisation.role_of(user)
     if not allows(role, Permission.MANAGE_TOKENS):
         raise TokenRefused(str(_("Your role in %(org)s does not allow API tokens.")
                                % {"org": organisation.name}), field="organisation")
+    if credential.kind is Kind.TOKEN:
+        raise TokenForbidden(str(_("A token cannot create tokens: create them in the portal "
+                                   "or with the API while logged in.")))
+    if lacks_required_2fa(user, organisation):
+        raise TokenForbidden(str(_("%(org)s requires two-factor authentication: set up a "
+                                   "second factor before creating tokens.")
+                                 % {"org": organisation.name}))
     try:
         granted = scope_rules.expand(scopes)
     except scope_rules.UnknownScope as exc:
@@ -67,17 +89,16 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
                            field="scopes") from exc
     if not granted:
         raise TokenRefused(str(_("Give the token at least one scope.")), field="scopes")
-    beyond = [s for s in granted if not allows(role, scope_rules.permission_for(s))
-              or (within is not None and s not in within)]
+    beyond = [s for s in granted if not allows(role, scope_rules.permission_for(s))]
     if beyond:
-        raise TokenRefused(str(_("Your role (or the token you use) does not allow the scopes "
-                                 "%(scopes)s.")
+        raise TokenRefused(str(_("Your role does not allow the scopes %(scopes)s.")
                                % {"scopes": ", ".join(beyond)}), field="scopes")
     now = clock.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if expires_at <= now or expires_at > now + MAX_LIFETIME:
         raise TokenRefused(str(_("A token expires between now and one year from now.")),
                            field="expires_at")
+    require_recent_authentication(credential)  # last: what was asked is known to be valid
     for _attempt in range(5):
         prefix = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -100,7 +121,8 @@ def authenticate(raw: str) -> ApiToken | None:
     """The active token ``raw`` names, or None (unknown, malformed, expired or revoked)."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (ApiToken.objects.select_related("user", "organisation")
+    token = (ApiToken.objects.select_related("user", "organisation",
+                                             "organisation__security_policy")
              .filter(secret_hash=digest(raw)).first())
     if token is None or not token.is_active or not token.user.is_active:
         return None
@@ -120,3 +142,19 @@ def revoke_token(token: ApiToken, *, user: User, request: HttpRequest | None = N
         token.save(update_fields=["revoked_at"])
         record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
                request=request, detail={"token": token.prefix, "name": token.name})
+
+
+def revoke_all(user: User, *, reason: str, request: HttpRequest | None = None) -> list[ApiToken]:
+    """Revoke every active token of ``user`` (their password changed: whoever knew the old
+    one may have made tokens); returns the tokens revoked."""
+    now = clock.now()
+    active = list(ApiToken.objects.select_related("organisation")
+                  .filter(user=user, revoked_at=None, expires_at__gt=now))
+    with transaction.atomic():
+        for token in active:
+            token.revoked_at = now
+            token.save(update_fields=["revoked_at"])
+            record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
+                   request=request, detail={"token": token.prefix, "name": token.name,
+                                            "reason": reason})
+    return active

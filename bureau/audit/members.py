@@ -2,9 +2,10 @@
 invitation, accept, change role, remove, require 2FA.
 
 Each function checks the acting person's role against the permission map and records a
-security event. Errors: ``MemberError`` (with ``field``) carries a message a person can act on.
-The portal and the API call these same functions: an invitation is emailed whichever edge
-made it.
+security event. Changing someone's role, removing someone else and lifting the 2FA
+requirement are sensitive: they need a recent ``credential`` (``bureau.core.credentials``).
+Errors: ``MemberError`` (with ``field``) carries a message a person can act on. The portal
+and the API call these same functions: an invitation is emailed whichever edge made it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
+from bureau.core.credentials import Credential, require_recent_authentication
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.operations.errors import NotAllowed, OperationError
 
 from .log import record
-from .models import EventKind, Invitation, OrganisationPolicy
+from .models import EventKind, Invitation, OrganisationPolicy, token_digest
 
 logger = logging.getLogger("bureau.audit")
 
@@ -85,6 +87,7 @@ def invitation_language(language: str | None) -> str:
 def accept_link(invitation: Invitation, request: Any = None) -> str:
     """The portal's accept page for ``invitation``, as an absolute URL: on the host the
     request came to, or ``BUREAU_PORTAL_URL`` without a request (jobs, commands)."""
+    assert invitation.token, "the link is made when the invitation is, never later"
     path = reverse("web:accept_invitation", args=[invitation.token])
     if request is not None and hasattr(request, "build_absolute_uri"):
         return str(request.build_absolute_uri(path))
@@ -167,7 +170,8 @@ def withdraw_invitation(*, invitation: Invitation, user: Any,
 
 
 def open_invitation(token: str) -> Invitation | None:
-    invitation = Invitation.objects.select_related("organisation").filter(token=token).first()
+    invitation = Invitation.objects.select_related("organisation") \
+        .filter(token_hash=token_digest(token)).first()
     return invitation if invitation is not None and invitation.is_open else None
 
 
@@ -201,7 +205,7 @@ def verify_keeps_an_owner(membership: Membership, new_role: str | None) -> None:
 
 @transaction.atomic
 def change_role(*, membership: Membership, user: Any, role: str,
-                request: Any = None) -> Membership:
+                credential: Credential | None = None, request: Any = None) -> Membership:
     organisation = membership.organisation
     verify_may(organisation, user, Permission.MANAGE_MEMBERS)
     verify_role_grantable(organisation, user, role)
@@ -211,6 +215,7 @@ def change_role(*, membership: Membership, user: Any, role: str,
     old = membership.role
     if old == role:
         return membership
+    require_recent_authentication(credential)
     membership.role = role
     membership.save(update_fields=["role"])
     record(EventKind.ROLE_CHANGED, user=user, organisation=organisation, request=request,
@@ -219,13 +224,17 @@ def change_role(*, membership: Membership, user: Any, role: str,
 
 
 @transaction.atomic
-def remove(*, membership: Membership, user: Any, request: Any = None) -> None:
+def remove(*, membership: Membership, user: Any, credential: Credential | None = None,
+           request: Any = None) -> None:
     organisation = membership.organisation
-    if membership.user_id != user.pk:  # leaving is always allowed (but not the last owner)
+    leaving = membership.user_id == user.pk
+    if not leaving:  # leaving is always allowed (but not the last owner)
         verify_may(organisation, user, Permission.MANAGE_MEMBERS)
         if membership.role == Role.OWNER:
             verify_may(organisation, user, Permission.MANAGE_OWNERS)
     verify_keeps_an_owner(membership, None)
+    if not leaving:
+        require_recent_authentication(credential)
     record(EventKind.MEMBER_REMOVED, user=user, organisation=organisation, request=request,
            detail={"person": membership.user.email, "role": membership.role})
     membership.delete()
@@ -238,18 +247,15 @@ def policy_of(organisation: Organisation) -> OrganisationPolicy:
 
 @transaction.atomic
 def set_require_2fa(*, organisation: Organisation, user: Any, required: bool,
+                    credential: Credential | None = None,
                     request: Any = None) -> OrganisationPolicy:
     verify_may(organisation, user, Permission.MANAGE_SECURITY)
     policy = policy_of(organisation)
+    if policy.require_2fa and not required:  # lifting it is what an intruder would do
+        require_recent_authentication(credential)
     if policy.require_2fa != required:
         policy.require_2fa = required
         policy.save(update_fields=["require_2fa"])
         record(EventKind.POLICY_CHANGED, user=user, organisation=organisation, request=request,
                detail={"require_2fa": required})
     return policy
-
-
-def requires_2fa(user: Any) -> bool:
-    """True when one of the person's organisations requires a second factor."""
-    return OrganisationPolicy.objects.filter(
-        require_2fa=True, organisation__memberships__user=user).exists()

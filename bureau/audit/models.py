@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -89,18 +91,25 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def default_expiry() -> datetime:
     return clock.now() + timedelta(days=14)
 
 
 class Invitation(models.Model):
-    """An invitation to join an organisation with a role, sent by email with a token link."""
+    """An invitation to join an organisation with a role, sent by email with a token link.
+
+    Only the token's SHA-256 is stored: the clear token exists on the instance that made it
+    (``token``, for the email) and in the link, so a copy of the database accepts nobody."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE,
                                      related_name="invitations", verbose_name=_("organisation"))
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                    null=True, related_name="+", verbose_name=_("invited by"))
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
@@ -118,6 +127,14 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} → {self.organisation} ({self.role})"
+
+    token = ""  # the clear token, on the instance that drew it only
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.token_hash:
+            self.token = new_token()
+            self.token_hash = token_digest(self.token)
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
+from bureau.core.credentials import require_recent_authentication
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.domains.models import Domain, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record, verify_role
@@ -155,6 +156,9 @@ def give_up(*, domain: Domain, actor: Actor, mode: str, ticked: set[str], typed_
     deletion. A deletion the registry refuses withdraws the goodbye (reminders resume);
     an unknown outcome keeps it (the reconciliation settles the deletion)."""
     now = now or clock.now()
+    if mode == GoodbyeMode.DELETE:  # asked before the checklist is kept, not halfway
+        verify_role(domain.organisation, actor, ROLES_THAT_MANAGE_DOMAINS)
+        require_recent_authentication(actor.credential)
     goodbye = say_goodbye(domain=domain, actor=actor, mode=mode, ticked=ticked,
                           typed_name=typed_name, now=now)
     if mode == GoodbyeMode.DELETE:

@@ -12,6 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from bureau.core import clock
+from bureau.core.credentials import Credential
 from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.check import list_price
 from bureau.registrar.operations.common import Actor
@@ -113,7 +114,7 @@ def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
     context: dict[str, object] = {"domain": domain, "items": goodbye.checklist(),
                                   "stops": goodbye.what_stops(domain)}
     if request.method == "POST":
-        actor = Actor(request.user)  # type: ignore[arg-type]
+        actor = Actor(request.user, credential=Credential.of_session(request))  # type: ignore[arg-type]
         mode = request.POST.get("mode", "")
         try:
             goodbye.give_up(domain=domain, actor=actor, mode=mode,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -12,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bureau.audit.members import requires_2fa
+from bureau.audit.policy import lacks_required_2fa
 
 # Paths a person without 2FA may still use: setting it up, logging out, static files, i18n.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
@@ -20,17 +19,16 @@ ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")
 
 class RequireTwoFactorMiddleware:
     """A person of an organisation that requires 2FA, without a second factor, is sent to
-    set one up before anything else (API requests are left to the API's own check)."""
+    set one up before anything else. The API answers its own (problem details, in its
+    authentication classes); the admin asks every staff person for a second factor."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if (user is not None and user.is_authenticated
-                and not request.path.startswith(ALLOWED_PREFIXES)
+        if (not request.path.startswith(ALLOWED_PREFIXES)
                 and not request.path.startswith("/api/")
-                and requires_2fa(user) and not is_mfa_enabled(user)):
+                and lacks_required_2fa(getattr(request, "user", None))):
             messages.warning(request, _("Your organisation requires two-factor "
                                         "authentication: set up an authenticator app or a "
                                         "passkey to continue."))

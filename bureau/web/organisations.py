@@ -12,8 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from bureau.audit.log import client_ip
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.operations.common import Actor
 
 SESSION_KEY = "bureau_organisation"
 
@@ -21,6 +24,14 @@ SESSION_KEY = "bureau_organisation"
 def person(request: HttpRequest) -> User:
     """The logged-in person (views behind login_required / member_required)."""
     return cast(User, request.user)
+
+
+def actor(request: HttpRequest) -> Actor:
+    """The operations' actor: the logged-in person, at the portal, from where, with their
+    session's credential."""
+    return Actor(person(request), "portal", ip=client_ip(request),
+                 user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                 credential=Credential.of_session(request))
 
 
 def memberships(request: HttpRequest) -> list[Membership]:

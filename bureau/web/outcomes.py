@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError
 from django.utils.translation import gettext as _
 
+from bureau.core.credentials import ReauthenticationRequired
 from bureau.registrar.billing.ledger import LedgerError
 from bureau.registrar.operations.errors import OperationError
 
@@ -27,10 +28,13 @@ class Failed(Exception):
 def attempt(form: forms.BaseForm, action: Callable[[], T], *, context: dict[str, Any],
             fields: dict[str, str] | None = None) -> T:
     """Run ``action``; on a refusal put the reason on the field it names (or the form) and
-    raise ``Failed``. ``fields`` renames the operation's field names to the form's. An
-    unexpected error is logged with an incident id shown to the person."""
+    raise ``Failed``. ``fields`` renames the operation's field names to the form's. A request
+    for re-authentication goes through (to allauth's middleware). An unexpected error is
+    logged with an incident id shown to the person."""
     try:
         return action()
+    except ReauthenticationRequired:
+        raise  # allauth's middleware asks for the password again, then replays the request
     except OperationError as exc:
         field = (fields or {}).get(exc.field or "", exc.field)
         field = field if field in form.fields else None

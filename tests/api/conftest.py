@@ -12,10 +12,12 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.utils import translation
+from logins import authenticated
 from rest_framework.test import APIClient
 
 from bureau.api import tokens
 from bureau.api.scopes import SCOPES, permission_for
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import allows
 from bureau.registrar.billing import ledger
@@ -115,7 +117,7 @@ def make_token(people: dict[str, User], org_a: Organisation, org_b: Organisation
         wanted = [s for s in SCOPES if allows(role, permission_for(s))] if scopes == ("*",) \
             else list(scopes)
         return tokens.create_token(user=user, organisation=org, name="test",
-                                   scopes=wanted).secret
+                                   scopes=wanted, credential=Credential.console()).secret
     return make
 
 
@@ -126,8 +128,8 @@ def api(make_token: TokenMaker, people: dict[str, User]) -> Callable[..., APICli
     def client(username: str = "alice", scopes: tuple[str, ...] = ("*",),
                session: bool = False) -> APIClient:
         c = APIClient()
-        if session:
-            c.force_login(people[username])
+        if session:  # who just entered their password
+            authenticated(c, people[username])
         else:
             c.credentials(HTTP_AUTHORIZATION=f"Bearer {make_token(username, scopes)}")
         return c

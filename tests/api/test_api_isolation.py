@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 
 from bureau.api import tokens
 from bureau.audit.models import Invitation
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
@@ -36,7 +37,7 @@ def b_data(api: Api, registry: Registry, org_b: Organisation, contact_b: Contact
     invitation = Invitation.objects.create(organisation=org_b, email="x@example.org",
                                            role="tech", invited_by=people["bob"])
     token = tokens.create_token(user=people["bob"], organisation=org_b, name="b",
-                                scopes=["domains:read"]).token
+                                scopes=["domains:read"], credential=Credential.console()).token
     membership = Membership.objects.get(user=people["bob"], organisation=org_b)
     return {"domain": name, "nameservers": Domain.objects.get(name=name).nameservers,
             "contact": contact_b.pk, "org": org_b.slug,

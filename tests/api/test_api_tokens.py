@@ -56,18 +56,21 @@ def test_scopes_are_enforced(make_token: Callable[..., str]) -> None:
     assert client.post("/api/v1/contacts/", {"name": "X"}, format="json").status_code == 403
 
 
-def test_token_cannot_exceed_role_or_its_own_scopes(api: Api,
-                                                    make_token: Callable[..., str]) -> None:
+def test_token_cannot_exceed_role_and_tokens_cannot_mint_tokens(
+        api: Api, make_token: Callable[..., str]) -> None:
     tech = api("tess", session=True).post(
         "/api/v1/tokens/", {"name": "x", "scopes": ["domains:order"]}, format="json")
     assert tech.status_code == 422
     assert tech.json()["errors"][0]["field"] == "scopes"
-    weak = bearer(make_token("alice", ("tokens:admin", "domains:read")))
-    stronger = weak.post("/api/v1/tokens/", {"name": "x", "scopes": ["domains:order"]},
-                         format="json")
-    assert stronger.status_code == 422
-    assert weak.post("/api/v1/tokens/", {"name": "x", "scopes": ["domains:read"]},
-                     format="json").status_code == 201
+    # A stolen token cannot make itself a successor, not even a weaker one.
+    token = bearer(make_token("alice", ("tokens:admin", "domains:read")))
+    for scopes in (["domains:order"], ["domains:read"]):
+        refused = token.post("/api/v1/tokens/", {"name": "x", "scopes": scopes},
+                             format="json", HTTP_ACCEPT_LANGUAGE="en")
+        assert refused.status_code == 403
+        assert refused.json()["type"].endswith("/token-forbidden")
+        assert "cannot create tokens" in refused.json()["detail"]
+    assert ApiToken.objects.count() == 1
     unknown = api("alice", session=True).post(
         "/api/v1/tokens/", {"name": "x", "scopes": ["everything"]}, format="json")
     assert unknown.status_code == 422

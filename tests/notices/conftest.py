@@ -18,6 +18,7 @@ from django.contrib.auth.models import User
 from django.utils import translation
 
 from bureau.core import clock
+from bureau.core.credentials import Credential
 from bureau.notices.models import ContactProfile
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.billing import ledger
@@ -159,7 +160,7 @@ def holder(organisation: Organisation) -> Contact:
 @pytest.fixture
 def member(organisation: Organisation, owner: User, sandbox_registry: Registry) -> Actor:
     ledger.top_up(organisation, 100_000, "EUR", memo="test funds")
-    return Actor(owner)
+    return Actor(owner, credential=Credential.console())  # no re-authentication asked
 
 
 @pytest.fixture

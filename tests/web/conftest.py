@@ -17,6 +17,7 @@ from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
+from logins import authenticated
 
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.contacts.models import Contact
@@ -119,10 +120,9 @@ def english_client() -> Client:
     return client
 
 
-def client_for(user: User) -> Client:
-    client = english_client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    return client
+def client_for(user: User, *, ago: float = 0.0) -> Client:
+    """Logged in as ``user``, who entered their password ``ago`` seconds ago."""
+    return authenticated(english_client(), user, ago=ago)
 
 
 @pytest.fixture

@@ -231,3 +231,35 @@ def test_passkey_added_then_used_to_log_in(browser: Any, live_server: Any, setti
     page.wait_for_url(re.compile(r"/domains/"))
     assert "Atelier D" in page.inner_text("header")
     context.close()
+
+
+def test_a_transfer_code_after_the_password_again(browser: Any, live_server: Any,
+                                                  transactional_db: Any, tld: Any) -> None:
+    """A session whose login is older than a few minutes: revealing the transfer code leads
+    to allauth's re-authentication page, then, once the password is entered, to the code."""
+    from django.conf import settings
+
+    from .conftest import PASSWORD as FIXTURE_PASSWORD
+    from .conftest import client_for, make_domain, make_organisation, make_person
+
+    person = make_person("eugenie@example.org")
+    domain = make_domain(make_organisation("Atelier E", "atelier-e", person), tld, "echo.test")
+    session = client_for(person, ago=3600).cookies[settings.SESSION_COOKIE_NAME].value
+    context = browser.new_context(locale="en-GB")
+    context.add_cookies([
+        {"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url},
+        {"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/domains/{domain.pk}/")
+    page.locator("form[action$='/auth-code/'] button").click()
+    page.wait_for_url(re.compile(r"/accounts/reauthenticate/"))
+    assert page.locator("#auth-code").count() == 0
+    shot(page, "en-11-reauthenticate")
+    page.fill("input[name=password]", FIXTURE_PASSWORD)
+    submit(page)
+    page.wait_for_load_state()
+    assert page.inner_text("#auth-code").strip() == "Secret-Code-123"
+    assert SecurityEvent.objects.filter(kind=EventKind.AUTH_CODE_REVEALED,
+                                        user=person).count() == 1
+    context.close()

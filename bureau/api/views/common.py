@@ -21,6 +21,9 @@ ProblemSerializer = inline_serializer(
                 "field": serializers.CharField(),
                 "detail": serializers.CharField(),
             })),
+        "reauthenticate_url": serializers.URLField(
+            required=False, help_text="With `reauthentication-required`: where the person "
+                                      "enters their password or a code again"),
     },
 )
 
@@ -30,7 +33,8 @@ DESCRIPTIONS = {
     400: "Invalid request (problem details, with `errors` naming the fields)",
     401: "Authentication required or failed",
     402: "The balance does not cover the order",
-    403: "Your role or the token's scopes do not allow this",
+    403: "Your role or the token's scopes do not allow this, your organisation requires "
+         "two-factor authentication, or the session must re-authenticate first",
     404: "Not found (or not yours)",
     409: "Conflict: name not available, wrong state, a lock, or the price changed",
     422: "Refused: invalid name, period, contact, or the registry said no",

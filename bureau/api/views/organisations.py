@@ -69,6 +69,7 @@ class MemberViewSet(mixins.ListModelMixin,
         serializer.is_valid(raise_exception=True)
         membership = members.change_role(membership=membership, user=request.user,
                                          role=serializer.validated_data["role"],
+                                         credential=access.credential(request),
                                          request=request._request)
         return Response(MemberSerializer(membership).data)
 
@@ -76,7 +77,7 @@ class MemberViewSet(mixins.ListModelMixin,
                                                                   **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         members.remove(membership=self.get_object(), user=request.user,
-                       request=request._request)
+                       credential=access.credential(request), request=request._request)
         return Response(status=204)
 
 

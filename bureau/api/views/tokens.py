@@ -37,6 +37,11 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         ).select_related("user", "organisation").distinct().order_by("-created_at", "-id")
 
     @extend_schema(summary="Create a token: the response shows it, this once only",
+                   description="Only with a session (the portal's cookie) that entered its "
+                               "password or a second factor in the last minutes; a token "
+                               "cannot create tokens (403 `token-forbidden`). Otherwise 403 "
+                               "`reauthentication-required` gives the address to "
+                               "re-authenticate at.",
                    request=TokenCreateSerializer,
                    responses={201: NewTokenSerializer, **PROBLEM_RESPONSES})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -44,11 +49,10 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         organisation = access.organisation_for_create(request, data.get("organisation"))
-        caller = access.token_of(request)
         new = tokens.create_token(
             user=access.user_of(request), organisation=organisation, name=data["name"],
             scopes=data["scopes"], expires_at=data.get("expires_at"),
-            within=caller.scopes if caller is not None else None, request=request._request)
+            credential=access.credential(request), request=request._request)
         body = NewTokenSerializer(new.token).data
         body["token"] = new.secret
         return Response(body, status=201, headers={"Cache-Control": "no-store"})

@@ -3,8 +3,10 @@
 Every function takes keyword arguments, an ``Actor`` (a person, or ``Actor.system("poll")``),
 and raises an ``errors.OperationError`` subclass (with ``.field`` and a message a person can
 act on) or ``billing.ledger.InsufficientFunds`` when it refuses. Each module's docstring
-lists its errors. Domain, history and money are stored in one transaction; an unknown EPP
-outcome is settled with an info before anything else, never by retrying.
+lists its errors. The sensitive ones (``delete``, ``reveal_auth_info``) also raise
+``core.credentials.ReauthenticationRequired`` unless the actor's credential is recent.
+Domain, history and money are stored in one transaction; an unknown EPP outcome is settled
+with an info before anything else, never by retrying.
 
     check.check(names, operation="create", period=1) -> list[Quote]
     register.register(organisation=, actor=, name=, registrant=, period=1, admin=, tech=,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from bureau import epp
+from bureau.core.credentials import Credential
 from bureau.core.validators import describe, forbidden_character
 from bureau.registrar.accounts.models import Organisation, Role
 from bureau.registrar.billing import orders
@@ -42,16 +43,19 @@ class Actor:
     """Who acts: a person (``user``) or a part of Bureau (``label``: "poll", "reconcile").
 
     ``label`` also says through which door a person acts ("portal", "api-token:…", "cli"),
-    and ``ip``/``user_agent`` where from, for the security log."""
+    and ``ip``/``user_agent`` where from, for the security log. ``credential`` says how the
+    person proved who they are: sensitive operations ask for a recent one
+    (``bureau.core.credentials``)."""
 
     user: User | None = None
     label: str = ""
     ip: str | None = None
     user_agent: str = ""
+    credential: Credential | None = None
 
     @classmethod
     def system(cls, label: str) -> Actor:
-        return cls(None, label)
+        return cls(None, label, credential=Credential.console())
 
 
 @dataclass(frozen=True)

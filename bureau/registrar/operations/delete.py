@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
 from bureau.core import clock
+from bureau.core.credentials import require_recent_authentication
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
@@ -93,6 +94,7 @@ def delete(*, domain: Domain, actor: Actor) -> Done:
     authorise(domain, actor, ROLES_THAT_MANAGE_DOMAINS)
     verify_state(domain, [DomainState.ACTIVE])
     verify_no_prohibiting_status(domain, DELETE_PROHIBITED)
+    require_recent_authentication(actor.credential)
 
     def on_success(domain: Domain, outcome: EppOutcome) -> dict[str, Any]:
         domain.deleted_at = clock.now()

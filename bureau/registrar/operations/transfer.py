@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau import epp
 from bureau.core import clock
+from bureau.core.credentials import require_recent_authentication
 from bureau.registrar.accounts.models import (
     ROLES_THAT_MANAGE_MEMBERS,
     ROLES_THAT_ORDER,
@@ -214,6 +215,7 @@ def reveal_auth_info(*, domain: Domain, actor: Actor) -> str:
     domain's history and in the security log, alike from every door."""
     authorise(domain, actor, ROLES_THAT_MANAGE_MEMBERS)
     verify_state(domain, [DomainState.ACTIVE])
+    require_recent_authentication(actor.credential)
     with transaction.atomic():
         record(domain=domain, name=domain.name, actor=actor,
                operation=Operation.AUTH_INFO_REVEAL, outcome=Outcome.SUCCESS)

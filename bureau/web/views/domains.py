@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bureau.audit.log import client_ip
 from bureau.core import clock
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
@@ -34,7 +33,6 @@ from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
 from bureau.registrar.operations import update as update_op
 from bureau.registrar.operations.check import quote
-from bureau.registrar.operations.common import Actor
 
 from ..forms import (
     DomainContactsForm,
@@ -44,7 +42,7 @@ from ..forms import (
     NameserversForm,
     RenewForm,
 )
-from ..organisations import member_required, person
+from ..organisations import actor, member_required
 from ..outcomes import Failed, attempt
 
 SORTS: dict[str, list[Any]] = {
@@ -169,7 +167,7 @@ def _update(request: HttpRequest, domain: Domain, form: forms.Form, form_name: s
     if form.is_valid():
         try:
             result = attempt(form, lambda: update_op.update(
-                domain=domain, actor=Actor(person(request)), **changes()),
+                domain=domain, actor=actor(request), **changes()),
                 context={"op": op, "domain": domain.name}, fields=fields)
         except Failed:
             pass
@@ -234,8 +232,7 @@ def auth_code(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.Form()
     try:
         code = attempt(form, lambda: transfer_op.reveal_auth_info(
-            domain=domain, actor=Actor(person(request), "portal", ip=client_ip(request),
-                                       user_agent=request.META.get("HTTP_USER_AGENT", ""))),
+            domain=domain, actor=actor(request)),
             context={"op": "reveal-auth-code", "domain": domain.name})
     except Failed:
         for error in form.non_field_errors():
@@ -260,7 +257,7 @@ def renew(request: HttpRequest, pk: int) -> HttpResponse:
                 return render(request, "web/domain_renew_confirm.html",
                               {"domain": domain, "quote": q, "period": period})
             attempt(form, lambda: renewal.renew_for_holder(
-                domain, Actor(person(request)), period=period, accepted_price=int(accepted)),
+                domain, actor(request), period=period, accepted_price=int(accepted)),
                 context={"op": "renew", "domain": domain.name})
         except Failed:
             pass
@@ -289,7 +286,7 @@ def transfer_out(request: HttpRequest, pk: int) -> HttpResponse:
     operation = transfer_op.approve_transfer_out if approve else transfer_op.reject_transfer_out
     form = forms.Form()
     try:
-        attempt(form, lambda: operation(domain=domain, actor=Actor(person(request))),
+        attempt(form, lambda: operation(domain=domain, actor=actor(request)),
                 context={"op": "transfer-out", "approve": approve, "domain": domain.name})
     except Failed:
         for error in form.non_field_errors():
@@ -314,7 +311,7 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
                         context={"op": "quote-restore", "domain": domain.name})
             return render(request, "web/domain_restore_confirm.html",
                           {"domain": domain, "quote": q})
-        attempt(form, lambda: restore_op.restore(domain=domain, actor=Actor(person(request)),
+        attempt(form, lambda: restore_op.restore(domain=domain, actor=actor(request),
                                                  accepted_price=int(accepted)),
                 context={"op": "restore", "domain": domain.name})
     except Failed:
@@ -336,7 +333,7 @@ def holder(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             done = attempt(form, lambda: registrant_op.change_registrant(
-                domain=domain, actor=Actor(person(request)),
+                domain=domain, actor=actor(request),
                 new_registrant=data["new_registrant"],
                 old_holder_consent=data["old_holder_consent"],
                 new_holder_consent=data["new_holder_consent"],

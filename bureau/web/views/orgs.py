@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from bureau.audit import members
 from bureau.audit.log import events_for_owner
 from bureau.audit.models import Invitation
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.operations.errors import OperationError
@@ -108,7 +109,8 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
                                pk=pk, organisation=mine.organisation)
     try:
         if request.POST.get("action") == "remove":
-            members.remove(membership=target, user=person(request), request=request)
+            members.remove(membership=target, user=person(request),
+                           credential=Credential.of_session(request), request=request)
             messages.success(request, _("%(person)s was removed.")
                              % {"person": target.user.email})
         else:
@@ -117,7 +119,8 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, _("Choose one of the roles listed."))
             else:
                 members.change_role(membership=target, user=person(request),
-                                    role=form.cleaned_data["role"], request=request)
+                                    role=form.cleaned_data["role"],
+                                    credential=Credential.of_session(request), request=request)
                 messages.success(request, _("%(person)s is now %(role)s.")
                                  % {"person": target.user.email,
                                     "role": target.get_role_display()})
@@ -133,7 +136,8 @@ def security(request: HttpRequest) -> HttpResponse:
     form = SecurityForm(request.POST or None, initial={"require_2fa": policy.require_2fa})
     if request.method == "POST" and form.is_valid():
         members.set_require_2fa(organisation=membership.organisation, user=person(request),
-                                required=form.cleaned_data["require_2fa"], request=request)
+                                required=form.cleaned_data["require_2fa"],
+                                credential=Credential.of_session(request), request=request)
         messages.success(request, _("Security settings saved."))
         return redirect("web:organisation")
     return render(request, "web/organisation_security.html", {"form": form})

@@ -19,12 +19,12 @@ from bureau.registrar.billing import ledger
 from bureau.registrar.domains.names import split_tld, to_u_label
 from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations.check import Quote, check
-from bureau.registrar.operations.common import Actor, parse_name
+from bureau.registrar.operations.common import parse_name
 from bureau.registrar.registries.models import Tld
 
 from .. import ratelimit
 from ..forms import CartAddForm, CheckoutForm, SearchForm
-from ..organisations import member_required, person
+from ..organisations import actor, member_required, person
 from ..outcomes import Failed, attempt
 
 CART_KEY = "bureau_cart"
@@ -155,7 +155,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         price = int(str(item["price"])) * period
         try:
             done = attempt(form, lambda name=name, price=price: register_op.register(  # type: ignore[misc]
-                organisation=membership.organisation, actor=Actor(person(request)),
+                organisation=membership.organisation, actor=actor(request),
                 name=name, registrant=form.cleaned_data["registrant"], period=period,
                 dns=form.cleaned_data["dns"], nameservers=form.cleaned_data["nameservers"],
                 accepted_price=price), context={"op": "register", "name": name})

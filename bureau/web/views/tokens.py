@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.api import tokens
 from bureau.api.models import ApiToken
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership
 
 from ..forms import TokenForm
@@ -45,7 +46,8 @@ def token_list(request: HttpRequest) -> HttpResponse:
             new = tokens.create_token(
                 user=person(request), organisation=membership.organisation,
                 name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
-                expires_at=form.expires_at(), request=request)
+                expires_at=form.expires_at(), credential=Credential.of_session(request),
+                request=request)
         except tokens.TokenRefused as exc:
             form.add_error(FIELDS.get(exc.field or ""), exc.message)
         else:
