@@ -20,6 +20,7 @@ from bureau.api import tokens
 from bureau.api.scopes import SCOPES
 from bureau.audit.models import EventKind, SecurityEvent
 from bureau.core import clock
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
@@ -41,7 +42,7 @@ Door = Callable[[Domain], None]
 def api_a(alice: User, org_a: Organisation) -> APIClient:
     client = APIClient()
     secret = tokens.create_token(user=alice, organisation=org_a, name="doors",
-                                 scopes=list(SCOPES)).secret
+                                 scopes=list(SCOPES), credential=Credential.console()).secret
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     return client
 

@@ -203,8 +203,10 @@ def record(*, domain: Domain | None, name: str, actor: Actor, operation: str, ou
 
 
 def domain_and_actor(domain_id: int, user_id: int) -> tuple[Domain, Actor]:
-    """For jobs, which pass ids: the domain and the person acting."""
-    return Domain.objects.get(pk=domain_id), Actor(User.objects.get(pk=user_id))
+    """For jobs, which pass ids: the domain and the person acting. Jobs run on the server,
+    queued by Bureau itself: their credential is the console's."""
+    return Domain.objects.get(pk=domain_id), Actor(User.objects.get(pk=user_id),
+                                                   credential=Credential.console())
 
 
 def verify_role(organisation: Organisation, actor: Actor, roles: frozenset[Role]) -> None:
