@@ -16,7 +16,14 @@ from typing import IO, Any
 
 from lxml import etree
 
-from .statement import Problem, StatementError, StatementLine, cents, check_currency
+from .statement import (
+    Problem,
+    Refusal,
+    StatementError,
+    StatementLine,
+    cents,
+    check_currency,
+)
 
 KINDS = ("camt.053", "camt.054")
 
@@ -58,9 +65,10 @@ def parse(source: str | IO[bytes]) -> Iterator[StatementLine]:
                 namespace = str(element.tag).partition("}")[0].lstrip("{")
                 if name != "Document" or element.getparent() is not None or not any(
                         k in namespace for k in KINDS):
-                    raise StatementError([Problem(element.sourceline or 1, (
-                        "this is not a camt.053 or camt.054 statement (element "
-                        f"{name}, namespace {namespace or 'none'})"))])
+                    raise StatementError([Problem.of(
+                        element.sourceline or 1, "this is not a camt.053 or camt.054 "
+                        "statement (element %(name)s, namespace %(namespace)s)",
+                        name=name, namespace=namespace or "none")])
                 q = Paths(namespace)
                 continue
             if event == "start":
@@ -78,9 +86,10 @@ def parse(source: str | IO[bytes]) -> Iterator[StatementLine]:
                 while parent is not None and element.getprevious() is not None:
                     del parent[0]
     except etree.XMLSyntaxError as exc:
-        problems.append(Problem(exc.lineno or 0, f"the XML is malformed: {exc.msg}"))
+        problems.append(Problem.of(exc.lineno or 0, "the XML is malformed: %(reason)s",
+                                   reason=exc.msg))
     if q is None and not problems:
-        problems.append(Problem(0, "this is not a camt.053 or camt.054 statement (no "
+        problems.append(Problem.of(0, "this is not a camt.053 or camt.054 statement (no "
                                    "Document element of those namespaces)"))
     if problems:
         raise StatementError(problems)
@@ -103,18 +112,18 @@ def entry_lines(entry: Any, account: str, q: Paths,
     try:
         amount_element = entry.find(q("Amt"))
         if amount_element is None:
-            raise ValueError("the entry has no amount (Amt)")
+            raise Refusal("the entry has no amount (Amt)")
         currency = check_currency(amount_element.get("Ccy", ""))
         amount = cents(amount_element.text or "")
         if amount <= 0:
-            raise ValueError(f"the amount {amount_element.text} is not positive")
+            raise Refusal("the amount %(amount)s is not positive", amount=amount_element.text)
         indicator = get(entry, "CdtDbtInd")
         if indicator not in ("CRDT", "DBIT"):
-            raise ValueError(f"CdtDbtInd is “{indicator}”, not CRDT or DBIT")
+            raise Refusal("CdtDbtInd is “%(value)s”, not CRDT or DBIT", value=indicator)
         day = get(entry, "BookgDt/Dt") or get(entry, "BookgDt/DtTm")[:10]
         booked_on = date.fromisoformat(day)
     except ValueError as exc:
-        problems.append(Problem(at, str(exc)))
+        problems.append(Problem.from_error(at, exc))
         return
     reversal = get(entry, "RvslInd").lower() == "true"
     entry_ref = get(entry, "AcctSvcrRef") or get(entry, "NtryRef")
@@ -127,7 +136,7 @@ def entry_lines(entry: Any, account: str, q: Paths,
             entry_ref if len(transactions) == 1 or not entry_ref
             else f"{entry_ref}/{index + 1}")
         if not ref:
-            problems.append(Problem(at, "the entry has no bank reference (AcctSvcrRef or "
+            problems.append(Problem.of(at, "the entry has no bank reference (AcctSvcrRef or "
                                         "NtryRef): it could be imported twice"))
             return
         tx_amount = amount
@@ -137,12 +146,12 @@ def entry_lines(entry: Any, account: str, q: Paths,
                 element = tx.find(q("AmtDtls/TxAmt/Amt"))
             try:
                 if element is None:
-                    raise ValueError("a transaction of a batch entry has no amount")
+                    raise Refusal("a transaction of a batch entry has no amount")
                 if element.get("Ccy") != currency:
-                    raise ValueError("a transaction's currency differs from its entry's")
+                    raise Refusal("a transaction's currency differs from its entry's")
                 tx_amount = cents(element.text or "")
             except ValueError as exc:
-                problems.append(Problem(tx.sourceline or at, str(exc)))
+                problems.append(Problem.from_error(tx.sourceline or at, exc))
                 continue
         reason = get(tx, "RtrInf/Rsn/Cd")
         ustrd = [(u.text or "").strip() for u in tx.iterfind(q("RmtInf/Ustrd"))] \

@@ -15,7 +15,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO
 
-from .statement import Problem, StatementError, StatementLine, cents, check_currency
+from .statement import (
+    Problem,
+    Refusal,
+    StatementError,
+    StatementLine,
+    cents,
+    check_currency,
+)
 
 REQUIRED = ("id", "date", "amount", "currency")
 
@@ -29,22 +36,23 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
         header = [h.strip().lower() for h in next(csv.reader([first], delimiter=delimiter))]
         missing = [c for c in REQUIRED if c not in header]
         if missing:
-            raise StatementError([Problem(1, "the CSV header lacks the column(s) "
-                                             + ", ".join(missing))])
+            raise StatementError([Problem.of(1, "the CSV header lacks the column(s) "
+                                                "%(columns)s", columns=", ".join(missing))])
         for number, row in enumerate(csv.reader(stream, delimiter=delimiter), 2):
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                problems.append(Problem(number, f"{len(row)} columns, the header has "
-                                                f"{len(header)}"))
+                problems.append(Problem.of(number, "%(found)s columns, the header has "
+                                                   "%(expected)s", found=len(row),
+                                           expected=len(header)))
                 continue
             record = dict(zip(header, (c.strip() for c in row), strict=True))
             try:
                 if not record["id"]:
-                    raise ValueError("the id column is empty")
+                    raise Refusal("the id column is empty")
                 amount = cents(record["amount"])
                 if amount == 0:
-                    raise ValueError("the amount is zero")
+                    raise Refusal("the amount is zero")
                 yield StatementLine(
                     entry_ref=f"csv:{record['id']}", booked_on=date.fromisoformat(record["date"]),
                     amount=abs(amount), currency=check_currency(record["currency"]),
@@ -53,9 +61,9 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
                     remittance=record.get("remittance", ""),
                     reference=record.get("reference", ""), line=number)
             except ValueError as exc:
-                problems.append(Problem(number, str(exc)))
+                problems.append(Problem.from_error(number, exc))
     except UnicodeDecodeError:
-        problems.append(Problem(0, "the CSV file is not UTF-8"))
+        problems.append(Problem.of(0, "the CSV file is not UTF-8"))
     finally:
         stream.detach()
     if problems:

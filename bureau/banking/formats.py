@@ -31,5 +31,5 @@ def parse(source: IO[bytes]) -> tuple[str, Iterator[StatementLine]]:
         return kind, mt940.parse(source)
     if kind == "csv":
         return kind, csvstatement.parse(source)
-    raise StatementError([Problem(0, "the file is not a camt.053/camt.054 XML statement, an "
+    raise StatementError([Problem.of(0, "the file is not a camt.053/camt.054 XML statement, an "
                                      "MT940 statement or a CSV statement with a header")])

@@ -86,16 +86,17 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
             try:
                 currency = check_currency(match["currency"] if match else "")
             except ValueError as exc:
-                problems.append(Problem(number, str(exc)))
+                problems.append(Problem.from_error(number, exc))
         elif tag == "61":
             position += 1
             match = SIXTY_ONE.match(value.split("\n")[0])
             if match is None:
-                problems.append(Problem(number, f"the :61: field “{value[:40]}” is not "
-                                                "value date, C/D mark, amount, type"))
+                problems.append(Problem.of(number, "the :61: field “%(value)s” is not value "
+                                                   "date, C/D mark, amount, type",
+                                           value=value[:40]))
                 continue
             if not currency:
-                problems.append(Problem(number, "a movement comes before the opening "
+                problems.append(Problem.of(number, "a movement comes before the opening "
                                                 "balance (:60F:) that names the currency"))
                 continue
             try:
@@ -103,10 +104,10 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
                 value_date = date(2000 + int(match["value"][:2]), int(match["value"][2:4]),
                                   int(match["value"][4:]))
             except ValueError as exc:
-                problems.append(Problem(number, str(exc)))
+                problems.append(Problem.from_error(number, exc))
                 continue
             if amount <= 0:
-                problems.append(Problem(number, "the amount is zero"))
+                problems.append(Problem.of(number, "the amount is zero"))
                 continue
             bank = (match["bank"] or "").strip()
             ref = bank or (f"{statement}#{position}:{value_date.isoformat()}:{amount}")
@@ -124,6 +125,6 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
     if done:
         yield done
     if not seen_any:
-        problems.append(Problem(0, "this is not an MT940 statement (no :20:/:61: fields)"))
+        problems.append(Problem.of(0, "this is not an MT940 statement (no :20:/:61: fields)"))
     if problems:
         raise StatementError(problems)

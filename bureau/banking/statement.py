@@ -35,10 +35,32 @@ class StatementLine:
     line: int = 0
 
 
+class Refusal(ValueError):
+    """Why a value is refused: an English ``template`` with ``params``, so that the
+    application can translate it (bureau.payments lists the templates for translators)."""
+
+    def __init__(self, template: str, **params: object) -> None:
+        self.template, self.params = template, params
+        super().__init__(template % params if params else template)
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
     message: str
+    template: str = ""
+    params: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, line: int, template: str, **params: object) -> Problem:
+        message = template % params if params else template
+        return cls(line, message, template, tuple(params.items()))
+
+    @classmethod
+    def from_error(cls, line: int, error: ValueError) -> Problem:
+        if isinstance(error, Refusal):
+            return cls.of(line, error.template, **error.params)
+        return cls(line, str(error))
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
@@ -60,11 +82,11 @@ def cents(text: str) -> int:
     """'12.3' / '12,30' -> 1230. Refuses more than two decimals, signs inside, exponents."""
     text = text.strip()
     if not AMOUNT.match(text):
-        raise ValueError(f"“{text}” is not an amount with at most two decimals")
+        raise Refusal("“%(text)s” is not an amount with at most two decimals", text=text)
     try:
         return int(Decimal(text.replace(",", ".")) * 100)
     except InvalidOperation as exc:  # pragma: no cover - the pattern already refused it
-        raise ValueError(f"“{text}” is not an amount") from exc
+        raise Refusal("“%(text)s” is not an amount", text=text) from exc
 
 
 @lru_cache(maxsize=64)
@@ -72,5 +94,5 @@ def check_currency(code: str) -> str:
     code = code.strip()
     if not (len(code) == 3 and code.isalpha() and code.isupper()
             and pycountry.currencies.get(alpha_3=code) is not None):
-        raise ValueError(f"“{code}” is not an ISO 4217 currency code")
+        raise Refusal("“%(code)s” is not an ISO 4217 currency code", code=code)
     return code

@@ -29,6 +29,7 @@ from .models import (
 )
 from .operations import books, cards, debits, payouts, statements
 from .operations.errors import OperationError
+from .problems import describe
 
 
 @staff_member_required
@@ -44,7 +45,7 @@ def statement_import(request: HttpRequest) -> HttpResponse:
                                                      by=request.user)
             except OperationError as exc:
                 form.add_error("file", exc.message)
-                problems = [str(p) for p in getattr(exc, "problems", [])]
+                problems = [describe(p) for p in getattr(exc, "problems", [])]
             else:
                 messages.success(request, report.summary())
                 return redirect("payments:queue" if report.waiting else "payments:import")

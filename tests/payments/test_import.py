@@ -218,3 +218,12 @@ def test_bulk_top_ups_write_what_single_ones_do(organisation: Organisation,
     assert numbers[1].organisation == other_org and numbers[1].total_ttc == 200
     assert numbers[0].lines[0]["label"] == first.lines[0]["label"]
     assert numbers[0].vat_mention == first.vat_mention and numbers[0].total_vat == 0
+
+
+def test_a_refusal_speaks_french_too(staff: User) -> None:
+    from django.utils import translation
+
+    with translation.override("fr"), pytest.raises(BadStatement) as refused:
+        run(csv([Movement("Z1", 0)]), staff, "z.csv")
+    assert "Rien n’a été importé" in refused.value.message
+    assert "ligne 2 : le montant est nul" in refused.value.message

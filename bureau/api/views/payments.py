@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from bureau.payments.operations import statements
 from bureau.payments.operations.errors import BadStatement
+from bureau.payments.problems import describe
 
 from ..problems import problem
 from .common import PROBLEM_RESPONSES
@@ -44,7 +45,8 @@ class StatementImportView(APIView):
             return problem(request, status_code=422, slug="bad-statement",
                            title="Statement not imported", detail=exc.message,
                            errors=[{"field": f"line {p.line}" if p.line else "file",
-                                    "detail": p.message} for p in exc.problems])
+                                    "detail": describe(p, with_line=False)}
+                                   for p in exc.problems])
         done = report.statement
         return Response({"id": done.pk, "format": done.format, "lines": done.lines,
                          "credited": done.credited, "waiting": done.waiting,

@@ -36,6 +36,7 @@ from bureau.registrar.billing import ledger
 
 from .. import conf
 from ..models import BankLine, LineState, MatchedBy, StatementImport, WaitingOrder, WaitingState
+from ..problems import describe
 from . import debits, payouts
 from .errors import AlreadyImported, BadStatement, CannotAssign
 from .notify import after_credit, after_shares
@@ -72,7 +73,7 @@ def digest_of(source: IO[bytes]) -> str:
 
 
 def refusal(problems: list[Problem]) -> BadStatement:
-    shown = "; ".join(str(p) for p in problems[:10])
+    shown = "; ".join(describe(p) for p in problems[:10])
     more = len(problems) - 10
     message = _("Nothing was imported: fix the file and import it again. %(problems)s") % {
         "problems": shown}
