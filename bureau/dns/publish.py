@@ -37,8 +37,11 @@ def create_hosted_zone(
     dnssec: bool = True,
     primary_address: str | None = None,
     secondaries: Sequence[SecondaryTarget] = (),
+    api_rectify: bool = True,
 ) -> HostedZone:
     """Create `zone` on the primary with its records, sign it, and set up its secondaries.
+    `api_rectify=False` leaves rectifying to the callers that add or remove names
+    (`patch_rrsets(rectify=True)`).
 
     `primary_address` ("127.0.0.1:5300") is where secondaries transfer from; it is needed
     when `secondaries` are given."""
@@ -47,6 +50,9 @@ def create_hosted_zone(
     )
     if dnssec:
         client.enable_dnssec(zone)
+    if not api_rectify:
+        client.rectify(zone)
+        client.set_api_rectify(zone, False)
     for secondary in secondaries:
         if primary_address is None:
             raise ValueError("primary_address is needed to attach secondaries")

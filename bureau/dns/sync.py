@@ -84,7 +84,7 @@ def sync_zone(
     actual = client.get_zone(zone)
     changes = plan_sync(zone, records, actual, nameservers=nameservers)
     if changes:
-        client.patch_rrsets(zone, changes)
+        client.patch_rrsets(zone, changes, rectify=True)
         if notify and actual.kind == "Master":
             client.notify(zone)
     return changes

@@ -150,3 +150,38 @@ def test_one_edit_in_a_big_zone_reads_only_its_neighbourhood(
     edit_records(zone=zone, actor=member, add=[Record("h9", "A", "192.0.2.9")],
                  remove=[zone.records.get(name="h9." + str(zone.name))])
     assert time.perf_counter() - started < 1.0
+
+
+def test_answers_and_denials_validate_whether_or_not_the_change_needs_a_rectify(
+        hosted_zone: Callable[..., Any], member: Any, pdns: Any, tmp_path: Path) -> None:
+    """Bureau's zones leave rectifying to the changes that add or remove names (or change a
+    delegation): the rest is published without PowerDNS walking the whole zone."""
+    from bureau.dns.models import Publication
+
+    zone = hosted_zone()
+    name = str(zone.name)
+    ds = conf.client().ds_records(name)[0].split()
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
+                      f'"{ds[3]}"; }};\n')
+
+    def validated(qname: str) -> str:
+        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
+                              "A"], capture_output=True, text=True, timeout=30).stdout
+        assert "fully validated" in out, out
+        return out
+
+    first = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1")])
+    assert Publication.objects.get(change=first.change).rectify  # a new name
+    www = zone.records.get(name="www." + name)
+    again = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.2")],
+                         remove=[www])
+    assert not Publication.objects.get(change=again.change).rectify  # same name
+    assert "192.0.2.2" in validated("www." + name)
+    assert "NXDOMAIN" in validated("nothing-here." + name)
+    lab = edit_records(zone=zone, actor=member, add=[
+        Record("lab", "NS", "ns1.lab"), Record("ns1.lab", "A", "192.0.2.3")])
+    assert Publication.objects.get(change=lab.change).rectify  # a delegation
+    assert "192.0.2.2" in validated("www." + name)
+    assert "NXDOMAIN" in validated("zzz." + name)

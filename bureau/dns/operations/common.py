@@ -113,7 +113,8 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
             raise NotHosted(_("Some records to remove are no longer in the zone (ids %(ids)s): "
                               "reload the page.") % {"ids": sorted(unknown)})
         raw_new = [as_raw(r) if isinstance(r, ValidRecord) else r for r in add]
-        kept = [r for r in neighbourhood(zone, gone, raw_new) if r.pk not in remove_ids]
+        near = neighbourhood(zone, gone, raw_new)
+        kept = [r for r in near if r.pk not in remove_ids]
         try:  # the zone as it would be: every problem at once, the new records' and the zone's
             validate_zone(str(zone.name), [as_raw(r.valid()) for r in kept] + raw_new,
                           nameservers=zone.nameservers)
@@ -139,7 +140,14 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
                                removed=[r.as_dict() for r in gone], undoes=undoes,
                                published=not affected)
         if affected:
+            # A name that appears or disappears needs PowerDNS to rectify the zone (DNSSEC
+            # denial chain); a change at names that stay does not.
+            owners = {name for name, _ in affected}
+            before = {str(r.name) for r in near} & owners
+            after = ({str(r.name) for r in kept} | {r.name for r in rows}) & owners
+            delegation = any(rtype in ("NS", "DS") for _, rtype in affected)  # auth flags
             Publication.objects.create(zone=zone, change=change,
+                                       rectify=before != after or delegation,
                                        rrsets=sorted([*k] for k in affected))
             Zone.objects.filter(pk=zone.pk).update(publish_state=PublishState.PENDING)
     outcome = Outcome(change, not affected, zone.serial, rows)
@@ -221,7 +229,8 @@ def publish_pending(zone: Zone) -> bool:
             zone_id=zone.pk, name__in={n for n, _ in keys}) if (r.name, r.rtype) in keys]
         client = conf.client()
         try:
-            client.patch_rrsets(name, to_changes(records, replace=keys))
+            client.patch_rrsets(name, to_changes(records, replace=keys),
+                                rectify=any(p.rectify for p in pending))
             if conf.secondaries():
                 client.notify(name)
             serial = client.serial(name)

@@ -107,7 +107,8 @@ def publish_new_zone(zone: Zone) -> None:
             hosted = create_hosted_zone(
                 client, str(zone.name), nameservers=zone.nameservers,
                 records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
-                primary_address=conf.primary_address(), secondaries=secondaries)
+                primary_address=conf.primary_address(), secondaries=secondaries,
+                api_rectify=False)
             # PowerDNS writes its default SOA (ns1.<zone>); name Bureau's primary instead,
             # then bump the serial so that the secondaries take it too.
             client.patch_rrsets(str(zone.name), [soa_change(zone)])

@@ -295,13 +295,24 @@ class PowerDNSClient:
     def serial(self, name: str) -> int:
         return self.get_zone(name, rrsets=False).serial
 
-    def patch_rrsets(self, name: str, changes: Iterable[RRSetChange]) -> None:
-        """Apply all `changes` in ONE PATCH (one transaction, one rectify, one serial bump)."""
+    def patch_rrsets(self, name: str, changes: Iterable[RRSetChange], *,
+                     rectify: bool = False) -> None:
+        """Apply all `changes` in ONE PATCH (one transaction, one serial bump). PowerDNS
+        rectifies the zone itself unless its API-RECTIFY is off (`set_api_rectify`); then
+        `rectify=True` asks for it, needed when names appear or disappear."""
         body = {"rrsets": [change.to_json() for change in changes]}
         if not body["rrsets"]:
             return
         with self.locks.hold(name):
             self._request("PATCH", self.zone_path(name), json=body)
+            if rectify:
+                self._request("PUT", self.zone_path(name) + "/rectify")
+
+    def set_api_rectify(self, name: str, on: bool) -> None:
+        """PowerDNS rectifies the whole zone on every API change by default (0.13 s for a
+        signed 10,000-record zone); off, only the changes that add or remove names ask."""
+        with self.locks.hold(name):
+            self._request("PUT", self.zone_path(name), json={"api_rectify": on})
 
     def export_zone(self, name: str) -> str:
         response = self._request("GET", self.zone_path(name) + "/export")
