@@ -47,7 +47,7 @@ def escrow_settings(settings: Any, tmp_path: Path, agent: Party, registrar_key: 
     settings.BUREAU_ESCROW_COMPRESSION = "gzip"
     settings.BUREAU_ESCROW_INCLUDE_REDEMPTION = "1"
     settings.BUREAU_ESCROW_INCREMENTALS = "always"
-    settings.BUREAU_ESCROW_EXCLUDE_TLDS = ""
+    settings.BUREAU_ESCROW_GTLDS = "test"
     settings.BUREAU_ESCROW_DIR = str(out)
     settings.BUREAU_ESCROW_AGENT_CERT = str(agent.public)
     settings.BUREAU_ESCROW_SIGNING_KEY = str(registrar_key.secret)
@@ -112,7 +112,8 @@ def make_domains(reg: Registrar, start: int, n: int) -> list[Domain]:
 
 
 @pytest.fixture
-def registrar(db: Any) -> Registrar:
+def registrar(db: Any, settings: Any) -> Registrar:
+    settings.BUREAU_ESCROW_GTLDS = "test"  # the gTLDs escrowed: names of other TLDs are not
     registry = Registry.objects.create(name="Sandbox", slug="sandbox", host="127.0.0.1",
                                        client_id="bureau", password="x")
     tld = Tld.objects.create(registry=registry, name="test", create_price=1200,

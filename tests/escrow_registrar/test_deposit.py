@@ -117,6 +117,47 @@ def test_full_deposit_passes_verify_gpg_and_sha256sum(
     assert any('"Le Lien"' in rec["rt-org"] for rec in by_name.values())
 
 
+def test_only_the_configured_gtlds_are_deposited(registrar: Registrar, escrow_settings: Path,
+                                                 settings: Any) -> None:
+    """ccTLD names (here .fr) are outside the specification (4.1.6/4.1.7): not deposited, and
+    without the list of gTLDs nothing is deposited at all."""
+    from bureau.registrar.registries.models import Tld
+
+    make_domains(registrar, 0, 30)
+    fr = Tld.objects.create(registry=registrar.tld.registry, name="fr", create_price=1,
+                            renew_price=1, transfer_price=1)
+    Domain.objects.create(name="atelier.fr", tld=fr, organisation=registrar.organisation,
+                          registrant=registrar.contacts[0], state="active",
+                          expires_at=timezone.now() + dt.timedelta(days=300))
+    assert {r.domain for r in registry_rows()} == {d.name for d in Domain.objects.filter(
+        tld=registrar.tld)}
+    settings.BUREAU_ESCROW_GTLDS = ""
+    with pytest.raises(conf.EscrowNotConfigured, match="BUREAU_ESCROW_GTLDS is not set"):
+        make_deposit("full", date=DAY)
+    settings.BUREAU_ESCROW_GTLDS = "test,fr"
+    with pytest.raises(conf.EscrowNotConfigured, match="two-letter TLDs are ccTLDs"):
+        list(registry_rows())
+
+
+def test_a_name_with_bad_data_fails_the_deposit_alerts_and_is_never_delivered(
+    registrar: Registrar, escrow_settings: Path
+) -> None:
+    """A name without expiry (or registrant) is refused by the writer as the verifier would:
+    the deposit is failed, staff alerted, nothing is left to deliver."""
+    from bureau.registrar.escrow.models import EscrowAlert
+
+    make_domains(registrar, 0, 30)
+    Domain.objects.filter(name="name3.test").update(expires_at=None)
+    with pytest.raises(Exception, match="'name3.test' cannot be deposited: no expiry date"):
+        make_deposit("full", date=DAY)
+    failed = Deposit.objects.get()
+    assert failed.state == DepositState.FAILED and "name3.test" in failed.error
+    assert not Path(failed.folder).exists()
+    alert = EscrowAlert.objects.get(kind="deposit", resolved_at__isnull=True)
+    assert "name3.test" in alert.message
+    assert not Deposit.objects.filter(state=DepositState.WRITTEN).exists()  # nothing to send
+
+
 def test_redemption_names_left_out_when_set(registrar: Registrar, escrow_settings: Path,
                                             settings: Any) -> None:
     make_domains(registrar, 0, 200)

@@ -95,12 +95,11 @@ def test_threshold_counts_registration_years_by_hand(registrar: Registrar, setti
         order(registrar, "create", 4, q4, state=OrderState.FAILED),   # 0
         order(registrar, "renew", 1, q4, state=OrderState.PENDING),   # not finished: 0
         order(registrar, "restore", 1, q4),                           # not a registration-year
-        order(registrar, "create", 1, q4, name="x.fr"),               # ccTLD, excluded below
+        order(registrar, "create", 1, q4, name="x.fr"),               # ccTLD: not counted
         order(registrar, "create", 7, q3),                            # previous quarter
         order(registrar, "renew", 9, dt.datetime(2026, 12, 31, 23, 59, tzinfo=dt.UTC)),  # 9
         order(registrar, "renew", 9, dt.datetime(2027, 1, 1, tzinfo=dt.UTC)),  # next quarter
     ])
-    settings.BUREAU_ESCROW_EXCLUDE_TLDS = "fr"
     quarter = Quarter.of(q4.date())
     assert quarter.label == "ICANN FY2027 Q2 (2026-10-01 to 2026-12-31)"
     assert quarter.previous().label == "ICANN FY2027 Q1 (2026-07-01 to 2026-09-30)"

@@ -9,8 +9,9 @@ Environment variables:
 - ``BUREAU_ESCROW_INCLUDE_REDEMPTION`` deposit names in redemption too (default 1)
 - ``BUREAU_ESCROW_INCREMENTALS`` ``always`` (default): the daily job makes an incremental;
   ``auto``: only when the 100,000 registration-years threshold makes them mandatory
-- ``BUREAU_ESCROW_EXCLUDE_TLDS`` TLDs outside RAA 3.6 (ccTLDs), comma-separated: neither
-  deposited nor counted for the threshold
+- ``BUREAU_ESCROW_GTLDS`` the gTLDs Bureau sells, comma-separated (required): only their
+  names are deposited and counted for the threshold (the specification covers gTLD
+  registrations only, 4.1.6/4.1.7; ccTLD names are never deposited)
 - ``BUREAU_ESCROW_DIR`` where deposits are written (default ``$BUREAU_VAR_DIR/escrow``)
 - ``BUREAU_ESCROW_AGENT_CERT`` the escrow agent's OpenPGP public key (file)
 - ``BUREAU_ESCROW_SIGNING_KEY`` the registrar's OpenPGP secret key (file)
@@ -102,9 +103,22 @@ def incrementals() -> str:
     return value
 
 
-def excluded_tlds() -> list[str]:
-    return [t.strip().lower().strip(".") for t in _get("BUREAU_ESCROW_EXCLUDE_TLDS").split(",")
-            if t.strip()]
+def gtlds() -> list[str]:
+    """The TLDs whose names are escrowed: gTLDs only, named by the operator (a ccTLD is not
+    covered by RAA 3.6, so nothing is deposited by default)."""
+    names = [t.strip().lower().strip(".") for t in _get("BUREAU_ESCROW_GTLDS").split(",")
+             if t.strip()]
+    if not names:
+        raise EscrowNotConfigured(
+            "BUREAU_ESCROW_GTLDS is not set: list the gTLDs Bureau sells, comma-separated "
+            "(e.g. org,net,coop). Escrow covers gTLD registrations only; ccTLD names are not "
+            "deposited.")
+    cctlds = [t for t in names if len(t) == 2 and t.isascii() and t.isalpha()]
+    if cctlds:
+        raise EscrowNotConfigured(
+            f"BUREAU_ESCROW_GTLDS lists {', '.join(cctlds)}: two-letter TLDs are ccTLDs, "
+            "which registrar data escrow does not cover; remove them.")
+    return names
 
 
 def out_dir() -> Path:

@@ -58,6 +58,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     check_can_deposit(kind, date)
     profile, keys, iana = conf.profile(), conf.signing_keys(), conf.iana_id()
     compression = conf.compression()
+    conf.gtlds()  # refused now, with the setting named, rather than as a failed deposit
     previous = DbNameLookup(series_ids()) if kind == DepositKind.INCREMENTAL else None
     try:
         with transaction.atomic():

@@ -89,12 +89,8 @@ class ContactCache:
 
 
 def sponsored_domains() -> QuerySet[Domain]:
-    """Every name Bureau sponsors at a registry, in TLDs that escrow covers."""
-    qs = Domain.objects.filter(state__in=HELD_STATES)
-    excluded = conf.excluded_tlds()
-    if excluded:
-        qs = qs.exclude(tld__name__in=excluded)
-    return qs
+    """Every name Bureau sponsors at a registry in the gTLDs escrow covers."""
+    return Domain.objects.filter(state__in=HELD_STATES, tld__name__in=conf.gtlds())
 
 
 def expiry_date(expires_at: dt.datetime | None) -> dt.date:

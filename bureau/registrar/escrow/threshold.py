@@ -57,11 +57,10 @@ def registration_years(quarter: Quarter) -> int:
     end = dt.datetime.combine(quarter.end, dt.time(), tzinfo=dt.UTC)
     qs = Order.objects.filter(state=OrderState.COMPLETED, operation__in=COUNTED_OPERATIONS,
                               finished_at__gte=start, finished_at__lt=end)
-    excluded = Q()
-    for tld in conf.excluded_tlds():
-        excluded |= Q(domain_name__endswith=f".{tld}")
-    if excluded:
-        qs = qs.exclude(excluded)
+    covered = Q()
+    for tld in conf.gtlds():
+        covered |= Q(domain_name__endswith=f".{tld}")
+    qs = qs.filter(covered)
     total = qs.aggregate(years=Sum("period"))["years"]
     return int(total or 0)
 
