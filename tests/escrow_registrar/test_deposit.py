@@ -148,7 +148,7 @@ def test_a_name_with_bad_data_fails_the_deposit_alerts_and_is_never_delivered(
 
     make_domains(registrar, 0, 30)
     Domain.objects.filter(name="name3.test").update(expires_at=None)
-    with pytest.raises(Exception, match="'name3.test' cannot be deposited: no expiry date"):
+    with pytest.raises(Exception, match=r"'name3\.test' cannot be deposited: no expiry date"):
         make_deposit("full", date=DAY)
     failed = Deposit.objects.get()
     assert failed.state == DepositState.FAILED and "name3.test" in failed.error
