@@ -14,7 +14,9 @@ shell runs alternate (the machine may be busy): the ratio is the median of the r
 Peak memory is the sum of the resident sizes of the deposit process and its encryptor child,
 sampled every 50 ms (``ru_maxrss`` would only give the larger of the two).
 
-The last line printed is one JSON object.
+The last line printed is one JSON object; its keys say what they measure, whatever the size
+(``deposit_*`` for the deposit compared with the shell, ``large_deposit_*`` for the 10x one;
+``counts`` gives the numbers of domains).
 """
 
 from __future__ import annotations
@@ -212,15 +214,15 @@ def main() -> int:
               f"peak {big.peak_mb:.0f} MB")
         load_end = os.getloadavg()
         result = {
-            "seconds_1m": round(secs, 2),
+            "deposit_seconds": round(secs, 2),
             "ratio_to_shell": round(statistics.median(ratios), 2),
             "ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
             "cpu_ratio_to_shell": round(statistics.median(cpu_ratios), 2),
             "shell_seconds": round(statistics.median(sh.wall for sh in shells), 2),
-            "peak_mb_1m": round(peak1, 1),
-            "peak_mb_10m": round(big.peak_mb, 1),
-            "seconds_10m": round(big.wall, 1),
-            "counts": {"1m": small, "10m": large},
+            "deposit_peak_mb": round(peak1, 1),
+            "large_deposit_peak_mb": round(big.peak_mb, 1),
+            "large_deposit_seconds": round(big.wall, 1),
+            "counts": {"deposit": small, "large_deposit": large},
             "rounds": len(ratios),
             "quick": a.quick,
             "rows_per_second": round(small / secs),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import os
 import struct
+import time
 import zipfile
 import zlib
 from collections import deque
@@ -88,12 +89,20 @@ class _Bz2:
 
 
 class _Zip:
-    """One member per archive; zipfile streams to unseekable sinks with data descriptors."""
+    """One member per archive; zipfile streams to unseekable sinks with data descriptors.
+
+    A plain zip (no ZIP64 fields): files are split at 1 GB of CSV, well under the 4 GB a plain
+    zip holds (zipfile refuses to go past it rather than write a broken archive). The member
+    carries the time it was written (UTC), not zipfile's default of 1980-01-01."""
 
     def __init__(self, sink: IO[bytes], member: str, level: int) -> None:
         self.archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED,
                                        compresslevel=level)
-        self.member = self.archive.open(member, "w", force_zip64=True)
+        info = zipfile.ZipInfo(member, date_time=time.gmtime()[:6])
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        info._compresslevel = level  # type: ignore[attr-defined]  # not public before 3.13
+        self.member = self.archive.open(info, "w")
 
     def write(self, data: bytes) -> None:
         self.member.write(data)

@@ -145,6 +145,25 @@ def test_bzip2_and_zip_deposits_verify(
         assert report.ok, report.text()
 
 
+def test_zip_deposit_is_a_plain_zip_with_the_real_date(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party,
+    gnupghome: Path,
+) -> None:
+    import datetime as dt
+    import io
+    import zipfile
+
+    res = make_deposit(tmp_path / "z", rows[:50], agent_v4, registrar_v4, compression="zip")
+    out = gpg(gnupghome, "--decrypt", str(tmp_path / "z" / res.files[0].name))
+    assert out.returncode == 0, out.stderr
+    assert b"PK\x06\x06" not in out.stdout and b"PK\x06\x07" not in out.stdout  # no ZIP64
+    (info,) = zipfile.ZipFile(io.BytesIO(out.stdout)).infolist()
+    assert b"\x01\x00" not in info.extra[:2]  # no ZIP64 extra field either
+    written = dt.datetime(*info.date_time, tzinfo=dt.UTC)
+    assert abs(dt.datetime.now(dt.UTC) - written) < dt.timedelta(minutes=5)
+    assert info.compress_type == zipfile.ZIP_DEFLATED
+
+
 def test_v6_keys_with_sequoia_only(
     tmp_path: Path, rows: list[DomainRow], agent_v6: Party, registrar_v6: Party
 ) -> None:
@@ -268,3 +287,12 @@ def test_record_to_takes_any_name_recorder(
     typed: NameRecorder = recorder  # checked by mypy too
     make_deposit(tmp_path / "d", rows[:100], agent_v4, registrar_v4, record_to=typed)
     assert recorder.calls == [("full", [r.domain for r in rows[:100]])]
+
+
+def test_docs_give_the_profiles_real_column_count() -> None:
+    import re
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "escrow.md").read_text()
+    counts = {int(n) for n in re.findall(r"2007 profile, (\d+)\s+columns|(?<!\d)(\d+) columns",
+                                         doc) for n in n if n}
+    assert counts == {len(EDITION_2007.columns)} == {83}
