@@ -150,7 +150,7 @@ def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Pop
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/health")
-            if conn.getresponse().status == 200:
+            if conn.getresponse().status in (200, 503):  # up (503: no worker, as here)
                 return process
         except OSError:
             time.sleep(0.2)
@@ -216,8 +216,8 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bureau-bench-api-"))
     ensure_database(args.database_url)
-    env = {**os.environ, "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0",
-           "DATABASE_URL": args.database_url, "BUREAU_VAR_DIR": str(ROOT / "var" / "bench-api"),
+    env = {**os.environ, "BUREAU_DEMO": "1", "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0",
+           "DATABASE_URL": args.database_url, "BUREAU_STATE_DIR": str(ROOT / "var" / "bench-api"),
            "BUREAU_SECRET_KEY": secrets.token_urlsafe(40), "BUREAU_DB_CONN_MAX_AGE": "60",
            "BUREAU_CHECK_RATE": "1000000/m", "BUREAU_LOG_LEVEL": "WARNING",
            "DJANGO_SETTINGS_MODULE": "bureau.settings"}

@@ -140,7 +140,8 @@ def bench_bureau_api(pdns: PowerDNSInstance, client: PowerDNSClient, workdir: st
     """Save through Bureau's REST API (in-process Django, fresh SQLite) until served: in a
     small zone, then one record edited in a zone of ``records`` records."""
     os.environ.update({
-        "DJANGO_SETTINGS_MODULE": "bureau.settings", "BUREAU_VAR_DIR": workdir,
+        "DJANGO_SETTINGS_MODULE": "bureau.settings", "BUREAU_STATE_DIR": workdir,
+        "BUREAU_DEMO": "1",
         "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3", "BUREAU_LOG_LEVEL": "WARNING",
         "BUREAU_ALLOWED_HOSTS": "testserver",
         "BUREAU_PDNS_API_URL": pdns.api_url, "BUREAU_PDNS_API_KEY": pdns.api_key,

@@ -261,8 +261,8 @@ def main() -> None:
     try:
         with throwaway_database(None if args.sqlite else args.database_url,
                                 work) as (url, kind):
-            env = {**os.environ, "DATABASE_URL": url, "BUREAU_VAR_DIR": str(work / "var"),
-                   "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0",
+            env = {**os.environ, "DATABASE_URL": url, "BUREAU_STATE_DIR": str(work / "var"),
+                   "BUREAU_DEMO": "1", "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0",
                    "BUREAU_SECRET_KEY": secrets.token_urlsafe(40),
                    "BUREAU_DB_CONN_MAX_AGE": "60", "BUREAU_LOG_LEVEL": "WARNING",
                    "BUREAU_LANGUAGE": "en", "DJANGO_SETTINGS_MODULE": "bureau.settings",

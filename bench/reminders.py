@@ -317,7 +317,7 @@ def run(n: int, url: str) -> dict[str, Any]:
     sys.modules[mail.__name__] = mail
     os.environ.update({"DJANGO_SETTINGS_MODULE": "bureau.settings", "DATABASE_URL": url,
                        # Production settings: DEBUG off (no query log; cached templates).
-                       "BUREAU_DEBUG": "0",
+                       "BUREAU_DEBUG": "0", "BUREAU_DEMO": "1",
                        "BUREAU_EMAIL_BACKEND": f"{mail.__name__}.CountingBackend",
                        "BUREAU_LOG_LEVEL": "WARNING"})
     import django

@@ -340,7 +340,7 @@ def main() -> None:
                "DATABASE_URL": database_url, "BUREAU_DEBUG": "0",
                # Plain HTTP on loopback, no proxy: no redirect to https, cookies sent.
                "BUREAU_HTTPS": "0", "BUREAU_SSL_REDIRECT": "0",
-               "BUREAU_STATE_DIR": str(work / "state"), "BUREAU_VAR_DIR": str(work / "state"),
+               "BUREAU_STATE_DIR": str(work / "state"),
                "BUREAU_SECRET_KEY": secrets.token_urlsafe(50),
                "BUREAU_FIELD_KEY": _fernet_key(),
                "BUREAU_ALLOWED_HOSTS": "127.0.0.1", "BUREAU_DB_CONN_MAX_AGE": "60",

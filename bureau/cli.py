@@ -1,13 +1,17 @@
 """The `bureau` command: operator entry point.
 
-`bureau sandbox ...` runs the sandbox registry (no Django needed); `bureau run` runs Bureau on
-its embedded defaults; every other subcommand is one of Django's management commands.
+`bureau sandbox ...` runs the sandbox registry (no Django needed); `bureau run` runs the
+embedded demo; every other subcommand is one of Django's management commands. A setting that
+is missing or wrong, or a database that cannot be reached, is said in one line, not a
+traceback.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+
+from bureau.env import SettingError
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -16,10 +20,35 @@ def main(argv: list[str] | None = None) -> None:
         from bureau.sandbox.cli import main as sandbox_main
 
         sys.exit(sandbox_main(args[1:]))
+    if args[:1] == ["run"]:
+        # The demo: keys generated once in the state folder, plain http on loopback.
+        os.environ.setdefault("BUREAU_DEMO", "1")
+        os.environ.setdefault("BUREAU_HTTPS", "0")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
     from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
 
-    execute_from_command_line(["bureau", *args])
+    try:
+        execute_from_command_line(["bureau", *args])
+    except SettingError as exc:
+        sys.exit(f"bureau: {exc}")
+    except DatabaseError:
+        reason = unreachable_database()
+        if reason is None:
+            raise  # the database answers: a real error, with its traceback
+        sys.exit(f"bureau: the database cannot be reached ({reason})")
+
+
+def unreachable_database() -> str | None:
+    """Why the default database cannot be reached, or None when it can."""
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError as exc:
+        return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return None
 
 
 if __name__ == "__main__":

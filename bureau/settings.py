@@ -1,48 +1,47 @@
-"""Django settings for Bureau, read from environment variables with safe defaults.
+"""Django settings for Bureau, read from the environment (bureau/env.py's helpers; every
+``BUREAU_*`` variable is described in docs/configuration.md).
 
-Defaults run Bureau on a laptop: an SQLite file and generated keys under ``./var`` (or
-``$BUREAU_VAR_DIR``). Production sets ``DATABASE_URL``, ``BUREAU_SECRET_KEY`` and
-``BUREAU_FIELD_KEY`` (and ``BUREAU_DEBUG=0``).
+With nothing set, Bureau runs as the embedded demo would, but refuses to start without its
+keys: `bureau run` (the demo, ``BUREAU_DEMO=1``) generates them once in the state folder.
+Production sets ``BUREAU_STATE_DIR``, ``DATABASE_URL``, the keys and the rest that
+`bureau check --deploy` asks for.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from bureau.core.keys import keep_secret, parse_field_keys
+from bureau.core.keys import configured_key, parse_field_keys, private_file, private_folder
+from bureau.env import env_bool, env_float, env_int, env_list, env_path, env_str
+from bureau.logs import logging_config
 
+# The embedded demo (`bureau run` sets it, and the tests): missing keys are generated in the
+# state folder. Anything else refuses to start without them.
+DEMO = env_bool("BUREAU_DEMO", False)
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+# One folder for everything Bureau keeps on disk (keys, the SQLite database, the sandbox's and
+# the local PowerDNS's state, escrow deposits), readable by its owner only. The default is the
+# `var` folder beside the `bureau` package (the repository's, in a checkout): never the folder
+# a process happens to start in, so that the web server and the workers share their keys.
+STATE_DIR = private_folder(
+    env_path("BUREAU_STATE_DIR", Path(__file__).resolve().parent.parent / "var"))
 
+DEBUG = env_bool("BUREAU_DEBUG", False)
 
-def env_list(name: str, default: list[str]) -> list[str]:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return [item.strip() for item in value.split(",") if item.strip()]
+# Bureau is reached over HTTPS (directly or through BUREAU_BEHIND_PROXY): secure cookies, a
+# redirect to https and HSTS. Only the demo (plain http on loopback) and debugging turn it off.
+HTTPS = env_bool("BUREAU_HTTPS", not DEBUG)
 
-
-VAR_DIR = Path(os.environ.get("BUREAU_VAR_DIR", Path.cwd() / "var")).resolve()
-
-DEBUG = env_bool("BUREAU_DEBUG", True)
-
-# Generated once and kept in var/ so that sessions survive a restart in development.
-SECRET_KEY = os.environ.get("BUREAU_SECRET_KEY") or keep_secret(VAR_DIR / "secret-key", 50)
+SECRET_KEY = configured_key("BUREAU_SECRET_KEY", STATE_DIR / "secret-key", 50, generate=DEMO)
 
 # Keys for fields encrypted at rest (EPP passwords, auth codes). The first key encrypts; every
 # key decrypts, so a new key can be put first and old rows re-encrypted at leisure.
 FIELD_ENCRYPTION_KEYS = parse_field_keys(
-    os.environ.get("BUREAU_FIELD_KEY") or keep_secret(VAR_DIR / "field-key", 0)
-)
+    configured_key("BUREAU_FIELD_KEY", STATE_DIR / "field-key", 0, generate=DEMO))
 
 ALLOWED_HOSTS = env_list("BUREAU_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -65,7 +64,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bureau.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files, from STATE_DIR/static (`bureau collectstatic`; `bureau run` does it).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "bureau.api.middleware.RequestLimitsMiddleware",  # 413 before a body is read
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,11 +99,12 @@ TEMPLATES: list[dict[str, Any]] = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'bureau.sqlite3'}",
-        conn_max_age=int(os.environ.get("BUREAU_DB_CONN_MAX_AGE", "0")),
+        env_str("DATABASE_URL") or f"sqlite:///{STATE_DIR / 'bureau.sqlite3'}",
+        conn_max_age=env_int("BUREAU_DB_CONN_MAX_AGE", 0),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    private_file(Path(DATABASES["default"]["NAME"]))
     # Workers and the web server share the file: wait for locks instead of failing at once,
     # and take the write lock at BEGIN so two writers never deadlock on a lock upgrade.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -120,7 +123,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = os.environ.get("BUREAU_LANGUAGE", "fr")
+LANGUAGE_CODE = env_str("BUREAU_LANGUAGE", "fr")
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 # Apps keep their catalogues in <app>/locale; the registrar apps share one.
 LOCALE_PATHS = [Path(__file__).resolve().parent / "registrar" / "locale"]
@@ -129,38 +132,51 @@ TIME_ZONE = "UTC"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = private_folder(STATE_DIR / "static")  # whitenoise warns when it is missing
 
 # Database-backed job queue (django-tasks + django-tasks-db); `bureau worker` runs the jobs
 # and enqueues the periodic ones (bureau.core.periodic).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-EMAIL_BACKEND = os.environ.get(
+# The demo prints emails on standard output; production sends them through an SMTP server.
+EMAIL_BACKEND = env_str(
     "BUREAU_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = env_str("BUREAU_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("BUREAU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("BUREAU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("BUREAU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("BUREAU_EMAIL_STARTTLS", False)
+EMAIL_USE_SSL = env_bool("BUREAU_EMAIL_TLS", False)
+EMAIL_TIMEOUT = 30
 
 # Registrar policy that changes with ICANN's Transfer Policy: keep it in settings, not code.
-BUREAU_REGISTRANT_CHANGE_LOCK_DAYS = int(os.environ.get("BUREAU_REGISTRANT_CHANGE_LOCK_DAYS", "60"))
-BUREAU_TRANSFER_LOCK_DAYS = int(os.environ.get("BUREAU_TRANSFER_LOCK_DAYS", "60"))
+BUREAU_REGISTRANT_CHANGE_LOCK_DAYS = env_int("BUREAU_REGISTRANT_CHANGE_LOCK_DAYS", 60)
+BUREAU_TRANSFER_LOCK_DAYS = env_int("BUREAU_TRANSFER_LOCK_DAYS", 60)
 # Seconds before the reconciliation settles an order still pending (its worker stopped), and
 # before a job RUNNING on another machine counts as abandoned (bureau/core/recovery.py).
-BUREAU_ORDER_SETTLE_AFTER = int(os.environ.get("BUREAU_ORDER_SETTLE_AFTER", "600"))
-BUREAU_TASK_ABANDONED_AFTER = int(os.environ.get("BUREAU_TASK_ABANDONED_AFTER", "3600"))
+BUREAU_ORDER_SETTLE_AFTER = env_int("BUREAU_ORDER_SETTLE_AFTER", 600)
+BUREAU_TASK_ABANDONED_AFTER = env_int("BUREAU_TASK_ABANDONED_AFTER", 3600)
+# Contact handles Bureau creates at registries start with this prefix (bureau/registrar/
+# operations/handles.py).
+BUREAU_HANDLE_PREFIX = env_str("BUREAU_HANDLE_PREFIX", "bur")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "bureau": {"handlers": ["console"], "level": os.environ.get("BUREAU_LOG_LEVEL", "INFO")},
-    },
-}
+# Every log record, Django's errors included, to standard error as JSON lines (bureau/logs.py).
+LOGGING_CONFIG = "bureau.logs.configure"
+LOGGING = logging_config(env_str("BUREAU_LOG_LEVEL", "INFO"))
+
+# Health (/health/, bureau/core/health.py): each worker refreshes its heartbeat row every
+# BUREAU_HEARTBEAT_EVERY seconds; a worker silent for BUREAU_HEALTH_WORKER_AFTER seconds, or a
+# registry with no successful EPP exchange for BUREAU_HEALTH_EPP_AFTER, fails the check.
+BUREAU_HEARTBEAT_EVERY = env_int("BUREAU_HEARTBEAT_EVERY", 10)
+BUREAU_HEALTH_WORKER_AFTER = env_int("BUREAU_HEALTH_WORKER_AFTER", 60)
+BUREAU_HEALTH_EPP_AFTER = env_int("BUREAU_HEALTH_EPP_AFTER", 600)
 
 # Periodic jobs: name -> dotted path of a django-tasks task and its period in seconds.
 BUREAU_PERIODIC_JOBS = {
     "verify-ledger": {"task": "bureau.core.tasks.verify_ledger", "every": 3600},
     "poll-registries": {"task": "bureau.registrar.tasks.process_poll_queues",
-                        "every": int(os.environ.get("BUREAU_POLL_EVERY", "60"))},
+                        "every": env_int("BUREAU_POLL_EVERY", 60)},
     "reconcile": {"task": "bureau.registrar.tasks.reconcile", "every": 6 * 3600},
     # Orders left open by a crash wait minutes, not the 6 hours of the full reconciliation.
     "settle-orders": {"task": "bureau.registrar.tasks.settle_orders", "every": 300},
@@ -170,19 +186,21 @@ BUREAU_PERIODIC_JOBS = {
 # one and passes its URL and key), Bureau's name servers (and their addresses for the health
 # checks, "ns1.example.net=192.0.2.1"), and secondaries as JSON
 # [{"api_url": ..., "api_key": ..., "dns_address": "192.0.2.2:53"}].
-BUREAU_PDNS_API_URL = os.environ.get("BUREAU_PDNS_API_URL", "http://127.0.0.1:8081")
-BUREAU_PDNS_API_KEY = os.environ.get("BUREAU_PDNS_API_KEY", "")
-BUREAU_PDNS_BACKEND = os.environ.get("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
-BUREAU_PDNS_TIMEOUT = float(os.environ.get("BUREAU_PDNS_TIMEOUT", "5"))  # s, per API request
-BUREAU_PDNS_PRIMARY_ADDRESS = os.environ.get("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
+BUREAU_PDNS_API_URL = env_str("BUREAU_PDNS_API_URL", "http://127.0.0.1:8081")
+BUREAU_PDNS_API_KEY = env_str("BUREAU_PDNS_API_KEY", "")
+BUREAU_PDNS_BACKEND = env_str("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
+BUREAU_PDNS_TIMEOUT = env_float("BUREAU_PDNS_TIMEOUT", 5.0)  # s, per API request
+BUREAU_PDNS_PRIMARY_ADDRESS = env_str("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
 BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", "ns2.bureau.coop"])
 BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])
-BUREAU_DNS_PORT = int(os.environ.get("BUREAU_DNS_PORT", "53"))
-BUREAU_DNS_SECONDARIES = os.environ.get("BUREAU_DNS_SECONDARIES", "[]")
+BUREAU_DNS_PORT = env_int("BUREAU_DNS_PORT", 53)
+BUREAU_DNS_SECONDARIES = env_str("BUREAU_DNS_SECONDARIES", "[]")
+# Seconds a DNSSEC key rollover waits for caches (TTLs) between two steps.
+BUREAU_DNS_ROLLOVER_WAIT = env_int("BUREAU_DNS_ROLLOVER_WAIT", 2 * 86400)
 # Resolvers Bureau checks names through ("host" or "host:port"; empty: the system's), and
 # where the weekly job fetches the Public Suffix List.
 BUREAU_DNS_RESOLVERS = env_list("BUREAU_DNS_RESOLVERS", [])
-BUREAU_DNS_PUBLIC_SUFFIX_URL = os.environ.get(
+BUREAU_DNS_PUBLIC_SUFFIX_URL = env_str(
     "BUREAU_DNS_PUBLIC_SUFFIX_URL", "https://publicsuffix.org/list/public_suffix_list.dat")
 BUREAU_PERIODIC_JOBS.update({
     "dns-reconcile": {"task": "bureau.dns.tasks.reconcile_zones", "every": 300},
@@ -197,16 +215,16 @@ INSTALLED_APPS += ["bureau.notices"]
 # Days before expiry a renewal reminder is sent; negative numbers are days after expiry.
 BUREAU_NOTICES_REMINDER_DAYS = [int(d) for d in env_list("BUREAU_NOTICES_REMINDER_DAYS",
                                                          ["60", "30", "7", "1", "-2"])]
-BUREAU_NOTICES_GRACE_DAYS = int(os.environ.get("BUREAU_NOTICES_GRACE_DAYS", "30"))
-BUREAU_NOTICES_AUTO_RENEW_DAYS = int(os.environ.get("BUREAU_NOTICES_AUTO_RENEW_DAYS", "14"))
+BUREAU_NOTICES_GRACE_DAYS = env_int("BUREAU_NOTICES_GRACE_DAYS", 30)
+BUREAU_NOTICES_AUTO_RENEW_DAYS = env_int("BUREAU_NOTICES_AUTO_RENEW_DAYS", 14)
 BUREAU_NOTICES_PARKING_NAMESERVERS = env_list(
     "BUREAU_NOTICES_PARKING_NAMESERVERS", ["ns1.bureau-parking.net", "ns2.bureau-parking.net"])
-BUREAU_NOTICES_DNS_PARKING = os.environ.get("BUREAU_NOTICES_DNS_PARKING", "")
-BUREAU_NOTICES_CONTACT_POLICY = os.environ.get("BUREAU_NOTICES_CONTACT_POLICY", "warn")
-BUREAU_NOTICES_VERIFY_DAYS = int(os.environ.get("BUREAU_NOTICES_VERIFY_DAYS", "15"))
-BUREAU_NOTICES_CONFIRM_EVERY_DAYS = int(os.environ.get("BUREAU_NOTICES_CONFIRM_EVERY_DAYS",
-                                                       "365"))
-BUREAU_PORTAL_URL = os.environ.get("BUREAU_PORTAL_URL", "http://127.0.0.1:8000")
+BUREAU_NOTICES_DNS_PARKING = env_str("BUREAU_NOTICES_DNS_PARKING", "")
+BUREAU_NOTICES_CONTACT_POLICY = env_str("BUREAU_NOTICES_CONTACT_POLICY", "warn")
+BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
+BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)
+BUREAU_NOTICES_FROM = env_str("BUREAU_NOTICES_FROM")  # empty: DEFAULT_FROM_EMAIL
+BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL", "http://127.0.0.1:8000")
 BUREAU_PERIODIC_JOBS["notices"] = {"task": "bureau.notices.tasks.run_notices", "every": 3600}
 # --- end of notices ----------------------------------------------------------------------------
 
@@ -225,7 +243,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-DEFAULT_FROM_EMAIL = os.environ.get("BUREAU_FROM_EMAIL", "Bureau <bureau@localhost>")
+DEFAULT_FROM_EMAIL = env_str("BUREAU_FROM_EMAIL", "Bureau <bureau@localhost>")
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
@@ -244,14 +262,14 @@ ACCOUNT_RATE_LIMITS = {
 MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Bureau"
-MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not HTTPS
 # TOTP secrets and recovery seeds encrypted with the field keys (bureau/audit/mfa.py).
 MFA_ADAPTER = "bureau.audit.mfa.MfaAdapter"
 # Sensitive actions (transfer codes, tokens, roles, deleting a name, turning 2FA off) need a
 # password or second factor entered within this many seconds (docs/security.md).
-ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("BUREAU_REAUTHENTICATION_SECONDS", "300"))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("BUREAU_REAUTHENTICATION_SECONDS", 300)
 # Availability checks per person (or IP) and period; see bureau/web/ratelimit.py.
-BUREAU_RATE_LIMITS = {"check": os.environ.get("BUREAU_CHECK_RATE", "30/m")}
+BUREAU_RATE_LIMITS = {"check": env_str("BUREAU_CHECK_RATE", "30/m")}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -260,15 +278,18 @@ X_FRAME_OPTIONS = "DENY"
 # Strict policy: no inline script or style, nothing from elsewhere (QR codes are data: URLs).
 BUREAU_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
               "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-if not DEBUG:
+if HTTPS:
+    # Load balancers ask for /health/ in plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^health/?$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("BUREAU_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("BUREAU_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_SECONDS = env_int("BUREAU_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("BUREAU_HSTS_PRELOAD", False)
-    if env_bool("BUREAU_BEHIND_PROXY", False):
-        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if env_bool("BUREAU_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     # Rate-limit counters must be shared by every web process (the table is made by the
     # migration audit.0002 when this cache is configured).
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
@@ -297,8 +318,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "bureau.api.problems.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
-        "check": os.environ.get("BUREAU_CHECK_RATE", "30/m"),
-        "auth-failure": os.environ.get("BUREAU_API_AUTH_FAILURE_RATE", "20/m"),
+        "check": env_str("BUREAU_CHECK_RATE", "30/m"),
+        "auth-failure": env_str("BUREAU_API_AUTH_FAILURE_RATE", "20/m"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Rate limits count per client address: trust X-Forwarded-For only behind our own proxy.

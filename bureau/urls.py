@@ -1,25 +1,18 @@
 """URL routes: the portal, the REST API, the operators' admin and the apps' pages."""
 
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
-from django.views.decorators.http import require_GET
 
+from bureau.core.health import health
 from bureau.web import admin_site
-
-
-@require_GET
-def health(request: HttpRequest) -> HttpResponse:
-    """For load balancers and `bureau run`: answers once Django is up."""
-    return HttpResponse("ok\n", content_type="text/plain")
-
 
 # The admin logs in through allauth and asks staff for a second factor.
 admin_site.secure(admin.site)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("health", health, name="health"),
+    path("health/", health, name="health"),
+    path("health", health),  # load balancers that do not follow redirects
     path("api/v1/dns/", include("bureau.dns.api_urls")),
     path("api/v1/", include("bureau.api.urls")),
     path("notices/", include("bureau.notices.urls")),

@@ -34,12 +34,14 @@ max_requests_jitter = 200
 # another machine is added with --forwarded-allow-ips in GUNICORN_CMD_ARGS.
 forwarded_allow_ips = "127.0.0.1,::1"
 
-# The access log goes to standard output and errors to standard error, where systemd's
-# journal collects both. The access log names the request id the proxy sets, so that one
-# request can be followed from the proxy to Bureau's own logs.
-errorlog = "-"
-accesslog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}i)s'
+# Bureau's log format (bureau/serve.py, docs/configuration.md "Logs"): gunicorn's errors and
+# one access record per request, with the request id the proxy sets (or Bureau makes), go to
+# standard error as JSON lines with Bureau's own, where systemd's journal collects them. The
+# settings are read once before serving: a missing key stops the start with one line.
+from bureau.serve import access_log_format, accesslog, logconfig_dict, on_starting  # noqa: E402
+
+__all__ = ["access_log_format", "accesslog", "logconfig_dict", "on_starting"]
+
 loglevel = "info"
 # Workers write their temporary heartbeat files in memory, not on a disk that may stall.
 worker_tmp_dir = "/dev/shm"

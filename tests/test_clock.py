@@ -7,8 +7,9 @@ from pathlib import Path
 
 BUREAU = Path(__file__).resolve().parents[1] / "bureau"
 # The clock itself, and the job queue's own bookkeeping (the scheduler of periodic jobs, the
-# recovery of jobs dead workers left running), which runs on the system's time like the queue.
-ALLOWED = {"core/clock.py", "core/periodic.py", "core/recovery.py"}
+# recovery of jobs dead workers left running, the workers' heartbeats), which runs on the
+# system's time like the queue.
+ALLOWED = {"core/clock.py", "core/periodic.py", "core/recovery.py", "core/heartbeat.py"}
 SYSTEM_TIME = re.compile(r"\btimezone\.now\(\)|\bdatetime\.(now|utcnow)\(|\bdate\.today\(")
 
 

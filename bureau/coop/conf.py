@@ -18,19 +18,10 @@ Environment variables (all optional):
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.conf import settings
-
-
-def _get(name: str, default: str) -> str:
-    value: Any = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
+from bureau.env import setting as _get
 
 
 def share_value() -> int:

@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Bureau core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bureau.core import checks  # noqa: F401  (registers `check --deploy`'s checks)

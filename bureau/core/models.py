@@ -1,4 +1,5 @@
-"""When each periodic job last ran (the scheduler's memory, shared by all workers)."""
+"""The scheduler's memory (when each periodic job last ran, shared by all workers) and the
+heartbeats the health check reads."""
 
 from __future__ import annotations
 
@@ -19,3 +20,19 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return str(self.name)
+
+
+class Heartbeat(models.Model):
+    """A sign of life read by /health/: each running worker's ("worker:<host>:<pid>:<worker
+    id>", every few seconds) and each registry's last successful EPP exchange ("epp:<registry
+    id>")."""
+
+    name = models.CharField(_("name"), max_length=200, primary_key=True)
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("heartbeat")
+        verbose_name_plural = _("heartbeats")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.at:%Y-%m-%d %H:%M:%S}"

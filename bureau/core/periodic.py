@@ -20,7 +20,8 @@ from django.db.utils import OperationalError
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .models import PeriodicJob
+from .heartbeat import beat
+from .models import Heartbeat, PeriodicJob
 
 logger = logging.getLogger(__name__)
 
@@ -62,27 +63,66 @@ def enqueue_due(now: datetime | None = None, jobs: list[JobSpec] | None = None) 
     return enqueued
 
 
-class SchedulerThread(threading.Thread):
-    """Calls :func:`enqueue_due` every ``interval`` seconds until stopped."""
+class Every(threading.Thread):
+    """Calls :meth:`tick` every ``interval`` seconds until stopped, whatever a tick raises."""
 
-    def __init__(self, interval: float = 5.0) -> None:
-        super().__init__(name="bureau-scheduler", daemon=True)
+    def __init__(self, name: str, interval: float) -> None:
+        super().__init__(name=name, daemon=True)
         self.interval = interval
         self.stopping = threading.Event()
+
+    def tick(self) -> None:
+        raise NotImplementedError
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
                 close_old_connections()
-                enqueue_due()
+                self.tick()
             except OperationalError:
                 # SQLite busy or database restarting: the next tick tries again.
-                logger.warning("scheduler tick failed; retrying", exc_info=True)
+                logger.warning("%s tick failed; retrying", self.name, exc_info=True)
             except Exception:
-                logger.exception("scheduler tick failed")
+                logger.exception("%s tick failed", self.name)
             finally:
                 close_old_connections()
             self.stopping.wait(self.interval)
 
     def stop(self) -> None:
         self.stopping.set()
+
+
+class SchedulerThread(Every):
+    """Calls :func:`enqueue_due` every ``interval`` seconds until stopped."""
+
+    def __init__(self, interval: float = 5.0) -> None:
+        super().__init__("bureau-scheduler", interval)
+
+    def tick(self) -> None:
+        enqueue_due()
+
+
+class HeartbeatThread(Every):
+    """Keeps the worker's heartbeat row fresh (``BUREAU_HEARTBEAT_EVERY`` seconds); the row
+    goes when the worker stops cleanly, and rows of workers gone for a day are pruned."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__("bureau-heartbeat", float(settings.BUREAU_HEARTBEAT_EVERY))
+        self.beat_name = name
+
+    def tick(self) -> None:
+        beat(self.beat_name)
+
+    def run(self) -> None:
+        try:
+            Heartbeat.objects.filter(name__startswith="worker:",
+                                     at__lt=timezone.now() - timedelta(days=1)).delete()
+        except OperationalError:
+            logger.warning("could not prune old heartbeats", exc_info=True)
+        super().run()
+        try:
+            Heartbeat.objects.filter(name=self.beat_name).delete()
+        except OperationalError:
+            logger.warning("could not remove the heartbeat %s", self.beat_name, exc_info=True)
+        finally:
+            close_old_connections()

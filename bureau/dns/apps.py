@@ -23,3 +23,8 @@ class DnsConfig(AppConfig):
         connect_registration_hook()
         # Bureau's DS follows the name servers (removed when a name leaves them).
         connect_delegation_hook()
+        # /health/ asks whether the PowerDNS primary answers.
+        from bureau.core import health
+        from bureau.dns.probe import powerdns
+
+        health.register("powerdns", powerdns)

@@ -57,7 +57,7 @@ def _client(url: str, key: str, scope: str) -> PowerDNSClient:
         client = _clients.get((url, key))
         if client is None:
             locks = WriteLocks(scope="server" if scope == "server" else "zone",
-                               lock_dir=settings.VAR_DIR / "pdns-locks")
+                               lock_dir=settings.STATE_DIR / "pdns-locks")
             # Short: a stalled PowerDNS must not hold a web request or the worker for long;
             # what it did not confirm stays in the outbox for the job.
             timeout = float(getattr(settings, "BUREAU_PDNS_TIMEOUT", 5.0))
@@ -76,7 +76,7 @@ def publisher_locks() -> WriteLocks:
     with _lock:
         if _publisher_locks is None:
             _publisher_locks = WriteLocks(scope="zone",
-                                          lock_dir=settings.VAR_DIR / "pdns-publish-locks")
+                                          lock_dir=settings.STATE_DIR / "pdns-publish-locks")
         return _publisher_locks
 
 
@@ -140,7 +140,7 @@ def is_parked(domain: object) -> bool:
 
 def public_suffix_file() -> Path:
     """Where the ``dns-public-suffixes`` job keeps the newest list it downloaded."""
-    return Path(settings.VAR_DIR) / "public_suffix_list.dat"
+    return Path(settings.STATE_DIR) / "public_suffix_list.dat"
 
 
 _psl: tuple[Path, float, PublicSuffixList] | None = None

@@ -55,4 +55,4 @@ def portal_url() -> str:
 
 
 def from_email() -> str:
-    return str(getattr(settings, "BUREAU_NOTICES_FROM", settings.DEFAULT_FROM_EMAIL))
+    return str(getattr(settings, "BUREAU_NOTICES_FROM", None) or settings.DEFAULT_FROM_EMAIL)

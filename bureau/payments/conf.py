@@ -9,21 +9,10 @@
 
 from __future__ import annotations
 
-import os
-from typing import Any
-
-from django.conf import settings
-
 from bureau.coop import conf as coop_conf
+from bureau.env import setting as _get
 
 DEMO_IBAN = "FR7630006000011234567890189"
-
-
-def _get(name: str, default: str) -> str:
-    value: Any = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
 
 
 def iban() -> str:

@@ -65,7 +65,7 @@ def _user(username: str, password: str, email: str, *, staff: bool) -> User:
 
 
 def load_demo_data() -> list[Login]:
-    passwords = _passwords(Path(settings.VAR_DIR) / "demo-logins.json")
+    passwords = _passwords(Path(settings.STATE_DIR) / "demo-logins.json")
     with transaction.atomic():
         _user("operateur", passwords["operateur"], "operateur@bureau.test", staff=True)
         member = _user("membre", passwords["membre"], "membre@bureau.test", staff=False)

@@ -26,7 +26,7 @@ def free_port() -> int:
 def bureau_without_database(tmp_path: Path) -> Iterator[str]:
     closed, port = free_port(), free_port()
     env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{closed}/bureau",
-           "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0", "BUREAU_VAR_DIR": str(tmp_path),
+           "BUREAU_DEBUG": "0", "BUREAU_SSL_REDIRECT": "0", "BUREAU_STATE_DIR": str(tmp_path),
            "BUREAU_SECRET_KEY": "x" * 50}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     server = subprocess.Popen(

@@ -116,7 +116,7 @@ def test_a_backup_restored_into_an_empty_database_gives_back_the_same_registrar(
     (state / "static").mkdir()
     (state / "static" / "app.css").write_text("remade by collectstatic")
     production = env_file(tmp_path / "bureau.env", {
-        "DATABASE_URL": database_url(), "BUREAU_VAR_DIR": str(state),
+        "DATABASE_URL": database_url(), "BUREAU_STATE_DIR": str(state),
         "BUREAU_SECRET_KEY": secrets.token_urlsafe(40), "BUREAU_FIELD_KEY": field_key,
         "BUREAU_FROM_EMAIL": "Bureau <registrar@example.org>"})
     before = snapshot(read_env_file(production))
@@ -160,7 +160,7 @@ def test_a_backup_restored_into_an_empty_database_gives_back_the_same_registrar(
     assert stat.S_IMODE(restored_key.stat().st_mode) == 0o600
     assert stat.S_IMODE(restored_state.stat().st_mode) == 0o700
     after = snapshot({**read_env_file(restored_env), "DATABASE_URL": restored_db,
-                      "BUREAU_VAR_DIR": str(restored_state)})
+                      "BUREAU_STATE_DIR": str(restored_state)})
     assert after == before
     with psycopg.connect(restored_pdns) as conn:
         assert conn.execute("SELECT name FROM domains").fetchall() == [("atelier.test",)]

@@ -21,12 +21,14 @@ from .jobs import note_run
 JOBS = 1000
 
 
-def start_worker(name: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     # PGAPPNAME names the worker's connection in pg_stat_activity: the test waits for it.
-    return subprocess.Popen(
-        [sys.executable, "-m", "bureau.cli", "worker", "--no-scheduler", "--no-startup-delay",
-         "--interval", "0.05", "--worker-id", name],
-        env={**env, "PGAPPNAME": name}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its log (a line per job) goes to a file: a pipe nobody reads would fill and block it.
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bureau.cli", "worker", "--no-scheduler",
+             "--no-startup-delay", "--interval", "0.05", "--worker-id", name],
+            env={**env, "PGAPPNAME": name}, stdout=subprocess.DEVNULL, stderr=stderr)
 
 
 def connected(names: set[str]) -> set[str]:
@@ -44,13 +46,15 @@ def test_two_workers_run_a_thousand_jobs_each_exactly_once(tmp_path: Path) -> No
            "DEPLOY_TEST_RUN_LOG": str(run_log),
            "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     names = {"worker-a", "worker-b"}
-    workers = [start_worker(name, env) for name in sorted(names)]
+    logs = [tmp_path / f"{name}.log" for name in sorted(names)]
+    workers = [start_worker(name, env, log) for name, log in zip(sorted(names), logs,
+                                                                  strict=True)]
     try:
         # Both workers are up and polling before the jobs appear, so both take a share.
         deadline = time.monotonic() + 60
         while connected(names) != names:
-            for worker in workers:
-                assert worker.poll() is None, worker.communicate()[1].decode()[-2000:]
+            for worker, log in zip(workers, logs, strict=True):
+                assert worker.poll() is None, log.read_text()[-2000:]
             assert time.monotonic() < deadline, "the workers did not connect within 60 s"
             time.sleep(0.1)
         with transaction.atomic():
@@ -58,8 +62,8 @@ def test_two_workers_run_a_thousand_jobs_each_exactly_once(tmp_path: Path) -> No
 
         deadline = time.monotonic() + 180
         while DBTaskResult.objects.filter(id__in=ids, status__in=["READY", "RUNNING"]).exists():
-            for worker in workers:
-                assert worker.poll() is None, worker.communicate()[1].decode()[-2000:]
+            for worker, log in zip(workers, logs, strict=True):
+                assert worker.poll() is None, log.read_text()[-2000:]
             assert time.monotonic() < deadline, "the jobs were not all run within 180 s"
             time.sleep(0.2)
     finally:

@@ -163,7 +163,7 @@ def dns_settings(settings: Any, pdns: PowerDNSInstance, pdns_world: PowerDNSInst
     settings.BUREAU_DNS_PORT = pdns.dns_port
     settings.BUREAU_DNS_SECONDARIES = "[]"
     settings.BUREAU_DNS_RESOLVERS = [f"127.0.0.1:{pdns_world.dns_port}"]
-    settings.VAR_DIR = tmp_path
+    settings.STATE_DIR = tmp_path
     conf.reset_clients()
     yield settings
     conf.reset_clients()

@@ -34,7 +34,7 @@ def database_url() -> str:
 
 def run_worker() -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": database_url(),
-           "BUREAU_VAR_DIR": str(settings.VAR_DIR),
+           "BUREAU_STATE_DIR": str(settings.STATE_DIR),
            "BUREAU_EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
     return subprocess.run(
         [sys.executable, "-m", "bureau.cli", "worker", "--batch", "--no-startup-delay",

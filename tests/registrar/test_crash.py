@@ -49,7 +49,8 @@ DELAY_MS = 6000
 
 
 def worker(*, settle_after: int = 600) -> subprocess.Popen[str]:
-    env = {**os.environ, "DATABASE_URL": database_url(), "BUREAU_VAR_DIR": str(settings.VAR_DIR),
+    env = {**os.environ, "DATABASE_URL": database_url(),
+           "BUREAU_STATE_DIR": str(settings.STATE_DIR),
            "BUREAU_ORDER_SETTLE_AFTER": str(settle_after)}
     return subprocess.Popen(
         [sys.executable, "-m", "bureau.cli", "worker", "--batch", "--no-startup-delay",

@@ -35,7 +35,8 @@ def database_url() -> str:
 
 
 def run_worker(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url(), "BUREAU_VAR_DIR": str(settings.VAR_DIR)}
+    env = {**os.environ, "DATABASE_URL": database_url(),
+           "BUREAU_STATE_DIR": str(settings.STATE_DIR)}
     return subprocess.run(
         [sys.executable, "-m", "bureau.cli", "worker", "--batch", "--no-startup-delay", *args],
         env=env, capture_output=True, text=True, timeout=120, check=False,

@@ -96,6 +96,7 @@ def test_search_says_which_field_is_wrong(client_a: Client, tld: object) -> None
 
 def test_production_settings_are_strict() -> None:
     env = {**os.environ, "BUREAU_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "bureau.settings"}
+    env.pop("BUREAU_HTTPS", None)  # the tests' plain-http default: production has it on
     code = ("import json; from django.conf import settings as s; print(json.dumps({"
             "'cookie': s.SESSION_COOKIE_SECURE, 'csrf': s.CSRF_COOKIE_SECURE, "
             "'hsts': s.SECURE_HSTS_SECONDS, 'redirect': s.SECURE_SSL_REDIRECT, "

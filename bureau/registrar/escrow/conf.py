@@ -12,7 +12,7 @@ Environment variables:
 - ``BUREAU_ESCROW_GTLDS`` the gTLDs Bureau sells, comma-separated (required): only their
   names are deposited and counted for the threshold (the specification covers gTLD
   registrations only, 4.1.6/4.1.7; ccTLD names are never deposited)
-- ``BUREAU_ESCROW_DIR`` where deposits are written (default ``$BUREAU_VAR_DIR/escrow``)
+- ``BUREAU_ESCROW_DIR`` where deposits are written (default ``$BUREAU_STATE_DIR/escrow``)
 - ``BUREAU_ESCROW_AGENT_CERT`` the escrow agent's OpenPGP public key (file)
 - ``BUREAU_ESCROW_SIGNING_KEY`` the registrar's OpenPGP secret key (file)
 - ``BUREAU_ESCROW_SIGNING_PASSPHRASE_FILE`` file holding that key's passphrase (optional)
@@ -25,12 +25,11 @@ Environment variables:
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 
+from bureau.env import setting as _get
 from bureau.escrow.crypto import SigningKeys
 from bureau.escrow.deliver import SftpTarget
 from bureau.escrow.profiles import Profile, get_profile
@@ -40,11 +39,6 @@ class EscrowNotConfigured(Exception):
     """A setting the operator must give is missing or wrong."""
 
 
-def _get(name: str, default: str = "") -> str:
-    value: Any = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return str(value)
 
 
 def _bool(name: str, default: bool) -> bool:
@@ -122,7 +116,7 @@ def gtlds() -> list[str]:
 
 
 def out_dir() -> Path:
-    default = Path(getattr(settings, "VAR_DIR", Path.cwd() / "var")) / "escrow"
+    default = Path(settings.STATE_DIR) / "escrow"
     return Path(_get("BUREAU_ESCROW_DIR", str(default)))
 
 

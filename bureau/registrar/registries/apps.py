@@ -7,3 +7,10 @@ class RegistriesConfig(AppConfig):
     label = "registries"
     verbose_name = _("Registries and TLDs")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from bureau.core import health
+
+        from .probe import registries
+
+        health.register("registries", registries)

@@ -3,14 +3,21 @@ Registry row (credentials decrypted only here), and the greeting recorded on the
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 
-from bureau.epp import ClientConfig, Command, Response, SessionPool
+from django.db import DatabaseError, transaction
+
+from bureau.epp import ClientConfig, Command, CommandFailed, Response, SessionPool
 
 from .models import Registry
 
 _lock = threading.Lock()
 _pools: dict[int, tuple[ClientConfig, SessionPool]] = {}
+_last_beat: dict[int, float] = {}
+logger = logging.getLogger(__name__)
+BEAT_EVERY = 30.0  # seconds between two heartbeats of one registry from one process
 
 
 def client_config(registry: Registry) -> ClientConfig:
@@ -46,7 +53,13 @@ def execute(registry: Registry, command: Command) -> Response:
         if registry.greeting_at is None and session.greeting is not None:
             registry.record_greeting(list(session.greeting.obj_uris),
                                      list(session.greeting.ext_uris))
-        return session.execute(command)
+        try:
+            response = session.execute(command)
+        except CommandFailed:
+            exchanged(registry)  # an error answer is still an answer: the session works
+            raise
+    exchanged(registry)
+    return response
 
 
 def refresh_greeting(registry: Registry) -> None:
@@ -55,11 +68,29 @@ def refresh_greeting(registry: Registry) -> None:
     with pool.session() as session:
         greeting = session.greeting or session.hello()
         registry.record_greeting(list(greeting.obj_uris), list(greeting.ext_uris))
+    exchanged(registry)
+
+
+def exchanged(registry: Registry) -> None:
+    """Record that the registry answered (the heartbeat /health/ reads), at most every
+    BEAT_EVERY seconds per process; never a reason for the EPP command to fail."""
+    from bureau.core.heartbeat import beat
+
+    now = time.monotonic()
+    if now - _last_beat.get(registry.pk, -BEAT_EVERY) < BEAT_EVERY:
+        return
+    _last_beat[registry.pk] = now
+    try:
+        with transaction.atomic():
+            beat(f"epp:{registry.pk}")
+    except DatabaseError:
+        logger.warning("could not record the EPP heartbeat of %s", registry, exc_info=True)
 
 
 def close_all() -> None:
     with _lock:
         pools = [pool for _config, pool in _pools.values()]
         _pools.clear()
+        _last_beat.clear()
     for pool in pools:
         pool.close()

@@ -1,15 +1,21 @@
-"""`bureau run`: Bureau on its embedded defaults, for `make run`.
+"""`bureau run`: the embedded demo, for `make run`.
 
-Migrates the database, starts the sandbox registry (TLS on 127.0.0.1), points a registry
-and its TLDs at it, loads demo data, then runs the job worker and the web server until
-Ctrl-C, and stops everything cleanly.
+Migrates the database, gathers the static files, starts the sandbox registry (TLS on
+127.0.0.1), points a registry and its TLDs at it, loads demo data, then runs the job worker
+and the web server (gunicorn, as in production) until Ctrl-C, and stops everything cleanly.
+It supervises both: one that stops is reported and started again, after a pause that doubles
+with each quick failure (1 s, 2 s, 4 s... up to a minute). The `bureau` command sets
+BUREAU_DEMO=1 and BUREAU_HTTPS=0 for it (see bureau/cli.py and docs/configuration.md).
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -21,6 +27,68 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from bureau.env import env_int, env_str
+
+logger = logging.getLogger("bureau.run")
+BACKOFF_MAX = 60.0  # seconds between two restarts at most
+STEADY = 30.0  # a child that ran this long before stopping is restarted at once
+
+
+class Child:
+    """A supervised process: restarted when it stops, with a growing pause if it keeps
+    stopping soon after it started."""
+
+    def __init__(self, name: str, argv: list[str], env: dict[str, str]) -> None:
+        self.name, self.argv, self.env = name, argv, env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.started = 0.0
+        self.quick_failures = 0
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv, env=self.env)
+        self.started = time.monotonic()
+        self.restart_at = None
+
+    def supervise(self, now: float) -> None:
+        assert self.process is not None
+        if self.process.poll() is None:
+            return
+        if self.restart_at is None:
+            ran = now - self.started
+            self.quick_failures = 0 if ran >= STEADY else self.quick_failures + 1
+            delay = 0.0 if not self.quick_failures else min(
+                BACKOFF_MAX, 2.0 ** (self.quick_failures - 1))
+            logger.error("the %s stopped (exit code %s) after %.0f s; starting it again in "
+                         "%.0f s", self.name, self.process.returncode, ran, delay)
+            self.restart_at = now + delay
+        if now >= self.restart_at:
+            self.start()
+            logger.warning("the %s started again (pid %s)", self.name, self.process.pid)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _loopback(addr: str) -> bool:
+    host = addr.rpartition(":")[0].strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
 
 def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
@@ -30,10 +98,10 @@ class Command(BaseCommand):
     help = "Run Bureau with the sandbox registry, the job worker and the web server."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--addr", default=os.environ.get("BUREAU_ADDR", "127.0.0.1:8000"),
+        parser.add_argument("--addr", default=env_str("BUREAU_ADDR", "127.0.0.1:8000"),
                             help="where the web server listens (default 127.0.0.1:8000)")
         parser.add_argument("--sandbox-port", type=int,
-                            default=int(os.environ.get("BUREAU_SANDBOX_PORT", "7000")),
+                            default=env_int("BUREAU_SANDBOX_PORT", 7000),
                             help="EPP port of the sandbox registry (default 7000; 0: any)")
         parser.add_argument("--no-sandbox", action="store_true",
                             help="do not start the sandbox (registries are configured already)")
@@ -47,37 +115,37 @@ class Command(BaseCommand):
 
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
+        call_command("collectstatic", interactive=False, verbosity=0)
         sandbox = None if no_sandbox else self.start_sandbox(sandbox_port)
         logins = load_demo_data()
-        env = {**os.environ, "BUREAU_VAR_DIR": str(settings.VAR_DIR),
+        env = {**os.environ, "BUREAU_STATE_DIR": str(settings.STATE_DIR),
                "DJANGO_SETTINGS_MODULE": "bureau.settings"}
         powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(env)
         bureau = [sys.executable, "-m", "bureau.cli"]
-        children = {
-            "worker": subprocess.Popen([*bureau, "worker", "--no-startup-delay", "--no-reload"],
-                                       env=env),
-            "web": subprocess.Popen([*bureau, "runserver", addr, "--noreload"], env=env),
-        }
-        self.print_summary(addr, sandbox, logins, dns_line)
+        children = [
+            Child("worker", [*bureau, "worker", "--no-startup-delay", "--no-reload"], env),
+            Child("web server", [sys.executable, "-m", "gunicorn", "-c", "python:bureau.serve",
+                                 "--bind", addr], env),
+        ]
         # `kill` or a service manager stops Bureau as cleanly as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
+            for child in children:
+                child.start()
+            self.wait_listening(addr, children[1])
+            self.print_summary(addr, sandbox, logins, dns_line)
             while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        raise CommandError(f"the {name} stopped (exit code {child.returncode})")
+                now = time.monotonic()
+                for child in children:
+                    child.supervise(now)
                 time.sleep(0.5)
         except KeyboardInterrupt:
             self.stdout.write("\nstopping...")
         finally:
-            for child in children.values():
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
-            for child in children.values():
-                try:
-                    child.wait(10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            for child in children:
+                child.stop()
+            for child in children:
+                child.wait()
             connection.close_all()
             if sandbox is not None:
                 sandbox.stop()
@@ -85,12 +153,22 @@ class Command(BaseCommand):
                 powerdns.stop()
             self.stdout.write("stopped.")
 
+    def wait_listening(self, addr: str, web: Child, timeout: float = 30.0) -> None:
+        """Until the web server accepts connections (or stops: supervision takes over)."""
+        host, _, port = addr.rpartition(":")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and web.process and web.process.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection(
+                    (host.strip("[]") or "127.0.0.1", int(port)), timeout=1):
+                return
+            time.sleep(0.2)
+
     def start_sandbox(self, port: int) -> Any:
         from bureau.registrar.registries.sandbox import configure
         from bureau.sandbox.testing import start_sandbox
 
         try:
-            sandbox = start_sandbox(settings.VAR_DIR / "sandbox", port=port)
+            sandbox = start_sandbox(settings.STATE_DIR / "sandbox", port=port)
         except OSError as exc:
             raise CommandError(
                 f"the sandbox registry cannot listen on 127.0.0.1:{port} ({exc}); pass "
@@ -107,8 +185,9 @@ class Command(BaseCommand):
             return None, "off (bureau.dns not installed)"
         from bureau.core.keys import keep_secret
 
-        instance = PowerDNSInstance(settings.VAR_DIR / "powerdns",
-                                    api_key=keep_secret(settings.VAR_DIR / "powerdns-api-key", 24))
+        state = settings.STATE_DIR
+        instance = PowerDNSInstance(state / "powerdns",
+                                    api_key=keep_secret(state / "powerdns-api-key", 24))
         try:
             instance.start()
         except Exception as exc:  # missing binary, port taken: run without DNS hosting
@@ -124,14 +203,31 @@ class Command(BaseCommand):
 
     def print_summary(self, addr: str, sandbox: Any, logins: list[Any], dns_line: str) -> None:
         lines = ["", "Bureau is running (Ctrl-C stops everything):",
-                 f"  portal                http://{addr}/  (operators: http://{addr}/admin/)"]
+                 f"  portal                http://{addr}/  (operators: http://{addr}/admin/)",
+                 f"  web server            gunicorn, {env_int('BUREAU_WEB_WORKERS', 2)} "
+                 f"processes; static files from {settings.STATIC_ROOT}",
+                 f"  health                http://{addr}/health/"]
         if sandbox is not None:
             lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
                          f" (state in {sandbox.state_dir})")
         lines += [f"  DNS hosting           {dns_line}",
-                  "  job worker            `bureau worker` (periodic: poll, reconcile)",
+                  "  job worker            `bureau worker` (periodic: poll, reconcile; "
+                  "restarted if it stops)",
                   f"  database              {settings.DATABASES['default']['NAME']}",
-                  "", "Logins:"]
+                  f"  state folder          {settings.STATE_DIR} (keys, database; "
+                  "BUREAU_STATE_DIR)",
+                  "  logs                  JSON lines on standard error",
+                  "", "Demo settings (docs/configuration.md; production sets them otherwise):",
+                  "  BUREAU_DEMO=1         keys generated once in the state folder",
+                  "  BUREAU_HTTPS=0        plain http: cookies not marked Secure, no redirect "
+                  "to https, no HSTS",
+                  "  BUREAU_DEBUG=" + ("1          debug pages on" if settings.DEBUG else
+                                       "0          debug pages off; `BUREAU_DEBUG=1 make run` "
+                                       "turns them on")]
+        if not _loopback(addr):
+            lines += ["", f"Careful: {addr} is not a loopback address and the demo speaks plain "
+                      "http: passwords would cross the network in clear."]
+        lines += ["", "Logins:"]
         lines += [f"  {login.email} (admin: {login.username}) / {login.password}   {login.role}"
                   for login in logins]
         # The `bureau` beside this Python (.venv/bin/bureau after `make run`): it is not on

@@ -1,4 +1,5 @@
-"""`bureau worker`: run queued jobs (django-tasks-db's worker) and enqueue periodic ones."""
+"""`bureau worker`: run queued jobs (django-tasks-db's worker), enqueue periodic ones, and
+beat: the worker's heartbeat row tells /health/ that jobs are being run."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from bureau.core.periodic import SchedulerThread, enqueue_due
+from bureau.core.periodic import Every, HeartbeatThread, SchedulerThread, enqueue_due
 from bureau.core.recovery import recover_abandoned, this_worker_id
+from bureau.logs import log_task_ids
 
 
 class Command(DbWorkerCommand):
@@ -28,18 +30,24 @@ class Command(DbWorkerCommand):
                **options: Any) -> None:
         options.setdefault("reload", False)
         options["worker_id"] = options.get("worker_id") or this_worker_id()
+        log_task_ids()
         # Jobs a dead worker left RUNNING: queued again (periodic) or failed, never left.
         recover_abandoned(options["worker_id"])
-        if not scheduler:
-            super().handle(*args, **options)
-        elif options.get("batch"):
+        if options.get("batch"):
             # One pass: enqueue what is due, run everything ready, exit (tests, cron).
-            enqueue_due()
+            if scheduler:
+                enqueue_due()
             super().handle(*args, **options)
-        else:
-            thread = SchedulerThread(scheduler_interval)
+            return
+        threads: list[Every] = [HeartbeatThread(f"worker:{options['worker_id']}")]
+        if scheduler:
+            threads.append(SchedulerThread(scheduler_interval))
+        for thread in threads:
             thread.start()
-            try:
-                super().handle(*args, **options)
-            finally:
+        try:
+            super().handle(*args, **options)
+        finally:
+            for thread in threads:
                 thread.stop()
+            for thread in threads:
+                thread.join(5)  # the heartbeat removes its row
