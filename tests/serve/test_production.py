@@ -10,6 +10,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
@@ -63,9 +64,13 @@ def test_a_failing_request_is_logged_with_its_request_id(server: Server) -> None
     error = next(r for r in records if r["logger"] == "django.request" and r["level"] == "error")
     assert error["request_id"] == "support-ticket-42"
     assert "RuntimeError: the page failed on purpose" in error["exception"]
-    access = [r for r in records if r["logger"] == "gunicorn.access"
-              and r.get("request_id") == "support-ticket-42"]
-    assert access and access[0]["status"] == "500" and access[0]["path"] == "/raise/"
+
+    def access() -> list[dict[str, Any]]:  # written once the response has left
+        return [r for r in log_records(server.stderr) if r["logger"] == "gunicorn.access"
+                and r.get("request_id") == "support-ticket-42"]
+
+    wait_for(lambda: bool(access()), 20, "no access record with the request id")
+    assert access()[0]["status"] == "500" and access()[0]["path"] == "/raise/"
 
 
 def test_a_request_without_an_id_gets_one(server: Server) -> None:
