@@ -4,6 +4,7 @@ database cannot be reached, logs a failing request in JSON with its request id, 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import signal
@@ -163,3 +164,29 @@ def test_check_deploy_passes_on_a_production_set_up(tmp_path: Path) -> None:
     # And one unsafe setting is enough to fail.
     done = check_deploy({**env, "BUREAU_HTTPS": "0"})
     assert done.returncode != 0 and "bureau.E013" in done.stderr
+
+
+def test_without_its_database_the_server_starts_and_health_names_it(tmp_path: Path) -> None:
+    port = free_port()
+    env = production_env(tmp_path / "state", BUREAU_SSL_REDIRECT="0",
+                         DATABASE_URL=f"postgres://bureau@127.0.0.1:{free_port()}/bureau")
+    stderr = tmp_path / "stderr.log"
+    with stderr.open("wb") as err:
+        process = subprocess.Popen([str(GUNICORN), "-c", "python:bureau.serve",
+                                    "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+                                   env=env, stdout=err, stderr=err)
+    server = Server(f"http://127.0.0.1:{port}", stderr)
+    try:
+        wait_for(lambda: server.get("/health/")[0] == 503, 90,
+                 lambda: f"no 503 from /health/:\n{stderr.read_text()[-3000:]}")
+        status, headers, body = server.get("/health/")
+        report = json.loads(body)
+        assert status == 503
+        assert headers["Content-Type"] == "application/json"
+        assert report["status"] == "failing" and "database" in report["failing"]
+        assert report["checks"]["database"].startswith("cannot be reached")
+        said = [r["message"] for r in log_records(stderr) if r["logger"] == "bureau"]
+        assert any(m.startswith("the database cannot be reached") for m in said), said
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(30)
