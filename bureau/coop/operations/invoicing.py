@@ -58,14 +58,31 @@ def vat_mention(rate: Decimal) -> str:
 
 
 def buyer_of(organisation: Any) -> dict[str, str]:
-    buyer = {"name": str(organisation.name), "address": "", "email": ""}
     contact = organisation.contacts.order_by("pk").first() \
         if hasattr(organisation, "contacts") else None
+    return _buyer(organisation, contact)
+
+
+def _buyer(organisation: Any, contact: Any) -> dict[str, str]:
+    """The customer's details frozen into an invoice: the organisation, its first contact's
+    address and email."""
+    buyer = {"name": str(organisation.name), "address": "", "email": ""}
     if contact is not None:
         parts = [getattr(contact, f, "") for f in ("street", "postal_code", "city", "country")]
         buyer["address"] = ", ".join(str(p) for p in parts if p)
         buyer["email"] = str(getattr(contact, "email", ""))
     return buyer
+
+
+def buyers_of(organisations: set[Any]) -> dict[int, dict[str, str]]:
+    """``buyer_of`` for many organisations, with one query for their first contacts."""
+    from bureau.registrar.contacts.models import Contact
+
+    first: dict[int, Any] = {}
+    for contact in Contact.objects.filter(
+            organisation__in=[o.pk for o in organisations]).order_by("organisation_id", "pk"):
+        first.setdefault(contact.organisation_id, contact)
+    return {o.pk: _buyer(o, first.get(o.pk)) for o in organisations}
 
 
 def _line(label: str, amount: int, rate: Decimal, includes_vat: bool) -> dict[str, Any]:
@@ -160,7 +177,7 @@ def on_top_ups(sender: Any, postings: list[tuple[Journal, Any, int]], **kwargs: 
     series = series_for(InvoiceKind.INVOICE, at)
     first = next_numbers(series, len(postings))
     seller = conf.seller().as_dict()
-    buyers: dict[int, dict[str, str]] = {}
+    buyers = buyers_of({account.organisation for _journal, account, _amount in postings})
     with translation.override("fr"):
         label = _("Top-up of the prepaid balance (multi-purpose voucher)")
         mention = _("Multi-purpose voucher: VAT is due when the balance is spent, on the "
@@ -168,8 +185,6 @@ def on_top_ups(sender: Any, postings: list[tuple[Journal, Any, int]], **kwargs: 
     invoices = []
     for offset, (journal, account, amount) in enumerate(postings):
         organisation = account.organisation
-        if organisation.pk not in buyers:
-            buyers[organisation.pk] = buyer_of(organisation)
         line = _line(label, amount, Decimal(0), True)
         sequence = first + offset
         invoices.append(Invoice(

@@ -175,6 +175,13 @@ class Importer:
     def add(self, chunk: list[StatementLine]) -> None:
         known = set(BankLine.objects.filter(entry_ref__in=[line.entry_ref for line in chunk])
                     .values_list("entry_ref", flat=True))
+        # The organisations the chunk's references name, in one query.
+        wanted = {found.number for line in chunk
+                  if (found := rf.find(line.reference, line.remittance)) is not None
+                  and found.kind == rf.BALANCE} - set(self.organisations)
+        if wanted:
+            found_now = Organisation.objects.in_bulk(wanted)
+            self.organisations.update({pk: found_now.get(pk) for pk in wanted})
         for line in chunk:
             self.count += 1
             if line.currency != self.currency:

@@ -148,7 +148,11 @@ def top_up_many(items: Sequence[tuple[Organisation, int, str]], currency: str) -
         return []
     with transaction.atomic():
         funding = system_account(AccountKind.FUNDING, currency)
-        accounts: dict[int, LedgerAccount] = {}
+        # One query for the accounts that exist; the few missing ones are created.
+        accounts: dict[int, LedgerAccount] = {
+            int(account.organisation_id or 0): account for account in LedgerAccount.objects.filter(
+                kind=AccountKind.MEMBER, currency=currency,
+                organisation_id__in={organisation.pk for organisation, _a, _m in items})}
         for organisation, _amount, _memo in items:
             if organisation.pk not in accounts:
                 accounts[organisation.pk] = member_account(organisation, currency)
