@@ -112,7 +112,7 @@ class ZoneSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Zone
-        fields = ["name", "u_label", "organisation", "domain", "nameservers", "dnssec",
+        fields = ["name", "u_label", "organisation", "domain", "nameservers", "dnssec", "nsec3",
                   "publish_state", "serial", "ds_state", "ds_wanted", "keys", "health",
                   "created_at", "updated_at"]
 
@@ -130,6 +130,10 @@ class ZoneCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     organisation = serializers.CharField(required=False, allow_blank=True)
     dnssec = serializers.BooleanField(required=False, default=True)
+    nsec3 = serializers.BooleanField(
+        required=False, default=False,
+        help_text="deny with NSEC3 (RFC 9276: no opt-out, no extra iterations, no salt) "
+                  "instead of NSEC")
 
 
 class ChangeSerializer(serializers.ModelSerializer):
@@ -272,7 +276,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         organisation = access.organisation_for_create(request, data.get("organisation"))
         try:
             zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
-                                     name=data["name"], dnssec=data["dnssec"])
+                                     name=data["name"], dnssec=data["dnssec"],
+                                     nsec3=data["nsec3"])
         except ControlNotProven as exc:
             # The record to publish, for scripts: {"name", "type", "value"}.
             return problem(request, status_code=422, slug="control-not-proven",

@@ -42,6 +42,8 @@ class Zone(models.Model):
                                   related_name="zone", verbose_name=_("domain"))
     nameservers = models.JSONField(_("name servers"), default=list)
     dnssec = models.BooleanField(_("DNSSEC"), default=True)
+    # Denial of existence with NSEC3 (RFC 9276 parameters) instead of NSEC.
+    nsec3 = models.BooleanField(_("NSEC3"), default=False)
     publish_state = models.CharField(_("publication"), max_length=12,
                                      choices=PublishState.choices,
                                      default=PublishState.PENDING)

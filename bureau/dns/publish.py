@@ -38,6 +38,7 @@ def create_hosted_zone(
     primary_address: str | None = None,
     secondaries: Sequence[SecondaryTarget] = (),
     api_rectify: bool = True,
+    nsec3: bool = False,
 ) -> HostedZone:
     """Create `zone` on the primary with its records, sign it, and set up its secondaries.
     `api_rectify=False` leaves rectifying to the callers that add or remove names
@@ -50,6 +51,9 @@ def create_hosted_zone(
     )
     if dnssec:
         client.enable_dnssec(zone)
+    if dnssec and nsec3:
+        client.set_nsec3(zone)
+        client.rectify(zone)
     if not api_rectify:
         client.rectify(zone)
         client.set_api_rectify(zone, False)

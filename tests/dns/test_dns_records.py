@@ -152,10 +152,11 @@ def test_one_edit_in_a_big_zone_reads_only_its_neighbourhood(
     assert time.perf_counter() - started < 1.0
 
 
-def test_answers_and_denials_validate_whether_or_not_the_change_needs_a_rectify(
+def test_answers_and_denials_validate_after_every_kind_of_change(
         hosted_zone: Callable[..., Any], member: Any, pdns: Any, tmp_path: Path) -> None:
-    """Bureau's zones leave rectifying to the changes that add or remove names (or change a
-    delegation): the rest is published without PowerDNS walking the whole zone."""
+    """Answers, NXDOMAIN and no-data denials validate after an edit at a new name, at a name
+    that stays (a PATCH without PowerDNS's rectify left the replaced rows out of the denial
+    chain: found by this test) and after a new delegation."""
     from bureau.dns.models import Publication
 
     zone = hosted_zone()
@@ -165,10 +166,10 @@ def test_answers_and_denials_validate_whether_or_not_the_change_needs_a_rectify(
     anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
                       f'"{ds[3]}"; }};\n')
 
-    def validated(qname: str) -> str:
+    def validated(qname: str, rtype: str = "A") -> str:
         out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
                               f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
-                              "A"], capture_output=True, text=True, timeout=30).stdout
+                              rtype], capture_output=True, text=True, timeout=30).stdout
         assert "fully validated" in out, out
         return out
 
@@ -180,8 +181,42 @@ def test_answers_and_denials_validate_whether_or_not_the_change_needs_a_rectify(
     assert not Publication.objects.get(change=again.change).rectify  # same name
     assert "192.0.2.2" in validated("www." + name)
     assert "NXDOMAIN" in validated("nothing-here." + name)
+    # No data of another type at the edited name: its denial needs the name in the chain.
+    assert "negative response" in validated("www." + name, "AAAA")
+    assert "negative response" in validated(name, "AAAA")
     lab = edit_records(zone=zone, actor=member, add=[
         Record("lab", "NS", "ns1.lab"), Record("ns1.lab", "A", "192.0.2.3")])
     assert Publication.objects.get(change=lab.change).rectify  # a delegation
     assert "192.0.2.2" in validated("www." + name)
     assert "NXDOMAIN" in validated("zzz." + name)
+
+
+def test_nsec3_is_offered_with_rfc_9276_parameters(
+        api: APIClient, organisation: Any, zone_name: Callable[[], str],
+        prove_control: Callable[..., str], pdns: Any, tmp_path: Path) -> None:
+    import dns.rdatatype
+
+    name = zone_name()
+    prove_control(organisation, name)
+    response = api.post("/api/v1/dns/zones/", {"name": name, "nsec3": True}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["nsec3"]
+    try:
+        param = answer_rrset(ask("127.0.0.1", name, "NSEC3PARAM", port=pdns.dns_port), name,
+                             "NSEC3PARAM")
+        assert param is not None and param[0].to_text() == "1 0 0 -"  # no opt-out, no salt
+        denial = ask("127.0.0.1", "nothing-here." + name, "A", port=pdns.dns_port,
+                     dnssec=True)
+        kinds = {rrset.rdtype for rrset in denial.authority}
+        assert dns.rdatatype.NSEC3 in kinds and dns.rdatatype.NSEC not in kinds
+        ds = conf.client().ds_records(name)[0].split()
+        anchor = tmp_path / "anchor.conf"
+        anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
+                          f'"{ds[3]}"; }};\n')
+        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port),
+                              "nothing-here." + name, "A"], capture_output=True, text=True,
+                             timeout=30).stdout
+        assert "negative response, fully validated" in out, out
+    finally:
+        conf.client().delete_zone(name)

@@ -229,8 +229,9 @@ def publish_pending(zone: Zone) -> bool:
             zone_id=zone.pk, name__in={n for n, _ in keys}) if (r.name, r.rtype) in keys]
         client = conf.client()
         try:
-            client.patch_rrsets(name, to_changes(records, replace=keys),
-                                rectify=any(p.rectify for p in pending))
+            # PowerDNS rectifies the zone itself (its default): a PATCH without rectify
+            # leaves the replaced rows without their DNSSEC order name.
+            client.patch_rrsets(name, to_changes(records, replace=keys))
             if conf.secondaries():
                 client.notify(name)
             serial = client.serial(name)

@@ -48,7 +48,7 @@ def parse_zone_name(name: str) -> str:
 
 
 def create_zone(*, organisation: Organisation, actor: Actor, name: str,
-                domain: Domain | None = None, dnssec: bool = True,
+                domain: Domain | None = None, dnssec: bool = True, nsec3: bool = False,
                 records: Sequence[RawRecord] = ()) -> Zone:
     verify_may_manage(organisation, actor)
     a_name = parse_zone_name(name)
@@ -60,7 +60,7 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
         with transaction.atomic():
             zone = Zone.objects.create(
                 name=a_name, organisation=organisation, domain=domain,
-                nameservers=conf.nameservers(), dnssec=dnssec,
+                nameservers=conf.nameservers(), dnssec=dnssec, nsec3=nsec3 and dnssec,
                 ds_state=DsState.PENDING if dnssec else DsState.NONE)
             Record.objects.bulk_create(
                 Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl)
@@ -108,7 +108,7 @@ def publish_new_zone(zone: Zone) -> None:
                 client, str(zone.name), nameservers=zone.nameservers,
                 records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
                 primary_address=conf.primary_address(), secondaries=secondaries,
-                api_rectify=False)
+                nsec3=zone.nsec3)
             # PowerDNS writes its default SOA (ns1.<zone>); name Bureau's primary instead,
             # then bump the serial so that the secondaries take it too.
             client.patch_rrsets(str(zone.name), [soa_change(zone)])

@@ -381,6 +381,14 @@ class PowerDNSClient:
         data = self._request("GET", self.zone_path(name) + "/cryptokeys").json()
         return [Cryptokey.from_json(k) for k in data]
 
+    def set_nsec3(self, name: str) -> None:
+        """Deny with NSEC3 instead of NSEC, with RFC 9276's parameters: SHA-1, no opt-out,
+        no extra iterations, no salt ("1 0 0 -"); the caller rectifies."""
+        with self.locks.hold(name):
+            self._request("PUT", self.zone_path(name),
+                          json={"nsec3param": "1 0 0 -", "nsec3narrow": False})
+        self.flush_cache(name)
+
     def enable_dnssec(self, name: str, *, algorithm: str = "ECDSAP256SHA256") -> Cryptokey:
         """Sign the zone with one active CSK; idempotent (an existing active key is kept)."""
         for key in self.cryptokeys(name):
