@@ -101,6 +101,7 @@ def prepare() -> str:
     from django.utils import timezone
 
     from bureau.api.tokens import create_token
+    from bureau.core.credentials import Credential
     from bureau.registrar.accounts.models import Membership, Organisation, Role
     from bureau.registrar.billing import ledger
     from bureau.registrar.domains.models import Domain, DomainState
@@ -124,8 +125,8 @@ def prepare() -> str:
                state=DomainState.ACTIVE, registered_at=now,
                expires_at=now + timedelta(days=30 + i), nameservers=["ns1.bench.test"])
         for i in range(DOMAINS)])
-    return create_token(user=user, organisation=org, name="bench",
-                        scopes=["domains:read"]).secret
+    return create_token(user=user, organisation=org, name="bench", scopes=["domains:read"],
+                        credential=Credential.console()).secret
 
 
 def web_command(port: int) -> list[str]:
@@ -281,7 +282,7 @@ def connected(database_url: str, names: set[str]) -> set[str]:
     return names & {row[0] for row in rows}
 
 
-def measure_workers(env: dict[str, str], database_url: str, jobs: int) -> float:
+def measure_workers(env: dict[str, str], database_url: str, jobs: int, log: Path) -> float:
     """Jobs per second of two waiting workers, from the commit of `jobs` jobs to the end."""
     from django.db import close_old_connections, transaction
     from django_tasks_db.models import DBTaskResult
@@ -289,11 +290,12 @@ def measure_workers(env: dict[str, str], database_url: str, jobs: int) -> float:
     from bureau.core.tasks import verify_ledger
 
     names = {"bench-worker-1", "bench-worker-2"}
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "bureau.cli", "worker", "--no-scheduler", "--no-startup-delay",
-         "--interval", "0.05", "--worker-id", name],
-        env={**env, "PGAPPNAME": name}, cwd=ROOT, stdout=subprocess.DEVNULL)
-        for name in sorted(names)]
+    with log.open("wb") as out:  # a line per job
+        workers = [subprocess.Popen(
+            [sys.executable, "-m", "bureau.cli", "worker", "--no-scheduler",
+             "--no-startup-delay", "--interval", "0.05", "--worker-id", name],
+            env={**env, "PGAPPNAME": name}, cwd=ROOT, stdout=out, stderr=out)
+            for name in sorted(names)]
     try:
         deadline = time.monotonic() + 60
         while connected(database_url, names) != names:
@@ -366,7 +368,7 @@ def main() -> None:
         finally:
             for process in processes:
                 stop(process)
-        jobs_per_s = measure_workers(env, database_url, jobs)
+        jobs_per_s = measure_workers(env, database_url, jobs, work / "workers.log")
 
     fast, slow = results["gunicorn"], results["runserver"]
     portal_ratio, api_ratio = ratios["portal"], ratios["api"]
@@ -385,6 +387,11 @@ def main() -> None:
           f"api x{api_ratio:.2f}")
     print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
           "(other work on the machine skews these figures)")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        # Busy cores: gunicorn's second process finds no idle core to run on, and Linux
+        # (autogroup) shares the CPU per session, not per process: the ratio then says little
+        # of what gunicorn gains on a machine of its own.
+        print("the cores are busy: the processes of gunicorn cannot run in parallel here")
     print(json.dumps(figures))
 
 

@@ -35,8 +35,8 @@ redact() { echo "$1" | sed -E 's#(://[^:/@]*):[^@]*@#\1:***@#'; }
 # Sets state_dir, db_kind (postgresql or sqlite), db_url / db_path and db_safe from the
 # environment, as Bureau's settings read it.
 resolve_settings() {
-  state_dir="${BUREAU_STATE_DIR:-}"
-  [ -n "$state_dir" ] || die "set BUREAU_STATE_DIR (the environment file does) or pass --state-dir"
+  # Bureau's default: the var folder beside the bureau package, here the checkout's.
+  state_dir="${BUREAU_STATE_DIR:-$(cd "$here/.." && pwd)/var}"
   case "$state_dir" in /*) ;; *) die "the state folder must be an absolute path: $state_dir" ;; esac
   local url="${DATABASE_URL:-sqlite:///$state_dir/bureau.sqlite3}"
   db_path=""

@@ -15,6 +15,14 @@ TESTS = ROOT / "tests"
 DEPLOY = ROOT / "deploy"
 
 
+def bureau_env(settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment without its Bureau settings, plus `settings`: what a
+    Bureau process started by a test runs with."""
+    keep = {k: v for k, v in os.environ.items()
+            if not k.startswith("BUREAU_") and k != "DATABASE_URL"}
+    return {**keep, **settings}
+
+
 def server_url() -> str:
     """postgres://user[:password]@host:port of the PostgreSQL the tests use."""
     import dj_database_url

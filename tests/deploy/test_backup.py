@@ -6,7 +6,6 @@ archive brought back."""
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import stat
 import subprocess
@@ -24,7 +23,7 @@ from django.utils import timezone
 
 from bureau.dns.powerdns.instance import find_schema
 
-from .conftest import ROOT, TESTS, database_url
+from .conftest import ROOT, TESTS, bureau_env, database_url
 
 pytestmark = pytest.mark.slow
 
@@ -37,13 +36,6 @@ def env_file(path: Path, values: dict[str, str]) -> Path:
 def read_env_file(path: Path) -> dict[str, str]:
     lines = [line for line in path.read_text().splitlines() if line and line[0] != "#"]
     return dict(line.split("=", 1) for line in lines)
-
-
-def bureau_env(settings: dict[str, str]) -> dict[str, str]:
-    """This process's environment without its Bureau settings, plus `settings`."""
-    keep = {k: v for k, v in os.environ.items()
-            if not k.startswith("BUREAU_") and k != "DATABASE_URL"}
-    return {**keep, **settings}
 
 
 def snapshot(settings: dict[str, str]) -> Any:

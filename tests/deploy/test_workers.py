@@ -23,12 +23,12 @@ JOBS = 1000
 
 def start_worker(name: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     # PGAPPNAME names the worker's connection in pg_stat_activity: the test waits for it.
-    # Its log (a line per job) goes to a file: a pipe nobody reads would fill and block it.
-    with log.open("wb") as stderr:
+    # Its log (a line per job) goes to a file: a pipe nobody reads would stop it when full.
+    with log.open("wb") as out:
         return subprocess.Popen(
             [sys.executable, "-m", "bureau.cli", "worker", "--no-scheduler",
              "--no-startup-delay", "--interval", "0.05", "--worker-id", name],
-            env={**env, "PGAPPNAME": name}, stdout=subprocess.DEVNULL, stderr=stderr)
+            env={**env, "PGAPPNAME": name}, stdout=out, stderr=out)
 
 
 def connected(names: set[str]) -> set[str]:
@@ -46,25 +46,26 @@ def test_two_workers_run_a_thousand_jobs_each_exactly_once(tmp_path: Path) -> No
            "DEPLOY_TEST_RUN_LOG": str(run_log),
            "PYTHONPATH": os.pathsep.join([str(TESTS), os.environ.get("PYTHONPATH", "")])}
     names = {"worker-a", "worker-b"}
-    logs = [tmp_path / f"{name}.log" for name in sorted(names)]
-    workers = [start_worker(name, env, log) for name, log in zip(sorted(names), logs,
-                                                                  strict=True)]
+    logs = {name: tmp_path / f"{name}.log" for name in names}
+    workers = [start_worker(name, env, logs[name]) for name in sorted(names)]
+
+    def tail() -> str:
+        return "\n".join(f"{name}: {log.read_text()[-1500:]}" for name, log in logs.items())
+
     try:
         # Both workers are up and polling before the jobs appear, so both take a share.
         deadline = time.monotonic() + 60
         while connected(names) != names:
-            for worker, log in zip(workers, logs, strict=True):
-                assert worker.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, "the workers did not connect within 60 s"
+            assert all(worker.poll() is None for worker in workers), tail()
+            assert time.monotonic() < deadline, "not connected within 60 s\n" + tail()
             time.sleep(0.1)
         with transaction.atomic():
             ids = {str(note_run.enqueue(n).id) for n in range(JOBS)}
 
         deadline = time.monotonic() + 180
         while DBTaskResult.objects.filter(id__in=ids, status__in=["READY", "RUNNING"]).exists():
-            for worker, log in zip(workers, logs, strict=True):
-                assert worker.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, "the jobs were not all run within 180 s"
+            assert all(worker.poll() is None for worker in workers), tail()
+            assert time.monotonic() < deadline, "not all run within 180 s\n" + tail()
             time.sleep(0.2)
     finally:
         for worker in workers:
