@@ -82,6 +82,29 @@ def spawn_encryptor(keys: SigningKeys, output: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def sign_detached(data: bytes, keys: SigningKeys) -> bytes:
+    """The registrar's detached, ASCII-armored signature of ``data`` (the hash file)."""
+    signer = load_tsk(keys.registrar_key).signer(keys.passphrase)
+    signature: bytes = pysequoia.sign(signer, data, mode=pysequoia.SignatureMode.DETACHED,
+                                      armor=True)
+    return signature
+
+
+def verify_detached(data: bytes, signature: bytes, signers: list[pysequoia.Cert]) -> list[str]:
+    """The fingerprints of the valid signatures of ``data``; CryptoError if none is valid."""
+    try:
+        sig = pysequoia.Sig.from_bytes(signature)
+        result = pysequoia.verify(bytes=data, store=lambda _ids: signers, signature=sig)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as e:  # pysequoia's Rust panics are BaseExceptions
+        first = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise CryptoError(f"signature does not verify ({first})") from e
+    if not result.valid_sigs:
+        raise CryptoError("signature does not verify (no valid signature)")
+    return [str(v.certificate).lower() for v in result.valid_sigs]
+
+
 _ENCRYPTED_SESSION_KEY_TAGS = (1, 3)  # public-key / symmetric-key encrypted session key
 
 

@@ -1,7 +1,7 @@
 """Deposit file names: ``<IANAID>_RDE_<YYYY-MM-DD>_<full|inc|hdl>_<n>.<ext>`` and the hash file.
 
 The source (4.1.21.4) says the sequence number is not used for the hash file, so it is named
-``<IANAID>_RDE_<YYYY-MM-DD>_hash.txt``.
+``<IANAID>_RDE_<YYYY-MM-DD>_hash.txt``; its detached signature is ``..._hash.txt.asc``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ EXTENSIONS = {"gzip": "csv.gz.gpg", "bzip2": "csv.bz2.gpg", "zip": "csv.zip.gpg"
 NAME_RE = re.compile(
     r"(?P<iana>[0-9]+)_RDE_(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})_"
     r"(?:(?P<kind>full|inc|hdl)_(?P<seq>[1-9][0-9]*)\.(?P<ext>csv\.(?:gz|bz2|zip)\.gpg)"
-    r"|(?P<hash>hash)\.txt)\Z"
+    r"|(?P<hash>hash)\.txt(?P<sig>\.asc)?)\Z"
 )
 
 
@@ -22,7 +22,7 @@ NAME_RE = re.compile(
 class DepositName:
     iana_id: str
     date: dt.date
-    kind: str  # full, inc, hdl or hash
+    kind: str  # full, inc, hdl, hash or hashsig (the hash file's detached signature)
     seq: int  # 0 for the hash file
     compression: str | None
 
@@ -48,6 +48,11 @@ def hash_file_name(iana_id: str, date: dt.date) -> str:
     return f"{iana_id}_RDE_{date.isoformat()}_hash.txt"
 
 
+def hash_signature_name(hash_name: str) -> str:
+    """The registrar's detached signature of the hash file (ASCII-armored)."""
+    return hash_name + ".asc"
+
+
 def parse_name(name: str) -> DepositName | None:
     m = NAME_RE.match(name)
     if not m:
@@ -57,6 +62,6 @@ def parse_name(name: str) -> DepositName | None:
     except ValueError:
         return None
     if m["hash"]:
-        return DepositName(m["iana"], date, "hash", 0, None)
+        return DepositName(m["iana"], date, "hashsig" if m["sig"] else "hash", 0, None)
     comp = {"csv.gz.gpg": "gzip", "csv.bz2.gpg": "bzip2", "csv.zip.gpg": "zip"}[m["ext"]]
     return DepositName(m["iana"], date, m["kind"], int(m["seq"]), comp)

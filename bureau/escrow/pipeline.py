@@ -20,10 +20,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bureau.escrow.compress import open_compressor
-from bureau.escrow.crypto import CryptoError, SigningKeys, spawn_encryptor
+from bureau.escrow.crypto import CryptoError, SigningKeys, sign_detached, spawn_encryptor
 from bureau.escrow.csvwriter import RecordEncoder, compile_record, handle_values
 from bureau.escrow.history import NameLookup, NameRecorder
-from bureau.escrow.names import DepositName, data_file_name, hash_file_name
+from bureau.escrow.names import (
+    DepositName,
+    data_file_name,
+    hash_file_name,
+    hash_signature_name,
+)
 from bureau.escrow.profiles import Profile
 from bureau.escrow.rows import ROLES, Contact, DomainRow
 from bureau.escrow.split import Splitter
@@ -75,20 +80,24 @@ class DepositFile:
     lines: int
     csv_bytes: int
     size: int
-    sha256: str
+    sha256: str  # of the delivered file (encrypted): what delivery checks on the server
+    csv_name: str  # the CSV after splitting, before compression (4.1.17-4.1.18)
+    csv_sha256: str  # what the hash file lists
 
 
 @dataclass
 class DepositResult:
     files: list[DepositFile]
     hash_file: Path
+    signature_file: Path  # the registrar's detached signature of the hash file
     records: int
     skipped_redemption: int
     skipped_deposited: int
 
     @property
     def paths(self) -> list[Path]:
-        return [self.hash_file.parent / f.name for f in self.files] + [self.hash_file]
+        return [self.hash_file.parent / f.name for f in self.files] + [self.signature_file,
+                                                                        self.hash_file]
 
 
 _OPEN, _DATA, _CLOSE, _STOP = range(4)
@@ -102,7 +111,7 @@ class _Backend(threading.Thread):
         self.config = config
         self.compression = compression
         self.inbox: queue.Queue[tuple[int, object]] = queue.Queue(maxsize=4)  # 1 MB chunks
-        self.done: list[tuple[str, int, str]] = []
+        self.done: list[tuple[str, int, str, str]] = []  # name, size, sha256, CSV sha256
         self.error: BaseException | None = None
 
     def run(self) -> None:
@@ -110,6 +119,7 @@ class _Backend(threading.Thread):
         comp = None
         part: Path | None = None
         name = ""
+        csv_hash = hashlib.sha256()
         try:
             while True:
                 op, arg = self.inbox.get()
@@ -120,8 +130,10 @@ class _Backend(threading.Thread):
                     proc = spawn_encryptor(self.config.keys, part)
                     assert proc.stdin is not None
                     comp = open_compressor(self.compression, proc.stdin, member)
+                    csv_hash = hashlib.sha256()
                 elif op == _DATA:
                     assert comp is not None
+                    csv_hash.update(arg)  # type: ignore[arg-type]
                     comp.write(arg)  # type: ignore[arg-type]
                 elif op == _CLOSE:
                     assert comp is not None and proc is not None and part is not None
@@ -136,7 +148,8 @@ class _Backend(threading.Thread):
                         )
                     final = self.config.out_dir / name
                     os.replace(part, final)
-                    self.done.append((name, final.stat().st_size, _sha256(final)))
+                    self.done.append((name, final.stat().st_size, _sha256(final),
+                                      csv_hash.hexdigest()))
                     proc = comp = None
                 elif op == _STOP:
                     if proc is not None:  # the producer failed mid-file: leave nothing behind
@@ -395,13 +408,15 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
             raise backend.error
         files = _collect(all_series, backend.done)
         hash_path = config.out_dir / hash_file_name(config.iana_id, config.date)
-        _write_hash_file(hash_path, files)
+        signature_path = config.out_dir / hash_signature_name(hash_path.name)
+        _write_hash_file(hash_path, signature_path, files, config.keys)
         if progress is not None:
             progress(series.records)
         if config.record_to is not None and names_file is not None:
             names_file.seek(0)
             config.record_to.record(config.kind, (n.rstrip("\n") for n in names_file))
-        return DepositResult(files, hash_path, series.records, counters["redemption"],
+        return DepositResult(files, hash_path, signature_path, series.records,
+                             counters["redemption"],
                              counters["deposited"])
     except BaseException:
         if backend.is_alive():
@@ -419,23 +434,35 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         tmp.cleanup()
 
 
-def _collect(all_series: list[_FileSeries], done: list[tuple[str, int, str]]) -> list[DepositFile]:
-    by_name = {name: (size, digest) for name, size, digest in done}
+def _collect(all_series: list[_FileSeries], done: list[tuple[str, int, str, str]]
+             ) -> list[DepositFile]:
+    by_name = {name: (size, digest, csv_digest) for name, size, digest, csv_digest in done}
     files = []
     for s in all_series:
         for seq, (records, lines, size) in enumerate(s.stats, start=1):
             name = data_file_name(s.config.iana_id, s.config.date, s.kind, seq, s.compression)
-            fsize, digest = by_name[name]
-            files.append(DepositFile(name, s.kind, seq, records, lines, size, fsize, digest))
+            fsize, digest, csv_digest = by_name[name]
+            csv_name = DepositName(s.config.iana_id, s.config.date, s.kind, seq,
+                                   s.compression).csv_name
+            files.append(DepositFile(name, s.kind, seq, records, lines, size, fsize, digest,
+                                     csv_name, csv_digest))
     return files
 
 
-def _write_hash_file(path: Path, files: list[DepositFile]) -> None:
-    # sha256sum format: "<hex>  <name>" (two spaces: text mode marker), ASCII, LF
-    tmp = path.with_suffix(".part")
-    with open(tmp, "w", encoding="ascii", newline="\n") as f:
-        for df in files:
-            f.write(f"{df.sha256}  {df.name}\n")
+def _write_hash_file(path: Path, signature: Path, files: list[DepositFile],
+                     keys: SigningKeys) -> None:
+    """The SHA-256 of each CSV file after splitting (4.1.17 split, 4.1.18 hash, then 4.1.19
+    compress and 4.1.20 encrypt), in sha256sum format ("<hex>  <CSV name>", ASCII, LF), and
+    the registrar's detached signature of it: a dropped part (with its line), swapped parts or
+    an older file under a new name then fail the check."""
+    text = "".join(f"{df.csv_sha256}  {df.csv_name}\n" for df in files)
+    write_bytes_atomically(signature, sign_detached(text.encode("ascii"), keys))
+    write_bytes_atomically(path, text.encode("ascii"))  # last: a complete deposit
+
+
+def write_bytes_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + ".part")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 

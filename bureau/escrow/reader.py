@@ -5,9 +5,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pysequoia
 
@@ -36,16 +37,18 @@ class AgentKeys:
 
 def deposit_files(folder: Path) -> list[tuple[Path, DepositName]]:
     """The deposit files in ``folder`` (names that parse), ordered by kind and sequence."""
-    order = {"full": 0, "inc": 0, "hdl": 1, "hash": 2}
+    order = {"full": 0, "inc": 0, "hdl": 1, "hash": 2, "hashsig": 3}
     found = [(p, n) for p in folder.iterdir() if p.is_file() and (n := parse_name(p.name))]
     return sorted(found, key=lambda pn: (order[pn[1].kind], pn[1].seq))
 
 
 @contextlib.contextmanager
 def plaintext_records(path: Path, name: DepositName, keys: AgentKeys,
-                      signer_fprs: list[str] | None = None) -> Iterator[Iterator[Record]]:
+                      signer_fprs: list[str] | None = None,
+                      csv_digest: Any = None) -> Iterator[Iterator[Record]]:
     """Decrypt ``path`` into a temporary file (never trust partial plaintext), decompress and
-    parse it strictly. Fingerprints of valid signatures are appended to ``signer_fprs``."""
+    parse it strictly. Fingerprints of valid signatures are appended to ``signer_fprs``;
+    ``csv_digest`` (a hashlib object) is fed the CSV as it is read."""
     with tempfile.TemporaryDirectory(prefix="escrow-read-") as tmp:
         plain = Path(tmp) / "plain"
         fprs = decrypt_and_verify(path, plain, keys.agent_key, keys.agent_passphrase,
@@ -54,7 +57,13 @@ def plaintext_records(path: Path, name: DepositName, keys: AgentKeys,
             signer_fprs.extend(fprs)
         assert name.compression is not None
         with open_decompressed(name.compression, str(plain)) as stream:
-            yield read_records(stream)
+            yield read_records(stream if csv_digest is None else _hashed(stream, csv_digest))
+
+
+def _hashed(lines: Iterable[bytes], digest: Any) -> Iterator[bytes]:
+    for line in lines:
+        digest.update(line)
+        yield line
 
 
 def _contact(values: dict[str, str]) -> Contact | None:

@@ -11,9 +11,8 @@ record and line number.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import IO
 
 _QUOTED = r'"(?:[^"]|"")*"'
 _PLAIN = r'[^,"\r\n]*'
@@ -54,7 +53,7 @@ def _unquote(field: str) -> str:
     return field
 
 
-def read_records(stream: IO[bytes]) -> Iterator[Record]:
+def read_records(stream: Iterable[bytes]) -> Iterator[Record]:
     """Yield records from a binary stream; raise RecordError at the first malformed one."""
     line_no = 1
     first = True

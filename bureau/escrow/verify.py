@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bureau.escrow.crypto import CryptoError
+from bureau.escrow.crypto import CryptoError, verify_detached
 from bureau.escrow.history import NameLookup
 from bureau.escrow.names import DepositName, parse_name
 from bureau.escrow.profiles import HEADER_NAME, Profile
@@ -106,13 +106,15 @@ def verify_deposit(folder: Path, profile: Profile, keys: AgentKeys,
         return report
     _check_names(folder, report)
     files = deposit_files(folder)
-    data = [(p, n) for p, n in files if n.kind != "hash"]
+    data = [(p, n) for p, n in files if n.kind not in ("hash", "hashsig")]
     hashes = [p for p, n in files if n.kind == "hash"]
+    signatures = [p for p, n in files if n.kind == "hashsig"]
     report.files = len(files)
+    listed: dict[str, str] = {}
     if len(hashes) != 1:
         report.fault(str(folder), f"expected exactly one hash file, found {len(hashes)}")
     else:
-        _check_hashes(hashes[0], data, report)
+        listed = _check_hashes(hashes[0], signatures, data, keys, report)
     _check_sequences(data, profile, report)
 
     with tempfile.TemporaryDirectory(prefix="escrow-verify-") as tmp:
@@ -123,7 +125,7 @@ def verify_deposit(folder: Path, profile: Profile, keys: AgentKeys,
             # hdl files first so that domain files' handle references can be checked
             for path, name in sorted(data, key=lambda pn: (pn[1].kind != "hdl", pn[1].seq)):
                 _check_data_file(path, name, profile, keys, report, domains, handles,
-                                 referenced, previous)
+                                 referenced, previous, listed)
             if handles is not None and referenced is not None:
                 for (h,) in referenced.db.execute("SELECT name FROM n"):
                     if h not in handles:
@@ -154,19 +156,23 @@ def _check_names(folder: Path, report: Report) -> None:
         report.fault(str(folder), f"files of several deposits mixed: {sorted(groups)}")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _check_hashes(
-    hash_file: Path, data: Sequence[tuple[Path, DepositName]], report: Report
-) -> None:
+    hash_file: Path, signatures: Sequence[Path], data: Sequence[tuple[Path, DepositName]],
+    keys: AgentKeys, report: Report,
+) -> dict[str, str]:
+    """Check the hash file's signature and that it lists exactly the deposit's parts; give
+    the SHA-256 it lists for each CSV name (checked when each part is read)."""
     listed: dict[str, str] = {}
     raw = hash_file.read_bytes()
+    if len(signatures) != 1:
+        report.fault(hash_file.name, "the hash file's signature (<hash file>.asc) is missing: "
+                     "without it a dropped or replaced part cannot be detected")
+    else:
+        try:
+            verify_detached(raw, signatures[0].read_bytes(), keys.registrar_certs)
+        except CryptoError as e:
+            report.fault(signatures[0].name, f"hash file {e}: the hash file was altered or "
+                         "not signed by the registrar key given")
     if not raw.isascii():
         report.fault(hash_file.name, "hash file must be ASCII text")
     for i, line in enumerate(raw.decode("ascii", "replace").splitlines(), start=1):
@@ -175,16 +181,14 @@ def _check_hashes(
             report.fault(hash_file.name, "line is not '<sha256 hex>  <file name>'", i)
             continue
         listed[m[2]] = m[1]
-    present = {p.name: p for p, _ in data}
-    for name, digest in listed.items():
-        path = present.get(name)
-        if path is None:
+    present = {n.csv_name: p for p, n in data}
+    for name in listed:
+        if name not in present:
             report.fault(name, "listed in the hash file but missing from the deposit")
-        elif _sha256(path) != digest:
-            report.fault(name, "SHA-256 does not match the hash file (corrupted or altered)")
-    for name in present:
+    for name, path in present.items():
         if name not in listed:
-            report.fault(name, "not listed in the hash file")
+            report.fault(path.name, f"{name} is not listed in the hash file")
+    return listed
 
 
 def _check_sequences(
@@ -213,7 +217,8 @@ def _check_sequences(
 
 def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: AgentKeys,
                      report: Report, domains: _Names, handles: _Names | None,
-                     referenced: _Names | None, previous: NameLookup | None) -> None:
+                     referenced: _Names | None, previous: NameLookup | None,
+                     listed: dict[str, str]) -> None:
     is_hdl = name.kind == "hdl"
     expected = profile.handle_header if is_hdl else profile.header
     columns = profile.handle_columns if is_hdl else profile.columns
@@ -238,7 +243,8 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
         batch.clear()
 
     try:
-        with plaintext_records(path, name, keys, signers) as records:
+        digest = hashlib.sha256()
+        with plaintext_records(path, name, keys, signers, digest) as records:
             for rec in records:
                 empty = False
                 if rec.line == 1:
@@ -283,6 +289,10 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
                 if len(batch) >= 5000:
                     check_batch()
             check_batch()
+        expected_digest = listed.get(name.csv_name)
+        if expected_digest is not None and digest.hexdigest() != expected_digest:
+            report.fault(fname, f"SHA-256 of {name.csv_name} does not match the hash file "
+                         "(altered, swapped with another part, or from another deposit)")
         if empty:
             report.fault(fname, "empty file: no header and no record (every part holds "
                          "records, the first one its header too)")

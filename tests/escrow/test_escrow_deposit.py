@@ -22,10 +22,19 @@ from .conftest import ROWS, agent_keys, make_deposit
 
 
 def test_gpg_decrypts_and_verifies_signature_and_sha256sum_checks(
-    deposit: DepositResult, gnupghome: Path, agent_v4: Party, registrar_v4: Party
+    deposit: DepositResult, gnupghome: Path, agent_v4: Party, registrar_v4: Party,
+    tmp_path: Path,
 ) -> None:
+    """As an agent checks with standard tools: gpg verifies the hash file's signature, then
+    sha256sum -c checks the CSV files once decrypted and decompressed."""
     folder = deposit.hash_file.parent
-    r = subprocess.run(["sha256sum", "-c", deposit.hash_file.name], cwd=folder,
+    v = gpg(gnupghome, "--verify", str(deposit.signature_file), str(deposit.hash_file))
+    assert v.returncode == 0 and b"Good signature" in v.stderr, v.stderr
+    (tmp_path / deposit.hash_file.name).write_bytes(deposit.hash_file.read_bytes())
+    for f in deposit.files:
+        out = gpg(gnupghome, "--decrypt", str(folder / f.name))
+        (tmp_path / f.csv_name).write_bytes(gzip.decompress(out.stdout))
+    r = subprocess.run(["sha256sum", "-c", deposit.hash_file.name], cwd=tmp_path,
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stdout + r.stderr
     (full,) = [f for f in deposit.files if f.kind == "full"]

@@ -17,7 +17,7 @@ from bureau.escrow.csvwriter import RecordEncoder
 from bureau.escrow.history import SetLookup
 from bureau.escrow.names import parse_name
 from bureau.escrow.pipeline import DepositResult
-from bureau.escrow.profiles import EDITION_2007, Column
+from bureau.escrow.profiles import EDITION_2007, Column, Profile
 from bureau.escrow.reader import plaintext_records
 from bureau.escrow.rfc4180 import RecordError, read_records
 from bureau.escrow.rows import Contact, DomainRow
@@ -39,7 +39,6 @@ def test_flipped_byte(deposit_copy: Path, agent_v4: Party, registrar_v4: Party) 
     data[len(data) // 2] ^= 0x01
     full.write_bytes(bytes(data))
     text = _messages(deposit_copy, agent_v4, registrar_v4)
-    assert "SHA-256 does not match" in text
     assert "cannot decrypt or verify" in text
 
 
@@ -187,14 +186,29 @@ def test_registrar_key_with_passphrase_from_environment(
                      "--registrar-cert", str(pub)]) == 0
 
 
-def _replace_part(folder: Path, part: Path, data: bytes) -> None:
-    """Put ``data`` in ``part`` and re-hash it in the hash file, as a careless tool would."""
+def _replace_part(folder: Path, part: Path, data: bytes, csv: bytes | None = None,
+                  registrar: Party | None = None) -> None:
+    """Put ``data`` in ``part``; with ``csv`` (its plaintext) and ``registrar``, list and sign
+    it in the hash file as the registrar's own (faulty) software would."""
     import hashlib
 
     part.write_bytes(data)
+    if csv is None or registrar is None:
+        return
+    name = parse_name(part.name)
+    assert name is not None
     (hf,) = folder.glob("*_hash.txt")
-    lines = [line for line in hf.read_text().splitlines() if not line.endswith(part.name)]
-    hf.write_text("\n".join([*lines, f"{hashlib.sha256(data).hexdigest()}  {part.name}"]) + "\n")
+    lines = [line for line in hf.read_text().splitlines() if not line.endswith(name.csv_name)]
+    _resign(hf, [*lines, f"{hashlib.sha256(csv).hexdigest()}  {name.csv_name}"], registrar)
+
+
+def _resign(hash_file: Path, lines: list[str], registrar: Party) -> None:
+    from bureau.escrow.crypto import SigningKeys, sign_detached
+
+    text = "".join(f"{line}\n" for line in lines).encode()
+    hash_file.write_bytes(text)
+    keys = SigningKeys(registrar.public, registrar.secret)
+    hash_file.with_name(hash_file.name + ".asc").write_bytes(sign_detached(text, keys))
 
 
 def _encrypted(plain: bytes, agent: Party, registrar: Party) -> bytes:
@@ -217,7 +231,8 @@ def test_signed_but_not_encrypted_part_is_refused(
     (full,) = deposit_copy.glob("*_full_1.csv.gz.gpg")
     plain = gzip.compress(b"domain,nameservers,expiry\r\n")
     tsk = pysequoia.Tsk.from_file(str(registrar_v4.secret))
-    _replace_part(deposit_copy, full, pysequoia.sign(tsk.signer(), plain, armor=False))
+    _replace_part(deposit_copy, full, pysequoia.sign(tsk.signer(), plain, armor=False), plain,
+                  registrar_v4)
     assert "not an encrypted OpenPGP message" in _messages(deposit_copy, agent_v4, registrar_v4)
     with pytest.raises(RestoreError, match="not an encrypted OpenPGP message"):
         list(read_deposit(deposit_copy, EDITION_2007, agent_keys(agent_v4, registrar_v4)))
@@ -232,7 +247,8 @@ def test_empty_part_is_refused_by_verify_and_restore(
     profile = replace(EDITION_2007, split=SplitRule(max_records=40))
     res = make_deposit(tmp_path / "d", rows[:100], agent_v4, registrar_v4, profile=profile)
     second = tmp_path / "d" / res.files[1].name
-    _replace_part(tmp_path / "d", second, _encrypted(gzip.compress(b""), agent_v4, registrar_v4))
+    _replace_part(tmp_path / "d", second, _encrypted(gzip.compress(b""), agent_v4, registrar_v4),
+                  b"", registrar_v4)
     report = verify_deposit(tmp_path / "d", profile, agent_keys(agent_v4, registrar_v4))
     assert not report.ok and f"{second.name}: empty file" in report.text()
     with pytest.raises(RestoreError, match=f"{second.name}: empty file"):
@@ -258,9 +274,13 @@ def test_bad_expiry_is_refused(deposit_copy: Path, agent_v4: Party, registrar_v4
     fields[2][2] = expiry
     enc = RecordEncoder()
     plain = "".join(enc.record(r) for r in fields).encode()
-    _replace_part(deposit_copy, full, _encrypted(gzip.compress(plain), agent_v4, registrar_v4))
-    text = _messages(deposit_copy, agent_v4, registrar_v4)
+    _replace_part(deposit_copy, full, _encrypted(gzip.compress(plain), agent_v4, registrar_v4),
+                  plain, registrar_v4)
+    report = verify_deposit(deposit_copy, EDITION_2007, keys)
     line = recs[2].line
+    # only the expiry's line: the part is listed and signed as the registrar's own
+    assert {f.line for f in report.findings} == {line}, report.text()
+    text = report.text()
     assert f"{full.name}:{line}: {fields[2][0]}: " in text and why in text
     if why == "not a date":
         with pytest.raises(RestoreError, match=f"{full.name}:{line}: "):
@@ -283,3 +303,76 @@ def test_writer_refuses_a_row_the_verifier_would_reject(
     with pytest.raises(DepositError, match=why):
         make_deposit(tmp_path / "d", [*rows[:7], bad, *rows[8:20]], agent_v4, registrar_v4)
     assert list((tmp_path / "d").iterdir()) == []  # nothing written, nothing to deliver
+
+
+def _split_deposit(out: Path, rows: list[DomainRow], agent: Party, registrar: Party,
+                   **kw: object) -> tuple[DepositResult, Profile]:
+    from bureau.escrow.profiles import SplitRule
+
+    profile = replace(EDITION_2007, split=SplitRule(max_records=40))
+    return make_deposit(out, rows[:100], agent, registrar, profile=profile, **kw), profile
+
+
+def test_dropped_part_with_its_hash_line_is_detected(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    res, profile = _split_deposit(tmp_path / "d", rows, agent_v4, registrar_v4)
+    last = res.files[-1]
+    (tmp_path / "d" / last.name).unlink()
+    lines = [line for line in res.hash_file.read_text().splitlines()
+             if not line.endswith(last.csv_name)]
+    res.hash_file.write_text("".join(f"{line}\n" for line in lines))
+    report = verify_deposit(tmp_path / "d", profile, agent_keys(agent_v4, registrar_v4))
+    assert "the hash file was altered or not signed" in report.text()
+
+
+def test_swapped_parts_are_detected(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    res, profile = _split_deposit(tmp_path / "d", rows, agent_v4, registrar_v4)
+    first, second = (tmp_path / "d" / f.name for f in res.files[1:3])
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    report = verify_deposit(tmp_path / "d", profile, agent_keys(agent_v4, registrar_v4))
+    text = report.text()
+    assert f"{first.name}: SHA-256 of {res.files[1].csv_name} does not match" in text
+    assert f"{second.name}: SHA-256 of {res.files[2].csv_name} does not match" in text
+
+
+def test_last_weeks_part_under_a_new_date_is_detected(
+    tmp_path: Path, rows: list[DomainRow], agent_v4: Party, registrar_v4: Party
+) -> None:
+    week = dt.date(2026, 11, 30)
+    old, _ = _split_deposit(tmp_path / "old", rows, agent_v4, registrar_v4, date=week)
+    new_rows = [replace(r, expiry=r.expiry + dt.timedelta(days=365)) for r in rows]
+    res, profile = _split_deposit(tmp_path / "new", new_rows, agent_v4, registrar_v4,
+                                  date=week + dt.timedelta(days=7))
+    replayed = tmp_path / "new" / res.files[0].name
+    replayed.write_bytes((tmp_path / "old" / old.files[0].name).read_bytes())
+    report = verify_deposit(tmp_path / "new", profile, agent_keys(agent_v4, registrar_v4))
+    assert f"{replayed.name}: SHA-256 of {res.files[0].csv_name} does not match" in report.text()
+
+
+def test_hash_file_without_its_signature_is_refused(deposit_copy: Path, agent_v4: Party,
+                                                    registrar_v4: Party) -> None:
+    next(deposit_copy.glob("*_hash.txt.asc")).unlink()
+    assert "signature (<hash file>.asc) is missing" in _messages(deposit_copy, agent_v4,
+                                                                 registrar_v4)
+
+
+def test_hash_file_lists_each_csv_after_splitting(deposit: DepositResult, agent_v4: Party,
+                                                  registrar_v4: Party) -> None:
+    """4.1.17-4.1.18: the SHA-256 of each CSV file after splitting, before compression."""
+    import hashlib
+
+    keys = agent_keys(agent_v4, registrar_v4)
+    for f in deposit.files:
+        path = deposit.hash_file.parent / f.name
+        name = parse_name(f.name)
+        assert name is not None
+        digest = hashlib.sha256()
+        with plaintext_records(path, name, keys, csv_digest=digest) as records:
+            for _ in records:
+                pass
+        assert f"{digest.hexdigest()}  {name.csv_name}\n" in deposit.hash_file.read_text()

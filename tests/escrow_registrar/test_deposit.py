@@ -83,7 +83,7 @@ def test_rows_share_one_contact_object_per_contact(registrar: Registrar) -> None
 
 def test_full_deposit_passes_verify_gpg_and_sha256sum(
     populated: Registrar, escrow_settings: Path, agent: Party, registrar_key: Party,
-    gnupghome: Path,
+    gnupghome: Path, tmp_path: Path,
 ) -> None:
     deposit = make_deposit("full", date=DAY)
     assert deposit.state == DepositState.WRITTEN
@@ -96,14 +96,19 @@ def test_full_deposit_passes_verify_gpg_and_sha256sum(
     assert report.ok, report.text()
     assert recorded == deposit and report.rows == {"full": DOMAINS}
 
-    r = subprocess.run(["sha256sum", "-c", deposit.hash_file], cwd=folder, capture_output=True,
-                       text=True)
-    assert r.returncode == 0, r.stdout + r.stderr
+    hash_file = folder / deposit.hash_file
+    v = gpg(gnupghome, "--verify", f"{hash_file}.asc", str(hash_file))
+    assert v.returncode == 0 and b"Good signature" in v.stderr, v.stderr
     data = folder / deposit.files[0]["name"]
     out = gpg(gnupghome, "--pinentry-mode", "loopback", "--passphrase", "", "--decrypt",
               str(data))
     assert out.returncode == 0, out.stderr
     assert b"Good signature" in out.stderr
+    (tmp_path / deposit.hash_file).write_bytes(hash_file.read_bytes())
+    (tmp_path / deposit.files[0]["csv_name"]).write_bytes(gzip.decompress(out.stdout))
+    r = subprocess.run(["sha256sum", "-c", deposit.hash_file], cwd=tmp_path,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
     text = gzip.decompress(out.stdout).decode("utf-8")
     records = list(csv.reader(io.StringIO(text, newline="")))
     header, body = records[0], records[1:]

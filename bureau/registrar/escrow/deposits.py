@@ -87,7 +87,8 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
         raise_alert(AlertKind.DEPOSIT, f"The {kind} escrow deposit of {date} failed: {e}")
         raise
     deposit.files = [{"name": f.name, "kind": f.kind, "seq": f.seq, "records": f.records,
-                      "size": f.size, "sha256": f.sha256} for f in result.files]
+                      "size": f.size, "sha256": f.sha256, "csv_name": f.csv_name,
+                      "csv_sha256": f.csv_sha256} for f in result.files]
     deposit.hash_file = result.hash_file.name
     deposit.records = result.records
     deposit.skipped_redemption = result.skipped_redemption

@@ -65,8 +65,9 @@ class Deposit(models.Model):
 
     @property
     def file_names(self) -> list[str]:
-        return [str(f["name"]) for f in self.files] + ([self.hash_file] if self.hash_file
-                                                         else [])
+        # the hash file's detached signature goes just before the hash file itself
+        return [str(f["name"]) for f in self.files] + (
+            [f"{self.hash_file}.asc", self.hash_file] if self.hash_file else [])
 
 
 class DepositedName(models.Model):
