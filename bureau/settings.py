@@ -360,3 +360,9 @@ BUREAU_PERIODIC_JOBS.update({
 INSTALLED_APPS += ["bureau.payments"]
 BUREAU_PERIODIC_JOBS["payments-debits"] = {"task": "bureau.payments.tasks.plan_debits",
                                            "every": 6 * 3600}
+
+# --- RDAP (bureau.rdap): served under /rdap/ and at the root of BUREAU_RDAP_HOST if set; its
+# settings (BUREAU_RDAP_*: base URL, IANA ID, abuse contact, bootstrap file, rate) are read in
+# bureau/rdap/conf.py ---
+INSTALLED_APPS += ["bureau.rdap"]
+MIDDLEWARE.insert(1, "bureau.rdap.middleware.RdapHostMiddleware")

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notices/", include("bureau.notices.urls")),
     path("coop/", include("bureau.coop.urls")),
     path("payments/", include("bureau.payments.urls")),
+    path("rdap/", include("bureau.rdap.urls")),
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,6 +25,7 @@ from bureau.sandbox.clock import Clock, format_time, parse_duration
 from bureau.sandbox.faults import KINDS, Faults
 from bureau.sandbox.operator import Operator
 from bureau.sandbox.policy import load_config
+from bureau.sandbox.rdap import RdapServer
 from bureau.sandbox.registry import Registry
 from bureau.sandbox.server import EppServer, tls_context
 
@@ -44,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the EPP server until Ctrl-C")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=7000, help="0 for a free port (default 7000)")
+    serve.add_argument("--rdap-port", type=int, default=7080,
+                       help="port of the registry's RDAP service (HTTP; 0: a free port)")
     serve.add_argument("--validate-responses", action="store_true",
                        help="check every response against the EPP schemas before sending")
 
@@ -92,6 +95,9 @@ def _serve(args: argparse.Namespace) -> int:
     server = EppServer(registry, tls_context(certs.ca_file, certs.server_cert,
                                              certs.server_key), args.host, args.port)
 
+    rdap = RdapServer(state / DB_NAME, config, args.host, args.rdap_port).start()
+    bootstrap = rdap.write_bootstrap(state / "rdap" / "dns.json")
+
     async def run() -> None:
         await server.start()
         print(f"EPP sandbox listening on {args.host}:{server.port} (TLS, client cert required)")
@@ -102,6 +108,7 @@ def _serve(args: argparse.Namespace) -> int:
             print(f"  registrar {account.id!r} password {account.password!r}"
                   f" cert {cert} key {key}")
         print(f"  TLDs     : {', '.join(sorted(config.tlds))}")
+        print(f"  RDAP     : {rdap.base_url} (bootstrap file {bootstrap})")
         print("Ctrl-C to stop.", flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -112,6 +119,7 @@ def _serve(args: argparse.Namespace) -> int:
         await server.stop()
 
     asyncio.run(run())
+    rdap.stop()
     registry.close()
     with contextlib.suppress(BrokenPipeError):  # whoever read our stdout may be gone
         print("EPP sandbox stopped.")

@@ -27,6 +27,14 @@ class Operator:
         self.config = config
         self.clock = Clock(conn)
 
+    def set_rdap_url(self, clid: str, url: str) -> None:
+        """Where the registry's RDAP answers send clients for `clid`'s names (`related`)."""
+        with store.transaction(self.conn):
+            done = self.conn.execute("UPDATE registrars SET rdap_url = ? WHERE id = ?",
+                                     (url, clid)).rowcount
+        if not done:
+            raise ValueError(f"no registrar {clid!r}")
+
     def set_server_status(self, name: str, add: list[str] | None = None,
                           remove: list[str] | None = None, reason: str = "registry action",
                           who: str = "registry staff") -> None:

@@ -10,6 +10,7 @@ Built-in defaults make a useful demo registry; a TOML or JSON file can replace a
     id = "bureau"
     password = "bureau-secret"
     balance = "100000.00"
+    rdap_url = "https://rdap.example.coop/"   # the registrar's RDAP (the `related` link)
 
     [tlds.test]
     create = "8.00"
@@ -49,6 +50,8 @@ class RegistrarAccount:
     password: str
     balance: Decimal = Decimal("100000.00")
     credit_limit: Decimal = Decimal("0")
+    # The registrar's RDAP base URL: the `related` link of the registry's RDAP answers.
+    rdap_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,7 @@ def load_config(path: Path | None) -> RegistryConfig:
                 r["password"],
                 _money(r.get("balance", "100000.00")),
                 _money(r.get("credit_limit", "0")),
+                str(r.get("rdap_url", "")),
             )
             for r in raw["registrars"]
         )

@@ -75,7 +75,7 @@ _ADDED_COLUMNS = {
     "domains": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
     "hosts": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
     "contacts": {"status_reasons": "TEXT NOT NULL DEFAULT '{}'"},
-    "registrars": {"pw_changed": "INTEGER", "user_agent": "TEXT"},
+    "registrars": {"pw_changed": "INTEGER", "user_agent": "TEXT", "rdap_url": "TEXT"},
 }
 
 
@@ -111,6 +111,9 @@ def initialise(conn: sqlite3.Connection, config: RegistryConfig) -> None:
                 (account.id, account.password, str(account.balance),
                  str(account.credit_limit)),
             )
+            if account.rdap_url:
+                conn.execute("UPDATE registrars SET rdap_url = ? WHERE id = ?",
+                             (account.rdap_url, account.id))
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('clock_offset', '0')")
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('roid_seq', '0')")
 

@@ -16,6 +16,8 @@
         sandbox.operator.approve_review("x.review")      # or reject_review(name, reason)
         sandbox.balance("bureau")                        # Decimal
         sandbox.domains()                                # list of dicts (name, clid, ...)
+        sandbox.rdap.base_url, sandbox.rdap.bootstrap_url  # the registry's RDAP (HTTP)
+        sandbox.operator.set_rdap_url("bureau", url)     # the registrar's RDAP (`related`)
     # stop() on exit; the SQLite file (state_dir/sandbox.sqlite3) keeps everything
 
 `start_sandbox(state_dir, config=None, *, config_file=None, host="127.0.0.1", port=0,
@@ -46,6 +48,7 @@ from bureau.sandbox.clock import Clock
 from bureau.sandbox.faults import Faults
 from bureau.sandbox.operator import Operator
 from bureau.sandbox.policy import RegistryConfig, load_config
+from bureau.sandbox.rdap import RdapServer
 from bureau.sandbox.registry import Registry
 from bureau.sandbox.server import EppServer, tls_context
 
@@ -99,6 +102,7 @@ class Sandbox:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: EppServer | None = None
         self._thread: threading.Thread | None = None
+        self.rdap = RdapServer(db_path, config, host)
 
     def start(self) -> Sandbox:
         ready = threading.Event()
@@ -132,9 +136,12 @@ class Sandbox:
         ready.wait(30)
         if errors:
             raise errors[0]
+        self.rdap.start()
+        self.rdap.write_bootstrap(self.state_dir / "rdap" / "dns.json")
         return self
 
     def stop(self) -> None:
+        self.rdap.stop()
         if self._loop is not None and self._thread is not None:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
