@@ -100,6 +100,7 @@ def prepare(state: Path, sandbox_port: int, domains: int) -> str:
     from django.utils import timezone
 
     from bureau.api.tokens import create_token
+    from bureau.core.credentials import Credential
     from bureau.registrar.accounts.models import Membership, Organisation, Role
     from bureau.registrar.billing import ledger
     from bureau.registrar.domains.models import Domain, DomainState
@@ -136,7 +137,7 @@ def prepare(state: Path, sandbox_port: int, domains: int) -> str:
                expires_at=now + timedelta(days=30 + i), nameservers=["ns1.bench.test"])
         for i in range(have, domains)])
     return create_token(user=user, organisation=org, name=f"bench {now:%H%M%S}",
-                        scopes=["domains:read"]).secret
+                        scopes=["domains:read"], credential=Credential.console()).secret
 
 
 def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

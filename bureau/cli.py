@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bureau.env import SettingError
+from bureau.env import SettingError, env_str
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> None:
         # The demo: keys generated once in the state folder, plain http on loopback.
         os.environ.setdefault("BUREAU_DEMO", "1")
         os.environ.setdefault("BUREAU_HTTPS", "0")
+        # Links in the demo's emails lead to where its portal listens.
+        os.environ.setdefault("BUREAU_PORTAL_URL", f"http://{demo_address(args[1:])}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError
@@ -37,6 +39,16 @@ def main(argv: list[str] | None = None) -> None:
         if reason is None:
             raise  # the database answers: a real error, with its traceback
         sys.exit(f"bureau: the database cannot be reached ({reason})")
+
+
+def demo_address(args: list[str]) -> str:
+    """Where `bureau run` serves the portal: --addr, else BUREAU_ADDR, else 127.0.0.1:8000."""
+    for i, arg in enumerate(args):
+        if arg == "--addr" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--addr="):
+            return arg.split("=", 1)[1]
+    return env_str("BUREAU_ADDR", "127.0.0.1:8000")
 
 
 def unreachable_database() -> str | None:

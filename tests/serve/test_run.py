@@ -86,6 +86,14 @@ def test_the_summary_says_how_the_demo_is_set(demo: Demo) -> None:
     assert f"state folder          {demo.state}" in summary
 
 
+def test_links_in_the_demos_emails_lead_to_its_portal(demo: Demo) -> None:
+    links = re.findall(r"http://[^\s\"<]+/notices/verify/[^\s\"<]+", demo.stdout.read_text())
+    assert links, "the demo sends its member an address confirmation"
+    assert all(link.startswith(demo.url + "/") for link in links), links
+    status, _headers, _body = demo.get(links[0][len(demo.url):])
+    assert status == 200
+
+
 def test_served_by_gunicorn_with_static_files_and_its_own_404(demo: Demo) -> None:
     assert any(r["logger"] == "gunicorn.error" and r["message"].startswith("Listening at")
                for r in log_records(demo.stderr))
