@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -190,8 +191,26 @@ def read_deposit(folder: Path, profile: Profile, keys: AgentKeys) -> Iterator[Do
 def read_deposits(folders: list[Path], profile: Profile, keys: AgentKeys) -> Iterator[DomainRow]:
     """Restore from a full deposit followed by the incrementals made after it, in order.
 
-    An incremental only holds names missing from the earlier deposits, so the rows are simply
-    chained; a name seen twice means the deposits do not belong together.
+    A name in a later deposit replaces the same name in an earlier one (a name deleted and
+    registered again since the full deposit comes back with its new holder, when the
+    incremental carries it). The deposits are read newest first and a name already given is
+    skipped (the names seen are kept on disk, not in memory). Deletions cannot be applied: an
+    incremental lists what was added, never what was removed, so a name deleted since the
+    full deposit is restored; the next full deposit no longer holds it.
     """
-    for folder in folders:
-        yield from read_deposit(folder, profile, keys)
+    with tempfile.TemporaryDirectory(prefix="escrow-restore-") as tmp:
+        seen = sqlite3.connect(Path(tmp) / "names.sqlite")
+        seen.execute("PRAGMA journal_mode=OFF")
+        seen.execute("CREATE TABLE n (name TEXT PRIMARY KEY) WITHOUT ROWID")
+        try:
+            for i, folder in enumerate(reversed(folders)):
+                newest = i == 0
+                for row in read_deposit(folder, profile, keys):
+                    if not newest and seen.execute("SELECT 1 FROM n WHERE name=?",
+                                                   (row.domain,)).fetchone():
+                        continue  # replaced by a later deposit
+                    if len(folders) > 1:
+                        seen.execute("INSERT OR IGNORE INTO n VALUES (?)", (row.domain,))
+                    yield row
+        finally:
+            seen.close()

@@ -13,7 +13,6 @@ from typing import Any
 import idna
 import pysequoia
 import pytest
-from django.utils import timezone
 from escrow_fixtures import Party, gpg
 
 from bureau.registrar.accounts.models import Organisation
@@ -23,6 +22,7 @@ from bureau.registrar.registries.models import Registry, Tld
 
 IANA = "9999"
 DOMAINS = 3000
+REGISTERED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture(scope="session")
@@ -106,7 +106,9 @@ def make_domains(reg: Registrar, start: int, n: int) -> list[Domain]:
             billing_contact=None if i % 11 == 0 else cs[(i + 3) % len(cs)],
             state=DomainState.REDEMPTION if i % 50 == 7 else DomainState.ACTIVE,
             nameservers=[f"ns1.host{i % 17}.example", f"ns2.host{i % 17}.example"],
-            registered_at=timezone.now(), expires_at=base + dt.timedelta(days=i % 700),
+            # registered before any deposit of the tests (whose clock may be set back): a
+            # registration after a deposit would be a new one (history.DbNameLookup)
+            registered_at=REGISTERED, expires_at=base + dt.timedelta(days=i % 700),
         ))
     return Domain.objects.bulk_create(domains)
 

@@ -114,3 +114,31 @@ def test_restore_from_the_2024_profile_keeps_what_it_carries(
     after = snapshot()
     assert {r.domain: (r.expiry, r.registrant) for r in after} == before
     assert all(r.nameservers == () and r.admin == r.registrant for r in after)
+
+
+def test_a_name_registered_again_since_the_full_deposit_restores_with_its_new_holder(
+    registrar: Registrar, escrow_settings: Path, agent: Party,
+) -> None:
+    """Deleted, then registered by someone else after the full deposit: the incremental holds
+    it as a new registration and restore of full + incremental gives the new holder."""
+    from django.utils import timezone
+
+    make_domains(registrar, 0, 50)
+    full = make_deposit("full", date=DAY)
+    old = Domain.objects.get(name="name7.test")
+    old.state = DomainState.DELETED
+    old.save(update_fields=["state"])
+    newcomer = registrar.contacts[-1]
+    assert newcomer.pk != old.registrant_id
+    Domain.objects.create(name="name7.test", tld=registrar.tld,
+                          organisation=registrar.organisation, registrant=newcomer,
+                          admin_contact=newcomer, tech_contact=newcomer, state="active",
+                          registered_at=timezone.now(), expires_at=old.expires_at)
+    inc = make_deposit("inc", date=DAY + dt.timedelta(days=1))
+    assert inc.records == 1
+    before = snapshot()
+    wipe()
+    call_command("escrow", "restore", full.folder, inc.folder, "--agent-key",
+                 str(agent.secret), stdout=io.StringIO(), stderr=io.StringIO())
+    assert snapshot() == before
+    assert Domain.objects.get(name="name7.test").registrant.name == newcomer.name

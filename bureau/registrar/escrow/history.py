@@ -1,7 +1,9 @@
 """Which names are already deposited, answered from the deposit history table.
 
 The current *series* is the latest full deposit that was written plus every incremental
-written after it. An incremental holds every sponsored name not in the series (spec 4.1.11).
+written after it. An incremental holds every sponsored name not in the series (spec 4.1.11),
+and a name registered again since the series deposited it (deleted, then registered by
+someone else): restore takes the later row.
 """
 
 from __future__ import annotations
@@ -9,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+
+from bureau.registrar.domains.models import HELD_STATES, Domain
 
 from .models import DEPOSITED_STATES, Deposit, DepositedName, DepositKind
 
@@ -38,9 +43,13 @@ class DbNameLookup:
     def present(self, names: Sequence[str]) -> set[str]:
         if not self.deposit_ids or not names:
             return set()
+        # a name registered (again) after the deposit that holds it started is a new
+        # registration, possibly of another holder: not deposited yet
+        newer = Domain.objects.filter(name=OuterRef("name"), state__in=HELD_STATES,
+                                      registered_at__gt=OuterRef("deposit__started_at"))
         return set(DepositedName.objects.filter(name__in=list(names),
                                                 deposit_id__in=self.deposit_ids)
-                   .values_list("name", flat=True).distinct())
+                   .exclude(Exists(newer)).values_list("name", flat=True).distinct())
 
 
 class DbNameRecorder:
