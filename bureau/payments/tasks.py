@@ -24,3 +24,23 @@ def plan_debits() -> dict[str, object]:
     from .operations.debits import plan_renewal_debits
 
     return {"announced": [c.end_to_end for c in plan_renewal_debits()]}
+
+
+@task()
+def settle_many(*, credited: dict[str, list[int]]) -> dict[str, object]:
+    """``settle_payments`` for many organisations (a statement's credits): {id: line ids}."""
+    import logging
+
+    from bureau.registrar.accounts.models import Organisation
+
+    from .operations.waiting import settle
+
+    failed = []
+    for organisation in Organisation.objects.filter(pk__in=[int(i) for i in credited]):
+        try:
+            settle(organisation, credited[str(organisation.pk)])
+        except Exception:
+            logging.getLogger("bureau.payments").exception(
+                "settling the payments of organisation %s", organisation.pk)
+            failed.append(organisation.pk)
+    return {"organisations": len(credited), "failed": failed}

@@ -227,3 +227,20 @@ def test_a_refusal_speaks_french_too(staff: User) -> None:
         run(csv([Movement("Z1", 0)]), staff, "z.csv")
     assert "Rien n’a été importé" in refused.value.message
     assert "ligne 2 : le montant est nul" in refused.value.message
+
+
+def test_a_statement_crediting_many_organisations_is_settled_by_one_job(
+        staff: User, django_capture_on_commit_callbacks: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from bureau.payments.tasks import settle_many
+
+    orgs = [Organisation.objects.create(name=f"Asso {i}", slug=f"asso-{i}") for i in range(12)]
+    with django_capture_on_commit_callbacks(execute=True):
+        run(camt053([Movement(f"MANY{i}", 100 + i, reference=ref(o))
+                     for i, o in enumerate(orgs)]), staff)
+    [job] = DBTaskResult.objects.all()
+    assert job.task_path.endswith("settle_many")
+    assert settle_many.call(credited=job.args_kwargs["kwargs"]["credited"]) == {
+        "organisations": 12, "failed": []}
+    assert [ledger.balance(o, "EUR") for o in orgs] == [100 + i for i in range(12)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, Value, When
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
@@ -153,9 +154,13 @@ def top_up_many(items: Sequence[tuple[Organisation, int, str]], currency: str) -
             int(account.organisation_id or 0): account for account in LedgerAccount.objects.filter(
                 kind=AccountKind.MEMBER, currency=currency,
                 organisation_id__in={organisation.pk for organisation, _a, _m in items})}
-        for organisation, _amount, _memo in items:
-            if organisation.pk not in accounts:
-                accounts[organisation.pk] = member_account(organisation, currency)
+        missing = {o.pk: o for o, _a, _m in items if o.pk not in accounts}
+        if missing:
+            LedgerAccount.objects.bulk_create(
+                [LedgerAccount(kind=AccountKind.MEMBER, organisation=o, currency=currency)
+                 for o in missing.values()], ignore_conflicts=True)
+            accounts.update({int(a.organisation_id or 0): a for a in LedgerAccount.objects.filter(
+                kind=AccountKind.MEMBER, currency=currency, organisation_id__in=missing)})
         journals = Journal.objects.bulk_create(
             [Journal(kind=JournalKind.TOP_UP, memo=memo[:255]) for _o, _a, memo in items])
         entries: list[Entry] = []
@@ -167,8 +172,10 @@ def top_up_many(items: Sequence[tuple[Organisation, int, str]], currency: str) -
             totals[account.pk] = totals.get(account.pk, 0) + amount
         Entry.objects.bulk_create(entries)
         totals[funding.pk] = -sum(amount for _o, amount, _m in items)
-        for pk, amount in totals.items():
-            LedgerAccount.objects.filter(pk=pk).update(balance=models.F("balance") + amount)
+        # One UPDATE for every balance the chunk moves (F(): the database adds).
+        LedgerAccount.objects.filter(pk__in=totals).update(balance=models.F("balance") + Case(
+            *[When(pk=pk, then=Value(amount)) for pk, amount in totals.items()],
+            output_field=models.BigIntegerField()))
         top_ups_posted.send(sender=Journal, postings=[
             (journal, accounts[organisation.pk], amount)
             for journal, (organisation, amount, _memo) in zip(journals, items, strict=True)])
