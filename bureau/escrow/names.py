@@ -14,7 +14,7 @@ EXTENSIONS = {"gzip": "csv.gz.gpg", "bzip2": "csv.bz2.gpg", "zip": "csv.zip.gpg"
 NAME_RE = re.compile(
     r"(?P<iana>[0-9]+)_RDE_(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})_"
     r"(?:(?P<kind>full|inc|hdl)_(?P<seq>[1-9][0-9]*)\.(?P<ext>csv\.(?:gz|bz2|zip)\.gpg)"
-    r"|(?P<hash>hash)\.txt(?P<sig>\.asc)?)\Z"
+    r"|(?P<hash>hash)\.txt(?P<sig>\.asc)?|(?P<abbrev>abbreviations)\.txt)\Z"
 )
 
 
@@ -22,7 +22,7 @@ NAME_RE = re.compile(
 class DepositName:
     iana_id: str
     date: dt.date
-    kind: str  # full, inc, hdl, hash or hashsig (the hash file's detached signature)
+    kind: str  # full, inc, hdl, hash, hashsig (the hash file's signature) or abbrev
     seq: int  # 0 for the hash file
     compression: str | None
 
@@ -48,6 +48,11 @@ def hash_file_name(iana_id: str, date: dt.date) -> str:
     return f"{iana_id}_RDE_{date.isoformat()}_hash.txt"
 
 
+def abbreviations_name(iana_id: str, date: dt.date) -> str:
+    """The table of the header's abbreviations (4.1.15), produced with each deposit."""
+    return f"{iana_id}_RDE_{date.isoformat()}_abbreviations.txt"
+
+
 def hash_signature_name(hash_name: str) -> str:
     """The registrar's detached signature of the hash file (ASCII-armored)."""
     return hash_name + ".asc"
@@ -61,6 +66,8 @@ def parse_name(name: str) -> DepositName | None:
         date = dt.date.fromisoformat(m["date"])
     except ValueError:
         return None
+    if m["abbrev"]:
+        return DepositName(m["iana"], date, "abbrev", 0, None)
     if m["hash"]:
         return DepositName(m["iana"], date, "hashsig" if m["sig"] else "hash", 0, None)
     comp = {"csv.gz.gpg": "gzip", "csv.bz2.gpg": "bzip2", "csv.zip.gpg": "zip"}[m["ext"]]

@@ -25,11 +25,12 @@ from bureau.escrow.csvwriter import RecordEncoder, compile_record, handle_values
 from bureau.escrow.history import NameLookup, NameRecorder
 from bureau.escrow.names import (
     DepositName,
+    abbreviations_name,
     data_file_name,
     hash_file_name,
     hash_signature_name,
 )
-from bureau.escrow.profiles import Profile
+from bureau.escrow.profiles import Profile, abbreviations
 from bureau.escrow.rows import ROLES, Contact, DomainRow
 from bureau.escrow.split import Splitter
 from bureau.escrow.validate import row_checker
@@ -90,14 +91,15 @@ class DepositResult:
     files: list[DepositFile]
     hash_file: Path
     signature_file: Path  # the registrar's detached signature of the hash file
+    abbreviations_file: Path  # the header's abbreviations (4.1.15), listed in the hash file
     records: int
     skipped_redemption: int
     skipped_deposited: int
 
     @property
     def paths(self) -> list[Path]:
-        return [self.hash_file.parent / f.name for f in self.files] + [self.signature_file,
-                                                                        self.hash_file]
+        return [self.hash_file.parent / f.name for f in self.files] + [
+            self.abbreviations_file, self.signature_file, self.hash_file]
 
 
 _OPEN, _DATA, _CLOSE, _STOP = range(4)
@@ -409,13 +411,17 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         files = _collect(all_series, backend.done)
         hash_path = config.out_dir / hash_file_name(config.iana_id, config.date)
         signature_path = config.out_dir / hash_signature_name(hash_path.name)
-        _write_hash_file(hash_path, signature_path, files, config.keys)
+        abbrev_path = config.out_dir / abbreviations_name(config.iana_id, config.date)
+        abbrev = abbreviations(profile).encode("utf-8")
+        write_bytes_atomically(abbrev_path, abbrev)
+        _write_hash_file(hash_path, signature_path, files, config.keys,
+                         (abbrev_path.name, hashlib.sha256(abbrev).hexdigest()))
         if progress is not None:
             progress(series.records)
         if config.record_to is not None and names_file is not None:
             names_file.seek(0)
             config.record_to.record(config.kind, (n.rstrip("\n") for n in names_file))
-        return DepositResult(files, hash_path, signature_path, series.records,
+        return DepositResult(files, hash_path, signature_path, abbrev_path, series.records,
                              counters["redemption"],
                              counters["deposited"])
     except BaseException:
@@ -450,12 +456,14 @@ def _collect(all_series: list[_FileSeries], done: list[tuple[str, int, str, str]
 
 
 def _write_hash_file(path: Path, signature: Path, files: list[DepositFile],
-                     keys: SigningKeys) -> None:
+                     keys: SigningKeys, *extra: tuple[str, str]) -> None:
     """The SHA-256 of each CSV file after splitting (4.1.17 split, 4.1.18 hash, then 4.1.19
     compress and 4.1.20 encrypt), in sha256sum format ("<hex>  <CSV name>", ASCII, LF), and
     the registrar's detached signature of it: a dropped part (with its line), swapped parts or
-    an older file under a new name then fail the check."""
+    an older file under a new name then fail the check. ``extra``: (name, sha256) of other
+    files of the deposit (the abbreviation table)."""
     text = "".join(f"{df.csv_sha256}  {df.csv_name}\n" for df in files)
+    text += "".join(f"{digest}  {name}\n" for name, digest in extra)
     write_bytes_atomically(signature, sign_detached(text.encode("ascii"), keys))
     write_bytes_atomically(path, text.encode("ascii"))  # last: a complete deposit
 

@@ -176,6 +176,54 @@ EDITION_2024 = Profile(
     split=SplitRule(max_records=100_000),
 )
 
+_ROLE_NAMES = {"registrant": "registrant", "admin": "administrative contact",
+               "tech": "technical contact", "billing": "billing contact"}
+_FIELD_NAMES = {"domain": "domain name (A-label)", "expiry": "expiration date",
+                "nameservers": "name servers", "iana": "registrar's IANA ID",
+                "handle": "contact handle"}
+
+
+_ATTR_NAMES = {"name": "name", "org": "organisation", "street": "street address (one line "
+               "per address line, CRLF between them)", "city": "city", "state": "state or "
+               "province", "postcode": "postal code", "country": "country code (ISO 3166)",
+               "email": "email address", "voice": "telephone number", "fax": "fax number",
+               "handle": "contact handle (the key of the hdl file)"}
+
+
+def abbreviations(profile: Profile) -> str:
+    """The table of the abbreviations used in the header (4.1.15), with the header lines:
+    produced with each deposit so that the agent can read every column."""
+    prefixes: dict[str, str] = {}
+    suffixes: dict[str, str] = {}
+    for col in (*profile.columns, *profile.handle_columns):
+        if "." not in col.source:
+            continue
+        role, attr = col.source.split(".", 1)
+        if role == "contact":  # hdl file: no prefix
+            suffixes.setdefault(col.header, _ATTR_NAMES[attr])
+            continue
+        prefix, _, suffix = col.header.partition("-")
+        suffixes.setdefault(suffix, _ATTR_NAMES[attr])
+        meaning = _ROLE_NAMES[role]
+        if col.underlying:
+            meaning = f"privacy/proxy customer behind the {meaning} (4.1.7)"
+        elif col.prefer_underlying:
+            meaning += " (the privacy/proxy customer's data when there is one)"
+        prefixes.setdefault(prefix + "-", meaning)
+    lines = [f"Registrar Data Escrow deposit, profile {profile.name} ({profile.source})", "",
+             "Header of the domain files:", ",".join(profile.header)]
+    if profile.handle_mode:
+        lines += ["", "Header of the handle (hdl) files:", ",".join(profile.handle_header)]
+    lines += ["", "Prefixes (4.1.14-4.1.15):"]
+    lines += [f"  {p:<6} {m}" for p, m in prefixes.items()]
+    lines += ["", "Field names after the prefix:"]
+    lines += [f"  {suffix:<11} {m}" for suffix, m in suffixes.items()]
+    lines += ["", "Other fields:"]
+    lines += [f"  {c.header:<15} {_FIELD_NAMES[c.source]}"
+              for c in (*profile.columns, *profile.handle_columns) if c.source in _FIELD_NAMES]
+    return "\n".join(lines) + "\n"
+
+
 PROFILES: dict[str, Profile] = {
     p.name: p for p in (EDITION_2007, EDITION_2007_HANDLES, EDITION_2024)
 }

@@ -38,7 +38,7 @@ class AgentKeys:
 
 def deposit_files(folder: Path) -> list[tuple[Path, DepositName]]:
     """The deposit files in ``folder`` (names that parse), ordered by kind and sequence."""
-    order = {"full": 0, "inc": 0, "hdl": 1, "hash": 2, "hashsig": 3}
+    order = {"full": 0, "inc": 0, "hdl": 1, "abbrev": 2, "hash": 3, "hashsig": 4}
     found = [(p, n) for p in folder.iterdir() if p.is_file() and (n := parse_name(p.name))]
     return sorted(found, key=lambda pn: (order[pn[1].kind], pn[1].seq))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from bureau.escrow.crypto import CryptoError, verify_detached
 from bureau.escrow.history import NameLookup
 from bureau.escrow.names import DepositName, parse_name
-from bureau.escrow.profiles import HEADER_NAME, Profile
+from bureau.escrow.profiles import HEADER_NAME, Profile, abbreviations
 from bureau.escrow.reader import AgentKeys, deposit_files, plaintext_records
 from bureau.escrow.rfc4180 import RecordError
 from bureau.escrow.validate import check_a_label, check_expiry
@@ -106,7 +106,9 @@ def verify_deposit(folder: Path, profile: Profile, keys: AgentKeys,
         return report
     _check_names(folder, report)
     files = deposit_files(folder)
-    data = [(p, n) for p, n in files if n.kind not in ("hash", "hashsig")]
+    data = [(p, n) for p, n in files if n.kind in ("full", "inc", "hdl")]
+    tables = [p for p, n in files if n.kind == "abbrev"]
+    _check_abbreviations(tables, profile, report)
     hashes = [p for p, n in files if n.kind == "hash"]
     signatures = [p for p, n in files if n.kind == "hashsig"]
     report.files = len(files)
@@ -114,7 +116,7 @@ def verify_deposit(folder: Path, profile: Profile, keys: AgentKeys,
     if len(hashes) != 1:
         report.fault(str(folder), f"expected exactly one hash file, found {len(hashes)}")
     else:
-        listed = _check_hashes(hashes[0], signatures, data, keys, report)
+        listed = _check_hashes(hashes[0], signatures, data, tables, keys, report)
     _check_sequences(data, profile, report)
 
     with tempfile.TemporaryDirectory(prefix="escrow-verify-") as tmp:
@@ -158,7 +160,7 @@ def _check_names(folder: Path, report: Report) -> None:
 
 def _check_hashes(
     hash_file: Path, signatures: Sequence[Path], data: Sequence[tuple[Path, DepositName]],
-    keys: AgentKeys, report: Report,
+    tables: Sequence[Path], keys: AgentKeys, report: Report,
 ) -> dict[str, str]:
     """Check the hash file's signature and that it lists exactly the deposit's parts; give
     the SHA-256 it lists for each CSV name (checked when each part is read)."""
@@ -182,6 +184,11 @@ def _check_hashes(
             continue
         listed[m[2]] = m[1]
     present = {n.csv_name: p for p, n in data}
+    for table in tables:
+        present[table.name] = table
+        digest = listed.get(table.name)
+        if digest is not None and hashlib.sha256(table.read_bytes()).hexdigest() != digest:
+            report.fault(table.name, "SHA-256 does not match the hash file (altered)")
     for name in listed:
         if name not in present:
             report.fault(name, "listed in the hash file but missing from the deposit")
@@ -308,6 +315,16 @@ def _check_data_file(path: Path, name: DepositName, profile: Profile, keys: Agen
         report.fault(fname, f"cannot decompress or read: {e}")
     report.signers.update(signers)
     report.rows[name.kind] = report.rows.get(name.kind, 0) + count
+
+
+def _check_abbreviations(tables: Sequence[Path], profile: Profile, report: Report) -> None:
+    """4.1.15: the table of the header's abbreviations comes with the deposit."""
+    if len(tables) != 1:
+        report.fault("deposit", f"expected one abbreviation table (..._abbreviations.txt), "
+                     f"found {len(tables)}")
+        return
+    if tables[0].read_bytes() != abbreviations(profile).encode("utf-8"):
+        report.fault(tables[0].name, f"abbreviation table differs from profile {profile.name}'s")
 
 
 def _expiry_problem(value: str, profile: Profile, deposit_date: dt.date) -> str | None:

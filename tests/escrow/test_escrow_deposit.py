@@ -31,7 +31,8 @@ def test_gpg_decrypts_and_verifies_signature_and_sha256sum_checks(
     folder = deposit.hash_file.parent
     v = gpg(gnupghome, "--verify", str(deposit.signature_file), str(deposit.hash_file))
     assert v.returncode == 0 and b"Good signature" in v.stderr, v.stderr
-    (tmp_path / deposit.hash_file.name).write_bytes(deposit.hash_file.read_bytes())
+    for listed in (deposit.hash_file, deposit.abbreviations_file):
+        (tmp_path / listed.name).write_bytes(listed.read_bytes())
     for f in deposit.files:
         out = gpg(gnupghome, "--decrypt", str(folder / f.name))
         (tmp_path / f.csv_name).write_bytes(gzip.decompress(out.stdout))

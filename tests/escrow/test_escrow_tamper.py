@@ -376,3 +376,20 @@ def test_hash_file_lists_each_csv_after_splitting(deposit: DepositResult, agent_
             for _ in records:
                 pass
         assert f"{digest.hexdigest()}  {name.csv_name}\n" in deposit.hash_file.read_text()
+
+
+def test_each_deposit_comes_with_its_abbreviation_table(deposit: DepositResult,
+                                                         deposit_copy: Path, agent_v4: Party,
+                                                         registrar_v4: Party) -> None:
+    """4.1.15: the table of the header's abbreviations (and the header line) is produced with
+    each deposit, listed in the signed hash file; verify wants it."""
+    table = deposit.abbreviations_file.read_text()
+    assert ",".join(EDITION_2007.header) in table
+    for prefix in ("rt-", "ct-", "tc-", "cf-", "prt-", "pct-", "ptc-", "pcf-"):
+        assert f"\n  {prefix} " in table
+    assert deposit.abbreviations_file.name in deposit.hash_file.read_text()
+    assert deposit.abbreviations_file in deposit.paths
+    next(deposit_copy.glob("*_abbreviations.txt")).unlink()
+    text = _messages(deposit_copy, agent_v4, registrar_v4)
+    assert "expected one abbreviation table" in text
+    assert "listed in the hash file but missing" in text

@@ -104,7 +104,8 @@ def test_full_deposit_passes_verify_gpg_and_sha256sum(
               str(data))
     assert out.returncode == 0, out.stderr
     assert b"Good signature" in out.stderr
-    (tmp_path / deposit.hash_file).write_bytes(hash_file.read_bytes())
+    for listed in (deposit.hash_file, deposit.hash_file.replace("_hash", "_abbreviations")):
+        (tmp_path / listed).write_bytes((folder / listed).read_bytes())
     (tmp_path / deposit.files[0]["csv_name"]).write_bytes(gzip.decompress(out.stdout))
     r = subprocess.run(["sha256sum", "-c", deposit.hash_file], cwd=tmp_path,
                        capture_output=True, text=True)

@@ -65,9 +65,12 @@ class Deposit(models.Model):
 
     @property
     def file_names(self) -> list[str]:
-        # the hash file's detached signature goes just before the hash file itself
-        return [str(f["name"]) for f in self.files] + (
-            [f"{self.hash_file}.asc", self.hash_file] if self.hash_file else [])
+        # the abbreviation table and the hash file's signature, then the hash file itself
+        if not self.hash_file:
+            return [str(f["name"]) for f in self.files]
+        table = self.hash_file.replace("_hash.txt", "_abbreviations.txt")
+        return [str(f["name"]) for f in self.files] + [table, f"{self.hash_file}.asc",
+                                                       self.hash_file]
 
 
 class DepositedName(models.Model):
