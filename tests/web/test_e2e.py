@@ -263,3 +263,63 @@ def test_a_transfer_code_after_the_password_again(browser: Any, live_server: Any
     assert SecurityEvent.objects.filter(kind=EventKind.AUTH_CODE_REVEALED,
                                         user=person).count() == 1
     context.close()
+
+
+@pytest.mark.parametrize(("lang", "width"), [("en", 1280), ("fr", 390)])
+def test_a_visitor_searches_from_the_landing_page_and_signs_up(
+        browser: Any, live_server: Any, sandbox_registry: Registry, lang: str, width: int
+) -> None:
+    """Logged out: the landing page's search box answers with prices, and signing up leads
+    back to the same search with the name ready to add to the cart; at phone width too."""
+    base = live_server.url
+    email = f"visiteur.{lang}@example.org"
+    name = f"visite-{lang}-{int(time.time())}"
+    context = browser.new_context(locale="fr-FR" if lang == "fr" else "en-GB",
+                                  viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+
+    def fits() -> None:
+        """No page is wider than the viewport (the overflowing elements, if one is)."""
+        wider = page.evaluate(
+            "() => [...document.querySelectorAll('body *')].filter(e => "
+            "e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)"
+            ".map(e => e.tagName + '.' + e.className).slice(0, 10)")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, wider)
+
+    page.goto(base + "/")
+    if page.locator("html").get_attribute("lang") != lang:
+        page.select_option("#lang-switch", lang)
+        page.locator("form.lang-switcher button").click()
+        page.wait_for_load_state()
+    assert page.locator("#prices").is_visible()
+    fits()
+    shot(page, f"visitor-{lang}-{width}-01-home")
+    page.fill("main input[name=q]", name)
+    page.locator("main form[role=search] button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    assert page.locator("#results").get_by_text(f"{name}.test").first.is_visible()
+    fits()
+    shot(page, f"visitor-{lang}-{width}-02-search")
+
+    page.locator("#visitor-next a.button").first.click()
+    page.wait_for_url(re.compile(r"/accounts/signup/"))
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    submit(page)
+    page.wait_for_url(re.compile(r"/accounts/confirm-email/"))
+    message = [m for m in mail.outbox if email in m.to][-1]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+", str(message.body))
+    assert link is not None, message.body
+    page.goto(link.group(0))
+    submit(page)
+    page.wait_for_url(re.compile(r"/organisations/new/"))
+    page.fill("input[name=name]", f"Visite {lang}")
+    submit(page)
+    page.wait_for_url(re.compile(rf"/search/\?q={name}"))
+    add = page.locator("#results form button[type=submit]").first
+    assert add.is_visible()
+    fits()
+    shot(page, f"visitor-{lang}-{width}-03-back-to-search")
+    context.close()

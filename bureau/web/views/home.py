@@ -8,15 +8,31 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from bureau.registrar.domains.names import to_u_label
+from bureau.registrar.operations.check import cooperative_prices, priced
+from bureau.registrar.registries.models import Tld
+
 from .. import organisations
+from ..forms import SearchForm
+from .search import resume_wanted
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         if organisations.current(request) is None:
             return redirect("web:organisation_new")
-        return redirect("web:domains")
-    return render(request, "web/home.html")
+        return resume_wanted(request) or redirect("web:domains")
+    return render(request, "web/home.html", {"form": SearchForm(), "prices": prices()})
+
+
+def prices() -> list[dict[str, object]]:
+    """Each extension sold with its price for one year's registration and renewal."""
+    tlds = list(Tld.objects.filter(is_active=True).order_by("name"))
+    create = cooperative_prices(tlds, "create")
+    renew = cooperative_prices(tlds, "renew")
+    return [{"tld": to_u_label(t.name), "currency": t.currency,
+             "create": priced(t, "create", 1, create.get(t.name)),
+             "renew": priced(t, "renew", 1, renew.get(t.name))} for t in tlds]
 
 
 def safe_next(request: HttpRequest, default: str = "/") -> str:

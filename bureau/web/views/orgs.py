@@ -21,6 +21,7 @@ from bureau.registrar.operations.errors import OperationError
 from .. import organisations
 from ..forms import InviteForm, OrganisationForm, RoleForm, SecurityForm
 from ..organisations import member_required, person
+from .search import resume_wanted
 
 
 def show_error(form: object, exc: OperationError) -> None:
@@ -39,7 +40,7 @@ def create(request: HttpRequest) -> HttpResponse:
         organisations.switch(request, organisation.pk)
         messages.success(request, _("%(org)s is created; you are its owner.")
                          % {"org": organisation.name})
-        return redirect("web:domains")
+        return resume_wanted(request) or redirect("web:domains")
     return render(request, "web/organisation_new.html", {"form": form})
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,10 +26,12 @@ from bureau.registrar.registries.models import Tld
 
 from .. import ratelimit
 from ..forms import CartAddForm, CheckoutForm, SearchForm
-from ..organisations import actor, member_required, person
+from ..organisations import actor, current, member_required, person
 from ..outcomes import Failed, attempt
 
 CART_KEY = "bureau_cart"
+# The name a visitor searched before signing up, searched again once they can order it.
+WANTED_KEY = "bureau_wanted"
 
 
 @dataclass(frozen=True)
@@ -55,16 +59,32 @@ def candidates(text: str, tlds: list[Tld]) -> tuple[list[str], str | None]:
     return names, requested
 
 
-@member_required()
+def search_url(name: str) -> str:
+    return f"{reverse('web:search')}?{urlencode({'q': name})}"
+
+
+def resume_wanted(request: HttpRequest) -> HttpResponse | None:
+    """Back to the search a visitor made before signing up, once (None when there is none)."""
+    wanted = request.session.pop(WANTED_KEY, None)
+    return redirect(search_url(wanted)) if wanted else None
+
+
 def search(request: HttpRequest) -> HttpResponse:
+    """Open to visitors (rate-limited by address); a person without an organisation yet is
+    asked to create one first, and comes back to this search afterwards."""
     form = SearchForm(request.GET or None)
     rows: list[Row] = []
+    visitor = not request.user.is_authenticated
+    if not visitor and current(request) is None:
+        if form.is_bound and form.is_valid():
+            request.session[WANTED_KEY] = form.cleaned_data["q"]
+        return redirect("web:organisation_new")
     if form.is_bound and form.is_valid():
         if not ratelimit.hit(request, "check"):
             form.add_error("q", _("Too many searches in a short time: wait a minute and try "
                                   "again."))
-            return render(request, "web/search.html", {"form": form, "rows": rows},
-                          status=429)
+            return render(request, "web/search.html", {"form": form, "rows": rows,
+                                                       "visitor": visitor}, status=429)
         tlds = list(Tld.objects.filter(is_active=True).select_related("registry"))
         names, requested = candidates(form.cleaned_data["q"], tlds)
         by_name = {t.name: t for t in tlds}
@@ -80,8 +100,14 @@ def search(request: HttpRequest) -> HttpResponse:
         for q in quotes:
             rows.append(Row(q, by_name[split_tld(q.name)[1]], q.name == (
                 parse_name(requested) if requested else None)))
-    return render(request, "web/search.html", {"form": form, "rows": rows,
-                                               "cart": request.session.get(CART_KEY, [])})
+    signup = None
+    if visitor and form.is_bound and form.is_valid():
+        request.session[WANTED_KEY] = form.cleaned_data["q"]
+        signup = (f"{reverse('account_signup')}?"
+                  f"{urlencode({'next': search_url(form.cleaned_data['q'])})}")
+    return render(request, "web/search.html", {
+        "form": form, "rows": rows, "visitor": visitor, "signup": signup,
+        "cart": request.session.get(CART_KEY, [])})
 
 
 def cart_of(request: HttpRequest) -> list[dict[str, object]]:
