@@ -225,6 +225,8 @@ BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
 BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)
 BUREAU_NOTICES_FROM = env_str("BUREAU_NOTICES_FROM")  # empty: DEFAULT_FROM_EMAIL
 BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL", "http://127.0.0.1:8000")
+# AGPL §13: where users get the running version's source (empty: Bureau serves it, /source/).
+BUREAU_SOURCE_URL = env_str("BUREAU_SOURCE_URL", "")
 BUREAU_PERIODIC_JOBS["notices"] = {"task": "bureau.notices.tasks.run_notices", "every": 3600}
 # --- end of notices ----------------------------------------------------------------------------
 

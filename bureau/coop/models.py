@@ -40,6 +40,23 @@ class College(models.Model):
     def __str__(self) -> str:
         return str(self.name)
 
+    @property
+    def label(self) -> str:
+        """The name in the page's language while it is the founding one (renamed in the
+        admin: as the cooperative wrote it)."""
+        default = FOUNDING_COLLEGES.get(self.code)
+        if default is not None and self.name == default[0]:
+            return str(default[1])
+        return str(self.name)
+
+
+# The colleges created by migration 0002: their stored (French) name, translated label.
+FOUNDING_COLLEGES = {
+    "employees": ("Salarié·es", _("Employees")),
+    "customers": ("Client·es et bénéficiaires", _("Customers and beneficiaries")),
+    "contributors": ("Contributeurs et contributrices", _("Contributors")),
+}
+
 
 class MemberStatus(models.TextChoices):
     # Joined, shares subscribed, not paid yet: not a member until they are (no vote).

@@ -31,6 +31,7 @@ from bureau.coop.forms import (
 from bureau.coop.models import (
     Ballot,
     BallotState,
+    College,
     Invoice,
     Member,
     MemberStatus,
@@ -218,8 +219,11 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = [{"option": o, "count": result.get("counts", {}).get(str(o.position), 0),
              "score": result.get("scores", {}).get(str(o.position)),
              "winner": result.get("winner") == o.position} for o in options]
+    colleges = {c.code: c.label for c in College.objects.all()}
+    weights = [(colleges.get(code, code), w) for code, w in ballot.college_weights.items()]
     return page(request, "coop/ballot.html", {
-        "ballot": ballot, "member": member, "form": form, "voted": voted, "closed": closed,
+        "ballot": ballot, "member": member, "weights": weights, "form": form, "voted": voted,
+        "closed": closed,
         "can_vote": member is not None and not voted and ballots.is_open(ballot),
         "rows": rows, "result": result, "turnout": turnout_percent(result),
         "public_votes": ballot.votes.select_related("member", "option")

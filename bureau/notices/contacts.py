@@ -18,14 +18,15 @@ from django.utils.translation import gettext as _
 from bureau import epp
 from bureau.core import clock
 from bureau.registrar.accounts.models import Organisation
-from bureau.registrar.contacts.models import Contact
+from bureau.registrar.accounts.permissions import PERMISSIONS, Permission
+from bureau.registrar.contacts.models import Contact, ContactHandle
 from bureau.registrar.domains.models import Domain, DomainState, Operation
-from bureau.registrar.operations.common import Actor, EppOutcome
+from bureau.registrar.operations.common import Actor, EppOutcome, send, verify_role
 from bureau.registrar.operations.domainops import run_free
-from bureau.registrar.operations.errors import OperationError
+from bureau.registrar.operations.errors import OperationError, WrongState
 
 from . import conf
-from .mail import Message, deliver, portal_path
+from .mail import Message, deliver, portal_path, record_failure
 from .models import ContactProfile, DeliveryFailure, Notice, NoticeKind
 
 VERIFY_SALT = "bureau.notices.verify-email"
@@ -35,6 +36,10 @@ ACCURACY = Actor.system("contact-accuracy")
 
 class LinkError(Exception):
     """A verification or confirmation link that cannot be used; the message says why."""
+
+
+class LinkExpired(LinkError):
+    """Out of date but otherwise right: a new one may be sent to the same address."""
 
 
 def profile_of(contact: Contact) -> ContactProfile:
@@ -54,7 +59,10 @@ def start_verification(contact: Contact, now: datetime | None = None) -> Notice 
     profile.nonce = secrets.token_hex(8)
     profile.verification_email = contact.email
     profile.verification_sent_at = now
-    profile.save(update_fields=["nonce", "verification_email", "verification_sent_at"])
+    # A new address (or a bounce) starts a new count: the flag is armed again.
+    profile.flagged_at = None
+    profile.save(update_fields=["nonce", "verification_email", "verification_sent_at",
+                                "flagged_at"])
     return send_verification(contact, profile, now)
 
 
@@ -85,7 +93,8 @@ def verify_email(token: str, now: datetime | None = None) -> Contact:
             raise LinkError(_("This link was already used or replaced by a newer one."))
         sent = profile.verification_sent_at
         if sent is None or now - sent > timedelta(days=conf.verify_days()):
-            raise LinkError(_("This link expired: ask for a new one from your contact page."))
+            raise LinkExpired(_("This link expired: ask for a new one below, or from your "
+                                "contacts page."))
         contact = profile.contact
         profile.verified_email = contact.email
         profile.verified_at = now
@@ -100,12 +109,68 @@ def verify_email(token: str, now: datetime | None = None) -> Contact:
     return contact
 
 
+def new_link_for(token: str, now: datetime | None = None) -> Contact:
+    """From an expired verification link: a new link to the same address (the holder may not
+    be a member of the portal). Only the last link sent, and only once it expired."""
+    now = now or clock.now()
+    try:
+        data: dict[str, Any] = signing.loads(token, salt=VERIFY_SALT)
+    except signing.BadSignature as exc:
+        raise LinkError(_("This link is not valid: copy the whole link from the message.")) \
+            from exc
+    profile = ContactProfile.objects.select_related("contact") \
+        .filter(contact_id=int(data.get("c") or 0)).first()
+    if profile is None or not profile.nonce or profile.nonce != data.get("n") \
+            or profile.verification_email != profile.contact.email:
+        raise LinkError(_("This link was already used or replaced by a newer one."))
+    sent = profile.verification_sent_at
+    if sent is not None and now - sent <= timedelta(days=conf.verify_days()):
+        raise LinkError(_("This link still works: use it."))
+    resend_verification(profile.contact, now)
+    return profile.contact
+
+
 def resend_verification(contact: Contact, now: datetime | None = None) -> Notice | None:
+    """A new link (the old one dies). A flag already raised stays until the address is
+    verified: asking for a link does not lift a suspension."""
     now = now or clock.now()
     profile = profile_of(contact)
+    flagged = profile.flagged_at
     profile.verification_sent_at = None
     profile.save(update_fields=["verification_sent_at"])
-    return start_verification(contact, now)
+    notice = start_verification(contact, now)
+    if flagged is not None:
+        ContactProfile.objects.filter(pk=profile.pk).update(flagged_at=flagged)
+    return notice
+
+
+def request_new_link(*, contact: Contact, actor: Actor, now: datetime | None = None) -> Notice:
+    """The member asks for a new verification link from their contacts page (the link
+    expired, or the mail was missed). Members of the contact's organisation only."""
+    verify_role(contact.organisation, actor, PERMISSIONS[Permission.MANAGE_CONTACTS])
+    profile = profile_of(contact)
+    if profile.email_verified:
+        raise WrongState(_("%(email)s is already verified.") % {"email": contact.email})
+    now = now or clock.now()
+    notice = resend_verification(contact, now)
+    if notice is None:
+        raise WrongState(_("The link could not be sent to %(email)s: check the address.")
+                         % {"email": contact.email})
+    return notice
+
+
+def record_bounce(address: str, reason: str, now: datetime | None = None) -> DeliveryFailure:
+    """Mail to ``address`` bounced: the contacts using it are no longer verified and a new
+    verification starts (the flag clock runs again); verifying, or correcting the address,
+    clears the warning."""
+    now = now or clock.now()
+    failure = record_failure(address, "bounce", reason, now)
+    for contact in Contact.objects.filter(email__iexact=address.strip()):
+        profile = profile_of(contact)
+        ContactProfile.objects.filter(pk=profile.pk).update(verified_at=None)
+        Contact.objects.filter(pk=contact.pk).update(verified_at=None)
+        resend_verification(contact, now)
+    return failure
 
 
 # --- the 15-day flag ---------------------------------------------------------------------
@@ -140,11 +205,10 @@ def flag_unverified(now: datetime | None = None) -> list[ContactProfile]:
 
 
 def notify_flagged(profile: ContactProfile, suspended: bool, now: datetime) -> Notice | None:
-    """Tell the organisation's people (their login addresses work) and the holder."""
+    """Tell the holder."""
     contact = profile.contact
-    people = [m.user.email for m in contact.organisation.memberships.select_related("user")
-              if m.role in ("owner", "admin") and m.user.email]
-    recipients = list(dict.fromkeys([*people, contact.email]))
+    # The holder only: their data is what is checked (the portal shows it to the members).
+    recipients = [contact.email]
     names = [d.u_label for d in Domain.objects.filter(state=DomainState.ACTIVE,
                                                       registrant=contact)]
     return deliver(Message(
@@ -204,6 +268,32 @@ def lift_suspension(profile: ContactProfile) -> None:
 
 # --- yearly confirmation -----------------------------------------------------------------
 
+def registry_copies(contact: Contact) -> list[dict[str, str]]:
+    """What each registry holds about the contact, asked by EPP (<contact:info>): the yearly
+    check shows this, not Bureau's copy. A registry that does not answer says so."""
+    copies = []
+    for handle in ContactHandle.objects.filter(contact=contact).select_related("registry") \
+            .order_by("registry__name"):
+        outcome = send(handle.registry, epp.ContactInfo(handle.handle))
+        row = {"registry": handle.registry.name, "handle": handle.handle}
+        if outcome.response is None:
+            row["error"] = str(_("The registry did not answer; look again later."))
+            copies.append(row)
+            continue
+        data: epp.ContactInfoData = outcome.response.data
+        postal = data.postal("loc") or data.postal("int")
+        addr = postal.addr if postal is not None else None
+        row.update({
+            "name": (postal.name or "") if postal else "",
+            "org": (postal.org or "") if postal else "",
+            "email": data.email,
+            "phone": data.voice.number if data.voice else "",
+            "street": ", ".join(addr.street) if addr else "",
+            "city": f"{addr.pc or ''} {addr.city} {addr.cc}".strip() if addr else ""})
+        copies.append(row)
+    return copies
+
+
 def send_yearly_checks(now: datetime | None = None) -> list[Notice]:
     now = now or clock.now()
     every = timedelta(days=conf.confirm_every_days())
@@ -219,7 +309,9 @@ def send_yearly_checks(now: datetime | None = None) -> list[Notice]:
         if last + every > now:
             continue
         due = (last + every).date().isoformat()
-        token = signing.dumps({"c": contact.pk, "d": due}, salt=CONFIRM_SALT)
+        # Sent time in the link: it expires after verify_days and works once (see below).
+        token = signing.dumps({"c": contact.pk, "d": due, "s": now.isoformat()},
+                              salt=CONFIRM_SALT)
         names = [d.u_label for d in Domain.objects.filter(state=DomainState.ACTIVE,
                                                           registrant=contact)]
         notice = deliver(Message(
@@ -227,6 +319,8 @@ def send_yearly_checks(now: datetime | None = None) -> list[Notice]:
             template="yearly_check", recipients=[contact.email],
             language=str(profile.language), contact=contact,
             context={"contact": contact, "domains": names,
+                     "registries": registry_copies(contact),
+                     "until": now + timedelta(days=conf.verify_days()),
                      "url": f"{conf.portal_url()}/notices/confirm/{token}/"}), now)
         if notice is not None:
             sent.append(notice)
@@ -234,23 +328,40 @@ def send_yearly_checks(now: datetime | None = None) -> list[Notice]:
 
 
 def confirm_data(token: str, now: datetime | None = None) -> Contact:
-    """One click: the holder says the data is still right."""
+    """One click: the holder says the data is still right. The link works once (a
+    confirmation after it was sent uses it up) and for ``verify_days``."""
     now = now or clock.now()
+    invalid = _("This link is not valid: copy the whole link from the message.")
     try:
         data: dict[str, Any] = signing.loads(token, salt=CONFIRM_SALT)
-    except signing.BadSignature as exc:
-        raise LinkError(_("This link is not valid: copy the whole link from the message.")) \
-            from exc
-    profile = ContactProfile.objects.select_related("contact").filter(
-        contact_id=int(data.get("c") or 0)).first()
-    if profile is None:
-        raise LinkError(_("This link is not valid: copy the whole link from the message."))
-    profile.confirmed_at = now
-    profile.save(update_fields=["confirmed_at"])
+        sent = datetime.fromisoformat(str(data["s"]))
+    except (signing.BadSignature, KeyError, ValueError) as exc:
+        raise LinkError(invalid) from exc
+    with transaction.atomic():
+        profile = ContactProfile.objects.select_for_update().select_related("contact") \
+            .filter(contact_id=int(data.get("c") or 0)).first()
+        if profile is None:
+            raise LinkError(invalid)
+        if profile.confirmed_at is not None and profile.confirmed_at >= sent:
+            raise LinkError(_("This link was already used."))
+        if now - sent > timedelta(days=conf.verify_days()):
+            raise LinkError(_("This link expired: check your data from your contact page."))
+        profile.confirmed_at = now
+        profile.save(update_fields=["confirmed_at"])
     return profile.contact
 
 
 # --- what the member sees ----------------------------------------------------------------
+
+def unverified_ids(organisation: Organisation) -> set[int]:
+    """Contacts whose current address is not verified: the contacts page offers them a new
+    link."""
+    verified = ContactProfile.objects.filter(
+        contact__organisation=organisation, verified_at__isnull=False,
+        verified_email=F("contact__email")).values_list("contact_id", flat=True)
+    return set(Contact.objects.filter(organisation=organisation)
+               .exclude(pk__in=verified).values_list("pk", flat=True))
+
 
 def contact_warnings(organisation: Organisation) -> list[str]:
     """"Your contact data may be wrong": refused or bounced mail, unverified addresses."""

@@ -12,6 +12,7 @@ from typing import Literal
 from django.apps import apps
 from django.db import transaction
 from django.db.models import Prefetch
+from django.dispatch import Signal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +26,10 @@ from bureau.registrar.operations.domainops import Done
 from bureau.registrar.operations.errors import ConsentMissing, OperationError, OutcomePending
 
 from .models import Goodbye, GoodbyeMode
+
+# Sent once a name is deleted after its goodbye (keyword arguments: domain, now); the holder's
+# confirmation is connected in signals.py (it needs the reminders, which need this module).
+deleted_on_request = Signal()
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ def give_up(*, domain: Domain, actor: Actor, mode: str, ticked: set[str], typed_
         except OperationError:
             Goodbye.objects.filter(pk=goodbye.pk).update(withdrawn_at=now)
             raise
+        domain.refresh_from_db()
+        deleted_on_request.send(sender=Goodbye, domain=domain, now=now)
     return goodbye
 
 

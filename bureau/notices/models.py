@@ -20,6 +20,10 @@ class NoticeKind(models.TextChoices):
     CONTACT_FLAGGED = "contact-flagged", _("Contact data not verified")
     REVIEW_APPROVED = "review-approved", _("Registered after the registry's review")
     REVIEW_REFUSED = "review-refused", _("Refused by the registry after review")
+    AUTO_RENEWED = "auto-renewed", _("Renewed automatically")
+    REDEMPTION = "redemption", _("Deleted, restorable (redemption)")
+    GOODBYE_DELETED = "goodbye-deleted", _("Deleted at the member's request")
+    RESTORED = "restored", _("Restored")
 
 
 class NoticeStatus(models.TextChoices):

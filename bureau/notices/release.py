@@ -13,6 +13,7 @@ from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.delete import delete
 from bureau.registrar.operations.errors import OperationError
 
+from .events import notify_event
 from .terms import domain_timeline, term_of
 from .timeline import ERRP_MIN_INTERRUPTION_DAYS, Phase
 
@@ -36,6 +37,8 @@ def run_releases(now: datetime | None = None) -> list[str]:
         try:
             delete(domain=domain, actor=RELEASER)
             released.append(domain.name)
+            domain.refresh_from_db()
+            notify_event(domain, "redemption", now)
         except OperationError as exc:
             logger.warning("%s not renewed but could not be deleted: %s", domain, exc)
     return released

@@ -34,11 +34,14 @@ from bureau.registrar.operations.errors import (
 )
 from bureau.registrar.operations.renew import add_years
 from bureau.registrar.operations.renew import renew as registrar_renew
+from bureau.registrar.operations.restore import restore as registrar_restore
 
 from . import conf
 from .choices import auto_renew_of
+from .events import notify_event
 from .mail import Message, deliver
 from .models import Goodbye, NoticeKind
+from .parking import open_parking, unpark
 from .recipients import domain_recipients, language_of
 from .reminders import domain_context
 from .terms import adopt_paid_expiry, domain_timeline, term_of
@@ -68,7 +71,34 @@ def renew_for_holder(domain: Domain, actor: Actor, now: datetime | None = None, 
                                accepted_price=accepted_price)
         adopt_paid_expiry(done.domain, now)
         return done
-    return renew_late(domain, actor, now, period=period, accepted_price=accepted_price)
+    done = renew_late(domain, actor, now, period=period, accepted_price=accepted_price)
+    works_again(done.domain, now)
+    return done
+
+
+def restore_for_holder(domain: Domain, actor: Actor, now: datetime | None = None, *,
+                       accepted_price: int | None = None) -> Done:
+    """Restore from redemption (the registrar's restore), then the name works again at once
+    and the holder is told. The one restore use case of the portal and the API."""
+    done = registrar_restore(domain=domain, actor=actor, accepted_price=accepted_price)
+    now = now or clock.now()
+    if done.domain.state == DomainState.ACTIVE:
+        works_again(done.domain, now)
+        notify_event(done.domain, "restored", now)
+    return done
+
+
+def works_again(domain: Domain, now: datetime) -> None:
+    """The holder's DNS back now, not at the next parking run; a registry that does not
+    answer leaves it to that run."""
+    parking = open_parking(domain)
+    term = term_of(domain, now)
+    if parking is None or term is None or term.paid_until <= now:
+        return
+    try:
+        unpark(parking, now)
+    except OperationError as exc:
+        logger.warning("DNS of %s not restored yet, the next run tries again: %s", domain, exc)
 
 
 def verify_one_year_after_expiry(domain: Domain, period: int) -> None:
@@ -156,6 +186,7 @@ def run_auto_renewals(now: datetime | None = None, *,
             notify_auto_renew_failed(domain, paid_until, str(exc), now)
         else:
             report.renewed.append(domain.name)
+            notify_event(domain, "auto-renewed", now)
     return report
 
 

@@ -4,6 +4,7 @@ registry's decision on a name it reviewed."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -11,11 +12,21 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.register import review_decided
 
+from .events import notify_event
+from .goodbye import deleted_on_request
+from .models import Goodbye
 from .review import notify_review_decided
 
 review_decided.connect(notify_review_decided, dispatch_uid="bureau.notices.review")
+
+
+@receiver(deleted_on_request, dispatch_uid="bureau.notices.goodbye-deleted")
+def confirm_deletion(sender: type[Goodbye], domain: Domain, now: datetime,
+                     **kwargs: Any) -> None:
+    notify_event(domain, "goodbye-deleted", now)
 
 
 @receiver(pre_save, sender=Contact)

@@ -7,10 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from bureau.core import clock
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.billing import ledger
+from bureau.registrar.billing.ledger import format_cents
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.operations.check import list_price
 
 from . import conf
 from .choices import abandoned, auto_renew_of
@@ -50,12 +54,32 @@ def contact_banners(domain: Domain, now: datetime) -> list[str]:
     return banners
 
 
+def balance_banner(domain: Domain, paid_until: datetime, now: datetime) -> list[str]:
+    """Auto-renew chosen, its day near, and the balance does not cover it."""
+    if auto_renew_of(domain) is not True or abandoned(domain) is not None:
+        return []
+    if paid_until - now > timedelta(days=max(conf.reminder_days()[0], 0)):
+        return []
+    price = list_price(domain.tld, "renew", 1)
+    balance = ledger.balance(domain.organisation, domain.tld.currency)
+    if balance >= price:
+        return []
+    on = paid_until - timedelta(days=conf.auto_renew_lead_days())
+    return [_("Automatic renewal on %(date)s needs %(price)s and your balance is %(balance)s: "
+              "top it up, or renew the name now.") % {
+        "date": date_format(on, "j F Y"), "price": f"{format_cents(price)} {domain.tld.currency}",
+        "balance": f"{format_cents(balance)} {domain.tld.currency}"}]
+
+
 def domain_status(domain: Domain, now: datetime | None = None) -> DomainStatus:
     now = now or clock.now()
     term = term_of(domain, now)
     line = domain_timeline(domain, term.paid_until) if term is not None else None
+    banners = contact_banners(domain, now)
+    if term is not None and domain.state == DomainState.ACTIVE:
+        banners += balance_banner(domain, term.paid_until, now)
     return DomainStatus(
         paid_until=term.paid_until if term else None, timeline=line,
         phase=str(line.phase(now)) if line else str(Phase.ACTIVE),
         auto_renew=auto_renew_of(domain), abandoned=abandoned(domain) is not None,
-        banners=contact_banners(domain, now))
+        banners=banners)

@@ -32,7 +32,8 @@ class Timeline:
     deletion: datetime
 
     def phase(self, now: datetime) -> Phase:
-        if now < self.expiry:
+        # A name deleted before its expiry (given up) is in redemption from its deletion.
+        if now < self.expiry and now < self.grace_end:
             return Phase.ACTIVE
         if now < self.grace_end:
             return Phase.GRACE

@@ -6,6 +6,7 @@ app_name = "notices"
 urlpatterns = [
     path("verify/<str:token>/", views.verify, name="verify"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("new-link/<int:pk>/", views.new_link, name="new_link"),
     path("fees/", views.fees, name="fees"),
     path("parked/", views.parked, name="parked"),
     path("goodbye/<str:name>/", views.goodbye_view, name="goodbye"),

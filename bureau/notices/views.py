@@ -3,16 +3,19 @@ the goodbye checklist. Rules live in contacts.py, goodbye.py, terms.py."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bureau.core import clock
 from bureau.core.credentials import Credential
+from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.check import list_price
 from bureau.registrar.operations.common import Actor
@@ -20,6 +23,7 @@ from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.models import Tld
 
 from . import choices, conf, contacts, goodbye
+from .mail import portal_path
 from .models import Parking
 from .reminders import domain_context, money
 from .terms import term_of
@@ -39,7 +43,14 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "GET":
         return page(request, "notices/link.html", {"action": "verify"})
     try:
+        if request.POST.get("new"):
+            contact = contacts.new_link_for(token)
+            return page(request, "notices/link.html", {"done": "new-link", "contact": contact,
+                                                       "days": conf.verify_days()})
         contact = contacts.verify_email(token)
+    except contacts.LinkExpired as exc:
+        return page(request, "notices/link.html", {"error": str(exc), "expired": True},
+                    status=400)
     except contacts.LinkError as exc:
         return page(request, "notices/link.html", {"error": str(exc)}, status=400)
     return page(request, "notices/link.html", {"done": "verify", "contact": contact})
@@ -54,6 +65,22 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     except contacts.LinkError as exc:
         return page(request, "notices/link.html", {"error": str(exc)}, status=400)
     return page(request, "notices/link.html", {"done": "confirm", "contact": contact})
+
+
+@login_required
+@require_http_methods(["POST"])
+def new_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Send a new link" on the contacts page (and the expired-link page leads there)."""
+    contact = get_object_or_404(Contact, pk=pk, organisation__members=request.user)
+    try:
+        contacts.request_new_link(contact=contact, actor=Actor(request.user))  # type: ignore[arg-type]
+    except OperationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("A new link was sent to %(email)s; it is valid for "
+                                    "%(days)s days.") % {"email": contact.email,
+                                                          "days": conf.verify_days()})
+    return redirect(portal_path("web:contacts", None, "/contacts/"))
 
 
 def fees(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ from django.urls import NoReverseMatch, reverse
 
 from bureau.registrar.accounts.permissions import permissions_of
 
-from . import organisations
+from . import organisations, source
 
 
 def nav_entries() -> list[tuple[str, Any]]:
@@ -27,10 +27,12 @@ def nav_entries() -> list[tuple[str, Any]]:
 
 
 def portal(request: HttpRequest) -> dict[str, Any]:
+    free = {"source_url": source.source_url(), "bureau_version": source.version()}
     if not getattr(request, "user", None) or not request.user.is_authenticated:
-        return {"portal_nav": [], "memberships": [], "membership": None, "can": set()}
+        return {**free, "portal_nav": [], "memberships": [], "membership": None, "can": set()}
     membership = organisations.current(request)
     return {
+        **free,
         "portal_nav": nav_entries(),
         "memberships": organisations.memberships(request),
         "membership": membership,

@@ -2,12 +2,14 @@
 
 from django.urls import path
 
+from . import source
 from .views import account, billing, contacts, domains, home, orgs, search, tokens
 
 app_name = "web"
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("source/", source.source, name="source"),
     path("organisations/switch/", home.switch_organisation, name="switch_organisation"),
     path("organisations/new/", orgs.create, name="organisation_new"),
     path("organisation/", orgs.detail, name="organisation"),

@@ -201,3 +201,14 @@ def test_admin_refuses_weights_outside_the_statutes(colleges: Any) -> None:
         '"contributors": 10}'})
     assert not form.is_valid()
     assert "80%" in str(form.errors["college_weights"])
+
+
+@pytest.mark.parametrize(("language", "label"), [("fr", "Salarié·es 30 %"),
+                                                 ("en", "Employees 30 %")])
+def test_weighted_ballot_names_colleges_in_the_pages_language(
+        db: Any, language: str, label: str) -> None:
+    ballot = open_ballot(college_weights={"employees": 30, "customers": 40,
+                                          "contributors": 30})
+    page = Client(headers={"accept-language": language}).get(f"/coop/ballots/{ballot.pk}/")
+    text = page.content.decode()
+    assert label in text and "employees 30" not in text

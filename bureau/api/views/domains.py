@@ -23,7 +23,6 @@ from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import (
     register,
     registrant,
-    restore,
     transfer,
     update,
 )
@@ -197,8 +196,8 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def restore(self, request: Request, name: str) -> Response:
         domain = self.get_object()
         data = self._valid(s.RestoreSerializer, request)
-        return result(restore.restore(domain=domain, actor=access.actor(request),
-                                      accepted_price=data.get("accepted_price")))
+        return result(renewal.restore_for_holder(domain, access.actor(request),
+                                                 accepted_price=data.get("accepted_price")))
 
     @extend_schema(summary="Change the holder (both holders' consent needed)",
                    request=s.HolderChangeSerializer,

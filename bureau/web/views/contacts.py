@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bureau.notices import contacts as notices_contacts
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.contacts.models import Contact
@@ -24,8 +25,11 @@ from ..outcomes import Failed, attempt
 @member_required()
 def contact_list(request: HttpRequest) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
+    organisation = membership.organisation
     return render(request, "web/contact_list.html", {
-        "contacts": Contact.objects.filter(organisation=membership.organisation)})
+        "contacts": Contact.objects.filter(organisation=organisation),
+        "warnings": notices_contacts.contact_warnings(organisation),
+        "unverified": notices_contacts.unverified_ids(organisation)})
 
 
 @member_required()

@@ -29,7 +29,6 @@ from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Op
 from bureau.registrar.domains.names import to_a_label, to_u_label
 from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations import registrant as registrant_op
-from bureau.registrar.operations import restore as restore_op
 from bureau.registrar.operations import transfer as transfer_op
 from bureau.registrar.operations import update as update_op
 from bureau.registrar.operations.check import quote
@@ -311,8 +310,8 @@ def restore(request: HttpRequest, pk: int) -> HttpResponse:
                         context={"op": "quote-restore", "domain": domain.name})
             return render(request, "web/domain_restore_confirm.html",
                           {"domain": domain, "quote": q})
-        attempt(form, lambda: restore_op.restore(domain=domain, actor=actor(request),
-                                                 accepted_price=int(accepted)),
+        attempt(form, lambda: renewal.restore_for_holder(domain, actor(request),
+                                                         accepted_price=int(accepted)),
                 context={"op": "restore", "domain": domain.name})
     except Failed:
         for error in form.non_field_errors():

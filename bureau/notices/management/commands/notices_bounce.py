@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from bureau.core import clock
-from bureau.notices.mail import record_failure
+from bureau.notices.contacts import record_bounce
 
 
 class Command(BaseCommand):
@@ -19,5 +19,5 @@ class Command(BaseCommand):
         parser.add_argument("--reason", default="")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        failure = record_failure(options["address"], "bounce", options["reason"], clock.now())
+        failure = record_bounce(options["address"], options["reason"], clock.now())
         self.stdout.write(f"recorded bounce #{failure.pk} for {failure.address}")
