@@ -368,3 +368,8 @@ BUREAU_PERIODIC_JOBS["payments-debits"] = {"task": "bureau.payments.tasks.plan_d
 # bureau/rdap/conf.py ---
 INSTALLED_APPS += ["bureau.rdap"]
 MIDDLEWARE.insert(1, "bureau.rdap.middleware.RdapHostMiddleware")
+# RDAP's rate-limit counters live in each web process's memory: a public lookup then writes
+# nothing to the database (docs/rdap.md says what that means with several processes).
+CACHES = {**globals().get("CACHES", {"default": {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
+    "rdap": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rdap"}}

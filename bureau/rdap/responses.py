@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bureau.core import clock
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 from bureau.registrar.domains.names import to_u_label
@@ -162,7 +163,7 @@ def _events(domain: Domain) -> list[dict[str, str]]:
         events.append({"eventAction": "transfer", "eventDate": iso(transfer)})
     events.append({"eventAction": "last changed", "eventDate": iso(domain.updated_at)})
     events.append({"eventAction": "last update of RDAP database",
-                   "eventDate": iso(datetime.now(UTC))})
+                   "eventDate": iso(clock.now())})
     return events
 
 

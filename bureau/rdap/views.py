@@ -8,19 +8,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from bureau.registrar.contacts.models import ContactHandle
-from bureau.registrar.domains.models import HELD_STATES, BundledName, Domain
+from bureau.registrar.domains.models import HELD_STATES, BundledName, Domain, DomainState
 from bureau.registrar.domains.names import to_a_label, verify_one_script
 from bureau.registrar.registries.models import Tld
 
 from . import conf, responses
 
 MEDIA_TYPE = "application/rdap+json"
+GONE = [DomainState.DELETED, DomainState.TRANSFERRED_OUT]
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
           429: "Too Many Requests", 501: "Not Implemented"}
@@ -51,6 +52,7 @@ def _retry_after(request: HttpRequest) -> int | None:
     """Count one lookup for the client's address; the seconds to wait when over the limit."""
     count_s, _slash, period_s = conf.get("BUREAU_RDAP_RATE", "60/m").partition("/")
     limit, period = int(count_s), PERIODS[period_s.strip()[-1]]
+    cache = caches["rdap"]
     now = time.time()
     window = int(now // period)
     key = f"bureau:rdap:{request.META.get('REMOTE_ADDR', '')}:{window}"
@@ -117,13 +119,16 @@ def domain(request: HttpRequest, name: str) -> HttpResponse:
         return _error(request, 404, f"Bureau sponsors no names under .{tld}: ask the "
                       "registry of that TLD (IANA's RDAP bootstrap file names it).")
     related = ("tld__registry", "registrant", "admin_contact", "tech_contact")
-    found = (Domain.objects.select_related(*related)
-             .filter(name=a_label, state__in=HELD_STATES).first())
+    # The condition of the one-live-name index, so that PostgreSQL uses it; the transfer
+    # code is never read here.
+    found = (Domain.objects.select_related(*related).defer("auth_info")
+             .filter(name=a_label).exclude(state__in=GONE).first())
     if found is None:
         bundled = (BundledName.objects.select_related(*(f"domain__{r}" for r in related))
-                   .filter(name=a_label, domain__state__in=HELD_STATES).first())
+                   .defer("domain__auth_info")
+                   .filter(name=a_label).exclude(domain__state__in=GONE).first())
         found = bundled.domain if bundled else None
-    if found is None:
+    if found is None or found.state not in HELD_STATES:
         return _error(request, 404, f"Bureau does not sponsor {a_label}.")
     return _send(request, 200, responses.domain_response(found, a_label), max_age=300)
 

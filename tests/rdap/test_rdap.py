@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from bureau.registrar.accounts.models import Organisation
@@ -20,14 +20,14 @@ MEDIA = "application/rdap+json"
 
 
 @pytest.fixture(autouse=True)
-def rdap_settings(settings: Any, sandbox: Sandbox) -> None:
+def rdap_settings(db: Any, settings: Any, sandbox: Sandbox) -> None:
     settings.BUREAU_RDAP_IANA_ID = "9999"
     settings.BUREAU_RDAP_ABUSE_EMAIL = "abuse@bureau.example"
     settings.BUREAU_RDAP_ABUSE_PHONE = "+33.100000000"
     settings.BUREAU_RDAP_BASE_URL = "http://testserver/rdap/"
     settings.BUREAU_RDAP_BOOTSTRAP_FILE = str(sandbox.state_dir / "rdap" / "dns.json")
     settings.BUREAU_RDAP_RATE = "1000/m"
-    cache.clear()
+    caches["rdap"].clear()
 
 
 def get(path: str, **headers: str) -> Any:
@@ -172,7 +172,7 @@ def test_help_head_cors_and_rate_limit(db: Any, settings: Any) -> None:
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert Client().get("/rdap/health").content == b"ok\n"
     settings.BUREAU_RDAP_RATE = "3/m"
-    cache.clear()
+    caches["rdap"].clear()
     statuses = [Client().get("/rdap/help").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = Client().get("/rdap/help")
