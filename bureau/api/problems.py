@@ -49,6 +49,7 @@ OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (op.WrongState, 409, "wrong-state", "Not possible in the name's current state"),
     (op.StatusProhibits, 409, "status-prohibits", "A lock forbids this"),
     (op.ContactInvalid, 422, "contact-invalid", "Contact not usable"),
+    (op.ContactInUse, 409, "contact-in-use", "Contact in use"),
     (op.ConsentMissing, 422, "consent-missing", "Consent missing"),
     (op.RegistryRefused, 422, "registry-refused", "The registry refused"),
     # The order is kept and will be settled: accepted, not failed. Do not retry.

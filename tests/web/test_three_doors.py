@@ -175,3 +175,38 @@ def test_a_transfer_code_reveal_is_logged_alike_from_every_door(
     assert vias[0] == "portal" and vias[1].startswith("api-token:") and vias[2] == "cli"
     assert [e.actor_label for e in history] == vias
     assert events[0].ip_address == "127.0.0.1" and events[1].ip_address == "127.0.0.1"
+
+
+def test_a_contact_is_deleted_here_and_at_the_registry_from_every_door(
+        client_a: Client, api_a: APIClient, registered: Domain, org_a: Organisation,
+        sandbox_registry: Registry) -> None:
+    from bureau.registrar.operations.handles import ensure_handle
+
+    def portal(contact: Contact) -> str:
+        response = client_a.post(f"/contacts/{contact.pk}/delete/", follow=True)
+        return response.content.decode()
+
+    def api(contact: Contact) -> str:
+        response = api_a.delete(f"/api/v1/contacts/{contact.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+        return "" if response.status_code == 204 else response.json()["detail"]
+
+    def command(contact: Contact) -> str:
+        try:
+            return cli("contact", "--as", "alice", "delete", str(contact.pk))
+        except CommandError as exc:
+            return str(exc)
+
+    holder = registered.registrant
+    for door in (portal, api, command):
+        # In use by a name: refused alike, kept here and at the registry.
+        assert "give those names another contact first" in door(holder), door.__name__
+        assert Contact.objects.filter(pk=holder.pk).exists()
+        assert at_registry(sandbox_registry, holder).id == holder.handle_at(sandbox_registry)
+        # Unused: gone here and at the registry.
+        spare = make_contact(org_a, f"Spare {door.__name__}")
+        handle = ensure_handle(spare, sandbox_registry)
+        door(spare)
+        assert not Contact.objects.filter(pk=spare.pk).exists(), door.__name__
+        with pytest.raises(epp.CommandFailed) as refused:
+            execute(sandbox_registry, epp.ContactInfo(handle))
+        assert refused.value.code == 2303, door.__name__  # object does not exist

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
@@ -19,7 +19,6 @@ from bureau.registrar.operations import contacts as contact_ops
 
 from .. import access
 from ..filters import ContactFilter
-from ..problems import Conflict
 from ..serializers.contacts import (
     ContactCreateSerializer,
     ContactSerializer,
@@ -87,10 +86,5 @@ class ContactViewSet(viewsets.ModelViewSet):
     @extend_schema(responses={204: None, **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         contact = self.get_object()
-        access.require(request, contact.organisation, Permission.MANAGE_CONTACTS)
-        try:
-            contact.delete()
-        except ProtectedError as exc:
-            raise Conflict(f"The contact “{contact.name}” is used by names; give those "
-                               "names another contact first.") from exc
+        contact_ops.delete_contact(actor=access.actor(request), contact=contact)
         return Response(status=204)

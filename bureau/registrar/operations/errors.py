@@ -67,6 +67,10 @@ class ContactInvalid(OperationError):
     pass
 
 
+class ContactInUse(OperationError):
+    """Names use this contact: they need another one before it can go."""
+
+
 class ConsentMissing(OperationError):
     pass
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations import contacts as contact_ops
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import OperationError
 
 from ..forms import ContactForm
 from ..organisations import member_required, person
@@ -70,10 +70,9 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     contact = get_object_or_404(Contact, pk=pk, organisation=membership.organisation)
     try:
-        contact.delete()
-    except ProtectedError:
-        messages.error(request, _("“%(name)s” is a contact of one of your names: give those "
-                                  "names another contact first.") % {"name": contact.name})
+        contact_ops.delete_contact(actor=Actor(person(request), "portal"), contact=contact)
+    except OperationError as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("Contact “%(name)s” deleted.") % {"name": contact.name})
     return redirect("web:contacts")

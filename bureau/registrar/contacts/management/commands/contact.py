@@ -1,5 +1,5 @@
 """`bureau contact ...`: the operator's command line over the contact operation (thin: it
-parses, calls ``save_contact``, prints the result or the field errors)."""
+parses, calls ``save_contact`` or ``delete_contact``, prints the result or the field errors)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ TEXT_FIELDS = [f for f in contact_ops.FIELDS if f != "disclose"]
 
 
 class Command(BaseCommand):
-    help = "List contacts and change one (the change is sent to the registries that hold it)."
+    help = ("List contacts, change one (the change is sent to the registries that hold it) "
+            "or delete one no name uses.")
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--as", dest="username", default=None,
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                                 else None)
         update.add_argument("--disclose", choices=["yes", "no"], default=None,
                             help="publish in the registries' directories")
+        delete = sub.add_parser("delete", help="delete a contact no name uses")
+        delete.add_argument("id", type=int, help="contact id (see `bureau contact list`)")
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
         user = User.objects.filter(username=username).first() if username else None
@@ -55,6 +58,15 @@ class Command(BaseCommand):
         for contact in Contact.objects.filter(organisation__slug=org):
             self.stdout.write(f"{contact.pk:6} {contact.name:30} {contact.email:30} "
                               f"{contact.city}, {contact.country}")
+
+    def do_delete(self, actor: Actor, id: int, **options: Any) -> None:
+        contact = Contact.objects.select_related("organisation").filter(pk=id).first()
+        if contact is None:
+            raise CommandError(f"{id}: no such contact")
+        kept = contact_ops.delete_contact(actor=actor, contact=contact)
+        self.stdout.write(f"contact {id} deleted")
+        if kept:
+            self.stdout.write("  still held by: " + ", ".join(kept))
 
     def do_update(self, actor: Actor, id: int, **options: Any) -> None:
         contact = Contact.objects.select_related("organisation").filter(pk=id).first()
