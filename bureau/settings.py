@@ -191,6 +191,9 @@ BUREAU_PDNS_API_KEY = env_str("BUREAU_PDNS_API_KEY", "")
 BUREAU_PDNS_BACKEND = env_str("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
 BUREAU_PDNS_TIMEOUT = env_float("BUREAU_PDNS_TIMEOUT", 5.0)  # s, per API request
 BUREAU_PDNS_PRIMARY_ADDRESS = env_str("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
+# Where members send RFC 2136 updates with their ACME credentials ("host:port"; empty: the
+# primary's address above).
+BUREAU_DNS_UPDATE_ADDRESS = env_str("BUREAU_DNS_UPDATE_ADDRESS", "")
 BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", "ns2.bureau.coop"])
 BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])
 BUREAU_DNS_PORT = env_int("BUREAU_DNS_PORT", 53)
@@ -206,6 +209,7 @@ BUREAU_PERIODIC_JOBS.update({
     "dns-reconcile": {"task": "bureau.dns.tasks.reconcile_zones", "every": 300},
     "dns-rollovers": {"task": "bureau.dns.tasks.advance_rollovers", "every": 3600},
     "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
+    "dns-acme-expiry": {"task": "bureau.dns.tasks.revoke_expired_acme_credentials", "every": 300},
     "dns-public-suffixes": {"task": "bureau.dns.tasks.refresh_public_suffixes",
                             "every": 7 * 86400},
 })

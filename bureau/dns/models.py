@@ -162,6 +162,7 @@ class ChangeKind(models.TextChoices):
     UNDO = "undo", _("Undo")
     DNSSEC = "dnssec", _("DNSSEC")
     RECONCILE = "reconcile", _("Reconciliation")
+    CREDENTIAL = "credential", _("ACME credential")
 
 
 class ZoneChange(AppendOnlyModel):
@@ -318,3 +319,27 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.zone} {len(self.rrsets)} RRsets"
+
+
+class AcmeCredential(models.Model):
+    """A TSIG key that may only add and remove the TXT records of `_acme-challenge.<name>`
+    (DNS-01 for <name> and *.<name>) through RFC 2136; the secret is shown once, never kept."""
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="acme_credentials",
+                             verbose_name=_("zone"))
+    name = models.CharField(_("name (A-label, final dot)"), max_length=255)
+    key_name = models.CharField(_("TSIG key name"), max_length=255, unique=True)
+    powerdns_key_id = models.CharField(_("PowerDNS key id"), max_length=255)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   null=True, related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ACME credential")
+        verbose_name_plural = _("ACME credentials")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.key_name

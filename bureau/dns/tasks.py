@@ -118,3 +118,11 @@ def refresh_public_suffixes() -> int:
     count = suffixes.refresh(conf.public_suffix_file(), url)
     logger.info("public suffix list refreshed from %s: %s rules", url, count)
     return count
+
+
+@task()
+def revoke_expired_acme_credentials() -> int:
+    """ACME credentials past their expiry are revoked (their TSIG keys deleted); how many."""
+    from bureau.dns.operations.credentials import revoke_expired
+
+    return revoke_expired()

@@ -85,3 +85,9 @@ class DnssecRefused(OperationError):
 
 class PublishPending(OperationError):
     """PowerDNS did not confirm; the change is stored and the reconciliation job publishes it."""
+
+
+class CredentialRefused(OperationError):
+    """An ACME credential cannot be made for this name (field "name") or expiry."""
+
+    field = "name"

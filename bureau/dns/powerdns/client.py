@@ -7,6 +7,7 @@ the API: it bumps the serial and clears the cache, so changes are served at once
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import time
 from collections.abc import Iterable, Sequence
@@ -374,6 +375,18 @@ class PowerDNSClient:
         except PowerDNSNotFound:
             return []
         return list(response.json().get("metadata", []))
+
+    # -- TSIG keys ----------------------------------------------------------------------------
+
+    def create_tsig_key(self, name: str, algorithm: str, secret: str) -> str:
+        """Add a TSIG key (secret in base64); its PowerDNS id."""
+        response = self._request("POST", "/tsigkeys", json={
+            "name": absolute(name), "algorithm": algorithm, "key": secret})
+        return str(response.json()["id"])
+
+    def delete_tsig_key(self, key_id: str) -> None:
+        with contextlib.suppress(PowerDNSNotFound):
+            self._request("DELETE", f"/tsigkeys/{quote(key_id, safe='')}")
 
     # -- DNSSEC -------------------------------------------------------------------------------
 
