@@ -161,6 +161,13 @@ class ContactForm(forms.ModelForm):
         fields = ["name", "org", "email", "phone", "fax", "street", "city", "state",
                   "postal_code", "country", "disclose"]
         widgets = {"street": forms.Textarea(attrs={"rows": 3})}
+        # The holder's consent to publication, read by registries and by Bureau's RDAP.
+        labels = {"disclose": _("Publish in the public registration data")}
+        help_texts = {"disclose": _(
+            "On: this contact's name, organisation, address, phone and email are shown to "
+            "anyone who looks the name up (RDAP) and sent to registries as public. Off: they "
+            "are hidden, and whoever looks the name up is given a way to write to Bureau "
+            "instead. Country and region are always shown.")}
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -178,3 +178,14 @@ def test_help_head_cors_and_rate_limit(db: Any, settings: Any) -> None:
     limited = Client().get("/rdap/help")
     assert limited.json()["errorCode"] == 429 and int(limited["Retry-After"]) >= 1
     assert Client(REMOTE_ADDR="192.0.2.9").get("/rdap/help").status_code == 200
+
+
+def test_portal_consent_toggle_speaks_of_publication() -> None:
+    from django.utils import translation
+
+    from bureau.web.forms import ContactForm
+
+    for language, words in (("en", "looks the name up (RDAP)"), ("fr", "consulte le nom (RDAP)")):
+        with translation.override(language):
+            form = ContactForm(organisation=None)
+            assert words in str(form["disclose"].help_text)
