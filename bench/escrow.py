@@ -22,8 +22,10 @@ The last line printed is one JSON object; its keys say what they measure, whatev
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -140,9 +142,76 @@ def deposit_csv_bytes(stdout: str) -> int:
     return sum(int(line.split()[-5]) for line in stdout.splitlines() if " CSV bytes " in line)
 
 
+DB_URL = "postgres://postgres@127.0.0.1:5432/bureau_bench_escrow"
+_CONTACT_COLS = "name, org, street, city, state, postal_code, country, email, phone, fax"
+
+
+def db_bench(count: int, d: Path, keys: dict[str, Path], rounds: int) -> dict[str, object]:
+    """The operator's path: ``bureau escrow deposit --full`` from a PostgreSQL database of
+    ``count`` names with their contacts, against ``psql COPY (the same rows) | gzip | gpg`` in
+    the same run (alternating, median of the ratios)."""
+    import psycopg
+
+    url = os.environ.get("ESCROW_BENCH_DATABASE_URL", DB_URL)
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                            (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=url,
+               DJANGO_SETTINGS_MODULE="bureau.settings")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-P", str(ROOT / "bench" / "escrow_db_setup.py"),
+                    str(count)], env=env, check=True, capture_output=True)
+    print(f"database of {count:,} names ready in {time.perf_counter() - t:.1f} s", flush=True)
+    env.update(BUREAU_ESCROW_IANA_ID="9999", BUREAU_ESCROW_GTLDS="bench",
+               BUREAU_ESCROW_DIR=str(d / "db-deposits"),
+               BUREAU_ESCROW_AGENT_CERT=str(keys["agent"]),
+               BUREAU_ESCROW_SIGNING_KEY=str(keys["registrar_sec"]))
+    roles = ("registrant", "admin_contact", "tech_contact", "billing_contact")
+    select = ", ".join(["d.name", "d.nameservers::text", "(d.expires_at AT TIME ZONE 'UTC')::date"]
+                       + [f"c{i}.{col.strip()}" for i in range(4)
+                          for col in _CONTACT_COLS.split(",")])
+    joins = " ".join(f"JOIN contacts_contact c{i} ON c{i}.id = d.{r}_id"
+                     for i, r in enumerate(roles))
+    query = (f"COPY (SELECT {select} FROM domains_domain d {joins} WHERE d.state = 'active' "
+             "ORDER BY d.id) TO STDOUT WITH (FORMAT csv)")
+    shell = (f"psql -q {shlex.quote(url)} -c {shlex.quote(query)} | gzip -6 | gpg --homedir "
+             f"{keys['home']} --batch --yes --trust-model always -z 0 --encrypt --sign "
+             f"-r {keys['agent_fpr']} -u {keys['registrar_fpr']} > {d / 'db-shell.gpg'}")
+    bureau = str(Path(sys.executable).with_name("bureau"))
+    deposits: list[Run] = []
+    shells: list[Run] = []
+    for r in range(rounds):
+        day = (dt.date(2030, 1, 1) + dt.timedelta(days=r)).isoformat()
+        for which in (("deposit", "shell") if r % 2 == 0 else ("shell", "deposit")):
+            if which == "deposit":
+                deposits.append(measured([bureau, "escrow", "deposit", "--full", "--date", day],
+                                         env))
+            else:
+                shells.append(measured(shell, env))
+        dep, sh = deposits[-1], shells[-1]
+        print(f"db round {r + 1}: bureau escrow deposit --full of {count:,} names "
+              f"{dep.wall:.2f} s ({dep.cpu:.2f} s CPU, peak {dep.peak_mb:.0f} MB); psql COPY | "
+              f"gzip | gpg {sh.wall:.2f} s ({sh.cpu:.2f} s CPU); ratio "
+              f"{dep.wall / sh.wall:.2f}; load {os.getloadavg()[0]:.1f}", flush=True)
+    ratios = [dp.wall / sh.wall for dp, sh in zip(deposits, shells, strict=True)]
+    return {
+        "db_deposit_seconds": round(statistics.median(dp.wall for dp in deposits), 2),
+        "db_shell_seconds": round(statistics.median(sh.wall for sh in shells), 2),
+        "db_deposit_ratio_to_shell": round(statistics.median(ratios), 2),
+        "db_deposit_ratio_range": [round(min(ratios), 2), round(max(ratios), 2)],
+        "db_deposit_cpu_seconds": round(statistics.median(dp.cpu for dp in deposits), 2),
+        "db_deposit_peak_mb": round(max(dp.peak_mb for dp in deposits), 1),
+        "db_names": count,
+    }
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--db-only", action="store_true",
+                    help="only the operator's path from PostgreSQL")
     ap.add_argument("--rounds", type=int, default=3, help="deposit/shell rounds (default 3; "
                     "--quick stops after 2 if 25 s have gone)")
     a = ap.parse_args()
@@ -159,6 +228,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="escrow-bench-") as tmp:
         d = Path(tmp)
         keys = make_keys(d)
+        db = db_bench(100_000 if a.quick else 1_000_000, d, keys, 2 if a.quick else 3)
+        if a.db_only:
+            print(json.dumps({**db, "load_average": [round(load_start[0], 1),
+                                                     round(os.getloadavg()[0], 1)]}))
+            return 0
         env = dict(os.environ, PYTHONPATH=str(ROOT))
         csv = d / "same.csv"
         write_csv(csv, small)
@@ -228,6 +302,7 @@ def main() -> int:
             "rows_per_second": round(small / secs),
             "generate_rows_seconds": round(gen.wall, 2),
             "one_domain_seconds": round(fixed.wall, 2),
+            **db,
             "cpus": cpus,
             "load_average": [round(load_start[0], 1), round(load_end[0], 1)],
             "bench_seconds": round(time.perf_counter() - began, 1),

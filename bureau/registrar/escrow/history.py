@@ -9,8 +9,9 @@ someone else): restore takes the later row.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import islice
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from bureau.registrar.domains.models import HELD_STATES, Domain
@@ -18,6 +19,7 @@ from bureau.registrar.domains.models import HELD_STATES, Domain
 from .models import DEPOSITED_STATES, Deposit, DepositedName, DepositKind
 
 _INSERT_BATCH = 10_000
+_COPY_BATCH = 50_000
 
 
 def series_ids(before: Deposit | None = None) -> list[int]:
@@ -64,6 +66,8 @@ class DbNameRecorder:
         batch: list[DepositedName] = []
         with transaction.atomic():
             DepositedName.objects.filter(deposit=self.deposit).delete()
+            if connection.vendor == "postgresql":
+                return self._copy(names)
             for n in names:
                 batch.append(DepositedName(deposit=self.deposit, name=n))
                 if len(batch) >= _INSERT_BATCH:
@@ -71,6 +75,26 @@ class DbNameRecorder:
                     count += len(batch)
                     batch.clear()
             DepositedName.objects.bulk_create(batch)
+            count += len(batch)
+        return count
+
+
+    def _copy(self, names: Iterable[str]) -> int:
+        """PostgreSQL: COPY the names, a batch at a time (bulk_create of model instances took
+        seconds per 100,000 names). Each batch is read before its COPY starts: ``names`` may
+        itself come from a query on this connection, which cannot run during a COPY."""
+        count = 0
+        table = DepositedName._meta.db_table
+        pk = self.deposit.pk
+        it = iter(names)
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+        while batch := list(islice(it, _COPY_BATCH)):
+            with raw.cursor() as cur, cur.copy(
+                    f"COPY {table} (deposit_id, name) FROM STDIN") as copy:
+                for n in batch:
+                    copy.write_row((pk, n))
             count += len(batch)
         return count
 
