@@ -173,6 +173,10 @@ BUREAU_HEALTH_WORKER_AFTER = env_int("BUREAU_HEALTH_WORKER_AFTER", 60)
 BUREAU_HEALTH_EPP_AFTER = env_int("BUREAU_HEALTH_EPP_AFTER", 600)
 
 # Periodic jobs: name -> dotted path of a django-tasks task and its period in seconds.
+# The demo: Bureau's clock is the sandbox registry's (`bureau run` sets it for its processes,
+# so that `bureau forward` moves both).
+BUREAU_CLOCK_FOLLOWS_SANDBOX = env_bool("BUREAU_CLOCK_FOLLOWS_SANDBOX", False)
+
 BUREAU_PERIODIC_JOBS = {
     "verify-ledger": {"task": "bureau.core.tasks.verify_ledger", "every": 3600},
     "poll-registries": {"task": "bureau.registrar.tasks.process_poll_queues",

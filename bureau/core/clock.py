@@ -28,3 +28,10 @@ def use(provider: Callable[[], datetime]) -> Iterator[None]:
         yield
     finally:
         _provider = previous
+
+
+def follow(provider: Callable[[], datetime] | None) -> None:
+    """For the whole process (None: the system's time again). The demo's web server and
+    worker follow the sandbox registry's clock so that ``bureau forward`` moves them too."""
+    global _provider
+    _provider = provider

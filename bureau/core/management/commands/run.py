@@ -120,6 +120,8 @@ class Command(BaseCommand):
         logins = load_demo_data()
         env = {**os.environ, "BUREAU_STATE_DIR": str(settings.STATE_DIR),
                "DJANGO_SETTINGS_MODULE": "bureau.settings"}
+        if sandbox is not None:  # `bureau forward` moves the registry's clock and Bureau's
+            env["BUREAU_CLOCK_FOLLOWS_SANDBOX"] = "1"
         powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(env)
         bureau = [sys.executable, "-m", "bureau.cli"]
         children = [
