@@ -243,3 +243,22 @@ class CardForm(forms.Form):
 
     def clean_amount(self) -> int:
         return int(self.cleaned_data["amount"] * 100)
+
+
+
+class TransferNameForm(forms.Form):
+    name = forms.CharField(label=_("Domain name"), max_length=253,
+                           help_text=_("The whole name, with its extension: mon-asso.fr"))
+
+
+class TransferInForm(forms.Form):
+    """A name held at another registrar, its transfer code, and the price the person saw."""
+
+    name = forms.CharField(max_length=253, widget=forms.HiddenInput)
+    auth_code = forms.CharField(
+        label=_("Transfer code"), max_length=255, strip=False,
+        help_text=_("Also called auth code or EPP code: ask the current registrar for it."),
+        error_messages={"required": _("Enter the transfer code the current registrar gave "
+                                      "you.")})
+    accepted_price = forms.IntegerField(min_value=0, max_value=MAX_CENTS,
+                                        widget=forms.HiddenInput)

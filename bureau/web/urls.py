@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import source
-from .views import account, billing, contacts, domains, home, orgs, search, tokens
+from .views import account, billing, contacts, domains, home, orgs, search, tokens, transfers
 
 app_name = "web"
 
@@ -28,6 +28,7 @@ urlpatterns = [
     path("cart/add/", search.cart_add, name="cart_add"),
     path("cart/remove/", search.cart_remove, name="cart_remove"),
     path("cart/checkout/", search.checkout, name="checkout"),
+    path("transfer/", transfers.transfer_in, name="transfer_in"),
     path("domains/", domains.domain_list, name="domains"),
     path("domains/<int:pk>/", domains.detail, name="domain"),
     path("domains/<int:pk>/nameservers/", domains.nameservers, name="domain_nameservers"),

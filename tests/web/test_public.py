@@ -9,7 +9,7 @@ import re
 import pytest
 from django.contrib.auth.models import User
 from django.core import mail
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from bureau.registrar.registries.models import Registry, Tld
 
@@ -65,3 +65,10 @@ def test_visitors_searches_are_rate_limited_by_address(tld: Tld) -> None:
 def test_a_visitor_gets_a_clear_error_for_a_bad_name(tld: Tld) -> None:
     page = english_client().get("/search/", {"q": "exemple.notsold"}).content.decode()
     assert "does not sell names ending in .notsold" in page
+
+
+def test_landing_page_in_french(tld: Tld) -> None:
+    client = Client()  # Bureau's default language is French
+    page = client.get("/").content.decode()
+    assert "Trouvez votre nom de domaine" in page and "Enregistrement, un an" in page
+    assert "Find your domain name" not in page
