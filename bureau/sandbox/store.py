@@ -58,8 +58,8 @@ CREATE TABLE IF NOT EXISTS events (
     object_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS events_by_due ON events(due, id);
 CREATE TABLE IF NOT EXISTS poll (
-    id INTEGER PRIMARY KEY, clid TEXT NOT NULL, qdate INTEGER NOT NULL, msg TEXT NOT NULL,
-    resdata TEXT, extension TEXT);
+    id INTEGER PRIMARY KEY AUTOINCREMENT, clid TEXT NOT NULL, qdate INTEGER NOT NULL,
+    msg TEXT NOT NULL, resdata TEXT, extension TEXT);
 CREATE INDEX IF NOT EXISTS poll_by_clid ON poll(clid, id);
 CREATE TABLE IF NOT EXISTS ledger (
     id INTEGER PRIMARY KEY, clid TEXT NOT NULL, date INTEGER NOT NULL, amount TEXT NOT NULL,
@@ -103,6 +103,7 @@ def initialise(conn: sqlite3.Connection, config: RegistryConfig) -> None:
                 except sqlite3.OperationalError as exc:  # another process added it first
                     if "duplicate column" not in str(exc):
                         raise
+    _poll_ids_never_reused(conn)
     with transaction(conn):
         for account in config.registrars:
             conn.execute(
@@ -116,6 +117,23 @@ def initialise(conn: sqlite3.Connection, config: RegistryConfig) -> None:
                              (account.rdap_url, account.id))
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('clock_offset', '0')")
         conn.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('roid_seq', '0')")
+
+
+def _poll_ids_never_reused(conn: sqlite3.Connection) -> None:
+    """A message id is unique for the life of a queue (AUTOINCREMENT: an acknowledged,
+    deleted message's id is never handed out again). A file made before gets the table
+    rebuilt, numbering on from its highest id."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'poll'").fetchone()[0]
+    if "AUTOINCREMENT" in sql.upper():
+        return
+    with transaction(conn):
+        conn.execute("ALTER TABLE poll RENAME TO poll_reused_ids")
+        conn.execute("DROP INDEX IF EXISTS poll_by_clid")
+        for statement in SCHEMA.split(";"):
+            if "poll" in statement:
+                conn.execute(statement)
+        conn.execute("INSERT INTO poll SELECT * FROM poll_reused_ids")
+        conn.execute("DROP TABLE poll_reused_ids")
 
 
 class transaction:

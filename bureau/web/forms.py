@@ -57,6 +57,9 @@ class CartAddForm(forms.Form):
     name = forms.CharField(max_length=253)
     price = forms.IntegerField(min_value=0, max_value=MAX_CENTS)
     currency = forms.CharField(max_length=3)
+    # The names the registry bundles with it (A-labels, space-separated), to show them and
+    # to refuse a second name of the same bundle.
+    bundled = forms.CharField(max_length=2000, required=False)
 
 
 class CheckoutForm(forms.Form):

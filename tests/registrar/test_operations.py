@@ -31,7 +31,7 @@ from bureau.registrar.operations.errors import (
     RegistryRefused,
     StatusProhibits,
 )
-from bureau.registrar.operations.poll import process_poll_queue
+from bureau.registrar.operations.poll import content_fingerprint, process_poll_queue
 from bureau.sandbox.testing import Sandbox
 
 pytestmark = pytest.mark.django_db
@@ -278,7 +278,8 @@ def test_a_message_seen_again_after_a_lost_ack_is_not_applied_twice(
     waiting = epp.PollMessage.from_response(connection.execute(registry, epp.PollRequest()))
     assert waiting is not None
     # As if Bureau had stored and applied it, then lost the acknowledgement.
-    PollMessage.objects.create(registry=registry, msg_id=waiting.id, text="applied before")
+    PollMessage.objects.create(registry=registry, msg_id=waiting.id, text="applied before",
+                               fingerprint=content_fingerprint(waiting))
     assert process_poll_queue(registry) == 0
     assert Domain.objects.get(pk=registered.pk).state == DomainState.ACTIVE  # not re-applied
     assert PollMessage.objects.get(msg_id=waiting.id).acked_at is not None

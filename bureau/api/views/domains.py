@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -18,7 +18,7 @@ from bureau.notices import renewal
 from bureau.notices.goodbye import delete_after_goodbye, give_up
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
-from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
+from bureau.registrar.domains.models import Domain, DomainEvent, DomainQuerySet, DomainState
 from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations import (
     register,
@@ -76,7 +76,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         "approve_transfer_out": "domains:transfer", "reject_transfer_out": "domains:transfer",
     }
 
-    def get_queryset(self) -> QuerySet[Domain]:
+    def get_queryset(self) -> DomainQuerySet:
         domains = (Domain.objects.filter(organisation__in=access.visible_organisations(
             self.request)).select_related("tld", "organisation"))
         if self.action != "list":
@@ -94,7 +94,7 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             name = to_a_label(self.kwargs["name"])
         except Exception as exc:
             raise NotFound() from exc
-        domains = self.get_queryset().filter(name=name)
+        domains = self.get_queryset().named(name)  # the RDN or one of its bundled names
         domain = domains.exclude(state__in=CLOSED_STATES).first() or \
             domains.order_by("-id").first()
         if domain is None:

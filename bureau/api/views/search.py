@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from bureau.registrar.domains.names import split_tld, to_u_label
+from bureau.registrar.domains.names import map_input, split_tld, to_u_label
 from bureau.registrar.operations import check
 from bureau.registrar.registries.models import Tld
 
@@ -26,7 +26,7 @@ class SearchQuery(serializers.Serializer[dict[str, object]]):
 
 def candidates(query: str, sold: list[str]) -> list[str]:
     """The name asked for first (when its TLD is sold), then its label in every other TLD."""
-    query = query.strip().rstrip(".").lower()
+    query = map_input(query).rstrip(".")  # 中國。测试 is 中國.测试
     label, tld = split_tld(query) if "." in query else (query, "")
     if tld and tld not in sold:
         # Perhaps a Unicode TLD: compare A-labels.

@@ -35,6 +35,22 @@ HELD_STATES = frozenset(
 )
 
 
+class DomainQuerySet(models.QuerySet["Domain"]):
+    def live(self) -> DomainQuerySet:
+        """Rows Bureau has not let go of (history rows of deleted or departed names aside)."""
+        return self.exclude(state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
+
+    def named(self, name: str) -> DomainQuerySet:
+        """Registrations with ``name`` (an A-label) as their RDN or one of their BDNs."""
+        bundled = BundledName.objects.filter(name=name).values("domain_id")
+        return self.filter(models.Q(name=name) | models.Q(pk__in=bundled))
+
+
+def live_domain(name: str) -> Domain | None:
+    """The live registration one of whose names is ``name`` (A-label): RDN or BDN."""
+    return Domain.objects.live().named(name).order_by("pk").first()
+
+
 class Domain(models.Model):
     name = models.CharField(_("name (A-label)"), max_length=253)
     tld = models.ForeignKey(Tld, on_delete=models.PROTECT, related_name="domains",
@@ -83,12 +99,24 @@ class Domain(models.Model):
             )
         ]
 
+    objects = DomainQuerySet.as_manager()
+
     def __str__(self) -> str:
         return self.u_label
 
     @property
     def u_label(self) -> str:
         return to_u_label(str(self.name))
+
+    @property
+    def names(self) -> list[str]:
+        """The names of this registration (A-labels): the RDN, then its bundled names. Every
+        consumer of "the names Bureau holds" (DNS, escrow, notices, invoices) reads this."""
+        return [str(self.name), *(str(b.name) for b in self.bundled_names.order_by("name"))]
+
+    @property
+    def u_labels(self) -> list[str]:
+        return [to_u_label(name) for name in self.names]
 
     @property
     def registry(self) -> Registry:

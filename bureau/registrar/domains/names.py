@@ -10,6 +10,7 @@ checked again: they stay manageable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import idna
@@ -18,9 +19,60 @@ from django.utils.translation import gettext_lazy as _
 from fontTools import unicodedata as ucd
 
 
+def map_input(text: str) -> str:
+    """What a person typed, mapped as UTS #46 does before IDNA2008: case folded, width and
+    compatibility forms mapped, and the full stops of other scripts (。．｡) made dots. Text
+    UTS #46 refuses is returned as typed, for the validation to explain."""
+    text = text.strip()
+    try:
+        return idna.uts46_remap(text, std3_rules=False, transitional=False)
+    except (idna.IDNAError, UnicodeError):
+        return text.lower()
+
+
+# What the idna library says, in words people read in their language (its own text is English).
+_IDNA_REASONS = [
+    (re.compile(r"Codepoint (U\+[0-9A-F]+) at position (\d+) of '(.*)'"),
+     _("the character %(char)s (%(code)s, character %(position)s of “%(label)s”) is not "
+       "allowed in a domain name")),
+    (re.compile(r"Label too long"), _("a part of the name is longer than 63 characters")),
+    (re.compile(r"Domain too long"), _("the name is longer than 253 characters")),
+    (re.compile(r"Empty [Ll]abel|Empty domain"), _("a part of the name is empty (two dots "
+                                                   "in a row?)")),
+    (re.compile(r"start or end with a hyphen|end with a hyphen"),
+     _("a part of the name starts or ends with a hyphen")),
+    (re.compile(r"hyphens in 3rd and 4th position"),
+     _("a part of the name has hyphens in its 3rd and 4th characters, which only encoded "
+       "names (xn--) may have")),
+    (re.compile(r"A-label|Punycode"), _("a part starting with xn-- is not a valid encoded "
+                                        "name")),
+    (re.compile(r"combining character"), _("a part of the name starts with a combining "
+                                           "mark")),
+    (re.compile(r"direction|numeral types"),
+     _("a part of the name mixes right-to-left and left-to-right writing in a way IDNA "
+       "forbids")),
+]
+
+
+def idna_reason(exc: Exception) -> str:
+    """Why the idna library refused a name, translated; never its English text."""
+    message = str(exc)
+    for pattern, reason in _IDNA_REASONS:
+        match = pattern.search(message)
+        if match is None:
+            continue
+        if match.groups():  # idna counts characters from 1
+            code, position, label = match.groups()
+            return str(reason) % {"char": chr(int(code[2:], 16)), "code": code,
+                                  "position": position, "label": label}
+        return str(reason)
+    return str(_("it does not follow the rules of internationalised domain names (IDNA2008)"))
+
+
 def to_a_label(name: str) -> str:
-    """Return the lower-case A-label form of ``name`` (U-label or A-label), or explain why not."""
-    cleaned = name.strip().rstrip(".").lower()
+    """Return the lower-case A-label form of ``name`` (U-label or A-label), or explain why not.
+    The input is mapped as UTS #46 says (``map_input``), then validated as IDNA2008."""
+    cleaned = map_input(name).rstrip(".")
     if not cleaned or "." not in cleaned:
         raise ValidationError(
             _("“%(name)s” is not a full domain name: write the name and its extension, "
@@ -34,7 +86,7 @@ def to_a_label(name: str) -> str:
         raise ValidationError(
             _("“%(name)s” cannot be a domain name: %(reason)s"),
             code="invalid_idn",
-            params={"name": name, "reason": str(exc)},
+            params={"name": name, "reason": idna_reason(exc)},
         ) from exc
 
 

@@ -11,11 +11,14 @@ Errors: InvalidName, TldNotSold (field "name").
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
+
+from django.utils.translation import gettext as _
 
 from bureau import epp
 from bureau.registrar.domains.names import split_tld, to_u_label
@@ -43,6 +46,17 @@ class Quote:
     # Names the registry listed with this one in its check answer (RFC 9095 bundles: its
     # variants, registered with it), A-labels.
     bundled: tuple[str, ...] = ()
+    # Taken as a bundled name of another registration: that registration's name (its RDN).
+    bundle_of: str | None = None
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name one registration of this one gets: it, then its bundled names."""
+        return (self.name, *self.bundled)
+
+    @property
+    def u_labels(self) -> tuple[str, ...]:
+        return tuple(to_u_label(name) for name in self.names)
 
     @property
     def u_label(self) -> str:
@@ -139,8 +153,14 @@ def check(names: list[str], *, operation: str = "create", period: int = 1,
     adopted = cooperative_prices(set(tlds.values()), operation)
     quotes: dict[str, Quote] = {}
     for registry_id, batch in by_registry.items():
-        quotes.update(_check_at(registries[registry_id], batch, tlds, operation, period,
-                                adopted=adopted))
+        # A registry lists a name's bundle after it, but once only: two names of one bundle
+        # asked together (entraide.ngo and entraide.ong) would show no bundle. A name in a
+        # bundling TLD is therefore asked alone; the others go in one command.
+        alone = [name for name in batch if tlds[name].bundles]
+        together = [name for name in batch if not tlds[name].bundles]
+        for names_asked in [*([name] for name in alone), *([together] if together else [])]:
+            quotes.update(_check_at(registries[registry_id], names_asked, tlds, operation,
+                                    period, adopted=adopted))
     return [quotes[name] for name in parsed]
 
 
@@ -192,7 +212,22 @@ def _check_at(registry: Registry, names: list[str], tlds: dict[str, Tld], operat
             premium=premium, registry_fee=registry_fee, registry_currency=currency,
             bundled=tuple(bundled.get(name, ())),
         )
+        if not available and tld.bundles and operation == "create":
+            result[name] = _with_bundle_of(registry, result[name])
     return result
+
+
+def _with_bundle_of(registry: Registry, q: Quote) -> Quote:
+    """A name taken as a variant of another one says so, in neutral terms: the registry's
+    public info names the bundle's registered name."""
+    outcome = send(registry, epp.DomainInfo(q.name))
+    bundle = outcome.response.extension(epp.BundleData) if outcome.response else None
+    if bundle is None or bundle.rdn.alabel == q.name:
+        return q
+    return dataclasses.replace(
+        q, bundle_of=bundle.rdn.alabel,
+        reason=str(_("part of a registered bundle, with %(name)s")
+                   % {"name": to_u_label(bundle.rdn.alabel)}))
 
 
 def listed_with(asked: list[str], listed: list[str]) -> dict[str, list[str]]:

@@ -1,21 +1,30 @@
 """Process a registry's poll queue: transfers in and out, auto-renewals, deletions, changes
 made by the registry, decisions on names it reviewed before creating them. Each message is
-stored and applied in one transaction, then acknowledged; a message seen again (lost ack) is
-acknowledged without being applied twice.
+stored and applied in one transaction, then acknowledged; a message seen again (lost ack: the
+same id and the same content) is acknowledged without being applied twice, and a new message
+under an id seen before is applied.
 
 Errors: bureau.epp.EPPError when the registry cannot be reached (the job runs again later).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from bureau import epp
 from bureau.core import clock
-from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
+from bureau.registrar.domains.models import (
+    HELD_STATES,
+    DomainState,
+    Operation,
+    Outcome,
+    live_domain,
+)
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import PollMessage, Registry
 
@@ -28,9 +37,6 @@ logger = logging.getLogger("bureau.registrar.poll")
 POLLER = Actor.system("poll")
 
 
-def live_domain(name: str) -> Domain | None:
-    return Domain.objects.exclude(
-        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).filter(name=name).first()
 
 
 def process_poll_queue(registry: Registry, limit: int = 500) -> int:
@@ -41,21 +47,49 @@ def process_poll_queue(registry: Registry, limit: int = 500) -> int:
         message = epp.PollMessage.from_response(response)
         if message is None:
             break
+        fingerprint = content_fingerprint(message)
+        stored = _seen(registry, message, fingerprint)
+        if stored is not None:
+            logger.info("poll message %s already applied; acknowledging again", message.id)
+            _acknowledge(registry, message, stored)
+            continue
         try:
             with transaction.atomic():
                 stored = PollMessage.objects.create(
-                    registry=registry, msg_id=message.id, queued_at=message.queued,
+                    registry=registry, msg_id=message.id, fingerprint=fingerprint,
+                    queued_at=message.queued,
                     text=message.message or "", kind=type(message.data).__name__
                     if message.data is not None else "",
                     object_name=getattr(message.data, "name", "") or "")
                 apply_message(registry, message, EppOutcome(response=response))
             applied += 1
         except IntegrityError:
-            stored = PollMessage.objects.get(registry=registry, msg_id=message.id)
+            stored = PollMessage.objects.get(registry=registry, msg_id=message.id,
+                                             fingerprint=fingerprint)
             logger.info("poll message %s already applied; acknowledging again", message.id)
-        connection.execute(registry, epp.PollAck(message.id))
-        PollMessage.objects.filter(pk=stored.pk).update(acked_at=clock.now())
+        _acknowledge(registry, message, stored)
     return applied
+
+
+def _seen(registry: Registry, message: epp.PollMessage, fingerprint: str) -> PollMessage | None:
+    """The stored copy of this message: the same id and content (rows stored before content
+    was fingerprinted: the same id, date and text)."""
+    return PollMessage.objects.filter(registry=registry, msg_id=message.id).filter(
+        Q(fingerprint=fingerprint)
+        | Q(fingerprint="", queued_at=message.queued, text=message.message or "")).first()
+
+
+def _acknowledge(registry: Registry, message: epp.PollMessage, stored: PollMessage) -> None:
+    connection.execute(registry, epp.PollAck(message.id))
+    PollMessage.objects.filter(pk=stored.pk).update(acked_at=clock.now())
+
+
+def content_fingerprint(message: epp.PollMessage) -> str:
+    """What makes a message this message, whatever its id: its date, text and data (the
+    remaining count and the transaction ids change from one delivery to the next)."""
+    content = repr((message.queued.isoformat() if message.queued else None, message.message,
+                    message.data, message.change, message.extensions))
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 def apply_message(registry: Registry, message: epp.PollMessage, outcome: EppOutcome) -> None:

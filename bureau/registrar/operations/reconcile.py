@@ -21,8 +21,16 @@ from bureau.core import clock
 from bureau.epp import EPPError
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
-from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
+from bureau.registrar.domains.models import (
+    HELD_STATES,
+    Domain,
+    DomainState,
+    Operation,
+    Outcome,
+    live_domain,
+)
 
+from .bundles import record_bundle
 from .common import Actor, EppOutcome, record, send
 from .delete import refund_grace_periods
 from .domainops import apply_info, settle_order
@@ -103,9 +111,6 @@ def settle_unknown_orders(now: datetime | None = None,
     return report
 
 
-def live_domain(name: str) -> Domain | None:
-    return Domain.objects.filter(name=name).exclude(
-        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).first()
 
 
 def _settle(order: Order, domain: Domain) -> bool:
@@ -243,6 +248,9 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
                 changed = ["sponsor"]
             else:
                 changed = apply_info(domain, data)
+                # The bundle as the registry has it (a BDN added or gone, a row named
+                # after a variant).
+                changed += record_bundle(domain, outcome.response.extension(epp.BundleData))
             refunded = []
             if domain.state == DomainState.ACTIVE and "pendingDelete" in data.status_values:
                 domain.state = DomainState.REDEMPTION

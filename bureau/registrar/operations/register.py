@@ -46,6 +46,7 @@ from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import BundledName, Domain, DomainState, Operation, Outcome
+from bureau.registrar.domains.names import to_u_label
 from bureau.registrar.registries.models import BDN_NAMESPACE, Tld
 
 from .check import Quote, fee_offer, quote
@@ -147,9 +148,13 @@ def verify_available(q: Quote) -> None:
 
 
 def verify_not_held(name: str) -> None:
-    live = Domain.objects.filter(name=name).exclude(
-        state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
-    if live.exists():
+    """Refuse a name Bureau holds already, as a registration or as one of its bundled names."""
+    held = Domain.objects.live().named(name).first()
+    if held is not None:
+        if held.name != name:
+            raise NotAvailable(
+                _("%(name)s is already managed by Bureau, in the bundle of %(rdn)s.")
+                % {"name": to_u_label(name), "rdn": held.u_label})
         raise NotAvailable(_("%(name)s is already managed by Bureau.") % {"name": name})
 
 

@@ -34,6 +34,8 @@ from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 
+from .adopt import adopt
+from .bundles import record_bundle
 from .check import fee_offer, quote
 from .common import (
     Actor,
@@ -108,6 +110,10 @@ def _request(domain: Domain, order: Order, actor: Actor, command: epp.DomainTran
             raise pending(domain)
     data = outcome.response.data if outcome.response is not None else None
     with transaction.atomic():
+        # Asked for by a variant: the registry's answer names the bundle, and the row is
+        # named after its RDN from now on, as the registry's messages are.
+        if outcome.response is not None:
+            record_bundle(domain, outcome.response.extension(epp.BundleData))
         if isinstance(data, epp.TransferData) and data.status in ("clientApproved",
                                                                    "serverApproved"):
             return _transfer_completed(domain, order, actor, outcome, data)
@@ -141,6 +147,7 @@ def _transfer_completed(domain: Domain, order: Order, actor: Actor, outcome: Epp
                outcome=Outcome.SUCCESS, epp_outcome=outcome, order=order,
                detail={"status": data.status})
         order = orders.complete(order, domain=domain)
+    adopt(domain, actor)
     return Done(domain, order)
 
 
@@ -170,6 +177,8 @@ def settle_transfer_in(domain: Domain, actor: Actor, status: str,
                    epp_outcome=epp_outcome, order=order, detail={"status": status})
             if order is not None:
                 orders.fail(order, message=f"transfer {status}")
+    if status in ("clientApproved", "serverApproved"):
+        adopt(domain, actor)
 
 
 def _reply(domain: Domain, actor: Actor, op: str) -> Done:

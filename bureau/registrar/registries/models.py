@@ -142,7 +142,9 @@ class Tld(models.Model):
 
 class PollMessage(models.Model):
     """A message from a registry's poll queue, stored before it is acknowledged so that a
-    lost acknowledgement never makes Bureau apply a message twice."""
+    lost acknowledgement never makes Bureau apply a message twice. A message is the same
+    one when its id AND its content (date, text, data) are: a registry that hands out an id
+    again for another message must not make Bureau drop that message."""
 
     registry = models.ForeignKey(Registry, on_delete=models.PROTECT, related_name="messages",
                                  verbose_name=_("registry"))
@@ -151,6 +153,8 @@ class PollMessage(models.Model):
     text = models.TextField(_("message"), blank=True)
     kind = models.CharField(_("kind"), max_length=32, blank=True)
     object_name = models.CharField(_("object"), max_length=253, blank=True)
+    # SHA-256 of what the message says (date, text, data, extensions), not of the frame.
+    fingerprint = models.CharField(_("content fingerprint"), max_length=64, blank=True)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
     acked_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
 
@@ -159,7 +163,8 @@ class PollMessage(models.Model):
         verbose_name_plural = _("registry messages")
         ordering = ["-received_at"]
         constraints = [
-            models.UniqueConstraint(fields=["registry", "msg_id"], name="registries_msg_once")
+            models.UniqueConstraint(fields=["registry", "msg_id", "fingerprint"],
+                                    name="registries_msg_once")
         ]
 
     def __str__(self) -> str:

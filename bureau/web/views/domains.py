@@ -25,7 +25,14 @@ from bureau.core import clock
 from bureau.notices import renewal
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
-from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState, Operation, Outcome
+from bureau.registrar.domains.models import (
+    HELD_STATES,
+    BundledName,
+    Domain,
+    DomainState,
+    Operation,
+    Outcome,
+)
 from bureau.registrar.domains.names import to_a_label, to_u_label
 from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations import registrant as registrant_op
@@ -75,8 +82,9 @@ def name_matches(text: str) -> Q:
     with contextlib.suppress(ValidationError):
         terms.add(to_a_label(text if "." in text else f"{text}.x").removesuffix(".x"))
     condition = Q()
-    for term in terms:
-        condition |= Q(name__icontains=term)
+    for term in terms:  # the registration's name or one of its bundled names
+        condition |= Q(name__icontains=term) | Q(pk__in=BundledName.objects.filter(
+            name__icontains=term).values("domain_id"))
     return condition
 
 

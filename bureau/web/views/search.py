@@ -18,7 +18,7 @@ from bureau.payments.operations import waiting as waiting_op
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.billing import ledger
-from bureau.registrar.domains.names import split_tld, to_u_label
+from bureau.registrar.domains.names import map_input, split_tld, to_u_label
 from bureau.registrar.operations import register as register_op
 from bureau.registrar.operations.check import Quote, check
 from bureau.registrar.operations.common import parse_name
@@ -47,7 +47,7 @@ class Row:
 
 def candidates(text: str, tlds: list[Tld]) -> tuple[list[str], str | None]:
     """The names to check: the one typed first, then its label under every TLD sold."""
-    text = text.strip().lower().rstrip(".")
+    text = map_input(text).rstrip(".")  # 中國。测试 is 中國.测试
     if "." in text:
         label, tld = text.split(".", 1)
         requested = f"{label}.{tld}"
@@ -97,7 +97,11 @@ def search(request: HttpRequest) -> HttpResponse:
                              fields={"name": "q"})
         except Failed:
             quotes = []
+        shown: set[str] = set()
         for q in quotes:
+            if q.name in shown:  # a bundled name of a row above: one registration, one row
+                continue
+            shown.update(q.names)
             rows.append(Row(q, by_name[split_tld(q.name)[1]], q.name == (
                 parse_name(requested) if requested else None)))
     signup = None
@@ -119,9 +123,20 @@ def cart_of(request: HttpRequest) -> list[dict[str, object]]:
 def cart_add(request: HttpRequest) -> HttpResponse:
     form = CartAddForm(request.POST)
     if form.is_valid():
-        cart = [item for item in cart_of(request) if item["name"] != form.cleaned_data["name"]]
-        cart.append({"name": form.cleaned_data["name"], "price": form.cleaned_data["price"],
-                     "currency": form.cleaned_data["currency"]})
+        name = form.cleaned_data["name"]
+        bundled = [n for n in form.cleaned_data["bundled"].split() if n != name]
+        cart = [item for item in cart_of(request) if item["name"] != name]
+        for item in cart:
+            names = {str(item["name"]), *item.get("bundled", [])}  # type: ignore[misc]
+            if names & {name, *bundled}:
+                # Both would be one registration: the registry refuses the second one.
+                messages.error(request, _(
+                    "%(name)s is in the same bundle as %(other)s, already in your cart: "
+                    "registering %(other)s registers it too, for the same price.")
+                    % {"name": to_u_label(name), "other": to_u_label(str(item["name"]))})
+                return redirect("web:cart")
+        cart.append({"name": name, "price": form.cleaned_data["price"],
+                     "currency": form.cleaned_data["currency"], "bundled": bundled})
         request.session[CART_KEY] = cart
         messages.success(request, _("%(name)s is in your cart.")
                          % {"name": to_u_label(form.cleaned_data["name"])})
@@ -139,7 +154,9 @@ def cart_remove(request: HttpRequest) -> HttpResponse:
 def cart_context(request: HttpRequest, form: CheckoutForm) -> dict[str, object]:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     cart = cart_of(request)
-    items = [{**item, "u_label": to_u_label(str(item["name"]))} for item in cart]
+    items = [{**item, "u_label": to_u_label(str(item["name"])),
+              "bundled_u_labels": [to_u_label(n) for n in item.get("bundled", [])]}  # type: ignore[attr-defined]
+             for item in cart]
     currency = str(cart[0]["currency"]) if cart else "EUR"
     total = sum(int(str(i["price"])) for i in cart)
     organisation = membership.organisation

@@ -15,6 +15,7 @@ from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import LedgerError
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
+from bureau.registrar.domains.names import to_u_label
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 
@@ -100,9 +101,7 @@ class Command(BaseCommand):
     def _domain(self, name: str) -> Domain:
         from bureau.registrar.operations.common import parse_name
 
-        domain = Domain.objects.exclude(state__in=[DomainState.DELETED,
-                                                   DomainState.TRANSFERRED_OUT]).filter(
-            name=parse_name(name)).first()
+        domain = Domain.objects.live().named(parse_name(name)).first()  # RDN or bundled name
         if domain is None:
             raise CommandError(f"{name}: Bureau does not hold this name")
         return domain
@@ -111,6 +110,8 @@ class Command(BaseCommand):
         expires = domain.expires_at.date().isoformat() if domain.expires_at else "?"
         self.stdout.write(f"{domain.u_label:30} {domain.state:22} expires {expires}  "
                           f"{','.join(domain.statuses)}")
+        if len(domain.names) > 1:
+            self.stdout.write(f"  bundled names: {', '.join(domain.u_labels[1:])}")
 
     def do_list(self, actor: Actor, **options: Any) -> None:
         domains = Domain.objects.exclude(state__in=[DomainState.DELETED,
@@ -128,6 +129,9 @@ class Command(BaseCommand):
             premium = " premium" if q.premium else ""
             self.stdout.write(f"{q.u_label:30} {state:30} {q.price / 100:.2f} {q.currency}"
                               f"{premium}")
+            if q.bundled:  # one registration, one price, for all of its names
+                self.stdout.write(f"  with its bundled names: "
+                                  f"{', '.join(to_u_label(n) for n in q.bundled)}")
 
     def do_info(self, actor: Actor, names: list[str], **options: Any) -> None:
         from bureau.registrar.registries.connection import execute
