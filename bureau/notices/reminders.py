@@ -73,6 +73,8 @@ def domain_context(domain: Domain, paid_until: datetime, now: datetime,
     url = conf.portal_url()
     return {
         "domain": domain.u_label,
+        # The other names of the registration (RFC 9095 bundle): they share its fate.
+        "bundled": ", ".join(domain.u_labels[1:]),
         "paid_until": paid_until,
         "timeline": line,
         "phase": str(line.phase(now)),
@@ -104,6 +106,7 @@ def candidates(now: datetime) -> QuerySet[Domain]:
     return (Domain.objects.filter(state__in=[DomainState.ACTIVE, DomainState.REDEMPTION])
             .filter(Q(expires_at__range=(low, horizon)) | Q(term__paid_until__range=(low, horizon)))
             .annotate(given_up=Exists(given_up))
+            .prefetch_related("bundled_names")
             .order_by("pk"))
 
 

@@ -112,7 +112,8 @@ class Domain(models.Model):
     def names(self) -> list[str]:
         """The names of this registration (A-labels): the RDN, then its bundled names. Every
         consumer of "the names Bureau holds" (DNS, escrow, notices, invoices) reads this."""
-        return [str(self.name), *(str(b.name) for b in self.bundled_names.order_by("name"))]
+        # .all(): a list that prefetched bundled_names costs no query per row.
+        return [str(self.name), *sorted(str(b.name) for b in self.bundled_names.all())]
 
     @property
     def u_labels(self) -> list[str]:
