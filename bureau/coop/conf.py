@@ -13,6 +13,9 @@ Environment variables (all optional):
 - ``BUREAU_COOP_VAT_RATE`` percent (20; 0 prints the franchise mention instead)
 - ``BUREAU_COOP_PRICES_INCLUDE_VAT`` prices are TTC (1)
 - ``BUREAU_COOP_PAYMENT_TERMS``, ``_LATE_PENALTY`` texts printed on invoices
+- ``BUREAU_COOP_INVOICE_FONT``, ``_INVOICE_FONT_BOLD`` font files (TTF) invoices print
+  with; default: what ``fc-match`` finds for DejaVu Sans (Debian's fonts-dejavu-core). The
+  glyphs it lacks (Chinese, Japanese, Korean names) come from Noto Sans CJK (fonts-noto-cjk)
 - ``BUREAU_COOP_SERVERS`` servers Bureau runs on; ``BUREAU_COOP_ESCROW_DIR`` deposits folder
 """
 
@@ -101,3 +104,45 @@ def seller() -> Seller:
             "légal, et indemnité forfaitaire pour frais de recouvrement de 40 € "
             "(art. L441-10 et D441-5 du Code de commerce)."),
     )
+
+
+# Invoices print names as people read them (U-labels): DejaVu Sans draws Latin, Greek,
+# Cyrillic, Arabic and Hebrew, Noto Sans CJK the Chinese, Japanese and Korean it lacks.
+INVOICE_FONTS = {"text": ("DejaVu Sans", "fonts-dejavu-core"),
+                 "cjk": ("Noto Sans CJK SC", "fonts-noto-cjk")}
+
+
+def _font_file(family: str, style: str, package: str) -> str:
+    import subprocess
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        answer = subprocess.run(["fc-match", "-f", "%{family}|%{file}", f"{family}:style={style}"],
+                                capture_output=True, text=True, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise ImproperlyConfigured(
+            f"invoices need the font {family} and fontconfig cannot be asked ({exc}): install "
+            f"Debian's fontconfig and {package}") from exc
+    found, _bar, file = answer.partition("|")
+    if family not in found.split(","):
+        raise ImproperlyConfigured(
+            f"invoices need the font {family} (fontconfig found only {found or 'nothing'}): "
+            f"install Debian's {package}, or set BUREAU_COOP_INVOICE_FONT")
+    return file
+
+
+def invoice_fonts() -> dict[str, tuple[str, str]]:
+    """The font files of invoices, regular and bold: "text" (the settings, else DejaVu Sans)
+    and "cjk" (Noto Sans CJK, for the glyphs the first lacks), found with fontconfig. Raises
+    ImproperlyConfigured naming the Debian package when one is missing: an invoice whose
+    names print as blanks is worse than none."""
+    fonts = {}
+    for role, (family, package) in INVOICE_FONTS.items():
+        custom = role == "text"
+        fonts[role] = (
+            (custom and _get("BUREAU_COOP_INVOICE_FONT", "")) or _font_file(
+                family, "Book" if role == "text" else "Regular", package),
+            (custom and _get("BUREAU_COOP_INVOICE_FONT_BOLD", "")) or _font_file(
+                family, "Bold", package))
+    return fonts

@@ -1,5 +1,8 @@
-"""An invoice or credit note as a PDF (fpdf2, core fonts in windows-1252 so that "€" and
-French accents print). Everything printed comes from the frozen invoice row."""
+"""An invoice or credit note as a PDF (fpdf2). Invoices print names as people read them
+(U-labels, in any script Bureau sells) with fonts that draw them (``conf.invoice_fonts``:
+DejaVu Sans, and Noto Sans CJK for the glyphs it lacks); the certificate keeps the core
+fonts in windows-1252, so that "€" and French accents print. Everything printed comes from
+the frozen invoice row."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from decimal import Decimal
 
 from fpdf import FPDF
 
-from bureau.coop.conf import Seller
+from bureau.coop.conf import Seller, invoice_fonts
 from bureau.coop.models import Invoice, InvoiceKind, Member
 
 
@@ -27,15 +30,18 @@ def render(invoice: Invoice, payment: list[str] | None = None) -> bytes:
     """The PDF; ``payment`` lines say how it was paid and how to pay (bureau.payments)."""
     s, b = invoice.seller, invoice.buyer
     pdf = FPDF(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
-    pdf.set_title(_clean(invoice.number))
+    for role, (regular, bold) in invoice_fonts().items():
+        pdf.add_font(f"invoice-{role}", "", regular)
+        pdf.add_font(f"invoice-{role}", "B", bold)
+    pdf.set_fallback_fonts(["invoice-cjk"])  # for the glyphs DejaVu lacks
+    pdf.set_title(invoice.number)
     pdf.set_creator("Bureau")
     pdf.add_page()
     pdf.set_auto_page_break(True, 15)
 
     def text(value: str, size: int = 9, style: str = "", h: float = 4.5) -> None:
-        pdf.set_font("helvetica", style, size)
-        pdf.multi_cell(0, h, _clean(value), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("invoice-text", style, size)
+        pdf.multi_cell(0, h, value, new_x="LMARGIN", new_y="NEXT")
 
     title = "AVOIR" if invoice.kind == InvoiceKind.CREDIT_NOTE else "FACTURE"
     text(f"{title} N° {invoice.number}", 16, "B", 8)
@@ -53,19 +59,26 @@ def render(invoice: Invoice, payment: list[str] | None = None) -> bytes:
     text(f"{b['name']}\n{b.get('address', '')}\n{b.get('email', '')}".strip())
     pdf.ln(4)
     widths = (70, 10, 25, 15, 20, 25)
-    pdf.set_font("helvetica", "B", 9)
+    pdf.set_font("invoice-text", "B", 9)
     for w, head in zip(widths, ("Désignation", "Qté", "PU HT", "TVA %", "TVA", "Montant TTC"),
                        strict=True):
-        pdf.cell(w, 6, _clean(head), border=1)
+        pdf.cell(w, 6, head, border=1)
     pdf.ln()
-    pdf.set_font("helvetica", "", 9)
+    pdf.set_font("invoice-text", "", 9)
     for line in invoice.lines:
-        cells = (str(line["label"])[:45], str(line.get("quantity", 1)),
+        # The designation wraps (a bundle's names are long) and the row takes its height.
+        label = str(line["label"])
+        lines = pdf.multi_cell(widths[0], 6, label, dry_run=True, output="LINES")
+        height = 6 * len(lines if isinstance(lines, list) else [label])
+        top, left = pdf.get_y(), pdf.get_x()
+        pdf.multi_cell(widths[0], 6, label, border=1)
+        pdf.set_xy(left + widths[0], top)
+        cells = (str(line.get("quantity", 1)),
                  money(int(line["unit_ht"]), invoice.currency),
                  f"{Decimal(str(line['vat_rate'])):g}", money(int(line["vat"]), invoice.currency),
                  money(int(line["total_ttc"]), invoice.currency))
-        for w, value in zip(widths, cells, strict=True):
-            pdf.cell(w, 6, _clean(value), border=1)
+        for w, value in zip(widths[1:], cells, strict=True):
+            pdf.cell(w, height, value, border=1)
         pdf.ln()
     pdf.ln(2)
     text(f"Total HT : {money(invoice.total_ht, invoice.currency)}", 10, "B")

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 
 from bureau.api import tokens
 from bureau.api.scopes import SCOPES
+from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.domains.names import to_a_label, to_new_a_label
 from bureau.registrar.registries.models import Registry
@@ -80,7 +81,8 @@ def test_every_door_takes_an_ideographic_full_stop(
     assert "中國.测试" in first and "中国.测试" in first  # the name and its variant, one row
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
-        user=alice, organisation=org_a, name="t", scopes=list(SCOPES)).secret)
+        user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
+        credential=Credential.console()).secret)
     found = api.get("/api/v1/search/", {"q": "中國。测试"}).json()["results"]
     assert found[0]["u_label"] == "中國.测试"
     assert [b["u_label"] for b in found[0]["bundled_names"]] == ["中国.测试"]

@@ -31,6 +31,7 @@ from bureau.coop.models import Invoice, InvoiceKind
 from bureau.core import clock
 from bureau.registrar.billing.ledger import top_ups_posted
 from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
+from bureau.registrar.domains.names import to_u_label
 
 from .numbering import next_number, next_numbers
 
@@ -117,7 +118,10 @@ def issue_for_charge(journal: Journal, amount: int, currency: str) -> Invoice:
     years = ""
     if order.operation in ("create", "renew"):
         years = " — " + (_("%(n)s year(s)") % {"n": order.period})
-    label = f"{order.get_operation_display()} {order.domain_name}{years}"
+    # Every name of the registration (a bundle's BDNs too), as people read them.
+    names = order.domain.u_labels if order.domain is not None else [
+        to_u_label(order.domain_name)]
+    label = f"{order.get_operation_display()} {', '.join(names)}{years}"
     line = _line(label, amount, seller.vat_rate, seller.prices_include_vat)
     return _issue(kind=InvoiceKind.INVOICE, journal=journal, organisation=order.organisation,
                   currency=currency, lines=[line], mention=vat_mention(seller.vat_rate))

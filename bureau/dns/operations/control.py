@@ -63,8 +63,11 @@ def held_domains(name: str) -> tuple[list[Domain], list[Domain]]:
     """Live names at Bureau equal to or above ``name`` (its holders), and names under it."""
     bare = name.rstrip(".")
     live = Domain.objects.exclude(state__in=GONE)
-    above = list(live.filter(name__in=[bare] + [a.rstrip(".") for a in ancestors(name)]))
-    below = list(live.filter(name__endswith="." + bare))
+    # A registration holds each of its names (RFC 9095: its bundled names too).
+    names = [bare] + [a.rstrip(".") for a in ancestors(name)]
+    above = list(live.filter(Q(name__in=names) | Q(bundled_names__name__in=names)).distinct())
+    below = list(live.filter(Q(name__endswith="." + bare)
+                             | Q(bundled_names__name__endswith="." + bare)).distinct())
     return above, below
 
 
@@ -76,7 +79,7 @@ def verify_not_claimed(organisation: Organisation, name: str) -> None:
     above, below = held_domains(name)
     for domain in above + below:
         if domain.organisation_id != organisation.pk:
-            if domain.name == bare:
+            if bare in domain.names:
                 message = _("%(name)s is held by another organisation at Bureau: only its "
                             "holder can host it.")
             else:

@@ -16,12 +16,13 @@ import datetime as dt
 from collections import OrderedDict
 from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from bureau.escrow.rows import Contact, DomainRow
 from bureau.registrar.contacts.models import Contact as ContactModel
-from bureau.registrar.domains.models import HELD_STATES, Domain, DomainState
+from bureau.registrar.domains.models import HELD_STATES, BundledName, Domain, DomainState
 
 from . import conf
 
@@ -93,6 +94,16 @@ def sponsored_domains() -> QuerySet[Domain]:
     return Domain.objects.filter(state__in=HELD_STATES, tld__name__in=conf.gtlds())
 
 
+def sponsored_bundled_names() -> QuerySet[BundledName]:
+    """Every bundled name (RFC 9095 BDN) of a sponsored registration, in the gTLDs escrow
+    covers (a BDN's own TLD: entraide.ong of entraide.ngo): Bureau sponsors each, so each is
+    a row of its own, with its registration's data."""
+    in_gtlds = Q()
+    for tld in conf.gtlds():
+        in_gtlds |= Q(name__endswith=f".{tld}")
+    return BundledName.objects.filter(in_gtlds, domain__state__in=HELD_STATES)
+
+
 def expiry_date(expires_at: dt.datetime | None) -> dt.date:
     if expires_at is None:
         return dt.date.min
@@ -129,9 +140,17 @@ def registry_rows(chunk_size: int = CHUNK, cache_size: int = 100_000) -> Iterato
     domains come in chunks from a server-side cursor (plain tuples, no model instances) and
     each chunk's contacts are resolved through a bounded cache (one query per chunk for
     those not cached)."""
-    qs = sponsored_domains().order_by("pk").values_list(*DOMAIN_FIELDS)
     cache = ContactCache(max(cache_size, 4 * chunk_size))
-    it = qs.iterator(chunk_size=chunk_size)
+    registrations = sponsored_domains().order_by("pk").values_list(*DOMAIN_FIELDS)
+    # The same columns for each bundled name, read from its registration.
+    bundled = sponsored_bundled_names().order_by("pk").values_list(
+        "name", *(f"domain__{field}" for field in DOMAIN_FIELDS[1:]))
+    for qs in (registrations, bundled):
+        yield from _rows(qs.iterator(chunk_size=chunk_size), chunk_size, cache)
+
+
+def _rows(it: Iterator[tuple[Any, ...]], chunk_size: int,
+          cache: ContactCache) -> Iterator[DomainRow]:
     while chunk := list(islice(it, chunk_size)):
         cache.load({c for row in chunk for c in row[4:8] if c is not None})
         get = cache.get
@@ -141,4 +160,4 @@ def registry_rows(chunk_size: int = CHUNK, cache_size: int = 100_000) -> Iterato
 
 
 def count_rows() -> int:
-    return sponsored_domains().count()
+    return sponsored_domains().count() + sponsored_bundled_names().count()

@@ -49,6 +49,7 @@ from bureau.registrar.domains.models import BundledName, Domain, DomainState, Op
 from bureau.registrar.domains.names import to_u_label
 from bureau.registrar.registries.models import BDN_NAMESPACE, Tld
 
+from .bundles import record_bundle
 from .check import Quote, fee_offer, quote
 from .common import (
     Actor,
@@ -213,6 +214,11 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
                 nameservers=hosts, auth_info=auth_info,
                 state=DomainState.PENDING_CREATE,
             )
+            # The names the registry said it bundles, until its answer says which it did:
+            # the order's invoice names them, and no one else takes one in meanwhile.
+            BundledName.objects.bulk_create(
+                [BundledName(domain=domain, name=n, u_label=to_u_label(n) if "xn--" in n else "")
+                 for n in q.bundled])
             order = orders.place(organisation=organisation, user=actor.user,
                                  operation=Operation.CREATE, domain_name=a_label,
                                  amount=q.price, currency=q.currency, period=period,
@@ -260,12 +266,8 @@ def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
             domain.roid = info.roid
             domain.statuses = sorted(info.status_values)
         domain.save()
-        bundled: list[str] = []
-        if bundle is not None:
-            for bdn in bundle.bdns:
-                BundledName.objects.get_or_create(domain=domain, name=bdn.alabel,
-                                                  defaults={"u_label": bdn.ulabel or ""})
-                bundled.append(bdn.alabel)
+        record_bundle(domain, bundle)
+        bundled = domain.names[1:]
         record(domain=domain, name=domain.name, actor=actor, operation=Operation.CREATE,
                outcome=Outcome.SUCCESS, epp_outcome=outcome, order=order, message=message,
                detail={"period": order.period, "bundled": bundled,
