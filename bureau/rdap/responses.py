@@ -191,7 +191,9 @@ def domain_response(domain: Domain, queried: str) -> dict[str, Any]:
     bundled names (RFC 9095), whose other names are listed as conjoined variants."""
     base = conf.base_url()
     self_url = base + f"domain/{queried}"
-    bundle = [str(domain.name), *domain.bundled_names.values_list("name", flat=True)]
+    bundle = [str(domain.name)]
+    if domain.tld.bundles:  # one query less for the names of other TLDs
+        bundle += domain.bundled_names.values_list("name", flat=True)
     body: dict[str, Any] = {
         "objectClassName": "domain",
         "handle": domain.roid or None,
@@ -218,7 +220,8 @@ def domain_response(domain: Domain, queried: str) -> dict[str, Any]:
         contact = parties[role]
         if contact is None:
             continue
-        handle = contact.handle_at(domain.registry)
+        # The registry's handle is published only with the rest (profile 2.7.4.1).
+        handle = contact.handle_at(domain.registry) if contact.disclose else None
         entities.append(contact_entity(contact, role, handle, queried, self_url))
         if not contact.disclose:
             redacted += _redactions(contact, role, label)

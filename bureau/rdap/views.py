@@ -114,10 +114,6 @@ def domain(request: HttpRequest, name: str) -> HttpResponse:
         a_label = _lookup_name(name)
     except ValueError as exc:
         return _error(request, 400, f"“{name[:80]}” is not a valid domain name: {exc}")
-    tld = a_label.rsplit(".", 1)[-1]
-    if not Tld.objects.filter(name=tld).exists():
-        return _error(request, 404, f"Bureau sponsors no names under .{tld}: ask the "
-                      "registry of that TLD (IANA's RDAP bootstrap file names it).")
     related = ("tld__registry", "registrant", "admin_contact", "tech_contact")
     # The condition of the one-live-name index, so that PostgreSQL uses it; the transfer
     # code is never read here.
@@ -129,6 +125,10 @@ def domain(request: HttpRequest, name: str) -> HttpResponse:
                    .filter(name=a_label).exclude(domain__state__in=GONE).first())
         found = bundled.domain if bundled else None
     if found is None or found.state not in HELD_STATES:
+        tld = a_label.rsplit(".", 1)[-1]
+        if not Tld.objects.filter(name=tld).exists():
+            return _error(request, 404, f"Bureau sponsors no names under .{tld}: ask the "
+                          "registry of that TLD (IANA's RDAP bootstrap file names it).")
         return _error(request, 404, f"Bureau does not sponsor {a_label}.")
     return _send(request, 200, responses.domain_response(found, a_label), max_age=300)
 
