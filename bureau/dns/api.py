@@ -25,6 +25,7 @@ from bureau.api import access
 from bureau.api.problems import problem
 from bureau.core.validators import MAX_ID
 from bureau.dns.models import (
+    AcmeCredential,
     HealthCheck,
     Record,
     Template,
@@ -33,7 +34,16 @@ from bureau.dns.models import (
     ZoneChange,
 )
 from bureau.dns.names import InvalidName, zone_name
-from bureau.dns.operations import dnssec, health, history, records, templates, zonefiles, zones
+from bureau.dns.operations import (
+    credentials,
+    dnssec,
+    health,
+    history,
+    records,
+    templates,
+    zonefiles,
+    zones,
+)
 from bureau.dns.operations import rrsets as rrset_ops
 from bureau.dns.operations.common import Outcome
 from bureau.dns.operations.errors import ControlNotProven, RecordsInvalid
@@ -214,6 +224,32 @@ class ExternalDnssecResultSerializer(serializers.Serializer):
     ds = serializers.ListField(child=serializers.CharField())
 
 
+class AcmeCredentialSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AcmeCredential
+        fields = ["id", "name", "key_name", "created_at", "expires_at", "revoked_at"]
+
+
+class AcmeCredentialCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255,
+                                 help_text="the name to certify (and its wildcard): www, @, "
+                                           "*.shop or an absolute name in the zone")
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class IssuedCredentialSerializer(AcmeCredentialSerializer):
+    secret = serializers.CharField(help_text="the TSIG secret (base64), shown only now")
+    algorithm = serializers.CharField()
+    server = serializers.CharField()
+    port = serializers.IntegerField()
+    certbot_ini = serializers.CharField(help_text="certbot --dns-rfc2136-credentials file")
+    lego_env = serializers.CharField(help_text="environment of lego --dns rfc2136")
+
+    class Meta(AcmeCredentialSerializer.Meta):
+        fields = [*AcmeCredentialSerializer.Meta.fields, "secret", "algorithm", "server",
+                  "port", "certbot_ini", "lego_env"]
+
+
 def outcome_body(outcome: Outcome) -> dict[str, Any]:
     return {"published": outcome.published, "serial": outcome.serial,
             "change": outcome.change.pk if outcome.change else None,
@@ -251,6 +287,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         "undo": "domains:write", "apply_template": "domains:write",
         "remove_template": "domains:write", "rollover": "domains:write",
         "check_health": "domains:write", "destroy": "domains:write",
+        "acme_credentials": "domains:read", "create_acme_credential": "domains:write",
+        "revoke_acme_credential": "domains:write",
     }
 
     def get_queryset(self) -> QuerySet[Zone]:
@@ -463,6 +501,40 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         rollover = dnssec.start_rollover(zone=self.get_object(), actor=access.actor(request))
         return Response({"step": rollover.step, "step_at": rollover.step_at},
                         status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Active ACME credentials (TSIG keys for DNS-01) of the zone",
+                   responses={200: AcmeCredentialSerializer(many=True)})
+    @action(detail=True, methods=["get"], url_path="acme-credentials")
+    def acme_credentials(self, request: Request, name: str) -> Response:
+        page = self.paginate_queryset(credentials.credentials_of(self.get_object()))
+        return self.get_paginated_response(AcmeCredentialSerializer(page, many=True).data)
+
+    @extend_schema(summary="Create an ACME credential: its secret is in this answer only",
+                   request=AcmeCredentialCreateSerializer,
+                   responses={201: IssuedCredentialSerializer})
+    @acme_credentials.mapping.post
+    def create_acme_credential(self, request: Request, name: str) -> Response:
+        data = _valid(AcmeCredentialCreateSerializer, request)
+        issued = credentials.create_credential(
+            zone=self.get_object(), actor=access.actor(request), name=data["name"],
+            expires_at=data.get("expires_at"))
+        body = {**AcmeCredentialSerializer(issued.credential).data, "secret": issued.secret,
+                "algorithm": credentials.ALGORITHM, "server": issued.server,
+                "port": issued.port, "certbot_ini": issued.certbot_ini,
+                "lego_env": issued.lego_env}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Revoke an ACME credential (refused by the DNS from now on)",
+                   request=None, responses={204: None})
+    @action(detail=True, methods=["delete"], url_path=r"acme-credentials/(?P<credential_id>\d+)")
+    def revoke_acme_credential(self, request: Request, name: str,
+                               credential_id: str) -> Response:
+        credential = self.get_object().acme_credentials.filter(
+            pk=int(credential_id), revoked_at=None).first()
+        if credential is None:
+            raise NotFound()
+        credentials.revoke_credential(credential=credential, actor=access.actor(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,

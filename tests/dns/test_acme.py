@@ -201,3 +201,43 @@ def test_certbot_gets_a_certificate_with_only_the_credential(
     assert f"DNS:{name}" in sans and f"DNS:*.{name}" in sans
     # certbot removed its challenge records, and Bureau's records still match PowerDNS.
     assert _txt(zone.name, f"_acme-challenge.{zone.name}") == []
+
+
+def test_api_creates_lists_and_revokes(user: Any, member: Any,
+                                       hosted_zone: Callable[..., Any]) -> None:
+    from rest_framework.test import APIClient
+
+    from bureau.dns.operations.credentials import update_server
+
+    api = APIClient()
+    api.force_authenticate(user)
+    zone = hosted_zone()
+    base = f"/api/v1/dns/zones/{zone.name.rstrip('.')}/acme-credentials/"
+
+    refused = api.post(base, {"name": "www.elsewhere.test."}, format="json")
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "name"
+
+    created = api.post(base, {"name": "www"}, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert f"dns_rfc2136_secret = {body['secret']}" in body["certbot_ini"]
+    assert f"RFC2136_TSIG_KEY={body['key_name']}" in body["lego_env"]
+    listed = api.get(base).json()["results"]
+    assert [c["key_name"] for c in listed] == [body["key_name"]]
+    assert "secret" not in listed[0]  # shown once
+
+    credential = AcmeCredential.objects.get(pk=body["id"])
+    server, port = update_server()
+    issued = IssuedCredential(credential, body["secret"], server, port)
+    challenge = f"_acme-challenge.www.{zone.name}"
+    assert _send(issued, zone.name, challenge, "TXT", '"api"') == dns.rcode.NOERROR
+    assert _txt(zone.name, challenge) == ['"api"']
+
+    assert api.delete(f"{base}{body['id']}/").status_code == 204
+    assert api.get(base).json()["results"] == []
+    assert _send(issued, zone.name, challenge, "TXT", delete=True) in REFUSALS
+    assert _txt(zone.name, challenge) == ['"api"']
+    kinds = [c["kind"] for c in api.get(
+        f"/api/v1/dns/zones/{zone.name.rstrip('.')}/history/").json()["results"]]
+    assert kinds.count("credential") == 2
