@@ -26,6 +26,7 @@ from . import choices, conf, contacts, goodbye
 from .mail import portal_path
 from .models import Parking
 from .reminders import domain_context, money
+from .templatetags.notices import schedule
 from .terms import term_of
 
 
@@ -89,7 +90,7 @@ def fees(request: HttpRequest) -> HttpResponse:
              "restore": money(list_price(tld, "restore", 1), tld.currency),
              "create": money(list_price(tld, "create", 1), tld.currency)}
             for tld in Tld.objects.filter(is_active=True).order_by("name")]
-    return page(request, "notices/fees.html", {"rows": rows, "grace_days": conf.grace_days()})
+    return page(request, "notices/fees.html", {"rows": rows, **schedule()})
 
 
 def parked(request: HttpRequest) -> HttpResponse:

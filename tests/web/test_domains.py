@@ -189,3 +189,13 @@ def test_locks_of_a_name(shop: Client, org_a: Organisation) -> None:
     assert "Locks of verrou.test updated." in page.content.decode()
     domain.refresh_from_db()
     assert not domain.transfer_prohibited and domain.delete_prohibited
+
+
+def test_the_cart_states_the_notice_schedule_and_the_renewal_and_restore_fees(
+        shop: Client) -> None:
+    shop.post("/cart/add/", {"name": "atelier-velo.test", "price": 1000, "currency": "EUR"})
+    cart = shop.get("/cart/").content.decode()
+    assert "60, 30, 7, 1 days before expiry, and 2 days after" in cart
+    assert ".test: renewal (also late) 10.00 EUR per year; restore after deletion" in cart
+    fees = shop.get("/notices/fees/").content.decode()
+    assert "60, 30, 7, 1 days before expiry" in fees
