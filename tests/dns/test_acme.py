@@ -241,3 +241,29 @@ def test_api_creates_lists_and_revokes(user: Any, member: Any,
     kinds = [c["kind"] for c in api.get(
         f"/api/v1/dns/zones/{zone.name.rstrip('.')}/history/").json()["results"]]
     assert kinds.count("credential") == 2
+
+
+def test_cli_creates_lists_and_revokes(member: Any, hosted_zone: Callable[..., Any]) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    zone = hosted_zone()
+    out = StringIO()
+    call_command("dns_acme", "create", zone.name.rstrip("."), "www", stdout=out)
+    settings_ = dict(line.split(" = ", 1) for line in out.getvalue().splitlines()
+                     if line.startswith("dns_rfc2136_"))
+    credential = AcmeCredential.objects.get(zone=zone)
+    assert settings_["dns_rfc2136_name"] == credential.key_name
+    issued = IssuedCredential(credential, settings_["dns_rfc2136_secret"],
+                              settings_["dns_rfc2136_server"],
+                              int(settings_["dns_rfc2136_port"]))
+    challenge = f"_acme-challenge.www.{zone.name}"
+    assert _send(issued, zone.name, challenge, "TXT", '"cli"') == dns.rcode.NOERROR
+
+    listing = StringIO()
+    call_command("dns_acme", "list", zone.name, stdout=listing)
+    assert credential.key_name in listing.getvalue()
+    call_command("dns_acme", "revoke", credential.key_name, stdout=StringIO())
+    assert _send(issued, zone.name, challenge, "TXT", delete=True) in REFUSALS
+    assert _txt(zone.name, challenge) == ['"cli"']
