@@ -3,7 +3,7 @@
 from django.urls import path
 
 from . import source
-from .views import account, billing, contacts, domains, home, orgs, search, tokens, transfers
+from .views import account, billing, contacts, domains, home, legal, orgs, search, tokens, transfers
 
 app_name = "web"
 
@@ -28,6 +28,12 @@ urlpatterns = [
     path("cart/add/", search.cart_add, name="cart_add"),
     path("cart/remove/", search.cart_remove, name="cart_remove"),
     path("cart/checkout/", search.checkout, name="checkout"),
+    path("legal/", legal.notice, name="legal_notice"),
+    path("legal/terms/", legal.terms, name="terms"),
+    path("legal/privacy/", legal.privacy, name="privacy"),
+    path("legal/cooperative/", legal.cooperative, name="cooperative_rules"),
+    path("contact/", legal.contact, name="contact"),
+    path("help/", legal.help_page, name="help"),
     path("transfer/", transfers.transfer_in, name="transfer_in"),
     path("domains/", domains.domain_list, name="domains"),
     path("domains/<int:pk>/", domains.detail, name="domain"),
