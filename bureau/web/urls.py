@@ -21,6 +21,7 @@ urlpatterns = [
     path("organisation/audit/", orgs.audit_log, name="audit_log"),
     path("invitations/<str:token>/", orgs.accept_invitation, name="accept_invitation"),
     path("account/", account.settings_page, name="account"),
+    path("account/data.json", account.data_export, name="data_export"),
     path("account/tokens/", tokens.token_list, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.revoke, name="token_revoke"),
     path("search/", search.search, name="search"),
