@@ -175,6 +175,7 @@ def send_batch(batch: list[Due], now: datetime) -> list[Notice]:
         "renewal_choice",
     ).prefetch_related(
         Prefetch("organisation__memberships", queryset=Membership.objects.select_related("user")),
+        "bundled_names",  # the message names every name of the registration
     ).in_bulk([due.domain_id for due in todo])
     prices = batch_prices({d.tld_id: d.tld for d in domains.values()}.values())
     # The last reminder before expiry says what stops working: the zones of the batch at once.
