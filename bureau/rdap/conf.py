@@ -18,16 +18,17 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from django.conf import settings
+
+from bureau.env import env_str
 
 
 def get(name: str, default: str = "") -> str:
     value: Any = getattr(settings, name, None)
     if value is None:
-        value = os.environ.get(name, default)
+        value = env_str(name, default)
     return str(value)
 
 
