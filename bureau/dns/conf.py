@@ -13,10 +13,10 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 from publicsuffixlist import PublicSuffixList
 
+from bureau.core.resolver import make_resolver
 from bureau.dns import suffixes
 from bureau.dns.powerdns import PowerDNSClient, WriteLocks
 from bureau.dns.publish import SecondaryTarget
-from bureau.dns.query import make_resolver
 from bureau.dns.secondaries import Server
 
 _lock = threading.Lock()

@@ -7,7 +7,6 @@ import dns.message
 import dns.name
 import dns.query
 import dns.rdatatype
-import dns.resolver
 import dns.rrset
 
 
@@ -67,15 +66,3 @@ def soa_serial(server: str, zone: str, *, port: int = 53, timeout: float = 2.0) 
     return int(rrset[0].serial)
 
 
-def make_resolver(addresses: list[str], *, lifetime: float = 4.0) -> dns.resolver.Resolver:
-    """A recursive resolver: ``addresses`` ("host" or "host:port", one port for all), or the
-    system's when empty."""
-    res = dns.resolver.Resolver(configure=not addresses)
-    if addresses:
-        res.nameservers = []
-        for item in addresses:
-            host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-            res.nameservers.append(host)
-            res.port = int(port) if port else 53
-    res.lifetime = lifetime
-    return res

@@ -20,6 +20,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core.resolver import make_resolver
+
 from .errors import OperationError
 
 
@@ -71,19 +73,6 @@ def verify_own(hosts: list[str], name: str) -> None:
             raise NameserversInvalid(
                 _("%(host)s has no address (A or AAAA): check its spelling, or ask your DNS "
                   "host for the names of its servers.") % {"host": host})
-
-
-def make_resolver(addresses: list[str]) -> dns.resolver.Resolver:
-    """``BUREAU_DNS_RESOLVERS`` ("host" or "host:port"), else the system's resolver."""
-    res = dns.resolver.Resolver(configure=not addresses)
-    if addresses:
-        res.nameservers = []
-        for item in addresses:
-            host, _, port = item.rpartition(":") if item.count(":") == 1 else (item, "", "")
-            res.nameservers.append(host)
-            res.port = int(port) if port else 53
-    res.lifetime = 4.0
-    return res
 
 
 def resolves(resolver: dns.resolver.Resolver, host: str) -> bool:
