@@ -6,9 +6,7 @@ price, its breakdown and how it was decided, and the receipt is in the published
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,7 +14,6 @@ from typing import Any
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
-from programs import require_program
 
 from bureau.coop.models import College
 from bureau.coop.operations import ballots, membership, pricing
@@ -24,24 +21,9 @@ from bureau.core import clock
 
 pytestmark = [pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "Un mot de passe assez long 2026!"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screenshots"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_member_votes_on_a_price_proposal_and_sees_the_result(

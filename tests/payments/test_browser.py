@@ -7,9 +7,7 @@ var/artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,6 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core import mail
 from lxml import etree
-from programs import require_program
 
 from bureau.banking.testing import Movement, camt053
 from bureau.coop.models import College, Member
@@ -34,23 +31,8 @@ from bureau.registrar.registries.models import Registry
 pytestmark = [pytest.mark.slow]
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "Un mot de passe assez long 2026!"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page: Any, name: str) -> None:

@@ -9,16 +9,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import struct
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
-from programs import require_program
 
 from bureau.audit.models import EventKind, SecurityEvent
 from bureau.registrar.accounts.models import Organisation
@@ -30,9 +27,6 @@ from .conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.slow]
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "Un mot de passe assez long 2026!"
 
 
@@ -45,20 +39,6 @@ def totp(secret: str, at: float | None = None) -> str:
     value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # between browser steps are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def shot(page: Any, name: str) -> None:
