@@ -381,3 +381,7 @@ MIDDLEWARE.insert(1, "bureau.rdap.middleware.RdapHostMiddleware")
 CACHES = {**globals().get("CACHES", {"default": {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
     "rdap": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rdap"}}
+
+# --- The command line (bureau.cli): `bureau run`, `bureau domain`, `bureau contact`, an edge
+# over the operations like the portal and the API ---
+INSTALLED_APPS += ["bureau.cli"]

@@ -73,7 +73,7 @@ def test_renew_delete_restore_say_what_they_cost(member: Actor, organisation: Or
 
 
 def test_every_action_has_help() -> None:
-    from bureau.registrar.domains.management.commands.domain import Command
+    from bureau.cli.management.commands.domain import Command
 
     parser = Command().create_parser("bureau", "domain")
     text = parser.format_help()

@@ -11,13 +11,18 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bureau import epp
 from bureau.core.credentials import Credential
+from bureau.notices.renewal import renew_for_holder
+from bureau.registrar import tasks
+from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import LedgerError
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
 from bureau.registrar.domains.names import to_u_label
-from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations import check, delete, register, restore, transfer, update
+from bureau.registrar.operations.common import Actor, parse_name
 from bureau.registrar.operations.errors import OperationError
+from bureau.registrar.registries.connection import execute
 
 
 class Command(BaseCommand):
@@ -82,9 +87,7 @@ class Command(BaseCommand):
         except epp.EPPError as exc:
             raise CommandError(f"registry unreachable or confused: {exc}") from exc
 
-    def _organisation(self, slug: str) -> Any:
-        from bureau.registrar.accounts.models import Organisation
-
+    def _organisation(self, slug: str) -> Organisation:
         organisation = Organisation.objects.filter(slug=slug).first()
         if organisation is None:
             known = ", ".join(Organisation.objects.values_list("slug", flat=True)) or "none yet"
@@ -99,8 +102,6 @@ class Command(BaseCommand):
                           f"balance of {order.organisation.slug} {left / 100:.2f}")
 
     def _domain(self, name: str) -> Domain:
-        from bureau.registrar.operations.common import parse_name
-
         domain = Domain.objects.live().named(parse_name(name)).first()  # RDN or bundled name
         if domain is None:
             raise CommandError(f"{name}: Bureau does not hold this name")
@@ -122,9 +123,7 @@ class Command(BaseCommand):
             self.stdout.write("no domains yet: bureau domain register NAME --org SLUG")
 
     def do_check(self, actor: Actor, names: list[str], **options: Any) -> None:
-        from bureau.registrar.operations.check import check
-
-        for q in check(names):
+        for q in check.check(names):
             state = "available" if q.available else f"taken ({q.reason or '-'})"
             premium = " premium" if q.premium else ""
             self.stdout.write(f"{q.u_label:30} {state:30} {q.price / 100:.2f} {q.currency}"
@@ -134,8 +133,6 @@ class Command(BaseCommand):
                                   f"{', '.join(to_u_label(n) for n in q.bundled)}")
 
     def do_info(self, actor: Actor, names: list[str], **options: Any) -> None:
-        from bureau.registrar.registries.connection import execute
-
         for name in names:
             domain = self._domain(name)
             self._show(domain)
@@ -144,8 +141,6 @@ class Command(BaseCommand):
                               f"{data.expires}, statuses {sorted(data.status_values)}")
 
     def do_history(self, actor: Actor, names: list[str], **options: Any) -> None:
-        from bureau.registrar.operations.common import parse_name
-
         for name in names:
             events = DomainEvent.objects.filter(domain_name=parse_name(name))
             if not events:
@@ -160,8 +155,6 @@ class Command(BaseCommand):
 
     def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
                     ns: list[str], dns: str | None, **options: Any) -> None:
-        from bureau.registrar.operations.register import register, under_review_message
-
         organisation = self._organisation(org)
         contacts = Contact.objects.filter(organisation=organisation)
         contact = contacts.filter(pk=holder).first() if holder else contacts.first()
@@ -171,74 +164,55 @@ class Command(BaseCommand):
                                f"{known})")
         if contact is None:
             raise CommandError(f"{org} has no contact to hold the name: add one first")
-        result = register(organisation=organisation, actor=actor, name=name,
+        result = register.register(organisation=organisation, actor=actor, name=name,
                           registrant=contact, period=years, nameservers=ns,
                           dns=dns or (None if ns else "bureau"))
         self._show(result.domain)
         if result.bundled:
             self.stdout.write("  bundled names: " + ", ".join(result.bundled))
         if result.under_review:
-            self.stdout.write("  " + under_review_message(result.domain))
+            self.stdout.write("  " + register.under_review_message(result.domain))
         self._charged(result.order)
 
     def do_renew(self, actor: Actor, name: str, years: int, **options: Any) -> None:
-        from bureau.notices.renewal import renew_for_holder
-
         # The holder's renew, as the portal and the API: right before and after expiry.
         result = renew_for_holder(self._domain(name), actor, period=years)
         self._show(result.domain)
         self._charged(result.order)
 
     def do_delete(self, actor: Actor, name: str, **options: Any) -> None:
-        from bureau.registrar.operations.delete import delete
-
-        domain = delete(domain=self._domain(name), actor=actor).domain
+        domain = delete.delete(domain=self._domain(name), actor=actor).domain
         self._show(domain)
         if domain.state == DomainState.REDEMPTION:
             self.stdout.write(f"  in redemption: `bureau domain restore {domain.u_label}` "
                               "brings it back (charged)")
 
     def do_restore(self, actor: Actor, name: str, **options: Any) -> None:
-        from bureau.registrar.operations.restore import restore
-
-        result = restore(domain=self._domain(name), actor=actor)
+        result = restore.restore(domain=self._domain(name), actor=actor)
         self._show(result.domain)
         self._charged(result.order)
 
     def do_transfer_in(self, actor: Actor, name: str, org: str, code: str,
                        **options: Any) -> None:
-        from bureau.registrar.operations.transfer import transfer_in
-
         organisation = self._organisation(org)
-        self._show(transfer_in(organisation=organisation, actor=actor, name=name,
+        self._show(transfer.transfer_in(organisation=organisation, actor=actor, name=name,
                                auth_info=code).domain)
 
     def do_approve_out(self, actor: Actor, name: str, **options: Any) -> None:
-        from bureau.registrar.operations.transfer import approve_transfer_out
-
-        self._show(approve_transfer_out(domain=self._domain(name), actor=actor).domain)
+        self._show(transfer.approve_transfer_out(domain=self._domain(name), actor=actor).domain)
 
     def do_reject_out(self, actor: Actor, name: str, **options: Any) -> None:
-        from bureau.registrar.operations.transfer import reject_transfer_out
-
-        self._show(reject_transfer_out(domain=self._domain(name), actor=actor).domain)
+        self._show(transfer.reject_transfer_out(domain=self._domain(name), actor=actor).domain)
 
     def do_authinfo(self, actor: Actor, name: str, **options: Any) -> None:
-        from bureau.registrar.operations.transfer import reveal_auth_info
-
-        self.stdout.write(reveal_auth_info(domain=self._domain(name), actor=actor))
+        self.stdout.write(transfer.reveal_auth_info(domain=self._domain(name), actor=actor))
 
     def do_nameservers(self, actor: Actor, name: str, hosts: list[str], **options: Any) -> None:
-        from bureau.registrar.operations.update import update
-
-        self._show(update(domain=self._domain(name), actor=actor, nameservers=hosts).domain)
+        self._show(update.update(domain=self._domain(name), actor=actor,
+                                 nameservers=hosts).domain)
 
     def do_poll(self, actor: Actor, **options: Any) -> None:
-        from bureau.registrar.tasks import process_poll_queues
-
-        self.stdout.write(f"{process_poll_queues.call()} new message(s) applied")
+        self.stdout.write(f"{tasks.process_poll_queues.call()} new message(s) applied")
 
     def do_reconcile(self, actor: Actor, **options: Any) -> None:
-        from bureau.registrar.tasks import reconcile
-
-        self.stdout.write(str(reconcile.call()))
+        self.stdout.write(str(tasks.reconcile.call()))

@@ -5,7 +5,7 @@ Migrates the database, gathers the static files, starts the sandbox registry (TL
 and the web server (gunicorn, as in production) until Ctrl-C, and stops everything cleanly.
 It supervises both: one that stops is reported and started again, after a pause that doubles
 with each quick failure (1 s, 2 s, 4 s... up to a minute). The `bureau` command sets
-BUREAU_DEMO=1 and BUREAU_HTTPS=0 for it (see bureau/cli.py and docs/configuration.md).
+BUREAU_DEMO=1 and BUREAU_HTTPS=0 for it (see bureau/cli/__init__.py and docs/configuration.md).
 """
 
 from __future__ import annotations
@@ -27,7 +27,13 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from bureau.core.keys import keep_secret
+from bureau.dns.powerdns.instance import PowerDNSInstance
 from bureau.env import env_int, env_str
+from bureau.registrar.demo import load_demo_data
+from bureau.registrar.registries import connection
+from bureau.registrar.registries.sandbox import configure
+from bureau.sandbox.testing import start_sandbox
 
 logger = logging.getLogger("bureau.run")
 BACKOFF_MAX = 60.0  # seconds between two restarts at most
@@ -110,9 +116,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, addr: str, sandbox_port: int, no_sandbox: bool,
                no_dns: bool, **options: Any) -> None:
-        from bureau.registrar.demo import load_demo_data
-        from bureau.registrar.registries import connection
-
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -166,9 +169,6 @@ class Command(BaseCommand):
             time.sleep(0.2)
 
     def start_sandbox(self, port: int) -> Any:
-        from bureau.registrar.registries.sandbox import configure
-        from bureau.sandbox.testing import start_sandbox
-
         try:
             sandbox = start_sandbox(settings.STATE_DIR / "sandbox", port=port)
         except OSError as exc:
@@ -179,14 +179,8 @@ class Command(BaseCommand):
         return sandbox
 
     def start_powerdns(self, env: dict[str, str]) -> tuple[Any, str]:
-        """A private PowerDNS on loopback for DNS hosting, when bureau.dns and pdns_server are
-        there; without them Bureau runs with DNS hosting off."""
-        try:
-            from bureau.dns.powerdns.instance import PowerDNSInstance
-        except ImportError:
-            return None, "off (bureau.dns not installed)"
-        from bureau.core.keys import keep_secret
-
+        """A private PowerDNS on loopback for DNS hosting, when pdns_server is there; without it
+        Bureau runs with DNS hosting off."""
         state = settings.STATE_DIR
         instance = PowerDNSInstance(state / "powerdns",
                                     api_key=keep_secret(state / "powerdns-api-key", 24))
