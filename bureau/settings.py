@@ -195,8 +195,9 @@ BUREAU_PDNS_API_KEY = env_str("BUREAU_PDNS_API_KEY", "")
 BUREAU_PDNS_BACKEND = env_str("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
 BUREAU_PDNS_TIMEOUT = env_float("BUREAU_PDNS_TIMEOUT", 5.0)  # s, per API request
 BUREAU_PDNS_PRIMARY_ADDRESS = env_str("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
-# Where members send RFC 2136 updates with their ACME credentials ("host:port"; empty: the
-# primary's address above).
+# Bureau's RFC 2136 door for members' ACME keys (`bureau dns_updates`): where it listens, and
+# the "host:port" members are told to send updates to (empty: the listening address).
+BUREAU_DNS_UPDATE_LISTEN = env_str("BUREAU_DNS_UPDATE_LISTEN", "127.0.0.1:8053")
 BUREAU_DNS_UPDATE_ADDRESS = env_str("BUREAU_DNS_UPDATE_ADDRESS", "")
 BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", "ns2.bureau.coop"])
 BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core.appendonly import AppendOnlyModel
+from bureau.core.fields import EncryptedTextField
 from bureau.dns.names import to_unicode
 from bureau.dns.records import ValidRecord
 from bureau.registrar.accounts.models import Organisation
@@ -163,6 +164,7 @@ class ChangeKind(models.TextChoices):
     DNSSEC = "dnssec", _("DNSSEC")
     RECONCILE = "reconcile", _("Reconciliation")
     CREDENTIAL = "credential", _("ACME credential")
+    CHALLENGE = "challenge", _("ACME challenge")
 
 
 class ZoneChange(AppendOnlyModel):
@@ -323,13 +325,14 @@ class Publication(models.Model):
 
 class AcmeCredential(models.Model):
     """A TSIG key that may only add and remove the TXT records of `_acme-challenge.<name>`
-    (DNS-01 for <name> and *.<name>) through RFC 2136; the secret is shown once, never kept."""
+    (DNS-01 for <name> and *.<name>) through RFC 2136; the secret is shown once, kept encrypted."""
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="acme_credentials",
                              verbose_name=_("zone"))
     name = models.CharField(_("name (A-label, final dot)"), max_length=255)
     key_name = models.CharField(_("TSIG key name"), max_length=255, unique=True)
-    powerdns_key_id = models.CharField(_("PowerDNS key id"), max_length=255)
+    # Verifies the TSIG of each update (bureau.dns.updates); shown to the member once.
+    secret = EncryptedTextField(_("TSIG secret"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    null=True, related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -34,7 +34,8 @@ def test_systemd_accepts_the_units(tmp_path: Path) -> None:
         (tmp_path / unit.name).write_text(text)
         units.append(str(tmp_path / unit.name))
     assert {Path(u).name for u in units} == {
-        "bureau-web.service", "bureau-worker@.service", "bureau.target",
+        "bureau-web.service", "bureau-worker@.service", "bureau-dns-updates.service",
+        "bureau.target",
         "bureau-backup.service", "bureau-backup.timer"}
     done = subprocess.run([analyze, "verify", *units], capture_output=True, text=True,
                           check=False)

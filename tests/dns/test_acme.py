@@ -1,13 +1,18 @@
 """ACME DNS-01 credentials: a member's TSIG key gets a certificate for a name and its
 wildcard from an ACME CA (Debian's pebble) with certbot's rfc2136 plugin, and can change
-nothing else."""
+nothing else. Updates go to Bureau's own RFC 2136 door (bureau.dns.updates), which stores
+each change, writes it in the zone's history and publishes it: Bureau's view of the zone and
+PowerDNS's stay equal."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import os
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -26,7 +31,8 @@ from programs import require_program
 
 from bureau.core import clock
 from bureau.dns import conf
-from bureau.dns.models import AcmeCredential, ChangeKind
+from bureau.dns.dnssec import validated_answer
+from bureau.dns.models import AcmeCredential, ChangeKind, Zone
 from bureau.dns.operations.credentials import (
     IssuedCredential,
     create_credential,
@@ -34,9 +40,36 @@ from bureau.dns.operations.credentials import (
     revoke_expired,
 )
 from bureau.dns.operations.errors import CredentialRefused
+from bureau.dns.operations.reconcile import push_zone
+from bureau.dns.updates import serve
 
-REFUSALS = (dns.rcode.REFUSED, dns.rcode.NOTAUTH)
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("update_door")]
+
+
+@pytest.fixture
+def update_door(dns_settings: Any) -> Iterator[int]:
+    """Bureau's RFC 2136 door on a free loopback port, as `bureau dns_updates` runs it."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    port: list[int] = []
+
+    def ready(bound: int) -> None:
+        port.append(bound)
+        started.set()
+
+    task = loop.create_task(serve("127.0.0.1", 0, ready))
+
+    def run() -> None:
+        with contextlib.suppress(asyncio.CancelledError):
+            loop.run_until_complete(task)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    assert started.wait(10), "the update door did not start"
+    dns_settings.BUREAU_DNS_UPDATE_LISTEN = f"127.0.0.1:{port[0]}"
+    yield port[0]
+    loop.call_soon_threadsafe(task.cancel)
+    thread.join(10)
 
 
 def _free_port() -> int:
@@ -56,10 +89,23 @@ def _send(issued: IssuedCredential, zone: str, owner: str, rtype: str,
     else:
         update.add(owner, 60, rtype, content)
     # The response is read without checking its TSIG: a refused key gets an unsigned NOTAUTH.
-    with socket.create_connection((issued.server, issued.port), timeout=5) as sock:
+    with socket.create_connection((issued.server, issued.port), timeout=10) as sock:
         dns.query.send_tcp(sock, update)
-        response, _at = dns.query.receive_tcp(sock, time.time() + 5, keyring=False)
+        response, _at = dns.query.receive_tcp(sock, time.time() + 10, keyring=False)
     return response.rcode()
+
+
+def _bureau_view(zone: Zone) -> set[tuple[str, str, tuple[str, ...]]]:
+    """Bureau's records of the zone, as RRsets (the apex NS comes from the zone's servers)."""
+    rrsets: dict[tuple[str, str], list[str]] = {}
+    for record in zone.records.all():
+        rrsets.setdefault((record.name, record.rtype), []).append(record.content)
+    return {(n, t, tuple(sorted(c))) for (n, t), c in rrsets.items()}
+
+
+def _powerdns_view(zone: Zone) -> set[tuple[str, str, tuple[str, ...]]]:
+    return {r for r in _rrsets(zone.name) if not (r[0] == zone.name and r[1] == "NS")
+            and r[1] not in ("DNSKEY", "CDS", "CDNSKEY", "NSEC3PARAM")}
 
 
 def _txt(zone: str, owner: str) -> list[str]:
@@ -76,39 +122,92 @@ def _rrsets(zone: str) -> set[tuple[str, str, tuple[str, ...]]]:
 
 
 def test_the_key_changes_only_its_challenge_records(
-        member: Any, hosted_zone: Callable[..., Any]) -> None:
+        member: Any, hosted_zone: Callable[..., Any], pdns: Any) -> None:
     zone = hosted_zone()
     other_zone = hosted_zone()
-    actor = member
-    issued = create_credential(zone=zone, actor=actor, name="www")
+    issued = create_credential(zone=zone, actor=member, name="www")
     name = f"www.{zone.name}"
     challenge = f"_acme-challenge.{name}"
 
     assert _send(issued, zone.name, challenge, "TXT", '"token-1"') == dns.rcode.NOERROR
     assert _txt(zone.name, challenge) == ['"token-1"']
-    # Anything else is refused (PowerDNS drops each record its policy refuses, and says so
-    # in its log): another type, another name, the apex, another zone.
-    before = conf.client().get_zone(zone.name).rrsets
-    other_before = conf.client().get_zone(other_zone.name).rrsets
-    _send(issued, zone.name, challenge, "A", "192.0.2.1")
-    _send(issued, zone.name, name, "A", "192.0.2.1")
-    _send(issued, zone.name, f"_acme-challenge.{zone.name}", "TXT", '"x"')
-    _send(issued, zone.name, zone.name, "NS", "ns.evil.test.")
-    _send(issued, zone.name, zone.name, "SOA", delete=True)
-    _send(issued, other_zone.name, f"_acme-challenge.www.{other_zone.name}", "TXT", '"x"')
-    _send(issued, other_zone.name, other_zone.name, "NS", delete=True)
-    assert _rrsets(zone.name) == _rrsets_of(before)
-    assert _rrsets(other_zone.name) == _rrsets_of(other_before)
+    zone.refresh_from_db()
+    assert _bureau_view(zone) == _powerdns_view(zone)
+    # Signed like any change: the challenge validates from the zone's DS.
+    answer = validated_answer("127.0.0.1", zone.name, challenge, "TXT", zone.ds_wanted,
+                              port=pdns.dns_port)
+    assert [rd.to_text() for rd in answer] == ['"token-1"']
+
+    # Anything else is refused, and nothing of a refused update is applied.
+    before, other_before = _rrsets(zone.name), _rrsets(other_zone.name)
+    history = zone.changes.count()
+    refused = [
+        _send(issued, zone.name, challenge, "A", "192.0.2.1"),
+        _send(issued, zone.name, name, "A", "192.0.2.1"),
+        _send(issued, zone.name, f"_acme-challenge.{zone.name}", "TXT", '"x"'),
+        _send(issued, zone.name, zone.name, "NS", "ns.evil.test."),
+        _send(issued, zone.name, zone.name, "SOA", delete=True),
+    ]
+    assert refused == [dns.rcode.REFUSED] * 5
+    assert _send(issued, other_zone.name, f"_acme-challenge.www.{other_zone.name}", "TXT",
+                 '"x"') == dns.rcode.NOTAUTH
+    keyring = dns.tsigkeyring.from_text({issued.credential.key_name: issued.secret})
+    mixed = dns.update.UpdateMessage(zone.name, keyring=keyring,
+                                     keyalgorithm=dns.tsig.HMAC_SHA256)
+    mixed.add(challenge, 60, "TXT", '"token-2"')
+    mixed.add(name, 60, "A", "192.0.2.1")
+    assert dns.query.tcp(mixed, issued.server, timeout=10, port=issued.port).rcode() == \
+        dns.rcode.REFUSED
+    assert _rrsets(zone.name) == before and _rrsets(other_zone.name) == other_before
+    assert zone.changes.count() == history
+
+    # A key whose signature is wrong is not trusted.
+    forged = IssuedCredential(issued.credential, "AAAA" + issued.secret[4:], issued.server,
+                              issued.port)
+    assert _send(forged, zone.name, challenge, "TXT", '"forged"') == dns.rcode.NOTAUTH
 
     assert _send(issued, zone.name, challenge, "TXT", delete=True) == dns.rcode.NOERROR
     assert _txt(zone.name, challenge) == []
 
-    revoke_credential(credential=issued.credential, actor=actor)
-    assert _send(issued, zone.name, challenge, "TXT", '"late"') in REFUSALS
+    revoke_credential(credential=issued.credential, actor=member)
+    assert _send(issued, zone.name, challenge, "TXT", '"late"') == dns.rcode.NOTAUTH
     assert _txt(zone.name, challenge) == []
-    summaries = [c.summary for c in zone.changes.filter(kind=ChangeKind.CREDENTIAL)]
-    assert summaries == [f"ACME credential {issued.credential.key_name} created for {challenge}",
-                         f"ACME credential {issued.credential.key_name} revoked"]
+    entries = list(zone.changes.filter(kind__in=[ChangeKind.CREDENTIAL, ChangeKind.CHALLENGE])
+                   .order_by("id"))
+    key = issued.credential.key_name
+    assert [e.summary for e in entries] == [
+        f"ACME credential {key} created for {challenge}",
+        f"{challenge} TXT with ACME credential {key}: added 1, removed 0",
+        f"{challenge} TXT with ACME credential {key}: added 0, removed 1",
+        f"ACME credential {key} revoked"]
+    assert entries[1].actor == member.user
+    assert entries[1].actor_label == f"acme-key:{issued.credential.pk}"
+    assert entries[1].added[0]["content"] == '"token-1"'
+
+
+def test_bureau_keeps_what_the_key_changed(
+        member: Any, hosted_zone: Callable[..., Any]) -> None:
+    """The reconciliation makes PowerDNS equal to Bureau: a challenge added or removed
+    through RFC 2136 is neither erased nor put back, because Bureau recorded it."""
+    zone = hosted_zone()
+    issued = create_credential(zone=zone, actor=member, name="@")
+    challenge = f"_acme-challenge.{zone.name}"
+    assert _send(issued, zone.name, challenge, "TXT", '"one"') == dns.rcode.NOERROR
+    assert _send(issued, zone.name, challenge, "TXT", '"two"') == dns.rcode.NOERROR
+    zone.refresh_from_db()
+    assert push_zone(zone) == 0
+    assert _txt(zone.name, challenge) == ['"one"', '"two"']
+    # Delete one record of the set (class NONE), then reconcile again: it stays gone.
+    keyring = dns.tsigkeyring.from_text({issued.credential.key_name: issued.secret})
+    update = dns.update.UpdateMessage(zone.name, keyring=keyring,
+                                      keyalgorithm=dns.tsig.HMAC_SHA256)
+    update.delete(challenge, "TXT", '"one"')
+    assert dns.query.tcp(update, issued.server, timeout=10, port=issued.port).rcode() == \
+        dns.rcode.NOERROR
+    zone.refresh_from_db()
+    assert push_zone(zone) == 0
+    assert _txt(zone.name, challenge) == ['"two"']
+    assert _bureau_view(zone) == _powerdns_view(zone)
 
 
 def test_credentials_expire_and_bad_input_is_refused(
@@ -128,7 +227,7 @@ def test_credentials_expire_and_bad_input_is_refused(
     time.sleep(1.1)
     assert revoke_expired() == 1
     assert AcmeCredential.objects.get().revoked_at is not None
-    assert _send(issued, zone.name, challenge, "TXT", '"late"') in REFUSALS
+    assert _send(issued, zone.name, challenge, "TXT", '"late"') == dns.rcode.NOTAUTH
     assert _txt(zone.name, challenge) == ['"ok"']
 
 
@@ -199,8 +298,14 @@ def test_certbot_gets_a_certificate_with_only_the_credential(
          str(tmp_path / "config" / "live" / "member" / "cert.pem")],
         capture_output=True, text=True, check=True).stdout
     assert f"DNS:{name}" in sans and f"DNS:*.{name}" in sans
-    # certbot removed its challenge records, and Bureau's records still match PowerDNS.
+    # certbot removed its challenge records; Bureau saw each update and still matches PowerDNS.
     assert _txt(zone.name, f"_acme-challenge.{zone.name}") == []
+    zone.refresh_from_db()
+    assert _bureau_view(zone) == _powerdns_view(zone)
+    uses = zone.changes.filter(kind=ChangeKind.CHALLENGE)
+    assert uses.count() >= 2 and all(issued.credential.key_name in c.summary for c in uses)
+    assert sum(len(c.added) for c in uses) == 2  # one token for the name, one for *.name
+    assert sum(len(c.removed) for c in uses) == 2
 
 
 def test_api_creates_lists_and_revokes(user: Any, member: Any,
@@ -236,7 +341,7 @@ def test_api_creates_lists_and_revokes(user: Any, member: Any,
 
     assert api.delete(f"{base}{body['id']}/").status_code == 204
     assert api.get(base).json()["results"] == []
-    assert _send(issued, zone.name, challenge, "TXT", delete=True) in REFUSALS
+    assert _send(issued, zone.name, challenge, "TXT", delete=True) == dns.rcode.NOTAUTH
     assert _txt(zone.name, challenge) == ['"api"']
     kinds = [c["kind"] for c in api.get(
         f"/api/v1/dns/zones/{zone.name.rstrip('.')}/history/").json()["results"]]
@@ -265,5 +370,5 @@ def test_cli_creates_lists_and_revokes(member: Any, hosted_zone: Callable[..., A
     call_command("dns_acme", "list", zone.name, stdout=listing)
     assert credential.key_name in listing.getvalue()
     call_command("dns_acme", "revoke", credential.key_name, stdout=StringIO())
-    assert _send(issued, zone.name, challenge, "TXT", delete=True) in REFUSALS
+    assert _send(issued, zone.name, challenge, "TXT", delete=True) == dns.rcode.NOTAUTH
     assert _txt(zone.name, challenge) == ['"cli"']

@@ -91,3 +91,11 @@ class CredentialRefused(OperationError):
     """An ACME credential cannot be made for this name (field "name") or expiry."""
 
     field = "name"
+
+
+class KeyRefused(OperationError):
+    """An update signed with a key that may not change this zone (RFC 2136: NOTAUTH)."""
+
+
+class UpdateRefused(OperationError):
+    """An update that touches more than the key's challenge records (RFC 2136: REFUSED)."""

@@ -85,9 +85,6 @@ def free_port() -> int:
     raise PowerDNSStartError("no free port on 127.0.0.1")
 
 
-DNSUPDATE_POLICY = Path(__file__).with_name("dnsupdate-policy.lua")
-
-
 class PowerDNSInstance:
     """A `pdns_server` subprocess with its own config, database and ports; a context manager."""
 
@@ -188,10 +185,8 @@ class PowerDNSInstance:
             "version-string": "anonymous",
             # No security-status lookups over the Internet: the instance stays on loopback.
             "security-poll-suffix": "",
-            # RFC 2136 updates, for ACME DNS-01 keys only: the policy script decides.
-            "dnsupdate": "yes" if self.primary else "no",
-            "allow-dnsupdate-from": "127.0.0.0/8,::1",
-            "lua-dnsupdate-policy-script": str(DNSUPDATE_POLICY),
+            # RFC 2136 updates (members' ACME keys) are Bureau's own door: bureau.dns.updates.
+            "dnsupdate": "no",
         }
         if self.also_notify:
             conf["also-notify"] = ",".join(self.also_notify)

@@ -132,6 +132,8 @@ class Command(BaseCommand):
             Child("web server", [sys.executable, "-m", "gunicorn", "-c", "python:bureau.serve",
                                  "--bind", addr], env),
         ]
+        if powerdns is not None:  # members' ACME keys (certificates for their names)
+            children.append(Child("DNS update service", [*bureau, "dns_updates"], env))
         # `kill` or a service manager stops Bureau as cleanly as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         try:
@@ -207,6 +209,8 @@ class Command(BaseCommand):
             lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
                          f" (state in {sandbox.state_dir})")
         lines += [f"  DNS hosting           {dns_line}",
+                  f"  ACME key updates      RFC 2136 on {settings.BUREAU_DNS_UPDATE_LISTEN} "
+                  "(UDP, TCP)",
                   "  job worker            `bureau worker` (periodic: poll, reconcile; "
                   "restarted if it stops)",
                   f"  database              {settings.DATABASES['default']['NAME']}",
