@@ -41,3 +41,27 @@ def test_a_bundled_name_is_refused_to_another_organisation(bundle: Domain, membe
     assert not Zone.objects.exists()
     assert holds(organisation, "commun.ong") and holds(organisation, "mail.commun.ong")
     assert not holds(other, "commun.ong")
+
+
+def test_the_api_and_the_portal_refuse_a_bundled_name_to_another_organisation(
+        bundle: Domain, member: Any) -> None:
+    from django.contrib.auth.models import User
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    from bureau.registrar.accounts.models import Membership, Organisation, Role
+
+    other = Organisation.objects.create(name="Autre asso", slug="autre-asso")
+    rival = User.objects.create_user("rival@example.org", "rival@example.org", "pw-rival-1234")
+    Membership.objects.create(user=rival, organisation=other, role=Role.OWNER)
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(rival)
+    response = api.post("/api/v1/dns/zones/", {"name": "commun.ong"}, format="json")
+    assert response.status_code == 422, response.content
+    assert "held by another organisation" in response.json()["detail"]
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(rival)
+    page = browser.post("/dns/", {"name": "www.commun.ong"})
+    assert page.status_code == 400
+    assert "held by another organisation" in page.content.decode()
+    assert not Zone.objects.exists()

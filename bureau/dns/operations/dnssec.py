@@ -98,10 +98,40 @@ def refresh_keys(zone: Zone) -> list[DnssecKey]:
 
 
 def registered_with_bureau(zone: Zone) -> Domain | None:
+    """The active registration the zone is a name of: the domain it is linked to (the RDN),
+    or the one of the zone's organisation that bundles its name (RFC 9095: a BDN's zone)."""
     domain = zone.domain
+    if domain is None:
+        domain = Domain.objects.live().filter(
+            organisation_id=zone.organisation_id,
+            bundled_names__name=str(zone.name).rstrip(".")).first()
     if domain is None or domain.state != DomainState.ACTIVE:
         return None
     return domain
+
+
+def bundle_zones(domain: Domain) -> list[Zone]:
+    """The signed zones Bureau hosts for the names of a registration (the RDN and its BDNs,
+    its organisation's): the registry holds one DS set for the bundle, so it carries the DS
+    of each, and each name validates from the DS its delegation shows."""
+    names = [name + "." for name in domain.names]
+    return list(Zone.objects.filter(organisation_id=domain.organisation_id, name__in=names,
+                                    dnssec=True).exclude(publish_state=PublishState.WITHDRAWN))
+
+
+def bundle_ds_wanted(domain: Domain, zone: Zone) -> tuple[list[Zone], list[DS]]:
+    """The zones of the registration (``zone`` among them, as given) and the DS they want."""
+    zones = [zone] + [z for z in bundle_zones(domain) if z.pk != zone.pk]
+    wanted: list[DS] = []
+    for each in zones:
+        wanted += [ds for ds in map(to_ds, each.ds_wanted) if ds not in wanted]
+    return zones, wanted
+
+
+def set_ds_state(zones: Sequence[Zone], state: str) -> None:
+    for zone in zones:
+        zone.ds_state = state
+        zone.save(update_fields=["ds_state", "updated_at"])
 
 
 def after_signing(zone: Zone) -> None:
@@ -164,13 +194,12 @@ def send_ds(zone: Zone) -> str:
         # with the name servers when the name is renewed.
         logger.info("DS of %s not sent: the name is parked", zone.name)
         return str(zone.ds_state)
+    zones, wanted = bundle_ds_wanted(domain, zone)
     if not delegated_to_bureau(domain):
         # Bureau's DS only while the registry sends resolvers to Bureau's servers: elsewhere
         # it would make the name bogus. It goes with the name servers when they come back.
-        zone.ds_state = DsState.UNDELEGATED
-        zone.save(update_fields=["ds_state", "updated_at"])
+        set_ds_state(zones, DsState.UNDELEGATED)
         return str(zone.ds_state)
-    wanted = [to_ds(text) for text in zone.ds_wanted]
     try:
         update(domain=domain, actor=DNS_ACTOR, ds_records=wanted)
     except OutcomePending:
@@ -180,8 +209,7 @@ def send_ds(zone: Zone) -> str:
         state = DsState.FAILED
     else:
         state = DsState.SENT
-    zone.ds_state = state
-    zone.save(update_fields=["ds_state", "updated_at"])
+    set_ds_state(zones, state)
     return state
 
 
@@ -214,10 +242,9 @@ def reconcile_ds(zone: Zone) -> str:
         DSRecord.objects.bulk_create(
             DSRecord(domain=domain, key_tag=d.key_tag, algorithm=d.algorithm,
                      digest_type=d.digest_type, digest=d.digest) for d in held)
-    wanted = {to_ds(text) for text in zone.ds_wanted}
-    if set(held) == wanted:
-        zone.ds_state = DsState.SENT
-        zone.save(update_fields=["ds_state", "updated_at"])
+    zones, wanted = bundle_ds_wanted(domain, zone)
+    if set(held) == set(wanted):
+        set_ds_state(zones, DsState.SENT)
         return str(zone.ds_state)
     return send_ds(zone)
 

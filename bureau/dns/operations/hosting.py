@@ -22,25 +22,36 @@ def uses_bureau_nameservers(domain: Domain) -> bool:
 
 
 def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone | None:
-    """Create the zone of a name just registered with Bureau's name servers (else None)."""
+    """Create the zones of a name just registered with Bureau's name servers (else None): one
+    per name of the registration, since the registry delegates each name of a bundle (RFC
+    9095) to the same servers and publishes the bundle's DS under each. Returns the RDN's."""
     if not uses_bureau_nameservers(domain):
         return None
+    zone = host_name(domain, domain.name, linked=True)
+    for name in domain.names[1:]:
+        host_name(domain, name, linked=False)
+    return zone
+
+
+def host_name(domain: Domain, name: str, *, linked: bool) -> Zone:
+    """The zone of one name of ``domain``: the organisation's own zone when it hosted the name
+    before registering it (its DS sent now), else a new signed zone. Only the RDN's zone is
+    linked to the registration; a BDN's reaches it by name (``registered_with_bureau``)."""
     from .dnssec import after_signing
     from .zones import create_zone
 
-    existing = Zone.objects.filter(name=domain.name.rstrip(".") + ".",
+    existing = Zone.objects.filter(name=name.rstrip(".") + ".",
                                    organisation_id=domain.organisation_id).exclude(
         publish_state=PublishState.WITHDRAWN).first()
-    if existing is not None:
-        # The holder hosted it before registering it: link it, and send its DS.
-        if existing.domain_id != domain.pk:
-            existing.domain = domain
-            existing.save(update_fields=["domain", "updated_at"])
-        if existing.dnssec:
-            after_signing(existing)
-        return existing
-    return create_zone(organisation=domain.organisation, actor=DNS_ACTOR, name=domain.name,
-                       domain=domain, dnssec=True)
+    if existing is None:
+        return create_zone(organisation=domain.organisation, actor=DNS_ACTOR, name=name,
+                           domain=domain if linked else None, dnssec=True)
+    if linked and existing.domain_id != domain.pk:
+        existing.domain = domain
+        existing.save(update_fields=["domain", "updated_at"])
+    if existing.dnssec:
+        after_signing(existing)
+    return existing
 
 
 def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
@@ -48,9 +59,11 @@ def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
     or under it stop being served (rows and history kept), and their people are told."""
     from .zones import withdraw_zone
 
-    name = domain.name.rstrip(".") + "."
+    at_or_under = Q()
+    for name in domain.names:  # each name of a bundle is held
+        at_or_under |= Q(name=name + ".") | Q(name__endswith=f".{name}.")
     foreign = Zone.objects.exclude(organisation_id=domain.organisation_id).exclude(
-        publish_state=PublishState.WITHDRAWN).filter(Q(name=name) | Q(name__endswith="." + name))
+        publish_state=PublishState.WITHDRAWN).filter(at_or_under)
     withdrawn = []
     for zone in foreign:
         withdraw_zone(zone, reason=f"{domain.name} was registered by another organisation")
@@ -87,17 +100,27 @@ def tell_withdrawn(zone: Zone, domain: Domain) -> None:
 
 def host_missing_zones() -> list[Zone]:
     """Active names that use Bureau's name servers but have no zone (name servers changed to
-    Bureau's after registration, a transfer in, a hook that failed): host them now."""
+    Bureau's after registration, a transfer in, a hook that failed; a bundled name's zone
+    missing too): host them now."""
     from bureau.registrar.domains.models import DomainState
 
     hosted = []
-    for domain in Domain.objects.filter(state=DomainState.ACTIVE, zone__isnull=True):
-        if uses_bureau_nameservers(domain):
+    candidates = Domain.objects.filter(Q(zone__isnull=True) | Q(bundled_names__isnull=False),
+                                       state=DomainState.ACTIVE).distinct()
+    for domain in candidates.prefetch_related("bundled_names"):
+        if uses_bureau_nameservers(domain) and missing_zone(domain):
             withdraw_foreign_zones(domain)
             zone = host_registered_domain(domain)
             if zone is not None:
                 hosted.append(zone)
     return hosted
+
+
+def missing_zone(domain: Domain) -> bool:
+    names = [name + "." for name in domain.names]
+    hosted = Zone.objects.filter(organisation_id=domain.organisation_id, name__in=names
+                                 ).exclude(publish_state=PublishState.WITHDRAWN).count()
+    return hosted < len(names)
 
 
 def on_domain_registered(sender: Any, *, domain: Domain, actor: Actor, **kwargs: Any) -> None:

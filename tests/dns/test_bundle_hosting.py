@@ -1,0 +1,149 @@
+"""A bundle (RFC 9095) registered with Bureau's DNS works under each of its names: the registry
+delegates every name of the bundle to Bureau's servers and publishes the bundle's one DS set
+under each, so Bureau hosts a signed zone per name and sends the DS of all of them. Every name
+answers `dig` from PowerDNS and validates with `delv` from the DS the registry shows for that
+name (read over EPP), through the API, the CLI and the portal; the reconciliation finds the
+registry's DS as wanted; a zone missing for a bundled name is hosted by the job."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from programs import require_program
+from rest_framework.test import APIClient
+
+from bureau import epp
+from bureau.registrar.domains.names import to_a_label
+from bureau.dns import conf
+from bureau.dns.models import DsState, PublishState, Zone
+from bureau.dns.operations.dnssec import reconcile_ds
+from bureau.dns.operations.hosting import host_missing_zones
+from bureau.dns.powerdns import PowerDNSNotFound
+from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.operations.common import send
+from bureau.registrar.operations.update import update
+
+pytestmark = pytest.mark.django_db
+
+BUREAU_NS = sorted(ns + "." for ns in ("ns1.bureau-dns.net", "ns2.bureau-dns.net"))
+
+
+def registry_ds(domain: Domain, name: str) -> list[epp.DSData]:
+    """The DS the registry shows for ``name`` (one name of the bundle), over EPP."""
+    outcome = send(domain.registry, epp.DomainInfo(name))
+    assert outcome.response is not None
+    data = outcome.response.extension(epp.SecDNSData)
+    assert data is not None and data.ds_data, f"no DS at the registry for {name}"
+    return list(data.ds_data)
+
+
+def assert_every_name_works(domain: Domain, pdns: Any, tmp_path: Path) -> None:
+    assert len(domain.names) > 1
+    for name in domain.names:
+        owner = name + "."
+        zone = Zone.objects.get(name=owner, organisation=domain.organisation)
+        assert zone.publish_state == PublishState.PUBLISHED, name
+        assert zone.ds_state == DsState.SENT, name
+        dig = subprocess.run([require_program("dig", "bind9-dnsutils"), "@127.0.0.1", "-p",
+                              str(pdns.dns_port), "+norec", "+short", owner, "NS"],
+                             capture_output=True, text=True, timeout=30)
+        assert sorted(dig.stdout.split()) == BUREAU_NS, (name, dig.stdout, dig.stderr)
+        anchors = " ".join(f'{owner} static-ds {d.key_tag} {d.alg} {d.digest_type} '
+                           f'"{d.digest}";' for d in registry_ds(domain, name))
+        anchor = tmp_path / f"anchor-{name}.conf"
+        anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
+        delv = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                               f"+root={owner}", "@127.0.0.1", "-p", str(pdns.dns_port),
+                               owner, "SOA"], capture_output=True, text=True, timeout=30)
+        assert "; fully validated" in delv.stdout, (name, delv.stdout + delv.stderr)
+
+
+def drop_zones(names: list[str]) -> None:
+    for name in names:
+        try:
+            conf.client().delete_zone(to_a_label(name) + ".")
+        except PowerDNSNotFound:
+            pass
+
+
+def label() -> str:
+    return f"ensemble{os.getpid()}"
+
+
+def test_api_registration_of_a_bundle_hosts_every_name_signed(
+        user: Any, member: Any, organisation: Any, contact: Any, pdns: Any,
+        tmp_path: Path) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    names = [f"{label()}.ngo", f"{label()}.ong"]
+    try:
+        response = api.post("/api/v1/domains/", {"name": names[0], "registrant": contact.pk},
+                            format="json")
+        assert response.status_code == 201, response.content
+        domain = Domain.objects.get(name=names[0], state=DomainState.ACTIVE)
+        assert domain.names == names
+        assert_every_name_works(domain, pdns, tmp_path)
+        # Bureau's copy of the registry's DS is the whole set: nothing left to send.
+        for zone in Zone.objects.filter(organisation=organisation):
+            assert reconcile_ds(zone) == DsState.SENT
+    finally:
+        drop_zones(names)
+
+
+def test_a_bundle_moved_to_bureaus_dns_later_gets_every_zone_from_the_job(
+        user: Any, member: Any, organisation: Any, contact: Any, pdns: Any,
+        tmp_path: Path) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    names = [f"plustard{os.getpid()}.ngo", f"plustard{os.getpid()}.ong"]
+    try:
+        response = api.post("/api/v1/domains/", {"name": names[1], "registrant": contact.pk,
+                                                 "dns": "later"}, format="json")
+        assert response.status_code == 201, response.content
+        domain = Domain.objects.get(name=names[1])  # the name created is the RDN
+        assert not Zone.objects.exists()
+        update(domain=domain, actor=member, nameservers=[n.rstrip(".") for n in BUREAU_NS])
+        hosted = host_missing_zones()
+        assert [str(z.name) for z in hosted] == [names[1] + "."]
+        assert sorted(str(z.name) for z in Zone.objects.all()) == [n + "." for n in names]
+        assert_every_name_works(Domain.objects.get(pk=domain.pk), pdns, tmp_path)
+        assert host_missing_zones() == []
+    finally:
+        drop_zones(names)
+
+
+def test_cli_registration_of_a_chinese_bundle_hosts_every_name_signed(
+        member: Any, organisation: Any, contact: Any, pdns: Any, tmp_path: Path) -> None:
+    out = io.StringIO()
+    call_command("domain", "register", "愛國.测试", "--org", organisation.slug, stdout=out)
+    domain = Domain.objects.get(name=to_a_label("愛國.测试"))
+    try:
+        assert set(domain.u_labels) == {"愛國.测试", "爱国.测试"}
+        assert_every_name_works(domain, pdns, tmp_path)
+    finally:
+        drop_zones(domain.names)
+
+
+def test_portal_checkout_of_a_bundle_hosts_every_name_signed(
+        user: Any, member: Any, organisation: Any, contact: Any, pdns: Any,
+        tmp_path: Path) -> None:
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(user)
+    names = [f"portail{os.getpid()}.ngo", f"portail{os.getpid()}.ong"]
+    try:
+        browser.post("/cart/add/", {"name": names[1], "price": 3200, "currency": "EUR"})
+        done = browser.post("/cart/checkout/", {"registrant": contact.pk, "period": 1,
+                                                "dns": "bureau"})
+        assert done.status_code == 302, done.content.decode()[-3000:]
+        domain = Domain.objects.get(state=DomainState.ACTIVE)
+        assert sorted(domain.names) == names
+        assert_every_name_works(domain, pdns, tmp_path)
+    finally:
+        drop_zones(names)
