@@ -7,6 +7,7 @@ registry's DS as wanted; a zone missing for a bundled name is hosted by the job.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import subprocess
@@ -20,13 +21,13 @@ from programs import require_program
 from rest_framework.test import APIClient
 
 from bureau import epp
-from bureau.registrar.domains.names import to_a_label
 from bureau.dns import conf
 from bureau.dns.models import DsState, PublishState, Zone
 from bureau.dns.operations.dnssec import reconcile_ds
 from bureau.dns.operations.hosting import host_missing_zones
 from bureau.dns.powerdns import PowerDNSNotFound
 from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.domains.names import to_a_label
 from bureau.registrar.operations.common import send
 from bureau.registrar.operations.update import update
 
@@ -67,10 +68,8 @@ def assert_every_name_works(domain: Domain, pdns: Any, tmp_path: Path) -> None:
 
 def drop_zones(names: list[str]) -> None:
     for name in names:
-        try:
+        with contextlib.suppress(PowerDNSNotFound):
             conf.client().delete_zone(to_a_label(name) + ".")
-        except PowerDNSNotFound:
-            pass
 
 
 def label() -> str:
