@@ -356,6 +356,8 @@ SPECTACULAR_SETTINGS = {
 INSTALLED_APPS += ["bureau.coop"]
 BUREAU_PERIODIC_JOBS["coop-ballots"] = {"task": "bureau.coop.tasks.close_due_ballots",
                                        "every": 300}
+BUREAU_PERIODIC_JOBS["coop-environment"] = {"task": "bureau.coop.tasks.record_environment",
+                                           "every": 86400}
 
 # --- Data escrow (bureau.registrar.escrow): its settings are read in bureau/registrar/escrow/
 # conf.py (BUREAU_ESCROW_* environment variables: IANA ID, profile, key files, SFTP target) ---

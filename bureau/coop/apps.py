@@ -14,7 +14,8 @@ class CoopConfig(AppConfig):
     def ready(self) -> None:
         # Every payment, top-up and refund written to the ledger gets its invoice or credit
         # note, numbered in the same transaction.
-        from bureau.coop.operations import pricing  # noqa: F401  (settles price lists on votes)
+        # These settle what was voted (price lists, budgets) in the closing transaction.
+        from bureau.coop.operations import pricing, proposals  # noqa: F401
         from bureau.coop.operations.invoicing import connect_ledger_hook
         from bureau.coop.pricing import prices_for
         from bureau.registrar.operations.check import use_price_source

@@ -8,6 +8,8 @@ Environment variables (all optional):
 - ``BUREAU_COOP_MAX_SHARES`` shares one person may hold (1000)
 - ``BUREAU_COOP_COLLEGE_WEIGHT_MIN`` / ``_MAX`` statutory bounds of a college's weight, percent
   (10 / 50)
+- ``BUREAU_COOP_PROPOSAL_BACKERS`` members (proposer included) whose backing makes a
+  proposal a ballot for the board to schedule (5)
 - ``BUREAU_COOP_NAME``, ``_LEGAL_FORM``, ``_RCS``, ``_SIREN``, ``_ADDRESS``, ``_VAT_NUMBER``,
   ``_EMAIL`` the seller's legal mentions printed on invoices
 - ``BUREAU_COOP_VAT_RATE`` percent (20; 0 prints the franchise mention instead)
@@ -45,6 +47,11 @@ def college_weight_bounds() -> tuple[int, int]:
     """(min, max) percent a college may weigh in a weighted ballot (statutes)."""
     return (int(_get("BUREAU_COOP_COLLEGE_WEIGHT_MIN", "10")),
             int(_get("BUREAU_COOP_COLLEGE_WEIGHT_MAX", "50")))
+
+
+def proposal_backers() -> int:
+    """Members (the proposer included) who must back a proposal before it goes to a ballot."""
+    return max(1, int(_get("BUREAU_COOP_PROPOSAL_BACKERS", "5")))
 
 
 def servers() -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,3 +176,89 @@ def measure() -> Measures:
         dns_zones=zones, dns_records=records, database_bytes=_database_bytes(),
         deposit_bytes=_folder_bytes(conf.escrow_dir()),
         dns_queries_per_day=_dns_queries_per_day())
+
+
+@dataclass(frozen=True)
+class MonthUse:
+    month: date
+    energy_kwh: Range
+    emissions_kg: Range
+
+
+@dataclass(frozen=True)
+class YearUse:
+    """A year's consumption from the daily readings: used so far and projected to the year's
+    end at the latest rate, each a (low, high) range, month by month, and the trend."""
+
+    year: int
+    since: date | None
+    used_kwh: Range
+    used_kg: Range
+    projected_kwh: Range
+    projected_kg: Range
+    months: list[MonthUse]
+    # "rising", "falling" or "steady": the latest yearly rate against the one 30 days before.
+    trend: str
+
+
+def _add(a: Range, b: Range, share: float = 1.0) -> Range:
+    return (a[0] + b[0] * share, a[1] + b[1] * share)
+
+
+def year_use(year: int, today: date) -> YearUse:
+    """Each day of ``year`` up to ``today`` uses 1/days-in-year of the latest reading's yearly
+    rate (days before the first reading are not counted: ``since`` says from when)."""
+    from bureau.coop.models import EnvironmentReading
+
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    days_in_year = (last - first).days + 1
+    readings = list(EnvironmentReading.objects.filter(day__lte=min(today, last))
+                    .order_by("day"))
+    before = [r for r in readings if r.day < first]
+    rate: tuple[Range, Range] | None = None
+    if before:
+        r = before[-1]
+        rate = ((r.energy_kwh_low, r.energy_kwh_high), (r.emissions_kg_low, r.emissions_kg_high))
+    by_day = {r.day: r for r in readings if r.day >= first}
+    used_kwh: Range = (0.0, 0.0)
+    used_kg: Range = (0.0, 0.0)
+    months: dict[date, tuple[Range, Range]] = {}
+    since = first if rate else None
+    day = first
+    while day <= min(today, last):
+        r2 = by_day.get(day)
+        if r2 is not None:
+            rate = ((r2.energy_kwh_low, r2.energy_kwh_high),
+                    (r2.emissions_kg_low, r2.emissions_kg_high))
+            since = since or day
+        if rate is not None:
+            share = 1 / days_in_year
+            used_kwh, used_kg = _add(used_kwh, rate[0], share), _add(used_kg, rate[1], share)
+            month = day.replace(day=1)
+            kwh, kg = months.get(month, ((0.0, 0.0), (0.0, 0.0)))
+            months[month] = (_add(kwh, rate[0], share), _add(kg, rate[1], share))
+        day += timedelta(days=1)
+    remaining = max(0, (last - today).days) / days_in_year
+    latest = rate or ((0.0, 0.0), (0.0, 0.0))
+    return YearUse(
+        year=year, since=since, used_kwh=used_kwh, used_kg=used_kg,
+        projected_kwh=_add(used_kwh, latest[0], remaining),
+        projected_kg=_add(used_kg, latest[1], remaining),
+        months=[MonthUse(m, kwh, kg) for m, (kwh, kg) in sorted(months.items())],
+        trend=_trend(readings, today))
+
+
+def _trend(readings: list[Any], today: date) -> str:
+    if not readings:
+        return "steady"
+    latest = readings[-1]
+    earlier = [r for r in readings if r.day <= latest.day - timedelta(days=30)]
+    if not earlier:
+        return "steady"
+    now = latest.energy_kwh_low + latest.energy_kwh_high
+    then = earlier[-1].energy_kwh_low + earlier[-1].energy_kwh_high
+    if then and now > then * 1.02:
+        return "rising"
+    if then and now < then * 0.98:
+        return "falling"
+    return "steady"

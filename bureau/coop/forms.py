@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from bureau.coop import conf
-from bureau.coop.models import Ballot, BallotOption, College, PricedOperation
+from bureau.coop.models import Ballot, BallotOption, College, PricedOperation, ProposalKind
 from bureau.core.validators import printable_text
 
 
@@ -92,3 +92,46 @@ class ProposalForm(forms.Form):
 
     def breakdown_cents(self) -> dict[str, int]:
         return {part: int(self.cleaned_data[part] * 100) for part in self.PARTS}
+
+
+class MotionForm(forms.Form):
+    """A member's motion or yearly environment budget (prices have their own form)."""
+
+    kind = forms.ChoiceField(label=_("You propose"), widget=forms.RadioSelect, choices=[
+        (ProposalKind.MOTION, _("A motion")),
+        (ProposalKind.BUDGET, _("A yearly environment budget"))], initial=ProposalKind.MOTION)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("What you propose and why (for a budget: the actions that "
+                                   "keep Bureau within it)"),
+                           widget=forms.Textarea(attrs={"rows": 6}), max_length=10000)
+    budget_year = forms.IntegerField(label=_("Year of the budget"), required=False,
+                                     min_value=2000, max_value=2200)
+    energy_kwh = forms.IntegerField(label=_("Energy budget (kWh)"), required=False,
+                                    min_value=0)
+    emissions_kg = forms.IntegerField(label=_("Emissions budget (kg CO₂e)"), required=False,
+                                      min_value=0)
+
+
+class ScheduleForm(forms.Form):
+    """The board's dates and rules of a ballot."""
+
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}))
+    quorum_percent = forms.IntegerField(label=_("Quorum (% of members)"), min_value=0,
+                                        max_value=100, initial=25)
+    secret = forms.BooleanField(label=_("Secret ballot"), required=False, initial=True)
+
+
+class DatesForm(forms.Form):
+    opens_at = forms.DateTimeField(label=_("Opens at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(label=_("Closes at"), widget=forms.DateTimeInput(
+        attrs={"type": "datetime-local"}))
+
+
+class BoardMotionForm(ScheduleForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Text put to the vote"),
+                           widget=forms.Textarea(attrs={"rows": 4}))

@@ -162,7 +162,8 @@ class SharePayment(AppendOnlyModel):
 
 
 class BallotState(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    # Scheduled by the board, not yet shown to members.
+    DRAFT = "draft", _("Scheduled")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed, results published")
 
@@ -196,6 +197,8 @@ class Ballot(models.Model):
         verbose_name = _("ballot")
         verbose_name_plural = _("ballots")
         ordering = ["-opens_at", "-id"]
+        # The board: who schedules, opens and closes ballots from the portal.
+        permissions = [("manage_ballots", _("Can schedule, open and close ballots"))]
 
     def __str__(self) -> str:
         return str(self.title)
@@ -414,3 +417,103 @@ class Invoice(AppendOnlyModel):
 
     def __str__(self) -> str:
         return str(self.number)
+
+
+class ProposalKind(models.TextChoices):
+    MOTION = "motion", _("Motion")
+    PRICES = "prices", _("Price list")
+    SERVICE = "service", _("Service")
+    BUDGET = "budget", _("Environment budget")
+
+
+class ProposalState(models.TextChoices):
+    # Gathering members' backing.
+    SUPPORT = "support", _("Gathering support")
+    # Backed by enough members: waiting for the board to schedule its ballot.
+    BACKED = "backed", _("Backed, waiting for its ballot")
+    BALLOT = "ballot", _("Put to the vote")
+
+
+class Proposal(models.Model):
+    """What a member puts forward (a motion, a price list, a service, an environment budget);
+    once enough members back it, the board must schedule its ballot."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ProposalKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("proposal"))
+    state = models.CharField(_("state"), max_length=10, choices=ProposalState.choices,
+                             default=ProposalState.SUPPORT)
+    # A price list or service proposal carries its prices (a draft list until the vote).
+    price_list = models.OneToOneField(PriceList, on_delete=models.PROTECT, null=True,
+                                      blank=True, related_name="proposal",
+                                      verbose_name=_("price list"))
+    # An environment budget: the year and its limits.
+    budget_year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    energy_kwh = models.PositiveIntegerField(_("energy budget (kWh)"), null=True, blank=True)
+    emissions_kg = models.PositiveIntegerField(_("emissions budget (kg CO₂e)"), null=True,
+                                               blank=True)
+    ballot = models.OneToOneField(Ballot, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="proposal", verbose_name=_("ballot"))
+    created_by = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="proposals",
+                                   verbose_name=_("proposed by"))
+    created_at = models.DateTimeField(_("proposed at"))
+    backed_at = models.DateTimeField(_("backed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(self.title)
+
+
+class Backing(AppendOnlyModel):
+    """A member backs a proposal (once)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="backings",
+                                 verbose_name=_("proposal"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="backings",
+                               verbose_name=_("member"))
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("backing")
+        verbose_name_plural = _("backings")
+        constraints = [models.UniqueConstraint(fields=["proposal", "member"],
+                                               name="coop_back_once")]
+
+
+class EnvironmentBudget(models.Model):
+    """The yearly limits the members voted (the latest adopted for a year is in force), and
+    the actions they decided to keep within them."""
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    energy_kwh = models.PositiveIntegerField(_("energy budget (kWh)"))
+    emissions_kg = models.PositiveIntegerField(_("emissions budget (kg CO₂e)"))
+    actions = models.TextField(_("actions decided"))
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT,
+                                    related_name="budget", verbose_name=_("proposal"))
+    adopted_at = models.DateTimeField(_("adopted at"))
+
+    class Meta:
+        verbose_name = _("environment budget")
+        verbose_name_plural = _("environment budgets")
+        ordering = ["-year", "-adopted_at"]
+
+
+class EnvironmentReading(models.Model):
+    """One day's estimate of the yearly energy and emissions (low and high ends), kept so that
+    the year's consumption adds up and its trend shows."""
+
+    day = models.DateField(_("day"), unique=True)
+    energy_kwh_low = models.FloatField(_("energy per year, low (kWh)"))
+    energy_kwh_high = models.FloatField(_("energy per year, high (kWh)"))
+    emissions_kg_low = models.FloatField(_("emissions per year, low (kg CO₂e)"))
+    emissions_kg_high = models.FloatField(_("emissions per year, high (kg CO₂e)"))
+    domains = models.PositiveIntegerField(_("domains"))
+
+    class Meta:
+        verbose_name = _("environment reading")
+        verbose_name_plural = _("environment readings")
+        ordering = ["day"]

@@ -1,4 +1,5 @@
-"""Jobs of the cooperative: close and publish ballots whose time is up."""
+"""Jobs of the cooperative: close and publish ballots whose time is up; record the day's
+environmental estimate (the year's consumption against the members' budget adds them up)."""
 
 from __future__ import annotations
 
@@ -18,3 +19,10 @@ def close_due_ballots() -> int:
     for ballot in closed:
         logger.info("ballot %s closed: %s", ballot.pk, ballot.result)
     return len(closed)
+
+
+@task()
+def record_environment() -> str:
+    from bureau.coop.operations.environment import record_reading
+
+    return str(record_reading().day)

@@ -3,7 +3,7 @@ price lists, ballots' published results and the recount data are public (no logi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from django.apps import apps
@@ -11,20 +11,25 @@ from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from bureau.coop import conf, environment, figures, pdf
 from bureau.coop.forms import (
+    BoardMotionForm,
     CommentForm,
+    DatesForm,
     ExcludeForm,
     JoinForm,
     LeaveForm,
+    MotionForm,
     ProposalForm,
+    ScheduleForm,
     SharesForm,
     VoteForm,
 )
@@ -36,10 +41,14 @@ from bureau.coop.models import (
     Member,
     MemberStatus,
     Participation,
+    PricedOperation,
     PriceList,
     PriceListState,
+    Proposal,
+    ProposalKind,
+    ProposalState,
 )
-from bureau.coop.operations import ballots, membership, pricing
+from bureau.coop.operations import ballots, board, membership, pricing, proposals
 from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
 from bureau.payments.instructions import how_paid
@@ -190,12 +199,18 @@ def exclude(request: HttpRequest, number: int) -> HttpResponse:
 
 
 def ballot_list(request: HttpRequest) -> HttpResponse:
-    return page(request, "coop/ballots.html", {"ballots": Ballot.objects.all()})
+    """Members see ballots once the board opened them; the board sees the scheduled ones."""
+    shown = Ballot.objects.all()
+    if not board.is_board(request.user):
+        shown = shown.exclude(state=BallotState.DRAFT)
+    return page(request, "coop/ballots.html", {"ballots": shown})
 
 
 @require_http_methods(["GET", "POST"])
 def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ballot = get_object_or_404(Ballot, pk=pk)
+    if ballot.state == BallotState.DRAFT and not board.is_board(request.user):
+        raise Http404
     member = member_of(request)
     form = VoteForm(ballot, request.POST or None)
     if request.method == "POST":
@@ -258,7 +273,8 @@ def price_lists(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def price_list(request: HttpRequest, pk: int) -> HttpResponse:
     plist = get_object_or_404(PriceList.objects.select_related("ballot"), pk=pk)
-    if plist.state == PriceListState.DRAFT and not (
+    # A draft is read by all once proposed (members back it after reading it).
+    if plist.state == PriceListState.DRAFT and not hasattr(plist, "proposal") and not (
             request.user.is_staff or plist.created_by_id == request.user.pk):
         raise Http404
     form = CommentForm(request.POST or None)
@@ -281,7 +297,8 @@ def price_list(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def propose(request: HttpRequest) -> HttpResponse:
-    """A member proposes a price with its breakdown; the operators put it to the vote."""
+    """A member proposes a price (a TLD's, or a service's) with its breakdown; members back
+    it, then the board schedules its ballot."""
     member = member_of(request)
     if member is None or not member.is_active:
         return redirect("coop:join")
@@ -289,24 +306,195 @@ def propose(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         effective = datetime.combine(data["effective_from"], time.min, tzinfo=UTC)
+        kind = (ProposalKind.SERVICE if data["operation"] == PricedOperation.SERVICE
+                else ProposalKind.PRICES)
         try:
-            with transaction.atomic():
-                plist = pricing.propose(title=data["title"], rationale=data["rationale"],
-                                        effective_from=effective, by=request.user)
-                pricing.add_price(plist, subject=data["subject"], operation=data["operation"],
-                                  breakdown=form.breakdown_cents(), currency=conf.currency())
+            proposal = proposals.submit(
+                by=request.user, kind=kind, title=data["title"],
+                text=data["rationale"] or data["title"], effective_from=effective,
+                price={"subject": data["subject"], "operation": data["operation"],
+                       "breakdown": form.breakdown_cents()})
         except CoopError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            messages.success(request, _("Your proposal is recorded; the operators will put it "
-                                        "to the members' vote."))
-            return redirect("coop:price_list", pk=plist.pk)
+            return proposal_recorded(request, proposal)
     return page(request, "coop/propose.html", {"form": form})
+
+
+def proposal_recorded(request: HttpRequest, proposal: Proposal) -> HttpResponse:
+    missing = proposals.backers_missing(proposal)
+    if missing:
+        messages.success(request, ngettext(
+            "Your proposal is recorded. Once %(count)s more member backs it, the board "
+            "schedules its ballot.",
+            "Your proposal is recorded. Once %(count)s more members back it, the board "
+            "schedules its ballot.", missing) % {"count": missing})
+    else:
+        messages.success(request, _("Your proposal is recorded; the board will schedule its "
+                                    "ballot."))
+    return redirect("coop:proposal", pk=proposal.pk)
+
+
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    return page(request, "coop/proposals.html", {
+        "proposals": Proposal.objects.select_related("ballot", "created_by")
+        .annotate(backers=Count("backings")),
+        "needed": conf.proposal_backers(), "member": member_of(request)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: HttpRequest) -> HttpResponse:
+    """A motion or an environment budget (prices: ``propose``)."""
+    member = member_of(request)
+    if member is None or not member.is_active:
+        return redirect("coop:join")
+    form = MotionForm(request.POST or None, initial={"budget_year": clock.now().year})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            proposal = proposals.submit(
+                by=request.user, kind=data["kind"], title=data["title"], text=data["text"],
+                budget_year=data["budget_year"], energy_kwh=data["energy_kwh"],
+                emissions_kg=data["emissions_kg"])
+        except CoopError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            return proposal_recorded(request, proposal)
+    return page(request, "coop/proposal_new.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal.objects.select_related("ballot", "price_list",
+                                                                 "created_by"), pk=pk)
+    member = member_of(request)
+    if request.method == "POST":
+        if member is None:
+            return redirect("coop:join")
+        try:
+            proposals.back(proposal, by=request.user)
+        except CoopError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("You back this proposal."))
+        return redirect("coop:proposal", pk=proposal.pk)
+    backed = member is not None and proposal.backings.filter(member=member).exists()
+    return page(request, "coop/proposal.html", {
+        "proposal": proposal, "member": member, "backed": backed,
+        "backers": proposal.backings.count(), "needed": conf.proposal_backers(),
+        "can_back": member is not None and member.is_active and not backed
+        and proposal.state == ProposalState.SUPPORT,
+        "is_board": board.is_board(request.user),
+        "schedule_form": ScheduleForm(initial=default_dates(proposal)),
+        "items": proposal.price_list.items.all() if proposal.price_list else []})
+
+
+def default_dates(proposal: Proposal | None = None) -> dict[str, Any]:
+    """A week from tomorrow, closing before a price list takes effect."""
+    opens = clock.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    closes = opens + timedelta(days=7)
+    if proposal is not None and proposal.price_list is not None:
+        closes = min(closes, proposal.price_list.effective_from)
+    return {"opens_at": opens.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": closes.strftime("%Y-%m-%dT%H:%M"), "quorum_percent": 25,
+            "secret": True}
+
+
+@login_required
+def board_page(request: HttpRequest) -> HttpResponse:
+    """The board's desk: backed proposals to schedule, scheduled ballots to open, ballots to
+    close, and its own motions."""
+    if not board.is_board(request.user):
+        raise Http404
+    now = clock.now()
+    return page(request, "coop/board.html", {
+        "backed": Proposal.objects.filter(state=ProposalState.BACKED)
+        .annotate(backers=Count("backings")),
+        "scheduled": Ballot.objects.filter(state=BallotState.DRAFT),
+        "running": Ballot.objects.filter(state=BallotState.OPEN),
+        "now": now, "motion_form": BoardMotionForm(initial=default_dates()),
+        "dates_form": DatesForm})
+
+
+def board_action(request: HttpRequest, run: Any, success: str) -> HttpResponse:
+    try:
+        run()
+    except CoopError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect("coop:board")
+
+
+def form_error(request: HttpRequest, form: Any) -> HttpResponse:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect("coop:board")
+
+
+@login_required
+@require_http_methods(["POST"])
+def board_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = get_object_or_404(Proposal, pk=pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form)
+    data = form.cleaned_data
+    return board_action(request, lambda: board.schedule(
+        proposal, by=request.user, opens_at=data["opens_at"], closes_at=data["closes_at"],
+        quorum_percent=data["quorum_percent"], secret=data["secret"]),
+        _("The ballot is scheduled; open it when members may see it."))
+
+
+@login_required
+@require_http_methods(["POST"])
+def board_motion(request: HttpRequest) -> HttpResponse:
+    form = BoardMotionForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form)
+    data = form.cleaned_data
+    return board_action(request, lambda: board.create(
+        by=request.user, title=data["title"], text=data["text"], opens_at=data["opens_at"],
+        closes_at=data["closes_at"], quorum_percent=data["quorum_percent"],
+        secret=data["secret"]), _("The ballot is scheduled; open it when members may see it."))
+
+
+@login_required
+@require_http_methods(["POST"])
+def board_dates(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_object_or_404(Ballot, pk=pk)
+    form = DatesForm(request.POST)
+    if not form.is_valid():
+        return form_error(request, form)
+    return board_action(request, lambda: board.reschedule(
+        ballot, by=request.user, opens_at=form.cleaned_data["opens_at"],
+        closes_at=form.cleaned_data["closes_at"]), _("The ballot's dates are changed."))
+
+
+@login_required
+@require_http_methods(["POST"])
+def board_open(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_object_or_404(Ballot, pk=pk)
+    return board_action(request, lambda: board.open_ballot(ballot, by=request.user),
+                        _("The ballot is open to members."))
+
+
+@login_required
+@require_http_methods(["POST"])
+def board_close(request: HttpRequest, pk: int) -> HttpResponse:
+    ballot = get_object_or_404(Ballot, pk=pk)
+    return board_action(request, lambda: board.close(ballot, by=request.user),
+                        _("The ballot is closed and its result published."))
 
 
 def transparency(request: HttpRequest) -> HttpResponse:
     items = pricing.in_force()
     estimate = environment.estimate(environment.measure())
+    today = clock.now().date()
+    use = environment.year_use(today.year, today)
+    budget = proposals.budget_for(today.year)
     return page(request, "coop/transparency.html", {
         "items": [{"item": i, "breakdown": i.breakdown(), "plist": i.price_list,
                    "ballot": i.price_list.ballot,
@@ -318,8 +506,21 @@ def transparency(request: HttpRequest) -> HttpResponse:
                                                     PriceListState.REJECTED]),
         "years": figures.yearly(), "capital": membership.capital(),
         "members": Member.objects.filter(status="active").count(),
-        "estimate": estimate,
+        "estimate": estimate, "use": use, "budget": budget,
+        "status": budget_status(use, budget),
     })
+
+
+def budget_status(use: environment.YearUse, budget: Any) -> str:
+    """"within" (even the high projection), "over" (even the low one), else "at-risk"."""
+    if budget is None:
+        return ""
+    if (use.projected_kwh[1] <= budget.energy_kwh
+            and use.projected_kg[1] <= budget.emissions_kg):
+        return "within"
+    if use.projected_kwh[0] > budget.energy_kwh or use.projected_kg[0] > budget.emissions_kg:
+        return "over"
+    return "at-risk"
 
 
 @login_required

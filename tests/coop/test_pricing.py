@@ -151,8 +151,9 @@ def test_member_proposes_a_price_from_the_portal(
     assert (item.subject, item.price) == ("test", 1300)
     page = client.get(response["Location"])
     assert "13.00 EUR" in page.text and "Operating share" not in page.text
-    # Drafts are visible to their author and operators only.
-    assert Client().get(response["Location"]).status_code == 404
+    # Proposed, it is public: members read it and its breakdown to back it.
+    assert Client().get(response["Location"]).status_code == 200
+    assert Client().get(f"/coop/prices/{plist.pk}/").status_code == 200
 
 
 # The default sandbox's six TLDs and fourteen plain ones: a search asks twenty, as in

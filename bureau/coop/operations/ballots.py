@@ -68,8 +68,10 @@ def verify_weights(weights: Mapping[str, int]) -> None:
 
 def create(*, title: str, text: str, opens_at: datetime, closes_at: datetime,
            options: Sequence[tuple[str, str]], quorum_percent: int = 25, secret: bool = True,
-           college_weights: Mapping[str, int] | None = None, by: Any = None) -> Ballot:
-    """A ballot, open from ``opens_at``; ``options`` are (label, meaning) pairs."""
+           college_weights: Mapping[str, int] | None = None, by: Any = None,
+           state: str = BallotState.OPEN) -> Ballot:
+    """A ballot, open from ``opens_at`` (or scheduled: ``state=DRAFT``, shown to members when
+    the board opens it); ``options`` are (label, meaning) pairs."""
     if closes_at <= opens_at:
         raise BallotNotOpen(_("A ballot must close after it opens."), field="closes_at")
     if len(options) < 2:
@@ -83,7 +85,7 @@ def create(*, title: str, text: str, opens_at: datetime, closes_at: datetime,
         ballot = Ballot.objects.create(
             title=title, text=text, opens_at=opens_at, closes_at=closes_at,
             quorum_percent=quorum_percent, secret=secret, college_weights=weights,
-            state=BallotState.OPEN, created_by=by if getattr(by, "pk", None) else None)
+            state=state, created_by=by if getattr(by, "pk", None) else None)
         for position, (label, meaning) in enumerate(options, start=1):
             BallotOption.objects.create(ballot=ballot, position=position, label=label,
                                         meaning=meaning)
@@ -93,6 +95,13 @@ def create(*, title: str, text: str, opens_at: datetime, closes_at: datetime,
 def yes_no_abstain(by: Any = None) -> list[tuple[str, str]]:
     return [(_("For"), OptionMeaning.FOR), (_("Against"), OptionMeaning.AGAINST),
             (_("Abstention"), OptionMeaning.ABSTAIN)]
+
+
+def adopted(ballot: Ballot, result: tally.Tally) -> bool:
+    """Whether "For" won (quorum reached, strict majority of the expressed votes)."""
+    if result.winner is None:
+        return False
+    return ballot.options.filter(position=result.winner, meaning=OptionMeaning.FOR).exists()
 
 
 def is_open(ballot: Ballot, at: datetime | None = None) -> bool:

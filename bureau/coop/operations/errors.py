@@ -44,3 +44,11 @@ class InvalidWeights(CoopError):
 
 class InvalidPriceList(CoopError):
     pass
+
+
+class NotOnBoard(CoopError):
+    """Only the board (permission coop.manage_ballots) schedules, opens and closes ballots."""
+
+
+class InvalidProposal(CoopError):
+    pass

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from bureau.coop import tally
 from bureau.coop.models import (
     Ballot,
+    BallotState,
     Comment,
     Member,
-    OptionMeaning,
     PricedOperation,
     PriceItem,
     PriceList,
@@ -74,8 +74,10 @@ def comment(price_list: PriceList, user: Any, text: str) -> Comment:
 
 def put_to_vote(price_list: PriceList, *, opens_at: datetime, closes_at: datetime,
                 quorum_percent: int = 25, secret: bool = True,
-                college_weights: Mapping[str, int] | None = None, by: Any = None) -> Ballot:
-    """Open the ballot that decides this price list (For / Against / Abstention)."""
+                college_weights: Mapping[str, int] | None = None, by: Any = None,
+                state: str = BallotState.OPEN) -> Ballot:
+    """Open (or schedule: ``state=DRAFT``) the ballot that decides this price list (For /
+    Against / Abstention)."""
     with transaction.atomic():
         locked = PriceList.objects.select_for_update().get(pk=price_list.pk)
         verify_draft(locked)
@@ -88,7 +90,7 @@ def put_to_vote(price_list: PriceList, *, opens_at: datetime, closes_at: datetim
             title=_("Price list: %(title)s") % {"title": locked.title},
             text=locked.rationale or locked.title, opens_at=opens_at, closes_at=closes_at,
             options=ballots.yes_no_abstain(), quorum_percent=quorum_percent, secret=secret,
-            college_weights=college_weights, by=by)
+            college_weights=college_weights, by=by, state=state)
         locked.ballot = ballot
         locked.state = PriceListState.VOTING
         locked.save()
@@ -106,9 +108,7 @@ def settle_price_list(sender: Any, ballot: Ballot, result: tally.Tally, **kwargs
 def settle(price_list: PriceList, ballot: Ballot, result: tally.Tally) -> None:
     """Adopted when the quorum is reached and "For" has a strict majority of the expressed
     votes; rejected otherwise."""
-    winner = ballot.options.filter(position=result.winner).first() \
-        if result.winner is not None else None
-    adopted = winner is not None and winner.meaning == OptionMeaning.FOR
+    adopted = ballots.adopted(ballot, result)
     price_list.state = PriceListState.ADOPTED if adopted else PriceListState.REJECTED
     price_list.adopted_at = clock.now() if adopted else None
     price_list.save()
