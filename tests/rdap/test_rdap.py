@@ -3,17 +3,21 @@ profile), for names registered at the sandbox registry over EPP, and its errors.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from django.core.cache import caches
 from django.test import Client
 
+from bureau import epp
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState
-from bureau.registrar.operations import register
+from bureau.registrar.operations import delete, register, restore, transfer, update
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.poll import process_poll_queue
 from bureau.sandbox.testing import Sandbox
 
 MEDIA = "application/rdap+json"
@@ -64,7 +68,7 @@ def test_active_name_redacted_field_by_field(member: Actor, organisation: Organi
                                        "redacted"]
     assert body["objectClassName"] == "domain" and body["ldhName"] == "libre.test"
     assert "unicodeName" not in body and "port43" not in body
-    assert body.get("handle") == (domain.roid or None)  # the registry's ROID when known
+    assert body["handle"] == domain.roid != ""  # the registry's ROID
     assert body["status"] == ["client transfer prohibited"] or "active" in body["status"]
     actions = {e["eventAction"] for e in body["events"]}
     assert {"registration", "expiration", "last update of RDAP database"} <= actions
@@ -129,19 +133,77 @@ def test_idn_and_bundled_names(member: Actor, organisation: Organisation,
         assert body["ldhName"] == "xn--caf-dma.test" and body["unicodeName"] == "café.test"
 
 
-def test_pending_transfer_and_redemption_statuses(member: Actor, organisation: Organisation,
-                                                  contact: Contact) -> None:
+@pytest.fixture
+def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
+    """The sandbox's other registrar, over its own TLS session."""
+    account = sandbox.registrars["rival"]
+    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
+                              password=account.password, cafile=str(sandbox.ca_file),
+                              certfile=str(account.cert_file), keyfile=str(account.key_file))
+    with epp.Session(config) as session:
+        yield session
+
+
+def registry_handle(sandbox: Sandbox, name: str) -> str:
+    """The ROID in the registry's own RDAP answer."""
+    answer = httpx.get(sandbox.rdap.base_url + f"domain/{name}", timeout=10)
+    assert answer.status_code == 200 and answer.json()["handle"]
+    return str(answer.json()["handle"])
+
+
+def test_handle_is_the_registry_roid_from_registration_on(
+        member: Actor, organisation: Organisation, contact: Contact, sandbox: Sandbox) -> None:
+    # Straight after the create, before any reconciliation: the create's answer has no ROID.
+    register_name(member, organisation, contact, "roid.test")
+    body = get("/rdap/domain/roid.test").json()
+    assert body["handle"] == registry_handle(sandbox, "roid.test")
+
+
+def test_transfer_out_pending_then_gone(member: Actor, organisation: Organisation,
+                                        contact: Contact, rival: epp.Session) -> None:
+    domain = register_name(member, organisation, contact, "partant.test")
+    update.update(domain=domain, actor=member, locks={"transfer": False})
+    code = transfer.reveal_auth_info(domain=domain, actor=member)
+    rival.execute(epp.DomainTransfer("request", "partant.test", auth_info=code))
+    process_poll_queue(domain.registry)  # the registry's message: a transfer out pending
+    body = get("/rdap/domain/partant.test").json()
+    assert body["status"] == ["pending transfer"]
+    transfer.approve_transfer_out(domain=Domain.objects.get(pk=domain.pk), actor=member)
+    gone = get("/rdap/domain/partant.test")
+    assert gone.status_code == 404 and gone.json()["errorCode"] == 404
+
+
+def test_transfer_in_answers_once_completed(member: Actor, organisation: Organisation,
+                                            rival: epp.Session, sandbox: Sandbox) -> None:
+    rival.execute(epp.ContactCreate("rival-h1", [epp.PostalInfo(
+        "int", "Rival Holder", epp.Address("Lyon", "FR", ("1 quai",), pc="69001"))],
+        "h@example.org", voice=epp.Phone("+33.478000000")))
+    rival.execute(epp.DomainCreate("arrivant.test", registrant="rival-h1",
+                                   auth_info="Code-2-Move!"))
+    done = transfer.transfer_in(organisation=organisation, actor=member, name="arrivant.test",
+                                auth_info="Code-2-Move!")
+    # Requested, not ours yet: the registry's RDAP speaks for the name, not Bureau's.
+    assert get("/rdap/domain/arrivant.test").status_code == 404
+    rival.execute(epp.DomainTransfer("approve", "arrivant.test"))
+    process_poll_queue(done.domain.registry)
+    body = get("/rdap/domain/arrivant.test").json()
+    assert body["handle"] == registry_handle(sandbox, "arrivant.test")
+    actions = {e["eventAction"] for e in body["events"]}
+    assert "transfer" in actions
+    # The holder Bureau copied from the registry is redacted like any other.
+    assert "Registrant Name" in {r["name"]["type"] for r in body["redacted"]}
+
+
+def test_redemption_then_restored(member: Actor, organisation: Organisation, contact: Contact,
+                                  sandbox: Sandbox) -> None:
     domain = register_name(member, organisation, contact, "etats.test")
-    # As reconciliation records the registry's statuses in these states.
-    Domain.objects.filter(pk=domain.pk).update(state=DomainState.PENDING_TRANSFER_OUT,
-                                               statuses=["pendingTransfer"])
-    assert get("/rdap/domain/etats.test").json()["status"] == ["pending transfer"]
-    Domain.objects.filter(pk=domain.pk).update(state=DomainState.REDEMPTION,
-                                               statuses=["pendingDelete", "redemptionPeriod"])
-    assert get("/rdap/domain/etats.test").json()["status"] == ["pending delete",
-                                                                "redemption period"]
-    Domain.objects.filter(pk=domain.pk).update(state=DomainState.DELETED)
-    assert get("/rdap/domain/etats.test").status_code == 404
+    sandbox.clock.advance(days=30)  # past the add grace period: deletion goes to redemption
+    done = delete.delete(domain=domain, actor=member)
+    assert done.domain.state == DomainState.REDEMPTION
+    body = get("/rdap/domain/etats.test").json()
+    assert body["status"] == ["pending delete", "redemption period"]
+    restore.restore(domain=done.domain, actor=member)
+    assert "redemption period" not in get("/rdap/domain/etats.test").json()["status"]
 
 
 @pytest.mark.parametrize(("path", "status"), [

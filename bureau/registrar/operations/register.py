@@ -246,6 +246,7 @@ def register(*, organisation: Organisation, actor: Actor, name: str, registrant:
                 outcome.failure.code, field="name")
         registration = _created(domain, order, actor, outcome)
     apply_default_locks(registration.domain, actor)
+    learn_roid(registration.domain)
     announce_registered(registration.domain, actor)
     return registration
 
@@ -378,6 +379,20 @@ def settle_unknown_create(domain: Domain, order: Order, actor: Actor,
     raise RegistryRefused(
         _("%(name)s could not be registered (%(reason)s). You were not charged.")
         % {"name": domain.u_label, "reason": message}, 2303, field="name")
+
+
+def learn_roid(domain: Domain) -> None:
+    """The create's answer carries no repository id (RFC 5731 3.2.1); RDAP's domain handle
+    is that id (ICANN RDAP profile 2.2), so one info asks for it. A registry that does not
+    answer now leaves it to the reconciliation, whose info fills it (``apply_info``)."""
+    try:
+        outcome = send(domain.registry, epp.DomainInfo(domain.name))
+    except epp.EPPError:
+        return
+    data = outcome.response.data if outcome.response is not None else None
+    if isinstance(data, epp.DomainInfoData) and data.roid:
+        domain.roid = data.roid
+        domain.save(update_fields=["roid"])
 
 
 def apply_default_locks(domain: Domain, actor: Actor) -> None:
