@@ -201,7 +201,9 @@ def test_redemption_then_restored(member: Actor, organisation: Organisation, con
     done = delete.delete(domain=domain, actor=member)
     assert done.domain.state == DomainState.REDEMPTION
     body = get("/rdap/domain/etats.test").json()
-    assert body["status"] == ["pending delete", "redemption period"]
+    # The registry's statuses as the delete left them, with the transfer lock still on.
+    assert body["status"] == ["client transfer prohibited", "pending delete",
+                              "redemption period"]
     restore.restore(domain=done.domain, actor=member)
     assert "redemption period" not in get("/rdap/domain/etats.test").json()["status"]
 
