@@ -16,7 +16,8 @@ Measures
 The last line printed is one JSON object with publish_median_s, publish_p95_s (through
 Bureau's API; target under 1 s), engine_publish_median_s, engine_publish_p95_s,
 edit_p95_s_10k (one record edited through the API in a 10,000-record zone until
-served; target under 0.1 s), import_records_per_s and qps. `--engine-only` skips the
+served; target under 0.1 s), secondary_p95_s (a change until a secondary serves it; target
+under 2 s), import_records_per_s and qps. `--engine-only` skips the
 Django part (publish_* are then the engine's figures).
 """
 
@@ -44,7 +45,7 @@ import dns.rdatatype  # noqa: E402
 
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance  # noqa: E402
 from bureau.dns.powerdns.instance import PostgresDatabase  # noqa: E402
-from bureau.dns.publish import create_hosted_zone, publish  # noqa: E402
+from bureau.dns.publish import SecondaryTarget, create_hosted_zone, publish  # noqa: E402
 from bureau.dns.records import Record  # noqa: E402
 from bureau.dns.validation import validate_zone  # noqa: E402
 
@@ -84,6 +85,34 @@ def bench_publish(client: PowerDNSClient, port: int, rounds: int) -> list[float]
             time.sleep(0.001)
         delays.append(time.perf_counter() - started)
     return delays
+
+
+def bench_secondary(client: PowerDNSClient, pdns: PowerDNSInstance, workdir: str,
+                    rounds: int) -> list[float]:
+    """Seconds from a change on the primary (one PATCH + NOTIFY) until a secondary, which
+    learnt the zone from the catalog and transfers it with the TSIG key, serves it."""
+    with (
+        PowerDNSInstance(Path(workdir) / "secondary", primary=False, secondary=True) as second,
+        PowerDNSClient(second.api_url, second.api_key) as second_client,
+    ):
+        zone = "secondary.bench.test."
+        records = validate_zone(zone, [Record("www", "A", "192.0.2.1", 60)])
+        create_hosted_zone(client, zone, nameservers=NAMESERVERS, records=records,
+                           primary_address=f"127.0.0.1:{pdns.dns_port}",
+                           secondaries=[SecondaryTarget(second_client,
+                                                        f"127.0.0.1:{second.dns_port}")])
+        qname = f"www.{zone}"
+        delays = []
+        for i in range(rounds):
+            value = f"198.51.100.{i % 250 + 1}" if i % 2 else f"203.0.113.{i % 250 + 1}"
+            started = time.perf_counter()
+            publish(client, zone, validate_zone(zone, [Record("www", "A", value, 60)]))
+            while served_a(second.dns_port, qname) != value:
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"{value} not served by the secondary after 30 s")
+                time.sleep(0.01)
+            delays.append(time.perf_counter() - started)
+        return delays
 
 
 def bench_edit_in_big_zone(pdns: PowerDNSInstance, client: PowerDNSClient, api: object,
@@ -141,7 +170,7 @@ def bench_bureau_api(pdns: PowerDNSInstance, client: PowerDNSClient, workdir: st
     small zone, then one record edited in a zone of ``records`` records."""
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "bureau.settings", "BUREAU_STATE_DIR": workdir,
-        "BUREAU_DEMO": "1",
+        "BUREAU_DEMO": "1", "BUREAU_HTTPS": "0",
         "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3", "BUREAU_LOG_LEVEL": "WARNING",
         "BUREAU_ALLOWED_HOSTS": "testserver",
         "BUREAU_PDNS_API_URL": pdns.api_url, "BUREAU_PDNS_API_KEY": pdns.api_key,
@@ -301,6 +330,10 @@ def main() -> None:
             engine_median, engine_p95 = statistics.median(delays), percentile(delays, 0.95)
             print(f"publish (engine alone, one PATCH): {rounds} changes, median "
                   f"{engine_median:.4f} s, p95 {engine_p95:.4f} s")
+            secondary = bench_secondary(client, pdns, workdir, 10 if args.quick else 50)
+            secondary_p95 = percentile(secondary, 0.95)
+            print(f"change served by a secondary (catalog, TSIG, NOTIFY): median "
+                  f"{statistics.median(secondary):.3f} s, p95 {secondary_p95:.3f} s", flush=True)
             median, p95 = engine_median, engine_p95
             edit_p95: float | None = None
             if not args.engine_only:
@@ -336,6 +369,8 @@ def main() -> None:
                 "qps": round(qps, 1),
                 # Named for the default --records 10000; target under 0.1 s.
                 "edit_p95_s_10k": round(edit_p95, 5) if edit_p95 is not None else None,
+                # A change on the primary until the secondary serves it; target under 2 s.
+                "secondary_p95_s": round(secondary_p95, 4),
                 "backend": args.backend,
                 "records": args.records,
             }

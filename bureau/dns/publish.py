@@ -2,15 +2,30 @@
 
 A hosted zone is a primary zone, signed by default, whose changes are sent as one PATCH and
 then NOTIFY'd to the secondaries (sooner than PowerDNS's own NOTIFY, per the field notes).
+
+Secondaries learn the zones from a catalog zone (RFC 9432): the primary's producer zone
+`CATALOG` lists every hosted zone, each secondary has a consumer zone of the same name, so a
+secondary added later receives every existing zone and a zone created or deleted on the
+primary appears or disappears everywhere. Every transfer (the catalog's and each zone's) is
+signed with one TSIG key, `TRANSFER_KEY`, that Bureau creates on the primary and copies to
+each secondary; the primary serves AXFR to nobody else.
 """
 
 from __future__ import annotations
 
+import base64
+import secrets
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bureau.dns.powerdns.client import PowerDNSClient, ZoneKind
+from bureau.dns.powerdns.errors import PowerDNSError
 from bureau.dns.records import ValidRecord, to_changes
+
+CATALOG = "catalog.bureau.invalid."
+TRANSFER_KEY = "bureau-transfer."
+TRANSFER_ALGORITHM = "hmac-sha256"
 
 
 @dataclass(frozen=True)
@@ -39,28 +54,38 @@ def create_hosted_zone(
     secondaries: Sequence[SecondaryTarget] = (),
     api_rectify: bool = True,
     nsec3: bool = False,
+    algorithm: str = "ECDSAP256SHA256",
 ) -> HostedZone:
-    """Create `zone` on the primary with its records, sign it, and set up its secondaries.
+    """Create `zone` on the primary with its records, sign it, and hand it to its secondaries
+    (through the catalog, transfers signed with the transfer key).
     `api_rectify=False` leaves rectifying to the callers that add or remove names
     (`patch_rrsets(rectify=True)`).
 
     `primary_address` ("127.0.0.1:5300") is where secondaries transfer from; it is needed
     when `secondaries` are given."""
+    if secondaries and primary_address is None:
+        raise ValueError("primary_address is needed to attach secondaries")
+    if secondaries:
+        ensure_catalog(client)
     client.create_zone(
-        zone, kind=ZoneKind.PRIMARY, nameservers=nameservers, rrsets=to_changes(records)
+        zone, kind=ZoneKind.PRIMARY, nameservers=nameservers, rrsets=to_changes(records),
+        catalog=CATALOG if secondaries else "",
+        transfer_key=TRANSFER_KEY if secondaries else "",
     )
     if dnssec:
-        client.enable_dnssec(zone)
+        client.enable_dnssec(zone, algorithm=algorithm)
     if dnssec and nsec3:
         client.set_nsec3(zone)
         client.rectify(zone)
     if not api_rectify:
         client.rectify(zone)
         client.set_api_rectify(zone, False)
-    for secondary in secondaries:
-        if primary_address is None:
-            raise ValueError("primary_address is needed to attach secondaries")
-        attach_secondary(client, secondary, zone, primary_address)
+    if secondaries:
+        assert primary_address is not None
+        client.set_metadata(zone, "ALSO-NOTIFY", sorted(s.dns_address for s in secondaries))
+        for secondary in secondaries:
+            attach_secondary(client, secondary, primary_address)
+            adopt_member(secondary, zone)
     return HostedZone(
         name=zone,
         serial=client.serial(zone),
@@ -68,20 +93,106 @@ def create_hosted_zone(
     )
 
 
+def transfer_key(primary: PowerDNSClient) -> tuple[str, str]:
+    """(algorithm, secret) of the transfer key, created on the primary the first time."""
+    key = primary.tsig_key(TRANSFER_KEY)
+    if key is None:
+        secret = base64.b64encode(secrets.token_bytes(32)).decode()
+        primary.create_tsig_key(TRANSFER_KEY, TRANSFER_ALGORITHM, secret)
+        key = (TRANSFER_ALGORITHM, secret)
+    return key
+
+
+def ensure_catalog(primary: PowerDNSClient) -> None:
+    """The producer zone and the transfer key exist on the primary (idempotent)."""
+    transfer_key(primary)
+    if not primary.zone_exists(CATALOG):
+        # RFC 9432: a catalog is not meant to be resolved; its NS is "invalid.".
+        primary.create_zone(CATALOG, kind=ZoneKind.PRODUCER, nameservers=["invalid."],
+                            transfer_key=TRANSFER_KEY)
+
+
 def attach_secondary(
-    primary: PowerDNSClient, secondary: SecondaryTarget, zone: str, primary_address: str
+    primary: PowerDNSClient, secondary: SecondaryTarget, primary_address: str
 ) -> None:
-    """Let `secondary` transfer `zone` from the primary and be NOTIFY'd of its changes."""
-    host = secondary.dns_address.rsplit(":", 1)[0]
-    notify = sorted({*primary.get_metadata(zone, "ALSO-NOTIFY"), secondary.dns_address})
-    allow = sorted({*primary.get_metadata(zone, "ALLOW-AXFR-FROM"), _netmask(host)})
-    primary.set_metadata(zone, "ALSO-NOTIFY", notify)
-    primary.set_metadata(zone, "ALLOW-AXFR-FROM", allow)
-    if secondary.client.zone_exists(zone):
-        secondary.client.set_masters(zone, [primary_address])
-    else:
-        secondary.client.create_zone(zone, kind=ZoneKind.SECONDARY, masters=[primary_address])
+    """Make `secondary` a consumer of the primary's catalog (idempotent): the transfer key
+    copied there, a consumer zone transferring the catalog with it, NOTIFY of the catalog
+    sent to it. It then creates every zone the catalog lists; `sync_secondary` gives those
+    zones the key (PowerDNS 4.7's consumer does not) and transfers them."""
+    ensure_catalog(primary)
+    algorithm, secret = transfer_key(primary)
+    if secondary.client.tsig_key(TRANSFER_KEY) != (algorithm, secret):
+        secondary.client.delete_tsig_key(TRANSFER_KEY)
+        secondary.client.create_tsig_key(TRANSFER_KEY, algorithm, secret)
+    notify = {*primary.get_metadata(CATALOG, "ALSO-NOTIFY"), secondary.dns_address}
+    primary.set_metadata(CATALOG, "ALSO-NOTIFY", sorted(notify))
+    if not secondary.client.zone_exists(CATALOG):
+        secondary.client.create_zone(CATALOG, kind=ZoneKind.CONSUMER, masters=[primary_address],
+                                     transfer_key=TRANSFER_KEY)
+        secondary.client.axfr_retrieve(CATALOG)
+
+
+def adopt_member(secondary: SecondaryTarget, zone: str, *, timeout: float = 10.0) -> bool:
+    """Once the secondary's consumer created `zone` from the catalog, give it the transfer key
+    and transfer it now. False when the zone did not appear within `timeout` (the secondary
+    is late or unreachable: `sync_secondary` tries again)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if secondary.client.zone_exists(zone):
+                break
+            secondary.client.axfr_retrieve(CATALOG)  # the catalog's NOTIFY may be queued
+        except PowerDNSError:
+            pass
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.1)
+    if TRANSFER_KEY not in secondary.client.transfer_keys(zone):
+        secondary.client.set_zone_options(zone, slave_tsig_key_ids=[TRANSFER_KEY])
     secondary.client.axfr_retrieve(zone)
+    return True
+
+
+@dataclass
+class SyncReport:
+    """What `sync_secondary` did for one secondary, and what it could not do."""
+
+    secondary: str
+    repaired: list[str] = field(default_factory=list)  # zones transferred again
+    missing: list[str] = field(default_factory=list)  # not created by the catalog (yet)
+    error: str = ""  # the secondary's API did not answer: nothing could be checked
+
+
+def sync_secondary(primary: PowerDNSClient, secondary: SecondaryTarget, primary_address: str,
+                   *, wait: float = 10.0) -> SyncReport:
+    """Bring one secondary up to the primary: consumer of the catalog, and every hosted zone
+    there, with the transfer key, NOTIFY'd to it and transferred again where its serial lags
+    (a secondary added later, or one that missed NOTIFYs). Zones the primary hosts outside
+    the catalog (created before it) join it. Two zone lists when all is well."""
+    report = SyncReport(secondary.dns_address)
+    try:
+        attach_secondary(primary, secondary, primary_address)
+        hosted = {z.name: z for z in primary.list_zones()
+                  if z.kind == ZoneKind.PRIMARY.value and z.name != CATALOG}
+        for zone in hosted.values():
+            if zone.catalog != CATALOG:
+                primary.set_zone_options(zone.name, catalog=CATALOG,
+                                         master_tsig_key_ids=[TRANSFER_KEY])
+        served = {z.name: z for z in secondary.client.list_zones()}
+        lagging = [z for name, z in sorted(hosted.items())
+                   if name not in served or served[name].serial < z.serial]
+        for zone in lagging:
+            notify = set(primary.get_metadata(zone.name, "ALSO-NOTIFY"))
+            if secondary.dns_address not in notify:
+                primary.set_metadata(zone.name, "ALSO-NOTIFY",
+                                     sorted({*notify, secondary.dns_address}))
+            if adopt_member(secondary, zone.name, timeout=wait):
+                report.repaired.append(zone.name)
+            else:
+                report.missing.append(zone.name)
+    except PowerDNSError as exc:
+        report.error = str(exc)
+    return report
 
 
 def publish(
@@ -98,11 +209,6 @@ def publish(
     if notify:
         client.notify(zone)
     return client.serial(zone)
-
-
-def _netmask(host: str) -> str:
-    host = host.strip("[]")
-    return f"{host}/128" if ":" in host else f"{host}/32"
 
 
 def after_key_change(client: PowerDNSClient, zone: str) -> int:

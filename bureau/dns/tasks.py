@@ -18,6 +18,7 @@ def reconcile_zones() -> int:
     publication or DS is not confirmed are read back and settled. Returns how many zones were
     looked at."""
     from bureau.dns.models import DsState, PublishState, Zone
+    from bureau.dns.operations.health import sync_secondaries
     from bureau.dns.operations.hosting import host_missing_zones, settle_departed_names
     from bureau.dns.operations.reconcile import reconcile_zone
 
@@ -31,6 +32,13 @@ def reconcile_zones() -> int:
         logger.warning("hosting the zones of names using Bureau's name servers failed",
                        exc_info=True)
 
+    try:
+        for report in sync_secondaries(wait=2.0):
+            if report.error or report.missing:
+                logger.warning("secondary %s not up to date: %s", report.secondary,
+                               report.error or f"missing {', '.join(report.missing[:20])}")
+    except Exception:
+        logger.warning("syncing the secondaries failed", exc_info=True)
     try:
         settle_delegation_changes()
     except Exception:

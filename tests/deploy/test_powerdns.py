@@ -11,8 +11,10 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import dns.query
+import dns.tsigkeyring
 import dns.xfr
 import dns.zone
 import httpx
@@ -23,7 +25,13 @@ from programs import require_program
 from bureau.dns.dnssec import validated_answer
 from bureau.dns.powerdns import PowerDNSClient
 from bureau.dns.powerdns.instance import find_schema, free_port
-from bureau.dns.publish import SecondaryTarget, create_hosted_zone, publish
+from bureau.dns.publish import (
+    TRANSFER_KEY,
+    SecondaryTarget,
+    create_hosted_zone,
+    publish,
+    transfer_key,
+)
 from bureau.dns.records import Record
 from bureau.dns.secondaries import Server, wait_until_current
 from bureau.dns.validation import validate_zone
@@ -86,7 +94,6 @@ def test_shipped_primary_and_secondary_serve_a_signed_zone(
                         "gpgsql-port": str(pg.get("port", 5432)),
                         "gpgsql-dbname": str(pg["dbname"]), "gpgsql-user": str(pg["user"]),
                         "gpgsql-password": str(pg.get("password", "")),
-                        "allow-axfr-ips": "127.0.0.1",
                         "also-notify": f"127.0.0.1:{secondary_port}"}) as primary_api, \
          pdns_server(DEPLOY / "powerdns" / "secondary.conf", tmp_path / "secondary",
                      **{"local-port": str(secondary_port), "api-key": "secondary-key",
@@ -112,15 +119,16 @@ def test_shipped_primary_and_secondary_serve_a_signed_zone(
         rrset = validated_answer("127.0.0.1", zone, f"www.{zone}", "A", hosted.ds,
                                  port=secondary_port)
         assert [r.to_text() for r in rrset] == ["192.0.2.2"]
-        # The primary gives the zone to its secondaries only (127.0.0.1 here, not
-        # 127.0.0.2); the secondary gives it to nobody.
-        assert transfer(primary_port, zone, source="127.0.0.1").get_rdataset("www", "A")
+        # The primary gives the zone only to transfers signed with Bureau's key (from any
+        # address); the secondary gives it to nobody.
+        keyring = dns.tsigkeyring.from_text({TRANSFER_KEY: transfer_key(primary)})
+        assert transfer(primary_port, zone, keyring).get_rdataset("www", "A")
         with pytest.raises(dns.xfr.TransferError):
-            transfer(primary_port, zone, source="127.0.0.2")
+            transfer(primary_port, zone)
         with pytest.raises(dns.xfr.TransferError):
-            transfer(secondary_port, zone, source="127.0.0.1")
+            transfer(secondary_port, zone, keyring)
 
 
-def transfer(port: int, zone: str, source: str) -> dns.zone.Zone:
-    return dns.zone.from_xfr(dns.query.xfr("127.0.0.1", zone, port=port, source=source,
-                                           timeout=5))
+def transfer(port: int, zone: str, keyring: dict[Any, Any] | None = None) -> dns.zone.Zone:
+    signed: dict[str, Any] = {"keyring": keyring, "keyname": TRANSFER_KEY} if keyring else {}
+    return dns.zone.from_xfr(dns.query.xfr("127.0.0.1", zone, port=port, timeout=5, **signed))

@@ -79,3 +79,36 @@ def test_secondary_serves_the_current_serial_after_an_edit(
         assert "serial-behind" not in codes(check)
     finally:
         secondary_client.delete_zone(str(zone.name))
+
+
+def test_health_repairs_a_lagging_secondary_and_says_what_it_cannot(
+        dns_settings: Any, pdns: Any, pdns_secondary: Any, hosted_zone: Callable[..., Any],
+        member: Any, secondary_client: Any) -> None:
+    here = f"127.0.0.1:{pdns_secondary.dns_port}"
+    dead = "127.0.0.1:9"  # nothing answers there, neither DNS nor API
+    dns_settings.BUREAU_DNS_SECONDARIES = json.dumps([{
+        "api_url": pdns_secondary.api_url, "api_key": pdns_secondary.api_key,
+        "dns_address": here}])
+    zone = hosted_zone()
+    name = str(zone.name)
+    try:
+        servers = [s.server() for s in conf.secondaries()]
+        assert all(s.current for s in wait_until_current(name, zone.serial, servers))
+        # The secondary loses the transfer key: it cannot follow the next change.
+        secondary_client.set_zone_options(name, slave_tsig_key_ids=[])
+        outcome = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.5")])
+        assert not wait_until_current(name, outcome.serial, servers, timeout=2)[0].current
+        check = check_zone(zone)
+        assert "serial-behind" not in codes(check), check.problems  # repaired
+        assert check.secondaries == {here: outcome.serial}
+
+        dns_settings.BUREAU_DNS_SECONDARIES = json.dumps([
+            {"api_url": pdns_secondary.api_url, "api_key": pdns_secondary.api_key,
+             "dns_address": here},
+            {"api_url": "http://127.0.0.1:9", "api_key": "x", "dns_address": dead}])
+        check = check_zone(zone, timeout=0.5)
+        (problem,) = [p for p in check.problems if p["code"] == "serial-behind"]
+        assert dead in problem["message"] and "does not answer" in problem["message"]
+        assert check.secondaries[here] == outcome.serial and check.secondaries[dead] is None
+    finally:
+        secondary_client.delete_zone(name)

@@ -5,12 +5,15 @@ serial."""
 
 from __future__ import annotations
 
+import contextlib
+
 from bureau import epp
 from bureau.dns import conf
 from bureau.dns.health import HealthProblem, domain_health
 from bureau.dns.models import HealthCheck, Zone
 from bureau.dns.powerdns import PowerDNSError
-from bureau.dns.secondaries import secondary_status
+from bureau.dns.publish import SyncReport, adopt_member, sync_secondary
+from bureau.dns.secondaries import secondary_status, wait_until_current
 from bureau.registrar.operations.common import send
 
 from .dnssec import ds_at_registry
@@ -62,25 +65,63 @@ def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:
     if parked:
         problems = [p for p in problems if p.code not in REGISTRY_SIDE_CODES]
     secondaries: dict[str, int | None] = {}
-    servers = [s.server() for s in conf.secondaries()]
-    if servers:
-        try:
-            serial = conf.client().serial(str(zone.name))
-        except PowerDNSError as exc:
-            problems.append(HealthProblem("primary", f"PowerDNS does not answer: {exc}"))
-            serial = None
-        if serial is not None:
-            for status in secondary_status(str(zone.name), serial, servers, timeout=timeout):
-                secondaries[str(status.server)] = status.serial
-                if not status.current:
-                    problems.append(HealthProblem(
-                        "serial-behind",
-                        f"secondary {status.server} serves serial {status.serial} of "
-                        f"{zone.name}, current is {serial}: it did not transfer the last "
-                        "change" + (f" ({status.error})" if status.error else "")))
+    if conf.secondaries():
+        problems += check_secondaries(zone, secondaries, timeout=timeout)
     return HealthCheck.objects.create(
         zone=zone, ok=not problems, secondaries=secondaries,
         problems=[{"code": p.code, "message": p.message} for p in problems])
+
+
+def check_secondaries(zone: Zone, serials: dict[str, int | None], *,
+                      timeout: float = 2.0) -> list[HealthProblem]:
+    """Every secondary's serial against the primary's; one that lags is repaired (NOTIFY,
+    the transfer key, a transfer asked through its API) and checked again; what is still
+    behind is reported with what to look at. `serials` receives what each one serves."""
+    name = str(zone.name)
+    try:
+        serial = conf.client().serial(name)
+    except PowerDNSError as exc:
+        return [HealthProblem("primary", f"PowerDNS does not answer: {exc}")]
+    targets = {str(s.server()): s for s in conf.secondaries()}
+    status = secondary_status(name, serial, [s.server() for s in targets.values()],
+                              timeout=timeout)
+    behind = [s for s in status if not s.current]
+    if behind:
+        # Failures here are reported below: the secondary is still behind.
+        with contextlib.suppress(PowerDNSError):
+            conf.client().notify(name)
+        for lagging in behind:
+            with contextlib.suppress(PowerDNSError):
+                adopt_member(targets[str(lagging.server)].target(), name, timeout=timeout)
+        again = {str(s.server): s for s in wait_until_current(
+            name, serial, [s.server for s in behind], timeout=max(timeout, 5.0))}
+        status = [again.get(str(s.server), s) for s in status]
+    problems = []
+    for s in status:
+        serials[str(s.server)] = s.serial
+        if s.current:
+            continue
+        if s.serial is None:
+            advice = ("it does not answer for the zone: check that the server runs, that "
+                      "it is a consumer of Bureau's catalog, and that it reaches the "
+                      "primary at " + conf.primary_address())
+        else:
+            advice = ("a NOTIFY and a transfer did not bring it up to date: check that it "
+                      "reaches the primary at " + conf.primary_address() + " and holds "
+                      "Bureau's transfer key (bureau dns_secondaries sync copies it)")
+        problems.append(HealthProblem(
+            "serial-behind",
+            f"secondary {s.server} serves serial {s.serial} of {zone.name}, current is "
+            f"{serial}: it did not transfer the last change; {advice}"
+            + (f" ({s.error})" if s.error else "")))
+    return problems
+
+
+def sync_secondaries(*, wait: float = 10.0) -> list[SyncReport]:
+    """Every configured secondary brought up to the primary (`publish.sync_secondary`): a
+    secondary added later receives every existing zone."""
+    return [sync_secondary(conf.client(), s.target(), conf.primary_address(), wait=wait)
+            for s in conf.secondaries()]
 
 
 def latest(zone: Zone) -> HealthCheck | None:

@@ -41,6 +41,8 @@ class ZoneKind(enum.StrEnum):
     NATIVE = "Native"  # replicated by the database, no AXFR/NOTIFY
     PRIMARY = "Master"
     SECONDARY = "Slave"
+    PRODUCER = "Producer"  # a catalog zone (RFC 9432) PowerDNS writes from its members
+    CONSUMER = "Consumer"  # on a secondary: serves every member of the producer's catalog
 
 
 def absolute(name: str) -> str:
@@ -92,6 +94,7 @@ class ZoneInfo:
     masters: tuple[str, ...]
     dnssec: bool
     rrsets: tuple[RRSetData, ...] = field(default=())
+    catalog: str = ""
 
     def rrset(self, name: str, rtype: str) -> RRSetData | None:
         wanted = (absolute(name), rtype.upper())
@@ -120,6 +123,7 @@ class ZoneInfo:
             masters=tuple(data.get("masters", [])),
             dnssec=bool(data.get("dnssec", False)),
             rrsets=rrsets,
+            catalog=data.get("catalog") or "",
         )
 
 
@@ -251,15 +255,25 @@ class PowerDNSClient:
         masters: Sequence[str] = (),
         rrsets: Sequence[RRSetChange] = (),
         soa_edit_api: str = "DEFAULT",
+        catalog: str = "",
+        transfer_key: str = "",
     ) -> ZoneInfo:
         """Create a zone. Primary/native zones need `nameservers` (or an NS RRset in `rrsets`);
-        secondary zones need `masters` ("127.0.0.1:5300")."""
+        secondary and consumer zones need `masters` ("127.0.0.1:5300"). `catalog`: the
+        producer zone listing it; `transfer_key`: the TSIG key a primary requires for AXFR,
+        or a secondary signs its transfers with."""
         body: dict[str, Any] = {
             "name": absolute(name),
             "kind": kind.value,
             "nameservers": [absolute(ns) for ns in nameservers],
         }
-        if kind is ZoneKind.SECONDARY:
+        if catalog:
+            body["catalog"] = absolute(catalog)
+        if transfer_key:
+            side = ("slave_tsig_key_ids" if kind in (ZoneKind.SECONDARY, ZoneKind.CONSUMER)
+                    else "master_tsig_key_ids")
+            body[side] = [absolute(transfer_key)]
+        if kind in (ZoneKind.SECONDARY, ZoneKind.CONSUMER):
             if not masters:
                 raise ValueError("a secondary zone needs at least one master address")
             body["masters"] = list(masters)
@@ -355,6 +369,18 @@ class PowerDNSClient:
         with self.locks.hold(name):
             self._request("PUT", self.zone_path(name), json={"masters": list(masters)})
 
+    def set_zone_options(self, name: str, **options: Any) -> None:
+        """Change zone properties (`catalog`, `master_tsig_key_ids`, `slave_tsig_key_ids`,
+        `masters`, ...) as the API names them."""
+        with self.locks.hold(name):
+            self._request("PUT", self.zone_path(name), json=options)
+
+    def transfer_keys(self, name: str) -> tuple[str, ...]:
+        """The TSIG keys of a zone's transfers: those a primary requires, and on a secondary
+        the one it signs with."""
+        data = self._request("GET", self.zone_path(name), params={"rrsets": "false"}).json()
+        return tuple(data.get("master_tsig_key_ids", []) or data.get("slave_tsig_key_ids", []))
+
     # -- metadata -----------------------------------------------------------------------------
 
     def set_metadata(self, name: str, kind: str, values: Sequence[str]) -> None:
@@ -383,6 +409,15 @@ class PowerDNSClient:
         response = self._request("POST", "/tsigkeys", json={
             "name": absolute(name), "algorithm": algorithm, "key": secret})
         return str(response.json()["id"])
+
+    def tsig_key(self, name: str) -> tuple[str, str] | None:
+        """(algorithm, base64 secret) of a TSIG key, None when the server has none by that
+        name."""
+        try:
+            data = self._request("GET", f"/tsigkeys/{quote(absolute(name), safe='')}").json()
+        except PowerDNSNotFound:
+            return None
+        return str(data["algorithm"]), str(data["key"])
 
     def delete_tsig_key(self, key_id: str) -> None:
         with contextlib.suppress(PowerDNSNotFound):

@@ -176,7 +176,8 @@ class PowerDNSInstance:
             "webserver-max-bodysize": "64",
             "primary": "yes" if self.primary else "no",
             "secondary": "yes" if self.secondary else "no",
-            "allow-axfr-ips": "127.0.0.0/8,::1",
+            # Transfers only with the transfer key (TSIG), set per zone by Bureau.
+            "allow-axfr-ips": "",
             "allow-notify-from": "127.0.0.0/8,::1",
             "default-soa-content": self.default_soa_content,
             "default-api-rectify": "yes",
