@@ -9,6 +9,7 @@ from pathlib import Path
 import dns.dnssec
 import dns.query
 import dns.rdatatype
+import dns.tsigkeyring
 import dns.zone
 import pytest
 from programs import require_program
@@ -21,7 +22,7 @@ from bureau.dns.dnssec import (
     validated_answer,
 )
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance
-from bureau.dns.publish import create_hosted_zone, publish
+from bureau.dns.publish import TRANSFER_KEY, create_hosted_zone, publish, transfer_key
 from bureau.dns.records import Record
 from bureau.dns.validation import validate_zone
 
@@ -86,18 +87,23 @@ def test_a_wrong_ds_does_not_validate(
     assert [m.matches for m in match_ds(zone, [ds[0], wrong], dnskeys)] == [True, False]
 
 
-def _axfr_text(pdns: PowerDNSInstance, zone: str) -> str:
+def _axfr_text(pdns: PowerDNSInstance, client: PowerDNSClient, zone: str) -> str:
+    # The primary transfers only with Bureau's transfer key.
+    keyring = dns.tsigkeyring.from_text({TRANSFER_KEY: transfer_key(client)})
+    client.set_zone_options(zone, master_tsig_key_ids=[TRANSFER_KEY])
     transferred = dns.zone.from_xfr(
-        dns.query.xfr("127.0.0.1", zone, port=pdns.dns_port, relativize=False), relativize=False
+        dns.query.xfr("127.0.0.1", zone, port=pdns.dns_port, relativize=False,
+                      keyring=keyring, keyname=TRANSFER_KEY), relativize=False
     )
     return transferred.to_text(relativize=False)
 
 
 def test_ldns_verify_zone_accepts_the_transferred_zone(
-    pdns: PowerDNSInstance, signed_zone: tuple[str, tuple[str, ...]], tmp_path: Path
+    pdns: PowerDNSInstance, client: PowerDNSClient, signed_zone: tuple[str, tuple[str, ...]],
+    tmp_path: Path
 ) -> None:
     zone, _ = signed_zone
-    text = _axfr_text(pdns, zone)
+    text = _axfr_text(pdns, client, zone)
     assert " RRSIG " in text and " NSEC" in text
     path = tmp_path / "zone.txt"
     path.write_text(text)
