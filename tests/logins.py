@@ -3,6 +3,10 @@ entered their password, which the sensitive operations read (bureau.core.credent
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import struct
 import time
 from typing import Any
 
@@ -24,3 +28,13 @@ def authenticated(client: Any, user: Any, *, ago: float = 0.0) -> Any:
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as any authenticator app computes it."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // 30)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"

@@ -1,4 +1,5 @@
-"""Record security events. The one entry point other apps call (API tokens, auth codes...)."""
+"""Record security events. The one entry point other apps call (API tokens, auth codes...);
+the events a person must hear of are emailed to them (alerts.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.http import HttpRequest
 
 from bureau.registrar.accounts.models import Organisation
 
+from .alerts import alert_for
 from .models import EventKind, SecurityEvent
 
 __all__ = ["EventKind", "client_ip", "record"]
@@ -43,6 +45,7 @@ def record(kind: str, *, user: Any = None, organisation: Organisation | None = N
     )
     logger.info("security event %s user=%s org=%s", kind, identifier,
                 organisation.pk if organisation else None)
+    alert_for(event)
     return event
 
 

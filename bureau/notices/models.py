@@ -24,6 +24,11 @@ class NoticeKind(models.TextChoices):
     REDEMPTION = "redemption", _("Deleted, restorable (redemption)")
     GOODBYE_DELETED = "goodbye-deleted", _("Deleted at the member's request")
     RESTORED = "restored", _("Restored")
+    REGISTERED = "registered", _("Registered")
+    RENEWED = "renewed", _("Renewed")
+    TRANSFERRED_IN = "transferred-in", _("Transferred in")
+    TRANSFERRED_OUT = "transferred-out", _("Transferred out")
+    DELETED = "deleted", _("Deleted")
 
 
 class NoticeStatus(models.TextChoices):

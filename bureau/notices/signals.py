@@ -1,6 +1,7 @@
 """The registrar's core knows nothing of notices, the hooks live here: every contact's
-address is verified on creation and on each change of address, and the member hears the
-registry's decision on a name it reviewed."""
+address is verified on creation and on each change of address, the member hears the
+registry's decision on a name it reviewed, and the holder hears of each registration, renewal,
+transfer and deletion."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ from django.dispatch import receiver
 
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import domain_changed
 from bureau.registrar.operations.register import review_decided
 
+from .changes import notify_change
 from .events import notify_event
 from .goodbye import deleted_on_request
 from .models import Goodbye
 from .review import notify_review_decided
 
 review_decided.connect(notify_review_decided, dispatch_uid="bureau.notices.review")
+domain_changed.connect(notify_change, dispatch_uid="bureau.notices.changes")
 
 
 @receiver(deleted_on_request, dispatch_uid="bureau.notices.goodbye-deleted")

@@ -6,16 +6,13 @@ language switcher). Screenshots go to var/artifacts/screenshots/."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import re
-import struct
 import time
 from typing import Any
 
 import pytest
 from django.core import mail
+from logins import totp
 
 from bureau.audit.models import EventKind, SecurityEvent
 from bureau.registrar.accounts.models import Organisation
@@ -28,16 +25,6 @@ from .conftest import ARTIFACTS
 pytestmark = [pytest.mark.slow]
 
 PASSWORD = "Un mot de passe assez long 2026!"
-
-
-def totp(secret: str, at: float | None = None) -> str:
-    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as any authenticator app computes it."""
-    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
-    counter = int((time.time() if at is None else at) // 30)
-    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
 
 
 

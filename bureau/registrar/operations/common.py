@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -20,7 +21,7 @@ from bureau.core.validators import describe, forbidden_character
 from bureau.registrar.accounts.models import Organisation, Role
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
-from bureau.registrar.domains.models import Domain, DomainEvent, Outcome
+from bureau.registrar.domains.models import Domain, DomainEvent, Operation, Outcome
 from bureau.registrar.domains.names import split_tld, to_a_label, to_new_a_label
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry, Tld
@@ -182,11 +183,29 @@ def order_at_stake(order: Order, *, domain: Domain | None, name: str, actor: Act
         ) from exc
 
 
+# Sent after the commit of each success of these operations, whichever door or job did it
+# (keyword: event, the DomainEvent): notices tells the holder (bureau.notices.changes). Never
+# sent for a change that is rolled back; a failing receiver is logged.
+domain_changed = Signal()
+ANNOUNCED = frozenset({Operation.CREATE, Operation.RENEW, Operation.TRANSFER_IN,
+                       Operation.TRANSFER_OUT, Operation.TRANSFER_APPROVE, Operation.DELETE})
+
+
+def announce_changed(event: DomainEvent) -> None:
+    def send() -> None:
+        for receiver, result in domain_changed.send_robust(sender=DomainEvent, event=event):
+            if isinstance(result, Exception):
+                logger.error("after %s of %s, %r failed: %s", event.operation,
+                             event.domain_name, receiver, result, exc_info=result)
+
+    transaction.on_commit(send)
+
+
 def record(*, domain: Domain | None, name: str, actor: Actor, operation: str, outcome: str,
            epp_outcome: EppOutcome | None = None, order: Order | None = None,
            message: str = "", detail: dict[str, Any] | None = None) -> DomainEvent:
-    """Append one event to the domain's history."""
-    return DomainEvent.objects.create(
+    """Append one event to the domain's history (and announce the changes holders hear of)."""
+    event = DomainEvent.objects.create(
         domain=domain,
         domain_name=name,
         actor=actor.user,
@@ -200,6 +219,9 @@ def record(*, domain: Domain | None, name: str, actor: Actor, operation: str, ou
         detail=detail or {},
         order=order,
     )
+    if outcome == Outcome.SUCCESS and operation in ANNOUNCED and domain is not None:
+        announce_changed(event)
+    return event
 
 
 def domain_and_actor(domain_id: int, user_id: int) -> tuple[Domain, Actor]:
