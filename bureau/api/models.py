@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
+from bureau.dns.models import Zone
 from bureau.registrar.accounts.models import Organisation
 
 
@@ -23,6 +24,12 @@ class ApiToken(models.Model):
     prefix = models.CharField(_("prefix"), max_length=24, unique=True)
     secret_hash = models.CharField(_("SHA-256 of the token"), max_length=64, unique=True)
     scopes = models.JSONField(_("scopes"), default=list)
+    # A certificate token (scope "dns:challenge"): it may only write the TXT records of this
+    # `_acme-challenge.<name>.` owner, in this zone (ACME DNS-01 through the RRset API).
+    challenge_zone = models.ForeignKey(Zone, on_delete=models.CASCADE, null=True, blank=True,
+                                       related_name="challenge_tokens",
+                                       verbose_name=_("challenge zone"))
+    challenge = models.CharField(_("only the TXT records of"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
@@ -42,3 +49,8 @@ class ApiToken(models.Model):
 
     def grants(self, scope: str) -> bool:
         return scope in self.scopes
+
+    def may_write_challenge(self, zone: Zone, owner: str, rtype: str) -> bool:
+        """A certificate token's only use: the TXT records of its challenge name."""
+        return (bool(self.challenge) and self.challenge_zone_id == zone.pk
+                and owner == self.challenge and rtype.upper() == "TXT")

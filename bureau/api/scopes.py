@@ -39,6 +39,12 @@ SCOPES: dict[str, tuple[StrOrPromise, Permission]] = {
 }
 
 
+# A certificate token's one scope, never granted by a wildcard: it writes the TXT records of
+# one `_acme-challenge` name (``tokens.create_challenge_token``) and nothing else.
+CHALLENGE = "dns:challenge"
+CHALLENGE_DESCRIPTION = _("Write the _acme-challenge TXT records of one name (certificates)")
+
+
 class UnknownScope(ValueError):
     pass
 
@@ -61,8 +67,8 @@ def expand(requested: Iterable[str]) -> list[str]:
 
 def describe(scope: str) -> str:
     """What ``scope`` allows, in the active language."""
-    return str(SCOPES[scope][0])
+    return str(CHALLENGE_DESCRIPTION if scope == CHALLENGE else SCOPES[scope][0])
 
 
 def permission_for(scope: str) -> Permission:
-    return SCOPES[scope][1]
+    return Permission.MANAGE_DNS if scope == CHALLENGE else SCOPES[scope][1]

@@ -19,6 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import dns.name
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -28,6 +29,8 @@ from bureau.audit.log import EventKind, record
 from bureau.audit.policy import lacks_required_2fa
 from bureau.core import clock
 from bureau.core.credentials import Credential, Kind, require_recent_authentication
+from bureau.dns.models import Zone
+from bureau.dns.names import InvalidName, owner_name
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 
@@ -70,17 +73,7 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
     organisation requires, a session that has not authenticated lately
     (``ReauthenticationRequired``), scopes the person's role does not allow, and lifetimes
     past a year."""
-    role = organisation.role_of(user)
-    if not allows(role, Permission.MANAGE_TOKENS):
-        raise TokenRefused(str(_("Your role in %(org)s does not allow API tokens.")
-                               % {"org": organisation.name}), field="organisation")
-    if credential.kind is Kind.TOKEN:
-        raise TokenForbidden(str(_("A token cannot create tokens: create them in the portal "
-                                   "or with the API while logged in.")))
-    if lacks_required_2fa(user, organisation):
-        raise TokenForbidden(str(_("%(org)s requires two-factor authentication: set up a "
-                                   "second factor before creating tokens.")
-                                 % {"org": organisation.name}))
+    role = _verify_may_create(user, organisation, credential)
     try:
         granted = scope_rules.expand(scopes)
     except scope_rules.UnknownScope as exc:
@@ -93,12 +86,58 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
     if beyond:
         raise TokenRefused(str(_("Your role does not allow the scopes %(scopes)s.")
                                % {"scopes": ", ".join(beyond)}), field="scopes")
+    return _issue(user, organisation, name, granted, expires_at, credential, request)
+
+
+def create_challenge_token(*, user: User, zone: Zone, name: str, credential: Credential,
+                           expires_at: datetime | None = None,
+                           request: HttpRequest | None = None) -> NewToken:
+    """A certificate token: it may only write the TXT records of `_acme-challenge.<name>`
+    in ``zone`` through the RRset API (DNS-01 for <name> and *.<name>, with an ACME client
+    that speaks HTTP), and nothing else; same rules of creation as any token."""
+    role = _verify_may_create(user, zone.organisation, credential)
+    if not allows(role, scope_rules.permission_for(scope_rules.CHALLENGE)):
+        raise TokenRefused(str(_("Your role does not allow changing DNS records.")),
+                           field="name")
+    origin = dns.name.from_text(str(zone.name))
+    try:
+        target = owner_name(name.strip().removeprefix("*."), origin)
+    except InvalidName as exc:
+        raise TokenRefused(str(exc), field="name") from exc
+    if any(label.startswith(b"_") or label == b"*" for label in target.relativize(origin).labels):
+        raise TokenRefused(str(_("Give a host name such as www or the zone itself (@), "
+                                 "not a service or wildcard label.")), field="name")
+    owner = f"_acme-challenge.{target.to_text().lower()}"
+    return _issue(user, zone.organisation, f"ACME {owner}", [scope_rules.CHALLENGE],
+                  expires_at, credential, request, challenge=(zone, owner))
+
+
+def _verify_may_create(user: User, organisation: Organisation,
+                       credential: Credential) -> str | None:
+    role = organisation.role_of(user)
+    if not allows(role, Permission.MANAGE_TOKENS):
+        raise TokenRefused(str(_("Your role in %(org)s does not allow API tokens.")
+                               % {"org": organisation.name}), field="organisation")
+    if credential.kind is Kind.TOKEN:
+        raise TokenForbidden(str(_("A token cannot create tokens: create them in the portal "
+                                   "or with the API while logged in.")))
+    if lacks_required_2fa(user, organisation):
+        raise TokenForbidden(str(_("%(org)s requires two-factor authentication: set up a "
+                                   "second factor before creating tokens.")
+                                 % {"org": organisation.name}))
+    return role
+
+
+def _issue(user: User, organisation: Organisation, name: str, granted: list[str],
+           expires_at: datetime | None, credential: Credential, request: HttpRequest | None,
+           challenge: tuple[Zone, str] | None = None) -> NewToken:
     now = clock.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if expires_at <= now or expires_at > now + MAX_LIFETIME:
         raise TokenRefused(str(_("A token expires between now and one year from now.")),
                            field="expires_at")
     require_recent_authentication(credential)  # last: what was asked is known to be valid
+    zone, owner = challenge or (None, "")
     for _attempt in range(5):
         prefix = secrets.token_hex(4)
         secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -106,11 +145,14 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
             with transaction.atomic():
                 token = ApiToken.objects.create(
                     user=user, organisation=organisation, name=name, prefix=prefix,
-                    secret_hash=digest(secret), scopes=granted, expires_at=expires_at)
+                    secret_hash=digest(secret), scopes=granted, expires_at=expires_at,
+                    challenge_zone=zone, challenge=owner)
+                detail = {"token": prefix, "name": name, "scopes": granted,
+                          "expires_at": expires_at.isoformat()}
+                if owner:
+                    detail["challenge"] = owner
                 record(EventKind.TOKEN_CREATED, user=user, organisation=organisation,
-                       request=request, detail={"token": prefix, "name": name,
-                                                "scopes": granted,
-                                                "expires_at": expires_at.isoformat()})
+                       request=request, detail=detail)
         except IntegrityError:  # the prefix was taken (1 in 4 billion): draw again
             continue
         return NewToken(token, secret)

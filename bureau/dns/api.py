@@ -17,11 +17,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bureau.api import access
+from bureau.api import access, tokens
 from bureau.api.problems import problem
 from bureau.core.validators import MAX_ID
 from bureau.dns.models import (
@@ -250,6 +250,14 @@ class IssuedCredentialSerializer(AcmeCredentialSerializer):
                   "port", "certbot_ini", "lego_env"]
 
 
+class ChallengeTokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    token = serializers.CharField(help_text="the API token itself, shown only now")
+    challenge = serializers.CharField(help_text="the only owner it may write (TXT)")
+    url = serializers.CharField(help_text="PUT {\"ttl\", \"records\"} here, DELETE when done")
+    expires_at = serializers.DateTimeField()
+
+
 def outcome_body(outcome: Outcome) -> dict[str, Any]:
     return {"published": outcome.published, "serial": outcome.serial,
             "change": outcome.change.pk if outcome.change else None,
@@ -288,8 +296,13 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         "remove_template": "domains:write", "rollover": "domains:write",
         "check_health": "domains:write", "destroy": "domains:write",
         "acme_credentials": "domains:read", "create_acme_credential": "domains:write",
-        "revoke_acme_credential": "domains:write",
+        "revoke_acme_credential": "domains:write", "create_acme_token": "domains:write",
+        "rrsets:GET": "domains:read", "rrsets:PATCH": "domains:write",
+        "rrset:GET": "domains:read", "rrset:PUT": "domains:write",
+        "rrset:DELETE": "domains:write",
     }
+    # A certificate token (scope dns:challenge) may use these, for its challenge name only.
+    challenge_actions = ("rrset",)
 
     def get_queryset(self) -> QuerySet[Zone]:
         return Zone.objects.filter(
@@ -389,6 +402,15 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             url_path=r"rrsets/(?P<owner>[^/]+)/(?P<rtype>[A-Za-z0-9]+)")
     def rrset(self, request: Request, name: str, owner: str, rtype: str) -> Response:
         zone = self.get_object()
+        token = access.token_of(request)
+        if token is not None and token.challenge:
+            try:
+                absolute = rrset_ops.absolute_owner(zone, owner, 0)
+            except RecordsInvalid:
+                absolute = ""
+            if not token.may_write_challenge(zone, absolute, rtype):
+                raise PermissionDenied(f"This token may only change the TXT records of "
+                                       f"{token.challenge}.")
         if request.method in ("PUT", "DELETE"):
             data: dict[str, Any] = _valid(RRSetBodySerializer, request) \
                 if request.method == "PUT" else {"ttl": DEFAULT_TTL, "records": []}
@@ -523,6 +545,29 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
                 "port": issued.port, "certbot_ini": issued.certbot_ini,
                 "lego_env": issued.lego_env}
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Create a certificate token: an API token that may only write "
+                           "the _acme-challenge TXT records of one name (revoke it with "
+                           "DELETE /tokens/{id}/)",
+                   description="For ACME clients that speak HTTP: PUT the challenge to "
+                               "`url`, DELETE it afterwards. Same rules as any token: with a "
+                               "recent session only.",
+                   request=AcmeCredentialCreateSerializer,
+                   responses={201: ChallengeTokenSerializer})
+    @action(detail=True, methods=["post"], url_path="acme-tokens")
+    def create_acme_token(self, request: Request, name: str) -> Response:
+        data = _valid(AcmeCredentialCreateSerializer, request)
+        zone = self.get_object()
+        new = tokens.create_challenge_token(
+            user=access.user_of(request), zone=zone, name=data["name"],
+            expires_at=data.get("expires_at"), credential=access.credential(request),
+            request=request._request)
+        url = request.build_absolute_uri(
+            f"/api/v1/dns/zones/{zone.name.rstrip('.')}/rrsets/{new.token.challenge}/TXT/")
+        return Response({"id": new.token.pk, "token": new.secret,
+                         "challenge": new.token.challenge, "url": url,
+                         "expires_at": new.token.expires_at}, status=status.HTTP_201_CREATED,
+                        headers={"Cache-Control": "no-store"})
 
     @extend_schema(summary="Revoke an ACME credential (refused by the DNS from now on)",
                    request=None, responses={204: None})

@@ -372,3 +372,69 @@ def test_cli_creates_lists_and_revokes(member: Any, hosted_zone: Callable[..., A
     call_command("dns_acme", "revoke", credential.key_name, stdout=StringIO())
     assert _send(issued, zone.name, challenge, "TXT", delete=True) == dns.rcode.NOTAUTH
     assert _txt(zone.name, challenge) == ['"cli"']
+
+
+def test_a_certificate_token_writes_only_its_challenge(
+        user: Any, member: Any, hosted_zone: Callable[..., Any]) -> None:
+    """For ACME clients that speak HTTP: an API token limited to one _acme-challenge RRset."""
+    from logins import authenticated
+    from rest_framework.test import APIClient
+
+    from bureau.api.tokens import create_token
+    from bureau.core.credentials import Credential
+
+    zone, other = hosted_zone(), hosted_zone()
+    base = f"/api/v1/dns/zones/{zone.name.rstrip('.')}"
+    session = authenticated(APIClient(HTTP_ACCEPT_LANGUAGE="en"), user)
+    created = session.post(f"{base}/acme-tokens/", {"name": "www"}, format="json")
+    assert created.status_code == 201, created.content
+    body = created.json()
+    challenge = f"_acme-challenge.www.{zone.name}"
+    assert body["challenge"] == challenge
+    assert body["url"] == f"http://testserver{base}/rrsets/{challenge}/TXT/"
+
+    bearer = APIClient()
+    bearer.credentials(HTTP_AUTHORIZATION=f"Bearer {body['token']}")
+    put = bearer.put(body["url"], {"ttl": 60, "records": ['"tok-1"']}, format="json")
+    assert put.status_code == 200, put.content
+    assert _txt(zone.name, challenge) == ['"tok-1"']
+    zone.refresh_from_db()
+    assert _bureau_view(zone) == _powerdns_view(zone)
+    prefix = body["token"].split("_")[1]
+    assert zone.changes.order_by("-id").first().actor_label == f"api-token:{prefix}"
+
+    # Nothing else: another owner or type, the whole zone, another zone, other resources.
+    refused = [
+        bearer.put(f"{base}/rrsets/www.{zone.name}/A/", {"ttl": 60, "records": ["192.0.2.1"]},
+                   format="json"),
+        bearer.put(f"{base}/rrsets/{challenge}/CNAME/", {"ttl": 60, "records": ["x.test."]},
+                   format="json"),
+        bearer.put(f"{base}/rrsets/_acme-challenge.{zone.name}/TXT/",
+                   {"ttl": 60, "records": ['"x"']}, format="json"),
+        bearer.patch(f"{base}/rrsets/", [{"name": challenge, "type": "TXT", "ttl": 60,
+                                           "records": ['"x"']}], format="json"),
+        bearer.get("/api/v1/domains/"),
+        bearer.post("/api/v1/tokens/", {"name": "more", "scopes": ["*"]}, format="json"),
+    ]
+    assert [r.status_code for r in refused] == [403] * len(refused)
+    elsewhere = bearer.put(
+        f"/api/v1/dns/zones/{other.name.rstrip('.')}/rrsets/_acme-challenge.www."
+        f"{other.name}/TXT/", {"ttl": 60, "records": ['"x"']}, format="json")
+    assert elsewhere.status_code in (403, 404)
+    assert _txt(zone.name, challenge) == ['"tok-1"'] and _txt(other.name, challenge) == []
+
+    assert bearer.delete(body["url"]).status_code == 204
+    assert _txt(zone.name, challenge) == []
+    assert session.delete(f"/api/v1/tokens/{body['id']}/").status_code == 204
+    late = bearer.put(body["url"], {"ttl": 60, "records": ['"late"']}, format="json")
+    assert late.status_code == 401 and _txt(zone.name, challenge) == []
+
+    # The RRset API asks for domains:write like every other change.
+    reader = create_token(user=user, organisation=zone.organisation, name="reader",
+                          scopes=["domains:read"], credential=Credential.console())
+    read_only = APIClient()
+    read_only.credentials(HTTP_AUTHORIZATION=f"Bearer {reader.secret}")
+    assert read_only.get(f"{base}/rrsets/").status_code == 200
+    assert read_only.put(body["url"], {"ttl": 60, "records": ['"x"']},
+                         format="json").status_code == 403
+    assert read_only.patch(f"{base}/rrsets/", [], format="json").status_code == 403

@@ -17,8 +17,8 @@ class TokenSerializer(serializers.ModelSerializer[ApiToken]):
 
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "organisation", "person", "scopes", "created_at",
-                  "expires_at", "last_used_at", "revoked_at", "is_active"]
+        fields = ["id", "name", "prefix", "organisation", "person", "scopes", "challenge",
+                  "created_at", "expires_at", "last_used_at", "revoked_at", "is_active"]
         read_only_fields = fields
 
 
