@@ -15,7 +15,7 @@ Both servers run side by side and are measured in turns (rounds), so that the lo
 machine weighs on both alike; the ratios are the medians over rounds.
 
 Then two `bureau worker` processes, already waiting, run N jobs committed at once (the
-ledger check, bureau.core.tasks.verify_ledger: two small queries each): jobs per second from
+ledger check, bureau.registrar.tasks.verify_ledger: two small queries each): jobs per second from
 the commit to the end of the last one.
 
     .venv/bin/python bench/serve.py [--quick] [--concurrency 8] [--jobs 1000]
@@ -287,7 +287,7 @@ def measure_workers(env: dict[str, str], database_url: str, jobs: int, log: Path
     from django.db import close_old_connections, transaction
     from django_tasks_db.models import DBTaskResult
 
-    from bureau.core.tasks import verify_ledger
+    from bureau.registrar.tasks import verify_ledger
 
     names = {"bench-worker-1", "bench-worker-2"}
     with log.open("wb") as out:  # a line per job

@@ -178,7 +178,7 @@ BUREAU_HEALTH_EPP_AFTER = env_int("BUREAU_HEALTH_EPP_AFTER", 600)
 BUREAU_CLOCK_FOLLOWS_SANDBOX = env_bool("BUREAU_CLOCK_FOLLOWS_SANDBOX", False)
 
 BUREAU_PERIODIC_JOBS = {
-    "verify-ledger": {"task": "bureau.core.tasks.verify_ledger", "every": 3600},
+    "verify-ledger": {"task": "bureau.registrar.tasks.verify_ledger", "every": 3600},
     "poll-registries": {"task": "bureau.registrar.tasks.process_poll_queues",
                         "every": env_int("BUREAU_POLL_EVERY", 60)},
     "reconcile": {"task": "bureau.registrar.tasks.reconcile", "every": 6 * 3600},

@@ -1,6 +1,6 @@
-"""A worker killed (SIGKILL) in the middle of a registration, a renewal, a transfer or a
-deletion, then started again and the reconciliation run: the ledger, Bureau and the registry
-agree, nothing is charged twice and no money is held.
+"""A worker killed (SIGKILL) in the middle of a registration, a renewal, a transfer, a
+deletion or a restore, then started again and the reconciliation run: the ledger, Bureau and
+the registry agree, nothing is charged twice and no money is held.
 
 Each case runs the job in a real `bureau worker` process against the sandbox registry over
 TLS. A sandbox fault delays the answer to one command (after executing it, or after refusing
@@ -34,17 +34,25 @@ from bureau.registrar.billing import ledger
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState
-from bureau.registrar.operations import register
+from bureau.registrar.operations import delete, register
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.poll import process_poll_queue
-from bureau.registrar.tasks import delete_domain, reconcile, register_domain, transfer_domain
+from bureau.registrar.tasks import (
+    delete_domain,
+    reconcile,
+    register_domain,
+    restore_domain,
+    transfer_domain,
+)
 from bureau.sandbox.testing import Sandbox
 
 from .test_jobs import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 START = 100_000
-YEAR_AT_THE_REGISTRY = Decimal("8.00")  # .test at the sandbox
+# What the sandbox charges Bureau for .test, per year (a restore: once).
+REGISTRY_PRICES = {"create": Decimal("8.00"), "renew": Decimal("8.00"),
+                   "transfer-in": Decimal("8.00"), "restore": Decimal("40.00")}
 DELAY_MS = 6000
 
 
@@ -66,17 +74,26 @@ def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60) -> N
         time.sleep(0.05)
 
 
-def kill_while_waiting(sandbox: Sandbox, job: Any, command: str, *, refuse: bool) -> None:
+def kill_while_waiting(sandbox: Sandbox, job: Any, command: str, *, refuse: bool,
+                       skip: int = 0) -> None:
     """Run ``job`` in a worker and kill it while the registry holds back its answer to
-    ``command`` (which it executed, or refused without executing when ``refuse``)."""
-    if refuse:
-        sandbox.faults.add("fail", command)
-    sandbox.faults.delay(DELAY_MS, command)
+    ``command`` (which it executed, or refused without executing when ``refuse``), after
+    letting ``skip`` earlier ``command`` through (each held back a moment, the time to set
+    the switch for the next)."""
+    def hold(last: bool) -> None:
+        if last and refuse:
+            sandbox.faults.add("fail", command)
+        sandbox.faults.delay(DELAY_MS if last else 1500, command)
+
+    hold(skip == 0)
     process = worker()
     try:
-        wait_for(lambda: not sandbox.faults.active() or process.poll() is not None,
-                 f"the worker to send {command}")
-        assert process.poll() is None, process.communicate()[0]
+        for n in range(skip + 1):
+            if n:
+                hold(n == skip)
+            wait_for(lambda: not sandbox.faults.active() or process.poll() is not None,
+                     f"the worker to send {command}")
+            assert process.poll() is None, process.communicate()[0]
         time.sleep(0.5)  # the registry has executed it and sleeps before answering
         os.kill(process.pid, signal.SIGKILL)
     finally:
@@ -98,12 +115,12 @@ def restart_and_reconcile(job: Any) -> None:
     assert DBTaskResult.objects.get(id=settled.id).status == "SUCCESSFUL", output
 
 
-def registry_years(sandbox: Sandbox, name: str) -> Decimal:
-    """What the registry kept from Bureau for this name, in years of .test."""
+def registry_kept(sandbox: Sandbox, name: str) -> Decimal:
+    """What the registry kept from Bureau for this name, in euros."""
     with sqlite3.connect(sandbox.db_path) as conn:
         total = conn.execute("SELECT COALESCE(SUM(CAST(amount AS REAL)), 0) FROM ledger"
                              " WHERE clid = 'bureau' AND object = ?", (name,)).fetchone()[0]
-    return -Decimal(str(total)) / YEAR_AT_THE_REGISTRY
+    return -Decimal(str(total)).quantize(Decimal("0.01"))
 
 
 def assert_agreement(sandbox: Sandbox, organisation: Organisation, name: str,
@@ -121,8 +138,11 @@ def assert_agreement(sandbox: Sandbox, organisation: Organisation, name: str,
     assert ledger.balance(organisation, "EUR") == START - (kept.aggregate(
         total=Sum("amount"))["total"] or 0)
     assert ledger.verify_balances() == []
-    # What the member paid for is what the registry charged Bureau for: year for year.
-    assert registry_years(sandbox, name) == (kept.aggregate(years=Sum("period"))["years"] or 0)
+    # What the member paid for is what the registry charged Bureau for: year for year, and
+    # each restore once.
+    assert registry_kept(sandbox, name) == sum(
+        (REGISTRY_PRICES[order.operation] * (1 if order.operation == "restore" else order.period)
+         for order in kept), Decimal("0.00"))
     at_registry = {d["name"]: d for d in sandbox.domains()}
     held = name in at_registry and at_registry[name]["clid"] == "bureau" and \
         at_registry[name]["state"] == "active"
@@ -212,3 +232,28 @@ def test_killed_while_deleting(member: Actor, organisation: Organisation, contac
     # Deleted within the add grace period: the registry credited the registration, and the
     # reconciliation credited it back to the member.
     assert_agreement(sandbox, organisation, "efface.test", registry_holds=refuse)
+
+
+@pytest.mark.parametrize(("step", "refuse"), [
+    ("request", False),  # the registry took the request (and the money): the report follows
+    ("request", True),   # not taken: still in redemption, credited back
+    ("report", False),   # restored, the answer never read
+    ("report", True),    # request taken, report refused: sent again
+])
+def test_killed_while_restoring(member: Actor, organisation: Organisation, contact: Contact,
+                                sandbox: Sandbox, step: str, refuse: bool) -> None:
+    domain = register.register(organisation=organisation, actor=member, name="revenant.test",
+                               registrant=contact).domain
+    sandbox.clock.advance(days=6)  # past the add grace period: deletion goes to redemption
+    domain = delete.delete(domain=domain, actor=member).domain
+    assert domain.state == DomainState.REDEMPTION
+    job = restore_domain.enqueue(domain_id=domain.pk, user_id=member.user.pk)
+    # Both steps are domain:update (RFC 3915): the report is the second.
+    kill_while_waiting(sandbox, job, "domain:update", refuse=refuse,
+                       skip=1 if step == "report" else 0)
+    restart_and_reconcile(job)
+    restored = not (step == "request" and refuse)
+    assert_agreement(sandbox, organisation, "revenant.test", registry_holds=restored)
+    restores = Order.objects.filter(domain_name="revenant.test", operation="restore")
+    assert [o.state for o in restores] == [OrderState.COMPLETED if restored
+                                           else OrderState.FAILED]

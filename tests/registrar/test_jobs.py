@@ -18,9 +18,9 @@ from django_tasks_db.models import DBTaskResult
 
 from bureau.core.models import PeriodicJob
 from bureau.core.periodic import JobSpec, enqueue_due
-from bureau.core.tasks import verify_ledger
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
+from bureau.registrar.tasks import verify_ledger
 
 pytestmark = [pytest.mark.sqlite]
 
@@ -68,14 +68,15 @@ def test_worker_enqueues_and_runs_due_periodic_jobs() -> None:
 
 @pytest.mark.django_db
 def test_a_periodic_job_is_enqueued_once_per_period(db: Any) -> None:
-    spec = JobSpec("check", "bureau.core.tasks.verify_ledger", timedelta(minutes=10))
+    spec = JobSpec("check", "bureau.registrar.tasks.verify_ledger", timedelta(minutes=10))
     now = timezone.now()
     assert enqueue_due(now, [spec]) == ["check"]
     # A second scheduler at the same moment, or a minute later, finds nothing due.
     assert enqueue_due(now, [spec]) == []
     assert enqueue_due(now + timedelta(minutes=1), [spec]) == []
     assert enqueue_due(now + timedelta(minutes=10), [spec]) == ["check"]
-    assert DBTaskResult.objects.filter(task_path="bureau.core.tasks.verify_ledger").count() == 2
+    assert DBTaskResult.objects.filter(
+        task_path="bureau.registrar.tasks.verify_ledger").count() == 2
 
 
 @pytest.mark.django_db(transaction=True)

@@ -67,12 +67,17 @@ def info(domain: Domain) -> EppOutcome:
     return send(domain.registry, epp.DomainInfo(domain.name))
 
 
-def apply_info(domain: Domain, data: epp.DomainInfoData) -> list[str]:
-    """Copy the registry's view onto the domain (not saved); return the fields that changed."""
+def apply_info(domain: Domain, data: epp.DomainInfoData,
+               rgp: epp.RgpStatusData | None = None) -> list[str]:
+    """Copy the registry's view onto the domain (not saved); return the fields that changed.
+    With the info's RGP statuses (RFC 3915), a restore requested is kept among the statuses:
+    restoring again then sends only the report (restore.py)."""
     changed = []
+    restoring = {"pendingRestore"} if rgp is not None and "pendingRestore" in rgp.statuses \
+        else set()
     updates: dict[str, Any] = {
         "roid": data.roid,
-        "statuses": sorted(data.status_values),
+        "statuses": sorted(set(data.status_values) | restoring),
         "expires_at": data.expires,
         "nameservers": [to_a_label(ns) if isinstance(ns, str) else to_a_label(ns.name)
                         for ns in data.nameservers],
@@ -182,11 +187,7 @@ def settle_order(domain: Domain, order: Order, actor: Actor, happened: bool,
     """Close an order whose outcome was unknown, once an info told what happened."""
     assert check.response is not None
     with transaction.atomic():
-        apply_info(domain, check.response.data)
-        rgp = check.response.extension(epp.RgpStatusData)
-        if rgp is not None and "pendingRestore" in rgp.statuses:
-            # Restore requested: restoring again sends only the report (restore.py).
-            domain.statuses = sorted({*domain.statuses, "pendingRestore"})
+        apply_info(domain, check.response.data, check.response.extension(epp.RgpStatusData))
         domain.save()
         record(domain=domain, name=domain.name, actor=actor, operation=order.operation,
                outcome=Outcome.SUCCESS if happened else Outcome.FAILED, epp_outcome=check,

@@ -1,6 +1,7 @@
 """Reconciliation: settle orders whose outcome is unknown and registrations the registry held
 for review, and find drift between Bureau's domains and the registry's (info on each), fixing
-Bureau's copy and recording what changed.
+Bureau's copy and recording what changed; a restore the registry took but never got the report
+of is finished (the report sent).
 
 Errors: none raised for one domain's trouble (logged and counted); bureau.epp.EPPError when
 the registry cannot be reached at all.
@@ -37,7 +38,7 @@ from .domainops import apply_info, settle_order
 from .errors import OperationError, OutcomePending
 from .register import settle_reviewed_create, settle_unknown_create
 from .renew import add_years, settle_renew
-from .restore import settle_restore
+from .restore import report_restore, settle_restore
 from .transfer import settle_transfer_in
 
 logger = logging.getLogger("bureau.registrar.reconcile")
@@ -247,7 +248,7 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
                 domain.state = DomainState.TRANSFERRED_OUT
                 changed = ["sponsor"]
             else:
-                changed = apply_info(domain, data)
+                changed = apply_info(domain, data, outcome.response.extension(epp.RgpStatusData))
                 # The bundle as the registry has it (a BDN added or gone, a row named
                 # after a variant).
                 changed += record_bundle(domain, outcome.response.extension(epp.BundleData))
@@ -256,6 +257,11 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
                 domain.state = DomainState.REDEMPTION
                 changed.append("state")
                 refunded = refund_grace_periods(domain, purged=False, credited=None)
+            elif domain.state == DomainState.REDEMPTION and "pendingDelete" not in \
+                    data.status_values and data.sponsor == domain.registry.client_id:
+                # Restored at the registry, the answer to the report lost (a worker killed).
+                domain.state, domain.deleted_at = DomainState.ACTIVE, None
+                changed.append("state")
             if changed:
                 domain.save()
                 record(domain=domain, name=domain.name, actor=RECONCILER,
@@ -266,4 +272,17 @@ def reconcile_domains(domains: list[Domain] | None = None) -> Report:
                                   if refunded else {})},
                        message="Bureau's copy differed from the registry's; fixed")
                 report.drifted.append(domain.name)
+        if domain.state == DomainState.REDEMPTION and "pendingRestore" in domain.statuses:
+            finish_restore(domain)
     return report
+
+
+def finish_restore(domain: Domain) -> None:
+    """A restore the registry took (and charged) whose report was never sent or accepted (a
+    worker killed in between): send the report now, before the registry's deadline puts the
+    name back in redemption with the money spent. A refusal is logged; the next run tries
+    again."""
+    try:
+        report_restore(domain, RECONCILER)
+    except OperationError as exc:
+        logger.warning("restore report of %s refused: %s", domain.name, exc)

@@ -5,7 +5,7 @@ RegistryRefused (credited back when the request was refused); OutcomePending.
 
 The request is charged; the report follows at once. If the report fails the domain stays
 pending restore at the registry, and calling restore again sends only the report (no second
-charge).
+charge); the reconciliation sends it too (reconcile.finish_restore).
 """
 
 from __future__ import annotations
