@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -97,3 +97,48 @@ def test_a_french_page_has_no_english_idna_text(client_a: Client,
     page = client_a.get("/search/", {"q": "bad_name!.test"}).content.decode()
     assert "n’est pas permis dans un nom de domaine" in page
     assert "Codepoint" not in page and "not allowed" not in page
+
+
+@pytest.mark.parametrize(("name", "ok"), [
+    ("раураӏ.test", False),  # all Cyrillic, reads "paypal"
+    ("соса.ngo", False),  # all Cyrillic, reads "coca"
+    ("ορο.test", False),  # all Greek, reads "opo"
+    ("рау-раӏ2.test", False),  # digits and hyphens change nothing
+    ("пример.test", True),  # Cyrillic with letters of its own: not taken for Latin
+    ("ора.рф", True),  # under a Cyrillic TLD, Cyrillic is what people expect
+    ("中国.测试", True),
+])
+def test_a_label_passing_for_a_latin_one_is_refused(name: str, ok: bool) -> None:
+    """Whole-script confusables (UTS #39): a label in one script whose every letter looks like
+    a Latin one, under a TLD not written in its script."""
+    if ok:
+        to_new_a_label(name)
+        return
+    with translation.override("en"), pytest.raises(ValidationError) as refused:
+        to_new_a_label(name)
+    assert "letters that all look like Latin ones" in refused.value.messages[0]
+    with translation.override("fr"):
+        with pytest.raises(ValidationError) as refused:
+            to_new_a_label(name)
+        french = refused.value.messages[0]
+    assert "ressemblent à des lettres latines" in french
+    assert "écriture cyrillique" in french or "écriture grecque" in french
+
+
+def test_every_door_refuses_a_look_alike(alice: User, org_a: Organisation, client_a: Client,
+                                         sandbox_registry: Registry) -> None:
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = client_a.get("/search/", {"q": "раураӏ.test"}).content.decode()
+    assert "« раураӏ » est en écriture cyrillique" in page
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
+        user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
+        credential=Credential.console()).secret)
+    response = api.get("/api/v1/search/", {"q": "раураӏ.test"})
+    assert response.status_code in (400, 422), response.content
+    assert "look like Latin ones" in response.content.decode()
+    with translation.override("en"), pytest.raises(CommandError, match="look like Latin"):
+        call_command("domain", "check", "раураӏ.test", stdout=StringIO())
+    from bureau.registrar.domains.models import Domain
+
+    assert not Domain.objects.exists()

@@ -4,12 +4,16 @@ A new name (registered, transferred in, searched) must also write each label in 
 as IDNA2008 (RFC 5890 section 4.2.3) and the registries' IDN tables ask: `pаypal` with a
 Cyrillic "а" looks like `paypal` and is refused. Digits, the hyphen and combining marks belong
 to no script; Japanese (Han, Hiragana, Katakana), Korean (Hangul, Han) and Chinese with
-Bopomofo are one table each, as in the registries' tables. Names Bureau already holds are not
-checked again: they stay manageable.
+Bopomofo are one table each, as in the registries' tables. A label in one script can still pass
+for a Latin one when every letter has a Latin look-alike (Unicode UTS #39 "whole-script
+confusables": Cyrillic `раураӏ` reads `paypal`): such a label is taken only under a TLD written
+in its own script (`.рф` for Cyrillic), as browsers show it and registries' IDN tables allow.
+Names Bureau already holds are not checked again: they stay manageable.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -94,6 +98,18 @@ def to_a_label(name: str) -> str:
 _TABLES = [frozenset({"Hani", "Hira", "Kana"}), frozenset({"Hang", "Hani"}),
            frozenset({"Hani", "Bopo"})]
 _NO_SCRIPT = frozenset({"Zyyy", "Zinh", "Zzzz"})  # common, inherited, unknown
+# Script names in the person's language (others keep Unicode's English name).
+_SCRIPT_NAMES = {
+    "Latn": _("Latin"), "Cyrl": _("Cyrillic"), "Grek": _("Greek"), "Armn": _("Armenian"),
+    "Cher": _("Cherokee"), "Geor": _("Georgian"), "Arab": _("Arabic"), "Hebr": _("Hebrew"),
+    "Hani": _("Han"), "Hira": _("Hiragana"), "Kana": _("Katakana"), "Hang": _("Hangul"),
+    "Thai": _("Thai"), "Deva": _("Devanagari"), "Bopo": _("Bopomofo"),
+}
+
+
+def script_name(code: str) -> str:
+    name = _SCRIPT_NAMES.get(code)
+    return str(name) if name is not None else str(ucd.script_name(code))
 
 
 def _fits(scripts_per_char: list[frozenset[str]], table: Iterable[str]) -> bool:
@@ -113,7 +129,7 @@ def mixed_scripts(u_label: str) -> list[str] | None:
     if not per_char or any(_fits(per_char, table) for table in candidates):
         return None
     found = {ucd.script(char) for char in u_label} - _NO_SCRIPT
-    return sorted(ucd.script_name(code) for code in found)
+    return sorted(script_name(code) for code in found)
 
 
 def verify_one_script(a_label: str) -> None:
@@ -131,11 +147,58 @@ def verify_one_script(a_label: str) -> None:
             )
 
 
+@functools.cache
+def _latin_look_alike(char: str) -> bool:
+    """The character looks like a letter or digit of a Latin domain name (ASCII), according
+    to Unicode's confusables (UTS #39)."""
+    # Imported on first use: the package loads its whole table (about 0.2 s) at import.
+    from confusable_homoglyphs import confusables
+
+    found = confusables.is_confusable(char, preferred_aliases=["latin"]) or []
+    return any(glyph["c"].isascii() and glyph["c"].isalnum()
+               for each in found for glyph in each["homoglyphs"])
+
+
+def label_script(u_label: str) -> str | None:
+    """The one script (ISO 15924 code) the letters of ``u_label`` are written in, if one."""
+    found = {ucd.script(char) for char in u_label} - _NO_SCRIPT
+    return found.pop() if len(found) == 1 else None
+
+
+def latin_look_alike(u_label: str) -> str | None:
+    """The script's name when ``u_label`` is a whole-script confusable of a Latin label: in one
+    script other than Latin, every letter looking like a Latin one. None otherwise."""
+    script = label_script(u_label)
+    if script in (None, "Latn"):
+        return None
+    letters = [char for char in u_label if ucd.script(char) not in _NO_SCRIPT]
+    if all(_latin_look_alike(char) for char in letters):
+        return script_name(script)
+    return None
+
+
+def verify_not_look_alike(a_label: str) -> None:
+    """Refuse a label that passes for a Latin one under a TLD not written in its script."""
+    *labels, tld = to_u_label(a_label).split(".")
+    tld_script = label_script(tld)
+    for label in labels:
+        script = latin_look_alike(label)
+        if script is not None and label_script(label) != tld_script:
+            raise ValidationError(
+                _("“%(label)s” is written in %(script)s letters that all look like Latin "
+                  "ones: under .%(tld)s it would pass for a name in Latin letters. Write it in "
+                  "Latin letters, or choose a name with letters of its own script."),
+                code="look_alike",
+                params={"label": label, "script": script, "tld": tld},
+            )
+
+
 def to_new_a_label(name: str) -> str:
     """``to_a_label`` for a name entering Bureau (registered, transferred in, searched):
-    each label in one script too."""
+    each label in one script, and none passing for a Latin label."""
     a_label = to_a_label(name)
     verify_one_script(a_label)
+    verify_not_look_alike(a_label)
     return a_label
 
 
