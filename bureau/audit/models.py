@@ -37,6 +37,7 @@ class EventKind(models.TextChoices):
     MEMBER_REMOVED = "member-removed", _("Person removed")
     POLICY_CHANGED = "policy-changed", _("Security policy changed")
     ORGANISATION_CREATED = "organisation-created", _("Organisation created")
+    ACCOUNT_CLOSED = "account-closed", _("Account closed")
 
 
 class SecurityEvent(AppendOnlyModel):

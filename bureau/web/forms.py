@@ -265,3 +265,8 @@ class TransferInForm(forms.Form):
                                       "you.")})
     accepted_price = forms.IntegerField(min_value=0, max_value=MAX_CENTS,
                                         widget=forms.HiddenInput)
+
+
+class CloseAccountForm(forms.Form):
+    typed_email = forms.CharField(label=_("Your account's email address, to confirm"),
+                                  max_length=254)

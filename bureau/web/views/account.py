@@ -1,17 +1,24 @@
-"""The person's own settings: email, password, two-factor methods, recent security events."""
+"""The person's own settings: email, password, two-factor methods, recent security events,
+their data to download, and closing the account."""
 
 from __future__ import annotations
 
 from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
-from bureau.audit import personal_data
+from bureau.audit import closure, personal_data
 from bureau.audit.models import SecurityEvent
 from bureau.core.credentials import Credential
 
+from ..forms import CloseAccountForm
 from ..organisations import person
+from ..outcomes import Failed, attempt
+from .legal import operator
 
 
 @login_required
@@ -29,3 +36,26 @@ def data_export(request: HttpRequest) -> HttpResponse:
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
     response["Content-Disposition"] = 'attachment; filename="bureau-my-data.json"'
     return response
+
+
+@login_required
+def close(request: HttpRequest) -> HttpResponse:
+    """Close the account (GDPR article 17): first what stands in the way (names, money),
+    then what is kept and why, then the address typed again."""
+    user = person(request)
+    blockers = closure.blockers(user)
+    form = CloseAccountForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            attempt(form, lambda: closure.close_account(
+                user, Credential.of_session(request),
+                typed_email=form.cleaned_data["typed_email"]),
+                context={"view": "close_account"})
+        except Failed:
+            blockers = closure.blockers(user)
+        else:
+            logout(request)
+            messages.success(request, _("Your account is closed. Thank you for your trust."))
+            return redirect("web:home")
+    return render(request, "web/account_close.html", {
+        "form": form, "blockers": blockers, "operator": operator()})
