@@ -215,6 +215,7 @@ BUREAU_PERIODIC_JOBS.update({
     "dns-rollovers": {"task": "bureau.dns.tasks.advance_rollovers", "every": 3600},
     "dns-health": {"task": "bureau.dns.tasks.check_health", "every": 6 * 3600},
     "dns-acme-expiry": {"task": "bureau.dns.tasks.revoke_expired_acme_credentials", "every": 300},
+    "dns-hosting-fees": {"task": "bureau.dns.tasks.charge_hosting", "every": 3600},
     "dns-public-suffixes": {"task": "bureau.dns.tasks.refresh_public_suffixes",
                             "every": 7 * 86400},
 })

@@ -134,3 +134,12 @@ def revoke_expired_acme_credentials() -> int:
     from bureau.dns.operations.credentials import revoke_expired
 
     return revoke_expired()
+
+
+@task()
+def charge_hosting() -> str:
+    """Charge the yearly DNS hosting fee of the zones whose paid year has ended."""
+    from bureau.dns.operations.fees import charge_due
+
+    run = charge_due()
+    return f"charged {run.charged}, balance too short {run.short}"

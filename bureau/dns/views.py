@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
@@ -24,7 +25,7 @@ from bureau.web.outcomes import Failed, attempt
 
 from .forms import ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
 from .models import Template, Zone
-from .operations import dnssec, health, history, records, templates, zonefiles, zones
+from .operations import dnssec, fees, health, history, records, templates, zonefiles, zones
 from .operations.errors import RecordsInvalid
 from .records import Record as RawRecord
 
@@ -85,7 +86,12 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         .select_related("domain"),
         "elsewhere": Domain.objects.filter(organisation=org, state__in=HELD_STATES,
                                            zone__isnull=True).order_by("name"),
-        "form": form}, status=400 if form.errors else 200)
+        "form": form, "hosting_fee": hosting_fee()}, status=400 if form.errors else 200)
+
+
+def hosting_fee() -> str:
+    adopted = fees.price()
+    return f"{format_cents(adopted.amount)} {adopted.currency}" if adopted else ""
 
 
 def zone_page(request: HttpRequest, zone: Zone, **forms_: Any) -> HttpResponse:

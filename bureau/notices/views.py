@@ -16,8 +16,8 @@ from django.views.decorators.http import require_http_methods
 from bureau.core import clock
 from bureau.core.credentials import Credential
 from bureau.registrar.contacts.models import Contact
-from bureau.registrar.domains.models import HELD_STATES, Domain
-from bureau.registrar.operations.check import list_price
+from bureau.registrar.domains.models import HELD_STATES, Domain, Operation
+from bureau.registrar.operations.check import list_price, service_price
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.models import Tld
@@ -90,7 +90,10 @@ def fees(request: HttpRequest) -> HttpResponse:
              "restore": money(list_price(tld, "restore", 1), tld.currency),
              "create": money(list_price(tld, "create", 1), tld.currency)}
             for tld in Tld.objects.filter(is_active=True).order_by("name")]
-    return page(request, "notices/fees.html", {"rows": rows, **schedule()})
+    hosting = service_price(Operation.DNS_HOSTING)
+    return page(request, "notices/fees.html", {
+        "rows": rows, **schedule(),
+        "dns_hosting": money(hosting.amount, hosting.currency) if hosting else None})
 
 
 def parked(request: HttpRequest) -> HttpResponse:

@@ -60,7 +60,9 @@ def add_price(price_list: PriceList, *, subject: str, operation: str,
                                field="breakdown")
     return PriceItem.objects.create(price_list=price_list, subject=subject.lower().strip("."),
                                     operation=operation, currency=currency,
-                                    **{k: int(v) for k, v in breakdown.items()})
+                                    # a part left out is nothing (a service
+                                    # has no registry cost)
+                                    **{k: int(breakdown.get(k, 0)) for k in parts})
 
 
 def comment(price_list: PriceList, user: Any, text: str) -> Comment:

@@ -1,6 +1,8 @@
 """Create a hosted zone (standalone, or for a domain of the organisation).
 
-Errors: NotAllowed; ZoneExists (field "name"); InvalidName (field "name"); RecordsInvalid;
+Errors: NotAllowed; InsufficientFunds (hosting a name registered elsewhere has the price the
+members adopted: operations/fees.py); ZoneExists (field "name"); InvalidName (field "name");
+RecordsInvalid;
 NameClaimed (field "name"): the name is held at Bureau by another organisation, or is inside
 (or above) a zone another organisation hosts — hosting it would take over their names on
 Bureau's name servers.
@@ -38,6 +40,7 @@ from bureau.registrar.operations.errors import InvalidName
 from .common import logger, record_change, verify_may_manage
 from .control import verify_may_host
 from .errors import NameClaimed, RecordsInvalid, ZoneExists
+from .fees import charge_year
 
 
 def parse_zone_name(name: str) -> str:
@@ -65,6 +68,8 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
             Record.objects.bulk_create(
                 Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl)
                 for r in valid)
+            # A name registered elsewhere pays its hosting's first year now (members' price).
+            charge_year(zone, actor.user)
     except IntegrityError as exc:
         raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name}) from exc
     publish_new_zone(zone)

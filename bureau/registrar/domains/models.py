@@ -221,6 +221,8 @@ class Operation(models.TextChoices):
     RESTORE = "restore", _("Restore")
     RECONCILE = "reconcile", _("Reconciliation")
     POLL = "poll", _("Registry message")
+    # A service the members price per year (bureau.coop price lists, service "dns-hosting").
+    DNS_HOSTING = "dns-hosting", _("DNS hosting (one year)")
 
 
 class Outcome(models.TextChoices):

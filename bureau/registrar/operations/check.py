@@ -95,6 +95,14 @@ def cooperative_prices(tlds: Iterable[Tld], operation: str) -> dict[str, int]:
             if price.currency == by_name[name].currency}
 
 
+def service_price(code: str) -> AdoptedPrice | None:
+    """The yearly price the members adopted for a service (``Operation.DNS_HOSTING``), in
+    force now; ``None`` when no adopted list prices it (the service is then free)."""
+    if _price_source is None:
+        return None
+    return _price_source([code], "service").get(code)
+
+
 def cooperative_price(tld: Tld, operation: str) -> int | None:
     """``cooperative_prices`` for one TLD: ``None`` when no adopted list in force covers it."""
     return cooperative_prices([tld], operation).get(tld.name)
