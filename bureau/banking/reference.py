@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from stdnum import iso11649
 from stdnum.iso7064 import mod_97_10
@@ -44,6 +45,7 @@ def pretty(reference: str) -> str:
     return str(iso11649.format(reference))
 
 
+@lru_cache(maxsize=4096)  # a statement names the same few thousand references again and again
 def parse(reference: str) -> Reference | None:
     """The Reference a (possibly spaced, lower-case) RF string names; None if it is not one of
     Bureau's or its check digits are wrong."""

@@ -27,18 +27,24 @@ def plan_debits() -> dict[str, object]:
 
 
 @task()
-def settle_many(*, credited: dict[str, list[int]]) -> dict[str, object]:
-    """``settle_payments`` for many organisations (a statement's credits): {id: line ids}."""
+def settle_statement(*, statement_id: int) -> dict[str, object]:
+    """``settle_payments`` for every organisation a statement credited."""
     import logging
 
     from bureau.registrar.accounts.models import Organisation
 
+    from .models import BankLine, LineState
     from .operations.waiting import settle
 
+    credited: dict[int, list[int]] = {}
+    for line_id, organisation_id in BankLine.objects.filter(
+            statement_id=statement_id, state=LineState.CREDITED,
+            organisation__isnull=False).values_list("pk", "organisation_id"):
+        credited.setdefault(organisation_id, []).append(line_id)
     failed = []
-    for organisation in Organisation.objects.filter(pk__in=[int(i) for i in credited]):
+    for organisation in Organisation.objects.filter(pk__in=credited):
         try:
-            settle(organisation, credited[str(organisation.pk)])
+            settle(organisation, credited[organisation.pk])
         except Exception:
             logging.getLogger("bureau.payments").exception(
                 "settling the payments of organisation %s", organisation.pk)

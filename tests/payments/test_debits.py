@@ -84,7 +84,7 @@ def test_collect_confirm_and_return_through_the_bank(
     # The bank credits it: the balance is credited once.
     paid = camt053([Movement("DD1", 1200, end_to_end=first.end_to_end)], statement_id="A")
     report = run(paid)
-    assert len(report.credited) == 1 and ledger.balance(organisation, "EUR") == 1200
+    assert report.credited == 1 and ledger.balance(organisation, "EUR") == 1200
     first.refresh_from_db()
     assert first.state == CollectionState.PAID
     # The next one is RCUR.

@@ -28,7 +28,8 @@ from django.utils.translation import gettext as _
 
 from bureau.coop import conf
 from bureau.coop.models import Invoice, InvoiceKind
-from bureau.core import clock
+from bureau.core import bulk, clock
+from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.ledger import top_ups_posted
 from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
 from bureau.registrar.domains.names import to_u_label
@@ -173,31 +174,31 @@ def on_entry(sender: Any, instance: Entry, created: bool, **kwargs: Any) -> None
             issue_for_refund(journal, amount, account.currency)
 
 
-def on_top_ups(sender: Any, postings: list[tuple[Journal, Any, int]], **kwargs: Any) -> None:
-    """``ledger.top_up_many``: the top-ups' invoices, numbered in one go, written in bulk."""
+def on_top_ups(sender: Any, postings: list[tuple[int, int, int]], currency: str,
+              **kwargs: Any) -> None:
+    """``ledger.top_up_many``: the top-ups' invoices (journal id, organisation id, amount),
+    numbered in one go and written without a model instance each."""
     if not postings:
         return
     at = clock.now()
     series = series_for(InvoiceKind.INVOICE, at)
     first = next_numbers(series, len(postings))
     seller = conf.seller().as_dict()
-    buyers = buyers_of({account.organisation for _journal, account, _amount in postings})
+    buyers = buyers_of(set(Organisation.objects.filter(
+        pk__in={organisation for _j, organisation, _a in postings}).only("pk", "name")))
     with translation.override("fr"):
         label = _("Top-up of the prepaid balance (multi-purpose voucher)")
         mention = _("Multi-purpose voucher: VAT is due when the balance is spent, on the "
                     "invoice of each operation (article 256 ter of the French tax code, CGI).")
-    invoices = []
-    for offset, (journal, account, amount) in enumerate(postings):
-        organisation = account.organisation
-        line = _line(label, amount, Decimal(0), True)
-        sequence = first + offset
-        invoices.append(Invoice(
-            number=f"{series}-{sequence:06d}", series=series, sequence=sequence,
-            kind=InvoiceKind.INVOICE, journal=journal, organisation=organisation,
-            issued_at=at, seller=seller, buyer=buyers[organisation.pk], lines=[line],
-            currency=account.currency, total_ht=line["total_ht"], total_vat=line["vat"],
-            total_ttc=line["total_ttc"], vat_mention=mention))
-    Invoice.objects.bulk_create(invoices)
+    fields = ("number", "series", "sequence", "kind", "journal_id", "organisation_id",
+              "issued_at", "seller", "buyer", "lines", "currency", "total_ht", "total_vat",
+              "total_ttc", "vat_mention")
+    # A voucher carries no VAT: its one line is the amount, excluding and including tax.
+    bulk.insert_rows(Invoice, fields, (
+        (f"{series}-{first + offset:06d}", series, first + offset, InvoiceKind.INVOICE.value,
+         journal, organisation, at, seller, buyers[organisation],
+         [_line(label, amount, Decimal(0), True)], currency, amount, 0, amount, mention)
+        for offset, (journal, organisation, amount) in enumerate(postings)))
 
 
 def connect_ledger_hook() -> None:

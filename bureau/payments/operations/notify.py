@@ -11,20 +11,21 @@ logger = logging.getLogger("bureau.payments")
 
 
 def after_credit(organisation_ids: Sequence[int], lines: Sequence[Any]) -> None:
-    """One job per organisation credited; a statement crediting many gets one job for all
-    (each organisation settled in turn, one failing does not stop the others)."""
-    from ..tasks import settle_many, settle_payments
+    """One job per organisation credited (a card payment, staff's click)."""
+    from ..tasks import settle_payments
 
-    by_organisation: dict[int, list[int]] = {}
-    for line in lines:
-        by_organisation.setdefault(line.organisation_id, []).append(line.pk)
-    if len(organisation_ids) > 10:
-        settle_many.enqueue(credited={str(i): by_organisation.get(i, [])
-                                      for i in organisation_ids})
-        return
     for organisation_id in organisation_ids:
         settle_payments.enqueue(organisation_id=organisation_id,
-                                line_ids=by_organisation.get(organisation_id, []))
+                                line_ids=[line.pk for line in lines
+                                          if line.organisation_id == organisation_id])
+
+
+def after_statement(statement_id: int) -> None:
+    """One job for a whole statement, however many organisations it credits (each settled
+    in turn, one failing does not stop the others)."""
+    from ..tasks import settle_statement
+
+    settle_statement.enqueue(statement_id=statement_id)
 
 
 def after_shares(lines: Sequence[Any]) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from bureau.banking import formats
@@ -30,7 +31,7 @@ from bureau.banking.statement import Problem, StatementError, StatementLine
 from bureau.coop.models import Invoice, Member
 from bureau.coop.operations import membership
 from bureau.coop.operations.errors import CoopError
-from bureau.core import clock
+from bureau.core import bulk, clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 
@@ -39,17 +40,18 @@ from ..models import BankLine, LineState, MatchedBy, StatementImport, WaitingOrd
 from ..problems import describe
 from . import debits, payouts
 from .errors import AlreadyImported, BadStatement, CannotAssign
-from .notify import after_credit, after_shares
+from .notify import after_credit, after_shares, after_statement
 from .staff import verify_staff
 
 INVOICE_NUMBER = re.compile(r"\b(?:F|AV)\d{4}-\d{6}\b")
-CHUNK = 500
+CHUNK = 5000  # lines per round of queries: the fixed cost of a round is spread thin
 
 
 @dataclass
 class ImportReport:
     statement: StatementImport
-    credited: list[BankLine] = field(default_factory=list)
+    credited: int = 0  # balances credited (transfers, direct debits confirmed)
+    organisations: set[int] = field(default_factory=set)  # the organisations credited
     shares: list[BankLine] = field(default_factory=list)
     waiting: int = 0
     debits: int = 0
@@ -59,7 +61,7 @@ class ImportReport:
         return (_("%(lines)s line(s) read: %(credited)s credited, %(shares)s share "
                   "payment(s), %(waiting)s waiting for staff, %(debits)s money out, %(known)s "
                   "already imported.")
-                % {"lines": self.statement.lines, "credited": len(self.credited),
+                % {"lines": self.statement.lines, "credited": self.credited,
                    "shares": len(self.shares),
                    "waiting": self.waiting, "debits": self.debits, "known": self.known})
 
@@ -108,14 +110,12 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
             if importer.problems:
                 raise refusal(importer.problems)
             statement.lines = importer.count
-            statement.credited, statement.waiting = len(report.credited), report.waiting
-            statement.debits, statement.known = report.debits, report.known
+            statement.credited = report.credited + len(report.shares)
+            statement.waiting, statement.debits = report.waiting, report.debits
+            statement.known = report.known
             statement.save()
-            statement.credited += len(report.shares)
-            statement.save()
-            organisations = {line.organisation_id for line in report.credited}
-            transaction.on_commit(lambda: after_credit(
-                sorted(i for i in organisations if i is not None), report.credited))
+            if report.organisations:
+                transaction.on_commit(lambda: after_statement(statement.pk))
             transaction.on_commit(lambda: after_shares(report.shares))
     except StatementError as exc:
         found = exc.problems + (importer.problems if importer is not None else [])
@@ -141,100 +141,157 @@ def chunks(lines: Iterable[StatementLine], size: int) -> Iterator[list[Statement
         yield chunk
 
 
+@dataclass(slots=True)
+class Row:
+    """A line to write as a BankLine: plain values, no model instance (a statement may have
+    a million lines; they are sent with COPY)."""
+
+    line: StatementLine
+    state: str = LineState.WAITING.value
+    organisation_id: int | None = None
+    matched_by: str = ""
+    journal_id: int | None = None
+    suggestion_id: int | None = None
+    member_id: int | None = None
+    note: str = ""
+
+    def values(self, statement_id: int) -> tuple[Any, ...]:
+        line = self.line
+        return (line.entry_ref, statement_id, line.booked_on, line.amount, line.currency,
+                line.credit, line.name[:140], line.iban[:34], line.remittance,
+                line.reference[:35], line.end_to_end[:35], line.returned,
+                line.return_reason[:4], self.state, self.matched_by, self.organisation_id,
+                self.member_id, self.note[:255], self.suggestion_id, self.journal_id)
+
+
+ROW_FIELDS = ("entry_ref", "statement_id", "booked_on", "amount", "currency", "credit", "name",
+              "iban", "remittance", "reference", "end_to_end", "returned", "return_reason",
+              "state", "matched_by", "organisation_id", "member_id", "note", "suggestion_id",
+              "journal_id")
+
+
 class Importer:
-    """Writes the lines of one statement, a chunk at a time (one query finds which lines
-    are known already)."""
+    """Writes the lines of one statement a chunk at a time, with a fixed number of queries
+    per chunk whatever its size: the lines already known, the organisations and invoices
+    the chunk names, the suggestions for what waits; then the chunk's top-ups
+    (``ledger.top_up_many``) and its rows, both in bulk. Lines answering a direct debit, a
+    payout or paying shares are rare and settled one by one by their own operations."""
 
     def __init__(self, statement: StatementImport, report: ImportReport) -> None:
         self.statement, self.report = statement, report
         self.currency = conf.currency()
         self.problems: list[Problem] = []
         self.count = 0
-        self.seen: set[str] = set()
-        self.organisations: dict[int, Organisation | None] = {}
-        # Written at the end of each chunk, in bulk: the rows, and the credits among them.
-        self.pending: list[BankLine] = []
-        self.to_credit: list[tuple[BankLine, Organisation, str]] = []
-
-    def flush(self) -> None:
-        """Credit the chunk's matched lines (ledger.top_up_many: journals, entries, balances
-        and invoices in a few statements) and write its rows."""
-        if not self.problems and self.to_credit:
-            journals = ledger.top_up_many(
-                [(organisation, row.amount, memo_for(row))
-                 for row, organisation, _how in self.to_credit], self.currency)
-            for journal, (row, organisation, how) in zip(journals, self.to_credit,
-                                                         strict=True):
-                row.journal, row.organisation, row.matched_by = journal, organisation, how
-                row.state = LineState.CREDITED
-        if not self.problems:
-            BankLine.objects.bulk_create(self.pending)
-            self.report.credited.extend(row for row, _o, _h in self.to_credit)
-        self.pending, self.to_credit = [], []
+        self.existing: set[int] = set()  # organisations known to exist (ids)
+        self.missing: set[int] = set()
 
     def add(self, chunk: list[StatementLine]) -> None:
-        known = set(BankLine.objects.filter(entry_ref__in=[line.entry_ref for line in chunk])
-                    .values_list("entry_ref", flat=True))
-        # The organisations the chunk's references name, in one query.
-        wanted = {found.number for line in chunk
-                  if (found := rf.find(line.reference, line.remittance)) is not None
-                  and found.kind == rf.BALANCE} - set(self.organisations)
-        if wanted:
-            found_now = Organisation.objects.in_bulk(wanted)
-            self.organisations.update({pk: found_now.get(pk) for pk in wanted})
+        fresh: list[StatementLine] = []
         for line in chunk:
             self.count += 1
             if line.currency != self.currency:
                 self.problems.append(Problem(line.line, _(
                     "the currency %(currency)s is not the one balances are kept in "
                     "(%(ours)s)") % {"currency": line.currency, "ours": self.currency}))
-                continue
-            if line.entry_ref in known or line.entry_ref in self.seen:
+            elif not self.problems:
+                fresh.append(line)
+        if self.problems:
+            return  # nothing will be written: only the remaining problems are looked for
+        known = set(BankLine.objects.filter(entry_ref__in=[line.entry_ref for line in fresh])
+                    .values_list("entry_ref", flat=True))
+        rows: list[Row] = []
+        credits: list[tuple[Row, rf.Reference | None]] = []
+        for line in fresh:
+            if line.entry_ref in known:
                 self.report.known += 1
                 continue
-            self.seen.add(line.entry_ref)
-            if not self.problems:
-                self.store(line)
-        self.flush()
+            known.add(line.entry_ref)  # the same movement twice in one file
+            found = rf.find(line.reference, line.remittance) if line.credit else None
+            row = self.special(line, found)
+            if row is None:
+                continue  # settled by its own operation
+            rows.append(row)
+            if not line.credit:
+                row.state = LineState.DEBIT.value
+                self.report.debits += 1
+            else:
+                credits.append((row, found))
+        self.match(credits)
+        self.write(rows)
 
-    def organisation(self, pk: int) -> Organisation | None:
-        if pk not in self.organisations:
-            self.organisations[pk] = Organisation.objects.filter(pk=pk).first()
-        return self.organisations[pk]
-
-    def store(self, line: StatementLine) -> None:
-        row = BankLine(
+    def special(self, line: StatementLine, found: rf.Reference | None) -> Row | None:
+        """A direct debit's answer, a payout seen, shares paid: settled by its operation
+        (None). A Row when it is an ordinary line, or one its operation did not take (with
+        the reason noted for staff)."""
+        if not (line.end_to_end.startswith(("BUREAU-DD-", "BUREAU-RF-"))
+                or (found is not None and found.kind == rf.SHARE)):
+            return Row(line)
+        model = BankLine(
             entry_ref=line.entry_ref, statement=self.statement, booked_on=line.booked_on,
             amount=line.amount, currency=line.currency, credit=line.credit,
             name=line.name[:140], iban=line.iban[:34], remittance=line.remittance,
             reference=line.reference[:35], end_to_end=line.end_to_end[:35],
             returned=line.returned, return_reason=line.return_reason[:4],
             state=LineState.WAITING)
-        if line.end_to_end.startswith("BUREAU-DD-") and debits.settle_line(row, line):
-            if row.state == LineState.CREDITED and row.organisation is not None:
-                self.report.credited.append(row)
+        if debits.settle_line(model, line):
+            if model.state == LineState.CREDITED and model.organisation_id is not None:
+                self.report.credited += 1
+                self.report.organisations.add(model.organisation_id)
             else:
                 self.report.debits += 1
-            return
-        if payouts.settle_line(row, line):
+            return None
+        if payouts.settle_line(model, line):
             self.report.debits += 1
-            return
-        if not line.credit:
-            row.state = LineState.DEBIT
-            self.pending.append(row)
-            self.report.debits += 1
-            return
-        found = rf.find(line.reference, line.remittance)
-        if found is not None and found.kind == rf.SHARE and self.pay_shares(row, found.number):
-            return
-        organisation, how = self.match(line)
-        if organisation is None:
-            row.suggestion = suggest(line)
-            self.pending.append(row)
-            self.report.waiting += 1
-            return
-        self.to_credit.append((row, organisation, how))
-        self.pending.append(row)
+            return None
+        if found is not None and found.kind == rf.SHARE and self.pay_shares(model, found.number):
+            return None
+        return Row(line, note=model.note)
+
+    def match(self, credits: list[tuple[Row, rf.Reference | None]]) -> None:
+        """Credit what the chunk's references or invoice numbers name; the rest waits for
+        staff with a suggestion. One query each for the organisations, the invoices and
+        the suggestions, whatever the chunk's size."""
+        wanted = {found.number for _row, found in credits
+                  if found is not None and found.kind == rf.BALANCE}
+        if unknown := wanted - self.existing - self.missing:
+            exist = set(Organisation.objects.filter(pk__in=unknown)
+                        .values_list("pk", flat=True))
+            self.existing |= exist
+            self.missing |= unknown - exist
+        to_credit: list[Row] = []
+        unmatched: list[Row] = []
+        for row, found in credits:
+            if found is not None and found.kind == rf.BALANCE and found.number in self.existing:
+                row.organisation_id, row.matched_by = found.number, MatchedBy.REFERENCE.value
+                to_credit.append(row)
+            else:
+                unmatched.append(row)
+        numbers = {n for row in unmatched for n in INVOICE_NUMBER.findall(row.line.remittance)}
+        if numbers:
+            customers = dict(Invoice.objects.filter(number__in=numbers)
+                             .values_list("number", "organisation_id"))
+            for row in unmatched:
+                number = next((n for n in INVOICE_NUMBER.findall(row.line.remittance)
+                               if n in customers), None)
+                if number is not None:
+                    row.organisation_id = customers[number]
+                    row.matched_by = MatchedBy.INVOICE.value
+                    to_credit.append(row)
+            unmatched = [row for row in unmatched if not row.matched_by]
+        suggest(unmatched, self.currency)
+        self.report.waiting += len(unmatched)
+        if to_credit:
+            journals = ledger.top_up_many(
+                [(int(row.organisation_id or 0), row.line.amount, memo_for(row.line))
+                 for row in to_credit], self.currency)
+            for row, journal in zip(to_credit, journals, strict=True):
+                row.journal_id, row.state = journal, LineState.CREDITED.value
+                self.report.organisations.add(int(row.organisation_id or 0))
+            self.report.credited += len(to_credit)
+
+    def write(self, rows: list[Row]) -> None:
+        pk = self.statement.pk
+        bulk.insert_rows(BankLine, ROW_FIELDS, (row.values(pk) for row in rows))
 
     def pay_shares(self, row: BankLine, number: int) -> bool:
         """A share payment (reference RF..S<member number>): into the share capital. False,
@@ -256,34 +313,31 @@ class Importer:
         self.report.shares.append(row)
         return True
 
-    def match(self, line: StatementLine) -> tuple[Organisation | None, str]:
-        found = rf.find(line.reference, line.remittance)
-        if found is not None and found.kind == rf.BALANCE:
-            organisation = self.organisation(found.number)
-            if organisation is not None:
-                return organisation, MatchedBy.REFERENCE
-        for number in INVOICE_NUMBER.findall(line.remittance):
-            invoice = Invoice.objects.filter(number=number).select_related(
-                "organisation").first()
-            if invoice is not None:
-                return invoice.organisation, MatchedBy.INVOICE
-        return None, ""
+
+def suggest(rows: list[Row], currency: str) -> None:
+    """A guess for staff only: an order waiting for exactly the amount, else an organisation
+    with the payer's name (two queries for all the rows)."""
+    if not rows:
+        return
+    by_amount: dict[int, int] = {}
+    for price, organisation in (WaitingOrder.objects.filter(
+            state=WaitingState.WAITING, currency=currency,
+            price__in={row.line.amount for row in rows})
+            .order_by("-created_at", "-id").values_list("price", "organisation_id")):
+        by_amount[price] = organisation  # the oldest order wins: it comes last
+    names = {row.line.name.strip().lower() for row in rows} - {""}
+    by_name: dict[str, int] = {}
+    if names:
+        for name, organisation in (Organisation.objects.annotate(lowered=Lower("name"))
+                                   .filter(lowered__in=names).order_by("-pk")
+                                   .values_list("lowered", "pk")):
+            by_name[name] = organisation
+    for row in rows:
+        row.suggestion_id = (by_amount.get(row.line.amount)
+                             or by_name.get(row.line.name.strip().lower()))
 
 
-def suggest(line: StatementLine) -> Organisation | None:
-    """A guess for staff only: an order waiting for exactly this amount, else an
-    organisation with the payer's name."""
-    waiting = (WaitingOrder.objects.filter(state=WaitingState.WAITING, price=line.amount,
-                                           currency=line.currency)
-               .select_related("organisation").first())
-    if waiting is not None:
-        return waiting.organisation
-    if line.name.strip():
-        return Organisation.objects.filter(name__iexact=line.name.strip()).first()
-    return None
-
-
-def memo_for(row: BankLine) -> str:
+def memo_for(row: BankLine | StatementLine) -> str:
     return (_("Bank transfer of %(date)s, bank reference %(ref)s")
             % {"date": row.booked_on.isoformat(), "ref": row.entry_ref.rpartition(":")[2]}
             )[:255]

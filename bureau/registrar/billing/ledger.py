@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Case, Value, When
 from django.db.models.functions import Coalesce
 from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
+from bureau.core import bulk, clock
 from bureau.registrar.accounts.models import Organisation
 
 from .models import AccountKind, Entry, Journal, JournalKind, LedgerAccount, Order
@@ -135,51 +135,52 @@ def pay_share(amount: int, currency: str, memo: str = "") -> Journal:
         ], memo=memo)
 
 
-# Sent inside the transaction of ``top_up_many`` with ``postings``: [(journal, member
-# account, amount)]: the bulk twin of the entries' post_save (bureau.coop issues invoices).
+# Sent inside the transaction of ``top_up_many`` with ``postings``: [(journal id,
+# organisation id, amount)] and ``currency``: the bulk twin of the entries' post_save
+# (bureau.coop issues the invoices).
 top_ups_posted = Signal()
 
 
-def top_up_many(items: Sequence[tuple[Organisation, int, str]], currency: str) -> list[Journal]:
-    """Many top-ups at once (a bank statement): (organisation, cents > 0, memo) each. The same
-    journals and entries as ``top_up``, written with a few bulk statements."""
+def top_up_many(items: Sequence[tuple[int, int, str]], currency: str) -> list[int]:
+    """Many top-ups at once (a bank statement): (organisation id, cents > 0, memo) each.
+    The same journals and entries as ``top_up``, written without a model instance each
+    (``bureau.core.bulk``: COPY on PostgreSQL); returns the journals' ids, in order."""
     if any(amount <= 0 for _org, amount, _memo in items):
         raise ValueError("a top-up is a positive amount of cents")
     if not items:
         return []
     with transaction.atomic():
         funding = system_account(AccountKind.FUNDING, currency)
+        wanted = {organisation for organisation, _a, _m in items}
         # One query for the accounts that exist; the few missing ones are created.
-        accounts: dict[int, LedgerAccount] = {
-            int(account.organisation_id or 0): account for account in LedgerAccount.objects.filter(
-                kind=AccountKind.MEMBER, currency=currency,
-                organisation_id__in={organisation.pk for organisation, _a, _m in items})}
-        missing = {o.pk: o for o, _a, _m in items if o.pk not in accounts}
-        if missing:
+        accounts = dict(LedgerAccount.objects.filter(
+            kind=AccountKind.MEMBER, currency=currency, organisation_id__in=wanted)
+            .values_list("organisation_id", "pk"))
+        if missing := wanted - set(accounts):
             LedgerAccount.objects.bulk_create(
-                [LedgerAccount(kind=AccountKind.MEMBER, organisation=o, currency=currency)
-                 for o in missing.values()], ignore_conflicts=True)
-            accounts.update({int(a.organisation_id or 0): a for a in LedgerAccount.objects.filter(
-                kind=AccountKind.MEMBER, currency=currency, organisation_id__in=missing)})
-        journals = Journal.objects.bulk_create(
-            [Journal(kind=JournalKind.TOP_UP, memo=memo[:255]) for _o, _a, memo in items])
-        entries: list[Entry] = []
-        totals: dict[int, int] = {}
-        for journal, (organisation, amount, _memo) in zip(journals, items, strict=True):
-            account = accounts[organisation.pk]
-            entries += [Entry(journal=journal, account=account, amount=amount),
-                        Entry(journal=journal, account=funding, amount=-amount)]
-            totals[account.pk] = totals.get(account.pk, 0) + amount
-        Entry.objects.bulk_create(entries)
-        totals[funding.pk] = -sum(amount for _o, amount, _m in items)
-        # One UPDATE for every balance the chunk moves (F(): the database adds).
-        LedgerAccount.objects.filter(pk__in=totals).update(balance=models.F("balance") + Case(
-            *[When(pk=pk, then=Value(amount)) for pk, amount in totals.items()],
-            output_field=models.BigIntegerField()))
-        top_ups_posted.send(sender=Journal, postings=[
-            (journal, accounts[organisation.pk], amount)
-            for journal, (organisation, amount, _memo) in zip(journals, items, strict=True)])
-    return journals
+                [LedgerAccount(kind=AccountKind.MEMBER, organisation_id=o, currency=currency)
+                 for o in missing], ignore_conflicts=True)
+            accounts.update(LedgerAccount.objects.filter(
+                kind=AccountKind.MEMBER, currency=currency, organisation_id__in=missing)
+                .values_list("organisation_id", "pk"))
+        ids = bulk.take_ids(Journal, len(items))
+        at = clock.now()
+        bulk.insert_rows(Journal, ("id", "kind", "memo", "at"), (
+            (journal, JournalKind.TOP_UP.value, memo[:255], at)
+            for journal, (_o, _a, memo) in zip(ids, items, strict=True)))
+        totals: dict[int, int] = {funding.pk: 0}
+        entries = []
+        for journal, (organisation, amount, _memo) in zip(ids, items, strict=True):
+            account = accounts[organisation]
+            entries += [(journal, account, amount), (journal, funding.pk, -amount)]
+            totals[account] = totals.get(account, 0) + amount
+            totals[funding.pk] -= amount
+        bulk.insert_rows(Entry, ("journal_id", "account_id", "amount"), entries)
+        bulk.add_to(LedgerAccount, "balance", totals)
+        top_ups_posted.send(sender=Journal, currency=currency, postings=[
+            (journal, organisation, amount)
+            for journal, (organisation, amount, _memo) in zip(ids, items, strict=True)])
+    return ids
 
 
 def balance(organisation: Organisation, currency: str) -> int:
