@@ -30,8 +30,8 @@ def record(kind: str, *, user: Any = None, organisation: Organisation | None = N
            detail: dict[str, Any] | None = None, ip_address: str | None = None,
            user_agent: str = "") -> SecurityEvent:
     """Append one security event. ``user`` may be None (failed login: give ``identifier``).
-    Where from: the ``request``, or (from an operation, which has none) ``ip_address`` and
-    ``user_agent``."""
+    Where from: the ``request`` (and its door, ``via``), or (from an operation, which has
+    none) ``ip_address`` and ``user_agent``."""
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     if not identifier and user is not None:
@@ -39,6 +39,10 @@ def record(kind: str, *, user: Any = None, organisation: Organisation | None = N
     if request is not None:
         ip_address = client_ip(request)
         user_agent = request.META.get("HTTP_USER_AGENT", "")
+        # Through which door, as operations record it from their actor (the API lives
+        # under /api/, every other page is the portal's).
+        detail = {"via": "api" if request.path.startswith("/api/") else "portal",
+                  **(detail or {})}
     event = SecurityEvent.objects.create(
         kind=kind, user=user, identifier=identifier[:254], organisation=organisation,
         ip_address=ip_address, user_agent=user_agent[:255], detail=detail or {},

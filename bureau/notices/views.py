@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from bureau.core import clock
-from bureau.core.credentials import Credential
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import HELD_STATES, Domain, Operation
 from bureau.registrar.operations.check import list_price, service_price
@@ -74,7 +73,7 @@ def new_link(request: HttpRequest, pk: int) -> HttpResponse:
     """"Send a new link" on the contacts page (and the expired-link page leads there)."""
     contact = get_object_or_404(Contact, pk=pk, organisation__members=request.user)
     try:
-        contacts.request_new_link(contact=contact, actor=Actor(request.user))  # type: ignore[arg-type]
+        contacts.request_new_link(contact=contact, actor=Actor.of_session(request, "portal"))
     except OperationError as exc:
         messages.error(request, str(exc))
     else:
@@ -127,7 +126,7 @@ def auto_renew_view(request: HttpRequest, name: str) -> HttpResponse:
     if on not in ("0", "1"):
         return HttpResponse(status=400)
     try:
-        choices.set_auto_renew(actor=Actor(request.user), on=on == "1",  # type: ignore[arg-type]
+        choices.set_auto_renew(actor=Actor.of_session(request, "portal"), on=on == "1",
                                domain=domain)
     except OperationError as exc:
         return HttpResponse(str(exc), status=403, content_type="text/plain")
@@ -145,7 +144,7 @@ def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
     context: dict[str, object] = {"domain": domain, "items": goodbye.checklist(),
                                   "stops": goodbye.what_stops(domain)}
     if request.method == "POST":
-        actor = Actor(request.user, credential=Credential.of_session(request))  # type: ignore[arg-type]
+        actor = Actor.of_session(request, "portal")
         mode = request.POST.get("mode", "")
         try:
             goodbye.give_up(domain=domain, actor=actor, mode=mode,

@@ -58,6 +58,14 @@ class Actor:
     def system(cls, label: str) -> Actor:
         return cls(None, label, credential=Credential.console())
 
+    @classmethod
+    def of_session(cls, request: Any, via: str) -> Actor:
+        """The person logged in to ``request``'s session, at the door ``via``, from where,
+        with the session's credential."""
+        return cls(request.user, via, ip=request.META.get("REMOTE_ADDR") or None,
+                   user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                   credential=Credential.of_session(request))
+
 
 @dataclass(frozen=True)
 class EppOutcome:

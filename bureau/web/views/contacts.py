@@ -14,11 +14,10 @@ from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations import contacts as contact_ops
-from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 
 from ..forms import ContactForm
-from ..organisations import member_required, person
+from ..organisations import actor, member_required
 from ..outcomes import Failed, attempt
 
 
@@ -46,7 +45,7 @@ def edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             changes = {name: form.cleaned_data[name] for name in contact_ops.FIELDS}
             try:
                 saved = attempt(form, lambda: contact_ops.save_contact(
-                    organisation=organisation, actor=Actor(person(request), "portal"),
+                    organisation=organisation, actor=actor(request),
                     changes=changes, contact=contact), context={"op": "save-contact"})
             except Failed:
                 pass
@@ -70,7 +69,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     membership: Membership = request.membership  # type: ignore[attr-defined]
     contact = get_object_or_404(Contact, pk=pk, organisation=membership.organisation)
     try:
-        contact_ops.delete_contact(actor=Actor(person(request), "portal"), contact=contact)
+        contact_ops.delete_contact(actor=actor(request), contact=contact)
     except OperationError as exc:
         messages.error(request, str(exc))
     else:

@@ -11,7 +11,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bureau import epp
 from bureau.core.credentials import Credential
-from bureau.notices.renewal import renew_for_holder
+from bureau.notices import goodbye
+from bureau.notices.models import GoodbyeMode
+from bureau.notices.renewal import renew_for_holder, restore_for_holder
 from bureau.registrar import tasks
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
@@ -19,7 +21,7 @@ from bureau.registrar.billing.ledger import LedgerError
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
 from bureau.registrar.domains.names import to_u_label
-from bureau.registrar.operations import check, delete, register, restore, transfer, update
+from bureau.registrar.operations import check, register, transfer, update
 from bureau.registrar.operations.common import Actor, parse_name
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.connection import execute
@@ -181,14 +183,20 @@ class Command(BaseCommand):
         self._charged(result.order)
 
     def do_delete(self, actor: Actor, name: str, **options: Any) -> None:
-        domain = delete.delete(domain=self._domain(name), actor=actor).domain
+        # The guided goodbye, as the portal and the API: the operator who types the name on
+        # the command line has gone through the checklist with the member.
+        domain = self._domain(name)
+        goodbye.give_up(domain=domain, actor=actor, mode=GoodbyeMode.DELETE,
+                        ticked={item.key for item in goodbye.checklist()}, typed_name=name)
+        domain.refresh_from_db()
         self._show(domain)
         if domain.state == DomainState.REDEMPTION:
             self.stdout.write(f"  in redemption: `bureau domain restore {domain.u_label}` "
                               "brings it back (charged)")
 
     def do_restore(self, actor: Actor, name: str, **options: Any) -> None:
-        result = restore.restore(domain=self._domain(name), actor=actor)
+        # The holder's restore, as the portal and the API: the name works again at once.
+        result = restore_for_holder(self._domain(name), actor)
         self._show(result.domain)
         self._charged(result.order)
 

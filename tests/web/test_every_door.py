@@ -1,0 +1,256 @@
+"""Every state-changing operation with more than one door, run through each (the portal, the
+API, the `bureau` command where it has one): the same effect, the same history or security
+log entry naming the door, the same refusals (re-authentication before sensitive actions, the
+organisation's 2FA requirement). tests/doors.py holds the person at the doors; the contact
+change, the renewal and the transfer-code reveal are in test_three_doors.py.
+
+Doors members would expect that do not exist yet: the organisation's 2FA requirement has no
+API door (the organisation resource is read-only); tokens, people, invitations and DNS have no
+`bureau` command."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError
+from doors import Doors, asks_for_2fa, asks_to_reauthenticate, history, security_log
+
+from bureau import epp
+from bureau.api.models import ApiToken
+from bureau.audit.members import set_require_2fa
+from bureau.audit.models import EventKind, Invitation
+from bureau.notices.goodbye import checklist
+from bureau.notices.models import Goodbye
+from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.billing import ledger
+from bureau.registrar.billing.models import Order
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
+from bureau.registrar.operations import register
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.registries.connection import execute
+from bureau.registrar.registries.models import Registry
+from bureau.sandbox.testing import Sandbox
+
+from .conftest import make_contact, make_person
+
+pytestmark = pytest.mark.django_db
+
+DOORS = ["portal", "api", "cli"]
+FUNDS = 100_000
+
+
+@pytest.fixture
+def holder(alice: User, org_a: Organisation, sandbox_registry: Registry) -> Contact:
+    ledger.top_up(org_a, FUNDS, "EUR")
+    return make_contact(org_a, "Holder")
+
+
+def registered(org_a: Organisation, alice: User, holder: Contact, *names: str) -> list[Domain]:
+    return [register.register(organisation=org_a, actor=Actor(alice), name=name,
+                              registrant=holder).domain for name in names]
+
+
+def spent(org_a: Organisation) -> int:
+    return FUNDS - ledger.balance(org_a, "EUR")
+
+
+# --- Names ---------------------------------------------------------------------------------
+
+def test_a_registration_from_every_door(alice: User, org_a: Organisation, holder: Contact,
+                                        sandbox: Sandbox) -> None:
+    doors = Doors(alice)
+    portal = doors.portal()
+    portal.post("/cart/add/", {"name": "porte-portal.test", "price": 1000, "currency": "EUR"})
+    assert portal.post("/cart/checkout/", {"registrant": holder.pk, "period": 1,
+                                           "dns": "later"}).status_code == 302
+    assert doors.api().post("/api/v1/domains/", {
+        "name": "porte-api.test", "registrant": holder.pk, "dns": "later"},
+        format="json").status_code == 201
+    doors.cli("domain", "register", "porte-cli.test", "--org", org_a.slug, "--holder",
+              str(holder.pk), "--dns", "later")
+    at_registry = {d["name"]: d for d in sandbox.domains()}
+    for door in DOORS:
+        name = f"porte-{door}.test"
+        assert Domain.objects.get(name=name).state == DomainState.ACTIVE
+        assert at_registry[name]["clid"] == "bureau"
+        assert history(name, Operation.CREATE) == [(Outcome.SUCCESS, alice, door)]
+    assert spent(org_a) == 3 * 1000
+
+    # Refused alike, nothing ordered: a label mixing Latin and Cyrillic.
+    mixed = "p\u0430ypal.test"
+    portal.post("/cart/add/", {"name": mixed, "price": 1000, "currency": "EUR"})
+    portal.post("/cart/checkout/", {"registrant": holder.pk, "period": 1, "dns": "later"})
+    assert doors.api().post("/api/v1/domains/", {"name": mixed, "registrant": holder.pk},
+                            format="json").status_code == 422
+    with pytest.raises(CommandError, match="script"):
+        doors.cli("domain", "register", mixed, "--org", org_a.slug, "--dns", "later")
+    assert Order.objects.count() == 3 and spent(org_a) == 3 * 1000
+
+
+def test_a_goodbye_then_a_restore_from_every_door(alice: User, org_a: Organisation,
+                                                 holder: Contact, sandbox: Sandbox) -> None:
+    names = {door: f"adieu-{door}.test" for door in DOORS}
+    domains = dict(zip(DOORS, registered(org_a, alice, holder, *names.values()), strict=True))
+    sandbox.clock.advance(days=6)  # past the add grace period: deletion goes to redemption
+    ticked = [item.key for item in checklist()]
+
+    def portal_goodbye(doors: Doors, name: str) -> object:
+        return doors.portal().post(f"/notices/goodbye/{name}/", {
+            "mode": "delete", "checked": ticked, "typed_name": name})
+
+    def api_goodbye(doors: Doors, name: str) -> object:
+        return doors.api().post(f"/api/v1/domains/{name}/goodbye/", {
+            "mode": "delete", "checklist": ticked, "typed_name": name}, format="json")
+
+    # A session that must re-authenticate deletes nothing (the console is trusted).
+    stale = Doors(alice).stale()
+    assert asks_to_reauthenticate(portal_goodbye(stale, names["portal"]))
+    assert asks_to_reauthenticate(api_goodbye(stale, names["api"]))
+    assert not Goodbye.objects.exists()
+
+    doors = Doors(alice)
+    portal_goodbye(doors, names["portal"])
+    api_goodbye(doors, names["api"])
+    doors.cli("domain", "delete", names["cli"])
+    for door, name in names.items():
+        domain = Domain.objects.get(pk=domains[door].pk)
+        assert domain.state == DomainState.REDEMPTION, door
+        assert "pendingDelete" in execute(domain.registry, epp.DomainInfo(name)).data \
+            .status_values
+        assert Goodbye.objects.get(domain=domain).confirmed_by == alice
+        # The registry answers a deletion out of the add grace period with "pending".
+        assert history(name, Operation.DELETE) == [(Outcome.PENDING, alice, door)]
+
+    before = spent(org_a)
+    price = domains["cli"].tld.restore_price
+    portal = doors.portal()
+    assert portal.post(f"/domains/{domains['portal'].pk}/restore/",
+                       {"accepted_price": price}).status_code == 302
+    assert doors.api().post(f"/api/v1/domains/{names['api']}/restore/", {},
+                            format="json").status_code == 200
+    doors.cli("domain", "restore", names["cli"])
+    for door, name in names.items():
+        assert Domain.objects.get(pk=domains[door].pk).state == DomainState.ACTIVE, door
+        assert "pendingDelete" not in execute(domains[door].registry,
+                                              epp.DomainInfo(name)).data.status_values
+        assert (Outcome.SUCCESS, alice, door) in history(name, Operation.RESTORE)
+    assert spent(org_a) == before + 3 * price
+
+
+def test_name_servers_changed_from_every_door(alice: User, org_a: Organisation,
+                                              holder: Contact) -> None:
+    (domain,) = registered(org_a, alice, holder, "serveurs.test")
+    doors = Doors(alice)
+    hosts = {door: [f"ns1.{door}.example.net", f"ns2.{door}.example.net"] for door in DOORS}
+    assert doors.portal().post(f"/domains/{domain.pk}/nameservers/", {
+        "nameservers": "\n".join(hosts["portal"])}).status_code == 302
+    assert Domain.objects.get(pk=domain.pk).nameservers == hosts["portal"]
+    assert doors.api().patch(f"/api/v1/domains/{domain.name}/", {
+        "nameservers": hosts["api"]}, format="json").status_code == 200
+    assert Domain.objects.get(pk=domain.pk).nameservers == hosts["api"]
+    doors.cli("domain", "nameservers", domain.name, *hosts["cli"])
+    data = execute(domain.registry, epp.DomainInfo(domain.name)).data
+    assert sorted(str(ns) for ns in data.nameservers) == hosts["cli"]
+    assert [door for _outcome, _who, door in history(domain.name, Operation.UPDATE)][-3:] \
+        == DOORS
+
+
+# --- Account and organisation (portal and API) ---------------------------------------------
+
+def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisation) -> None:
+    expires = (date.today() + timedelta(days=30)).isoformat()
+
+    def portal_create(doors: Doors) -> object:
+        return doors.portal().post("/account/tokens/", {
+            "name": "portal", "scopes": ["domains:read"], "expires_on": expires})
+
+    def api_create(doors: Doors) -> object:
+        return doors.api().post("/api/v1/tokens/", {"name": "api", "scopes": ["domains:read"]},
+                                format="json")
+
+    # Refused alike: a session to re-authenticate, then the organisation's 2FA requirement.
+    for create in (portal_create, api_create):
+        assert asks_to_reauthenticate(create(Doors(alice).stale()))
+    Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
+                                 data={"secret": "fernet:not-read-here"})
+    set_require_2fa(organisation=org_a, user=alice, required=True)
+    Authenticator.objects.filter(user=alice).delete()
+    for create in (portal_create, api_create):
+        assert asks_for_2fa(create(Doors(alice)))
+    assert not ApiToken.objects.exists()
+    # The requirement kept: with a second factor, both doors let the person through.
+    Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
+                                 data={"secret": "fernet:not-read-here"})
+
+    doors = Doors(alice)
+    portal_create(doors)
+    assert api_create(doors).status_code == 201  # type: ignore[attr-defined]
+    assert sorted(ApiToken.objects.filter(revoked_at=None).values_list("name", flat=True)) \
+        == ["api", "portal"]
+    assert [door for _who, _org, door in security_log(EventKind.TOKEN_CREATED)] == \
+        ["portal", "api"]
+    portal_token, api_token = (ApiToken.objects.get(name=n) for n in ("portal", "api"))
+    assert doors.portal().post(f"/account/tokens/{portal_token.pk}/revoke/").status_code == 302
+    assert doors.api().delete(f"/api/v1/tokens/{api_token.pk}/").status_code == 204
+    assert not ApiToken.objects.filter(revoked_at=None).exists()
+    assert [(who, door) for who, _org, door in security_log(EventKind.TOKEN_REVOKED)] == \
+        [(alice, "portal"), (alice, "api")]
+
+
+def test_a_role_changed_and_a_person_removed_at_both_doors(alice: User, org_a: Organisation,
+                                                           ) -> None:
+    people = {door: Membership.objects.create(
+        user=make_person(f"{door}@example.org"), organisation=org_a, role=Role.READ_ONLY)
+        for door in ("portal", "api")}
+
+    def portal(doors: Doors, who: Membership, data: dict[str, str]) -> object:
+        return doors.portal().post(f"/organisation/people/{who.pk}/", data)
+
+    def api(doors: Doors, who: Membership, data: dict[str, str]) -> object:
+        url = f"/api/v1/organisations/{org_a.slug}/members/{who.pk}/"
+        client = doors.api()
+        return client.delete(url) if data.get("action") == "remove" \
+            else client.patch(url, data, format="json")
+
+    stale = Doors(alice).stale()
+    for door, change in (("portal", portal), ("api", api)):
+        assert asks_to_reauthenticate(change(stale, people[door], {"role": Role.TECH}))
+        assert asks_to_reauthenticate(change(stale, people[door], {"action": "remove"}))
+    assert set(Membership.objects.filter(pk__in=[m.pk for m in people.values()])
+               .values_list("role", flat=True)) == {Role.READ_ONLY}
+
+    doors = Doors(alice)
+    for door, change in (("portal", portal), ("api", api)):
+        change(doors, people[door], {"role": Role.TECH})
+        assert Membership.objects.get(pk=people[door].pk).role == Role.TECH, door
+    assert [(who, org, door) for who, org, door in security_log(EventKind.ROLE_CHANGED)] == \
+        [(alice, org_a.slug, "portal"), (alice, org_a.slug, "api")]
+    for door, change in (("portal", portal), ("api", api)):
+        change(doors, people[door], {"action": "remove"})
+        assert not Membership.objects.filter(pk=people[door].pk).exists(), door
+    assert [door for _who, _org, door in security_log(EventKind.MEMBER_REMOVED)] == \
+        ["portal", "api"]
+
+
+def test_an_invitation_sent_and_withdrawn_at_both_doors(alice: User,
+                                                        org_a: Organisation) -> None:
+    doors = Doors(alice)
+    assert doors.portal().post("/organisation/invite/", {
+        "email": "portal@example.org", "role": Role.TECH}).status_code == 302
+    assert doors.api().post(f"/api/v1/organisations/{org_a.slug}/invitations/", {
+        "email": "api@example.org", "role": Role.TECH}, format="json").status_code == 201
+    sent = {i.email: i for i in Invitation.objects.all()}
+    assert set(sent) == {"portal@example.org", "api@example.org"}
+    assert [door for _who, _org, door in security_log(EventKind.MEMBER_INVITED)] == \
+        ["portal", "api"]
+    assert doors.portal().post(
+        f"/organisation/invitations/{sent['portal@example.org'].pk}/withdraw/"
+    ).status_code == 302
+    assert doors.api().delete(f"/api/v1/organisations/{org_a.slug}/invitations/"
+                              f"{sent['api@example.org'].pk}/").status_code == 204
+    assert [door for _who, _org, door in security_log(EventKind.INVITATION_WITHDRAWN)] == \
+        ["portal", "api"]
