@@ -5,7 +5,7 @@ periodic jobs run at each stop, as the worker would have run them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -68,9 +68,11 @@ class Stop:
     jobs: dict[str, Any]
 
 
-def forward(state_dir: Path, seconds: float) -> Iterator[Stop]:
+def forward(state_dir: Path, seconds: float, also: Iterable[datetime] = ()) -> Iterator[Stop]:
     """Move the sandbox in ``state_dir`` (and Bureau's clock, which follows it) forward by
-    ``seconds``, stopping at each moment (see ``moments``) to run the jobs."""
+    ``seconds``, stopping at each moment (see ``moments``) and at each of ``also`` (moments
+    someone wants to look at: the test of a holder's year) to run the jobs."""
+    extra = sorted(also)
     path = state_dir / SANDBOX_DB
     if not path.exists():
         raise FileNotFoundError(f"no sandbox registry in {state_dir}: start the demo "
@@ -85,7 +87,8 @@ def forward(state_dir: Path, seconds: float) -> Iterator[Stop]:
             until = now_of() + timedelta(seconds=seconds)
             while True:
                 now = now_of()
-                stop = next(iter(moments(now, until)), until)
+                stop = min([*moments(now, until), *(m for m in extra if now < m <= until),
+                            until])
                 if stop > now:
                     moved = registry.advance(seconds=(stop - now).total_seconds())
                     with store.transaction(conn):  # what fell due happens now

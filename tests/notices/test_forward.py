@@ -1,24 +1,31 @@
 """The demo's fast-forward: `bureau forward` moves the sandbox registry's clock and Bureau's
 together and runs the jobs at each moment a rule acts on; a holder's year, asserted step by
-step (issue 21, point 10 and "Done when")."""
+step in French and in English (issue 21, point 10 and "Done when")."""
 
 from __future__ import annotations
 
+import html
+import re
 from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import Client
+from django.utils import translation
+from django.utils.formats import date_format
 
 from bureau.core import clock
 from bureau.core.sandboxclock import sandbox_clock
 from bureau.notices.forward import forward
-from bureau.notices.models import Parking
+from bureau.notices.models import ContactProfile, Parking
+from bureau.notices.terms import domain_timeline
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.sandbox.testing import Sandbox
 
-from .conftest import Inbox
+from .conftest import Inbox, Received
 from .test_lifecycle import PARKING_NS, registry_nameservers
 
 pytestmark = pytest.mark.django_db
@@ -32,33 +39,141 @@ def test_bureaus_clock_follows_the_sandboxs(registry_clock: Sandbox) -> None:
     assert abs(follow() - registry_clock.clock.now_datetime()) < timedelta(seconds=2)
 
 
+# What a holder and the billing people read, step by step (days from expiry, observed an hour
+# after the step): each email's kind and subject, the name's state, and the portal's renewal
+# panel. The holder's address is never verified: its link goes at the first stop and the
+# flag 15 days later.
+STEPS = [-90, -60, -30, -7, -1, 0, 1, 5, 8, 20, 35, 40]
+TEXT = {
+    "en": {
+        "verify-email": "Please confirm your email address",
+        "contact-flagged": "Urgent: please verify your email address",
+        "reminder": "atelier.test expires on {expiry}: renew it",
+        "yearly-check": "Is your contact data still right?",
+        "late": "Urgent: atelier.test expired, renew it before {grace_end}",
+        "redemption": "Urgent: atelier.test was deleted, restore it before {redemption_end}",
+        "active": "Paid until {expiry}.",
+        "grace": "Expired on {expiry}: renew it before {grace_end} at the usual price.",
+        "deleted": "Deleted: it can be restored until {redemption_end}, for the restore fee.",
+        "unverified": "is not verified: follow the link we sent",
+        "in": "Your domain name atelier.test expires on {expiry}, in {days}.",
+        "day": "day", "days": "days",
+    },
+    "fr": {
+        "verify-email": "Merci de confirmer votre adresse électronique",
+        "contact-flagged": "Urgent : merci de vérifier votre adresse électronique",
+        "reminder": "atelier.test expire le {expiry} : renouvelez-le",
+        "yearly-check": "Vos coordonnées sont-elles toujours exactes ?",
+        "late": "Urgent : atelier.test a expiré, renouvelez-le avant le {grace_end}",
+        "redemption": "Urgent : atelier.test a été supprimé, restaurez-le avant le "
+                      "{redemption_end}",
+        "active": "Payé jusqu’au {expiry}.",
+        "grace": "Expiré le {expiry} : renouvelez-le avant le {grace_end} au prix habituel.",
+        "deleted": "Supprimé : il peut être restauré jusqu’au {redemption_end}, avec les "
+                   "frais de restauration.",
+        "unverified": "n’est pas vérifiée : suivez le lien que nous avons envoyé",
+        "in": "Votre nom de domaine atelier.test expire le {expiry}, dans {days}.",
+        "day": "jour", "days": "jours",
+    },
+}
+# Step -> the emails received since the step before (kind, what the subject says), the
+# name's state, whether it is parked, and which panel text the portal shows.
+EXPECTED: dict[int, tuple[list[tuple[str, str]], str, bool, str]] = {
+    -90: ([("verify-email", "verify-email")], "active", False, "active"),
+    -60: ([("contact-flagged", "contact-flagged"), ("reminder:60", "reminder")],
+          "active", False, "active"),
+    -30: ([("reminder:30", "reminder")], "active", False, "active"),
+    -7: ([("reminder:7", "reminder")], "active", False, "active"),
+    -1: ([("reminder:1", "reminder")], "active", False, "active"),
+    0: ([("yearly-check", "yearly-check")], "active", True, "grace"),
+    1: ([], "active", True, "grace"),
+    5: ([("reminder:-2", "late")], "active", True, "grace"),
+    8: ([], "active", True, "grace"),
+    20: ([], "active", True, "grace"),
+    35: ([("redemption", "redemption")], "redemption", True, "deleted"),
+    40: ([], "redemption", True, "deleted"),
+}
+HOLDER_NS = {"ns1.atelier-dns.net", "ns2.atelier-dns.net"}
+
+
+def kind_of(key: str) -> str:
+    parts = key.split(":")
+    return f"{parts[0]}:{parts[3]}" if parts[0] == "reminder" else parts[0]
+
+
+def panel(page: str) -> str:
+    """The renewal panel's first paragraph and the banners, as text."""
+    found = re.search(r'<p class="card" role="alert">.*?<h2 id="h-renewal-\d+">.*?</p>',
+                      page, re.S)
+    assert found, "no renewal panel on the domain page"
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0))))
+
+
 @pytest.mark.slow
-def test_a_year_in_fast_forward_stops_at_every_step(
-        domain: Domain, registry_clock: Sandbox, inbox: Inbox, settings: Any) -> None:
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_holders_year_in_fast_forward(domain: Domain, registry_clock: Sandbox, inbox: Inbox,
+                                        owner: User, lang: str) -> None:
+    """The demo's fast-forward (the code `bureau forward` runs) moves both clocks and runs the
+    jobs; at each step every email, the state, the registry's name servers and the portal's
+    domain page are checked, in the holder's and the reader's language."""
+    ContactProfile.objects.filter(contact=domain.registrant).update(language=lang)
     expiry = domain.expires_at
     assert expiry is not None
-    seen: dict[str, list[str]] = {}
-    for stop in forward(registry_clock.state_dir, 400 * 86400):
-        # Bureau's clock moved with the registry's.
+    line = domain_timeline(domain, expiry)
+    with translation.override(lang):
+        dates = {k: date_format(v, "j F Y") for k, v in (
+            ("expiry", expiry), ("grace_end", line.grace_end),
+            ("redemption_end", line.redemption_end))}
+    text = {k: v.format(**dates, days="{days}") for k, v in TEXT[lang].items()}
+    looks = {expiry + timedelta(days=d, hours=1): d for d in STEPS}
+    portal = Client(headers={"accept-language": lang})
+    portal.force_login(owner)
+    recipients = {"camille@example.org", "compta@atelier.example"}
+    mails: list[Received] = []
+    checked = []
+    seconds = (expiry - clock.now()).total_seconds() + 41 * 86400
+    for stop in forward(registry_clock.state_dir, seconds, also=looks):
+        # Both clocks moved together, and every job ran without failing.
         assert abs(stop.at - registry_clock.clock.now_datetime()) < timedelta(seconds=5)
-        days = (stop.at - expiry) // timedelta(days=1)
-        got = [m.key.split(":")[0] + (f":{m.key.split(':')[3]}" if m.key.startswith("reminder")
-                                       else "") for m in inbox.take()]
-        if got:
-            seen[str(days)] = sorted(set(got))
+        assert not [job for job, result in stop.jobs.items()
+                    if isinstance(result, str) and result.startswith("failed")], stop.jobs
+        mails += inbox.take()
+        step = next((d for at, d in looks.items() if abs(at - stop.at) < timedelta(seconds=30)),
+                    None)
+        if step is None:
+            continue
+        emails, state, parked, phase = EXPECTED[step]
+        got = sorted({(kind_of(m.key), m.subject) for m in mails})
+        assert got == sorted((kind, text[subject]) for kind, subject in emails), (step, got)
+        for mail in mails:
+            assert mail.language == lang and set(mail.rcpt) <= recipients
+            assert "https://portal.bureau.test/" in mail.text and mail.html
+            kind = kind_of(mail.key)
+            if kind.startswith("reminder:") and int(kind[9:]) > 0:  # "in 1 day", "in 7 days"
+                left = int(kind[9:])
+                days = f"{left} {text['day'] if left == 1 else text['days']}"
+                assert text["in"].format(days=days) in mail.text, mail.text
+        for kind, _subject in emails:
+            # Reminders reach the holder and the billing people; the contact checks only
+            # the holder.
+            to = {r for m in mails if kind_of(m.key) == kind for r in m.rcpt}
+            assert to == (recipients if kind.startswith(("reminder", "redemption"))
+                          else {"camille@example.org"}), (step, kind, to)
+        mails = []
         domain.refresh_from_db()
+        assert domain.state == state, step
+        assert Parking.objects.filter(domain=domain, restored_at=None).exists() == parked
         with clock.use(lambda at=stop.at: at):  # type: ignore[misc]
-            if 0 <= days < 30:
-                assert Parking.objects.filter(domain=domain, restored_at=None).exists()
-                assert registry_nameservers(domain) == set(PARKING_NS)
-            if days >= 31:
-                assert domain.state == DomainState.REDEMPTION
-    steps = {key for keys in seen.values() for key in keys}
-    # Each ERRP reminder, the contact check, the redemption notice: each once, at its step.
-    assert {"reminder:60", "reminder:30", "reminder:7", "reminder:1", "reminder:-2",
-            "verify-email", "contact-flagged", "redemption"} <= steps
-    assert "reminder:60" in seen["-60"] and seen["-1"] == ["reminder:1"]
-    assert seen["2"] == ["reminder:-2"]
+            if step < 0:
+                assert registry_nameservers(domain) == HOLDER_NS, step
+            elif state == DomainState.ACTIVE:
+                assert registry_nameservers(domain) == set(PARKING_NS), step
+            page = portal.get(f"/domains/{domain.pk}/")
+        assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
+        shown = panel(page.text)
+        assert text[phase] in shown and text["unverified"] in shown, (step, shown)
+        checked.append(step)
+    assert checked == STEPS
 
 
 def test_the_command_prints_each_stop(domain: Domain, registry_clock: Sandbox,
