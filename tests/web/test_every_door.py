@@ -2,7 +2,8 @@
 API, the `bureau` command where it has one): the same effect, the same history or security
 log entry naming the door, the same refusals (re-authentication before sensitive actions, the
 organisation's 2FA requirement). tests/doors.py holds the person at the doors; the contact
-change, the renewal and the transfer-code reveal are in test_three_doors.py.
+change, the renewal and the transfer-code reveal are in test_three_doors.py, a DNS change in
+tests/dns/test_dns_doors.py.
 
 Doors members would expect that do not exist yet: the organisation's 2FA requirement has no
 API door (the organisation resource is read-only); tokens, people, invitations and DNS have no
@@ -10,6 +11,7 @@ API door (the organisation resource is read-only); tokens, people, invitations a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -29,8 +31,9 @@ from bureau.registrar.billing import ledger
 from bureau.registrar.billing.models import Order
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
-from bureau.registrar.operations import register
+from bureau.registrar.operations import register, update
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.poll import process_poll_queue
 from bureau.registrar.registries.connection import execute
 from bureau.registrar.registries.models import Registry
 from bureau.sandbox.testing import Sandbox
@@ -254,3 +257,82 @@ def test_an_invitation_sent_and_withdrawn_at_both_doors(alice: User,
                               f"{sent['api@example.org'].pk}/").status_code == 204
     assert [door for _who, _org, door in security_log(EventKind.INVITATION_WITHDRAWN)] == \
         ["portal", "api"]
+
+
+# --- Transfers -----------------------------------------------------------------------------
+
+@pytest.fixture
+def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
+    """The sandbox's other registrar."""
+    account = sandbox.registrars["rival"]
+    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
+                              password=account.password, cafile=str(sandbox.ca_file),
+                              certfile=str(account.cert_file), keyfile=str(account.key_file))
+    with epp.Session(config) as session:
+        yield session
+
+
+def test_a_transfer_in_from_every_door(alice: User, org_a: Organisation, holder: Contact,
+                                       rival: epp.Session,
+                                       sandbox_registry: Registry) -> None:
+    rival.execute(epp.ContactCreate("rival-h", [epp.PostalInfo(
+        "int", "Rival Holder", epp.Address("Lyon", "FR", ("1 quai",)))], "h@example.org"))
+    names = {door: f"arrivee-{door}.test" for door in DOORS}
+    for name in names.values():
+        rival.execute(epp.DomainCreate(name, registrant="rival-h", auth_info="Code-2-Move!"))
+    doors = Doors(alice)
+    assert doors.portal().post("/transfer/", {"name": names["portal"],
+                                              "auth_code": "Code-2-Move!",
+                                              "accepted_price": 1000}).status_code == 302
+    assert doors.api().post("/api/v1/transfers/", {"name": names["api"],
+                                                   "auth_code": "Code-2-Move!"},
+                            format="json").status_code in (200, 201, 202)
+    doors.cli("domain", "transfer-in", names["cli"], "--org", org_a.slug, "--code",
+              "Code-2-Move!")
+    assert spent(org_a) == 3 * 1000
+    for name in names.values():
+        rival.execute(epp.DomainTransfer("approve", name))
+    process_poll_queue(sandbox_registry)
+    for door, name in names.items():
+        domain = Domain.objects.get(name=name)
+        assert domain.state == DomainState.ACTIVE and domain.organisation == org_a, door
+        assert history(name, Operation.TRANSFER_REQUEST)[0][1:] == (alice, door)
+
+    # Refused alike, nothing kept: a wrong code.
+    rival.execute(epp.DomainCreate("reste.test", registrant="rival-h", auth_info="Le-Bon-1!"))
+    doors.portal().post("/transfer/", {"name": "reste.test", "auth_code": "Pas-le-bon",
+                                       "accepted_price": 1000})
+    assert doors.api().post("/api/v1/transfers/", {"name": "reste.test",
+                                                   "auth_code": "Pas-le-bon"},
+                            format="json").status_code >= 400
+    with pytest.raises(CommandError, match="refused"):
+        doors.cli("domain", "transfer-in", "reste.test", "--org", org_a.slug, "--code",
+                  "Pas-le-bon")
+    assert spent(org_a) == 3 * 1000
+
+
+def test_a_transfer_out_answered_from_every_door(alice: User, org_a: Organisation,
+                                                 holder: Contact, rival: epp.Session,
+                                                 sandbox_registry: Registry) -> None:
+    names = {door: f"depart-{door}.test" for door in DOORS}
+    for domain in registered(org_a, alice, holder, *names.values()):
+        update.update(domain=domain, actor=Actor.system("test"), locks={"transfer": False})
+        rival.execute(epp.DomainTransfer("request", domain.name,
+                                         auth_info=str(domain.auth_info)))
+    process_poll_queue(sandbox_registry)
+    assert {d.state for d in Domain.objects.filter(name__in=names.values())} == \
+        {DomainState.PENDING_TRANSFER_OUT}
+    doors = Doors(alice)
+    domain = Domain.objects.get(name=names["portal"])
+    assert doors.portal().post(f"/domains/{domain.pk}/transfer-out/",
+                               {"reply": "approve"}).status_code == 302
+    assert doors.api().post(f"/api/v1/domains/{names['api']}/transfer-out/approve/",
+                            format="json").status_code == 200
+    doors.cli("domain", "reject-out", names["cli"])
+    for door, name in names.items():
+        info = execute(sandbox_registry, epp.DomainInfo(name)).data
+        assert info.sponsor == ("bureau" if door == "cli" else "rival"), door
+        assert (Domain.objects.filter(name=name, state=DomainState.ACTIVE).exists()
+                == (door == "cli")), door
+        operation = Operation.TRANSFER_REJECT if door == "cli" else Operation.TRANSFER_APPROVE
+        assert history(name, operation) == [(Outcome.SUCCESS, alice, door)]
