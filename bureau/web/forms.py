@@ -265,6 +265,16 @@ class TransferInForm(forms.Form):
                                       "you.")})
     accepted_price = forms.IntegerField(min_value=0, max_value=MAX_CENTS,
                                         widget=forms.HiddenInput)
+    holder = forms.ModelChoiceField(
+        label=_("Holder"), queryset=Contact.objects.none(), required=False,
+        help_text=_("The person or organisation holding the name. Bureau uses this contact "
+                    "if the current registrar keeps the holder's details to itself."))
+
+    def __init__(self, *args: Any, organisation: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["holder"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Contact.objects.filter(organisation=organisation)
 
 
 class CloseAccountForm(forms.Form):

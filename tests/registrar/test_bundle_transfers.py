@@ -4,17 +4,24 @@ name reaches the registration; poll messages under an id seen before are not los
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.test import Client
+from rest_framework.test import APIClient
 
 from bureau import epp
+from bureau.epp.contact import DISCLOSE_FIELDS
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.models import OrderState
-from bureau.registrar.domains.models import Domain, DomainState, live_domain
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain, DomainState, Operation, live_domain
 from bureau.registrar.operations import reconcile, transfer
-from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.common import Actor, send
 from bureau.registrar.operations.errors import NotAvailable
 from bureau.registrar.operations.poll import process_poll_queue
 from bureau.registrar.registries import connection
@@ -36,10 +43,13 @@ def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
         yield session
 
 
-def rival_bundle(rival: epp.Session, name: str, code: str) -> None:
+def rival_bundle(rival: epp.Session, name: str, code: str, *, withhold: bool = False) -> None:
+    """The losing registrar's name, holder and contacts; ``withhold``: its contact's data is
+    kept from other registrars (disclose flag 0 on every field)."""
     rival.execute(epp.ContactCreate("rival-holder", [epp.PostalInfo(
         "loc", "Collectif Rival", epp.Address("Lyon", "FR", ("1 quai du Rhône",)))],
-        "collectif@example.org", voice=epp.Phone("+33.472000000")))
+        "collectif@example.org", voice=epp.Phone("+33.472000000"),
+        disclose=epp.Disclose(False, frozenset(DISCLOSE_FIELDS)) if withhold else None))
     rival.execute(epp.DomainCreate(name, registrant="rival-holder", auth_info=code,
                                    contacts=[epp.DomainContact("admin", "rival-holder"),
                                              epp.DomainContact("tech", "rival-holder")],
@@ -67,6 +77,7 @@ def test_a_transfer_in_completes_with_the_bundle_holder_and_contacts(
     assert domain.registrant is not None and domain.registrant.name == "Collectif Rival"
     assert domain.registrant.organisation == organisation
     assert domain.admin_contact == domain.registrant and domain.tech_contact is not None
+    assert_named_with_bureaus_handles(domain)
     # Every name of the bundle reaches the registration, and none can be taken in again.
     for name in domain.names:
         assert live_domain(name) == domain
@@ -75,6 +86,82 @@ def test_a_transfer_in_completes_with_the_bundle_holder_and_contacts(
                                  auth_info="Code-2-Move!")
     # The reconciliation finds Bureau's bundle the same as the registry's.
     assert reconcile.reconcile_domains([domain]).drifted == []
+
+
+def assert_named_with_bureaus_handles(domain: Domain) -> None:
+    """At the registry the domain names contacts Bureau sponsors, the ones of its row."""
+    registry = domain.registry
+    info = send(registry, epp.DomainInfo(domain.name)).response
+    assert info is not None and isinstance(info.data, epp.DomainInfoData)
+    assert info.data.registrant == domain.registrant.handle_at(registry)
+    for kind in ("admin", "tech"):
+        held = [c.id for c in info.data.contacts if c.type == kind]
+        assert held == [getattr(domain, f"{kind}_contact").handle_at(registry)], kind
+    for handle in {info.data.registrant, *(c.id for c in info.data.contacts)}:
+        contact = send(registry, epp.ContactInfo(handle)).response
+        assert contact is not None and contact.data.sponsor == registry.client_id
+
+
+def test_contacts_withheld_by_the_losing_registrar_are_the_holder_the_member_named(
+        user: Any, member: Actor, organisation: Organisation, contact: Contact,
+        rival: epp.Session) -> None:
+    """Through the API: the request names the holder at Bureau; the losing registrar
+    withholds its contact's data; the completed name has that holder and contacts, at Bureau
+    and at the registry."""
+    rival_bundle(rival, "discret.ngo", "Code-2-Move!", withhold=True)
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    response = api.post("/api/v1/transfers/", {"name": "discret.ong", "auth_code":
+                                               "Code-2-Move!", "holder": contact.pk},
+                        format="json")
+    assert response.status_code == 202, response.content
+    rival.execute(epp.DomainTransfer("approve", "discret.ngo"))
+    domain = Domain.objects.get(name="discret.ngo")
+    process_poll_queue(domain.registry)
+    domain.refresh_from_db()
+    assert domain.state == DomainState.ACTIVE and domain.names == ["discret.ngo", "discret.ong"]
+    assert domain.registrant == contact
+    assert domain.admin_contact == contact and domain.tech_contact == contact
+    assert_named_with_bureaus_handles(domain)
+    # Nothing of the hidden data was invented: no contact copied from "not disclosed".
+    assert list(Contact.objects.filter(organisation=organisation)) == [contact]
+
+
+def test_withheld_contacts_and_no_holder_named_leave_the_holder_to_name(
+        user: Any, member: Actor, organisation: Organisation, rival: epp.Session) -> None:
+    rival_bundle(rival, "secret.test", "Code-2-Move!", withhold=True)
+    out = io.StringIO()
+    call_command("domain", "transfer-in", "secret.test", "--org", organisation.slug,
+                 "--code", "Code-2-Move!", stdout=out)
+    rival.execute(epp.DomainTransfer("approve", "secret.test"))
+    domain = Domain.objects.get(name="secret.test")
+    process_poll_queue(domain.registry)
+    domain.refresh_from_db()
+    assert domain.state == DomainState.ACTIVE and domain.registrant is None
+    entry = domain.events.filter(operation=Operation.RECONCILE).latest("pk")
+    assert "withheld by the losing registrar" in entry.message
+    assert "registrant" in entry.detail["withheld"]
+    # The name is managed as any other meanwhile: its page and the API answer.
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(user)
+    assert browser.get(f"/domains/{domain.pk}/").status_code == 200
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    answer = api.get("/api/v1/domains/secret.test/")
+    assert answer.status_code == 200 and answer.json()["registrant"] is None
+
+
+def test_the_cli_and_the_portal_take_the_holder_with_the_request(
+        user: Any, member: Actor, organisation: Organisation, contact: Contact,
+        rival: epp.Session) -> None:
+    rival_bundle(rival, "tenu.test", "Code-2-Move!", withhold=True)
+    call_command("domain", "transfer-in", "tenu.test", "--org", organisation.slug,
+                 "--code", "Code-2-Move!", "--holder", str(contact.pk), stdout=io.StringIO())
+    assert Domain.objects.get(name="tenu.test").registrant == contact
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(user)
+    page = browser.get("/transfer/", {"name": "autre.test"}).content.decode()
+    assert 'name="holder"' in page and contact.name in page
 
 
 def test_the_reconciliation_records_a_bundle_bureau_did_not_know(

@@ -209,6 +209,9 @@ class TransferInSerializer(serializers.Serializer[Any]):
     auth_code = serializers.CharField(max_length=255, trim_whitespace=False,
                                       validators=[printable_text])
     accepted_price = price_in_cents()
+    holder = contact_id(required=False, allow_null=True,
+                        help_text="the holder's contact, used if the current registrar "
+                                  "withholds the holder's details")
 
 
 class DomainUpdateSerializer(serializers.Serializer[Any]):

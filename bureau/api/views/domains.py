@@ -268,7 +268,9 @@ class TransferInView(APIView):
         organisation = access.organisation_for_create(request, data.get("organisation"))
         done = transfer.transfer_in(organisation=organisation, actor=access.actor(request),
                                     name=data["name"], auth_info=data["auth_code"],
-                                    accepted_price=data.get("accepted_price"))
+                                    accepted_price=data.get("accepted_price"),
+                                    holder=contact_in(organisation, data.get("holder"),
+                                                      "holder"))
         pending = done.domain.state == DomainState.PENDING_TRANSFER_IN
         return result(done, status.HTTP_202_ACCEPTED if pending else status.HTTP_201_CREATED)
 

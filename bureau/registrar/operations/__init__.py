@@ -19,7 +19,8 @@ with an info before anything else, never by retrying.
                                  new_holder_consent=, opt_out_of_transfer_lock=False) -> Done
     delete.delete(domain=, actor=) -> Done
     restore.restore(domain=, actor=, accepted_price=None) -> Done
-    transfer.transfer_in(organisation=, actor=, name=, auth_info=, accepted_price=None) -> Done
+    transfer.transfer_in(organisation=, actor=, name=, auth_info=, accepted_price=None,
+                         holder=None) -> Done
     transfer.approve_transfer_out(domain=, actor=) / reject_transfer_out(...) -> Done
     transfer.reveal_auth_info(domain=, actor=) -> str          (history and security log)
     contacts.save_contact(organisation=, actor=, changes=, contact=None) -> SavedContact

@@ -32,6 +32,7 @@ from bureau.registrar.accounts.models import (
 )
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order
+from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 
 from .adopt import adopt
@@ -52,15 +53,18 @@ from .common import (
 )
 from .domainops import Done, authorise, pending, refused, run_free, verify_state
 from .errors import NotAvailable, RegistryRefused
-from .register import verify_not_held, verify_price_accepted
+from .register import verify_contacts_belong, verify_not_held, verify_price_accepted
 
 
 def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_info: str,
-                accepted_price: int | None = None) -> Done:
+                accepted_price: int | None = None, holder: Contact | None = None) -> Done:
+    """``holder``: the organisation's contact for the holder, standing in for the holder and
+    contacts the losing registrar withholds (adopt.py); the registry's data wins otherwise."""
     a_label = parse_new_name(name)
     verify_printable(auth_info, _("transfer code"), field="auth_info")
     tld = verify_tld_sold(a_label)
     verify_role(organisation, actor, ROLES_THAT_ORDER)
+    verify_contacts_belong(organisation, [holder])
     verify_not_held(a_label)
     q = quote(a_label, operation="transfer")
     verify_price_accepted(q, accepted_price)
@@ -70,7 +74,7 @@ def transfer_in(*, organisation: Organisation, actor: Actor, name: str, auth_inf
         with transaction.atomic():
             domain = Domain.objects.create(name=a_label, tld=tld, organisation=organisation,
                                            state=DomainState.PENDING_TRANSFER_IN,
-                                           auth_info=auth_info)
+                                           auth_info=auth_info, registrant=holder)
             order = orders.place(organisation=organisation, user=actor.user,
                                  operation=Operation.TRANSFER_IN, domain_name=a_label,
                                  amount=q.price, currency=q.currency, domain=domain)

@@ -36,10 +36,10 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
     code. POST: the transfer, at the price shown (a changed price stops it)."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
     name_form = TransferNameForm(request.GET or None)
-    code_form = TransferInForm()
+    code_form = TransferInForm(organisation=membership.organisation)
     offer = None
     if request.method == "POST":
-        code_form = TransferInForm(request.POST)
+        code_form = TransferInForm(request.POST, organisation=membership.organisation)
         name_form = TransferNameForm(request.POST)
         if code_form.is_valid():
             name = code_form.cleaned_data["name"]
@@ -47,7 +47,8 @@ def transfer_in(request: HttpRequest) -> HttpResponse:
                 done = attempt(code_form, lambda: transfer_op.transfer_in(
                     organisation=membership.organisation, actor=actor(request), name=name,
                     auth_info=code_form.cleaned_data["auth_code"],
-                    accepted_price=code_form.cleaned_data["accepted_price"]),
+                    accepted_price=code_form.cleaned_data["accepted_price"],
+                    holder=code_form.cleaned_data["holder"]),
                     context={"op": "transfer-in", "name": name},
                     fields={"auth_info": "auth_code", "name": ""})
             except Failed:

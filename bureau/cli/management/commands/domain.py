@@ -66,6 +66,9 @@ class Command(BaseCommand):
         tin.add_argument("name")
         tin.add_argument("--org", required=True, help="organisation short name (slug)")
         tin.add_argument("--code", required=True, help="the transfer code from the holder")
+        tin.add_argument("--holder", type=int,
+                         help="contact id of the holder, used if the current registrar "
+                              "withholds the holder's details")
         ns = sub.add_parser("nameservers", help="replace the name servers of a name")
         ns.add_argument("name")
         ns.add_argument("hosts", nargs="+", metavar="HOST")
@@ -155,15 +158,20 @@ class Command(BaseCommand):
                                   f"{event.outcome:8} {who} {event.cl_trid} {event.sv_trid}"
                                   f"{'  ' + detail if detail else ''}")
 
-    def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
-                    ns: list[str], dns: str | None, **options: Any) -> None:
-        organisation = self._organisation(org)
+    def _holder(self, organisation: Organisation, holder: int | None) -> Contact | None:
+        """The contact --holder names (None without it); a wrong id lists the right ones."""
         contacts = Contact.objects.filter(organisation=organisation)
         contact = contacts.filter(pk=holder).first() if holder else contacts.first()
         if contact is None and holder:
             known = ", ".join(f"{c.pk} ({c.name})" for c in contacts) or "none"
-            raise CommandError(f"--holder {holder}: not a contact of {org} (its contacts: "
-                               f"{known})")
+            raise CommandError(f"--holder {holder}: not a contact of {organisation.slug} (its "
+                               f"contacts: {known})")
+        return contact
+
+    def do_register(self, actor: Actor, name: str, org: str, holder: int | None, years: int,
+                    ns: list[str], dns: str | None, **options: Any) -> None:
+        organisation = self._organisation(org)
+        contact = self._holder(organisation, holder)
         if contact is None:
             raise CommandError(f"{org} has no contact to hold the name: add one first")
         result = register.register(organisation=organisation, actor=actor, name=name,
@@ -201,10 +209,11 @@ class Command(BaseCommand):
         self._charged(result.order)
 
     def do_transfer_in(self, actor: Actor, name: str, org: str, code: str,
-                       **options: Any) -> None:
+                       holder: int | None, **options: Any) -> None:
         organisation = self._organisation(org)
+        contact = self._holder(organisation, holder) if holder else None
         self._show(transfer.transfer_in(organisation=organisation, actor=actor, name=name,
-                               auth_info=code).domain)
+                                        auth_info=code, holder=contact).domain)
 
     def do_approve_out(self, actor: Actor, name: str, **options: Any) -> None:
         self._show(transfer.approve_transfer_out(domain=self._domain(name), actor=actor).domain)
