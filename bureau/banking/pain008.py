@@ -84,3 +84,28 @@ def write(creditor: Creditor, collections: Iterable[Collection]) -> bytes:
     xml: bytes = sepa.export(validate=False)
     validate(xml)
     return xml
+
+
+@dataclass(frozen=True)
+class Contents:
+    message_id: str
+    blocks: dict[str, list[str]]  # payment information id -> end-to-end ids
+
+    def end_to_ends(self, payment_id: str = "") -> list[str]:
+        """Every collection of the block ``payment_id``, or of the file when empty."""
+        if payment_id:
+            return list(self.blocks.get(payment_id, []))
+        return [e for ids in self.blocks.values() for e in ids]
+
+
+def contents(xml: bytes) -> Contents:
+    """What a pain.008 file holds, as the bank's status report names it."""
+    document = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True,
+                                                     huge_tree=True))
+    ns = {"p": document.nsmap.get(None, "")}
+    blocks = {str(block.findtext("p:PmtInfId", namespaces=ns) or ""): [
+        str(e.text or "") for e in block.iterfind("p:DrctDbtTxInf/p:PmtId/p:EndToEndId",
+                                                  namespaces=ns)]
+        for block in document.iterfind(".//p:PmtInf", namespaces=ns)}
+    return Contents(str(document.findtext("p:CstmrDrctDbtInitn/p:GrpHdr/p:MsgId",
+                                          namespaces=ns) or ""), blocks)

@@ -9,6 +9,7 @@ from datetime import date
 from xml.sax.saxutils import escape
 
 CAMT053 = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"
+PAIN002 = "urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,37 @@ def csv(movements: Iterable[Movement]) -> bytes:
                               m.name.replace(",", " "), m.iban, m.reference,
                               m.remittance.replace(",", " ")]))
     return ("\n".join(rows) + "\n").encode()
+
+
+def pain002(message_id: str, rejected: Iterable[tuple[str, str, str]], *,
+            group_status: str = "PART", payment_status: str = "") -> bytes:
+    """A bank's pain.002.001.03 status report on the pain.008 file ``message_id``: each
+    (payment information id, end-to-end id, reason code) rejected; with no end-to-end id,
+    the block itself is rejected (``payment_status`` RJCT); ``group_status`` RJCT and no
+    rows reject the whole file."""
+    blocks: dict[str, list[tuple[str, str]]] = {}
+    for payment, end_to_end, reason in rejected:
+        blocks.setdefault(payment, []).append((end_to_end, reason))
+    group_reason = ("<StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf>"
+                    if group_status == "RJCT" else "")
+    parts = [f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{PAIN002}">'
+             f"<CstmrPmtStsRpt><GrpHdr><MsgId>STS-{escape(message_id)}</MsgId>"
+             "<CreDtTm>2026-12-08T09:00:00</CreDtTm><DbtrAgt><FinInstnId>"
+             "<BIC>AGRIFRPPXXX</BIC></FinInstnId></DbtrAgt></GrpHdr>"
+             f"<OrgnlGrpInfAndSts><OrgnlMsgId>{escape(message_id)}</OrgnlMsgId>"
+             f"<OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId><GrpSts>{group_status}</GrpSts>"
+             f"{group_reason}</OrgnlGrpInfAndSts>"]
+    for payment, rows in blocks.items():
+        status = f"<PmtInfSts>{payment_status}</PmtInfSts>" if payment_status else ""
+        parts.append(f"<OrgnlPmtInfAndSts><OrgnlPmtInfId>{escape(payment)}</OrgnlPmtInfId>"
+                     + status)
+        for index, (end_to_end, reason) in enumerate(rows):
+            if not end_to_end:
+                continue
+            parts.append(f"<TxInfAndSts><StsId>S{index + 1}</StsId>"
+                         f"<OrgnlEndToEndId>{escape(end_to_end)}</OrgnlEndToEndId>"
+                         f"<TxSts>RJCT</TxSts><StsRsnInf><Rsn><Cd>{reason}</Cd></Rsn>"
+                         "</StsRsnInf></TxInfAndSts>")
+        parts.append("</OrgnlPmtInfAndSts>")
+    parts.append("</CstmrPmtStsRpt></Document>\n")
+    return "".join(parts).encode()

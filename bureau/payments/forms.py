@@ -11,7 +11,8 @@ from bureau.registrar.accounts.models import Organisation
 class StatementForm(forms.Form):
     file = forms.FileField(label=_("Bank statement"), help_text=_(
         "camt.053 or camt.054 (XML), MT940, or CSV with the columns id, date, amount, "
-        "currency, name, reference."))
+        "currency, name, reference; or the bank's pain.002 status report on a "
+        "direct-debit file."))
 
 
 class AssignForm(forms.Form):

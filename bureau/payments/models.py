@@ -176,6 +176,8 @@ class DebitFile(models.Model):
                                    null=True, blank=True, related_name="+",
                                    verbose_name=_("created by"))
     xml = models.BinaryField(_("pain.008 file"))
+    # The file's MsgId: how the bank's status report (pain.002) names it.
+    message_id = models.CharField(_("message id"), max_length=35, blank=True, db_index=True)
     collections = models.PositiveIntegerField(_("collections"))
     total = models.PositiveBigIntegerField(_("total (cents)"))
 

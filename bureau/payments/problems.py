@@ -31,6 +31,13 @@ TEMPLATES = [
     gettext_noop('this is not a camt.053 or camt.054 statement (no Document element of '
                  'those namespaces)'),
     gettext_noop('this is not an MT940 statement (no :20:/:61: fields)'),
+    gettext_noop('this is not a pain.002 payment status report'),
+    gettext_noop('this is not a pain.002 payment status report (element %(name)s, '
+                 'namespace %(namespace)s)'),
+    gettext_noop('a rejected transaction has no OrgnlEndToEndId: which collection it is '
+                 'cannot be known'),
+    gettext_noop('no direct-debit file has the message id %(id)s'),
+    gettext_noop('no direct debit has the end-to-end id %(id)s'),
     gettext_noop('“%(code)s” is not an ISO 4217 currency code'),
     gettext_noop('“%(text)s” is not an amount'),
     gettext_noop('“%(text)s” is not an amount with at most two decimals'),

@@ -182,3 +182,59 @@ def test_mandate_and_files_through_the_portal(organisation: Organisation, user: 
     client.post("/balance/mandate/", {"revoke": "1"})
     signed.refresh_from_db()
     assert signed.revoked_at is not None
+
+
+def test_a_status_report_rejects_collections_before_and_after_the_credit(
+        run: Any, mandate: Mandate, organisation: Organisation, user: User, staff: User,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """pain.002, uploaded where statements are: a rejected collection fails like a camt
+    R-transaction (credit taken back if made, member told, two failures suspend)."""
+    from bureau.banking.testing import pain002
+    from bureau.payments.models import DebitFile
+    from bureau.payments.operations.errors import AlreadyImported, BadStatement
+
+    first = debits.announce(organisation, 1200, text="Renouvellement")
+    second = debits.announce(organisation, 800, text="Recharge")
+    file = debits.make_file(by=staff, horizon_days=30)
+    assert file is not None
+    contents = pain008.contents(bytes(file.xml))
+    assert file.message_id == contents.message_id != ""
+    block = {e: p for p, ids in contents.blocks.items() for e in ids}
+    # The bank confirms the second one in its statement: credited.
+    run(camt053([Movement("DD2", 800, end_to_end=second.end_to_end)], statement_id="A"))
+    assert ledger.balance(organisation, "EUR") == 800
+    mail.outbox.clear()
+    answer = pain002(file.message_id, [(block[first.end_to_end], first.end_to_end, "AC04"),
+                                       (block[second.end_to_end], second.end_to_end, "MD07")])
+    report = run(answer)
+    assert report.rejected == 2 and "2 direct debit(s) rejected" in report.summary()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.state, first.return_reason, first.reversal) == (
+        CollectionState.RETURNED, "AC04", None)  # never credited: nothing to take back
+    assert second.state == CollectionState.RETURNED and second.reversal is not None
+    assert ledger.balance(organisation, "EUR") == 0 and ledger.verify_balances() == []
+    assert [m.to for m in mail.outbox] == [[user.email], [user.email]]
+    assert "AC04" in mail.outbox[0].body and "suspended" in mail.outbox[1].body
+    mandate.refresh_from_db()
+    assert mandate.failures == 2 and mandate.suspended_at is not None
+    # The same report again is refused; another one naming them changes nothing.
+    with pytest.raises(AlreadyImported):
+        run(answer)
+    again = run(pain002(file.message_id, [(block[first.end_to_end], first.end_to_end,
+                                           "AM04")]))
+    assert again.rejected == 0 and again.known == 1
+    # A new mandate starts afresh; a report rejecting its whole file rejects each collection.
+    debits.sign_mandate(organisation, user, holder="Camille", iban=IBAN, accepted=True)
+    third = debits.announce(organisation, 500, text="Recharge")
+    other = debits.make_file(by=staff, horizon_days=30)
+    assert other is not None
+    run(pain002(other.message_id, [], group_status="RJCT"))
+    third.refresh_from_db()
+    assert third.state == CollectionState.RETURNED and third.return_reason == "FF01"
+    # A report about what Bureau never sent is refused whole, saying why.
+    with pytest.raises(BadStatement, match="no direct debit has the end-to-end id BUREAU-DD-X"):
+        run(pain002(other.message_id, [("P", "BUREAU-DD-X", "AC04")]))
+    with pytest.raises(BadStatement, match="no direct-debit file has the message id NOPE"):
+        run(pain002("NOPE", [], group_status="RJCT"))
+    assert DebitFile.objects.count() == 2

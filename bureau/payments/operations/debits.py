@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -32,8 +33,8 @@ from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
 
-from bureau.banking import pain008
-from bureau.banking.statement import StatementLine
+from bureau.banking import pain002, pain008
+from bureau.banking.statement import Problem, StatementError, StatementLine
 from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import ledger
@@ -208,7 +209,8 @@ def make_file(*, by: Any, horizon_days: int = 7) -> DebitFile | None:
         xml = pain008.write(pain008.Creditor(conf.beneficiary(), conf.iban(), conf.bic(),
                                              conf.creditor_id()), items)
         file = DebitFile.objects.create(created_by=by if getattr(by, "pk", None) else None,
-                                        xml=xml, collections=len(due),
+                                        xml=xml, message_id=pain008.contents(xml).message_id,
+                                        collections=len(due),
                                         total=sum(c.amount for c in due))
         for c in due:
             c.state, c.file = CollectionState.SENT, file
@@ -256,13 +258,30 @@ def settle_line(row: Any, line: StatementLine) -> bool:
 
 
 def returned(collection: Collection, row: Any, reason: str) -> None:
+    """A statement's R-transaction for the collection (``row``, its BankLine, is saved)."""
     from ..models import LineState, MatchedBy
 
-    mandate = collection.mandate
-    if collection.state == CollectionState.RETURNED:
+    if not fail(collection, reason):
         row.state, row.note = LineState.DEBIT, _("Already returned.")
         row.save()
         return
+    row.journal = collection.reversal
+    row.state = LineState.DEBIT if not row.credit else LineState.CREDITED
+    row.matched_by = MatchedBy.REFERENCE
+    row.note = _("Direct debit %(ref)s returned (%(reason)s).") % {
+        "ref": collection.end_to_end, "reason": reason or "?"}
+    row.save()
+
+
+def fail(collection: Collection, reason: str) -> bool:
+    """The bank returned or rejected the collection (a statement's R-transaction, or a
+    pain.002 status report): the credit, if it was made, is taken back, the member is told,
+    and two failures in a row suspend the mandate for renewals. False: it was already."""
+    if collection.state == CollectionState.RETURNED:
+        return False
+    # Read afresh: several collections of one mandate may fail in one file.
+    mandate = collection.mandate = Mandate.objects.select_for_update().get(
+        pk=collection.mandate_id)
     if collection.journal is not None:
         collection.reversal = ledger.reverse_top_up(
             collection.journal, memo=_("Direct debit %(ref)s returned (%(reason)s)")
@@ -272,14 +291,50 @@ def returned(collection: Collection, row: Any, reason: str) -> None:
     failures = mandate.failures + 1
     suspended = mandate.suspended_at or (clock.now() if failures >= 2 else None)
     Mandate.objects.filter(pk=mandate.pk).update(failures=failures, suspended_at=suspended)
-    row.journal = collection.reversal
-    row.state = LineState.DEBIT if not row.credit else LineState.CREDITED
-    row.matched_by = MatchedBy.REFERENCE
-    row.note = _("Direct debit %(ref)s returned (%(reason)s).") % {
-        "ref": collection.end_to_end, "reason": reason or "?"}
-    row.save()
     collection.mandate.refresh_from_db()
     transaction.on_commit(lambda: notify(collection, "returned"))
+    return True
+
+
+def apply_status_report(rejections: Iterable[pain002.Rejection]) -> tuple[int, int]:
+    """A pain.002's rejections, in the caller's transaction: (collections failed now, already
+    returned before). Refuses (StatementError, listing each) a report naming a collection or
+    a file Bureau does not know: it answers another creditor's file, or is damaged."""
+    problems: list[Problem] = []
+    wanted: list[tuple[pain002.Rejection, list[str]]] = []
+    files: dict[str, pain008.Contents | None] = {}
+    for rejection in rejections:
+        if rejection.end_to_end:
+            wanted.append((rejection, [rejection.end_to_end]))
+            continue
+        if rejection.message_id not in files:
+            file = DebitFile.objects.filter(message_id=rejection.message_id).first()
+            files[rejection.message_id] = (pain008.contents(bytes(file.xml))
+                                           if file is not None else None)
+        contents = files[rejection.message_id]
+        if contents is None:
+            problems.append(Problem.of(rejection.line, "no direct-debit file has the message "
+                                       "id %(id)s", id=rejection.message_id or "?"))
+            continue
+        wanted.append((rejection, contents.end_to_ends(rejection.payment_id)))
+    found = {c.end_to_end: c for c in Collection.objects.select_for_update()
+             .select_related("mandate").filter(end_to_end__in=[
+                 e for _r, ids in wanted for e in ids])}
+    failed = known = 0
+    for rejection, ids in wanted:
+        for end_to_end in ids:
+            collection = found.get(end_to_end)
+            if collection is None:
+                problems.append(Problem.of(rejection.line, "no direct debit has the "
+                                           "end-to-end id %(id)s", id=end_to_end))
+            elif not problems:
+                if fail(collection, rejection.reason):
+                    failed += 1
+                else:
+                    known += 1
+    if problems:
+        raise StatementError(problems)
+    return failed, known
 
 
 def plan_renewal_debits(now: datetime | None = None) -> list[Collection]:

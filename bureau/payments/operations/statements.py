@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
-from bureau.banking import formats
+from bureau.banking import formats, pain002
 from bureau.banking import reference as rf
 from bureau.banking.statement import Problem, StatementError, StatementLine
 from bureau.coop.models import Invoice, Member
@@ -56,8 +56,13 @@ class ImportReport:
     waiting: int = 0
     debits: int = 0
     known: int = 0
+    rejected: int = 0  # direct debits a status report (pain.002) rejected
 
     def summary(self) -> str:
+        if self.statement.format == "pain.002":
+            return (_("Payment status report: %(rejected)s direct debit(s) rejected, "
+                      "%(known)s already returned before.")
+                    % {"rejected": self.rejected, "known": self.known})
         return (_("%(lines)s line(s) read: %(credited)s credited, %(shares)s share "
                   "payment(s), %(waiting)s waiting for staff, %(debits)s money out, %(known)s "
                   "already imported.")
@@ -96,6 +101,10 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
             _("This statement was already imported on %(date)s (%(file)s): nothing was "
               "credited twice.") % {"date": f"{before.imported_at:%Y-%m-%d %H:%M}",
                                     "file": before.filename})
+    if pain002.is_status_report(source.read(4096)):
+        source.seek(0)
+        return import_status_report(source, filename=filename, digest=digest, by=by)
+    source.seek(0)
     importer: Importer | None = None
     try:
         kind, lines = formats.parse(source)
@@ -120,6 +129,27 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
     except StatementError as exc:
         found = exc.problems + (importer.problems if importer is not None else [])
         raise refusal(sorted(found, key=lambda p: p.line)) from exc
+    return report
+
+
+def import_status_report(source: IO[bytes], *, filename: str, digest: str,
+                         by: Any) -> ImportReport:
+    """The bank's pain.002 answer to a direct-debit file, uploaded where statements are:
+    each rejected collection fails (``debits.fail``: credit taken back if made, member told,
+    mandate suspended after two failures). A report naming what Bureau never sent is refused
+    whole."""
+    try:
+        with transaction.atomic():
+            statement = StatementImport.objects.create(
+                filename=filename[:255], digest=digest, format="pain.002",
+                imported_by=by if getattr(by, "pk", None) else None)
+            report = ImportReport(statement)
+            report.rejected, report.known = debits.apply_status_report(pain002.parse(source))
+            statement.lines, statement.debits = report.rejected + report.known, report.rejected
+            statement.known = report.known
+            statement.save()
+    except StatementError as exc:
+        raise refusal(exc.problems) from exc
     return report
 
 
