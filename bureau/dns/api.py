@@ -117,14 +117,20 @@ class ZoneSerializer(serializers.ModelSerializer):
     domain: Any = serializers.SlugRelatedField(slug_field="name", read_only=True,
                                                allow_null=True)
     u_label = serializers.CharField(read_only=True)
+    dnssec_turning_off = serializers.SerializerMethodField(
+        help_text="DNSSEC is being turned off: the DS leaves the parent, then the keys go")
     keys = serializers.SerializerMethodField()
     health = serializers.SerializerMethodField()
 
     class Meta:
         model = Zone
         fields = ["name", "u_label", "organisation", "domain", "nameservers", "dnssec", "nsec3",
-                  "publish_state", "serial", "ds_state", "ds_wanted", "keys", "health",
+                  "algorithm", "dnssec_turning_off", "publish_state", "serial", "ds_state",
+                  "ds_wanted", "keys", "health",
                   "created_at", "updated_at"]
+
+    def get_dnssec_turning_off(self, zone: Zone) -> bool:
+        return zone.unsigning_ds_seen_at is not None
 
     @extend_schema_field(KeySerializer(many=True))
     def get_keys(self, zone: Zone) -> list[dict[str, Any]]:
@@ -144,6 +150,9 @@ class ZoneCreateSerializer(serializers.Serializer):
         required=False, default=False,
         help_text="deny with NSEC3 (RFC 9276: no opt-out, no extra iterations, no salt) "
                   "instead of NSEC")
+    algorithm = serializers.ChoiceField(
+        choices=[13, 15], required=False, default=13,
+        help_text="13 (ECDSA P-256 with SHA-256, recommended) or 15 (Ed25519)")
 
 
 class ChangeSerializer(serializers.ModelSerializer):
@@ -294,6 +303,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         "create": "domains:write", "batch": "domains:write", "import_file": "domains:write",
         "undo": "domains:write", "apply_template": "domains:write",
         "remove_template": "domains:write", "rollover": "domains:write",
+        "dnssec_off": "domains:write",
         "check_health": "domains:write", "destroy": "domains:write",
         "acme_credentials": "domains:read", "create_acme_credential": "domains:write",
         "revoke_acme_credential": "domains:write", "create_acme_token": "domains:write",
@@ -328,7 +338,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         try:
             zone = zones.create_zone(organisation=organisation, actor=access.actor(request),
                                      name=data["name"], dnssec=data["dnssec"],
-                                     nsec3=data["nsec3"])
+                                     nsec3=data["nsec3"], algorithm=data["algorithm"])
         except ControlNotProven as exc:
             # The record to publish, for scripts: {"name", "type", "value"}.
             return problem(request, status_code=422, slug="control-not-proven",
@@ -523,6 +533,13 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         rollover = dnssec.start_rollover(zone=self.get_object(), actor=access.actor(request))
         return Response({"step": rollover.step, "step_at": rollover.step_at},
                         status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(summary="Turn DNSSEC off: the DS leaves the parent first, the keys after",
+                   request=None, responses={202: ZoneSerializer})
+    @action(detail=True, methods=["post"], url_path="dnssec-off")
+    def dnssec_off(self, request: Request, name: str) -> Response:
+        zone = dnssec.disable_dnssec(zone=self.get_object(), actor=access.actor(request))
+        return Response(ZoneSerializer(zone).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(summary="Active ACME credentials (TSIG keys for DNS-01) of the zone",
                    responses={200: AcmeCredentialSerializer(many=True)})

@@ -7,12 +7,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core.validators import MAX_ID
+from bureau.dns.models import DnssecAlgorithm
 from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL, RecordType
 
 
 class ZoneForm(forms.Form):
     name = forms.CharField(label=_("Zone name"), max_length=255,
                            help_text=_("A name you hold, such as example.org or an IDN."))
+    algorithm = forms.TypedChoiceField(label=_("DNSSEC algorithm"), coerce=int,
+                                       choices=DnssecAlgorithm.choices,
+                                       initial=DnssecAlgorithm.ECDSAP256SHA256)
 
 
 class RecordForm(forms.Form):

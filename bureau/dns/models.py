@@ -32,6 +32,15 @@ class DsState(models.TextChoices):
     UNDELEGATED = "undelegated", _("Not sent: the name uses other name servers")
 
 
+class DnssecAlgorithm(models.IntegerChoices):
+    ECDSAP256SHA256 = 13, _("ECDSA P-256 with SHA-256 (13, recommended)")
+    ED25519 = 15, _("Ed25519 (15)")
+
+    @property
+    def powerdns_name(self) -> str:
+        return {13: "ECDSAP256SHA256", 15: "ED25519"}[self.value]
+
+
 class Zone(models.Model):
     """A zone Bureau hosts: for a domain of an organisation, or standalone (a sub-zone, a
     name registered elsewhere)."""
@@ -45,6 +54,14 @@ class Zone(models.Model):
     dnssec = models.BooleanField(_("DNSSEC"), default=True)
     # Denial of existence with NSEC3 (RFC 9276 parameters) instead of NSEC.
     nsec3 = models.BooleanField(_("NSEC3"), default=False)
+    # Signing algorithm (RFC 8624): 13 ECDSA P-256 SHA-256 by default, 15 Ed25519 offered.
+    algorithm = models.PositiveSmallIntegerField(_("DNSSEC algorithm"),
+                                                 choices=DnssecAlgorithm.choices,
+                                                 default=DnssecAlgorithm.ECDSAP256SHA256)
+    # DNSSEC being turned off: the last time the zone's DS was still seen at the parent (set
+    # when asked). The keys go once the DS is gone and caches had time to forget it.
+    unsigning_ds_seen_at = models.DateTimeField(_("DNSSEC being turned off, DS last seen"),
+                                                null=True, blank=True)
     publish_state = models.CharField(_("publication"), max_length=12,
                                      choices=PublishState.choices,
                                      default=PublishState.PENDING)
@@ -72,6 +89,11 @@ class Zone(models.Model):
     @property
     def u_label(self) -> str:
         return to_unicode(str(self.name)).rstrip(".")
+
+    @property
+    def signing_algorithm(self) -> str:
+        """The algorithm as PowerDNS names it."""
+        return DnssecAlgorithm(self.algorithm).powerdns_name
 
     def valid_records(self) -> list[ValidRecord]:
         return [r.valid() for r in self.records.all()]

@@ -83,9 +83,14 @@ def settle_delegation_changes() -> int:
 
 @task()
 def advance_rollovers() -> int:
-    """Take the next step of every key rollover under way whose wait is over."""
-    from bureau.dns.models import Rollover
-    from bureau.dns.operations.dnssec import ROLLOVER_ACTIVE_STEPS, advance_rollover
+    """Take the next step of every key rollover under way whose wait is over, and of every
+    zone whose DNSSEC is being turned off."""
+    from bureau.dns.models import Rollover, Zone
+    from bureau.dns.operations.dnssec import (
+        ROLLOVER_ACTIVE_STEPS,
+        advance_rollover,
+        advance_unsigning,
+    )
 
     wait = timedelta(seconds=int(getattr(settings, "BUREAU_DNS_ROLLOVER_WAIT", 2 * 86400)))
     moved = 0
@@ -96,6 +101,13 @@ def advance_rollovers() -> int:
                 moved += 1
         except Exception:
             logger.warning("rollover of %s failed; next run tries again", rollover.zone,
+                           exc_info=True)
+    for zone in Zone.objects.filter(unsigning_ds_seen_at__isnull=False):
+        try:
+            if not advance_unsigning(zone, wait=wait).dnssec:
+                moved += 1
+        except Exception:
+            logger.warning("turning DNSSEC off for %s failed; next run tries again", zone,
                            exc_info=True)
     return moved
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("zones/<int:pk>/history/<int:change>/undo/", views.change_undo, name="undo"),
     path("zones/<int:pk>/health/", views.health_check, name="health"),
     path("zones/<int:pk>/rollover/", views.key_rollover, name="rollover"),
+    path("zones/<int:pk>/dnssec-off/", views.dnssec_off, name="dnssec_off"),
     path("zones/<int:pk>/stop/", views.zone_stop, name="stop"),
     path("domains/<int:domain>/dnssec/", views.external_dnssec, name="external_dnssec"),
 ]

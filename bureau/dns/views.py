@@ -73,6 +73,7 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         try:
             zone = attempt(form, lambda: zones.create_zone(
                 organisation=org, actor=actor(request), name=form.cleaned_data["name"],
+                algorithm=form.cleaned_data["algorithm"],
                 domain=Domain.objects.filter(organisation=org,
                                              name=form.cleaned_data["name"].lower()).first()),
                 context={"view": "dns.zone_list"})
@@ -248,6 +249,15 @@ def key_rollover(request: HttpRequest, pk: int) -> HttpResponse:
     return act(request, zone, lambda: dnssec.start_rollover(zone=zone, actor=actor(request)),
                _("Key rollover started: the new key's DS goes to the registry before the "
                  "old key is removed."))
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def dnssec_off(request: HttpRequest, pk: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    return act(request, zone, lambda: dnssec.disable_dnssec(zone=zone, actor=actor(request)),
+               _("DNSSEC is being turned off: the DS leaves the parent first; the keys are "
+                 "deleted once it is gone and caches have forgotten it."))
 
 
 @member_required(Permission.MANAGE_DNS)

@@ -39,13 +39,21 @@ def registry_ds(domain: Any) -> list[str]:
     return sorted(f"{d.key_tag} {d.alg} {d.digest_type} {d.digest.lower()}" for d in data.ds_data)
 
 
-def chain_valid(pdns: Any, zone: Zone, domain: Any) -> None:
+def chain_valid(pdns: Any, zone: Zone, domain: Any, value: str = "192.0.2.10") -> None:
     """The www A answer validates from the DS the registry holds right now."""
     ds = registry_ds(domain)
     assert ds, "no DS at the registry"
     answer = validated_answer("127.0.0.1", str(zone.name), "www." + str(zone.name), "A", ds,
                               port=pdns.dns_port)
-    assert answer[0].to_text() == "192.0.2.10"
+    assert answer[0].to_text() == value
+
+
+def edit_valid(pdns: Any, zone: Zone, domain: Any, member: Any, value: str) -> None:
+    """Record edits are not refused during a rollover, and need not be: PowerDNS signs each
+    answer with the key active at that step, whose DS is at the registry."""
+    edit_records(zone=zone, actor=member, add=[Record("www", "A", value, 300)],
+                 remove=list(zone.records.filter(name="www." + str(zone.name), rtype="A")))
+    chain_valid(pdns, zone, domain, value)
 
 
 def test_rollover_keeps_the_chain_valid_at_every_step(
@@ -62,27 +70,30 @@ def test_rollover_keeps_the_chain_valid_at_every_step(
     assert len(registry_ds(domain)) == 2 and set(old_ds) < set(registry_ds(domain))
     assert rollover.new_key.state == KeyState.INCOMING
     chain_valid(pdns, zone, domain)
+    edit_valid(pdns, zone, domain, member, "192.0.2.11")
     with pytest.raises(DnssecRefused):
         start_rollover(zone=zone, actor=member)
 
     rollover = advance_rollover(rollover)  # the new key signs; the old one stays published
     assert rollover.step == RolloverStep.NEW_KEY_ACTIVE
-    chain_valid(pdns, zone, domain)
+    chain_valid(pdns, zone, domain, "192.0.2.11")
     # Answers are signed by the new key now.
     response = ask("127.0.0.1", "www." + str(zone.name), "A", port=pdns.dns_port, dnssec=True)
     sigs = [r for rrset in response.answer for r in rrset if rrset.rdtype == dns.rdatatype.RRSIG]
     new_tag = int(rollover.new_key.ds[0].split()[0])
     assert {s.key_tag for s in sigs} == {new_tag}
+    edit_valid(pdns, zone, domain, member, "192.0.2.12")
 
     rollover = advance_rollover(rollover)  # the old key goes, and its DS leaves the registry
     assert rollover.step == RolloverStep.OLD_KEY_REMOVED
-    chain_valid(pdns, zone, domain)
+    chain_valid(pdns, zone, domain, "192.0.2.12")
     assert registry_ds(domain) == sorted(conf.client().ds_records(str(zone.name)))
     assert set(registry_ds(domain)).isdisjoint(old_ds)
+    edit_valid(pdns, zone, domain, member, "192.0.2.13")
 
     rollover = advance_rollover(rollover)
     assert rollover.step == RolloverStep.DONE
-    chain_valid(pdns, zone, domain)
+    chain_valid(pdns, zone, domain, "192.0.2.13")
     assert zone.keys.filter(state=KeyState.ACTIVE).count() == 1
 
 

@@ -43,6 +43,7 @@ from bureau.dns.models import (
     RolloverStep,
     Zone,
 )
+from bureau.dns.powerdns.client import RRSetChange
 from bureau.dns.publish import after_key_change
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.validation import Problem
@@ -124,6 +125,8 @@ def bundle_ds_wanted(domain: Domain, zone: Zone) -> tuple[list[Zone], list[DS]]:
     zones = [zone] + [z for z in bundle_zones(domain) if z.pk != zone.pk]
     wanted: list[DS] = []
     for each in zones:
+        if each.unsigning_ds_seen_at is not None:
+            continue  # DNSSEC being turned off: its DS leaves first
         wanted += [ds for ds in map(to_ds, each.ds_wanted) if ds not in wanted]
     return zones, wanted
 
@@ -261,12 +264,16 @@ def start_rollover(*, zone: Zone, actor: Actor) -> Rollover:
     if zone.rollovers.filter(step__in=ROLLOVER_ACTIVE_STEPS).exists():
         raise DnssecRefused(_("A key rollover of %(zone)s is already under way.")
                             % {"zone": zone.u_label})
+    if zone.unsigning_ds_seen_at is not None:
+        raise DnssecRefused(_("DNSSEC of %(zone)s is being turned off: there is no key to "
+                              "roll.") % {"zone": zone.u_label})
     old = zone.keys.filter(state=KeyState.ACTIVE).first()
     if old is None:
         raise DnssecRefused(_("%(zone)s has no active key yet: wait for the reconciliation.")
                             % {"zone": zone.u_label})
     client = conf.client()
-    created = client.add_cryptokey(str(zone.name), active=False)
+    created = client.add_cryptokey(str(zone.name), active=False,
+                                   algorithm=zone.signing_algorithm)
     zone.serial = after_key_change(client, str(zone.name))
     zone.save(update_fields=["serial", "updated_at"])
     refresh_keys(zone)
@@ -315,6 +322,98 @@ def advance_rollover(rollover: Rollover, *, wait: timedelta = timedelta(0)) -> R
         rollover.save(update_fields=["step", "step_at"])
         record_change(zone, DNS_ACTOR, ChangeKind.DNSSEC, summary=f"key rollover: {step}")
     return rollover
+
+
+# -- turning DNSSEC off -----------------------------------------------------------------------
+
+# RFC 8078 §4: "remove my DS", for a parent that reads CDS/CDNSKEY.
+CDS_DELETE = "0 0 0 00"
+CDNSKEY_DELETE = "0 3 0 AA=="
+
+
+def disable_dnssec(*, zone: Zone, actor: Actor) -> Zone:
+    """Turn DNSSEC off for a hosted zone, the DS first: Bureau's DS leaves the registry (or,
+    for a parent Bureau cannot reach, the zone publishes the CDS/CDNSKEY delete signal); the
+    zone stays signed until the DS is gone from the parent and caches had time to forget it
+    (`advance_unsigning`, by the rollover job). Signatures removed before would make the
+    name bogus for every resolver still holding the DS. Refused during a key rollover: the
+    rollover's DS updates would cross this one."""
+    verify_may_manage(zone.organisation, actor)
+    if not zone.dnssec:
+        raise DnssecRefused(_("%(zone)s is not signed.") % {"zone": zone.u_label})
+    if zone.unsigning_ds_seen_at is not None:
+        raise DnssecRefused(_("DNSSEC of %(zone)s is already being turned off.")
+                            % {"zone": zone.u_label})
+    rollover = zone.rollovers.filter(step__in=ROLLOVER_ACTIVE_STEPS).first()
+    if rollover is not None:
+        raise DnssecRefused(_(
+            "A key rollover of %(zone)s is under way (%(step)s): its DS updates would cross "
+            "the removal of the DS. Turn DNSSEC off once the rollover is done; the health "
+            "panel shows its progress.") % {"zone": zone.u_label,
+                                            "step": rollover.get_step_display()})
+    zone.unsigning_ds_seen_at = clock.now()
+    zone.save(update_fields=["unsigning_ds_seen_at", "updated_at"])
+    if registered_with_bureau(zone) is None:
+        publish_cds_delete(zone)
+    else:
+        send_ds(zone)  # without this zone's DS: it wants none now
+    record_change(zone, actor, ChangeKind.DNSSEC,
+                  summary="DNSSEC being turned off: DS removed first, keys after")
+    return zone
+
+
+def publish_cds_delete(zone: Zone) -> None:
+    client = conf.client()
+    name = str(zone.name)
+    client.set_metadata(name, "PUBLISH-CDS", [])
+    client.set_metadata(name, "PUBLISH-CDNSKEY", [])
+    client.patch_rrsets(name, [RRSetChange(name, "CDS", 3600, (CDS_DELETE,)),
+                               RRSetChange(name, "CDNSKEY", 3600, (CDNSKEY_DELETE,))])
+    zone.serial = after_key_change(client, name)
+    zone.save(update_fields=["serial", "updated_at"])
+
+
+def ds_still_at_parent(zone: Zone) -> bool | None:
+    """Whether a DS of the zone's keys is still at the parent (registry read by EPP, or the
+    parent's DS through DNS); None when it could not be read."""
+    ours = {to_ds(text) for key in zone.keys.exclude(state=KeyState.REMOVED) for text in key.ds}
+    domain = registered_with_bureau(zone)
+    held: Sequence[DS] | set[DS] | None
+    held = parent_ds(zone) if domain is None else ds_at_registry(domain)
+    if held is None:
+        return None
+    return bool(ours & set(held))
+
+
+def advance_unsigning(zone: Zone, *, wait: timedelta = timedelta(0)) -> Zone:
+    """Next step of turning DNSSEC off: while the DS is at the parent, ask again (EPP) and
+    wait; once it is gone and `wait` passed (the DS TTL at the parent), delete the keys."""
+    if zone.unsigning_ds_seen_at is None:
+        return zone
+    still = ds_still_at_parent(zone)
+    now = clock.now()
+    if still is None or still:
+        if still and registered_with_bureau(zone) is not None:
+            send_ds(zone)
+        zone.unsigning_ds_seen_at = now
+        zone.save(update_fields=["unsigning_ds_seen_at", "updated_at"])
+        return zone
+    if now - zone.unsigning_ds_seen_at < wait:
+        return zone
+    client = conf.client()
+    name = str(zone.name)
+    client.disable_dnssec(name)
+    client.patch_rrsets(name, [RRSetChange.delete(name, "CDS"),
+                               RRSetChange.delete(name, "CDNSKEY")])
+    zone.serial = after_key_change(client, name) if conf.secondaries() else client.serial(name)
+    zone.dnssec, zone.nsec3, zone.unsigning_ds_seen_at = False, False, None
+    zone.ds_state, zone.ds_wanted = DsState.NONE, []
+    zone.save(update_fields=["serial", "dnssec", "nsec3", "unsigning_ds_seen_at", "ds_state",
+                             "ds_wanted", "updated_at"])
+    zone.keys.exclude(state=KeyState.REMOVED).update(state=KeyState.REMOVED, removed_at=now)
+    record_change(zone, DNS_ACTOR, ChangeKind.DNSSEC,
+                  summary="DNSSEC turned off: the DS is gone, the keys are deleted")
+    return zone
 
 
 # -- names hosted elsewhere -----------------------------------------------------------------

@@ -30,7 +30,7 @@ def push_zone(zone: Zone) -> int:
     changes = sync_zone(client, name, zone.valid_records(), nameservers=zone.nameservers,
                         notify=bool(conf.secondaries()))
     if zone.dnssec:
-        client.enable_dnssec(name)
+        client.enable_dnssec(name, algorithm=zone.signing_algorithm)
     zone.serial = client.serial(name)
     Publication.objects.filter(pk__in=sent).update(published_at=clock.now(), serial=zone.serial)
     zone.publish_state = PublishState.PENDING if Publication.objects.filter(

@@ -23,7 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from bureau.dns import conf
-from bureau.dns.models import ChangeKind, DsState, PublishState, Record, Zone
+from bureau.dns.models import ChangeKind, DnssecAlgorithm, DsState, PublishState, Record, Zone
 from bureau.dns.names import InvalidName as InvalidDnsName
 from bureau.dns.names import zone_name
 from bureau.dns.powerdns import PowerDNSConflict, PowerDNSNotFound, PowerDNSUnavailable
@@ -39,7 +39,7 @@ from bureau.registrar.operations.errors import InvalidName
 
 from .common import logger, record_change, verify_may_manage
 from .control import verify_may_host
-from .errors import NameClaimed, RecordsInvalid, ZoneExists
+from .errors import DnssecRefused, NameClaimed, RecordsInvalid, ZoneExists
 from .fees import charge_year
 
 
@@ -52,8 +52,13 @@ def parse_zone_name(name: str) -> str:
 
 def create_zone(*, organisation: Organisation, actor: Actor, name: str,
                 domain: Domain | None = None, dnssec: bool = True, nsec3: bool = False,
+                algorithm: int = DnssecAlgorithm.ECDSAP256SHA256,
                 records: Sequence[RawRecord] = ()) -> Zone:
     verify_may_manage(organisation, actor)
+    if algorithm not in DnssecAlgorithm.values:
+        raise DnssecRefused(_("Algorithm %(number)s is not offered: choose 13 (ECDSA P-256, "
+                              "recommended) or 15 (Ed25519).") % {"number": algorithm},
+                            field="algorithm")
     a_name = parse_zone_name(name)
     if Zone.objects.filter(name=a_name).exclude(publish_state=PublishState.WITHDRAWN).exists():
         raise ZoneExists(_("%(name)s is already hosted by Bureau.") % {"name": a_name})
@@ -64,6 +69,7 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
             zone = Zone.objects.create(
                 name=a_name, organisation=organisation, domain=domain,
                 nameservers=conf.nameservers(), dnssec=dnssec, nsec3=nsec3 and dnssec,
+                algorithm=algorithm,
                 ds_state=DsState.PENDING if dnssec else DsState.NONE)
             Record.objects.bulk_create(
                 Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl)
@@ -113,7 +119,7 @@ def publish_new_zone(zone: Zone) -> None:
                 client, str(zone.name), nameservers=zone.nameservers,
                 records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
                 primary_address=conf.primary_address(), secondaries=secondaries,
-                nsec3=zone.nsec3)
+                nsec3=zone.nsec3, algorithm=zone.signing_algorithm)
             # PowerDNS writes its default SOA (ns1.<zone>); name Bureau's primary instead,
             # then bump the serial so that the secondaries take it too.
             client.patch_rrsets(str(zone.name), [soa_change(zone)])

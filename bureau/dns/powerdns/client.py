@@ -456,6 +456,12 @@ class PowerDNSClient:
                 return key
         return created
 
+    def disable_dnssec(self, name: str) -> None:
+        """Stop signing: PowerDNS deletes the zone's keys (and NSEC3 settings)."""
+        with self.locks.hold(name):
+            self._request("PUT", self.zone_path(name), json={"dnssec": False})
+        self.flush_cache(name)
+
     def add_cryptokey(
         self, name: str, *, active: bool, algorithm: str = "ECDSAP256SHA256", keytype: str = "csk"
     ) -> Cryptokey:
