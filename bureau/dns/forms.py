@@ -14,9 +14,10 @@ from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL, RecordType
 class ZoneForm(forms.Form):
     name = forms.CharField(label=_("Zone name"), max_length=255,
                            help_text=_("A name you hold, such as example.org or an IDN."))
-    algorithm = forms.TypedChoiceField(label=_("DNSSEC algorithm"), coerce=int,
+    algorithm = forms.TypedChoiceField(label=_("DNSSEC algorithm"), coerce=int, required=False,
                                        choices=DnssecAlgorithm.choices,
-                                       initial=DnssecAlgorithm.ECDSAP256SHA256)
+                                       initial=DnssecAlgorithm.ECDSAP256SHA256,
+                                       empty_value=DnssecAlgorithm.ECDSAP256SHA256)
 
 
 class RecordForm(forms.Form):
