@@ -17,7 +17,7 @@ class ZoneForm(forms.Form):
     algorithm = forms.TypedChoiceField(label=_("DNSSEC algorithm"), coerce=int, required=False,
                                        choices=DnssecAlgorithm.choices,
                                        initial=DnssecAlgorithm.ECDSAP256SHA256,
-                                       empty_value=DnssecAlgorithm.ECDSAP256SHA256)
+                                       empty_value=None)  # the default, 13
 
 
 class RecordForm(forms.Form):

@@ -24,7 +24,7 @@ from bureau.web.organisations import member_required, person
 from bureau.web.outcomes import Failed, attempt
 
 from .forms import ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
-from .models import Template, Zone
+from .models import DnssecAlgorithm, Template, Zone
 from .operations import dnssec, fees, health, history, records, templates, zonefiles, zones
 from .operations.errors import RecordsInvalid
 from .records import Record as RawRecord
@@ -73,7 +73,7 @@ def zone_list(request: HttpRequest) -> HttpResponse:
         try:
             zone = attempt(form, lambda: zones.create_zone(
                 organisation=org, actor=actor(request), name=form.cleaned_data["name"],
-                algorithm=form.cleaned_data["algorithm"],
+                algorithm=form.cleaned_data["algorithm"] or DnssecAlgorithm.ECDSAP256SHA256,
                 domain=Domain.objects.filter(organisation=org,
                                              name=form.cleaned_data["name"].lower()).first()),
                 context={"view": "dns.zone_list"})
