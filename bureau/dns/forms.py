@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core.validators import MAX_ID
@@ -49,3 +52,19 @@ class ExternalDnssecForm(forms.Form):
     @staticmethod
     def lines(text: str) -> list[str]:
         return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class AcmeCredentialForm(forms.Form):
+    name = forms.CharField(label=_("Name to certify"), max_length=255, initial="@",
+                           help_text=_("@ for the zone itself, www, or shop for shop and "
+                                       "*.shop: the certificate may cover the name and its "
+                                       "wildcard."))
+    expires_on = forms.DateField(label=_("Expires on (optional)"), required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}),
+                                 help_text=_("Empty: a DNS key lasts until you revoke it, an "
+                                             "API token 90 days."))
+
+    def expires_at(self) -> datetime | None:
+        """The end of the chosen day, in the portal's time zone."""
+        day: date | None = self.cleaned_data.get("expires_on")
+        return timezone.make_aware(datetime.combine(day, time.max)) if day else None

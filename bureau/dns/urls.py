@@ -21,5 +21,8 @@ urlpatterns = [
     path("zones/<int:pk>/rollover/", views.key_rollover, name="rollover"),
     path("zones/<int:pk>/dnssec-off/", views.dnssec_off, name="dnssec_off"),
     path("zones/<int:pk>/stop/", views.zone_stop, name="stop"),
+    path("zones/<int:pk>/acme/keys/", views.acme_key, name="acme_key"),
+    path("zones/<int:pk>/acme/keys/<int:credential>/revoke/", views.acme_key_revoke,
+         name="acme_key_revoke"),
     path("domains/<int:domain>/dnssec/", views.external_dnssec, name="external_dnssec"),
 ]

@@ -12,20 +12,33 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from bureau.core import clock
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import HELD_STATES, Domain
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
-from bureau.web.organisations import member_required, person
+from bureau.web.organisations import actor as portal_actor
+from bureau.web.organisations import member_required
 from bureau.web.outcomes import Failed, attempt
 
-from .forms import ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
-from .models import DnssecAlgorithm, Template, Zone
-from .operations import dnssec, fees, health, history, records, templates, zonefiles, zones
+from .forms import AcmeCredentialForm, ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
+from .models import AcmeCredential, DnssecAlgorithm, Template, Zone
+from .operations import (
+    credentials,
+    dnssec,
+    fees,
+    health,
+    history,
+    records,
+    templates,
+    zonefiles,
+    zones,
+)
 from .operations.errors import RecordsInvalid
 from .records import Record as RawRecord
 
@@ -43,7 +56,7 @@ def zone_of(request: HttpRequest, pk: int) -> Zone:
 
 
 def actor(request: HttpRequest) -> Actor:
-    return Actor(person(request), "portal")
+    return portal_actor(request)
 
 
 def act(request: HttpRequest, zone: Zone, action: Callable[[], object], done: str) -> HttpResponse:
@@ -107,6 +120,10 @@ def zone_page(request: HttpRequest, zone: Zone, **forms_: Any) -> HttpResponse:
         "keys": zone.keys.exclude(state="removed"),
         "rollover": zone.rollovers.first(),
         "health": zone.health_checks.first(),
+        "acme_form": AcmeCredentialForm(),
+        "acme_keys": credentials.credentials_of(zone),
+        "acme_tokens": zone.challenge_tokens.filter(revoked_at=None,
+                                                    expires_at__gt=clock.now()),
     }
     context.update(forms_)
     return render(request, "dns/zone_detail.html", context,
@@ -284,3 +301,33 @@ def external_dnssec(request: HttpRequest, domain: int) -> HttpResponse:
     return render(request, "dns/external_dnssec.html", {
         "domain": found, "form": form, "ds_records": found.ds_records.all()},
         status=400 if form.errors else 200)
+
+
+@never_cache
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def acme_key(request: HttpRequest, pk: int) -> HttpResponse:
+    """A DNS key for a certificate: shown once, with what to paste into certbot, Caddy and
+    lego (the API token kind is made by bureau.web.views.tokens.challenge_token)."""
+    zone = zone_of(request, pk)
+    form = AcmeCredentialForm(request.POST)
+    if not form.is_valid():
+        return zone_page(request, zone, acme_form=form)
+    try:
+        issued = attempt(form, lambda: credentials.create_credential(
+            zone=zone, actor=actor(request), name=form.cleaned_data["name"],
+            expires_at=form.expires_at()), context={"view": "dns.acme_key"},
+            fields={"expires_at": "expires_on"})
+    except Failed:
+        return zone_page(request, zone, acme_form=form)
+    return render(request, "dns/acme_issued.html", {"zone": zone, "issued": issued})
+
+
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def acme_key_revoke(request: HttpRequest, pk: int, credential: int) -> HttpResponse:
+    zone = zone_of(request, pk)
+    found = get_object_or_404(AcmeCredential, zone=zone, pk=credential, revoked_at=None)
+    return act(request, zone, lambda: credentials.revoke_credential(
+        credential=found, actor=actor(request)),
+        _("The key %(key)s is revoked: it no longer works.") % {"key": found.key_name})

@@ -25,6 +25,7 @@ urlpatterns = [
     path("account/close/", account.close, name="close_account"),
     path("account/tokens/", tokens.token_list, name="tokens"),
     path("account/tokens/<int:pk>/revoke/", tokens.revoke, name="token_revoke"),
+    path("dns/zones/<int:zone>/acme/tokens/", tokens.challenge_token, name="challenge_token"),
     path("search/", search.search, name="search"),
     path("cart/", search.cart, name="cart"),
     path("cart/add/", search.cart_add, name="cart_add"),

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from io import StringIO
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +28,15 @@ import dns.tsig
 import dns.tsigkeyring
 import dns.update
 import pytest
+from django.core.management import call_command
+from django.test import Client
+from logins import authenticated
 from programs import require_program
+from rest_framework.test import APIClient
 
+from bureau.api.tokens import create_token
 from bureau.core import clock
+from bureau.core.credentials import Credential
 from bureau.dns import conf
 from bureau.dns.dnssec import validated_answer
 from bureau.dns.models import AcmeCredential, ChangeKind, Zone
@@ -38,6 +45,7 @@ from bureau.dns.operations.credentials import (
     create_credential,
     revoke_credential,
     revoke_expired,
+    update_server,
 )
 from bureau.dns.operations.errors import CredentialRefused
 from bureau.dns.operations.reconcile import push_zone
@@ -310,13 +318,11 @@ def test_certbot_gets_a_certificate_with_only_the_credential(
 
 def test_api_creates_lists_and_revokes(user: Any, member: Any,
                                        hosted_zone: Callable[..., Any]) -> None:
-    from rest_framework.test import APIClient
-
-    from bureau.dns.operations.credentials import update_server
-
-    api = APIClient()
-    api.force_authenticate(user)
     zone = hosted_zone()
+    stale = authenticated(APIClient(), user, ago=3600)
+    base = f"/api/v1/dns/zones/{zone.name.rstrip('.')}/acme-credentials/"
+    assert stale.post(base, {"name": "www"}, format="json").status_code == 403  # re-auth
+    api = authenticated(APIClient(), user)
     base = f"/api/v1/dns/zones/{zone.name.rstrip('.')}/acme-credentials/"
 
     refused = api.post(base, {"name": "www.elsewhere.test."}, format="json")
@@ -349,10 +355,6 @@ def test_api_creates_lists_and_revokes(user: Any, member: Any,
 
 
 def test_cli_creates_lists_and_revokes(member: Any, hosted_zone: Callable[..., Any]) -> None:
-    from io import StringIO
-
-    from django.core.management import call_command
-
     zone = hosted_zone()
     out = StringIO()
     call_command("dns_acme", "create", zone.name.rstrip("."), "www", stdout=out)
@@ -377,11 +379,7 @@ def test_cli_creates_lists_and_revokes(member: Any, hosted_zone: Callable[..., A
 def test_a_certificate_token_writes_only_its_challenge(
         user: Any, member: Any, hosted_zone: Callable[..., Any]) -> None:
     """For ACME clients that speak HTTP: an API token limited to one _acme-challenge RRset."""
-    from logins import authenticated
-    from rest_framework.test import APIClient
 
-    from bureau.api.tokens import create_token
-    from bureau.core.credentials import Credential
 
     zone, other = hosted_zone(), hosted_zone()
     base = f"/api/v1/dns/zones/{zone.name.rstrip('.')}"
@@ -438,3 +436,46 @@ def test_a_certificate_token_writes_only_its_challenge(
     assert read_only.put(body["url"], {"ttl": 60, "records": ['"x"']},
                          format="json").status_code == 403
     assert read_only.patch(f"{base}/rrsets/", [], format="json").status_code == 403
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_portal_makes_keys_and_tokens_and_explains_them(
+        user: Any, member: Any, hosted_zone: Callable[..., Any], language: str) -> None:
+    zone = hosted_zone()
+    browser = authenticated(Client(HTTP_ACCEPT_LANGUAGE=language), user)
+    page = f"/dns/zones/{zone.pk}/"
+    shown = browser.get(page).content.decode()
+    assert ("TLS certificates" if language == "en" else "Certificats TLS") in shown
+
+    refused = browser.post(f"/dns/zones/{zone.pk}/acme/keys/", {"name": "_x"})
+    assert refused.status_code == 400 and not AcmeCredential.objects.filter(zone=zone).exists()
+
+    made = browser.post(f"/dns/zones/{zone.pk}/acme/keys/", {"name": "www"})
+    assert made.status_code == 200 and made["Cache-Control"].startswith("max-age=0")
+    text = made.content.decode()
+    credential = AcmeCredential.objects.get(zone=zone)
+    secret = credential.secret
+    assert f"dns_rfc2136_secret = {secret}" in text, text[text.find("<main"):][:3000]
+    assert f"key &quot;{secret}&quot;" in text
+    steps = (["With certbot, in three steps", "With Caddy, in three steps"] if language == "en"
+             else ["Avec certbot, en trois étapes", "Avec Caddy, en trois étapes"])
+    assert all(step in text for step in steps)
+    # The pasted secret works at once, through Bureau's update door.
+    server, port = update_server()
+    issued = IssuedCredential(credential, secret, server, port)
+    challenge = f"_acme-challenge.www.{zone.name}"
+    assert _send(issued, zone.name, challenge, "TXT", '"portal"') == dns.rcode.NOERROR
+
+    token = browser.post(f"/dns/zones/{zone.pk}/acme/tokens/", {"name": "www"})
+    assert token.status_code == 200
+    assert f"/api/v1/dns/zones/{zone.name.rstrip('.')}/rrsets/{challenge}/TXT/" in \
+        token.content.decode()
+    listed = browser.get(page).content.decode()
+    assert credential.key_name in listed and challenge in listed
+
+    revoked = browser.post(f"/dns/zones/{zone.pk}/acme/keys/{credential.pk}/revoke/")
+    assert revoked.status_code == 302
+    assert _send(issued, zone.name, challenge, "TXT", delete=True) == dns.rcode.NOTAUTH
+    api_token = zone.challenge_tokens.get()
+    assert browser.post(f"/account/tokens/{api_token.pk}/revoke/")["Location"] == page
+    assert 'id="acme-credentials"' not in browser.get(page).content.decode()  # none left

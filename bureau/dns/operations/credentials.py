@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
-from bureau.core.credentials import Credential
+from bureau.core.credentials import Credential, require_recent_authentication
 from bureau.dns.models import AcmeCredential, ChangeKind, Record, Zone
 from bureau.dns.names import InvalidName, owner_name
 from bureau.dns.records import Record as RawRecord
@@ -101,7 +101,7 @@ def update_server() -> tuple[str, int]:
 def create_credential(*, zone: Zone, actor: Actor, name: str,
                       expires_at: datetime | None = None) -> IssuedCredential:
     """A new ACME credential for `name` (and *.name) in `zone`; the secret is in the result
-    only."""
+    only. A credential is a secret that acts: the person confirms who they are first."""
     verify_may_manage(zone.organisation, actor)
     origin = dns.name.from_text(zone.name)
     try:
@@ -113,6 +113,7 @@ def create_credential(*, zone: Zone, actor: Actor, name: str,
                                   "not a service or wildcard label."))
     if expires_at is not None and expires_at <= clock.now():
         raise CredentialRefused(_("The expiry must be in the future."), field="expires_at")
+    require_recent_authentication(actor.credential)  # last: what was asked is valid
     text = target.to_text().lower()
     key_name = f"k{secrets.token_hex(6)}.{KEY_LABEL}.{text}"
     secret = base64.b64encode(secrets.token_bytes(32)).decode()

@@ -13,7 +13,11 @@ from django.views.decorators.http import require_POST
 from bureau.api import tokens
 from bureau.api.models import ApiToken
 from bureau.core.credentials import Credential
+from bureau.dns.forms import AcmeCredentialForm
+from bureau.dns.models import Zone
+from bureau.dns.views import zone_page
 from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission
 
 from ..forms import TokenForm
 from ..organisations import member_required, person
@@ -63,4 +67,32 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     tokens.revoke_token(token, user=person(request), request=request)
     messages.success(request, _("The token %(name)s (%(prefix)s…) is revoked: it no longer "
                                 "works.") % {"name": token.name, "prefix": token.prefix})
+    if token.challenge_zone_id is not None:  # revoked from its zone's page: back there
+        return redirect("dns:zone", token.challenge_zone_id)
     return redirect("web:tokens")
+
+
+@never_cache
+@require_POST
+@member_required(Permission.MANAGE_DNS)
+def challenge_token(request: HttpRequest, zone: int) -> HttpResponse:
+    """A certificate token for a hosted zone (the other kind of ACME credential, beside the
+    DNS key of bureau.dns.views.acme_key): shown once, with how to use it."""
+    membership: Membership = request.membership  # type: ignore[attr-defined]
+    found = get_object_or_404(Zone.objects.filter(organisation=membership.organisation),
+                              pk=zone)
+    form = AcmeCredentialForm(request.POST)
+    if form.is_valid():
+        try:
+            new = tokens.create_challenge_token(
+                user=person(request), zone=found, name=form.cleaned_data["name"],
+                expires_at=form.expires_at(), credential=Credential.of_session(request),
+                request=request)
+        except tokens.TokenRefused as exc:
+            form.add_error(FIELDS.get(exc.field or ""), exc.message)
+        else:
+            url = request.build_absolute_uri(
+                f"/api/v1/dns/zones/{found.name.rstrip('.')}/rrsets/{new.token.challenge}/TXT/")
+            return render(request, "dns/acme_issued.html", {
+                "zone": found, "token": new.token, "secret": new.secret, "url": url})
+    return zone_page(request, found, acme_form=form)
