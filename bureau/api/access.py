@@ -17,7 +17,7 @@ from rest_framework.request import Request
 from bureau.audit.log import client_ip
 from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation
-from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.accounts.permissions import PERMISSIONS, Permission, allows
 from bureau.registrar.operations.common import Actor
 
 from .models import ApiToken
@@ -43,8 +43,6 @@ def visible_organisations(request: Request) -> QuerySet[Organisation]:
 
 
 def organisations_allowing(request: Request, permission: Permission) -> QuerySet[Organisation]:
-    from bureau.registrar.accounts.permissions import PERMISSIONS
-
     roles = [str(role) for role in PERMISSIONS[permission]]
     return visible_organisations(request).filter(
         memberships__user=user_of(request), memberships__role__in=roles)

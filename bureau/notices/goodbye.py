@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Prefetch
 from django.dispatch import Signal
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
 from bureau.core.credentials import require_recent_authentication
+from bureau.dns.models import Record, Zone
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
 from bureau.registrar.domains.models import Domain, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record, verify_role
@@ -74,10 +74,6 @@ class Usage:
 def what_stops(domain: Domain) -> list[Usage] | None:
     """Mail (MX) and web (A, AAAA, CNAME) records of the name's zone when Bureau hosts it;
     None when it does not (the member must check with whoever runs their DNS)."""
-    if not apps.is_installed("bureau.dns"):
-        return None
-    from bureau.dns.models import Zone
-
     zone = Zone.objects.filter(domain=domain).exclude(publish_state="withdrawn").first()
     if zone is None:
         return None
@@ -89,13 +85,9 @@ def what_stops(domain: Domain) -> list[Usage] | None:
 STOPS_KINDS = {"MX": "mail", "A": "web", "AAAA": "web", "CNAME": "web"}
 
 
-def what_stops_by_domain(domain_ids: Iterable[int]) -> dict[int, list[Usage]] | None:
+def what_stops_by_domain(domain_ids: Iterable[int]) -> dict[int, list[Usage]]:
     """``what_stops`` for many names in two queries: {domain id: usages} for the names whose
-    zone Bureau hosts (a name missing from the answer has none); None without the DNS app."""
-    if not apps.is_installed("bureau.dns"):
-        return None
-    from bureau.dns.models import Record, Zone
-
+    zone Bureau hosts (a name missing from the answer has none)."""
     records = Record.objects.filter(rtype__in=list(STOPS_KINDS)).order_by("rtype", "name")
     zones = (Zone.objects.filter(domain_id__in=list(domain_ids))
              .exclude(publish_state="withdrawn")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bureau.epp import namespaces as ns
+from bureau.sandbox.billing import balance
 from bureau.sandbox.context import Ctx
 from bureau.sandbox.errors import EppError
 from bureau.sandbox.names import split
@@ -55,8 +56,6 @@ def verify_client_fee(ctx: Ctx, policy: TldPolicy, name: str, command: str,
 def result_element(ctx: Ctx, kind: str, policy: TldPolicy, amount: Decimal | None,
                    years: int | None = None, credit: Decimal | None = None) -> Element:
     """fee:creData / renData / trnData / updData / delData with the balance after it."""
-    from bureau.sandbox.billing import balance
-
     root = el(f"fee:{kind}")
     sub(root, "fee:currency", policy.currency)
     if years is not None:

@@ -9,6 +9,7 @@ import time
 
 from django.db import DatabaseError, transaction
 
+from bureau.core.heartbeat import beat
 from bureau.epp import ClientConfig, Command, CommandFailed, Response, SessionPool
 
 from .models import Registry
@@ -74,8 +75,6 @@ def refresh_greeting(registry: Registry) -> None:
 def exchanged(registry: Registry) -> None:
     """Record that the registry answered (the heartbeat /health/ reads), at most every
     BEAT_EVERY seconds per process; never a reason for the EPP command to fail."""
-    from bureau.core.heartbeat import beat
-
     now = time.monotonic()
     if now - _last_beat.get(registry.pk, -BEAT_EVERY) < BEAT_EVERY:
         return
