@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import epp
+from bureau.coop.operations import errors as coop
 from bureau.core.credentials import ReauthenticationRequired
 from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
@@ -57,6 +58,11 @@ OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (op.OperationError, 422, "operation-refused", "Operation refused"),
     (InsufficientFunds, 402, "insufficient-funds", "Balance too low"),
     (TokenForbidden, 403, "token-forbidden", "Token not created"),
+    # The cooperative: who may propose, back and vote (members), schedule (the board).
+    (coop.NotAMember, 403, "not-a-member", "Only members whose shares are paid"),
+    (coop.NotOnBoard, 403, "not-on-board", "Only the board"),
+    (coop.BallotNotOpen, 409, "ballot-state", "Not possible in the ballot's current state"),
+    (coop.CoopError, 422, "cooperative-refused", "Refused"),
     (TokenRefused, 422, "token-refused", "Token not created"),
 ]
 

@@ -36,6 +36,11 @@ SCOPES: dict[str, tuple[StrOrPromise, Permission]] = {
     "org:admin": (_("Invite people, change roles, remove people"),
                   Permission.MANAGE_MEMBERS),
     "tokens:admin": (_("List, create and revoke API tokens"), Permission.MANAGE_TOKENS),
+    # The cooperative acts for the person, not an organisation: the operations check that
+    # they are a member (propose, back) or on the board (schedule, open, close).
+    "coop:read": (_("See the cooperative's proposals and ballots"), Permission.VIEW),
+    "coop:propose": (_("Propose and back proposals (members)"), Permission.VIEW),
+    "coop:board": (_("Schedule, open and close ballots (the board)"), Permission.VIEW),
 }
 
 

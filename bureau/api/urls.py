@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from .docs import RedocView, SwaggerView
-from .views import billing, contacts, domains, organisations, payments, search, tokens
+from .views import billing, contacts, coop, domains, organisations, payments, search, tokens
 
 app_name = "api"
 
@@ -23,6 +23,8 @@ router.register(r"organisations/(?P<organisation_slug>[-\w]+)/members",
 router.register(r"organisations/(?P<organisation_slug>[-\w]+)/invitations",
                 organisations.InvitationViewSet, basename="invitation")
 router.register("tokens", tokens.TokenViewSet, basename="token")
+router.register("coop/proposals", coop.ProposalViewSet, basename="coop-proposal")
+router.register("coop/ballots", coop.BallotViewSet, basename="coop-ballot")
 
 urlpatterns = [
     path("search/", search.SearchView.as_view(), name="search"),

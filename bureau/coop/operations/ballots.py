@@ -23,6 +23,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import Signal
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from bureau.coop import conf, tally
@@ -44,6 +45,11 @@ from .errors import AlreadyVoted, BallotNotOpen, InvalidWeights, NotAMember
 # Sent inside the closing transaction with ballot= and result= (a tally.Tally): what was put
 # to the vote (a price list) settles in the same transaction as the count.
 ballot_closed = Signal()
+
+
+def shown(at: datetime) -> str:
+    """A moment as people read it in messages (their language's format, local time)."""
+    return formats.date_format(timezone.localtime(at), "DATETIME_FORMAT")
 
 
 def verify_weights(weights: Mapping[str, int]) -> None:
@@ -129,7 +135,8 @@ def cast(ballot: Ballot, member: Member, option: BallotOption) -> str:
         if not is_open(locked):
             raise BallotNotOpen(_("This ballot is not open for votes (it opens at "
                                   "%(opens)s and closes at %(closes)s).")
-                                % {"opens": locked.opens_at, "closes": locked.closes_at})
+                                % {"opens": shown(locked.opens_at),
+                                   "closes": shown(locked.closes_at)})
         if option.ballot_id != locked.pk:
             raise BallotNotOpen(_("Choose one of this ballot's options."), field="option")
         verify_can_vote(locked, member)
@@ -179,7 +186,7 @@ def close(ballot: Ballot) -> tally.Tally:
             return recheck(locked)
         if clock.now() < locked.closes_at:
             raise BallotNotOpen(_("This ballot closes at %(closes)s; it cannot be counted "
-                                  "before.") % {"closes": locked.closes_at})
+                                  "before.") % {"closes": shown(locked.closes_at)})
         votes = published_votes(locked)
         locked.electorate = electorate(locked)
         result = count(locked, votes, locked.electorate)

@@ -101,7 +101,8 @@ def reschedule(ballot: Ballot, *, by: Any, opens_at: datetime, closes_at: dateti
         plist = getattr(locked, "price_list", None)
         if plist is not None and plist.effective_from < closes_at:
             raise InvalidPriceList(_("The prices take effect on %(date)s: the ballot must "
-                                     "close before.") % {"date": plist.effective_from},
+                                     "close before.")
+                                   % {"date": ballots.shown(plist.effective_from)},
                                    field="closes_at")
         locked.opens_at, locked.closes_at = opens_at, closes_at
         locked.save(update_fields=["opens_at", "closes_at"])
