@@ -127,28 +127,69 @@ def test_contacts_withheld_by_the_losing_registrar_are_the_holder_the_member_nam
     assert list(Contact.objects.filter(organisation=organisation)) == [contact]
 
 
-def test_withheld_contacts_and_no_holder_named_leave_the_holder_to_name(
-        user: Any, member: Actor, organisation: Organisation, rival: epp.Session) -> None:
-    rival_bundle(rival, "secret.test", "Code-2-Move!", withhold=True)
-    out = io.StringIO()
-    call_command("domain", "transfer-in", "secret.test", "--org", organisation.slug,
-                 "--code", "Code-2-Move!", stdout=out)
-    rival.execute(epp.DomainTransfer("approve", "secret.test"))
-    domain = Domain.objects.get(name="secret.test")
+def taken_in_withheld(rival: epp.Session, organisation: Organisation, name: str) -> Domain:
+    """A name taken in through the CLI, no holder named, its registrar withholding all."""
+    rival_bundle(rival, name, "Code-2-Move!", withhold=True)
+    call_command("domain", "transfer-in", name, "--org", organisation.slug,
+                 "--code", "Code-2-Move!", stdout=io.StringIO())
+    rival.execute(epp.DomainTransfer("approve", name))
+    domain = Domain.objects.get(name=name)
     process_poll_queue(domain.registry)
     domain.refresh_from_db()
+    return domain
+
+
+def test_withheld_contacts_and_no_holder_named_ask_the_member_to_name_it(
+        user: Any, member: Actor, organisation: Organisation, contact: Contact,
+        rival: epp.Session) -> None:
+    domain = taken_in_withheld(rival, organisation, "secret.test")
     assert domain.state == DomainState.ACTIVE and domain.registrant is None
+    assert domain.admin_contact is None and domain.tech_contact is None
     entry = domain.events.filter(operation=Operation.RECONCILE).latest("pk")
     assert "withheld by the losing registrar" in entry.message
     assert "registrant" in entry.detail["withheld"]
-    # The name is managed as any other meanwhile: its page and the API answer.
-    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
-    browser.force_login(user)
-    assert browser.get(f"/domains/{domain.pk}/").status_code == 200
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.force_authenticate(user)
     answer = api.get("/api/v1/domains/secret.test/")
     assert answer.status_code == 200 and answer.json()["registrant"] is None
+    # The portal asks the member to name the holder, and naming it is not a change of holder:
+    # only the holder's consent, no transfer lock; the withheld contacts become the holder.
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(user)
+    page = browser.get(f"/domains/{domain.pk}/").content.decode()
+    assert 'id="holder-missing"' in page and "Name the holder" in page
+    named = browser.post(f"/domains/{domain.pk}/holder/", {"new_registrant": contact.pk,
+                                                           "new_holder_consent": "on"})
+    assert named.status_code == 302, named.content.decode()[-2000:]
+    domain.refresh_from_db()
+    assert domain.registrant == contact == domain.admin_contact == domain.tech_contact
+    assert domain.transfer_locked_until is None
+    assert_named_with_bureaus_handles(domain)
+    assert 'id="holder-missing"' not in browser.get(f"/domains/{domain.pk}/").content.decode()
+
+
+def test_the_api_and_the_cli_name_a_holder_left_unknown(
+        user: Any, member: Actor, organisation: Organisation, contact: Contact,
+        rival: epp.Session) -> None:
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    first = taken_in_withheld(rival, organisation, "cache.test")
+    refused = api.post("/api/v1/domains/cache.test/holder/", {"registrant": contact.pk},
+                       format="json")
+    assert refused.status_code == 422 and "new holder has not agreed" in refused.json()["detail"]
+    named = api.post("/api/v1/domains/cache.test/holder/", {
+        "registrant": contact.pk, "new_holder_consent": True}, format="json")
+    assert named.status_code == 200, named.content
+    first.refresh_from_db()
+    assert first.registrant == contact and first.transfer_locked_until is None
+    assert_named_with_bureaus_handles(first)
+    rival.execute(epp.ContactDelete("rival-holder"))
+    second = taken_in_withheld(rival, organisation, "voile.test")
+    call_command("domain", "holder", "voile.test", "--holder", str(contact.pk),
+                 "--new-holder-agrees", stdout=io.StringIO())
+    second.refresh_from_db()
+    assert second.registrant == contact == second.admin_contact
+    assert_named_with_bureaus_handles(second)
 
 
 def test_the_cli_and_the_portal_take_the_holder_with_the_request(

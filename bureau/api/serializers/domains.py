@@ -227,8 +227,10 @@ class DomainUpdateSerializer(serializers.Serializer[Any]):
 
 class HolderChangeSerializer(serializers.Serializer[Any]):
     registrant = contact_id(help_text="Contact id of the new holder")
-    old_holder_consent = serializers.BooleanField()
-    new_holder_consent = serializers.BooleanField()
+    old_holder_consent = serializers.BooleanField(
+        default=False, help_text="not asked when the name has no holder yet (withheld at its "
+                                 "transfer in)")
+    new_holder_consent = serializers.BooleanField(default=False)
     opt_out_of_transfer_lock = serializers.BooleanField(default=False)
 
 

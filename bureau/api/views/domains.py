@@ -199,7 +199,8 @@ class DomainViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return result(renewal.restore_for_holder(domain, access.actor(request),
                                                  accepted_price=data.get("accepted_price")))
 
-    @extend_schema(summary="Change the holder (both holders' consent needed)",
+    @extend_schema(summary="Change the holder (both holders' consent), or name a holder left "
+                           "unknown by a transfer in (the holder's consent)",
                    request=s.HolderChangeSerializer,
                    responses={200: s.DomainResultSerializer, **PROBLEM_RESPONSES})
     @action(detail=True, methods=["post"])

@@ -21,7 +21,7 @@ from bureau.registrar.billing.ledger import LedgerError
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
 from bureau.registrar.domains.names import to_u_label
-from bureau.registrar.operations import check, register, transfer, update
+from bureau.registrar.operations import check, register, registrant, transfer, update
 from bureau.registrar.operations.common import Actor, parse_name
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.connection import execute
@@ -69,6 +69,18 @@ class Command(BaseCommand):
         tin.add_argument("--holder", type=int,
                          help="contact id of the holder, used if the current registrar "
                               "withholds the holder's details")
+        hold = sub.add_parser("holder", help="change the holder of a name, or name the holder "
+                                             "a transfer in left unknown")
+        hold.add_argument("name")
+        hold.add_argument("--holder", type=int, required=True, help="contact id of the holder")
+        hold.add_argument("--old-holder-agrees", action="store_true",
+                          help="the current holder agrees to give the name away (not asked "
+                               "when the name has no holder yet)")
+        hold.add_argument("--new-holder-agrees", action="store_true",
+                          help="the new holder agrees to take the name and that their "
+                               "details are sent to the registry")
+        hold.add_argument("--no-transfer-lock", action="store_true",
+                          help="do not lock transfers to another registrar after the change")
         ns = sub.add_parser("nameservers", help="replace the name servers of a name")
         ns.add_argument("name")
         ns.add_argument("hosts", nargs="+", metavar="HOST")
@@ -220,6 +232,16 @@ class Command(BaseCommand):
 
     def do_reject_out(self, actor: Actor, name: str, **options: Any) -> None:
         self._show(transfer.reject_transfer_out(domain=self._domain(name), actor=actor).domain)
+
+    def do_holder(self, actor: Actor, name: str, holder: int, old_holder_agrees: bool,
+                  new_holder_agrees: bool, no_transfer_lock: bool, **options: Any) -> None:
+        domain = self._domain(name)
+        contact = self._holder(domain.organisation, holder)
+        assert contact is not None
+        self._show(registrant.change_registrant(
+            domain=domain, actor=actor, new_registrant=contact,
+            old_holder_consent=old_holder_agrees, new_holder_consent=new_holder_agrees,
+            opt_out_of_transfer_lock=no_transfer_lock).domain)
 
     def do_authinfo(self, actor: Actor, name: str, **options: Any) -> None:
         self.stdout.write(transfer.reveal_auth_info(domain=self._domain(name), actor=actor))
