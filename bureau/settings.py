@@ -379,13 +379,9 @@ BUREAU_PERIODIC_JOBS["payments-debits"] = {"task": "bureau.payments.tasks.plan_d
 # settings (BUREAU_RDAP_*: base URL, IANA ID, abuse contact, bootstrap file, rate) are read in
 # bureau/rdap/conf.py ---
 INSTALLED_APPS += ["bureau.rdap"]
-MIDDLEWARE.insert(1, "bureau.rdap.middleware.RdapHostMiddleware")
-# RDAP's rate-limit counters live in each web process's memory: a public lookup then writes
-# nothing to the database (docs/rdap.md says what that means with several processes).
-CACHES = {**globals().get("CACHES", {"default": {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}),
-    "rdap": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rdap"}}
-
-# --- The command line (bureau.cli): `bureau run`, `bureau domain`, `bureau contact`, an edge
-# over the operations like the portal and the API ---
-INSTALLED_APPS += ["bureau.cli"]
+# RDAP requests are answered right after the security middleware: none of the portal's
+# middleware below applies to them (bureau/rdap/middleware.py).
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "bureau.rdap.middleware.RdapMiddleware")
+BUREAU_PERIODIC_JOBS["rdap-rate-counts"] = {"task": "bureau.rdap.tasks.forget_rate_counts",
+                                            "every": 3600}

@@ -9,6 +9,8 @@ from bureau.web import admin_site
 # The admin logs in through allauth and asks staff for a second factor.
 admin_site.secure(admin.site)
 
+# RDAP (/rdap/ and BUREAU_RDAP_HOST) is routed by bureau.rdap.middleware, before the portal's
+# middleware.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
@@ -18,7 +20,6 @@ urlpatterns = [
     path("notices/", include("bureau.notices.urls")),
     path("coop/", include("bureau.coop.urls")),
     path("payments/", include("bureau.payments.urls")),
-    path("rdap/", include("bureau.rdap.urls")),
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

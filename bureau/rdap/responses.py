@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bureau.core import clock
-from bureau.registrar.contacts.models import Contact
-from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
+from bureau.registrar.domains.models import DomainState
 from bureau.registrar.domains.names import to_u_label
 
 from . import conf
 from .bootstrap import registry_base_url
+from .lookup import Party, Registration
 from .statuses import rdap_statuses
 
 CONFORMANCE = ["rdap_level_0", "icann_rdap_response_profile_1",
@@ -86,7 +86,7 @@ def registrar_entity(self_url: str) -> dict[str, Any]:
     }
 
 
-def _vcard(contact: Contact, publish: bool, domain: str) -> list[list[Any]]:
+def _vcard(contact: Party, publish: bool, domain: str) -> list[list[Any]]:
     street = contact.street_lines if publish else []
     adr = ["", "", street if len(street) > 1 else (street[0] if street else ""),
            contact.city if publish else "", contact.state,
@@ -108,7 +108,7 @@ def _vcard(contact: Contact, publish: bool, domain: str) -> list[list[Any]]:
     return vcard
 
 
-def _redactions(contact: Contact, role: str, label: str) -> list[dict[str, Any]]:
+def _redactions(contact: Party, role: str, label: str) -> list[dict[str, Any]]:
     """What was taken out of a contact not published, each with its JSONPath (RFC 9537)."""
     entity = f"$.entities[?(@.roles[0]=='{role}')]"
     vcard = f"{entity}.vcardArray[1]"
@@ -140,39 +140,32 @@ def _redactions(contact: Contact, role: str, label: str) -> list[dict[str, Any]]
     return items
 
 
-def contact_entity(contact: Contact, role: str, handle: str | None, domain: str,
-                   self_url: str) -> dict[str, Any]:
-    publish = bool(contact.disclose)
+def contact_entity(contact: Party, role: str, domain: str, self_url: str) -> dict[str, Any]:
+    publish = contact.disclose
     entity: dict[str, Any] = {"objectClassName": "entity", "roles": [role]}
-    if publish and handle:
-        entity["handle"] = handle
-        entity["links"] = [link(conf.base_url() + f"entity/{handle}", "self", self_url)]
+    # The registry's handle is published only with the rest (profile 2.7.4.1).
+    if publish and contact.handle:
+        entity["handle"] = contact.handle
+        entity["links"] = [link(conf.base_url() + f"entity/{contact.handle}", "self",
+                                self_url)]
     entity["vcardArray"] = ["vcard", _vcard(contact, publish, domain)]
     return entity
 
 
-def _events(domain: Domain) -> list[dict[str, str]]:
-    events = []
-    if domain.registered_at:
-        events.append({"eventAction": "registration", "eventDate": iso(domain.registered_at)})
-    if domain.expires_at:
-        events.append({"eventAction": "expiration", "eventDate": iso(domain.expires_at)})
-    transfer = (domain.events.filter(operation=Operation.TRANSFER_IN, outcome=Outcome.SUCCESS)
-                .order_by("-at").values_list("at", flat=True).first())
-    if transfer:
-        events.append({"eventAction": "transfer", "eventDate": iso(transfer)})
-    events.append({"eventAction": "last changed", "eventDate": iso(domain.updated_at)})
-    events.append({"eventAction": "last update of RDAP database",
-                   "eventDate": iso(clock.now())})
-    return events
+def _events(found: Registration) -> list[dict[str, str]]:
+    dated = [("registration", found.registered_at), ("expiration", found.expires_at),
+             ("transfer", found.transferred_at), ("last changed", found.updated_at),
+             ("last update of RDAP database", clock.now())]
+    return [{"eventAction": action, "eventDate": iso(moment)} for action, moment in dated
+            if moment is not None]
 
 
-def _statuses(domain: Domain) -> list[str]:
-    epp = list(domain.statuses or [])
+def _statuses(found: Registration) -> list[str]:
+    epp = list(found.statuses)
     # Bureau's own state speaks when the registry's last answer is older than it.
     implied = {str(DomainState.REDEMPTION): "redemptionPeriod",
                str(DomainState.PENDING_DELETE): "pendingDelete",
-               str(DomainState.PENDING_TRANSFER_OUT): "pendingTransfer"}.get(str(domain.state))
+               str(DomainState.PENDING_TRANSFER_OUT): "pendingTransfer"}.get(found.state)
     if implied and implied not in epp:
         epp.append(implied)
     return rdap_statuses(epp) or ["active"]
@@ -186,50 +179,39 @@ def _names(a_label: str) -> dict[str, str]:
     return names
 
 
-def domain_response(domain: Domain, queried: str) -> dict[str, Any]:
+def domain_response(found: Registration, queried: str) -> dict[str, Any]:
     """The registrar's answer for ``queried`` (A-label): the name itself or one of its
     bundled names (RFC 9095), whose other names are listed as conjoined variants."""
-    base = conf.base_url()
-    self_url = base + f"domain/{queried}"
-    bundle = [str(domain.name)]
-    if domain.tld.bundles:  # one query less for the names of other TLDs
-        bundle += domain.bundled_names.values_list("name", flat=True)
-    body: dict[str, Any] = {
-        "objectClassName": "domain",
-        "handle": domain.roid or None,
-        **_names(queried),
-    }
-    if body["handle"] is None:
-        del body["handle"]
-    others = [name for name in bundle if name != queried]
+    self_url = conf.base_url() + f"domain/{queried}"
+    body: dict[str, Any] = {"objectClassName": "domain"}
+    if found.roid:
+        body["handle"] = found.roid
+    body.update(_names(queried))
+    others = [name for name in (found.name, *found.bundled) if name != queried]
     if others:
         body["variants"] = [{"relation": ["conjoined"],
                              "variantNames": [_names(name) for name in others]}]
     links = [link(self_url, "self", self_url)]
-    registry = registry_base_url(domain.tld.name)
+    registry = registry_base_url(found.tld)
     if registry:
         links.append(link(registry + f"domain/{queried}", "related", self_url))
     body["links"] = links
-    body["status"] = _statuses(domain)
-    body["events"] = _events(domain)
+    body["status"] = _statuses(found)
+    body["events"] = _events(found)
     entities = [registrar_entity(self_url)]
     redacted: list[dict[str, Any]] = []
-    parties = {"registrant": domain.registrant, "administrative": domain.admin_contact,
-               "technical": domain.tech_contact}
     for role, label in ROLES:
-        contact = parties[role]
+        contact = found.parties.get(role)
         if contact is None:
             continue
-        # The registry's handle is published only with the rest (profile 2.7.4.1).
-        handle = contact.handle_at(domain.registry) if contact.disclose else None
-        entities.append(contact_entity(contact, role, handle, queried, self_url))
+        entities.append(contact_entity(contact, role, queried, self_url))
         if not contact.disclose:
             redacted += _redactions(contact, role, label)
     body["entities"] = entities
     body["nameservers"] = [{"objectClassName": "nameserver", **_names(ns)}
-                           for ns in domain.nameservers]
-    ds = [{"keyTag": r.key_tag, "algorithm": r.algorithm, "digestType": r.digest_type,
-           "digest": r.digest.upper()} for r in domain.ds_records.all()]
+                           for ns in found.nameservers]
+    ds = [{"keyTag": key_tag, "algorithm": algorithm, "digestType": digest_type,
+           "digest": digest.upper()} for key_tag, algorithm, digest_type, digest in found.ds]
     body["secureDNS"] = {"delegationSigned": bool(ds), **({"dsData": ds} if ds else {})}
     if redacted:
         body["redacted"] = redacted

@@ -4,25 +4,20 @@ objects, CORS, HEAD, caching headers and a rate limit per client address."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from typing import Any
 
-from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 
 from bureau.registrar.contacts.models import ContactHandle
-from bureau.registrar.domains.models import HELD_STATES, BundledName, Domain, DomainState
 from bureau.registrar.domains.names import to_a_label, verify_one_script
-from bureau.registrar.registries.models import Tld
 
-from . import conf, responses
+from . import conf, lookup, ratelimit, responses
+from .lookup import Party
 
 MEDIA_TYPE = "application/rdap+json"
-GONE = [DomainState.DELETED, DomainState.TRANSFERRED_OUT]
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 TITLES = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
           429: "Too Many Requests", 501: "Not Implemented"}
 
@@ -48,25 +43,6 @@ def _error(request: HttpRequest, status: int, description: str,
     return _send(request, status, body, max_age=60 if status == 404 else 0, headers=headers)
 
 
-def _retry_after(request: HttpRequest) -> int | None:
-    """Count one lookup for the client's address; the seconds to wait when over the limit."""
-    count_s, _slash, period_s = conf.get("BUREAU_RDAP_RATE", "60/m").partition("/")
-    limit, period = int(count_s), PERIODS[period_s.strip()[-1]]
-    cache = caches["rdap"]
-    now = time.time()
-    window = int(now // period)
-    key = f"bureau:rdap:{request.META.get('REMOTE_ADDR', '')}:{window}"
-    cache.add(key, 0, timeout=period + 1)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
-    if count <= limit:
-        return None
-    return max(1, int((window + 1) * period - now) + 1)
-
-
 def rdap_view(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Methods, CORS preflight and the rate limit, the same for every RDAP resource."""
 
@@ -81,7 +57,7 @@ def rdap_view(handler: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if request.method not in ("GET", "HEAD"):
             return _error(request, 405, "RDAP answers GET and HEAD only.",
                           {"Allow": "GET, HEAD, OPTIONS"})
-        wait = _retry_after(request)
+        wait = ratelimit.retry_after(request.META.get("REMOTE_ADDR", ""))
         if wait is not None:
             return _error(request, 429, f"Too many queries from your address: retry in {wait} "
                           "seconds.", {"Retry-After": str(wait)})
@@ -114,19 +90,10 @@ def domain(request: HttpRequest, name: str) -> HttpResponse:
         a_label = _lookup_name(name)
     except ValueError as exc:
         return _error(request, 400, f"“{name[:80]}” is not a valid domain name: {exc}")
-    related = ("tld__registry", "registrant", "admin_contact", "tech_contact")
-    # The condition of the one-live-name index, so that PostgreSQL uses it; the transfer
-    # code is never read here.
-    found = (Domain.objects.select_related(*related).defer("auth_info")
-             .filter(name=a_label).exclude(state__in=GONE).first())
-    if found is None:
-        bundled = (BundledName.objects.select_related(*(f"domain__{r}" for r in related))
-                   .defer("domain__auth_info")
-                   .filter(name=a_label).exclude(domain__state__in=GONE).first())
-        found = bundled.domain if bundled else None
-    if found is None or found.state not in HELD_STATES:
+    found = lookup.find(a_label)
+    if found is None or not found.held:
         tld = a_label.rsplit(".", 1)[-1]
-        if not Tld.objects.filter(name=tld).exists():
+        if not lookup.sells(tld):
             return _error(request, 404, f"Bureau sponsors no names under .{tld}: ask the "
                           "registry of that TLD (IANA's RDAP bootstrap file names it).")
         return _error(request, 404, f"Bureau does not sponsor {a_label}.")
@@ -144,7 +111,8 @@ def entity(request: HttpRequest, handle: str) -> HttpResponse:
              .filter(handle=handle, contact__disclose=True).first())
     if found is None:
         return _error(request, 404, f"No entity {handle[:80]} is published here.")
-    body = responses.contact_entity(found.contact, "registrant", handle, "", self_url)
+    body = responses.contact_entity(Party.of(found.contact, handle), "registrant", "",
+                                    self_url)
     del body["roles"]  # roles belong to a relation with an object, not to the entity alone
     return _send(request, 200, responses.entity_response(body, self_url), max_age=300)
 

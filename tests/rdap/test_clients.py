@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import whoisit
-from django.core.cache import caches
 
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
@@ -31,7 +30,6 @@ def chain(live_server: Any, settings: Any, sandbox: Sandbox, member: Actor,
     settings.BUREAU_RDAP_IANA_ID = "9999"
     settings.BUREAU_RDAP_BOOTSTRAP_FILE = str(sandbox.state_dir / "rdap" / "dns.json")
     settings.BUREAU_RDAP_RATE = "1000/m"
-    caches["rdap"].clear()
     sandbox.operator.set_rdap_url("bureau", base)
     register.register(organisation=organisation, actor=member, name="chaine.test",
                       registrant=contact)

@@ -8,7 +8,6 @@ from typing import Any
 
 import httpx
 import pytest
-from django.core.cache import caches
 from django.test import Client
 
 from bureau import epp
@@ -31,7 +30,6 @@ def rdap_settings(db: Any, settings: Any, sandbox: Sandbox) -> None:
     settings.BUREAU_RDAP_BASE_URL = "http://testserver/rdap/"
     settings.BUREAU_RDAP_BOOTSTRAP_FILE = str(sandbox.state_dir / "rdap" / "dns.json")
     settings.BUREAU_RDAP_RATE = "1000/m"
-    caches["rdap"].clear()
 
 
 def get(path: str, **headers: str) -> Any:
@@ -236,11 +234,11 @@ def test_help_head_cors_and_rate_limit(db: Any, settings: Any) -> None:
     assert preflight["Access-Control-Allow-Origin"] == "*"
     assert Client().get("/rdap/health").content == b"ok\n"
     settings.BUREAU_RDAP_RATE = "3/m"
-    caches["rdap"].clear()
-    statuses = [Client().get("/rdap/help").status_code for _ in range(4)]
+    client = Client(REMOTE_ADDR="192.0.2.1")  # a client of its own: the counts above aside
+    statuses = [client.get("/rdap/help").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
-    limited = Client().get("/rdap/help")
-    assert limited.json()["errorCode"] == 429 and int(limited["Retry-After"]) >= 1
+    limited = client.get("/rdap/help")
+    assert limited.json()["errorCode"] == 429 and 1 <= int(limited["Retry-After"]) <= 60
     assert Client(REMOTE_ADDR="192.0.2.9").get("/rdap/help").status_code == 200
 
 

@@ -188,7 +188,8 @@ class BundledName(models.Model):
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="bundled_names",
                                verbose_name=_("registered name (RDN)"))
-    name = models.CharField(_("bundled name (A-label)"), max_length=253)
+    # Indexed: a registration is looked up by any of its names (live_domain, RDAP).
+    name = models.CharField(_("bundled name (A-label)"), max_length=253, db_index=True)
     u_label = models.CharField(_("bundled name (U-label)"), max_length=253, blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 

@@ -1,0 +1,48 @@
+"""RDAP's rate limit (``BUREAU_RDAP_RATE`` lookups per client address), one count shared by
+every web process and machine: a fixed window per address, counted in the database by one
+atomic upsert per query. On PostgreSQL the table is UNLOGGED (its migration): a count writes
+no WAL and waits for no disk, and a crash that empties it only forgives a window's lookups.
+
+Counters are not registration data: like a cache they are written here, not by operations.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from django.db import connection
+
+from . import conf
+from .models import RateCount
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+TABLE = RateCount._meta.db_table
+HIT = (f"INSERT INTO {TABLE} (client, until, hits) VALUES (%s, %s, 1) "
+       f"ON CONFLICT (client, until) DO UPDATE SET hits = {TABLE}.hits + 1 RETURNING hits")
+
+
+def rate() -> tuple[int, int]:
+    """The limit and its period in seconds, from ``BUREAU_RDAP_RATE`` (``60/m``)."""
+    count, _slash, period = conf.get("BUREAU_RDAP_RATE", "60/m").partition("/")
+    return int(count), PERIODS[period.strip()[-1]]
+
+
+def retry_after(client: str) -> int | None:
+    """Count one query from ``client``; the seconds to wait when it is over the limit."""
+    limit, period = rate()
+    now = time.time()
+    until = (int(now) // period + 1) * period
+    with connection.cursor() as cursor:
+        cursor.execute(HIT, [client, until])
+        (hits,) = cursor.fetchone()
+    if hits <= limit:
+        return None
+    return max(1, math.ceil(until - now))
+
+
+def forget_past_windows() -> int:
+    """Remove the counts of windows that are over (a periodic job); how many went."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {TABLE} WHERE until < %s", [int(time.time())])
+        return cursor.rowcount

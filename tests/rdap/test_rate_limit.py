@@ -1,0 +1,85 @@
+"""The rate limit holds across the production server's processes: gunicorn with two workers,
+each request on a new connection (so that both workers answer), counts one limit per client
+address, not one per process."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+LIMIT = 6
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database_url() -> str:
+    """The test database, for the server's processes."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}")
+
+
+def get(port: int, path: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers={"Connection": "close"})
+        response = conn.getresponse()
+        response.read()
+        return response
+    finally:
+        conn.close()
+
+
+@pytest.mark.django_db(transaction=True)  # the server's processes see the tables; emptied after
+def test_one_limit_across_the_server_processes(tmp_path: Path) -> None:
+    assert connection.vendor == "postgresql", "run with DATABASE_URL naming PostgreSQL"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url(), "BUREAU_STATE_DIR": str(tmp_path),
+           "BUREAU_ADDR": f"127.0.0.1:{port}", "BUREAU_WEB_WORKERS": "2",
+           "BUREAU_WEB_THREADS": "1", "BUREAU_RDAP_RATE": f"{LIMIT}/m",
+           "BUREAU_SSL_REDIRECT": "0", "BUREAU_DB_CONN_MAX_AGE": "60"}
+    stderr = tmp_path / "stderr.log"
+    with stderr.open("wb") as err:
+        server = subprocess.Popen([str(GUNICORN), "-c", "python:bureau.serve"], env=env,
+                                  stdout=err, stderr=err)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                assert get(port, "/rdap/health").status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, stderr.read_text()[-3000:]
+                time.sleep(0.3)
+        answers = [get(port, "/rdap/help") for _ in range(4 * LIMIT)]
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(30)
+    statuses = [answer.status for answer in answers]
+    assert statuses == [200] * LIMIT + [429] * (3 * LIMIT), statuses
+    assert all(1 <= int(a.getheader("Retry-After") or 0) <= 60 for a in answers[LIMIT:])
+    # Both processes answered lookups: with a count per process, each would allow LIMIT.
+    served_by: dict[int, list[str]] = {}
+    for line in stderr.read_text().splitlines():
+        record: dict[str, Any] = json.loads(line) if line.startswith("{") else {}
+        if record.get("logger") == "gunicorn.access" and "/rdap/help" in record["message"]:
+            served_by.setdefault(record["process"], []).append(record["message"])
+    assert len(served_by) == 2, served_by
+    assert sum(len(lines) for lines in served_by.values()) == 4 * LIMIT
