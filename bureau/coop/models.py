@@ -147,7 +147,8 @@ class SharePayment(AppendOnlyModel):
     journal = models.OneToOneField(Journal, on_delete=models.PROTECT,
                                    related_name="share_payment",
                                    verbose_name=_("ledger journal"))
-    amount = models.PositiveIntegerField(_("amount (cents)"))
+    # Negative: a payment taken back (a direct debit returned, a card payment refunded).
+    amount = models.IntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3)
     at = models.DateTimeField(_("at"))
     how = models.CharField(_("paid by"), max_length=140)

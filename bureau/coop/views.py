@@ -51,7 +51,7 @@ from bureau.coop.models import (
 from bureau.coop.operations import ballots, board, membership, pricing, proposals
 from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
-from bureau.payments.instructions import how_paid
+from bureau.payments.instructions import how_paid, share_options
 from bureau.payments.instructions import share as share_transfer
 
 
@@ -81,6 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return page(request, "coop/home.html", {
         "member": member, "open_ballots": open_ballots,
         "transfer": share_transfer(member) if pending and member else None,
+        "share_options": share_options(member) if pending and member else None,
         "proposals": PriceList.objects.exclude(state=PriceListState.DRAFT)[:10],
     })
 

@@ -10,11 +10,11 @@ from schwifty import IBAN
 from bureau.banking import epcqr
 from bureau.banking import reference as rf
 from bureau.coop.models import Invoice, InvoiceKind, Member
-from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing.models import JournalKind
 
 from . import conf
-from .models import BankLine
+from .models import BankLine, Mandate
 
 
 @dataclass(frozen=True)
@@ -70,3 +70,21 @@ def share(member: Member) -> Transfer:
     from bureau.coop.operations.membership import due
 
     return transfer(rf.make(rf.SHARE, member.number), due(member) or None)
+
+
+@dataclass(frozen=True)
+class ShareOptions:
+    """The other ways than a transfer a member may pay their shares."""
+
+    card: bool
+    mandates: list[Mandate]  # usable mandates of organisations the person may pay for
+
+
+def share_options(member: Member) -> ShareOptions:
+    from .card import provider
+
+    mandates = list(Mandate.objects.filter(
+        revoked_at__isnull=True, suspended_at__isnull=True,
+        organisation__memberships__user_id=member.user_id,
+        organisation__memberships__role__in=ROLES_THAT_ORDER).select_related("organisation"))
+    return ShareOptions(card=provider() is not None, mandates=mandates)

@@ -203,6 +203,9 @@ class Collection(models.Model):
 
     mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="collections",
                                 verbose_name=_("mandate"))
+    # Set when it pays a member's shares (into the share capital, not the balance).
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="collections", verbose_name=_("member (shares)"))
     end_to_end = models.CharField(_("end-to-end id"), max_length=35, unique=True)
     amount = models.PositiveIntegerField(_("amount (cents)"))
     currency = models.CharField(_("currency"), max_length=3)
@@ -245,9 +248,12 @@ class CardState(models.TextChoices):
 class CardPayment(models.Model):
     """A top-up by card through the provider's hosted checkout page."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
-                                     related_name="card_payments",
+    # A top-up of this organisation's balance, or a payment of this member's shares.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True,
+                                     blank=True, related_name="card_payments",
                                      verbose_name=_("organisation"))
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="card_payments", verbose_name=_("member (shares)"))
     provider = models.CharField(_("provider"), max_length=20)
     checkout_id = models.CharField(_("checkout id"), max_length=255, unique=True)
     payment_id = models.CharField(_("payment id"), max_length=255, blank=True, db_index=True)

@@ -12,5 +12,7 @@ urlpatterns = [
     path("payouts/", views.payout_list, name="payouts"),
     path("payouts/<int:pk>.xml", views.payout_file, name="payout_file"),
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("shares/card/", views.share_card, name="share_card"),
+    path("shares/debit/", views.share_debit, name="share_debit"),
     path("debits/<int:pk>.xml", views.debit_file, name="debit_file"),
 ]

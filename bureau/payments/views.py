@@ -6,14 +6,17 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bureau.coop.models import Member
+from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.ledger import format_cents
 
 from . import card, conf
@@ -142,6 +145,50 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except cards.CardsUnavailable:
         return HttpResponse("card payments are off\n", status=404, content_type="text/plain")
     return HttpResponse(f"{outcome}\n", content_type="text/plain")
+
+
+def share_member(request: HttpRequest) -> Member | None:
+    return Member.objects.filter(user_id=request.user.pk or 0).first()
+
+
+@login_required
+@require_POST
+def share_card(request: HttpRequest) -> HttpResponse:
+    """A member pays their shares by card: off to the provider's page; the membership
+    starts when its webhook says paid."""
+    member = share_member(request)
+    if member is None:
+        return redirect("coop:join")
+    back = request.build_absolute_uri(reverse("coop:home"))
+    try:
+        _payment, url = cards.start_shares(member, request.user, cancel_url=back,
+                                           success_url=f"{back}?card=done")
+    except OperationError as exc:
+        messages.error(request, exc.message)
+        return redirect("coop:home")
+    return redirect(url)
+
+
+@login_required
+@require_POST
+def share_debit(request: HttpRequest) -> HttpResponse:
+    """A member pays their shares by direct debit, under an organisation's mandate."""
+    member = share_member(request)
+    if member is None:
+        return redirect("coop:join")
+    organisation = Organisation.objects.filter(pk=request.POST.get("organisation") or 0).first()
+    try:
+        if organisation is None:
+            raise OperationError(_("Choose the organisation whose mandate pays."))
+        collection = debits.announce_shares(member, organisation, request.user)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(amount)s %(currency)s will be debited on %(date)s "
+                                    "(mandate %(mandate)s); an email confirms it.") % {
+            "amount": format_cents(collection.amount), "currency": collection.currency,
+            "date": collection.due_on, "mandate": collection.mandate.reference})
+    return redirect("coop:home")
 
 
 @staff_member_required

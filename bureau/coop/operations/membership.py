@@ -144,6 +144,23 @@ def record_share_payment(member: Member, amount: int, currency: str, *, how: str
     return payment
 
 
+def take_back_share_payment(payment: SharePayment, *, how: str) -> SharePayment:
+    """The money of ``payment`` went back to the payer (a direct debit returned, a card
+    payment refunded or disputed): the share capital gives it back (ledger), a correcting
+    row records it, and a membership the payment completed waits again for its shares."""
+    with transaction.atomic():
+        locked = Member.objects.select_for_update().get(pk=payment.member_id)
+        journal = ledger.reverse_payment(payment.journal, memo=f"Member #{locked.number}: "
+                                         f"{how}"[:255])
+        correction = SharePayment.objects.create(
+            member=locked, journal=journal, amount=-payment.amount, currency=payment.currency,
+            at=clock.now(), how=how[:140])
+        if locked.status == MemberStatus.ACTIVE and due(locked) > 0:
+            locked.status = MemberStatus.PENDING
+            locked.save(update_fields=["status"])
+    return correction
+
+
 def subscribe(member: Member, shares: int, *, by: Any = None) -> ShareMovement:
     verify_active(member)
     with transaction.atomic():

@@ -35,6 +35,9 @@ from schwifty.exceptions import SchwiftyException
 
 from bureau.banking import pain002, pain008
 from bureau.banking.statement import Problem, StatementError, StatementLine
+from bureau.coop.models import Member, SharePayment
+from bureau.coop.operations import membership
+from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import ledger
@@ -144,7 +147,7 @@ def mandate_of(organisation: Organisation) -> Mandate | None:
 
 
 def announce(organisation: Organisation, amount: int, *, text: str, purpose: str = "",
-             due_on: date | None = None) -> Collection:
+             due_on: date | None = None, member: Member | None = None) -> Collection:
     """Announce a collection (the pre-notification email goes once committed)."""
     mandate = mandate_of(organisation)
     if mandate is None or not mandate.usable:
@@ -158,9 +161,27 @@ def announce(organisation: Organisation, amount: int, *, text: str, purpose: str
         collection = Collection.objects.create(
             mandate=mandate, end_to_end=f"BUREAU-DD-{uuid.uuid4().hex[:20].upper()}",
             amount=amount, currency=conf.currency(), due_on=due_on, text=text[:140],
-            purpose=purpose)
+            purpose=purpose, member=member)
         transaction.on_commit(lambda: notify(collection, "announced"))
     return collection
+
+
+def announce_shares(member: Member, organisation: Organisation, user: Any) -> Collection:
+    """What ``member`` (the person asking) still owes for their shares, collected under the
+    mandate of an organisation they may pay for; the membership starts once it is paid."""
+    verify_may_pay(organisation, user)
+    if member.user_id != getattr(user, "pk", None):
+        raise NotAllowed(_("Only the member pays their shares here."))
+    amount = membership.due(member)
+    if amount <= 0:
+        raise OperationError(_("Your shares are paid."))
+    purpose = f"shares:{member.pk}:{member.joined_at:%Y-%m-%d}"
+    if Collection.objects.filter(purpose=purpose).exclude(
+            state=CollectionState.RETURNED).exists():
+        raise OperationError(_("A direct debit of your shares is already announced."))
+    return announce(organisation, amount, purpose=purpose, member=member,
+                    text=_("Cooperative shares, member number %(number)s")
+                    % {"number": member.number})
 
 
 def notify(collection: Collection, what: str) -> None:
@@ -245,9 +266,21 @@ def settle_line(row: Any, line: StatementLine) -> bool:
         return False
     from ..models import LineState, MatchedBy
 
-    journal = ledger.top_up(organisation, collection.amount, collection.currency,
-                            memo=_("Direct debit %(ref)s of %(date)s") % {
-                                "ref": collection.end_to_end, "date": line.booked_on})
+    memo = _("Direct debit %(ref)s of %(date)s") % {"ref": collection.end_to_end,
+                                                     "date": line.booked_on}
+    if collection.member is not None:  # shares: into the share capital, not a balance
+        try:
+            with transaction.atomic():
+                journal = membership.record_share_payment(
+                    collection.member, collection.amount, collection.currency,
+                    how=memo).journal
+        except CoopError as exc:
+            row.note, row.organisation = exc.message[:255], None
+            return False
+        row.organisation, row.member = None, collection.member
+    else:
+        journal = ledger.top_up(organisation, collection.amount, collection.currency,
+                                memo=memo)
     collection.state, collection.journal = CollectionState.PAID, journal
     collection.save(update_fields=["state", "journal"])
     if mandate.failures:
@@ -282,10 +315,13 @@ def fail(collection: Collection, reason: str) -> bool:
     # Read afresh: several collections of one mandate may fail in one file.
     mandate = collection.mandate = Mandate.objects.select_for_update().get(
         pk=collection.mandate_id)
-    if collection.journal is not None:
-        collection.reversal = ledger.reverse_top_up(
-            collection.journal, memo=_("Direct debit %(ref)s returned (%(reason)s)")
-            % {"ref": collection.end_to_end, "reason": reason or "?"})
+    memo = _("Direct debit %(ref)s returned (%(reason)s)") % {
+        "ref": collection.end_to_end, "reason": reason or "?"}
+    if collection.journal is not None and collection.member_id is not None:
+        collection.reversal = membership.take_back_share_payment(
+            SharePayment.objects.get(journal=collection.journal), how=memo).journal
+    elif collection.journal is not None:
+        collection.reversal = ledger.reverse_payment(collection.journal, memo=memo)
     collection.state, collection.return_reason = CollectionState.RETURNED, reason[:4]
     collection.save(update_fields=["state", "return_reason", "reversal"])
     failures = mandate.failures + 1

@@ -29,7 +29,8 @@ def after_statement(statement_id: int) -> None:
 
 
 def after_shares(lines: Sequence[Any]) -> None:
-    """Tell each person whose share payment arrived: a member now, or what is still due."""
+    """Tell each person whose share payment arrived (a bank line, a direct debit or a card
+    payment: each has its member, amount and currency): a member now, or what is due."""
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 

@@ -264,7 +264,9 @@ class Importer:
             returned=line.returned, return_reason=line.return_reason[:4],
             state=LineState.WAITING)
         if debits.settle_line(model, line):
-            if model.state == LineState.CREDITED and model.organisation_id is not None:
+            if model.state == LineState.CREDITED and model.member_id is not None:
+                self.report.shares.append(model)
+            elif model.state == LineState.CREDITED and model.organisation_id is not None:
                 self.report.credited += 1
                 self.report.organisations.add(model.organisation_id)
             else:

@@ -93,11 +93,12 @@ def top_up(organisation: Organisation, amount: int, currency: str, memo: str = "
         ], memo=memo)
 
 
-def reverse_top_up(journal: Journal, memo: str = "") -> Journal:
-    """Undo a top-up the bank took back (a returned direct debit). The balance may go below
-    zero: the member owes it, and the next payment covers it first."""
-    if journal.kind != JournalKind.TOP_UP:
-        raise ValueError("only a top-up is reversed")
+def reverse_payment(journal: Journal, memo: str = "") -> Journal:
+    """Undo a payment the bank or the card provider took back (a returned direct debit, a
+    refund, a dispute): a top-up (the balance may go below zero: the member owes it, and
+    the next payment covers it first) or a share payment (bureau.coop records it)."""
+    if journal.kind not in (JournalKind.TOP_UP, JournalKind.SHARE):
+        raise ValueError("only a top-up or a share payment is reversed")
     with transaction.atomic():
         lines = [(entry.account, -entry.amount)
                  for entry in journal.entries.select_related("account")]
