@@ -203,6 +203,8 @@ BUREAU_DNS_NAMESERVERS = env_list("BUREAU_DNS_NAMESERVERS", ["ns1.bureau.coop", 
 BUREAU_DNS_NAMESERVER_ADDRESSES = env_list("BUREAU_DNS_NAMESERVER_ADDRESSES", [])
 BUREAU_DNS_PORT = env_int("BUREAU_DNS_PORT", 53)
 BUREAU_DNS_SECONDARIES = env_str("BUREAU_DNS_SECONDARIES", "[]")
+# Addresses of the web server that shows the parking page: what parked names answer.
+BUREAU_DNS_PARKING_ADDRESSES = env_list("BUREAU_DNS_PARKING_ADDRESSES", [])
 # Seconds a DNSSEC key rollover waits for caches (TTLs) between two steps.
 BUREAU_DNS_ROLLOVER_WAIT = env_int("BUREAU_DNS_ROLLOVER_WAIT", 2 * 86400)
 # Resolvers Bureau checks names through ("host" or "host:port"; empty: the system's), and
@@ -227,9 +229,11 @@ BUREAU_NOTICES_REMINDER_DAYS = [int(d) for d in env_list("BUREAU_NOTICES_REMINDE
                                                          ["60", "30", "7", "1", "-2"])]
 BUREAU_NOTICES_GRACE_DAYS = env_int("BUREAU_NOTICES_GRACE_DAYS", 30)
 BUREAU_NOTICES_AUTO_RENEW_DAYS = env_int("BUREAU_NOTICES_AUTO_RENEW_DAYS", 14)
-BUREAU_NOTICES_PARKING_NAMESERVERS = env_list(
-    "BUREAU_NOTICES_PARKING_NAMESERVERS", ["ns1.bureau-parking.net", "ns2.bureau-parking.net"])
-BUREAU_NOTICES_DNS_PARKING = env_str("BUREAU_NOTICES_DNS_PARKING", "")
+# Parked names are served by Bureau's own DNS (bureau.dns.operations.parking).
+BUREAU_NOTICES_PARKING_NAMESERVERS = env_list("BUREAU_NOTICES_PARKING_NAMESERVERS",
+                                              BUREAU_DNS_NAMESERVERS)
+BUREAU_NOTICES_DNS_PARKING = env_str("BUREAU_NOTICES_DNS_PARKING",
+                                     "bureau.dns.operations.parking.provider")
 BUREAU_NOTICES_CONTACT_POLICY = env_str("BUREAU_NOTICES_CONTACT_POLICY", "warn")
 BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
 BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)

@@ -87,11 +87,20 @@ def production_settings(app_configs: Any = None, **kwargs: Any) -> list[CheckMes
               "Set BUREAU_DNS_NAMESERVERS to the name servers of Bureau's DNS hosting.")
     parking = [ns for ns in settings.BUREAU_NOTICES_PARKING_NAMESERVERS
                if ns.lower().rstrip(".").endswith(PLACEHOLDER_PARKING)]
-    if parking:
-        error(12, "BUREAU_NOTICES_PARKING_NAMESERVERS holds example names "
-                  f"({', '.join(parking)}).",
-              "Set BUREAU_NOTICES_PARKING_NAMESERVERS to the servers that answer for expired "
-              "names.")
+    own = {ns.lower().rstrip(".") for ns in settings.BUREAU_DNS_NAMESERVERS}
+    foreign = [ns for ns in settings.BUREAU_NOTICES_PARKING_NAMESERVERS
+               if ns.lower().rstrip(".") not in own - PLACEHOLDER_NAMESERVERS]
+    if parking or foreign:
+        error(12, "BUREAU_NOTICES_PARKING_NAMESERVERS names servers that are not Bureau's "
+                  f"({', '.join(parking or foreign)}): expired names would be delegated to "
+                  "a domain the cooperative may not hold, and nothing there serves their "
+                  "parking page.",
+              "Leave BUREAU_NOTICES_PARKING_NAMESERVERS unset (Bureau's name servers, "
+              "BUREAU_DNS_NAMESERVERS, serve the parking zone).")
+    if settings.BUREAU_PDNS_API_KEY and not settings.BUREAU_DNS_PARKING_ADDRESSES:
+        error(16, "BUREAU_DNS_PARKING_ADDRESSES is empty: parked names would answer no "
+                  "address, and their holders would not see the parking page.",
+              "Set BUREAU_DNS_PARKING_ADDRESSES to the addresses of Bureau's web server.")
     if not settings.HTTPS:
         error(13, "BUREAU_HTTPS is off: cookies travel without the Secure flag, no HSTS.",
               "Serve Bureau over HTTPS (docs/deploy.md) and unset BUREAU_HTTPS.")

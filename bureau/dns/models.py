@@ -58,6 +58,8 @@ class Zone(models.Model):
     algorithm = models.PositiveSmallIntegerField(_("DNSSEC algorithm"),
                                                  choices=DnssecAlgorithm.choices,
                                                  default=DnssecAlgorithm.ECDSAP256SHA256)
+    # Parked after expiry (ERRP): PowerDNS serves the parking records, not the member's.
+    parked = models.BooleanField(_("parked"), default=False)
     # DNSSEC being turned off: the last time the zone's DS was still seen at the parent (set
     # when asked). The keys go once the DS is gone and caches had time to forget it.
     unsigning_ds_seen_at = models.DateTimeField(_("DNSSEC being turned off, DS last seen"),

@@ -1,12 +1,14 @@
 """ERRP interruption: from expiry until renewal (or deletion) the name resolves to Bureau's
 parking page, which says that it expired and how to renew it.
 
-Two ways: when Bureau hosts the zone, the DNS app's parking provider (a dotted path in
-``BUREAU_NOTICES_DNS_PARKING``, an object with ``is_hosted(domain)``, ``park(domain)`` and
-``unpark(domain)``) swaps the zone's answers; otherwise the name servers are changed at the
-registry to Bureau's parking name servers through the registrar's update operation (and its
-DS records removed, or validating resolvers would refuse the parking answers), and put back
-as soon as the name is renewed. The name-server way works for names hosted by Bureau too.
+Two ways, both served by Bureau's own DNS through the DNS app's parking provider (a dotted
+path in ``BUREAU_NOTICES_DNS_PARKING``, an object with ``is_hosted(domain)``,
+``park(domain)`` and ``unpark(domain)``): when Bureau hosts the zone and the registry
+delegates the name to Bureau, the provider swaps the zone's answers for the parking page's;
+otherwise the provider serves a parking zone for the name and the name servers are changed
+at the registry to the parking name servers (Bureau's own, by default) through the
+registrar's update operation (and its DS records removed, or validating resolvers would
+refuse the parking answers), and put back as soon as the name is renewed.
 Every change is in the domain's history (the update operation records it, by
 "errp-parking").
 """
@@ -55,8 +57,15 @@ def park(domain: Domain, now: datetime) -> Parking:
     saved = list(domain.nameservers)
     saved_ds = [[d.key_tag, d.algorithm, d.digest_type, d.digest]
                 for d in domain.ds_records.all()]
-    update(domain=domain, actor=PARKER, nameservers=conf.parking_nameservers(),
-           ds_records=[] if saved_ds else None)
+    if provider is not None:
+        provider.park(domain)  # Bureau's DNS answers the parking page before the delegation
+    try:
+        update(domain=domain, actor=PARKER, nameservers=conf.parking_nameservers(),
+               ds_records=[] if saved_ds else None)
+    except OperationError:
+        if provider is not None:
+            provider.unpark(domain)
+        raise
     return Parking.objects.create(domain=domain, method="nameservers", parked_at=now,
                                   saved_nameservers=saved, saved_ds=saved_ds)
 
@@ -74,6 +83,9 @@ def unpark(parking: Parking, now: datetime) -> None:
         ds = [DS(int(t), int(a), int(d), str(h)) for t, a, d, h in parking.saved_ds]
         update(domain=domain, actor=PARKER, nameservers=parking.saved_nameservers,
                ds_records=ds if ds else None)
+        provider = dns_provider()
+        if provider is not None:
+            provider.unpark(domain)  # the parking zone (or answers) go once delegated back
     parking.restored_at = now
     parking.save(update_fields=["restored_at"])
 

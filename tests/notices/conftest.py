@@ -5,6 +5,7 @@ organisation with an owner, a billing person, a holder contact and money."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -28,6 +29,15 @@ from bureau.sandbox.testing import Sandbox
 def english() -> Iterator[None]:
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def parking_at_the_registry(settings: Any) -> None:
+    """Parking here changes the name servers at the registry only: no PowerDNS in these
+    tests (Bureau's DNS serving parked names: tests/dns/test_dns_parking.py)."""
+    settings.BUREAU_NOTICES_DNS_PARKING = ""
+    settings.BUREAU_NOTICES_PARKING_NAMESERVERS = ["ns1.bureau-parking.net",
+                                                   "ns2.bureau-parking.net"]
 
 
 @pytest.fixture

@@ -132,7 +132,7 @@ def test_check_deploy_fails_on_the_demo_defaults(tmp_path: Path) -> None:
                     "bureau.E010", "bureau.E011", "bureau.E012", "bureau.E014",
                     "bureau.E015"):
         assert problem in done.stderr, problem
-    assert "ns1.bureau.coop" in done.stderr and "bureau-parking.net" in done.stderr
+    assert "ns1.bureau.coop" in done.stderr
     env.update({"BUREAU_DEBUG": "1"})
     done = check_deploy(env)
     assert "bureau.E001" in done.stderr and "bureau.E013" in done.stderr
@@ -151,7 +151,7 @@ def test_check_deploy_passes_on_a_production_set_up(tmp_path: Path) -> None:
         BUREAU_FROM_EMAIL="Registrar <registrar@example.coop>",
         BUREAU_PDNS_API_URL="http://dns1.example.coop:8081", BUREAU_PDNS_API_KEY="k" * 24,
         BUREAU_DNS_NAMESERVERS="ns1.example.coop,ns2.example.net",
-        BUREAU_NOTICES_PARKING_NAMESERVERS="park1.example.coop,park2.example.net",
+        BUREAU_DNS_PARKING_ADDRESSES="192.0.2.80,2001:db8::80",
         BUREAU_COOP_NAME="Example SCIC", BUREAU_COOP_RCS="RCS Lyon 812 345 678",
         BUREAU_COOP_SIREN="812 345 678", BUREAU_COOP_VAT_NUMBER="FR12812345678",
         BUREAU_COOP_ADDRESS="2 rue de l'Exemple, 69002 Lyon, France",
@@ -164,6 +164,12 @@ def test_check_deploy_passes_on_a_production_set_up(tmp_path: Path) -> None:
     # And one unsafe setting is enough to fail.
     done = check_deploy({**env, "BUREAU_HTTPS": "0"})
     assert done.returncode != 0 and "bureau.E013" in done.stderr
+    # Parked names go to Bureau's own name servers, which serve their parking zone.
+    done = check_deploy({**env, "BUREAU_NOTICES_PARKING_NAMESERVERS": "ns1.parking.example"})
+    assert done.returncode != 0 and "bureau.E012" in done.stderr
+    assert "ns1.parking.example" in done.stderr
+    done = check_deploy({**env, "BUREAU_DNS_PARKING_ADDRESSES": ""})
+    assert done.returncode != 0 and "bureau.E016" in done.stderr
 
 
 def test_without_its_database_the_server_starts_and_health_names_it(tmp_path: Path) -> None:

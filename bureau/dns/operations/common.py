@@ -224,6 +224,8 @@ def publish_pending(zone: Zone) -> bool:
         pending = list(Publication.objects.filter(zone_id=zone.pk, published_at__isnull=True))
         if not pending:
             return True
+        if Zone.objects.filter(pk=zone.pk, parked=True).exists():
+            return False  # PowerDNS serves the parking page; unparking publishes it all
         keys = {(n, t) for p in pending for n, t in p.rrsets}
         records = [r.valid() for r in Record.objects.filter(
             zone_id=zone.pk, name__in={n for n, _ in keys}) if (r.name, r.rtype) in keys]

@@ -108,7 +108,8 @@ def host_missing_zones() -> list[Zone]:
     candidates = Domain.objects.filter(Q(zone__isnull=True) | Q(bundled_names__isnull=False),
                                        state=DomainState.ACTIVE).distinct()
     for domain in candidates.prefetch_related("bundled_names"):
-        if uses_bureau_nameservers(domain) and missing_zone(domain):
+        # A parked name points at Bureau's name servers for its parking page only.
+        if uses_bureau_nameservers(domain) and missing_zone(domain) and not conf.is_parked(domain):
             withdraw_foreign_zones(domain)
             zone = host_registered_domain(domain)
             if zone is not None:

@@ -11,6 +11,7 @@ from bureau.dns.powerdns import PowerDNSNotFound
 from bureau.dns.sync import sync_zone
 
 from .common import DNS_ACTOR, record_change
+from .served import served_records
 
 
 def push_zone(zone: Zone) -> int:
@@ -27,7 +28,7 @@ def push_zone(zone: Zone) -> int:
 
         publish_new_zone(zone)
         return len(zone.records.all())
-    changes = sync_zone(client, name, zone.valid_records(), nameservers=zone.nameservers,
+    changes = sync_zone(client, name, served_records(zone), nameservers=zone.nameservers,
                         notify=bool(conf.secondaries()))
     if zone.dnssec:
         client.enable_dnssec(name, algorithm=zone.signing_algorithm)

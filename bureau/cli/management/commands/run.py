@@ -197,6 +197,9 @@ class Command(BaseCommand):
         env.update(values)
         for name, value in values.items():  # this process too (demo data, CLI calls)
             setattr(settings, name, int(value) if name == "BUREAU_DNS_PORT" else value)
+        if not settings.BUREAU_DNS_PARKING_ADDRESSES:  # parked names: this machine's page
+            env["BUREAU_DNS_PARKING_ADDRESSES"] = "127.0.0.1"
+            settings.BUREAU_DNS_PARKING_ADDRESSES = ["127.0.0.1"]
         return instance, f"PowerDNS on 127.0.0.1:{instance.dns_port}, API {instance.api_url}"
 
     def print_summary(self, addr: str, sandbox: Any, logins: list[Any], dns_line: str) -> None:
