@@ -104,6 +104,8 @@ def domain(request: HttpRequest, name: str) -> HttpResponse:
 def entity(request: HttpRequest, handle: str) -> HttpResponse:
     """The registrar (its IANA ID), or a contact whose holder consented to publication."""
     self_url = request.build_absolute_uri()
+    if len(handle) > 89 or not handle.isprintable():  # a ROID has at most 89 characters
+        return _error(request, 400, "Not a valid handle: at most 89 printable characters.")
     if handle == conf.iana_id():
         body = responses.entity_response(responses.registrar_entity(self_url), self_url)
         return _send(request, 200, body, max_age=300)

@@ -215,6 +215,8 @@ def test_redemption_then_restored(member: Actor, organisation: Organisation, con
     ("/rdap/domains?name=ex*.test", 501),
     ("/rdap/nameserver/ns1.example.test", 501),
     ("/rdap/entity/nobody", 404),
+    ("/rdap/entity/a%00b", 400),                  # the database refuses NUL: never a 500
+    ("/rdap/domain/%00.test", 400),
     ("/rdap/whatever", 400),
 ])
 def test_bad_queries_get_rdap_errors(db: Any, path: str, status: int) -> None:
