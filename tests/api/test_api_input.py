@@ -84,6 +84,7 @@ def test_a_transfer_code_with_control_characters_is_refused_before_any_charge(
 def test_a_mixed_script_name_is_refused_naming_the_label_and_its_scripts(
         api: Api, registry: Registry, contact_a: Contact) -> None:
     client = api("alice")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"  # script names are translated too
     response = client.post("/api/v1/domains/", {"name": "p\u0430ypal.test",
                                                 "registrant": contact_a.pk}, format="json")
     assert response.status_code == 422, response.content
