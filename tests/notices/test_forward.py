@@ -56,6 +56,9 @@ TEXT = {
         "grace": "Expired on {expiry}: renew it before {grace_end} at the usual price.",
         "deleted": "Deleted: it can be restored until {redemption_end}, for the restore fee.",
         "unverified": "is not verified: follow the link we sent",
+        "parked": "atelier.test has expired",
+        "parked-grace": "Its holder can still renew it.",
+        "parked-deleted": "it expired on {expiry} and was then deleted",
         "in": "Your domain name atelier.test expires on {expiry}, in {days}.",
         "day": "day", "days": "days",
     },
@@ -72,6 +75,9 @@ TEXT = {
         "deleted": "Supprimé : il peut être restauré jusqu’au {redemption_end}, avec les "
                    "frais de restauration.",
         "unverified": "n’est pas vérifiée : suivez le lien que nous avons envoyé",
+        "parked": "atelier.test a expiré",
+        "parked-grace": "Son ou sa titulaire peut encore le renouveler.",
+        "parked-deleted": "il a expiré le {expiry}, puis a été supprimé",
         "in": "Votre nom de domaine atelier.test expire le {expiry}, dans {days}.",
         "day": "jour", "days": "jours",
     },
@@ -172,6 +178,15 @@ def test_a_holders_year_in_fast_forward(domain: Domain, registry_clock: Sandbox,
         assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
         shown = panel(page.text)
         assert text[phase] in shown and text["unverified"] in shown, (step, shown)
+        # What a visitor of the name sees once it is parked (the parking page), in their
+        # language; nothing before.
+        visitor = Client(headers={"accept-language": lang}).get(
+            "/notices/parked/", {"name": "www.atelier.test"})
+        assert visitor.status_code == (200 if parked else 404), step
+        if parked:
+            seen = html.unescape(visitor.content.decode())
+            assert text["parked"] in seen, step
+            assert text["parked-grace" if phase == "grace" else "parked-deleted"] in seen, step
         checked.append(step)
     assert checked == STEPS
 
