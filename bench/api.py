@@ -160,8 +160,10 @@ def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Pop
 
 
 def load(port: int, token: str, paths: Any, concurrency: int, seconds: float,
-         warmup: float = 2.0) -> tuple[float, list[float], int]:
-    """Requests per second, latencies (ms) and errors, after a warm-up."""
+         warmup: float = 2.0, own_addresses: bool = False) -> tuple[float, list[float], int]:
+    """Requests per second, latencies (ms) and errors, after a warm-up. With
+    ``own_addresses`` each client connects from its own loopback address (127.0.1.n), as
+    distinct clients would, for limits counted per address."""
     headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
     latencies: list[float] = []
     errors = [0]
@@ -171,7 +173,8 @@ def load(port: int, token: str, paths: Any, concurrency: int, seconds: float,
     stop = measure_from + seconds
 
     def worker(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        source = (f"127.0.1.{n + 1}", 0) if own_addresses else None
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=source)
         mine: list[float] = []
         bad = 0
         i = 0

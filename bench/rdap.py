@@ -5,7 +5,8 @@ JSON access log included; BUREAU_WEB_WORKERS processes of BUREAU_WEB_THREADS thr
 BUREAU_DEBUG=0, PostgreSQL, persistent database connections as deploy/bureau.env.example
 sets them, and the rate limit counting every lookup in the database. Threads of this process
 look names up over keep-alive HTTP connections, each lookup a different name among the
-million (half of them with a registrant whose data is redacted).
+million (half of them with a registrant whose data is redacted); each client from its own
+loopback address, as distinct clients are counted apart by the rate limit.
 
 The baseline, measured in the same run with the same clients: ``/rdap/health``, the
 cheapest request the server answers (one ``SELECT 1``): what the machine allows at that
@@ -120,9 +121,10 @@ def measure(server: subprocess.Popen[bytes], port: int, paths: Any, concurrency:
             seconds: float) -> tuple[float, list[float], int, float]:
     """Rate, latencies (ms) and errors as bench.api.load measures them, and the server's CPU
     milliseconds per request (after a warm-up that opens the connections)."""
-    load(port, "", paths, concurrency, 1.0, warmup=0.5)
+    load(port, "", paths, concurrency, 1.0, warmup=0.5, own_addresses=True)
     before = cpu_seconds(server)
-    rps, latencies, errors = load(port, "", paths, concurrency, seconds, warmup=0)
+    rps, latencies, errors = load(port, "", paths, concurrency, seconds, warmup=0,
+                                  own_addresses=True)
     return rps, latencies, errors, (cpu_seconds(server) - before) * 1000 / len(latencies)
 
 
