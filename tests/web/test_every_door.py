@@ -162,6 +162,48 @@ def test_name_servers_changed_from_every_door(alice: User, org_a: Organisation,
         == DOORS
 
 
+def test_a_new_holder_and_locks_set_at_both_doors(alice: User, org_a: Organisation,
+                                                  holder: Contact,
+                                                  sandbox_registry: Registry) -> None:
+    names = {"portal": "verrous-portal.test", "api": "verrous-api.test"}
+    domains = dict(zip(names, registered(org_a, alice, holder, *names.values()), strict=True))
+    doors = Doors(alice)
+    new = make_contact(org_a, "New Holder")
+
+    def portal(domain: Domain, consent: bool) -> object:
+        return doors.portal().post(f"/domains/{domain.pk}/holder/", {
+            "new_registrant": new.pk, "old_holder_consent": "on",
+            **({"new_holder_consent": "on"} if consent else {})})
+
+    def api(domain: Domain, consent: bool) -> object:
+        return doors.api().post(f"/api/v1/domains/{domain.name}/holder/", {
+            "registrant": new.pk, "old_holder_consent": True, "new_holder_consent": consent},
+            format="json")
+
+    # Refused alike without the new holder's consent, then done at both.
+    for door, change in (("portal", portal), ("api", api)):
+        domain = domains[door]
+        change(domain, False)
+        assert Domain.objects.get(pk=domain.pk).registrant == holder, door
+        change(domain, True)
+        assert Domain.objects.get(pk=domain.pk).registrant == new, door
+        registrant = execute(sandbox_registry, epp.DomainInfo(domain.name)).data.registrant
+        assert registrant == new.handle_at(sandbox_registry), door
+        assert history(domain.name, Operation.REGISTRANT_CHANGE)[-1] == \
+            (Outcome.SUCCESS, alice, door)
+
+    assert doors.portal().post(f"/domains/{domains['portal'].pk}/locks/", {
+        "transfer": "on", "update": "on", "delete": "on"}).status_code == 302
+    assert doors.api().patch(f"/api/v1/domains/{names['api']}/", {"locks": {
+        "transfer": True, "update": True, "delete": True}}, format="json").status_code == 200
+    held = [{s for s in execute(sandbox_registry, epp.DomainInfo(name)).data.status_values
+             if s.startswith("client")} for name in names.values()]
+    assert held[0] == held[1] and {"clientTransferProhibited", "clientUpdateProhibited",
+                                   "clientDeleteProhibited"} <= held[0]
+    for door, name in names.items():  # the update lock was off: each door set it
+        assert history(name, Operation.UPDATE)[-1] == (Outcome.SUCCESS, alice, door)
+
+
 # --- Account and organisation (portal and API) ---------------------------------------------
 
 def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisation) -> None:
