@@ -3,6 +3,10 @@
 Three stages run at once with bounded memory: this thread turns rows into CSV; a worker thread
 compresses (zlib and bz2 release the GIL); a child process per file encrypts and signs. Queues
 between them are bounded, so memory stays flat whatever the number of rows.
+
+:func:`write_deposit` takes rows (:class:`DomainRow`); :func:`write_files` takes CSV records
+already encoded (a database that writes its own CSV, e.g. PostgreSQL's COPY): both end in the
+same splitting, hashing, compression and encryption.
 """
 
 from __future__ import annotations
@@ -63,9 +67,6 @@ class DepositConfig:
             raise DepositError(f"IANA ID must be digits only, not {self.iana_id!r}")
         if self.kind not in ("full", "inc"):
             raise DepositError(f"deposit kind must be full or inc, not {self.kind!r}")
-        if self.kind == "inc" and self.previous is None:
-            raise DepositError("an incremental deposit needs the previous deposits' names "
-                               "(previous=NameIndex(...) or another NameLookup)")
         if not self.out_dir.is_dir():
             raise DepositError(f"output folder {self.out_dir} does not exist")
         self.profile.check()
@@ -190,18 +191,29 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One series of files (full, inc or hdl) given as CSV records: each item of ``records``
+    is one whole record, CRLF-terminated, as UTF-8 bytes (or a str, encoded here)."""
+
+    kind: str
+    header: list[str]
+    records: Iterable[bytes | memoryview | str]
+
+
 class _FileSeries:
     """One series of files (full, inc or hdl): splits at record ends, header in file 1 only."""
 
     def __init__(self, config: DepositConfig, backend: _Backend, kind: str, header: list[str],
-                 compression: str) -> None:
+                 compression: str, progress: Progress | None = None) -> None:
         self.config, self.backend, self.kind = config, backend, kind
+        self.progress = progress  # told the number of records every 10,000 or so
         self.compression = compression
         self.splitter = Splitter(config.profile.split)
         self.encoder = RecordEncoder()
         self.header = self.encoder.record(header)
         self.seq = 0
-        self.pending: list[str] = []  # records not yet encoded (see _take)
+        self.pending: list[str] | list[bytes | memoryview] = []  # not yet handed over
         self.buf: list[bytes] = []
         self.buf_len = 0
         self.stats: list[tuple[int, int, int]] = []  # records, lines, bytes per file
@@ -237,13 +249,15 @@ class _FileSeries:
         self.stats.append((self.splitter.records, self.splitter.lines, self.splitter.bytes))
         self.backend.send(_CLOSE)
 
-    def add(self, values: list[str]) -> None:
-        self.add_text(self.encoder.record(values))
-
-    def add_text(self, text: str) -> None:
-        self.pending.append(text)
-        if len(self.pending) >= _BATCH:
-            self._take()
+    def add_all(self, records: Iterable[bytes | memoryview | str]) -> None:
+        pending = self.pending
+        append = pending.append
+        for record in records:
+            append(record)  # type: ignore[arg-type]
+            if len(pending) >= _BATCH:
+                self._take()
+                pending = self.pending
+                append = pending.append
 
     def _take(self) -> None:
         """Hand the pending records over: as one batch when it fits in the current file
@@ -251,7 +265,11 @@ class _FileSeries:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        data = "".join(pending).encode()
+        if self.progress is not None and (self.records + len(pending)) // 10_000 > (
+                self.records // 10_000):
+            self.progress(self.records + len(pending))
+        data = ("".join(pending).encode() if isinstance(pending[0], str)
+                else b"".join(pending))
         lines = data.count(b"\n")
         s, r = self.splitter, self.config.profile.split
         if self.seq > 0 and (
@@ -265,9 +283,9 @@ class _FileSeries:
         for text in pending:
             self._add_one(text)
 
-    def _add_one(self, text: str) -> None:
+    def _add_one(self, record: str | bytes | memoryview) -> None:
         # encoded once: the byte count for the split rule and the bytes to compress
-        data = text.encode()
+        data = record.encode() if isinstance(record, str) else bytes(record)
         lines = data.count(b"\n")
         if self.seq == 0:
             self._open()
@@ -351,20 +369,17 @@ def _selected(rows: Iterable[DomainRow], config: DepositConfig,
 
 
 def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
-                  progress: Progress | None = None, progress_every: int = 10_000
-                  ) -> DepositResult:
-    """Write one deposit (full or inc) into ``config.out_dir`` and return what was written.
-
-    Partial files are written as ``*.part`` and removed on failure; the hash file is written
-    last, so a folder with a hash file holds a complete deposit.
-    """
+                  progress: Progress | None = None) -> DepositResult:
+    """Write one deposit (full or inc) of ``rows`` into ``config.out_dir`` and return what was
+    written: each row is checked (a bad one stops the deposit, nothing is left), turned into
+    CSV and handed to :func:`write_files`; the names go to ``config.record_to``."""
+    if config.kind == "inc" and config.previous is None:
+        raise DepositError("an incremental deposit needs the previous deposits' names "
+                           "(previous=NameIndex(...) or another NameLookup)")
     config.check()
     profile = config.profile
-    compression = config.compression or profile.compression
     to_record = compile_record(profile, config.iana_id)
     counters = {"redemption": 0, "deposited": 0}
-    backend = _Backend(config, compression)
-    backend.start()
     tmp = tempfile.TemporaryDirectory(prefix="escrow-", dir=config.out_dir)
     handles = _HandleStore(tmp.name) if profile.handle_mode else None
     names_file = (
@@ -372,19 +387,18 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         if config.record_to is not None
         else None
     )
-    try:
-        series = _FileSeries(config, backend, config.kind, profile.header, compression)
-        add = series.add_text
+
+    def records() -> Iterator[str]:
         # a full deposit of every name needs no filter: one generator layer less per row
         selected = (iter(rows) if config.kind == "full" and config.include_redemption
                     else _selected(rows, config, counters))
         problem = row_checker(profile, config.date)
-        for done, row in enumerate(selected, start=1):
+        for row in selected:
             why = problem(row)
             if why is not None:
                 raise DepositError(f"{row.domain!r} cannot be deposited: {why}; correct the "
                                    "name's data (nothing was written)")
-            add(to_record(row))
+            yield to_record(row)
             if names_file is not None:
                 names_file.write(row.domain + "\n")
             if handles is not None:
@@ -394,16 +408,54 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
                         handles.add(c)
                 for c in row.underlying.values():
                     handles.add(c)
-            if progress is not None and done % progress_every == 0:
-                progress(done)
-        series.finish()
-        all_series = [series]
+
+    def handle_records() -> Iterator[str]:
+        assert handles is not None
+        encoder = RecordEncoder()
+        for contact in handles:  # read once the domain series is written
+            yield encoder.record(handle_values(profile, contact))
+
+    series = [Series(config.kind, profile.header, records())]
+    if handles is not None:
+        series.append(Series("hdl", profile.handle_header, handle_records()))
+    try:
+        result = write_files(config, series, progress)
+        if config.record_to is not None and names_file is not None:
+            names_file.seek(0)
+            config.record_to.record(config.kind, (n.rstrip("\n") for n in names_file))
+        result.skipped_redemption = counters["redemption"]
+        result.skipped_deposited = counters["deposited"]
+        return result
+    finally:
+        if names_file is not None:
+            names_file.close()
         if handles is not None:
-            hdl = _FileSeries(config, backend, "hdl", profile.handle_header, compression)
-            for contact in handles:
-                hdl.add(handle_values(profile, contact))
-            hdl.finish()
-            all_series.append(hdl)
+            handles.close()
+        tmp.cleanup()
+
+
+def write_files(config: DepositConfig, series: Iterable[Series],
+                progress: Progress | None = None) -> DepositResult:
+    """Write the files of a deposit into ``config.out_dir``: each series of CSV records split,
+    hashed, compressed, encrypted and signed; then the abbreviation table, the hash file and
+    its signature. The records of the first series are the deposit's ``records``.
+
+    Partial files are written as ``*.part`` and removed on failure; the hash file is written
+    last, so a folder with a hash file holds a complete deposit.
+    """
+    config.check()
+    profile = config.profile
+    compression = config.compression or profile.compression
+    backend = _Backend(config, compression)
+    backend.start()
+    try:
+        all_series: list[_FileSeries] = []
+        for s in series:
+            out = _FileSeries(config, backend, s.kind, s.header, compression,
+                              progress if not all_series else None)
+            out.add_all(s.records)
+            out.finish()
+            all_series.append(out)
         backend.send(_STOP)
         backend.join()
         if backend.error is not None:
@@ -416,14 +468,10 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         write_bytes_atomically(abbrev_path, abbrev)
         _write_hash_file(hash_path, signature_path, files, config.keys,
                          (abbrev_path.name, hashlib.sha256(abbrev).hexdigest()))
+        records = all_series[0].records if all_series else 0
         if progress is not None:
-            progress(series.records)
-        if config.record_to is not None and names_file is not None:
-            names_file.seek(0)
-            config.record_to.record(config.kind, (n.rstrip("\n") for n in names_file))
-        return DepositResult(files, hash_path, signature_path, abbrev_path, series.records,
-                             counters["redemption"],
-                             counters["deposited"])
+            progress(records)
+        return DepositResult(files, hash_path, signature_path, abbrev_path, records, 0, 0)
     except BaseException:
         if backend.is_alive():
             with contextlib.suppress(queue.Full):
@@ -432,12 +480,6 @@ def write_deposit(rows: Iterable[DomainRow], config: DepositConfig,
         for p in config.out_dir.glob("*.part"):
             p.unlink(missing_ok=True)
         raise
-    finally:
-        if names_file is not None:
-            names_file.close()
-        if handles is not None:
-            handles.close()
-        tmp.cleanup()
 
 
 def _collect(all_series: list[_FileSeries], done: list[tuple[str, int, str, str]]
@@ -481,4 +523,5 @@ def write_text_atomically(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["DepositConfig", "DepositError", "DepositFile", "DepositResult", "write_deposit"]
+__all__ = ["DepositConfig", "DepositError", "DepositFile", "DepositResult", "Series",
+           "write_deposit", "write_files"]

@@ -15,9 +15,12 @@ import pysequoia
 import pytest
 from escrow_fixtures import Party, gpg
 
+from bureau.escrow.rows import Contact as EscrowContact
+from bureau.escrow.rows import DomainRow
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.escrow.rows import sponsored_bundled_names, sponsored_domains
 from bureau.registrar.registries.models import Registry, Tld
 
 IANA = "9999"
@@ -133,3 +136,40 @@ def populated(registrar: Registrar) -> Registrar:
                               organisation=registrar.organisation,
                               registrant=registrar.contacts[0], state=state)
     return registrar
+
+
+# --- what a deposit should hold, from the ORM (the oracle of the SQL that writes it) ---------
+
+NO_CONTACT = EscrowContact(name="")
+
+
+def oracle_contact(c: Contact | None) -> EscrowContact | None:
+    if c is None:
+        return None
+    return EscrowContact(
+        name=c.name, org=c.org, street=tuple(c.street_lines), city=c.city, state=c.state,
+        postcode=c.postal_code, country=c.country, email=c.email, voice=c.phone, fax=c.fax,
+        handle=f"B{c.pk}")
+
+
+def oracle_row(name: str, d: Domain) -> DomainRow:
+    """A name as the deposit must carry it: a role without contact is the registrant."""
+    registrant = oracle_contact(d.registrant) or NO_CONTACT
+    return DomainRow(
+        domain=name, expiry=d.expires_at.astimezone(dt.UTC).date(), registrant=registrant,
+        admin=oracle_contact(d.admin_contact) or registrant,
+        tech=oracle_contact(d.tech_contact) or registrant,
+        billing=oracle_contact(d.billing_contact) or registrant,
+        nameservers=tuple(n.lower() for n in d.nameservers),
+        in_redemption=d.state in (DomainState.REDEMPTION, DomainState.PENDING_DELETE))
+
+
+def oracle_rows() -> list[DomainRow]:
+    """Every sponsored name of the escrowed gTLDs, with its registration's data, read with the
+    ORM: registrations, then bundled names, each by id (the deposit's order)."""
+    related = ("registrant", "admin_contact", "tech_contact", "billing_contact")
+    rows = [oracle_row(d.name, d) for d in sponsored_domains().select_related(*related)
+            .order_by("pk")]
+    rows += [oracle_row(b.name, b.domain) for b in sponsored_bundled_names().select_related(
+        *(f"domain__{r}" for r in related)).order_by("pk")]
+    return rows

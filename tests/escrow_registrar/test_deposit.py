@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -16,16 +17,21 @@ import pytest
 from django.utils import timezone
 from escrow_fixtures import Party, gpg
 
+from bureau.escrow.compress import open_decompressed
+from bureau.escrow.crypto import decrypt_and_verify
+from bureau.escrow.csvwriter import RecordEncoder, compile_record, handle_values
+from bureau.escrow.profiles import get_profile
 from bureau.escrow.reader import AgentKeys, read_deposit
-from bureau.registrar.domains.models import HELD_STATES, Domain
+from bureau.escrow.rows import DomainRow
+from bureau.registrar.contacts.models import Contact
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.escrow import conf
 from bureau.registrar.escrow.deposits import DepositRefused, make_deposit
-from bureau.registrar.escrow.history import DbNameLookup, DbNameRecorder, series_ids
+from bureau.registrar.escrow.history import DbNameLookup, series_ids
 from bureau.registrar.escrow.models import Deposit, DepositedName, DepositState
-from bureau.registrar.escrow.rows import registry_rows, to_row
 from bureau.registrar.escrow.verification import verify_folder
 
-from .conftest import DOMAINS, Registrar, make_domains
+from .conftest import DOMAINS, IANA, Registrar, make_domains, oracle_row, oracle_rows
 
 DAY = dt.date(2026, 11, 20)
 
@@ -34,8 +40,15 @@ def keys(agent: Party, registrar_key: Party) -> AgentKeys:
     return AgentKeys.from_files(agent.secret, [registrar_key.public])
 
 
-def test_rows_come_from_the_database(populated: Registrar) -> None:
-    rows = {r.domain: r for r in registry_rows(chunk_size=500)}
+def deposited(deposit: Deposit, agent: Party, registrar_key: Party) -> list[DomainRow]:
+    return list(read_deposit(Path(deposit.folder), get_profile(deposit.profile),
+                             keys(agent, registrar_key)))
+
+
+def test_rows_come_from_the_database(populated: Registrar, escrow_settings: Path,
+                                     agent: Party, registrar_key: Party) -> None:
+    rows = {r.domain: r for r in deposited(make_deposit("full", date=DAY), agent,
+                                           registrar_key)}
     assert len(rows) == DOMAINS  # deleted and transferred-out names are not sponsored
     idn = next(r for name, r in rows.items() if name.startswith("xn--"))
     assert idn.domain.isascii() and "café" in idna.decode(idn.domain)
@@ -45,7 +58,6 @@ def test_rows_come_from_the_database(populated: Registrar) -> None:
     no_billing = Domain.objects.filter(billing_contact=None, state="active").first()
     assert no_billing is not None  # filled with the registrant (every role is escrowed)
     assert rows[no_billing.name].billing == rows[no_billing.name].registrant
-    assert sum(r.in_redemption for r in rows.values()) == len(range(7, DOMAINS, 50))
     assert all(r.underlying == {} for r in rows.values())  # no privacy/proxy service
     d = Domain.objects.get(name="name1.test")
     row = rows["name1.test"]
@@ -54,31 +66,58 @@ def test_rows_come_from_the_database(populated: Registrar) -> None:
     assert row.registrant.voice == d.registrant.phone
 
 
-def test_rows_stream_in_chunks_with_a_bounded_contact_cache(
-    populated: Registrar, django_assert_max_num_queries: Any,
+@pytest.mark.parametrize("profile", ["2007", "2007-handles", "2024"])
+def test_postgresql_writes_the_csv_the_library_writes(
+    populated: Registrar, escrow_settings: Path, settings: Any, agent: Party,
+    registrar_key: Party, profile: str, django_assert_max_num_queries: Any,
 ) -> None:
-    held = Domain.objects.filter(state__in=HELD_STATES).order_by("pk").select_related(
-        "registrant", "admin_contact", "tech_contact", "billing_contact")
-    expected = [to_row(d) for d in held]
-    with django_assert_max_num_queries(2 * DOMAINS // 50 + 2):  # a chunk: domains + contacts
-        got = list(registry_rows(chunk_size=50, cache_size=10))  # 600 contacts, 200 cached
-    assert got == expected
+    """The records PostgreSQL writes (COPY) are byte for byte those the library's CSV writer
+    makes of the same names read with the ORM: quoting, line breaks, empty fields, the
+    registrant standing in for a missing role, the handle file. And the number of queries
+    does not grow with the number of names."""
+    settings.BUREAU_ESCROW_PROFILE = profile
+    Contact.objects.filter(pk=populated.contacts[5].pk).update(
+        name="Line\nbreak, \"kept\"", street="a\r\nb\rc\nd")  # a bare LF stays as it is
+    Domain.objects.filter(name="name2.test").update(nameservers=["NS1.Example.NET"])
+    with django_assert_max_num_queries(40):
+        deposit = make_deposit("full", date=DAY)
+    got = _csv_text(deposit, agent, registrar_key)
+    expected = [oracle_row(r.domain, Domain.objects.get(name=r.domain)) for r in oracle_rows()]
+    p = get_profile(profile)
+    record = compile_record(p, IANA)
+    encoder = RecordEncoder()
+    header, *records = _records(got["full"])
+    assert header == encoder.record(p.header)
+    assert sorted(records) == sorted(record(r) for r in expected)  # in no particular order
+    if p.handle_mode:
+        contacts = {c.handle: c for r in expected for c in (r.registrant, r.admin, r.tech,
+                                                             r.billing)}
+        assert got["hdl"] == encoder.record(p.handle_header) + "".join(
+            encoder.record(handle_values(p, contacts[h])) for h in sorted(contacts))
 
 
-def test_rows_share_one_contact_object_per_contact(registrar: Registrar) -> None:
-    """The writer encodes a contact's columns once per Contact *object* (a cache keyed by
-    identity): the same database contact, and a missing holder, must come as the same object
-    in every row while it is cached."""
-    make_domains(registrar, 0, 40)
-    Domain.objects.filter(name__in=["name3.test", "name4.test"]).update(registrant=None)
-    rows = list(registry_rows(chunk_size=10))
-    by_handle: dict[str, set[int]] = {}
-    for r in rows:
-        for c in (r.registrant, r.admin, r.tech, r.billing):
-            by_handle.setdefault(c.handle or c.name, set()).add(id(c))
-    assert all(len(ids) == 1 for ids in by_handle.values()), by_handle
-    no_holder = [r for r in rows if r.domain in ("name3.test", "name4.test")]
-    assert no_holder[0].registrant is no_holder[1].registrant
+_RECORD = re.compile(r'(?:"(?:[^"]|"")*"|[^,"\r\n]*)(?:,(?:"(?:[^"]|"")*"|[^,"\r\n]*))*\r\n')
+
+
+def _records(text: str) -> list[str]:
+    """The CSV records of ``text`` as written (line breaks in quoted fields kept)."""
+    found = _RECORD.findall(text)
+    assert "".join(found) == text
+    return found
+
+
+def _csv_text(deposit: Deposit, agent: Party, registrar_key: Party) -> dict[str, str]:
+    """The decrypted, decompressed CSV of each series of the deposit, its parts joined."""
+    out: dict[str, str] = {}
+    k = keys(agent, registrar_key)
+    for f in sorted(deposit.files, key=lambda f: (f["kind"], f["seq"])):
+        plain = Path(deposit.folder) / "plain"
+        decrypt_and_verify(Path(deposit.folder) / f["name"], plain, k.agent_key,
+                           k.agent_passphrase, k.registrar_certs)
+        with open_decompressed(deposit.compression, str(plain)) as stream:
+            out[f["kind"]] = out.get(f["kind"], "") + stream.read().decode()
+        plain.unlink()
+    return out
 
 
 def test_full_deposit_passes_verify_gpg_and_sha256sum(
@@ -135,32 +174,41 @@ def test_only_the_configured_gtlds_are_deposited(registrar: Registrar, escrow_se
     Domain.objects.create(name="atelier.fr", tld=fr, organisation=registrar.organisation,
                           registrant=registrar.contacts[0], state="active",
                           expires_at=timezone.now() + dt.timedelta(days=300))
-    assert {r.domain for r in registry_rows()} == {d.name for d in Domain.objects.filter(
+    assert {r.domain for r in oracle_rows()} == {d.name for d in Domain.objects.filter(
         tld=registrar.tld)}
     settings.BUREAU_ESCROW_GTLDS = ""
     with pytest.raises(conf.EscrowNotConfigured, match="BUREAU_ESCROW_GTLDS is not set"):
         make_deposit("full", date=DAY)
     settings.BUREAU_ESCROW_GTLDS = "test,fr"
     with pytest.raises(conf.EscrowNotConfigured, match="two-letter TLDs are ccTLDs"):
-        list(registry_rows())
+        oracle_rows()
 
 
+@pytest.mark.parametrize(("change", "bad", "why"), [
+    ({"expires_at": None}, "name3.test", "no expiry date"),
+    ({"registrant": None}, "name3.test", "required field rt-name is empty"),
+    ({"name": "Name3.test"}, "Name3.test", "must be lowercase"),
+    ({"name": "café3.test"}, "café3.test", "not ASCII: give the A-label"),
+    ({"name": "xn--abc-.test"}, "xn--abc-.test", "not letters, digits and hyphens"),
+    ({"name": "xn--zz.test"}, "xn--zz.test", "not a valid A-label"),
+])
 def test_a_name_with_bad_data_fails_the_deposit_alerts_and_is_never_delivered(
-    registrar: Registrar, escrow_settings: Path
+    registrar: Registrar, escrow_settings: Path, change: dict[str, Any], bad: str, why: str,
 ) -> None:
-    """A name without expiry (or registrant) is refused by the writer as the verifier would:
-    the deposit is failed, staff alerted, nothing is left to deliver."""
+    """A name without expiry or registrant, or not a lowercase A-label, is refused as the
+    verifier would (checked by PostgreSQL as it writes the rows, A-labels by IDNA): the
+    deposit is failed, staff alerted, nothing is left to deliver."""
     from bureau.registrar.escrow.models import EscrowAlert
 
     make_domains(registrar, 0, 30)
-    Domain.objects.filter(name="name3.test").update(expires_at=None)
-    with pytest.raises(Exception, match=r"'name3\.test' cannot be deposited: no expiry date"):
+    Domain.objects.filter(name="name3.test").update(**change)
+    with pytest.raises(Exception, match=rf"'{re.escape(bad)}' cannot be deposited: .*{why}"):
         make_deposit("full", date=DAY)
     failed = Deposit.objects.get()
-    assert failed.state == DepositState.FAILED and "name3.test" in failed.error
+    assert failed.state == DepositState.FAILED and bad in failed.error
     assert not Path(failed.folder).exists()
     alert = EscrowAlert.objects.get(kind="deposit", resolved_at__isnull=True)
-    assert "name3.test" in alert.message
+    assert bad in alert.message
     assert not Deposit.objects.filter(state=DepositState.WRITTEN).exists()  # nothing to send
 
 
@@ -216,26 +264,14 @@ def test_verify_checks_an_incremental_against_the_recorded_history(
     assert f"name{DOMAINS + 1}.test was already deposited" in report.text()
 
 
-def test_db_recorder_is_a_plain_name_recorder(populated: Registrar) -> None:
-    """The Django side implements the library's NameRecorder protocol; no NameIndex (a
-    SQLite file) is involved."""
-    from bureau.escrow.history import NameIndex, NameRecorder
-
-    full = Deposit.objects.create(kind="full", date=DAY, profile="2007", compression="gzip",
-                                  state=DepositState.WRITTEN, started_at=timezone.now())
-    recorder = DbNameRecorder(full)
-    assert isinstance(recorder, NameRecorder)
-    assert not isinstance(recorder, NameIndex)
-    assert recorder.record("full", ["a.test", "b.test"]) == 2
-    assert DbNameLookup([full.pk]).present(["a.test", "c.test"]) == {"a.test"}
-
-
 def test_name_lookup_is_one_query_per_batch(
     populated: Registrar, django_assert_num_queries: Any,
 ) -> None:
+    """The verifier asks the history whether an incremental's names were deposited before."""
     full = Deposit.objects.create(kind="full", date=DAY, profile="2007", compression="gzip",
                                   state=DepositState.WRITTEN, started_at=timezone.now())
-    DbNameRecorder(full).record("full", (r.domain for r in registry_rows()))
+    DepositedName.objects.bulk_create(DepositedName(deposit=full, name=r.domain)
+                                      for r in oracle_rows())
     lookup = DbNameLookup(series_ids())
     batch = [f"name{i}.test" for i in range(5_000)]
     with django_assert_num_queries(1):

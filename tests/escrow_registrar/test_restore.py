@@ -19,10 +19,9 @@ from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.contacts.models import Contact as ContactModel
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.escrow.deposits import make_deposit
-from bureau.registrar.escrow.rows import registry_rows
 from bureau.registrar.registries.models import Registry, Tld
 
-from .conftest import DOMAINS, Registrar, make_domains
+from .conftest import DOMAINS, Registrar, make_domains, oracle_rows
 
 DAY = dt.date(2026, 11, 20)
 
@@ -35,7 +34,7 @@ def snapshot() -> list[DomainRow]:
     """What a deposit can carry, from the database: contacts without Bureau's ids, and no
     redemption flag (a deposit does not say which names were in redemption)."""
     out = []
-    for r in registry_rows():
+    for r in oracle_rows():
         out.append(dataclasses.replace(
             r, registrant=_plain(r.registrant), admin=_plain(r.admin), tech=_plain(r.tech),
             billing=_plain(r.billing), in_redemption=False))

@@ -1,9 +1,11 @@
 """Use case: make a full or an incremental deposit from the database and record it.
 
-The deposit row is stored first (state ``writing``) so that its time marks the snapshot;
-the library writes the files; the names go into the history; the row becomes ``written``.
-On any failure the row is ``failed`` with the error, partial files are gone (the library
-removes them) and an alert is raised.
+The deposit row is stored first (state ``writing``) so that its time marks the snapshot.
+Then, in one transaction (one snapshot of the data when it can be REPEATABLE READ): PostgreSQL
+writes and checks the CSV records (:mod:`.rows`), which the library splits, hashes, compresses
+and encrypts; the names go into the history. The row becomes ``written``. On any failure the
+row is ``failed`` with the error, partial files are gone (the library removes them) and an
+alert is raised.
 """
 
 from __future__ import annotations
@@ -14,16 +16,16 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from bureau.core import clock
-from bureau.escrow.pipeline import DepositConfig, write_deposit
+from bureau.escrow.pipeline import DepositConfig, DepositResult, Series, write_files
 
 from . import conf
 from .alerts import raise_alert, resolve
-from .history import DbNameLookup, DbNameRecorder, prune, series_ids
+from .history import prune, series_ids
 from .models import AlertKind, Deposit, DepositKind, DepositState
-from .rows import registry_rows
+from .rows import DepositQuery
 
 log = logging.getLogger("bureau.registrar.escrow")
 
@@ -35,6 +37,10 @@ class DepositRefused(Exception):
 
 
 def check_can_deposit(kind: str, date: dt.date) -> None:
+    if connection.vendor != "postgresql":
+        raise DepositRefused(
+            "escrow deposits are written by PostgreSQL (COPY): give DATABASE_URL of the "
+            f"production PostgreSQL database (this one is {connection.vendor}, the demo's).")
     same_day = Deposit.objects.filter(date=date).exclude(state=DepositState.FAILED)
     if same_day.exists():
         other = same_day.first()
@@ -59,7 +65,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     profile, keys, iana = conf.profile(), conf.signing_keys(), conf.iana_id()
     compression = conf.compression()
     conf.gtlds()  # refused now, with the setting named, rather than as a failed deposit
-    previous = DbNameLookup(series_ids()) if kind == DepositKind.INCREMENTAL else None
+    previous = series_ids() if kind == DepositKind.INCREMENTAL else []
     try:
         with transaction.atomic():
             deposit = Deposit.objects.create(kind=kind, date=date, profile=profile.name,
@@ -75,9 +81,9 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
         folder.mkdir(parents=True, exist_ok=False)
         config = DepositConfig(
             iana_id=iana, profile=profile, keys=keys, out_dir=folder, kind=kind, date=date,
-            compression=compression, include_redemption=conf.include_redemption(),
-            previous=previous, record_to=DbNameRecorder(deposit))
-        result = write_deposit(registry_rows(), config, progress=progress)
+            compression=compression)
+        query = DepositQuery(profile, iana, kind, date, conf.include_redemption(), previous)
+        result = _write(query, config, deposit, progress)
     except BaseException as e:
         deposit.state = DepositState.FAILED
         deposit.error = f"{type(e).__name__}: {e}"
@@ -100,3 +106,28 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
         prune()
     log.info("escrow %s deposit %s written: %d rows in %s", kind, date, result.records, folder)
     return deposit
+
+
+def _write(query: DepositQuery, config: DepositConfig, deposit: Deposit,
+           progress: Progress | None) -> DepositResult:
+    """Write the files and record the names, all from one snapshot of the data."""
+    snapshot = not connection.in_atomic_block  # else the caller's transaction is the snapshot
+    with transaction.atomic():
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            if snapshot:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+            series = [Series(config.kind, config.profile.header, query.records(cursor))]
+            if config.profile.handle_mode:
+                series.append(Series("hdl", config.profile.handle_header,
+                                     query.handle_records(cursor)))
+            result = write_files(config, series, progress)
+            for sql in query.record_names(deposit.pk):
+                cursor.execute(sql)
+            cursor.execute(query.count_redemption_left_out())
+            row = cursor.fetchone()
+            result.skipped_redemption = int(row[0]) if row else 0
+    return result

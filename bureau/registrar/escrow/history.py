@@ -8,18 +8,13 @@ someone else): restore takes the later row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from itertools import islice
+from collections.abc import Sequence
 
-from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 
 from bureau.registrar.domains.models import HELD_STATES, Domain
 
 from .models import DEPOSITED_STATES, Deposit, DepositedName, DepositKind
-
-_INSERT_BATCH = 10_000
-_COPY_BATCH = 50_000
 
 
 def series_ids(before: Deposit | None = None) -> list[int]:
@@ -36,8 +31,9 @@ def series_ids(before: Deposit | None = None) -> list[int]:
 
 
 class DbNameLookup:
-    """A :class:`bureau.escrow.history.NameLookup` over the given deposits: one query per
-    batch (the writer asks 5,000 names at a time), served by the (name, deposit) index."""
+    """A :class:`bureau.escrow.history.NameLookup` over the given deposits, for the verifier
+    of an incremental (a few names): one query per batch of 5,000 names. (A deposit itself
+    leaves out the deposited names in SQL, see rows.selection.)"""
 
     def __init__(self, deposit_ids: Sequence[int]) -> None:
         self.deposit_ids = list(deposit_ids)
@@ -52,51 +48,6 @@ class DbNameLookup:
         return set(DepositedName.objects.filter(name__in=list(names),
                                                 deposit_id__in=self.deposit_ids)
                    .exclude(Exists(newer)).values_list("name", flat=True).distinct())
-
-
-class DbNameRecorder:
-    """Receives the names of a finished deposit from the writer and stores them against
-    ``deposit`` (the library's ``NameRecorder`` protocol)."""
-
-    def __init__(self, deposit: Deposit) -> None:
-        self.deposit = deposit
-
-    def record(self, kind: str, names: Iterable[str]) -> int:
-        count = 0
-        batch: list[DepositedName] = []
-        with transaction.atomic():
-            DepositedName.objects.filter(deposit=self.deposit).delete()
-            if connection.vendor == "postgresql":
-                return self._copy(names)
-            for n in names:
-                batch.append(DepositedName(deposit=self.deposit, name=n))
-                if len(batch) >= _INSERT_BATCH:
-                    DepositedName.objects.bulk_create(batch)
-                    count += len(batch)
-                    batch.clear()
-            DepositedName.objects.bulk_create(batch)
-            count += len(batch)
-        return count
-
-
-    def _copy(self, names: Iterable[str]) -> int:
-        """PostgreSQL: COPY the names, a batch at a time (bulk_create of model instances took
-        seconds per 100,000 names). Each batch is read before its COPY starts: ``names`` may
-        itself come from a query on this connection, which cannot run during a COPY."""
-        count = 0
-        table = DepositedName._meta.db_table
-        pk = self.deposit.pk
-        it = iter(names)
-        connection.ensure_connection()
-        raw = connection.connection
-        assert raw is not None
-        while batch := list(islice(it, _COPY_BATCH)):
-            with raw.cursor() as cur, cur.copy(
-                    f"COPY {table} (deposit_id, name) FROM STDIN") as copy:
-                for n in batch:
-                    copy.write_row((pk, n))
-            count += len(batch)
-        return count
 
 
 def prune(keep_series: int = 2) -> int:
