@@ -30,6 +30,7 @@ from bureau.registrar.domains.models import (
     DSRecord,
     Operation,
     Outcome,
+    StatusShown,
 )
 from bureau.registrar.registries.models import Tld
 
@@ -83,6 +84,12 @@ class Registration:
     parties: dict[str, Party] = field(default_factory=dict)
     ds: list[tuple[int, int, int, str]] = field(default_factory=list)
     bundled: list[str] = field(default_factory=list)
+    status_reasons: dict[str, list[str]] = field(default_factory=dict)  # Domain's
+
+    @property
+    def statuses_shown(self) -> list[StatusShown]:
+        reasons = self.status_reasons
+        return [StatusShown(s, *(reasons.get(s) or ("", ""))) for s in self.statuses]
 
     @property
     def held(self) -> bool:
@@ -115,8 +122,8 @@ def _statement() -> str:
     # the one-live-name index's own. Few joins keep planning short: the contacts come in one
     # join (one row each), like the DS records and the bundled names.
     return f"""
-        SELECT {roles}, d.name, d.roid, d.state, d.statuses, d.nameservers, d.registered_at,
-               d.expires_at, d.updated_at, t.name,
+        SELECT {roles}, d.name, d.roid, d.state, d.statuses, d.status_reasons, d.nameservers,
+               d.registered_at, d.expires_at, d.updated_at, t.name,
                (SELECT MAX(e.at) FROM {events} e WHERE e.domain_id = d.id
                 AND e.operation = '{Operation.TRANSFER_IN}'
                 AND e.outcome = '{Outcome.SUCCESS}'),
@@ -144,10 +151,11 @@ def find(a_label: str) -> Registration | None:
         return None
     first = rows[0]
     roles = len(ROLES)
-    (name, roid, state, statuses, nameservers, registered, expires, updated, tld,
-     transferred) = first[roles:roles + 10]
+    (name, roid, state, statuses, reasons, nameservers, registered, expires, updated, tld,
+     transferred) = first[roles:roles + 11]
     found = Registration(
         name=name, roid=roid, state=state, statuses=_json(statuses) or [],
+        status_reasons=_json(reasons) or {},
         nameservers=_json(nameservers) or [], registered_at=_moment(registered),
         expires_at=_moment(expires), updated_at=_moment(updated), tld=tld,
         transferred_at=_moment(transferred))
@@ -157,7 +165,7 @@ def find(a_label: str) -> Registration | None:
     ds: set[tuple[int, int, int, str]] = set()
     names: set[str] = set()
     for row in rows:
-        contact_id, *columns = row[roles + 10:roles + 12 + len(CONTACT_COLUMNS)]
+        contact_id, *columns = row[roles + 11:roles + 13 + len(CONTACT_COLUMNS)]
         if contact_id is not None:
             *values, handle = columns
             fields = dict(zip(CONTACT_COLUMNS, values, strict=True))

@@ -197,6 +197,12 @@ def domain_response(found: Registration, queried: str) -> dict[str, Any]:
         links.append(link(registry + f"domain/{queried}", "related", self_url))
     body["links"] = links
     body["status"] = _statuses(found)
+    # RDAP statuses carry no text: the registry's reasons ("Payment overdue.") as remarks
+    # (RFC 9083 section 4.3), in the language they were given in.
+    reasons = [s for s in found.statuses_shown if s.reason]
+    if reasons:
+        body["remarks"] = [{"title": f"EPP status {s.value}", "description": [s.reason],
+                            **({"lang": s.lang} if s.lang else {})} for s in reasons]
     body["events"] = _events(found)
     entities = [registrar_entity(self_url)]
     redacted: list[dict[str, Any]] = []

@@ -89,16 +89,23 @@ class DomainSerializer(serializers.ModelSerializer[Domain]):
     bundled_names = BundledNameSerializer(many=True, read_only=True)
     nameservers = serializers.ListField(child=serializers.CharField(), read_only=True)
     statuses = serializers.ListField(child=serializers.CharField(), read_only=True)
+    status_reasons = serializers.SerializerMethodField(
+        help_text="The free text the registry gave with some statuses: status -> "
+                  "{text, lang}.")
 
     class Meta:
         model = Domain
         fields = ["name", "u_label", "organisation", "tld", "state", "statuses",
-                  "nameservers", "registered_at", "expires_at", "updated_at", "deleted_at",
+                  "status_reasons", "nameservers", "registered_at", "expires_at", "updated_at", "deleted_at",
                   "registrant", "admin_contact", "tech_contact", "billing_contact", "locks",
                   "transfer_locked_until", "ds_records", "bundled_names"]
         read_only_fields = fields
 
     @extend_schema_field(LocksSerializer)
+    def get_status_reasons(self, domain: Domain) -> dict[str, dict[str, str]]:
+        return {s.value: {"text": s.reason, "lang": s.lang}
+                for s in domain.statuses_shown if s.reason}
+
     def get_locks(self, domain: Domain) -> dict[str, bool]:
         return {"transfer": domain.transfer_prohibited, "update": domain.update_prohibited,
                 "delete": domain.delete_prohibited, "renew": domain.renew_prohibited}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +53,14 @@ def live_domain(name: str) -> Domain | None:
     return Domain.objects.live().named(name).order_by("pk").first()
 
 
+class StatusShown(NamedTuple):
+    """A registry status with its free-text reason and the reason's language."""
+
+    value: str
+    reason: str = ""
+    lang: str = ""
+
+
 class Domain(models.Model):
     name = models.CharField(_("name (A-label)"), max_length=253)
     tld = models.ForeignKey(Tld, on_delete=models.PROTECT, related_name="domains",
@@ -70,6 +80,10 @@ class Domain(models.Model):
                              default=DomainState.PENDING_CREATE)
     # The registry's EPP statuses (RFC 5731 section 2.3), as last seen.
     statuses = models.JSONField(_("registry statuses"), default=list, blank=True)
+    # The free text some statuses come with (`clientHold`: "Payment overdue."), as last seen:
+    # status -> [text, language or ""].
+    status_reasons = models.JSONField(_("reasons given with the statuses"), default=dict,
+                                      blank=True)
     roid = models.CharField(_("repository id"), max_length=89, blank=True)
     # Host names (A-labels), in the order they were given.
     nameservers = models.JSONField(_("name servers"), default=list, blank=True)
@@ -122,6 +136,12 @@ class Domain(models.Model):
     @property
     def registry(self) -> Registry:
         return self.tld.registry
+
+    @property
+    def statuses_shown(self) -> list[StatusShown]:
+        """The registry statuses, each with the reason it came with (if any)."""
+        reasons = self.status_reasons or {}
+        return [StatusShown(str(s), *(reasons.get(s) or ("", ""))) for s in self.statuses]
 
     @property
     def client_statuses(self) -> set[str]:

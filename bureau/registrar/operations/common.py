@@ -286,3 +286,8 @@ def verify_tld_sold(a_label: str) -> Tld:
             _("Bureau does not sell names ending in .%(tld)s yet.") % {"tld": tld_name}
         )
     return tld
+
+
+def status_reasons(data: epp.DomainInfoData) -> dict[str, list[str]]:
+    """The free text the registry gives with statuses: status -> [text, language or ""]."""
+    return {s.value: [s.reason, s.lang or ""] for s in data.statuses if s.reason}

@@ -24,6 +24,7 @@ from .common import (
     record,
     send,
     send_or_close,
+    status_reasons,
     verify_frame,
     verify_role,
 )
@@ -78,6 +79,7 @@ def apply_info(domain: Domain, data: epp.DomainInfoData,
     updates: dict[str, Any] = {
         "roid": data.roid,
         "statuses": sorted(set(data.status_values) | restoring),
+        "status_reasons": status_reasons(data),
         "expires_at": data.expires,
         "nameservers": [to_a_label(ns) if isinstance(ns, str) else to_a_label(ns.name)
                         for ns in data.nameservers],

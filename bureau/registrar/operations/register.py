@@ -61,6 +61,7 @@ from .common import (
     record,
     send,
     send_or_close,
+    status_reasons,
     verify_frame,
     verify_role,
     verify_tld_sold,
@@ -266,6 +267,7 @@ def _created(domain: Domain, order: Order, actor: Actor, outcome: EppOutcome,
         if info is not None:
             domain.roid = info.roid
             domain.statuses = sorted(info.status_values)
+            domain.status_reasons = status_reasons(info)
         domain.save()
         record_bundle(domain, bundle)
         bundled = domain.names[1:]

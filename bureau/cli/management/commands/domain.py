@@ -126,8 +126,10 @@ class Command(BaseCommand):
 
     def _show(self, domain: Domain) -> None:
         expires = domain.expires_at.date().isoformat() if domain.expires_at else "?"
+        statuses = ",".join(f"{s.value} ({s.reason})" if s.reason else s.value
+                            for s in domain.statuses_shown)
         self.stdout.write(f"{domain.u_label:30} {domain.state:22} expires {expires}  "
-                          f"{','.join(domain.statuses)}")
+                          f"{statuses}")
         if len(domain.names) > 1:
             self.stdout.write(f"  bundled names: {', '.join(domain.u_labels[1:])}")
 
