@@ -96,7 +96,8 @@ class DomainSerializer(serializers.ModelSerializer[Domain]):
     class Meta:
         model = Domain
         fields = ["name", "u_label", "organisation", "tld", "state", "statuses",
-                  "status_reasons", "nameservers", "registered_at", "expires_at", "updated_at", "deleted_at",
+                  "status_reasons", "nameservers", "registered_at", "expires_at", "updated_at",
+                  "deleted_at",
                   "registrant", "admin_contact", "tech_contact", "billing_contact", "locks",
                   "transfer_locked_until", "ds_records", "bundled_names"]
         read_only_fields = fields
