@@ -81,6 +81,7 @@ class Session:
         self.logins = 0  # how many times this session logged in (reconnections show here)
         # Security events of the last login (RFC 8807), e.g. a password expiry warning.
         self.login_events: tuple[LoginEvent, ...] = ()
+        self._untaken_events: list[LoginEvent] = []  # see take_login_events
 
     # ---- connection -------------------------------------------------------------------
 
@@ -141,11 +142,18 @@ class Session:
         except OutcomeUnknown as exc:
             raise EPPConnectionError(f"login got no answer: {exc}") from exc
         self.login_events = self._login_events(response)
+        self._untaken_events.extend(self.login_events)
         if self._new_password is not None:
             # The password changed: later reconnections must use the new one, once.
             self._password, self._new_password = self._new_password, None
         self.obj_uris, self.ext_uris = objs, exts
         self.logins += 1
+
+    def take_login_events(self) -> list[LoginEvent]:
+        """The events of the logins made since the last call (a pooled session logs in
+        again after a reconnection): each is handed over once, for the caller to record."""
+        events, self._untaken_events = self._untaken_events, []
+        return events
 
     def _login_events(self, response: Response) -> tuple[LoginEvent, ...]:
         """The RFC 8807 events of a login answer, each logged (a password about to expire

@@ -1,6 +1,8 @@
+from typing import Any
+
 from django.contrib import admin
 
-from .models import Registry, Tld
+from .models import LoginEvent, Registry, Tld
 
 
 class TldInline(admin.TabularInline):
@@ -20,3 +22,18 @@ class RegistryAdmin(admin.ModelAdmin):
 class TldAdmin(admin.ModelAdmin):
     list_display = ["name", "registry", "create_price", "renew_price", "bundling", "is_active"]
     list_filter = ["registry", "bundling", "is_active"]
+
+
+@admin.register(LoginEvent)
+class LoginEventAdmin(admin.ModelAdmin):
+    """What registries said at login (RFC 8807): read-only, as they said it."""
+
+    list_display = ["last_seen_at", "registry", "level", "type", "expires_at", "message",
+                    "first_seen_at", "emailed"]
+    list_filter = ["registry", "level", "type"]
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False

@@ -10,8 +10,16 @@ import time
 from django.db import DatabaseError, transaction
 
 from bureau.core.heartbeat import beat
-from bureau.epp import ClientConfig, Command, CommandFailed, Response, SessionPool
+from bureau.epp import (
+    ClientConfig,
+    Command,
+    CommandFailed,
+    EPPConnectionError,
+    Response,
+    SessionPool,
+)
 
+from . import loginevents
 from .models import Registry
 
 _lock = threading.Lock()
@@ -50,15 +58,21 @@ def pool_for(registry: Registry) -> SessionPool:
 def execute(registry: Registry, command: Command) -> Response:
     """Send one command; raises bureau.epp's CommandFailed, OutcomeUnknown, EPPError."""
     pool = pool_for(registry)
-    with pool.session() as session:
-        if registry.greeting_at is None and session.greeting is not None:
-            registry.record_greeting(list(session.greeting.obj_uris),
-                                     list(session.greeting.ext_uris))
-        try:
-            response = session.execute(command)
-        except CommandFailed:
-            exchanged(registry)  # an error answer is still an answer: the session works
-            raise
+    try:
+        with pool.session() as session:
+            if registry.greeting_at is None and session.greeting is not None:
+                registry.record_greeting(list(session.greeting.obj_uris),
+                                         list(session.greeting.ext_uris))
+            try:
+                response = session.execute(command)
+            except CommandFailed:
+                exchanged(registry)  # an error answer is still an answer: the session works
+                raise
+            finally:
+                loginevents.record(registry, session.take_login_events())
+    except EPPConnectionError as exc:  # e.g. a login refused for an expired password
+        loginevents.record(registry, exc.events)
+        raise
     exchanged(registry)
     return response
 
@@ -66,9 +80,14 @@ def execute(registry: Registry, command: Command) -> Response:
 def refresh_greeting(registry: Registry) -> None:
     """Connect (if needed) and store what the registry's greeting offers."""
     pool = pool_for(registry)
-    with pool.session() as session:
-        greeting = session.greeting or session.hello()
-        registry.record_greeting(list(greeting.obj_uris), list(greeting.ext_uris))
+    try:
+        with pool.session() as session:
+            greeting = session.greeting or session.hello()
+            registry.record_greeting(list(greeting.obj_uris), list(greeting.ext_uris))
+            loginevents.record(registry, session.take_login_events())
+    except EPPConnectionError as exc:
+        loginevents.record(registry, exc.events)
+        raise
     exchanged(registry)
 
 

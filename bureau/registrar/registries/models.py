@@ -169,3 +169,33 @@ class PollMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registry} #{self.msg_id}: {self.text[:60]}"
+
+
+class LoginEvent(models.Model):
+    """A security event a registry reported when Bureau logged in (RFC 8807 loginSecData),
+    e.g. "password expiring soon": kept for the operators (the admin lists them) and mailed
+    to ADMINS when first seen. The same event at each later login only updates
+    ``last_seen_at``."""
+
+    registry = models.ForeignKey(Registry, on_delete=models.CASCADE,
+                                 related_name="login_events", verbose_name=_("registry"))
+    type = models.CharField(_("type"), max_length=32)  # password, certificate, stat...
+    name = models.CharField(_("name"), max_length=64, blank=True)  # of a "custom" event
+    level = models.CharField(_("level"), max_length=16)  # warning or error
+    message = models.TextField(_("message"), blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    value = models.CharField(_("value"), max_length=255, blank=True)
+    duration = models.CharField(_("duration"), max_length=64, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen at"))
+    last_seen_at = models.DateTimeField(_("last seen at"))
+    emailed = models.BooleanField(_("operators emailed"), default=False)
+
+    class Meta:
+        verbose_name = _("registry login event")
+        verbose_name_plural = _("registry login events")
+        ordering = ["-last_seen_at"]
+
+    def __str__(self) -> str:
+        what = self.name or self.type
+        until = f" (expires {self.expires_at:%Y-%m-%d})" if self.expires_at else ""
+        return f"{self.registry}: {what} {self.level}{until}: {self.message}"

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('domains', '0002_history_append_only_in_database'),
+        ('domains', '0003_dns_hosting_service'),
     ]
 
     operations = [
