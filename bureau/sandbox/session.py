@@ -250,6 +250,8 @@ class Session:
                 etree.fromstring(frame)):
             error: Any = self.registry.schema.error_log.last_error  # type: ignore[attr-defined]
             log.error("invalid response %s: %s", frame, error.message)
+            self.registry.invalid_responses.append(
+                f"line {error.line}: {error.message}\n{frame.decode(errors='replace')}")
             frame = render(Result(2400, f"Command failed: the sandbox built an invalid "
                                         f"response (line {error.line}: {error.message})"),
                            cltrid, self.registry.svtrid())

@@ -23,7 +23,8 @@
 `start_sandbox(state_dir, config=None, *, config_file=None, host="127.0.0.1", port=0,
 validate_responses=True, db_path=None)`: certificates go to `state_dir/certs` (reused when
 present). With `validate_responses` every response is checked against the EPP schemas before
-it is sent and replaced by a 2400 naming the problem if invalid (turn off for benchmarks).
+it is sent and replaced by a 2400 naming the problem if invalid (turn off for benchmarks);
+leaving the `with` block then raises AssertionError, so no test passes on such an answer.
 Default TLDs: test, example (premium names), ngo+ong (bundled), xn--0zwm56d (测试,
 traditional/simplified Chinese variants bundled), review (creates answer 1001 and wait 2 days
 for the registry's review); registrars bureau/bureau-secret and
@@ -102,6 +103,7 @@ class Sandbox:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: EppServer | None = None
         self._thread: threading.Thread | None = None
+        self.registry: Registry | None = None
         self.rdap = RdapServer(db_path, config, host)
 
     def start(self) -> Sandbox:
@@ -113,6 +115,7 @@ class Sandbox:
             self._loop = loop
             registry = Registry(self.db_path, self.config,
                                 validate_responses=self._validate)
+            self.registry = registry
             context = tls_context(self.ca_file, self._certs.server_cert,
                                   self._certs.server_key)
             self._server = EppServer(registry, context, self.host, self.port)
@@ -168,6 +171,12 @@ class Sandbox:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.stop()
+        invalid = self.registry.invalid_responses if self.registry is not None else []
+        if invalid and exc_type is None:
+            # Each was answered 2400, which a test expecting an error could take for the
+            # right answer: every frame the sandbox sends in a test must be schema-valid.
+            raise AssertionError(f"the sandbox sent {len(invalid)} response(s) that do not "
+                                 f"validate against the EPP schemas; the first: {invalid[0]}")
 
 
 def start_sandbox(state_dir: Path, config: RegistryConfig | None = None, *,
