@@ -68,11 +68,11 @@ def main() -> int:
     with connection.cursor() as c:
         c.execute(f"INSERT INTO {Contact._meta.db_table} ({', '.join(cc)}) SELECT "
                   + ", ".join(set_c.get(col, col) for col in cc)
-                  + f" FROM {Contact._meta.db_table}, generate_series(1, {contacts}) g "
+                  + f" FROM {Contact._meta.db_table}, generate_series(1::bigint, {contacts}) g "
                   f"WHERE id = {template.pk} ORDER BY g")
         c.execute(f"INSERT INTO {Domain._meta.db_table} ({', '.join(dc)}) SELECT "
                   + ", ".join(set_d.get(col, col) for col in dc)
-                  + f" FROM {Domain._meta.db_table}, generate_series(1, {count - 1}) g "
+                  + f" FROM {Domain._meta.db_table}, generate_series(1::bigint, {count - 1}) g "
                   f"WHERE name = 'template.bench' ORDER BY g")
         c.execute("ANALYZE")
     return 0
