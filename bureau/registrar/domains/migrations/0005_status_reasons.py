@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('domains', '0003_dns_hosting_service'),
+        ('domains', '0004_bundled_name_index'),
     ]
 
     operations = [
