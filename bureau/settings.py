@@ -389,3 +389,7 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddlewar
                   "bureau.rdap.middleware.RdapMiddleware")
 BUREAU_PERIODIC_JOBS["rdap-rate-counts"] = {"task": "bureau.rdap.tasks.forget_rate_counts",
                                             "every": 3600}
+
+# --- The command line (bureau.cli): `bureau run`, `bureau domain`, `bureau contact`, an edge
+# over the operations like the portal and the API ---
+INSTALLED_APPS += ["bureau.cli"]
