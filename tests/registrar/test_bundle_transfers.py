@@ -205,6 +205,43 @@ def test_the_cli_and_the_portal_take_the_holder_with_the_request(
     assert 'name="holder"' in page and contact.name in page
 
 
+def test_the_portal_and_the_cli_take_a_bundle_in_by_its_variant(
+        user: Any, member: Actor, organisation: Organisation, rival: epp.Session) -> None:
+    """Asked for by a variant at the portal (爱国.测试) and at the CLI (entraide.ong): each
+    completes named after its RDN, with its bundle, holder and contacts."""
+    rival_bundle(rival, "愛國.测试", "Code-2-Move!")
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    browser.force_login(user)
+    page = browser.get("/transfer/", {"name": "爱国.测试"}).content.decode()
+    price = int(page.split('name="accepted_price" value="', 1)[1].split('"', 1)[0])
+    asked = browser.post("/transfer/", {"name": "爱国.测试", "auth_code": "Code-2-Move!",
+                                        "accepted_price": price})
+    assert asked.status_code == 302, asked.content.decode()[-2000:]
+    rival.execute(epp.DomainTransfer("approve", "愛國.测试"))
+    registry = Domain.objects.get().registry
+    process_poll_queue(registry)
+    first = Domain.objects.get()
+    assert first.state == DomainState.ACTIVE and set(first.u_labels) == {"愛國.测试", "爱国.测试"}
+    assert first.registrant is not None and first.registrant.name == "Collectif Rival"
+    assert first.orders.get().state == OrderState.COMPLETED
+    assert_named_with_bureaus_handles(first)
+    rival.execute(epp.ContactDelete("rival-holder"))
+    rival_bundle(rival, "entraide.ngo", "Code-2-Move!")
+    out = io.StringIO()
+    call_command("domain", "transfer-in", "entraide.ong", "--org", organisation.slug,
+                 "--code", "Code-2-Move!", stdout=out)
+    assert out.getvalue().startswith("entraide.ngo")
+    rival.execute(epp.DomainTransfer("approve", "entraide.ngo"))
+    process_poll_queue(registry)
+    second = Domain.objects.get(name="entraide.ngo")
+    assert second.state == DomainState.ACTIVE and second.names == ["entraide.ngo",
+                                                                   "entraide.ong"]
+    assert second.registrant is not None and second.tech_contact is not None
+    info = io.StringIO()
+    call_command("domain", "info", "entraide.ong", stdout=info)
+    assert "entraide.ngo" in info.getvalue() and "entraide.ong" in info.getvalue()
+
+
 def test_the_reconciliation_records_a_bundle_bureau_did_not_know(
         member: Actor, organisation: Organisation, rival: epp.Session) -> None:
     rival_bundle(rival, "commun.ngo", "Code-2-Move!")

@@ -5,6 +5,7 @@ portal, the API and the `bureau` command, against the sandbox registry."""
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 
 import pytest
@@ -20,6 +21,7 @@ from bureau.api import tokens
 from bureau.api.scopes import SCOPES
 from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.domains.names import to_a_label, to_new_a_label
 from bureau.registrar.registries.models import Registry
 
@@ -125,20 +127,24 @@ def test_a_label_passing_for_a_latin_one_is_refused(name: str, ok: bool) -> None
     assert "écriture cyrillique" in french or "écriture grecque" in french
 
 
+@pytest.mark.parametrize(("typed", "french", "english"), [
+    ("раураӏ.test", "« раураӏ » est en écriture cyrillique", "look like Latin ones"),
+    ("p\u0430ypal.test", "mélange plusieurs écritures (cyrillique, latine)",
+     "mixes scripts (Cyrillic, Latin)"),
+])
 def test_every_door_refuses_a_look_alike(alice: User, org_a: Organisation, client_a: Client,
-                                         sandbox_registry: Registry) -> None:
+                                         sandbox_registry: Registry, typed: str, french: str,
+                                         english: str) -> None:
     client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
-    page = client_a.get("/search/", {"q": "раураӏ.test"}).content.decode()
-    assert "« раураӏ » est en écriture cyrillique" in page
+    page = client_a.get("/search/", {"q": typed}).content.decode()
+    assert french in page
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
         user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
         credential=Credential.console()).secret)
-    response = api.get("/api/v1/search/", {"q": "раураӏ.test"})
+    response = api.get("/api/v1/search/", {"q": typed})
     assert response.status_code in (400, 422), response.content
-    assert "look like Latin ones" in response.content.decode()
-    with translation.override("en"), pytest.raises(CommandError, match="look like Latin"):
-        call_command("domain", "check", "раураӏ.test", stdout=StringIO())
-    from bureau.registrar.domains.models import Domain
-
+    assert english in response.json()["detail"]
+    with translation.override("en"), pytest.raises(CommandError, match=re.escape(english)):
+        call_command("domain", "check", typed, stdout=StringIO())
     assert not Domain.objects.exists()
