@@ -18,6 +18,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from bureau.rdap.models import RateCount
+from bureau.rdap.tasks import forget_rate_counts
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 LIMIT = 6
 
@@ -83,3 +86,12 @@ def test_one_limit_across_the_server_processes(tmp_path: Path) -> None:
             served_by.setdefault(record["process"], []).append(record["message"])
     assert len(served_by) == 2, served_by
     assert sum(len(lines) for lines in served_by.values()) == 4 * LIMIT
+
+
+def test_the_hourly_job_forgets_windows_that_are_over(db: Any) -> None:
+    now = int(time.time())
+    RateCount.objects.bulk_create([RateCount(client="192.0.2.1", until=now - 1, hits=60),
+                                   RateCount(client="192.0.2.2", until=now + 60, hits=3)])
+    assert forget_rate_counts.call() == 1
+    # The client still within its window keeps its count.
+    assert list(RateCount.objects.values_list("client", "hits")) == [("192.0.2.2", 3)]
