@@ -12,8 +12,37 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.coop.models import Member
 from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.billing.models import Journal
 from bureau.registrar.contacts.models import Contact
+
+
+class Money(models.Model):
+    """An amount in cents of one currency: what every row of money here carries."""
+
+    amount = models.PositiveBigIntegerField(_("amount (cents)"))
+    currency = models.CharField(_("currency"), max_length=3)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def money(self) -> str:
+        return f"{format_cents(int(self.amount))} {self.currency}"
+
+
+class Credited(Money):
+    """Money the ledger credited once it was paid (``journal``), and the journal that took it
+    back when the bank or the card provider did (``reversal``)."""
+
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="%(class)s", verbose_name=_("credit"))
+    reversal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_%(class)s",
+                                    verbose_name=_("reversal"))
+
+    class Meta:
+        abstract = True
 
 
 class StatementImport(models.Model):
@@ -51,13 +80,11 @@ class MatchedBy(models.TextChoices):
     STAFF = "staff", _("Assigned by staff")
 
 
-class BankLine(models.Model):
+class BankLine(Money):
     entry_ref = models.CharField(_("bank reference"), max_length=200, unique=True)
     statement = models.ForeignKey(StatementImport, on_delete=models.PROTECT,
                                   related_name="bank_lines", verbose_name=_("statement"))
     booked_on = models.DateField(_("booked on"))
-    amount = models.PositiveBigIntegerField(_("amount (cents)"))
-    currency = models.CharField(_("currency"), max_length=3)
     credit = models.BooleanField(_("money in"))
     name = models.CharField(_("payer or payee"), max_length=140, blank=True)
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
@@ -93,7 +120,7 @@ class BankLine(models.Model):
         indexes = [models.Index(fields=["state", "booked_on"])]
 
     def __str__(self) -> str:
-        return f"{self.booked_on} {self.amount / 100:.2f} {self.currency} {self.name}"
+        return f"{self.booked_on} {self.money} {self.name}"
 
 
 class WaitingState(models.TextChoices):
@@ -197,7 +224,7 @@ class CollectionState(models.TextChoices):
     RETURNED = "returned", _("Returned or rejected")
 
 
-class Collection(models.Model):
+class Collection(Credited):
     """One direct debit: announced to the member (pre-notification), put in a pain.008
     file, then confirmed (credited to the balance) or returned by a bank statement."""
 
@@ -207,8 +234,6 @@ class Collection(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="collections", verbose_name=_("member (shares)"))
     end_to_end = models.CharField(_("end-to-end id"), max_length=35, unique=True)
-    amount = models.PositiveIntegerField(_("amount (cents)"))
-    currency = models.CharField(_("currency"), max_length=3)
     due_on = models.DateField(_("due on"))
     text = models.CharField(_("text"), max_length=140)
     # What it is for, once: "renewal:<domain id>:<paid until>" keeps a job from asking twice.
@@ -218,11 +243,6 @@ class Collection(models.Model):
     sequence = models.CharField(_("sequence type"), max_length=4, blank=True)
     file = models.ForeignKey(DebitFile, on_delete=models.PROTECT, null=True, blank=True,
                              related_name="items", verbose_name=_("file"))
-    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="collection", verbose_name=_("credit"))
-    reversal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_collection",
-                                    verbose_name=_("reversal"))
     return_reason = models.CharField(_("return reason"), max_length=4, blank=True)
     created_at = models.DateTimeField(_("announced at"), auto_now_add=True)
 
@@ -235,7 +255,7 @@ class Collection(models.Model):
             name="payments_one_collection_per_purpose")]
 
     def __str__(self) -> str:
-        return f"{self.end_to_end} {self.amount / 100:.2f} {self.currency}"
+        return f"{self.end_to_end} {self.money}"
 
 
 class CardState(models.TextChoices):
@@ -245,7 +265,7 @@ class CardState(models.TextChoices):
     DISPUTED = "disputed", _("Disputed")
 
 
-class CardPayment(models.Model):
+class CardPayment(Credited):
     """A top-up by card through the provider's hosted checkout page."""
 
     # A top-up of this organisation's balance, or a payment of this member's shares.
@@ -257,15 +277,8 @@ class CardPayment(models.Model):
     provider = models.CharField(_("provider"), max_length=20)
     checkout_id = models.CharField(_("checkout id"), max_length=255, unique=True)
     payment_id = models.CharField(_("payment id"), max_length=255, blank=True, db_index=True)
-    amount = models.PositiveIntegerField(_("amount (cents)"))
-    currency = models.CharField(_("currency"), max_length=3)
     state = models.CharField(_("state"), max_length=10, choices=CardState.choices,
                              default=CardState.OPEN)
-    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="card_payment", verbose_name=_("credit"))
-    reversal = models.OneToOneField(Journal, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="reversed_card_payment",
-                                    verbose_name=_("reversal"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+", verbose_name=_("paid by"))
     created_at = models.DateTimeField(_("started at"), auto_now_add=True)
@@ -303,7 +316,7 @@ class PayoutState(models.TextChoices):
     DONE = "done", _("Seen on the statement")
 
 
-class Payout(models.Model):
+class Payout(Money):
     """Money paid back by credit transfer: what is left on a balance, or cooperative shares
     refunded on leaving. Booked in the ledger when requested (the money is owed from then);
     the bank's statement shows it went out."""
@@ -313,8 +326,6 @@ class Payout(models.Model):
                                      verbose_name=_("organisation"))
     member = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, blank=True,
                                related_name="payouts", verbose_name=_("member (shares)"))
-    amount = models.PositiveIntegerField(_("amount (cents)"))
-    currency = models.CharField(_("currency"), max_length=3)
     name = models.CharField(_("payee"), max_length=70)
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11)
@@ -337,7 +348,7 @@ class Payout(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.end_to_end} {self.amount / 100:.2f} {self.currency}"
+        return f"{self.end_to_end} {self.money}"
 
 
 class PayoutFile(models.Model):
