@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Left, Length
 
 from bureau.dns import conf
 from bureau.dns.models import PublishState, Zone
@@ -178,4 +179,42 @@ def settle_departed_names() -> list[str]:
                                   "zone is still served; give its DS to the new registrar")
             logger.info("zone %s kept after the transfer out of %s", zone.name, domain.name)
         settled.append(domain.name)
+    return settled + settle_departed_bundled_names()
+
+
+def settle_departed_bundled_names() -> list[str]:
+    """The same for the zones of bundled names (not linked to their registration): a purged
+    bundle's zones are withdrawn; a bundle transferred out keeps them served, said once in
+    their history (their DS state becomes n/a). A name the organisation holds again is left."""
+    from bureau.dns.models import ChangeKind, DsState
+    from bureau.registrar.domains.models import BundledName, DomainState
+
+    from .common import record_change
+    from .zones import withdraw_zone
+
+    departed = BundledName.objects.filter(
+        name=OuterRef("bare"), domain__organisation_id=OuterRef("organisation_id"),
+        domain__state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])
+    zones = Zone.objects.filter(domain__isnull=True).exclude(
+        publish_state=PublishState.WITHDRAWN).exclude(ds_state=DsState.NOT_APPLICABLE).annotate(
+        bare=Left("name", Length("name") - 1)).filter(Exists(departed))
+    settled = []
+    for zone in zones:
+        bare = str(zone.name).rstrip(".")
+        if Domain.objects.live().filter(organisation_id=zone.organisation_id,
+                                        bundled_names__name=bare).exists():
+            continue
+        gone = Domain.objects.filter(organisation_id=zone.organisation_id,
+                                     bundled_names__name=bare).latest("pk")
+        if gone.state == DomainState.DELETED:
+            withdraw_zone(zone, reason=f"{bare}, bundled with {gone.name}, was deleted at the "
+                                       "registry (purged): the zone is no longer served")
+        else:
+            Zone.objects.filter(pk=zone.pk).update(ds_state=DsState.NOT_APPLICABLE)
+            zone.refresh_from_db()
+            record_change(zone, DNS_ACTOR, ChangeKind.RECONCILE, published=False,
+                          summary=f"{bare}, bundled with {gone.name}, was transferred to "
+                                  "another registrar: the zone is still served; give its DS "
+                                  "to the new registrar")
+        settled.append(bare)
     return settled
