@@ -5,13 +5,14 @@ ACME clients (certbot's rfc2136 plugin, lego, acme.sh, Caddy's rfc2136 module) s
 kept by Bureau, then handed to the one use case (`credentials.apply_update`): the change is
 stored, put in the zone's history under the key's name and published like any other, so
 PowerDNS signs it and the secondaries receive it, and Bureau's view of the zone stays equal
-to PowerDNS's. The SOA query clients send first to find the zone is answered from the primary.
+to PowerDNS's. The SOA queries clients send first to find the zone are answered as the
+primary answers them.
 
 Answers (RFC 2136 §2.2, RFC 8945 §5): NOTAUTH for an unknown, revoked or expired key, a bad
-signature, or another zone; REFUSED for an unsigned message or a record the key may not
-touch (nothing of that update is applied); NOTIMP for prerequisites and other opcodes;
-FORMERR for what cannot be parsed; SERVFAIL when PowerDNS did not confirm (the change is kept
-and the job publishes it; the client may send it again).
+signature, or another zone; REFUSED for an unsigned update, a query other than SOA, or a
+record the key may not touch (nothing of that update is applied); NOTIMP for prerequisites
+and other opcodes; FORMERR for what cannot be parsed; SERVFAIL when PowerDNS did not confirm
+(the change is kept and the job publishes it; the client may send it again).
 
 `serve` runs the door (UDP and TCP) until stopped: `bureau dns_updates`.
 """
@@ -73,10 +74,12 @@ def answer(wire: bytes) -> bytes | None:
         return _unsigned(wire, dns.rcode.FORMERR)
     response = dns.message.make_response(message)
     credential = keys.credential
-    if credential is None or not message.had_tsig:
-        response.set_rcode(dns.rcode.REFUSED)
-    elif message.opcode() == dns.opcode.QUERY:
+    if message.opcode() == dns.opcode.QUERY:
+        # Clients find the zone by its SOA (certbot signs the query, lego does not): answered
+        # as the primary answers it; a key sees only its own zone.
         _soa(message, response, credential)
+    elif credential is None or not message.had_tsig:
+        response.set_rcode(dns.rcode.REFUSED)
     elif isinstance(message, dns.update.UpdateMessage):
         response.set_rcode(_update(message, credential))
     else:
@@ -104,33 +107,35 @@ def _update(message: dns.update.UpdateMessage,
         outcome = credentials.apply_update(credential=credential,
                                            zone_name=message.zone[0].name.to_text(),
                                            edits=edits)
-    except KeyRefused:
+    except KeyRefused as exc:
+        logger.info("update refused (NOTAUTH) for %s: %s", credential.key_name, exc)
         return dns.rcode.NOTAUTH
-    except (UpdateRefused, RecordsInvalid):
+    except (UpdateRefused, RecordsInvalid) as exc:
+        logger.info("update refused (REFUSED) for %s: %s", credential.key_name, exc)
         return dns.rcode.REFUSED
     return dns.rcode.NOERROR if outcome.published else dns.rcode.SERVFAIL
 
 
 def _soa(message: dns.message.Message, response: dns.message.Message,
-         credential: AcmeCredential) -> None:
-    """The zone's SOA at its apex, as the primary serves it; nothing for other names of the
-    zone; REFUSED outside it (the key knows only its zone)."""
+         credential: AcmeCredential | None) -> None:
+    """An SOA question relayed to the primary, its answer copied; REFUSED for other types,
+    and for a signed question outside the key's zone."""
     question = message.question[0] if message.question else None
-    zone = dns.name.from_text(credential.zone.name)
-    if question is None or not question.name.is_subdomain(zone):
+    if question is None or question.rdtype != dns.rdatatype.SOA or (
+            credential is not None
+            and not question.name.is_subdomain(dns.name.from_text(credential.zone.name))):
         response.set_rcode(dns.rcode.REFUSED)
-        return
-    response.flags |= dns.flags.AA
-    if question.name != zone or question.rdtype != dns.rdatatype.SOA:
         return
     host, _sep, port = conf.primary_address().rpartition(":")
     try:
-        primary = dns.query.udp(dns.message.make_query(zone, dns.rdatatype.SOA),
+        primary = dns.query.udp(dns.message.make_query(question.name, dns.rdatatype.SOA),
                                 host.strip("[]"), timeout=3, port=int(port))
     except (dns.exception.DNSException, OSError):
         response.set_rcode(dns.rcode.SERVFAIL)
         return
-    response.answer = primary.answer
+    response.set_rcode(primary.rcode())
+    response.flags |= primary.flags & dns.flags.AA
+    response.answer, response.authority = primary.answer, primary.authority
 
 
 def _unsigned(wire: bytes, rcode: dns.rcode.Rcode) -> bytes | None:

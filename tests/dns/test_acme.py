@@ -479,3 +479,56 @@ def test_the_portal_makes_keys_and_tokens_and_explains_them(
     api_token = zone.challenge_tokens.get()
     assert browser.post(f"/account/tokens/{api_token.pk}/revoke/")["Location"] == page
     assert 'id="acme-credentials"' not in browser.get(page).content.decode()  # none left
+
+
+def test_a_challenge_reaches_the_secondaries(
+        dns_settings: Any, member: Any, hosted_zone: Callable[..., Any], pdns_secondary: Any,
+        secondary_client: Any) -> None:
+    """The CA may ask any of the zone's name servers: the secondary serves the challenge."""
+    dns_settings.BUREAU_DNS_SECONDARIES = json.dumps([{
+        "api_url": pdns_secondary.api_url, "api_key": pdns_secondary.api_key,
+        "dns_address": f"127.0.0.1:{pdns_secondary.dns_port}"}])
+    zone = hosted_zone()
+    try:
+        issued = create_credential(zone=zone, actor=member, name="www")
+        challenge = f"_acme-challenge.www.{zone.name}"
+        assert _send(issued, zone.name, challenge, "TXT", '"far"') == dns.rcode.NOERROR
+        query = dns.message.make_query(challenge, "TXT")
+        deadline = time.monotonic() + 10
+        while True:
+            answer = dns.query.udp(query, "127.0.0.1", timeout=2, port=pdns_secondary.dns_port)
+            if [rd.to_text() for rrset in answer.answer for rd in rrset] == ['"far"']:
+                break
+            assert time.monotonic() < deadline, f"the secondary does not serve it: {answer}"
+            time.sleep(0.2)
+    finally:
+        secondary_client.delete_zone(str(zone.name))
+
+
+def test_lego_gets_a_certificate_with_the_pasted_environment(
+        member: Any, hosted_zone: Callable[..., Any], pebble: tuple[str, Path], pdns: Any,
+        tmp_path: Path) -> None:
+    """A second ACME client, lego, with the environment the portal shows for it."""
+    lego = require_program("lego", "lego")
+    directory, ca_cert = pebble
+    zone = hosted_zone()
+    name = zone.name.rstrip(".")
+    issued = create_credential(zone=zone, actor=member, name="www")
+    pasted = dict(line.split("=", 1) for line in issued.lego_env.splitlines())
+    env = dict(os.environ, **pasted, LEGO_CA_CERTIFICATES=str(ca_cert),
+               RFC2136_PROPAGATION_TIMEOUT="30", RFC2136_POLLING_INTERVAL="1")
+    result = subprocess.run(
+        [lego, "--accept-tos", "--email", "camille@example.org", "--server", directory,
+         "--path", str(tmp_path / "lego"), "--dns", "rfc2136",
+         # The test zones' name servers have no addresses: lego asks the primary only.
+         "--dns.resolvers", f"127.0.0.1:{pdns.dns_port}", "--dns.disable-cp",
+         "--domains", f"www.{name}", "--domains", f"*.www.{name}", "run"],
+        env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    certificate = tmp_path / "lego" / "certificates" / f"www.{name}.crt"
+    sans = subprocess.run(["openssl", "x509", "-noout", "-ext", "subjectAltName", "-in",
+                           str(certificate)], capture_output=True, text=True, check=True).stdout
+    assert f"DNS:www.{name}" in sans and f"DNS:*.www.{name}" in sans
+    assert _txt(zone.name, f"_acme-challenge.www.{zone.name}") == []
+    zone.refresh_from_db()
+    assert _bureau_view(zone) == _powerdns_view(zone)
