@@ -36,3 +36,41 @@ def browser() -> Iterator[Any]:
             launched.close()
     finally:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+# What the tests refuse; "moderate" and "minor" findings are reported by axe but not failed.
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from the npm registry (package.json; `make setup` runs npm ci)."""
+    if not AXE.is_file():
+        pytest.fail("axe-core is missing: run `make setup` (npm ci installs it from "
+                    "package.json; Debian's npm or Node.js's own)", pytrace=False)
+    return AXE
+
+
+def accessibility_problems(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page (its context must have been
+    given ``axe_script`` as an init script)."""
+    return list(page.evaluate(
+        """async (impacts) => {
+             const result = await axe.run(document, {resultTypes: ["violations"]});
+             return result.violations.filter(v => impacts.includes(v.impact)).map(v =>
+               `${v.id} (${v.impact}): ${v.help} -- ` +
+               v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", "));
+           }""", list(BLOCKING_IMPACTS)))
+
+
+def overflow(page: Any) -> str:
+    """Empty when the page is no wider than the viewport, else what sticks out."""
+    width = page.evaluate("document.documentElement.clientWidth")
+    if page.evaluate("document.documentElement.scrollWidth") <= width:
+        return ""
+    wider = page.evaluate(
+        "(w) => [...document.querySelectorAll('body *')].filter(e => "
+        "e.getBoundingClientRect().right > w + 0.5)"
+        ".map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 8)", width)
+    return f"{page.url} is wider than {width}px: {wider}"

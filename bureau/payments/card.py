@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from . import conf
 
@@ -38,6 +39,9 @@ class ProviderEvent:
 
 class CardProvider(Protocol):
     name: str
+    # Where the person is sent to pay: the portal's pages let their forms lead there
+    # (Content-Security-Policy form-action; browsers check it on the redirect too).
+    checkout_origin: str
 
     def checkout(self, *, amount: int, currency: str, reference: str, email: str,
                  success_url: str, cancel_url: str) -> Checkout: ...
@@ -53,8 +57,12 @@ class Stripe:
 
         self.webhook_secret = webhook_secret
         kwargs: dict[str, Any] = {"max_network_retries": 2}
+        # Stripe's hosted page; a stand-in serves its page where it answers the API.
+        self.checkout_origin = "https://checkout.stripe.com"
         if api_base:
             kwargs["base_addresses"] = {"api": api_base}
+            parts = urlsplit(api_base)
+            self.checkout_origin = f"{parts.scheme}://{parts.netloc}"
         self.client = stripe.StripeClient(secret_key, **kwargs)
 
     def checkout(self, *, amount: int, currency: str, reference: str, email: str,

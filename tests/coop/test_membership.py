@@ -92,7 +92,7 @@ def test_join_from_the_portal_and_print_the_certificate(colleges: dict[str, Coll
     assert member.shares == 2 and member.status == MemberStatus.PENDING
     # Not a member until the shares are paid: the page says how, with the share reference.
     home = client.get("/coop/").text
-    assert 'id="share-pending"' in home and "40.00 EUR" in home
+    assert 'id="share-pending"' in home and "40,00 EUR" in home  # French amounts
     assert rf.pretty(rf.make(rf.SHARE, member.number)) in home
     assert client.get("/coop/join/")["Location"] == "/coop/"  # no second subscription
     membership.record_share_payment(member, 4000, "EUR", how="virement")
@@ -101,7 +101,7 @@ def test_join_from_the_portal_and_print_the_certificate(colleges: dict[str, Coll
     certificate = client.get("/coop/certificate/")  # French by default, inclusive wording
     assert "Attestation d’associé·e" in certificate.text
     assert "Sam Dupont est inscrit·e comme associé·e numéro 1" in certificate.text
-    assert "soit 40.00 EUR" in certificate.text  # 2 shares x 20.00
+    assert "soit 40,00 EUR" in certificate.text  # 2 shares x 20.00
 
     response = client.post("/coop/leave/", {"reason": "", "confirm": "on"})
     assert response.status_code == 302
@@ -119,7 +119,7 @@ def test_register_is_for_operators(make_member: Callable[..., Member]) -> None:
     client.force_login(operator)
     page = client.get("/coop/register/")
     assert page.status_code == 200
-    assert "Dominique" in page.text and "140.00" in page.text
+    assert "Dominique" in page.text and "140,00" in page.text
 
 
 def test_operator_records_an_exclusion(make_member: Callable[..., Member]) -> None:

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 from django import template
 
+from bureau.core.money import amount
+
 register = template.Library()
 
 
 @register.filter
 def cents(value: int | None) -> str:
-    """12345 -> "123.45" (amounts are stored in cents)."""
+    """12345 -> "123.45" in English, "123,45" in French (amounts are stored in cents)."""
     if value is None:
         return ""
-    sign = "-" if value < 0 else ""
-    return f"{sign}{abs(int(value)) // 100}.{abs(int(value)) % 100:02d}"
+    return amount(value)
 
 
 @register.filter

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django import template
 
-from bureau.registrar.billing.ledger import format_cents
+from bureau.core.money import amount as money_amount
 
 register = template.Library()
 
 
 @register.filter
 def cents(amount: int | str | None) -> str:
-    """12345 -> "123.45" (amounts are integer cents)."""
+    """12345 -> "123.45" in English, "123,45" in French (amounts are integer cents)."""
     if amount in (None, ""):
         return ""
-    return format_cents(int(amount))
+    return money_amount(int(amount))

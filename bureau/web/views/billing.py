@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -37,14 +38,20 @@ def billing(request: HttpRequest) -> HttpResponse:
         messages.info(request, _("Thank you: the payment shows here as soon as the card "
                                  "provider confirms it, usually within a minute."))
     waiting = list(waiting_op.waiting_of(organisation))
-    return render(request, "web/billing.html", {
+    provider = card.provider()
+    response = render(request, "web/billing.html", {
         "accounts": accounts, "page": page, "waiting": waiting,
         "mandate": debits.mandate_of(organisation),
-        "cards": card.provider() is not None, "card_form": CardForm(),
+        "cards": provider is not None, "card_form": CardForm(),
         "transfer": instructions.top_up(
             organisation, waiting_op.shortfall(organisation, payments_conf.currency())),
         "orders": Order.objects.filter(organisation=organisation)[:20],
     })
+    if provider is not None and settings.BUREAU_CSP:
+        # The card form leads to the provider's page: the one place a form leaves the site.
+        response["Content-Security-Policy"] = settings.BUREAU_CSP.replace(
+            "form-action 'self'", f"form-action 'self' {provider.checkout_origin}")
+    return response
 
 
 @member_required(Permission.ORDER)
