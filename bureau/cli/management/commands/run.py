@@ -35,6 +35,8 @@ from bureau.registrar.registries import connection
 from bureau.registrar.registries.sandbox import configure
 from bureau.sandbox.testing import start_sandbox
 
+from ...demo import load_life
+
 logger = logging.getLogger("bureau.run")
 BACKOFF_MAX = 60.0  # seconds between two restarts at most
 STEADY = 30.0  # a child that ran this long before stopping is restarted at once
@@ -126,6 +128,12 @@ class Command(BaseCommand):
         if sandbox is not None:  # `bureau forward` moves the registry's clock and Bureau's
             env["BUREAU_CLOCK_FOLLOWS_SANDBOX"] = "1"
         powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(env)
+        try:
+            for line in load_life(registry=sandbox is not None, dns=powerdns is not None):
+                self.stdout.write("demo: " + line)
+        except Exception as exc:  # the demo runs without its examples rather than not at all
+            logger.exception("demo data not loaded")
+            self.stdout.write(f"demo names, member and ballot not loaded: {exc}")
         bureau = [sys.executable, "-m", "bureau.cli"]
         children = [
             Child("worker", [*bureau, "worker", "--no-startup-delay", "--no-reload"], env),
