@@ -123,3 +123,24 @@ def test_the_fees_page_shows_the_adopted_service_price(shifted: Shifted, db: Any
     adopt_hosting_price(950, in_days=0)
     assert said in Client(headers={"accept-language": lang}).get("/notices/fees/").text
 
+
+
+def test_a_year_the_balance_does_not_cover_is_told_once_and_taken_after_a_top_up(
+        shifted: Shifted, member: Any, organisation: Organisation,
+        hosted_zone: Callable[..., Zone], inbox: Any) -> None:
+    zone = hosted_zone()  # hosted while hosting was free
+    adopt_hosting_price(1200, in_days=1)
+    ledger.pay_out(organisation, ledger.balance(organisation, "EUR"), "EUR",
+                   memo="the balance paid back")
+    shifted.offset = timedelta(days=2)
+    assert charge_hosting.call() == "charged 0, balance too short 1"
+    assert charge_hosting.call() == "charged 0, balance too short 1"
+    told = inbox.take()
+    assert len(told) == 1, [m.subject for m in told]
+    assert told[0].subject == f"Top up your balance: the DNS hosting of {zone.u_label} is due"
+    assert "12.00 EUR" in told[0].text and "0.00 EUR" in told[0].text
+    assert Zone.objects.get(pk=zone.pk).publish_state == "published"  # still served
+    assert [o.state for o in hosting_orders(organisation)] == ["failed"]
+    ledger.top_up(organisation, 5000, "EUR")
+    assert charge_hosting.call() == "charged 1, balance too short 0"
+    assert ledger.balance(organisation, "EUR") == 3800

@@ -2,7 +2,8 @@
 "dns-hosting" of an adopted price list, per year, charged from the date it takes effect like
 a domain price. A zone is charged a year when it is created (refused, nothing stored, when
 the balance does not cover it), then a year each time the last year paid ends (the job; a
-balance too short is tried again at each run and the zone keeps being served). A zone of a
+balance too short is recorded as a failed order, the people who pay are told once by mail,
+it is tried again at each run and the zone keeps being served). A zone of a
 name registered with Bureau is part of the name's price; no adopted price: free.
 
 Errors: billing.ledger.InsufficientFunds.
@@ -13,14 +14,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from smtplib import SMTPException
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from bureau.core import clock
 from bureau.dns.models import PublishState, Zone
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER
 from bureau.registrar.billing import orders
-from bureau.registrar.billing.ledger import InsufficientFunds
+from bureau.registrar.billing.ledger import InsufficientFunds, format_cents
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Operation
 from bureau.registrar.operations.check import service_price
@@ -88,6 +93,38 @@ def charge_due() -> Run:
         except InsufficientFunds as exc:
             run.short += 1
             logger.warning("DNS hosting of %s not paid: %s", zone.name, exc)
+            if not told_since(zone, until or zone.created_at):
+                tell_short(zone, exc)
         else:
             run.charged += 1
     return run
+
+
+def told_since(zone: Zone, since: datetime) -> bool:
+    return Order.objects.filter(organisation=zone.organisation, operation=Operation.DNS_HOSTING,
+                                domain_name=str(zone.name).rstrip("."),
+                                state=OrderState.FAILED, finished_at__gte=since).exists()
+
+
+def tell_short(zone: Zone, short: InsufficientFunds) -> None:
+    """Record the refused year (a failed order, nothing charged) and mail the people who pay
+    once; a mail server that refuses is logged, the next run does not mail again."""
+    orders.record_refused(organisation=zone.organisation, operation=Operation.DNS_HOSTING,
+                          domain_name=str(zone.name).rstrip("."), amount=short.needed,
+                          currency=short.currency, message=str(short))
+    people = [m.user.email for m in zone.organisation.memberships.filter(
+        role__in=ROLES_THAT_ORDER).select_related("user") if m.user.email]
+    if not people:
+        return
+    subject = _("Top up your balance: the DNS hosting of %(zone)s is due") % {
+        "zone": zone.u_label}
+    body = _("The yearly DNS hosting of %(zone)s (%(price)s, the price the members adopted) "
+             "is due, and your balance (%(balance)s) does not cover it. The zone is still "
+             "served; top up your balance and it is taken at the next run.") % {
+        "zone": zone.u_label, "price": f"{format_cents(short.needed)} {short.currency}",
+        "balance": f"{format_cents(short.balance)} {short.currency}"}
+    try:
+        send_mail(subject, body, None, people)
+    except (OSError, SMTPException) as exc:
+        logger.warning("could not tell %s that the hosting of %s is due: %s", people,
+                       zone.name, exc)

@@ -39,6 +39,16 @@ def place(*, organisation: Organisation, user: Any, operation: str, domain_name:
         return order
 
 
+def record_refused(*, organisation: Organisation, operation: str, domain_name: str,
+                   amount: int, currency: str, message: str) -> Order:
+    """An order a job could not place (the balance did not cover it), kept failed with
+    nothing charged: what it was, when, and why, for the people who pay."""
+    return Order.objects.create(
+        organisation=organisation, operation=operation, domain_name=domain_name,
+        amount=amount, currency=currency, state=OrderState.FAILED, finished_at=clock.now(),
+        message=message)
+
+
 def _locked_open(order: Order) -> Order:
     locked = Order.objects.select_for_update().get(pk=order.pk)
     if locked.state not in (OrderState.PENDING, OrderState.UNKNOWN):
