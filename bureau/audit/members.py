@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
-from bureau.core.credentials import Credential, require_recent_authentication
+from bureau.core.credentials import Credential, Kind, require_recent_authentication
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission, allows
 from bureau.registrar.operations.errors import NotAllowed, OperationError
@@ -250,6 +250,10 @@ def set_require_2fa(*, organisation: Organisation, user: Any, required: bool,
                     credential: Credential | None = None,
                     request: Any = None) -> OrganisationPolicy:
     verify_may(organisation, user, Permission.MANAGE_SECURITY)
+    if credential is not None and credential.kind is Kind.TOKEN:
+        # A token copied somewhere must not be able to lift the requirement that protects
+        # the organisation; nor turn it on behind its people's backs.
+        raise NotAllowed(_("Change the security policy logged in, not with an API token."))
     policy = policy_of(organisation)
     if policy.require_2fa and not required:  # lifting it is what an intruder would do
         require_recent_authentication(credential)

@@ -5,9 +5,8 @@ organisation's 2FA requirement). tests/doors.py holds the person at the doors; t
 change, the renewal and the transfer-code reveal are in test_three_doors.py, a DNS change in
 tests/dns/test_dns_doors.py.
 
-Doors members would expect that do not exist yet: the organisation's 2FA requirement has no
-API door (the organisation resource is read-only); tokens, people, invitations and DNS have no
-`bureau` command."""
+Doors members would expect that do not exist yet: tokens, people, invitations, the 2FA
+requirement and DNS have no `bureau` command."""
 
 from __future__ import annotations
 
@@ -19,11 +18,14 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError
 from doors import Doors, asks_for_2fa, asks_to_reauthenticate, history, security_log
+from rest_framework.test import APIClient
 
 from bureau import epp
+from bureau.api import tokens
 from bureau.api.models import ApiToken
 from bureau.audit.members import set_require_2fa
 from bureau.audit.models import EventKind, Invitation
+from bureau.core.credentials import Credential
 from bureau.notices.goodbye import checklist
 from bureau.notices.models import Goodbye
 from bureau.registrar.accounts.models import Membership, Organisation, Role
@@ -378,3 +380,40 @@ def test_a_transfer_out_answered_from_every_door(alice: User, org_a: Organisatio
                 == (door == "cli")), door
         operation = Operation.TRANSFER_REJECT if door == "cli" else Operation.TRANSFER_APPROVE
         assert history(name, operation) == [(Outcome.SUCCESS, alice, door)]
+
+
+def test_the_2fa_requirement_set_and_lifted_at_both_doors(alice: User,
+                                                          org_a: Organisation) -> None:
+    Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
+                                 data={"secret": "fernet:not-read-here"})
+    url = f"/api/v1/organisations/{org_a.slug}/security/"
+
+    def portal(doors: Doors, required: bool) -> object:
+        return doors.portal().post("/organisation/security/", {
+            "save": "", **({"require_2fa": "on"} if required else {})})
+
+    def api(doors: Doors, required: bool) -> object:
+        return doors.api().patch(url, {"require_2fa": required}, format="json")
+
+    def required() -> bool:
+        return bool(Doors(alice).api().get(url).json()["require_2fa"])
+
+    for door, change in (("portal", portal), ("api", api)):
+        change(Doors(alice), True)
+        assert required(), door
+        # Lifting it is what an intruder would do: a stale session is asked again.
+        assert asks_to_reauthenticate(change(Doors(alice).stale(), False)), door
+        assert required(), door
+        change(Doors(alice), False)
+        assert not required(), door
+    assert [door for _who, _org, door in security_log(EventKind.POLICY_CHANGED)] == \
+        ["portal", "portal", "api", "api"]
+    # A token may read the policy, never change it.
+    secret = tokens.create_token(user=alice, organisation=org_a, name="t",
+                                 scopes=["org:read", "org:admin"],
+                                 credential=Credential.console()).secret
+    bearer = APIClient(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert bearer.get(url).json() == {"require_2fa": False}
+    refused = bearer.patch(url, {"require_2fa": True}, format="json")
+    assert refused.status_code == 403 and "not with an API token" in refused.json()["detail"]
+    assert not required()

@@ -40,6 +40,12 @@ class MemberSerializer(serializers.ModelSerializer[Membership]):
         read_only_fields = ["id", "person", "joined_at"]
 
 
+class SecurityPolicySerializer(serializers.Serializer[Any]):
+    require_2fa = serializers.BooleanField(
+        help_text="Everyone in the organisation must use a second factor (an authenticator "
+                  "app or a security key) to see or change anything of it")
+
+
 class RoleChangeSerializer(serializers.Serializer[Any]):
     role = serializers.ChoiceField(choices=Role.choices)
 

@@ -9,11 +9,13 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from bureau.audit import members
 from bureau.audit.models import Invitation
+from bureau.audit.policy import requires_2fa
 from bureau.registrar.accounts.models import Membership, Organisation
 
 from .. import access
@@ -22,6 +24,7 @@ from ..serializers.organisations import (
     MemberSerializer,
     OrganisationSerializer,
     RoleChangeSerializer,
+    SecurityPolicySerializer,
 )
 from .common import PROBLEM_RESPONSES
 
@@ -32,10 +35,31 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     queryset = Organisation.objects.none()
     lookup_field = "slug"
     filter_backends: list[type] = []
-    scopes = {"list": "org:read", "retrieve": "org:read"}
+    scopes = {"list": "org:read", "retrieve": "org:read", "security:GET": "org:read",
+              "security:PATCH": "org:admin"}
 
     def get_queryset(self) -> QuerySet[Organisation]:
         return access.visible_organisations(self.request).order_by("name", "id")
+
+    @extend_schema(methods=["GET"], summary="The organisation's security policy",
+                   responses={200: SecurityPolicySerializer, **PROBLEM_RESPONSES})
+    @extend_schema(methods=["PATCH"], summary="Require a second factor, or stop requiring it",
+                   description="Owners, logged in (not with a token); lifting the requirement "
+                               "asks for a recent password (403 reauthentication-required).",
+                   request=SecurityPolicySerializer,
+                   responses={200: SecurityPolicySerializer, **PROBLEM_RESPONSES})
+    @action(detail=True, methods=["get", "patch"])
+    def security(self, request: Request, slug: str) -> Response:
+        organisation = self.get_object()
+        required = requires_2fa(request.user, organisation)
+        if request.method == "PATCH":
+            serializer = SecurityPolicySerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            required = members.set_require_2fa(
+                organisation=organisation, user=request.user,
+                required=serializer.validated_data["require_2fa"],
+                credential=access.credential(request), request=request._request).require_2fa
+        return Response(SecurityPolicySerializer({"require_2fa": required}).data)
 
     def get_serializer_context(self) -> dict[str, Any]:
         roles = dict(Membership.objects.filter(user=access.user_of(self.request))
