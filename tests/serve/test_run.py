@@ -86,6 +86,14 @@ def test_the_summary_says_how_the_demo_is_set(demo: Demo) -> None:
     assert f"state folder          {demo.state}" in summary
 
 
+def test_the_sandbox_publishes_its_tld_zones_signed(demo: Demo) -> None:
+    anchors = demo.state / "sandbox-tld-anchors.conf"
+    wait_for(anchors.exists, 60, lambda: "no TLD anchors written")
+    text = anchors.read_text()
+    assert "test. static-ds" in text  # the sandbox's TLDs, each with its key's DS
+    assert "sandbox TLD zones" in demo.stdout.read_text()
+
+
 def test_links_in_the_demos_emails_lead_to_its_portal(demo: Demo) -> None:
     links = re.findall(r"http://[^\s\"<]+/notices/verify/[^\s\"<]+", demo.stdout.read_text())
     assert links, "the demo sends its member an address confirmation"

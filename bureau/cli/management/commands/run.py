@@ -27,7 +27,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from bureau.cli.tldzones import publish_tld_zones
 from bureau.core.keys import keep_secret
+from bureau.dns.powerdns import PowerDNSClient, PowerDNSError
 from bureau.dns.powerdns.instance import PowerDNSInstance
 from bureau.env import env_int, env_str
 from bureau.registrar.demo import load_demo_data
@@ -102,6 +104,25 @@ def _interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+TLD_ZONES_EVERY = 30.0
+TLD_ANCHORS = "sandbox-tld-anchors.conf"
+
+
+def publish_sandbox_tlds(sandbox: Any, powerdns: PowerDNSInstance) -> None:
+    """The sandbox's TLD zones, signed, on the demo's PowerDNS, and the file of their keys'
+    DS for delv (`delv -a FILE +root=test. @127.0.0.1 -p PORT name.test`)."""
+    try:
+        with PowerDNSClient(powerdns.api_url, powerdns.api_key) as client:
+            anchors = publish_tld_zones(client, sandbox.db_path, sandbox.config.tlds)
+    except (PowerDNSError, OSError):
+        logging.getLogger("bureau.cli").warning("sandbox TLD zones not published",
+                                                exc_info=True)
+        return
+    text = " ".join(f'{tld}. static-ds {t} {a} {d} "{h}";' for tld, records in anchors.items()
+                    for t, a, d, h in (ds.split(maxsplit=3) for ds in records))
+    (settings.STATE_DIR / TLD_ANCHORS).write_text(f"trust-anchors {{ {text} }};\n")
+
+
 class Command(BaseCommand):
     help = "Run Bureau with the sandbox registry, the job worker and the web server."
 
@@ -149,10 +170,14 @@ class Command(BaseCommand):
                 child.start()
             self.wait_listening(addr, children[1])
             self.print_summary(addr, sandbox, logins, dns_line)
+            tlds_due = 0.0
             while True:
                 now = time.monotonic()
                 for child in children:
                     child.supervise(now)
+                if sandbox is not None and powerdns is not None and now >= tlds_due:
+                    tlds_due = now + TLD_ZONES_EVERY
+                    publish_sandbox_tlds(sandbox, powerdns)
                 time.sleep(0.5)
         except KeyboardInterrupt:
             self.stdout.write("\nstopping...")
@@ -219,6 +244,9 @@ class Command(BaseCommand):
         if sandbox is not None:
             lines.append(f"  sandbox registry      EPP over TLS on {sandbox.host}:{sandbox.port}"
                          f" (state in {sandbox.state_dir})")
+            lines.append("  sandbox TLD zones     signed on the DNS hosting's PowerDNS every "
+                         f"{TLD_ZONES_EVERY:.0f} s; delv's trust anchors in "
+                         f"{settings.STATE_DIR / TLD_ANCHORS}")
         lines += [f"  DNS hosting           {dns_line}",
                   f"  ACME key updates      RFC 2136 on {settings.BUREAU_DNS_UPDATE_LISTEN} "
                   "(UDP, TCP)",

@@ -1,0 +1,54 @@
+"""The sandbox registry publishes its TLD zone, signed, on a local PowerDNS (here Bureau's
+own, which also serves the names' zones): delv validates a name registered with Bureau's DNS
+from the TLD's key alone, through the DS the registry holds; a name whose DS the registry
+no longer holds is insecure, not validated."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from programs import require_program
+
+from bureau.cli.tldzones import publish_tld_zones
+from bureau.dns import conf
+from bureau.dns.powerdns import PowerDNSNotFound
+from bureau.registrar.operations.update import update
+
+pytestmark = pytest.mark.django_db
+
+
+def delv(pdns: Any, tld: str, tld_ds: list[str], name: str, tmp_path: Path) -> str:
+    anchors = " ".join(f'{tld}. static-ds {t} {a} {d} "{h}";'
+                       for t, a, d, h in (ds.split(maxsplit=3) for ds in tld_ds))
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
+    run = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                          f"+root={tld}.", "@127.0.0.1", "-p", str(pdns.dns_port), name, "SOA"],
+                         capture_output=True, text=True, timeout=30)
+    return run.stdout + run.stderr
+
+
+def test_delv_validates_a_name_from_the_tlds_key(
+        register_name: Callable[..., Any], member: Any, sandbox: Any, pdns: Any,
+        tmp_path: Path) -> None:
+    domain = register_name()
+    tld = domain.name.rsplit(".", 1)[1]
+    anchors: dict[str, list[str]] = {}
+    try:
+        anchors = publish_tld_zones(conf.client(), sandbox.db_path)
+        assert anchors[tld]
+        assert "; fully validated" in delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+
+        update(domain=domain, actor=member, ds_records=[])  # the registry drops the DS
+        assert publish_tld_zones(conf.client(), sandbox.db_path)[tld] == anchors[tld]
+        out = delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+        assert "; fully validated" not in out and "unsigned answer" in out
+    finally:
+        for published in anchors or [tld]:  # the session's PowerDNS serves other tests too
+            with contextlib.suppress(PowerDNSNotFound):
+                conf.client().delete_zone(published + ".")
