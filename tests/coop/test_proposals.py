@@ -122,12 +122,20 @@ def test_a_motion_backed_by_enough_members_goes_to_the_boards_ballot(
 
 
 def test_only_the_board_schedules_and_only_members_propose(
-        three: list[Member], board_user: User, coop_clock: Any) -> None:
+        three: list[Member], board_user: User, coop_clock: Any, mailoutbox: list[Any],
+        django_capture_on_commit_callbacks: Any) -> None:
     proposer = three[0]
     proposal = proposals.submit(by=proposer.user, kind="motion", title="Une motion",
                                 text="Le texte.")
-    for other in three[1:]:
-        proposals.back(proposal, by=other.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        proposals.back(proposal, by=three[1].user)
+    assert mailoutbox == []  # not backed enough yet
+    with django_capture_on_commit_callbacks(execute=True):
+        proposals.back(proposal, by=three[2].user)
+    # The board is told, once, with the page where it schedules the ballot.
+    assert [m.to for m in mailoutbox] == [["board@example.org"]]
+    assert "“Une motion” (Motion) is backed by 3 members" in mailoutbox[0].body
+    assert "/coop/board/" in mailoutbox[0].body
     now = clock.now()
     with pytest.raises(NotOnBoard):
         board.schedule(proposal, by=proposer.user, opens_at=now,

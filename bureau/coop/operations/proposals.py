@@ -1,20 +1,27 @@
 """Members' proposals: a motion, a price list, a service (a price list of a service) or a
 yearly environment budget. A member proposes and backs it; once ``conf.proposal_backers()``
-members (the proposer included) back it, it waits for the board, which schedules its ballot
-(``board.schedule``). An adopted environment budget becomes the year's budget, in the
-closing transaction.
+members (the proposer included) back it, it waits for the board — mailed then — which
+schedules its ballot (``board.schedule``). An adopted environment budget becomes the year's
+budget, in the closing transaction.
 
 Errors: NotAMember, InvalidProposal (field named).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from datetime import datetime
+from smtplib import SMTPException
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.models import Permission, User
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.dispatch import receiver
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bureau.coop import conf, tally
@@ -32,6 +39,8 @@ from bureau.core import clock
 
 from . import ballots, pricing
 from .errors import InvalidProposal, NotAMember
+
+logger = logging.getLogger(__name__)
 
 
 def active_member(user: Any) -> Member:
@@ -108,6 +117,33 @@ def back_as(proposal: Proposal, member: Member) -> None:
         proposal.state = ProposalState.BACKED
         proposal.backed_at = clock.now()
         proposal.save(update_fields=["state", "backed_at"])
+        transaction.on_commit(lambda: tell_board(proposal))
+
+
+def board_people() -> list[str]:
+    """The addresses of the board (the permission, from the "board" group or given alone)."""
+    permission = Permission.objects.get(codename="manage_ballots", content_type__app_label="coop")
+    people = User.objects.filter(is_active=True).filter(
+        Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
+    return sorted({u.email for u in people if u.email})
+
+
+def tell_board(proposal: Proposal) -> None:
+    """Mail the board that a proposal has the backing it needed (a mail server that refuses
+    is logged: the proposal is on the board's page either way)."""
+    people = board_people()
+    if not people:
+        return
+    subject = _("A proposal has the members' backing: schedule its ballot")
+    body = _("“%(title)s” (%(kind)s) is backed by %(count)s members. Schedule its ballot "
+             "from the board's page: %(url)s") % {
+        "title": proposal.title, "kind": proposal.get_kind_display(),
+        "count": proposal.backings.count(),
+        "url": str(settings.BUREAU_PORTAL_URL).rstrip("/") + reverse("coop:board")}
+    try:
+        send_mail(subject, body, None, people)
+    except (OSError, SMTPException) as exc:
+        logger.warning("could not tell the board about proposal %s: %s", proposal.pk, exc)
 
 
 def backers_missing(proposal: Proposal) -> int:
