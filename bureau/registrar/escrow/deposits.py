@@ -120,6 +120,7 @@ def _write(query: DepositQuery, config: DepositConfig, deposit: Deposit,
             if snapshot:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+            cursor.execute("SET LOCAL DateStyle = ISO")  # dates as text are YYYY-MM-DD
             series = [Series(config.kind, config.profile.header, query.records(cursor))]
             if config.profile.handle_mode:
                 series.append(Series("hdl", config.profile.handle_header,

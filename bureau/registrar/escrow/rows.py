@@ -203,6 +203,8 @@ class _Columns:
             return "x.name"
         if source == "expiry":
             fmt = self.profile.expiry_format
+            if fmt == "%Y-%m-%d":  # the ISO date as text: to_char cost half the query
+                return "(d.expires_at AT TIME ZONE 'UTC')::date::text"
             for code, sql in _STRFTIME_TO_SQL.items():
                 fmt = fmt.replace(code, sql)
             if "%" in fmt:
@@ -247,9 +249,16 @@ class _Columns:
                 f"'{latest.isoformat()}' AND " + " AND ".join(roles))
 
     def record(self) -> str:
-        """SQL: the row's CSV record (CRLF-terminated), NULL if it cannot be deposited."""
-        text = " || ',' || ".join(self.parts)
-        return f"CASE WHEN {self.ok()} THEN {text} || E'\\r\\n' END"
+        """SQL: the row's CSV record (CRLF-terminated), NULL if it cannot be deposited. One
+        concat_ws call: a chain of || copies the growing record once per field."""
+        parts: list[str] = []
+        for part in self.parts:  # runs of empty fields as one literal of commas
+            if part == "''" and parts and parts[-1].startswith("'") and set(
+                    parts[-1].strip("'")) <= {","}:
+                parts[-1] = parts[-1][:-1] + ",'"
+            else:
+                parts.append(part)
+        return f"CASE WHEN {self.ok()} THEN concat_ws(',', {', '.join(parts)}) || E'\\r\\n' END"
 
 
 def _records(cursor: Any, query: str) -> Iterator[memoryview]:
