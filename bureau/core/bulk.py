@@ -15,6 +15,11 @@ from typing import Any
 from django.db import connection, models
 
 
+class Json(str):
+    """A JSON document already serialised: rows that share one (an invoice's seller) are
+    written without serialising it again for each."""
+
+
 def take_ids(model: type[models.Model], count: int) -> list[int]:
     """``count`` fresh primary keys of ``model``'s table, never given to anyone else."""
     if count <= 0:
@@ -53,15 +58,33 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
                 if convert:
                     row = list(row)
                     for i in convert:
-                        row[i] = None if row[i] is None else json.dumps(row[i])
+                        value = row[i]
+                        row[i] = (value if isinstance(value, Json) or value is None
+                                  else json.dumps(value))
                 copy.write_row(row)
         return
     preps: list[Callable[[Any, Any], Any]] = [field.get_db_prep_save for field in columns]
     marks = ", ".join(["%s"] * len(columns))
     with connection.cursor() as cursor:
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", [
-            [prep(value, connection) for prep, value in zip(preps, row, strict=True)]
-            for row in rows])
+            [value if isinstance(value, Json) else prep(value, connection)
+             for prep, value in zip(preps, row, strict=True)] for row in rows])
+
+
+def existing(model: type[models.Model], column: str, values: Sequence[Any]) -> set[Any]:
+    """Which of ``values`` the column holds, in one query (PostgreSQL: one array parameter,
+    not thousands of placeholders)."""
+    if not values:
+        return set()
+    table = connection.ops.quote_name(model._meta.db_table)
+    name = connection.ops.quote_name(column)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {name} FROM {table} WHERE {name} = ANY(%s)", [list(values)])
+        else:
+            marks = ", ".join(["%s"] * len(values))
+            cursor.execute(f"SELECT {name} FROM {table} WHERE {name} IN ({marks})", list(values))
+        return {row[0] for row in cursor.fetchall()}
 
 
 def add_to(model: type[models.Model], column: str, amounts: dict[int, int]) -> None:

@@ -17,6 +17,7 @@ are frozen into the invoice; texts are in French (invoices issued in France).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -183,9 +184,11 @@ def on_top_ups(sender: Any, postings: list[tuple[int, int, int]], currency: str,
     at = clock.now()
     series = series_for(InvoiceKind.INVOICE, at)
     first = next_numbers(series, len(postings))
-    seller = conf.seller().as_dict()
-    buyers = buyers_of(set(Organisation.objects.filter(
-        pk__in={organisation for _j, organisation, _a in postings}).only("pk", "name")))
+    # The seller is the same on every invoice, a buyer on each of theirs: serialised once.
+    seller = bulk.Json(json.dumps(conf.seller().as_dict()))
+    buyers = {pk: bulk.Json(json.dumps(buyer)) for pk, buyer in buyers_of(set(
+        Organisation.objects.filter(pk__in={organisation for _j, organisation, _a in postings})
+        .only("pk", "name"))).items()}
     with translation.override("fr"):
         label = _("Top-up of the prepaid balance (multi-purpose voucher)")
         mention = _("Multi-purpose voucher: VAT is due when the balance is spent, on the "

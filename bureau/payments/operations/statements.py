@@ -227,8 +227,7 @@ class Importer:
                 fresh.append(line)
         if self.problems:
             return  # nothing will be written: only the remaining problems are looked for
-        known = set(BankLine.objects.filter(entry_ref__in=[line.entry_ref for line in fresh])
-                    .values_list("entry_ref", flat=True))
+        known = bulk.existing(BankLine, "entry_ref", [line.entry_ref for line in fresh])
         rows: list[Row] = []
         credits: list[tuple[Row, rf.Reference | None]] = []
         for line in fresh:
