@@ -1,6 +1,7 @@
 """The life `bureau run` shows beyond the logins (bureau.registrar.demo): names in several
 states (one hosted on Bureau's DNS, with its signed zone; one renewed; one deleted), the demo
-member as a member of the cooperative with their share paid, an open ballot, and the
+member as a member of the cooperative with their share paid, an open ballot, an environment
+budget they proposed (gathering backing) with today's environmental reading, and the
 invoices all this issued. Made through the same operations as every door, against the
 sandbox registry and the local PowerDNS `bureau run` starts; loaded once (an organisation
 with names is left alone)."""
@@ -13,8 +14,9 @@ from datetime import timedelta
 from django.contrib.auth.models import User
 
 from bureau.coop import conf as coop_conf
-from bureau.coop.models import Ballot, BallotState, College, Member
-from bureau.coop.operations import ballots, membership
+from bureau.coop.models import Ballot, BallotState, College, Member, Proposal, ProposalKind
+from bureau.coop.operations import ballots, membership, proposals
+from bureau.coop.operations.environment import record_reading
 from bureau.core import clock
 from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Organisation
@@ -61,4 +63,13 @@ def load_life(*, registry: bool, dns: bool) -> list[str]:
             text="Approuver le rapport d'activité et les comptes de l'exercice.",
             options=ballots.yes_no_abstain(), quorum_percent=10)
         done.append(f"open ballot “{ballot.title}”")
+    if not Proposal.objects.exists():
+        year = clock.now().year
+        proposal = proposals.submit(
+            by=person, kind=ProposalKind.BUDGET, title=f"Sobriété {year}",
+            text="Éteindre le serveur de secours la nuit ; héberger chez une coopérative "
+                 "alimentée en énergie renouvelable.",
+            budget_year=year, energy_kwh=1500, emissions_kg=150)
+        record_reading()  # the transparency page's year starts today
+        done.append(f"proposal “{proposal.title}” and today's environmental reading")
     return done

@@ -1,6 +1,7 @@
 """`make run`'s demo shows every page with content: names in several states, a hosted zone,
-a cooperative member, an open ballot, invoices. Loaded through the operations against the
-sandbox registry and PowerDNS, as `bureau run` does; loading again adds nothing."""
+a cooperative member, an open ballot, a proposal, the day's environmental reading, invoices.
+Loaded through the operations against the sandbox registry and PowerDNS, as `bureau run`
+does; loading again adds nothing."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def test_the_demo_fills_every_page(dns_settings: Any, sandbox_registry: Registry
                                    pdns: Any) -> None:
     logins = load_demo_data()
     added = load_life(registry=True, dns=True)
-    assert len(added) == 3
+    assert len(added) == 4
     assert load_life(registry=True, dns=True) == []  # once
     organisation = Organisation.objects.get(slug="demo")
     states = {d.name: d.state for d in organisation.domains.all()}
@@ -48,6 +49,8 @@ def test_the_demo_fills_every_page(dns_settings: Any, sandbox_registry: Registry
                         ("/coop/ballots/", ballot.title),
                         (f"/coop/ballots/{ballot.pk}/", 'type="radio"'),
                         ("/coop/invoices/", "EUR"),
+                        ("/coop/proposals/", "Sobriété"),
+                        ("/coop/transparency/", "Used since"),
                         ("/balance/", "EUR")]:
         page = client.get(path)
         assert page.status_code == 200, path
