@@ -77,6 +77,19 @@ def send_verification(contact: Contact, profile: ContactProfile, now: datetime) 
         contact=contact), now)
 
 
+def address_of(token: str) -> str:
+    """The address a verification link confirms, to name it before it is used ("" when the
+    link is not valid or no longer current; using it says why)."""
+    try:
+        data: dict[str, Any] = signing.loads(token, salt=VERIFY_SALT)
+    except signing.BadSignature:
+        return ""
+    profile = ContactProfile.objects.filter(contact_id=int(data.get("c") or 0)).first()
+    if profile is None or not profile.nonce or profile.nonce != data.get("n"):
+        return ""
+    return str(profile.verification_email)
+
+
 def verify_email(token: str, now: datetime | None = None) -> Contact:
     """Use a verification link. Raises LinkError: tampered, expired, or already used."""
     now = now or clock.now()

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.functional import lazy
 
 from bureau.core import clock
+from bureau.core.money import amount as money_amount
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.billing import ledger
-from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.check import cooperative_prices, list_price, priced
 from bureau.registrar.registries.models import Tld
@@ -51,8 +52,13 @@ def reminder_key(domain: Domain | int, paid_until: datetime, step: int) -> str:
     return f"reminder:{pk}:{paid_until.date().isoformat()}:{step}"
 
 
-def money(amount: int, currency: str) -> str:
-    return f"{format_cents(amount)} {currency}"
+def _money(amount: int, currency: str) -> str:
+    return f"{money_amount(amount)} {currency}"
+
+
+# Written when the message or page is rendered, in its language ("10,00 EUR", "10.00 EUR"):
+# contexts are made before the recipient's language is switched on.
+money = lazy(_money, str)
 
 
 def domain_context(domain: Domain, paid_until: datetime, now: datetime,

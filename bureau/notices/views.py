@@ -41,7 +41,8 @@ def page(request: HttpRequest, template: str, context: dict[str, object],
 def verify(request: HttpRequest, token: str) -> HttpResponse:
     # GET only shows a button: mail scanners that open links must not use them up.
     if request.method == "GET":
-        return page(request, "notices/link.html", {"action": "verify"})
+        return page(request, "notices/link.html", {"action": "verify",
+                                                   "email": contacts.address_of(token)})
     try:
         if request.POST.get("new"):
             contact = contacts.new_link_for(token)

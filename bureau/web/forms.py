@@ -50,7 +50,7 @@ class SecurityForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Domain name"), max_length=253,
                         help_text=_("A name with or without its extension, in any script: "
-                                    "cafe-solidaire, café-solidaire.coop…"))
+                                    "cafe-solidaire, café-solidaire…"))
 
 
 class CartAddForm(forms.Form):

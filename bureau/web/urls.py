@@ -10,6 +10,7 @@ app_name = "web"
 urlpatterns = [
     path("", home.home, name="home"),
     path("source/", source.source, name="source"),
+    path("favicon.ico", home.favicon),  # browsers ask for it even when pages name the icon
     path("organisations/switch/", home.switch_organisation, name="switch_organisation"),
     path("organisations/new/", orgs.create, name="organisation_new"),
     path("organisation/", orgs.detail, name="organisation"),

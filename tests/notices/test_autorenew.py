@@ -78,12 +78,12 @@ def test_auto_renew_without_balance_is_an_urgent_notice_sent_once(
     jump_to(registry_clock, expiry - timedelta(days=30, hours=-1))
     run_all()
     [warned, _copy] = inbox.take_kind("reminder:")
-    assert "Votre solde (0.00 EUR) ne le couvre pas encore" in warned.text
+    assert "Votre solde (0,00 EUR) ne le couvre pas encore" in warned.text
     jump_to(registry_clock, expiry - timedelta(days=13))
     run_all()
     [urgent, _copy] = inbox.take_kind("auto-renew-failed:")
     assert urgent.subject.startswith("Urgent")
-    assert "solde" in urgent.text and "10.00 EUR" in urgent.text
+    assert "solde" in urgent.text and "10,00 EUR" in urgent.text
     assert urgent.html.count("<strong>") >= 1
     run_all()  # tried again, not announced again
     assert inbox.take_kind("auto-renew-failed:") == []

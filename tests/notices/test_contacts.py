@@ -63,6 +63,7 @@ def test_a_new_contact_verifies_its_address_once_by_link(
     client = Client()
     page = client.get(path)  # a mail scanner opening the link does not use it up
     assert page.status_code == 200 and b"<form" in page.content
+    assert "sacha@example.org" in page.content.decode()  # the address it confirms, named
     contact.refresh_from_db()
     assert contact.verified_at is None
     assert client.post(path).status_code == 200

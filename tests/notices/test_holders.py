@@ -174,7 +174,7 @@ def test_auto_renew_with_an_empty_balance_says_so_then_confirms_the_renewal(
     jump_to(registry_clock, expiry - timedelta(days=14, hours=-1))
     run_all()
     [done, _copy] = inbox.take_kind("auto-renewed:")
-    assert "renouvelé automatiquement" in done.subject and "10.00 EUR" in done.text
+    assert "renouvelé automatiquement" in done.subject and "10,00 EUR" in done.text
 
 
 def test_last_reminder_counts_days_and_heads_the_checklist(

@@ -75,7 +75,7 @@ def test_each_reminder_once_at_its_step_in_the_holders_language(
         assert mail.language == "fr"
         assert "atelier.test" in mail.subject and french_date(expiry) in mail.subject
         assert french_date(expiry) in mail.text and french_date(expiry) in mail.html
-        assert "10.00 EUR" in mail.text and "10.00 EUR" in mail.html  # 8.00 + 2.00 margin
+        assert "10,00 EUR" in mail.text and "10,00 EUR" in mail.html  # 8 + 2 margin, French
         assert (f"dans {step} jours" if step > 1 else "dans 1 jour.") in mail.text
         renew_url = f"https://portal.bureau.test/domains/{domain.pk}/"
         assert renew_url in mail.text and f'href="{renew_url}"' in mail.html

@@ -48,8 +48,8 @@ def test_domain_panel_shows_the_timeline_and_banners(domain: object) -> None:
     ("en", "by email 60, 30, 7, 1 days before expiry, and 2 days after",
      ".test: renewal (also late) 10.00 EUR per year; restore after deletion 42.00 EUR."),
     ("fr", "par courriel 60, 30, 7, 1 jours avant l’expiration, et 2 jours après",
-     ".test : renouvellement (même tardif) 10.00 EUR par an ; restauration après "
-     "suppression 42.00 EUR."),
+     ".test : renouvellement (même tardif) 10,00 EUR par an ; restauration après "
+     "suppression 42,00 EUR."),
 ])
 def test_the_cart_states_the_reminders_and_the_renewal_and_restore_fees(
         member: Any, owner: Any, lang: str, schedule: str, fees: str) -> None:

@@ -65,7 +65,7 @@ def test_approval_after_review_is_told_once_in_french(
     for body in (mail.text, mail.html):
         assert "Le registre a examiné atelier.review et l’a accepté" in body
         assert f"enregistré pour Atelier Camille jusqu’au {expiry}" in body
-        assert "17.00 EUR" in body and "maintenant débité" in body
+        assert "17,00 EUR" in body and "maintenant débité" in body
         assert f"https://portal.bureau.test/domains/{domain.pk}/" in body
 
     # The reconciliation and the poll find nothing left to settle; an announcement made
@@ -134,5 +134,5 @@ def test_a_decision_the_mail_server_missed_is_told_by_the_next_job(
     assert run_all()["reviews"] == 1
     [mail, _copy] = inbox.take_kind("review:")
     assert "patience.review n’a pas été enregistré" in mail.subject
-    assert "name reserved" in mail.text and "17.00 EUR" in mail.text
+    assert "name reserved" in mail.text and "17,00 EUR" in mail.text
     assert run_all()["reviews"] == 0 and inbox.take_kind("review:") == []

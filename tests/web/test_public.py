@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.staticfiles import finders
 from django.core import mail
 from django.test import Client, override_settings
 
@@ -72,3 +73,12 @@ def test_landing_page_in_french(tld: Tld) -> None:
     page = client.get("/").content.decode()
     assert "Trouvez votre nom de domaine" in page and "Enregistrement, un an" in page
     assert "Find your domain name" not in page
+
+
+def test_the_icon_is_there_for_browsers_that_ask_without_reading_the_page(db: object) -> None:
+    page = Client().get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', page)
+    assert icon is not None
+    answer = Client().get("/favicon.ico")
+    assert answer.status_code == 301 and answer["Location"] == icon.group(1)
+    assert finders.find("web/favicon.svg") is not None

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from bureau import epp
@@ -43,6 +44,11 @@ def test_a_name_taken_elsewhere_is_transferred_in_from_the_search(
     ledger.top_up(org_a, 5_000, "EUR", memo="test funds")
     search = client_a.get("/search/", {"q": "ailleurs.test"}).content.decode()
     assert 'href="/transfer/?name=ailleurs.test"' in search
+    assert "already registered" in search  # the registry's "in use", in the page's words
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    french = client_a.get("/search/", {"q": "ailleurs.test"}).content.decode()
+    assert "déjà enregistré" in french and "in use" not in french
+    client_a.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
     page = client_a.get("/transfer/", {"name": "ailleurs.test"}).content.decode()
     price = page.split('id="transfer-price">', 1)[1].split("</dd>", 1)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -52,3 +53,7 @@ def switch_organisation(request: HttpRequest) -> HttpResponse:
         organisation_id = 0
     organisations.switch(request, organisation_id)  # not a member: nothing changes
     return redirect(safe_next(request))
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    return redirect(static("web/favicon.svg"), permanent=True)
