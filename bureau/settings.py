@@ -103,6 +103,11 @@ DATABASES = {
         conn_max_age=env_int("BUREAU_DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's cursors bind parameters client-side and are never prepared; a statement run
+    # with prepare=True on a psycopg cursor (the RDAP lookup, bureau/rdap/lookup.py) is, and
+    # none by count alone.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     private_file(Path(DATABASES["default"]["NAME"]))
     # Workers and the web server share the file: wait for locks instead of failing at once,

@@ -5,18 +5,25 @@ one of whose names (RDN or bundled name, RFC 9095) is the queried one, through t
 one-live-name index or the bundled names' index, and joins its TLD, its three published
 contacts with their registry handles, its DS records and its bundled names, with the date of
 its last transfer in. Written in SQL rather than built by the ORM: compiling the equivalent
-queryset cost more than the rest of the answer. The statement is plain SQL that PostgreSQL
-and SQLite (the demo) both run.
+queryset cost more than the rest of the answer.
+
+The same statement counts the query for the rate limit (bureau/rdap/ratelimit.py): on
+PostgreSQL the counter's upsert is a CTE of it, so a lookup is one round trip, and it is a
+prepared statement (server-side binding) planned once per connection, not at every lookup
+as Django's client-side binding would have it. SQLite (the demo) has no data-modifying CTE:
+there the count is its own statement before the lookup.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
@@ -33,6 +40,8 @@ from bureau.registrar.domains.models import (
     StatusShown,
 )
 from bureau.registrar.registries.models import Tld
+
+from . import ratelimit
 
 # The contact columns an answer shows; the roles in the order of the domain's columns.
 CONTACT_COLUMNS = ("name", "org", "email", "phone", "fax", "street", "city", "state",
@@ -110,45 +119,73 @@ def _json(value: Any) -> Any:
 
 
 @cache
-def _statement() -> str:
+def _statement(vendor: str) -> str:
     domain, tld, contact = Domain._meta.db_table, Tld._meta.db_table, Contact._meta.db_table
     handle, ds, bundled = (ContactHandle._meta.db_table, DSRecord._meta.db_table,
                            BundledName._meta.db_table)
     events = DomainEvent._meta.db_table
     gone = ", ".join(f"'{state}'" for state in GONE)
     roles = ", ".join(f"d.{fk}" for _role, fk in ROLES)
+    # One row (the count) even when no name matches: every join is a LEFT JOIN from it.
+    if vendor == "postgresql":
+        head, hits, source = f"WITH hit AS ({ratelimit.HIT})", "hit.hits", "hit"
+    else:
+        head, hits, source = "", "%s", "(SELECT 1) one"
     # The registration is picked by scalar subqueries (InitPlans in PostgreSQL), one index
     # each, the bundled names only asked when no RDN has the name; the state condition is
     # the one-live-name index's own. Few joins keep planning short: the contacts come in one
     # join (one row each), like the DS records and the bundled names.
-    return f"""
-        SELECT {roles}, d.name, d.roid, d.state, d.statuses, d.status_reasons, d.nameservers,
-               d.registered_at, d.expires_at, d.updated_at, t.name,
+    return f"""{head}
+        SELECT {hits}, {roles}, d.name, d.roid, d.state, d.statuses, d.status_reasons,
+               d.nameservers, d.registered_at, d.expires_at, d.updated_at, t.name,
                (SELECT MAX(e.at) FROM {events} e WHERE e.domain_id = d.id
                 AND e.operation = '{Operation.TRANSFER_IN}'
                 AND e.outcome = '{Outcome.SUCCESS}'),
                p.id, {", ".join(f"p.{column}" for column in CONTACT_COLUMNS)}, h.handle,
                ds.key_tag, ds.algorithm, ds.digest_type, ds.digest, b.name
-        FROM {domain} d
-        JOIN {tld} t ON t.id = d.tld_id
+        FROM {source}
+        LEFT JOIN {domain} d ON d.id = COALESCE(
+            (SELECT id FROM {domain} WHERE name = %s AND NOT (state IN ({gone}))),
+            (SELECT x.domain_id FROM {bundled} x JOIN {domain} y ON y.id = x.domain_id
+             WHERE x.name = %s AND NOT (y.state IN ({gone})) LIMIT 1))
+        LEFT JOIN {tld} t ON t.id = d.tld_id
         LEFT JOIN {contact} p ON p.id IN ({roles})
         LEFT JOIN {handle} h ON h.contact_id = p.id AND h.registry_id = t.registry_id
                              AND p.disclose
         LEFT JOIN {ds} ds ON ds.domain_id = d.id
-        LEFT JOIN {bundled} b ON b.domain_id = d.id
-        WHERE d.id = COALESCE(
-            (SELECT id FROM {domain} WHERE name = %s AND NOT (state IN ({gone}))),
-            (SELECT x.domain_id FROM {bundled} x JOIN {domain} y ON y.id = x.domain_id
-             WHERE x.name = %s AND NOT (y.state IN ({gone})) LIMIT 1))"""
+        LEFT JOIN {bundled} b ON b.domain_id = d.id"""
 
 
-def find(a_label: str) -> Registration | None:
-    """The live registration named ``a_label`` (RDN or bundled name), or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(), [a_label, a_label])
-        rows = cursor.fetchall()
-    if not rows:
-        return None
+def _rows(client: str, until: int, a_label: str) -> list[tuple[Any, ...]]:
+    vendor = connection.vendor
+    if vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(ratelimit.HIT, [client, until])
+            (hits,) = cursor.fetchone()
+            cursor.execute(_statement(vendor), [hits, a_label, a_label])
+            return cursor.fetchall()
+    connection.ensure_connection()
+    # Django's own cursors bind parameters client-side: the statement would be planned anew
+    # at each lookup, which cost more than running it.
+    with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(_statement(vendor), [client, until, a_label, a_label], prepare=True)
+        return cursor.fetchall()
+
+
+def find(a_label: str, client: str) -> tuple[int | None, Registration | None]:
+    """Count one query from ``client`` (the rate limit) and find the live registration named
+    ``a_label`` (RDN or bundled name): the seconds ``client`` must wait when over the limit
+    (None otherwise) and the registration (None when there is none)."""
+    now = time.time()
+    until = ratelimit.window_end(now)
+    rows = _rows(client, until, a_label)
+    wait = ratelimit.wait(rows[0][0], until, now)
+    if rows[0][1 + len(ROLES)] is None:  # no domain's name: no registration
+        return wait, None
+    return wait, _registration([row[1:] for row in rows])
+
+
+def _registration(rows: list[tuple[Any, ...]]) -> Registration:
     first = rows[0]
     roles = len(ROLES)
     (name, roid, state, statuses, reasons, nameservers, registered, expires, updated, tld,

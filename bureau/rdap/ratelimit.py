@@ -28,17 +28,29 @@ def rate() -> tuple[int, int]:
     return int(count), PERIODS[period.strip()[-1]]
 
 
+def window_end(now: float) -> int:
+    """The end of the window ``now`` falls in (seconds since the epoch)."""
+    period = rate()[1]
+    return (int(now) // period + 1) * period
+
+
+def wait(hits: int, until: int, now: float) -> int | None:
+    """The seconds to wait when ``hits`` queries in the window ending at ``until`` are over
+    the limit; None when they are not."""
+    if hits <= rate()[0]:
+        return None
+    return max(1, math.ceil(until - now))
+
+
 def retry_after(client: str) -> int | None:
-    """Count one query from ``client``; the seconds to wait when it is over the limit."""
-    limit, period = rate()
+    """Count one query from ``client``; the seconds to wait when it is over the limit.
+    (A domain lookup counts its query in its own statement: bureau/rdap/lookup.py.)"""
     now = time.time()
-    until = (int(now) // period + 1) * period
+    until = window_end(now)
     with connection.cursor() as cursor:
         cursor.execute(HIT, [client, until])
         (hits,) = cursor.fetchone()
-    if hits <= limit:
-        return None
-    return max(1, math.ceil(until - now))
+    return wait(hits, until, now)
 
 
 def forget_past_windows() -> int:

@@ -43,24 +43,41 @@ def _error(request: HttpRequest, status: int, description: str,
     return _send(request, status, body, max_age=60 if status == 404 else 0, headers=headers)
 
 
+def _methods(request: HttpRequest) -> HttpResponse | None:
+    """The answer to a CORS preflight or a method RDAP does not answer; None for GET, HEAD."""
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response["Access-Control-Allow-Headers"] = "Accept"
+        response["Access-Control-Max-Age"] = "86400"
+        return response
+    if request.method not in ("GET", "HEAD"):
+        return _error(request, 405, "RDAP answers GET and HEAD only.",
+                      {"Allow": "GET, HEAD, OPTIONS"})
+    return None
+
+
+def _too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    return _error(request, 429, f"Too many queries from your address: retry in {wait} "
+                  "seconds.", {"Retry-After": str(wait)})
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def rdap_view(handler: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Methods, CORS preflight and the rate limit, the same for every RDAP resource."""
+    """Methods, CORS preflight and the rate limit, the same for every RDAP resource (a
+    domain lookup counts its query in its own statement)."""
 
     def view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-        if request.method == "OPTIONS":
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Origin"] = "*"
-            response["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Accept"
-            response["Access-Control-Max-Age"] = "86400"
-            return response
-        if request.method not in ("GET", "HEAD"):
-            return _error(request, 405, "RDAP answers GET and HEAD only.",
-                          {"Allow": "GET, HEAD, OPTIONS"})
-        wait = ratelimit.retry_after(request.META.get("REMOTE_ADDR", ""))
+        refused = _methods(request)
+        if refused is not None:
+            return refused
+        wait = ratelimit.retry_after(_client(request))
         if wait is not None:
-            return _error(request, 429, f"Too many queries from your address: retry in {wait} "
-                          "seconds.", {"Retry-After": str(wait)})
+            return _too_many(request, wait)
         return handler(request, **kwargs)
 
     view.__name__ = handler.__name__
@@ -83,14 +100,21 @@ def _lookup_name(raw: str) -> str:
     return a_label
 
 
-@rdap_view
 def domain(request: HttpRequest, name: str) -> HttpResponse:
     """A domain Bureau sponsors, or one of its bundled names (RFC 9095)."""
+    refused = _methods(request)
+    if refused is not None:
+        return refused
     try:
         a_label = _lookup_name(name)
     except ValueError as exc:
+        wait = ratelimit.retry_after(_client(request))
+        if wait is not None:
+            return _too_many(request, wait)
         return _error(request, 400, f"“{name[:80]}” is not a valid domain name: {exc}")
-    found = lookup.find(a_label)
+    wait, found = lookup.find(a_label, _client(request))
+    if wait is not None:
+        return _too_many(request, wait)
     if found is None or not found.held:
         tld = a_label.rsplit(".", 1)[-1]
         if not lookup.sells(tld):
