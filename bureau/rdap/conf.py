@@ -18,18 +18,28 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
 
 from bureau.env import env_str
 
 
+@cache  # read a dozen times by each answer; settings change only in tests, which say so
 def get(name: str, default: str = "") -> str:
     value: Any = getattr(settings, name, None)
     if value is None:
         value = env_str(name, default)
     return str(value)
+
+
+def _forget(**_kwargs: Any) -> None:
+    get.cache_clear()
+
+
+setting_changed.connect(_forget)
 
 
 def base_url() -> str:
