@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from bureau.core import clock
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import HELD_STATES, Domain, Operation
+from bureau.registrar.domains.names import to_u_label
 from bureau.registrar.operations.check import list_price, service_price
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
@@ -85,7 +86,8 @@ def new_link(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def fees(request: HttpRequest) -> HttpResponse:
-    rows = [{"tld": tld, "renew": money(list_price(tld, "renew", 1), tld.currency),
+    rows = [{"tld": "." + to_u_label(tld.name),  # readable: .测试, not .xn--0zwm56d
+             "renew": money(list_price(tld, "renew", 1), tld.currency),
              "late": money(list_price(tld, "renew", 1), tld.currency),
              "restore": money(list_price(tld, "restore", 1), tld.currency),
              "create": money(list_price(tld, "create", 1), tld.currency)}

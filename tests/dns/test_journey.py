@@ -151,6 +151,11 @@ def test_a_newcomers_journey(browser: Any, axe_script: Path, live_server: Any,
         page.locator("form.lang-switcher button").click()
         page.wait_for_load_state()
     walk.check("home")
+    for path, shot in [("/notices/fees/", "fees"), ("/coop/transparency/", "transparency"),
+                       ("/legal/privacy/", "privacy"), ("/help/", "help")]:
+        walk.goto(path)
+        walk.check(shot)
+    walk.goto("/")
     page.fill("main input[name=q]", name)
     page.locator("main form[role=search] button[type=submit]").click()
     page.wait_for_url(re.compile(r"/search/\?q="))

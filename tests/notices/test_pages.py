@@ -22,6 +22,7 @@ def test_fees_page_lists_renewal_late_renewal_and_restore(sandbox_registry: Regi
     assert "10.00 EUR" in body  # renewal and late renewal of .test
     assert "42.00 EUR" in body  # restore
     assert "Late renewal" in body or "Renouvellement tardif" in body
+    assert ".测试" in body and "xn--" not in body  # extensions as people read them
 
 
 def test_parking_page_is_404_for_names_not_parked(db: object) -> None:
