@@ -1,6 +1,7 @@
 """The rate limit holds across the production server's processes: gunicorn with two workers,
 each request on a new connection (so that both workers answer), counts one limit per client
-address, not one per process."""
+address, not one per process, whatever the query (a domain lookup counts itself in its own
+statement, a help or an invalid name apart)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from bureau.rdap.tasks import forget_rate_counts
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 LIMIT = 6
+# Help, a lookup (not found: a TLD Bureau does not sell) and an invalid name, in turn.
+QUERIES = [("/rdap/help", 200), ("/rdap/domain/nothing.example", 404),
+           ("/rdap/domain/-bad-.example", 400)]
 
 
 def free_port() -> int:
@@ -71,18 +75,21 @@ def test_one_limit_across_the_server_processes(tmp_path: Path) -> None:
             except OSError:
                 assert time.monotonic() < deadline, stderr.read_text()[-3000:]
                 time.sleep(0.3)
-        answers = [get(port, "/rdap/help") for _ in range(4 * LIMIT)]
+        answers = [get(port, QUERIES[i % len(QUERIES)][0]) for i in range(4 * LIMIT)]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
     statuses = [answer.status for answer in answers]
-    assert statuses == [200] * LIMIT + [429] * (3 * LIMIT), statuses
+    allowed = [QUERIES[i % len(QUERIES)][1] for i in range(LIMIT)]
+    assert statuses == allowed + [429] * (3 * LIMIT), statuses
     assert all(1 <= int(a.getheader("Retry-After") or 0) <= 60 for a in answers[LIMIT:])
     # Both processes answered lookups: with a count per process, each would allow LIMIT.
     served_by: dict[int, list[str]] = {}
     for line in stderr.read_text().splitlines():
         record: dict[str, Any] = json.loads(line) if line.startswith("{") else {}
-        if record.get("logger") == "gunicorn.access" and "/rdap/help" in record["message"]:
+        message = record.get("message", "")
+        if (record.get("logger") == "gunicorn.access" and "/rdap/" in message
+                and "/rdap/health" not in message):
             served_by.setdefault(record["process"], []).append(record["message"])
     assert len(served_by) == 2, served_by
     assert sum(len(lines) for lines in served_by.values()) == 4 * LIMIT
