@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
 from django import forms
 from django.utils import timezone
@@ -42,6 +43,12 @@ class ImportForm(forms.Form):
     replace = forms.BooleanField(label=_("Replace every record of the zone"), required=False,
                                  initial=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the record form on the same page has a (hidden) "replace" too, and a
+        # label must point at the field it names.
+        kwargs.setdefault("auto_id", "id_import_%s")
+        super().__init__(*args, **kwargs)
+
 
 class ExternalDnssecForm(forms.Form):
     ds = forms.CharField(label=_("DS records, one per line"), required=False,
@@ -63,6 +70,10 @@ class AcmeCredentialForm(forms.Form):
                                  widget=forms.DateInput(attrs={"type": "date"}),
                                  help_text=_("Empty: a DNS key lasts until you revoke it, an "
                                              "API token 90 days."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_acme_%s")  # beside the record form's "name"
+        super().__init__(*args, **kwargs)
 
     def expires_at(self) -> datetime | None:
         """The end of the chosen day, in the portal's time zone."""

@@ -4,6 +4,7 @@ never sent to PowerDNS)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -45,6 +46,10 @@ def served_serial(zone: Zone) -> int:
 def test_record_editor_shows_the_problem_on_its_field(browser: Client, zone: Zone) -> None:
     page = browser.get(f"/dns/zones/{zone.pk}/")
     assert page.status_code == 200 and zone.u_label in page.content.decode()
+    # Each label points at its own field: no id twice (the two forms' "replace" fields).
+    ids = re.findall(r'\bid="([^"]+)"', page.content.decode())
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    assert 'for="id_import_replace"' in page.content.decode()
     serial = served_serial(zone)
     refused = browser.post(f"/dns/zones/{zone.pk}/records/",
                            {"name": "mail", "type": "MX", "ttl": 3600, "content": "10 192.0.2.1"})
