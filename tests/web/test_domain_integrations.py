@@ -22,7 +22,7 @@ def test_domain_page_shows_renewal_contact_banner_and_dns_health(
          "message": "the registry delegates alpha.test to ns1.example.net"}])
     page = client_a.get(f"/domains/{domain_a.pk}/").content.decode()
     # notices: the renewal panel with its dates, the explicit choice, the contact banner.
-    assert "Renewal" in page and "Paid until" in page
+    assert "Expiry and automatic renewal" in page and "Paid until" in page
     assert "Automatic renewal: not chosen" in page
     assert "is not verified" in page  # the holder's email was never verified
     assert f'action="/notices/auto-renew/{domain_a.name}/"' in page
