@@ -1,6 +1,9 @@
 """The browser the end-to-end tests drive: Debian's headless chromium through Playwright,
-launched once for the whole run and shared (each test opens its own context, so no cookie
-or storage leaks from one test to the next).
+launched once per test module and shared by its tests (each test opens its own context, so
+no cookie or storage leaks from one test to the next). Not once per run: Playwright's sync
+API keeps an event loop running in the main thread while it is open, which would break
+every later test that runs asyncio, and the environment it needs would leak into the
+programs they start.
 
 Loaded for every suite by tests/conftest.py; Playwright is imported only when a test asks
 for the browser."""
@@ -21,7 +24,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "var" / "artifacts" / "screenshots"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     chromium = require_program("chromium", "chromium", setting="BUREAU_TEST_CHROMIUM")
     from playwright.sync_api import sync_playwright
