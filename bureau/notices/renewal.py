@@ -83,6 +83,9 @@ def restore_for_holder(domain: Domain, actor: Actor, now: datetime | None = None
     done = registrar_restore(domain=domain, actor=actor, accepted_price=accepted_price)
     now = now or clock.now()
     if done.domain.state == DomainState.ACTIVE:
+        # Paid: the registry's expiry is the holder's term now, or works_again would still
+        # see the lapsed term and leave the name parked until a job noticed.
+        adopt_paid_expiry(done.domain, now)
         works_again(done.domain, now)
         notify_event(done.domain, "restored", now)
     return done

@@ -1,18 +1,17 @@
-"""Fixtures for the DNS tests: real PowerDNS servers on loopback, started once per session.
-Camille, her organisation, contact and the sandbox registry come from
-tests/registrar_fixtures.py."""
+"""Fixtures for the DNS tests. The session PowerDNS servers `pdns` and `pdns_world` and
+`dns_settings` come from tests/dns_fixtures.py; Camille, her organisation, contact and the
+sandbox registry from tests/registrar_fixtures.py."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
 import os
-import shutil
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
+from dns_fixtures import BUREAU_NS, require_pdns
 
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance, PowerDNSNotFound, ZoneKind
 from bureau.dns.powerdns.client import RRSetChange
@@ -23,32 +22,11 @@ NAMESERVERS = ("ns1.bureau-dns.test.", "ns2.bureau-dns.test.")
 _counter = itertools.count(1)
 
 
-def _require_pdns() -> None:
-    if shutil.which("pdns_server") is None and not Path("/usr/sbin/pdns_server").exists():
-        pytest.fail("pdns_server is not installed: run scripts/system-deps (make test does)")
-
-
-@pytest.fixture(scope="session")
-def pdns(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PowerDNSInstance]:
-    _require_pdns()
-    with PowerDNSInstance(tmp_path_factory.mktemp("pdns-primary")) as instance:
-        yield instance
-
-
 @pytest.fixture(scope="session")
 def pdns_secondary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PowerDNSInstance]:
-    _require_pdns()
+    require_pdns()
     workdir = tmp_path_factory.mktemp("pdns-secondary")
     with PowerDNSInstance(workdir, primary=False, secondary=True) as instance:
-        yield instance
-
-
-@pytest.fixture(scope="session")
-def pdns_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PowerDNSInstance]:
-    """The DNS outside Bureau: where members publish their challenges and their own name
-    servers' addresses; Bureau's resolver setting points at it."""
-    _require_pdns()
-    with PowerDNSInstance(tmp_path_factory.mktemp("pdns-world")) as instance:
         yield instance
 
 
@@ -137,9 +115,6 @@ def postgres_db() -> Iterator[object]:
 
 # -- Django side: Bureau's operations against the session PowerDNS and a sandbox registry ----
 
-BUREAU_NS = ("ns1.bureau-dns.net", "ns2.bureau-dns.net")
-
-
 @pytest.fixture
 def english() -> Iterator[None]:
     from django.utils import translation
@@ -149,24 +124,9 @@ def english() -> Iterator[None]:
 
 
 @pytest.fixture
-def dns_settings(settings: Any, pdns: PowerDNSInstance, pdns_world: PowerDNSInstance,
-                 tmp_path: Path, english: None) -> Iterator[Any]:
-    """Bureau's DNS settings pointing at the session PowerDNS (both name servers on it)."""
-    from bureau.dns import conf
-
-    settings.BUREAU_PDNS_API_URL = pdns.api_url
-    settings.BUREAU_PDNS_API_KEY = pdns.api_key
-    settings.BUREAU_PDNS_BACKEND = "sqlite3"
-    settings.BUREAU_PDNS_PRIMARY_ADDRESS = f"127.0.0.1:{pdns.dns_port}"
-    settings.BUREAU_DNS_NAMESERVERS = list(BUREAU_NS)
-    settings.BUREAU_DNS_NAMESERVER_ADDRESSES = [f"{ns}=127.0.0.1" for ns in BUREAU_NS]
-    settings.BUREAU_DNS_PORT = pdns.dns_port
-    settings.BUREAU_DNS_SECONDARIES = "[]"
-    settings.BUREAU_DNS_RESOLVERS = [f"127.0.0.1:{pdns_world.dns_port}"]
-    settings.STATE_DIR = tmp_path
-    conf.reset_clients()
-    yield settings
-    conf.reset_clients()
+def dns_settings(dns_settings: Any, english: None) -> Any:
+    """Bureau's DNS settings (tests/dns_fixtures.py), the DNS tests reading English."""
+    return dns_settings
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """The demo's fast-forward: `bureau forward` moves the sandbox registry's clock and Bureau's
 together and runs the jobs at each moment a rule acts on; a holder's year, asserted step by
-step in French and in English (issue 21, point 10 and "Done when")."""
+step in French and in English (issue 21, point 10 and "Done when"), with Bureau's own DNS
+serving the parked name on a real PowerDNS (tests/dns_fixtures.py)."""
 
 from __future__ import annotations
 
@@ -10,23 +11,30 @@ from datetime import timedelta
 from io import StringIO
 from typing import Any
 
+import dns.flags
+import dns.rcode
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 from django.utils.formats import date_format
+from dns_fixtures import BUREAU_NS
 
 from bureau.core import clock
 from bureau.core.sandboxclock import sandbox_clock
+from bureau.dns.powerdns import PowerDNSInstance
+from bureau.dns.query import answer_rrset, ask
 from bureau.notices.forward import forward
 from bureau.notices.models import ContactProfile, Parking
+from bureau.notices.renewal import restore_for_holder
 from bureau.notices.terms import domain_timeline
 from bureau.registrar.domains.models import Domain, DomainState
+from bureau.registrar.operations.common import Actor
 from bureau.sandbox.testing import Sandbox
 
 from .conftest import Inbox, Received
-from .test_lifecycle import PARKING_NS, registry_nameservers
+from .test_lifecycle import registry_nameservers
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +69,7 @@ TEXT = {
         "parked-deleted": "it expired on {expiry} and was then deleted",
         "in": "Your domain name atelier.test expires on {expiry}, in {days}.",
         "day": "day", "days": "days",
+        "restored": "atelier.test is restored",
     },
     "fr": {
         "verify-email": "Merci de confirmer votre adresse électronique",
@@ -80,6 +89,7 @@ TEXT = {
         "parked-deleted": "il a expiré le {expiry}, puis a été supprimé",
         "in": "Votre nom de domaine atelier.test expire le {expiry}, dans {days}.",
         "day": "jour", "days": "jours",
+        "restored": "atelier.test est restauré",
     },
 }
 # Step -> the emails received since the step before (kind, what the subject says), the
@@ -100,6 +110,38 @@ EXPECTED: dict[int, tuple[list[tuple[str, str]], str, bool, str]] = {
     40: ([], "redemption", True, "deleted"),
 }
 HOLDER_NS = {"ns1.atelier-dns.net", "ns2.atelier-dns.net"}
+# The web server showing the parking page: what Bureau's DNS answers for a parked name.
+PARKING_PAGE = {"A": "192.0.2.80", "AAAA": "2001:db8::80"}
+
+
+@pytest.fixture
+def bureaus_dns_parking(dns_settings: Any) -> Any:
+    """Parking as deployed (bureau/settings.py): the name, hosted elsewhere, is delegated to
+    Bureau's name servers, whose PowerDNS serves a parking zone for it."""
+    dns_settings.BUREAU_NOTICES_DNS_PARKING = "bureau.dns.operations.parking.provider"
+    dns_settings.BUREAU_NOTICES_PARKING_NAMESERVERS = list(BUREAU_NS)
+    dns_settings.BUREAU_DNS_PARKING_ADDRESSES = list(PARKING_PAGE.values())
+    return dns_settings
+
+
+def bureaus_dns(pdns: PowerDNSInstance, name: str, rtype: str) -> tuple[str, set[str]]:
+    """What Bureau's name server answers for `name`: the response code and the records
+    (authoritative answers only)."""
+    response = ask("127.0.0.1", name, rtype, port=pdns.dns_port)
+    rrset = answer_rrset(response, name, rtype)
+    records = {r.to_text() for r in rrset} if rrset is not None else set()
+    assert not records or response.flags & dns.flags.AA, (name, rtype, response)
+    return dns.rcode.to_text(response.rcode()), records
+
+
+def assert_parking_answers(pdns: PowerDNSInstance, parked: bool, step: object) -> None:
+    """Parked: the apex and www answer the parking page's addresses. Otherwise Bureau's DNS
+    does not answer for the name at all (it is not authoritative for it)."""
+    for owner in ("atelier.test.", "www.atelier.test."):
+        for rtype, address in PARKING_PAGE.items():
+            got = bureaus_dns(pdns, owner, rtype)
+            assert got == (("NOERROR", {address}) if parked else ("REFUSED", set())), (
+                step, owner, rtype, got)
 
 
 def kind_of(key: str) -> str:
@@ -117,11 +159,13 @@ def panel(page: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_a_holders_year_in_fast_forward(domain: Domain, registry_clock: Sandbox, inbox: Inbox,
-                                        owner: User, lang: str) -> None:
+def test_a_holders_year_in_fast_forward(bureaus_dns_parking: Any, pdns: PowerDNSInstance,
+                                        domain: Domain, registry_clock: Sandbox, inbox: Inbox,
+                                        owner: User, member: Actor, lang: str) -> None:
     """The demo's fast-forward (the code `bureau forward` runs) moves both clocks and runs the
-    jobs; at each step every email, the state, the registry's name servers and the portal's
-    domain page are checked, in the holder's and the reader's language."""
+    jobs; at each step every email, the state, the registry's name servers, Bureau's DNS
+    answer and the portal's domain page are checked, in the holder's and the reader's
+    language; then the holder restores the name and the parking is gone at once."""
     ContactProfile.objects.filter(contact=domain.registrant).update(language=lang)
     expiry = domain.expires_at
     assert expiry is not None
@@ -169,11 +213,12 @@ def test_a_holders_year_in_fast_forward(domain: Domain, registry_clock: Sandbox,
         domain.refresh_from_db()
         assert domain.state == state, step
         assert Parking.objects.filter(domain=domain, restored_at=None).exists() == parked
+        assert_parking_answers(pdns, parked, step)
         with clock.use(lambda at=stop.at: at):  # type: ignore[misc]
             if step < 0:
                 assert registry_nameservers(domain) == HOLDER_NS, step
             elif state == DomainState.ACTIVE:
-                assert registry_nameservers(domain) == set(PARKING_NS), step
+                assert registry_nameservers(domain) == set(BUREAU_NS), step
             page = portal.get(f"/domains/{domain.pk}/")
         assert page.status_code == 200 and f'<html lang="{lang}">' in page.text
         shown = panel(page.text)
@@ -189,6 +234,18 @@ def test_a_holders_year_in_fast_forward(domain: Domain, registry_clock: Sandbox,
             assert text["parked-grace" if phase == "grace" else "parked-deleted"] in seen, step
         checked.append(step)
     assert checked == STEPS
+
+    # Restored in redemption (the portal's use case): the holder's name servers are back at
+    # the registry and Bureau's DNS stops answering the parking page at once, not at a job.
+    restore_for_holder(domain, member)
+    restored = {(kind_of(m.key), m.subject) for m in inbox.take()}
+    assert restored == {("restored", text["restored"])}, restored
+    domain.refresh_from_db()
+    assert domain.state == DomainState.ACTIVE
+    assert not Parking.objects.filter(domain=domain, restored_at=None).exists()
+    assert registry_nameservers(domain) == HOLDER_NS
+    assert_parking_answers(pdns, False, "restored")
+    assert Client().get("/notices/parked/", {"name": "www.atelier.test"}).status_code == 404
 
 
 def test_the_command_prints_each_stop(domain: Domain, registry_clock: Sandbox,

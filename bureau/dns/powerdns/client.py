@@ -287,6 +287,8 @@ class PowerDNSClient:
                 raise PowerDNSConflict(
                     f"zone {absolute(name)} already exists on this server", status=409
                 ) from exc
+        # An answer given before the zone existed (REFUSED) would be served for ~20 s more.
+        self.flush_cache(name)
         return ZoneInfo.from_json(response.json())
 
     def get_zone(self, name: str, *, rrsets: bool = True) -> ZoneInfo:
@@ -306,6 +308,7 @@ class PowerDNSClient:
     def delete_zone(self, name: str) -> None:
         with self.locks.hold(name):
             self._request("DELETE", self.zone_path(name))
+        self.flush_cache(name)  # nor its answers once it is gone
 
     def serial(self, name: str) -> int:
         return self.get_zone(name, rrsets=False).serial
