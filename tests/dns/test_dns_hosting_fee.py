@@ -115,7 +115,7 @@ def test_a_name_registered_with_bureau_is_hosted_at_no_extra_cost(
 
 @pytest.mark.parametrize(("lang", "said"), [
     ("en", "DNS hosting of a name registered elsewhere: 9.50 EUR per year"),
-    ("fr", "Hébergement DNS d’un nom enregistré ailleurs : 9.50 EUR par an")])
+    ("fr", "Hébergement DNS d’un nom enregistré ailleurs : 9,50 EUR par an")])
 def test_the_fees_page_shows_the_adopted_service_price(shifted: Shifted, db: Any, lang: str,
                                                        said: str) -> None:
     page = Client(headers={"accept-language": lang}).get("/notices/fees/").text
