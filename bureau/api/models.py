@@ -50,6 +50,12 @@ class ApiToken(models.Model):
     def grants(self, scope: str) -> bool:
         return scope in self.scopes
 
+    @property
+    def challenge_path(self) -> str:
+        """Where a certificate token writes its challenge: its RRset in the RRset API."""
+        return (f"/api/v1/dns/zones/{str(self.challenge_zone.name).rstrip('.')}"
+                f"/rrsets/{self.challenge}/TXT/") if self.challenge_zone else ""
+
     def may_write_challenge(self, zone: Zone, owner: str, rtype: str) -> bool:
         """A certificate token's only use: the TXT records of its challenge name."""
         return (bool(self.challenge) and self.challenge_zone_id == zone.pk

@@ -19,7 +19,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import dns.name
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -30,7 +29,8 @@ from bureau.audit.policy import lacks_required_2fa
 from bureau.core import clock
 from bureau.core.credentials import Credential, Kind, require_recent_authentication
 from bureau.dns.models import Zone
-from bureau.dns.names import InvalidName, owner_name
+from bureau.dns.operations import credentials as acme
+from bureau.dns.operations.errors import CredentialRefused
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
 
@@ -99,15 +99,10 @@ def create_challenge_token(*, user: User, zone: Zone, name: str, credential: Cre
     if not allows(role, scope_rules.permission_for(scope_rules.CHALLENGE)):
         raise TokenRefused(str(_("Your role does not allow changing DNS records.")),
                            field="name")
-    origin = dns.name.from_text(str(zone.name))
     try:
-        target = owner_name(name.strip().removeprefix("*."), origin)
-    except InvalidName as exc:
-        raise TokenRefused(str(exc), field="name") from exc
-    if any(label.startswith(b"_") or label == b"*" for label in target.relativize(origin).labels):
-        raise TokenRefused(str(_("Give a host name such as www or the zone itself (@), "
-                                 "not a service or wildcard label.")), field="name")
-    owner = f"_acme-challenge.{target.to_text().lower()}"
+        owner = f"{acme.CHALLENGE}.{acme.certified_name(zone, name)}"
+    except CredentialRefused as exc:
+        raise TokenRefused(exc.message, field="name") from exc
     return _issue(user, zone.organisation, f"ACME {owner}", [scope_rules.CHALLENGE],
                   expires_at, credential, request, challenge=(zone, owner))
 

@@ -579,8 +579,7 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
             user=access.user_of(request), zone=zone, name=data["name"],
             expires_at=data.get("expires_at"), credential=access.credential(request),
             request=request._request)
-        url = request.build_absolute_uri(
-            f"/api/v1/dns/zones/{zone.name.rstrip('.')}/rrsets/{new.token.challenge}/TXT/")
+        url = request.build_absolute_uri(new.token.challenge_path)
         return Response({"id": new.token.pk, "token": new.secret,
                          "challenge": new.token.challenge, "url": url,
                          "expires_at": new.token.expires_at}, status=status.HTTP_201_CREATED,

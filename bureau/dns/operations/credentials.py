@@ -98,11 +98,10 @@ def update_server() -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
-def create_credential(*, zone: Zone, actor: Actor, name: str,
-                      expires_at: datetime | None = None) -> IssuedCredential:
-    """A new ACME credential for `name` (and *.name) in `zone`; the secret is in the result
-    only. A credential is a secret that acts: the person confirms who they are first."""
-    verify_may_manage(zone.organisation, actor)
+def certified_name(zone: Zone, name: str) -> str:
+    """The name a credential certifies (absolute, lower case), from what a member typed:
+    "www", "@", "*.shop" (meaning shop) or an absolute name in the zone. Its challenge
+    records are at `_acme-challenge.<name>` (certificates for <name> and *.<name>)."""
     origin = dns.name.from_text(zone.name)
     try:
         target = owner_name(name.strip().removeprefix("*."), origin)
@@ -111,10 +110,18 @@ def create_credential(*, zone: Zone, actor: Actor, name: str,
     if any(label.startswith(b"_") or label == b"*" for label in target.relativize(origin).labels):
         raise CredentialRefused(_("Give a host name such as www or the zone itself (@), "
                                   "not a service or wildcard label."))
+    return target.to_text().lower()
+
+
+def create_credential(*, zone: Zone, actor: Actor, name: str,
+                      expires_at: datetime | None = None) -> IssuedCredential:
+    """A new ACME credential for `name` (and *.name) in `zone`; the secret is in the result
+    only. A credential is a secret that acts: the person confirms who they are first."""
+    verify_may_manage(zone.organisation, actor)
+    text = certified_name(zone, name)
     if expires_at is not None and expires_at <= clock.now():
         raise CredentialRefused(_("The expiry must be in the future."), field="expires_at")
     require_recent_authentication(actor.credential)  # last: what was asked is valid
-    text = target.to_text().lower()
     key_name = f"k{secrets.token_hex(6)}.{KEY_LABEL}.{text}"
     secret = base64.b64encode(secrets.token_bytes(32)).decode()
     with transaction.atomic():

@@ -91,8 +91,7 @@ def challenge_token(request: HttpRequest, zone: int) -> HttpResponse:
         except tokens.TokenRefused as exc:
             form.add_error(FIELDS.get(exc.field or ""), exc.message)
         else:
-            url = request.build_absolute_uri(
-                f"/api/v1/dns/zones/{found.name.rstrip('.')}/rrsets/{new.token.challenge}/TXT/")
+            url = request.build_absolute_uri(new.token.challenge_path)
             return render(request, "dns/acme_issued.html", {
                 "zone": found, "token": new.token, "secret": new.secret, "url": url})
     return zone_page(request, found, acme_form=form)
