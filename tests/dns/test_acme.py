@@ -169,6 +169,11 @@ def test_the_key_changes_only_its_challenge_records(
     assert _rrsets(zone.name) == before and _rrsets(other_zone.name) == other_before
     assert zone.changes.count() == history
 
+    # An unsigned update is refused.
+    unsigned = dns.update.UpdateMessage(zone.name)
+    unsigned.add(challenge, 60, "TXT", '"unsigned"')
+    assert dns.query.tcp(unsigned, issued.server, timeout=10, port=issued.port).rcode() == \
+        dns.rcode.REFUSED
     # A key whose signature is wrong is not trusted.
     forged = IssuedCredential(issued.credential, "AAAA" + issued.secret[4:], issued.server,
                               issued.port)
