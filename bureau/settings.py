@@ -381,8 +381,9 @@ BUREAU_PERIODIC_JOBS.update({
 # --- Payments (bureau.payments): bank transfers, statement import; its settings
 # (BUREAU_PAYMENTS_IBAN, _BIC, _BENEFICIARY, _CURRENCY) are read in bureau/payments/conf.py ---
 INSTALLED_APPS += ["bureau.payments"]
-BUREAU_PERIODIC_JOBS["payments-debits"] = {"task": "bureau.payments.tasks.plan_debits",
-                                           "every": 6 * 3600}
+BUREAU_PERIODIC_JOBS["payments-debits"] = {
+    "task": "bureau.payments.operations.jobs.plan_debits",
+    "every": 6 * 3600}
 
 # --- RDAP (bureau.rdap): served under /rdap/ and at the root of BUREAU_RDAP_HOST if set; its
 # settings (BUREAU_RDAP_*: base URL, IANA ID, abuse contact, bootstrap file, rate) are read in

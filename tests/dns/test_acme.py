@@ -48,7 +48,7 @@ from bureau.dns.operations.credentials import (
     update_server,
 )
 from bureau.dns.operations.errors import CredentialRefused
-from bureau.dns.operations.reconcile import push_zone
+from bureau.dns.operations.publishing import push_zone
 from bureau.dns.updates import serve
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("update_door")]

@@ -8,6 +8,7 @@
 - history.py: undo a change
 - dnssec.py: DS to the registry, key rollover, DS/DNSKEY entered for names hosted elsewhere
 - health.py: health checks and secondaries' serials
+- publishing.py: create a zone in PowerDNS, make PowerDNS's copy equal to the database's
 - reconcile.py: make PowerDNS (and the registry's DS) match the source of truth
 
 Errors are `bureau.registrar.operations.errors.OperationError` subclasses (see errors.py), so

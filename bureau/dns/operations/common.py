@@ -28,12 +28,17 @@ from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord, to_changes
 from bureau.dns.validation import TARGET_TYPES, ValidationError, validate_record, validate_zone
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS, Organisation
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor, verify_role
 
 from .errors import NotHosted, RecordsInvalid
 
 logger = logging.getLogger("bureau.dns.operations")
 DNS_ACTOR = Actor.system("dns")
+
+
+def uses_bureau_nameservers(domain: Domain) -> bool:
+    return conf.is_bureau_set(domain.nameservers)
 
 
 def verify_may_manage(organisation: Organisation, actor: Actor) -> None:

@@ -7,19 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Left, Length
+from django.utils.translation import gettext as _
 
 from bureau.dns import conf
-from bureau.dns.models import PublishState, Zone
-from bureau.registrar.domains.models import Domain
+from bureau.dns.models import ChangeKind, DsState, PublishState, Zone
+from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_MEMBERS
+from bureau.registrar.domains.models import BundledName, Domain, DomainState
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.register import domain_registered
 
-from .common import DNS_ACTOR, logger
-
-
-def uses_bureau_nameservers(domain: Domain) -> bool:
-    return conf.is_bureau_set(domain.nameservers)
+from .common import DNS_ACTOR, logger, record_change, uses_bureau_nameservers
+from .dnssec import after_signing
+from .zones import create_zone, withdraw_zone
 
 
 def host_registered_domain(domain: Domain, actor: Actor | None = None) -> Zone | None:
@@ -38,9 +40,6 @@ def host_name(domain: Domain, name: str, *, linked: bool) -> Zone:
     """The zone of one name of ``domain``: the organisation's own zone when it hosted the name
     before registering it (its DS sent now), else a new signed zone. Only the RDN's zone is
     linked to the registration; a BDN's reaches it by name (``registered_with_bureau``)."""
-    from .dnssec import after_signing
-    from .zones import create_zone
-
     existing = Zone.objects.filter(name=name.rstrip(".") + ".",
                                    organisation_id=domain.organisation_id).exclude(
         publish_state=PublishState.WITHDRAWN).first()
@@ -58,8 +57,6 @@ def host_name(domain: Domain, name: str, *, linked: bool) -> Zone:
 def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
     """The name is now held by ``domain``'s organisation: zones other organisations host at
     or under it stop being served (rows and history kept), and their people are told."""
-    from .zones import withdraw_zone
-
     at_or_under = Q()
     for name in domain.names:  # each name of a bundle is held
         at_or_under |= Q(name=name + ".") | Q(name__endswith=f".{name}.")
@@ -76,11 +73,6 @@ def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
 def tell_withdrawn(zone: Zone, domain: Domain) -> None:
     """Mail the owners and administrators of the zone's organisation (a mail server that
     refuses is logged: the zone is withdrawn either way)."""
-    from django.core.mail import send_mail
-    from django.utils.translation import gettext as _
-
-    from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_MEMBERS
-
     people = [m.user.email for m in zone.organisation.memberships.filter(
         role__in=ROLES_THAT_MANAGE_MEMBERS).select_related("user") if m.user.email]
     if not people:
@@ -103,8 +95,6 @@ def host_missing_zones() -> list[Zone]:
     """Active names that use Bureau's name servers but have no zone (name servers changed to
     Bureau's after registration, a transfer in, a hook that failed; a bundled name's zone
     missing too): host them now."""
-    from bureau.registrar.domains.models import DomainState
-
     hosted = []
     candidates = Domain.objects.filter(Q(zone__isnull=True) | Q(bundled_names__isnull=False),
                                        state=DomainState.ACTIVE).distinct()
@@ -135,10 +125,6 @@ def on_domain_registered(sender: Any, *, domain: Domain, actor: Actor, **kwargs:
 
 
 def connect_registration_hook() -> None:
-    try:
-        from bureau.registrar.operations.register import domain_registered
-    except ImportError:  # the registrar does not announce registrations (older tree)
-        return
     domain_registered.connect(on_domain_registered, dispatch_uid="bureau.dns.hosting")
 
 
@@ -154,12 +140,6 @@ def settle_departed_names() -> list[str]:
       when they wish (``stop_hosting``).
     Names still held (redemption, pending delete) keep their zone: they can be restored.
     Returns the names settled."""
-    from bureau.dns.models import ChangeKind, DsState
-    from bureau.registrar.domains.models import DomainState
-
-    from .common import record_change
-    from .zones import withdraw_zone
-
     settled = []
     zones = Zone.objects.filter(
         domain__state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT]).exclude(
@@ -186,12 +166,6 @@ def settle_departed_bundled_names() -> list[str]:
     """The same for the zones of bundled names (not linked to their registration): a purged
     bundle's zones are withdrawn; a bundle transferred out keeps them served, said once in
     their history (their DS state becomes n/a). A name the organisation holds again is left."""
-    from bureau.dns.models import ChangeKind, DsState
-    from bureau.registrar.domains.models import BundledName, DomainState
-
-    from .common import record_change
-    from .zones import withdraw_zone
-
     departed = BundledName.objects.filter(
         name=OuterRef("bare"), domain__organisation_id=OuterRef("organisation_id"),
         domain__state__in=[DomainState.DELETED, DomainState.TRANSFERRED_OUT])

@@ -24,9 +24,8 @@ from bureau.dns.publish import create_hosted_zone
 from bureau.dns.sync import sync_zone
 from bureau.registrar.domains.models import Domain
 
-from .common import DNS_ACTOR, record_change
-from .hosting import uses_bureau_nameservers
-from .reconcile import push_zone
+from .common import DNS_ACTOR, record_change, uses_bureau_nameservers
+from .publishing import push_zone
 from .served import parking_records, served_records, zone_of
 
 

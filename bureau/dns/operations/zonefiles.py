@@ -18,6 +18,7 @@ from bureau.registrar.operations.common import Actor
 
 from .common import Outcome, change_records, verify_may_manage
 from .errors import RecordsInvalid
+from .publishing import soa_content
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,5 @@ def export_zone(zone: Zone) -> str:
     """The zone as a zone file another server accepts (named-checkzone): the SOA Bureau
     publishes (with the zone's serial), apex NS and the records; DNSSEC records are
     PowerDNS's and left out."""
-    from .zones import soa_content
-
     return export_zone_file(str(zone.name), zone.valid_records(), nameservers=zone.nameservers,
                             soa=soa_content(zone, zone.serial))

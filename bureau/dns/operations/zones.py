@@ -26,9 +26,7 @@ from bureau.dns import conf
 from bureau.dns.models import ChangeKind, DnssecAlgorithm, DsState, PublishState, Record, Zone
 from bureau.dns.names import InvalidName as InvalidDnsName
 from bureau.dns.names import zone_name
-from bureau.dns.powerdns import PowerDNSConflict, PowerDNSNotFound, PowerDNSUnavailable
-from bureau.dns.powerdns.client import RRSetChange
-from bureau.dns.publish import after_key_change, create_hosted_zone
+from bureau.dns.powerdns import PowerDNSNotFound
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord
 from bureau.dns.validation import ValidationError, validate_zone
@@ -36,11 +34,14 @@ from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import InvalidName
+from bureau.registrar.operations.update import update
 
-from .common import logger, record_change, verify_may_manage
+from .common import logger, record_change, uses_bureau_nameservers, verify_may_manage
 from .control import verify_may_host
-from .errors import DnssecRefused, NameClaimed, RecordsInvalid, ZoneExists
+from .dnssec import after_signing, registered_with_bureau
+from .errors import DnssecRefused, NameClaimed, NotHosted, RecordsInvalid, ZoneExists
 from .fees import charge_year
+from .publishing import publish_new_zone
 
 
 def parse_zone_name(name: str) -> str:
@@ -83,8 +84,6 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
                   added=[r.as_dict() for r in zone.records.all()],
                   published=zone.publish_state == PublishState.PUBLISHED)
     if dnssec and zone.publish_state == PublishState.PUBLISHED:
-        from .dnssec import after_signing
-
         after_signing(zone)
     return zone
 
@@ -94,54 +93,6 @@ def validate_new_zone(name: str, records: Sequence[RawRecord]) -> list[ValidReco
         return validate_zone(name, records, nameservers=conf.nameservers())
     except ValidationError as exc:
         raise RecordsInvalid(exc.problems) from exc
-
-
-def soa_change(zone: Zone) -> RRSetChange:
-    """The SOA Bureau publishes: its first name server as MNAME, hostmaster at the name
-    servers' domain as RNAME (PowerDNS fills the serial, SOA-EDIT-API)."""
-    return RRSetChange(str(zone.name), "SOA", 3600, (soa_content(zone, 0),))
-
-
-def soa_content(zone: Zone, serial: int) -> str:
-    primary = zone.nameservers[0]
-    contact = "hostmaster." + primary.split(".", 1)[1]
-    return f"{primary} {contact} {serial} 10800 3600 604800 3600"
-
-
-def publish_new_zone(zone: Zone) -> None:
-    """Create the zone in PowerDNS (signed, with its secondaries); idempotent: a zone already
-    there (an earlier attempt whose answer was lost) is reconciled instead."""
-    client = conf.client()
-    secondaries = [s.target() for s in conf.secondaries()]
-    try:
-        try:
-            hosted = create_hosted_zone(
-                client, str(zone.name), nameservers=zone.nameservers,
-                records=[r.valid() for r in zone.records.all()], dnssec=zone.dnssec,
-                primary_address=conf.primary_address(), secondaries=secondaries,
-                nsec3=zone.nsec3, algorithm=zone.signing_algorithm)
-            # PowerDNS writes its default SOA (ns1.<zone>); name Bureau's primary instead,
-            # then bump the serial so that the secondaries take it too.
-            client.patch_rrsets(str(zone.name), [soa_change(zone)])
-            serial = after_key_change(client, str(zone.name)) if secondaries else hosted.serial
-        except PowerDNSConflict:
-            from .reconcile import push_zone
-
-            push_zone(zone)
-            return
-    except PowerDNSUnavailable:
-        logger.warning("PowerDNS did not confirm the creation of %s; reconciliation will",
-                       zone.name, exc_info=True)
-        zone.publish_state = PublishState.UNKNOWN
-        zone.save(update_fields=["publish_state", "updated_at"])
-        return
-    zone.serial = serial
-    zone.publish_state = PublishState.PUBLISHED
-    zone.save(update_fields=["serial", "publish_state", "updated_at"])
-    if zone.dnssec:
-        from .dnssec import refresh_keys
-
-        refresh_keys(zone)
 
 
 def withdraw_zone(zone: Zone, *, reason: str) -> None:
@@ -163,11 +114,6 @@ def stop_hosting(*, zone: Zone, actor: Actor) -> None:
     delegates the name to Bureau's name servers (the name would stop resolving): change the
     name servers first. Bureau's DS leaves the registry first (a DS without the zone would
     make validating resolvers fail); then the zone is withdrawn, its history kept."""
-    from bureau.dns.operations.hosting import uses_bureau_nameservers
-
-    from .dnssec import registered_with_bureau
-    from .errors import NotHosted
-
     verify_may_manage(zone.organisation, actor)
     zone = Zone.objects.select_related("domain").get(pk=zone.pk)  # the domain as it is now
     if zone.publish_state == PublishState.WITHDRAWN:
@@ -178,7 +124,5 @@ def stop_hosting(*, zone: Zone, actor: Actor) -> None:
                             "servers first, or it would stop resolving.")
                           % {"name": domain.u_label}, field="nameservers")
     if domain is not None and zone.dnssec and domain.ds_records.exists():
-        from bureau.registrar.operations.update import update
-
         update(domain=domain, actor=actor, ds_records=[])
     withdraw_zone(zone, reason="hosting stopped by the member")

@@ -7,13 +7,19 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from bureau.coop import conf as coop_conf
+from bureau.coop.operations import membership
+
+from .jobs import settle_payments, settle_statement
+
 logger = logging.getLogger("bureau.payments")
 
 
 def after_credit(organisation_ids: Sequence[int], lines: Sequence[Any]) -> None:
     """One job per organisation credited (a card payment, staff's click)."""
-    from ..tasks import settle_payments
-
     for organisation_id in organisation_ids:
         settle_payments.enqueue(organisation_id=organisation_id,
                                 line_ids=[line.pk for line in lines
@@ -23,20 +29,12 @@ def after_credit(organisation_ids: Sequence[int], lines: Sequence[Any]) -> None:
 def after_statement(statement_id: int) -> None:
     """One job for a whole statement, however many organisations it credits (each settled
     in turn, one failing does not stop the others)."""
-    from ..tasks import settle_statement
-
     settle_statement.enqueue(statement_id=statement_id)
 
 
 def after_shares(lines: Sequence[Any]) -> None:
     """Tell each person whose share payment arrived (a bank line, a direct debit or a card
     payment: each has its member, amount and currency): a member now, or what is due."""
-    from django.core.mail import send_mail
-    from django.template.loader import render_to_string
-
-    from bureau.coop import conf as coop_conf
-    from bureau.coop.operations import membership
-
     for line in lines:
         member = line.member
         member.refresh_from_db()
