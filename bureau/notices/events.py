@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bureau.core import clock
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.domains.models import Domain, DomainState
 
 from .mail import Message, deliver
 from .models import Notice, NoticeKind
@@ -31,6 +31,8 @@ def notify_event(domain: Domain, event: str, now: datetime | None = None) -> Not
     paid_until = term.paid_until if term is not None else (domain.expires_at or now)
     context = domain_context(domain, paid_until, now)
     context["event"] = event
+    # Deleted within the add grace period: gone at once, refunded, nothing to restore.
+    context["purged"] = domain.state == DomainState.DELETED
     return deliver(Message(
         key=f"{event}:{domain.pk}:{paid_until.date().isoformat()}:{now.date().isoformat()}",
         kind=EVENTS[event], template="domain_event", recipients=domain_recipients(domain),

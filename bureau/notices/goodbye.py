@@ -17,11 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
 from bureau.core.credentials import require_recent_authentication
+from bureau.core.money import amount as money_amount
 from bureau.dns.models import Record, Zone
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_DOMAINS
-from bureau.registrar.domains.models import Domain, Operation, Outcome
+from bureau.registrar.billing.models import Order, OrderState
+from bureau.registrar.domains.models import Domain, DomainState, Operation, Outcome
 from bureau.registrar.operations.common import Actor, record, verify_role
-from bureau.registrar.operations.delete import delete
+from bureau.registrar.operations.delete import delete, grace_ends
 from bureau.registrar.operations.domainops import Done
 from bureau.registrar.operations.errors import ConsentMissing, OperationError, OutcomePending
 
@@ -169,6 +171,40 @@ def give_up(*, domain: Domain, actor: Actor, mode: str, ticked: set[str], typed_
         domain.refresh_from_db()
         deleted_on_request.send(sender=Goodbye, domain=domain, now=now)
     return goodbye
+
+
+def deleted_at_once(domain: Domain, now: datetime | None = None) -> bool:
+    """Whether deleting the name now is within the add grace period of its registration:
+    the registry removes it at once and credits its price, so it cannot be restored."""
+    now = now or clock.now()
+    created = domain.orders.filter(operation=Operation.CREATE, state=OrderState.COMPLETED) \
+        .order_by("-created_at").first()
+    return created is not None and grace_ends(created, domain.tld) > now
+
+
+@dataclass(frozen=True)
+class Result:
+    """What became of a name given up now: "deleted" (gone, within the add grace period),
+    "redemption" (restorable for the restore fee), "pending" (the registry has not said) or
+    "let-expire"; and what was refunded for it, formatted in the reader's language."""
+
+    outcome: str
+    refunded: str
+    currency: str
+
+
+def result(domain: Domain, mode: str) -> Result:
+    if mode != GoodbyeMode.DELETE:
+        return Result("let-expire", "", "")
+    domain.refresh_from_db()
+    outcome = {DomainState.DELETED: "deleted",
+               DomainState.REDEMPTION: "redemption"}.get(DomainState(domain.state), "pending")
+    # Orders are refunded only when the registry undoes them at a deletion.
+    refunds = list(Order.objects.filter(domain=domain, state=OrderState.REFUNDED)
+                   .values_list("amount", "currency"))
+    total = sum(amount for amount, _currency in refunds)
+    return Result(outcome, money_amount(total) if total else "",
+                  refunds[0][1] if refunds else "")
 
 
 def keep_after_all(*, domain: Domain, actor: Actor, now: datetime | None = None) -> int:

@@ -145,7 +145,8 @@ def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
     domain = get_object_or_404(Domain, name=name, state__in=HELD_STATES,
                                organisation__members=request.user)
     context: dict[str, object] = {"domain": domain, "items": goodbye.checklist(),
-                                  "stops": goodbye.what_stops(domain)}
+                                  "stops": goodbye.what_stops(domain),
+                                  "in_add_grace": goodbye.deleted_at_once(domain)}
     if request.method == "POST":
         actor = Actor.of_session(request, "portal")
         mode = request.POST.get("mode", "")
@@ -156,5 +157,6 @@ def goodbye_view(request: HttpRequest, name: str) -> HttpResponse:
         except (OperationError, ValueError) as exc:
             context["error"] = str(exc)
             return page(request, "notices/goodbye.html", context, status=400)
-        context["done"] = mode
+        done = goodbye.result(domain, mode)
+        context.update(done=done.outcome, refunded=done.refunded, currency=done.currency)
     return page(request, "notices/goodbye.html", context)

@@ -152,6 +152,17 @@ def test_a_goodbye_deletion_is_confirmed_by_mail_and_the_panel_says_deleted(
     assert "Paid until" not in html and "Deleted" in html
 
 
+def test_a_deletion_within_the_add_grace_says_gone_and_refunded_not_restorable(
+        domain: Domain, registry_clock: Sandbox, inbox: Inbox, member: Actor) -> None:
+    give_up(domain=domain, actor=member, mode="delete", ticked=ALL, typed_name="atelier.test")
+    domain.refresh_from_db()
+    assert domain.state == DomainState.DELETED
+    [mail, _copy] = inbox.take_kind("goodbye-deleted:")
+    for body in (mail.text, mail.html):
+        assert "ne peut donc pas être restauré" in body and "remboursé" in body
+        assert "jusqu’au" not in body  # no restore deadline for a name already gone
+
+
 def test_auto_renew_with_an_empty_balance_says_so_then_confirms_the_renewal(
         domain: Domain, registry_clock: Sandbox, inbox: Inbox, member: Actor) -> None:
     expiry = domain.expires_at

@@ -136,10 +136,11 @@ def test_renew_delete_with_consequences_and_restore(shop: Client, org_a: Organis
     assert wrong.status_code == 400 and "Type the name exactly" in wrong.content.decode()
     domain.refresh_from_db()
     assert domain.state == DomainState.ACTIVE
-    shop.post(moved["Location"], {"checked": everything, "mode": "delete",
-                                  "typed_name": "a-quitter.test"})
+    done = shop.post(moved["Location"], {"checked": everything, "mode": "delete",
+                                         "typed_name": "a-quitter.test"}).content.decode()
     domain.refresh_from_db()
     assert domain.state == DomainState.REDEMPTION
+    assert "restore fee" in done and f'href="/domains/{domain.pk}/"' in done
 
     # Changed their mind: restore from redemption, price first.
     ledger.top_up(org_a, 5000, "EUR")
@@ -199,3 +200,34 @@ def test_the_cart_states_the_notice_schedule_and_the_renewal_and_restore_fees(
     assert ".test: renewal (also late) 10.00 EUR per year; restore after deletion" in cart
     fees = shop.get("/notices/fees/").content.decode()
     assert "60, 30, 7, 1 days before expiry" in fees
+
+
+def test_delete_now_within_the_add_grace_period_is_gone_and_refunded(
+        shop: Client, org_a: Organisation, sandbox: Any) -> None:
+    """Registered and renewed, then deleted the same week: the page says the name is gone
+    and both payments are back, not that it can be restored, and leads on."""
+    ledger.top_up(org_a, 5000, "EUR")
+    shop.post("/cart/add/", {"name": "trop-tot.test", "price": 1000, "currency": "EUR"})
+    shop.post("/cart/checkout/", {"registrant": org_a.contacts.get().pk, "period": 1})
+    domain = Domain.objects.get(name="trop-tot.test")
+    shop.post(f"/domains/{domain.pk}/renew/", {"period": 2, "accepted_price": 2000})
+    assert ledger.balance(org_a, "EUR") == 2000
+
+    url = "/notices/goodbye/trop-tot.test/"
+    form = shop.get(url).content.decode()
+    assert 'id="add-grace"' in form and "refunded" in form and "restore fee" not in form
+    everything = [item.key for item in checklist()]
+    done = shop.post(url, {"checked": everything, "mode": "delete",
+                           "typed_name": "trop-tot.test"})
+    page = done.content.decode()
+    domain.refresh_from_db()
+    assert domain.state == DomainState.DELETED
+    assert ledger.balance(org_a, "EUR") == 5000  # the registration and the renewal
+    result = page[page.index('id="goodbye-result"'):]
+    assert "trop-tot.test is deleted" in result and "cannot be restored" in result
+    assert "30.00 EUR" in result and "refunded to your balance" in result
+    assert "restore fee" not in result
+    for onward in ('href="/domains/"', 'href="/search/"', 'href="/balance/"'):
+        assert onward in result, onward
+    assert f'href="/domains/{domain.pk}/"' not in result  # its page is gone with it
+    assert 'class="card"' in page
