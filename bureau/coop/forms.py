@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.coop import conf
 from bureau.coop.models import Ballot, BallotOption, College, PricedOperation, ProposalKind
+from bureau.coop.operations import membership
 from bureau.core.validators import printable_text
 
 
@@ -21,8 +22,11 @@ class JoinForm(forms.Form):
     name = forms.CharField(label=_("Name in the register"), max_length=200,
                            validators=[printable_text])  # printed on the member's certificate
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        college = self.fields["college"]
+        assert isinstance(college, forms.ModelChoiceField)
+        college.queryset = membership.colleges_for(user)
         shares = self.fields["shares"]
         assert isinstance(shares, forms.IntegerField)
         shares.max_value = conf.max_shares()

@@ -23,6 +23,14 @@ from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.models import Journal
 
 
+class Admission(models.TextChoices):
+    """Who may choose a college when joining: anyone, or only Bureau's staff accounts (the
+    employees' college: a customer cannot join it)."""
+
+    ANYONE = "anyone", _("Anyone")
+    STAFF = "staff", _("Bureau's staff (its employees)")
+
+
 class College(models.Model):
     """A college of the SCIC (employees, customers/beneficiaries, contributors...)."""
 
@@ -31,6 +39,9 @@ class College(models.Model):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_open = models.BooleanField(_("open to new members"), default=True)
+    admission = models.CharField(
+        _("who may join it"), max_length=12, choices=Admission.choices,
+        default=Admission.ANYONE)
 
     class Meta:
         verbose_name = _("college")

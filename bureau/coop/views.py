@@ -94,7 +94,7 @@ def join(request: HttpRequest) -> HttpResponse:
         return redirect("coop:home")
     user = request.user
     assert isinstance(user, User)
-    form = JoinForm(request.POST or None,
+    form = JoinForm(request.POST or None, user=user,
                     initial={"name": user.get_full_name() or user.get_username()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -237,10 +237,12 @@ def ballot_detail(request: HttpRequest, pk: int) -> HttpResponse:
              "winner": result.get("winner") == o.position} for o in options]
     colleges = {c.code: c.label for c in College.objects.all()}
     weights = [(colleges.get(code, code), w) for code, w in ballot.college_weights.items()]
+    running = ballots.is_open(ballot)
+    refusal = ballots.why_not(ballot, member) if member and running and not voted else ""
     return page(request, "coop/ballot.html", {
         "ballot": ballot, "member": member, "weights": weights, "form": form, "voted": voted,
-        "closed": closed,
-        "can_vote": member is not None and not voted and ballots.is_open(ballot),
+        "closed": closed, "refusal": refusal, "running": running,
+        "can_vote": member is not None and not voted and running and not refusal,
         "rows": rows, "result": result, "turnout": turnout_percent(result),
         "public_votes": ballot.votes.select_related("member", "option")
         if closed and not ballot.secret else []})

@@ -53,7 +53,9 @@ def colleges(db: Any) -> dict[str, College]:
     """The three colleges the migration creates (made again after a transactional test's
     flush emptied the table)."""
     for code, name, position in DEFAULT_COLLEGES:
-        College.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        College.objects.get_or_create(code=code, defaults={
+            "name": name, "position": position,
+            "admission": "staff" if code == "employees" else "anyone"})
     return {c.code: c for c in College.objects.all()}
 
 
@@ -64,7 +66,8 @@ def make_member(colleges: dict[str, College]) -> Callable[..., Member]:
     def make(college: str, shares: int = 1, name: str = "") -> Member:
         n = next(counter)
         # No password: hashing one takes most of a second.
-        user = User.objects.create(username=f"person{n}", email=f"person{n}@example.org")
+        user = User.objects.create(username=f"person{n}", email=f"person{n}@example.org",
+                                   is_staff=colleges[college].admission == "staff")
         return membership.join(user, colleges[college], shares, name=name or f"Person {n}",
                                paid=True)
 

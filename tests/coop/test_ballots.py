@@ -212,3 +212,20 @@ def test_weighted_ballot_names_colleges_in_the_pages_language(
     page = Client(headers={"accept-language": language}).get(f"/coop/ballots/{ballot.pk}/")
     text = page.content.decode()
     assert label in text and "employees 30" not in text
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_a_member_who_joined_after_the_ballot_opened_is_told_why_before_voting(
+        electorate: dict[str, list[Member]], coop_clock: Any,
+        make_member: Callable[..., Member], lang: str) -> None:
+    ballot = open_ballot()
+    coop_clock.advance(hours=1)
+    latecomer = make_member("customers")
+    client = Client(headers={"accept-language": lang})
+    client.force_login(latecomer.user)
+    page = client.get(f"/coop/ballots/{ballot.pk}/").text
+    assert 'name="option"' not in page  # no form to fill in vain
+    reason = {"en": "after this ballot opened", "fr": "après l’ouverture de ce scrutin"}[lang]
+    assert 'id="why-not"' in page and reason in page
+    client.force_login(electorate["customers"][0].user)
+    assert 'name="option"' in client.get(f"/coop/ballots/{ballot.pk}/").text

@@ -4,6 +4,7 @@ with refunds at nominal value, all recorded."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -152,3 +153,31 @@ def test_certificate_pdf(make_member: Callable[..., Member]) -> None:
     assert "ATTESTATION D'ASSOCIÉ·E" in text
     assert "Camille Dupont est inscrit·e au registre des associé·es sous le numéro 1" in text
     assert "Parts sociales détenues : 3, de valeur nominale 20,00 € chacune, soit 60,00 €" in text
+
+
+def test_a_newcomer_cannot_pick_the_employees_college(
+        colleges: dict[str, College], django_user_model: Any) -> None:
+    """The employees' college is for Bureau's staff: not offered to a customer, refused if
+    sent anyway, offered to a staff account."""
+    customer = django_user_model.objects.create(username="newcomer",
+                                                email="newcomer@example.org")
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(customer)
+    form = client.get("/coop/join/").text
+    assert f'name="college" value="{colleges["customers"].pk}"' in form
+    assert f'name="college" value="{colleges["employees"].pk}"' not in form
+    refused = client.post("/coop/join/", {"college": colleges["employees"].pk, "shares": 1,
+                                          "name": "Newcomer"})
+    assert refused.status_code == 200 and "valid choice" in refused.text
+    assert not Member.objects.filter(user=customer).exists()
+    with pytest.raises(CollegeClosed) as closed:
+        membership.join(customer, colleges["employees"], 1)
+    assert closed.value.field == "college" and "employees" in closed.value.message
+
+    staff = django_user_model.objects.create(username="employee", email="e@bureau.test",
+                                             is_staff=True)
+    client.force_login(staff)
+    assert f'name="college" value="{colleges["employees"].pk}"' in client.get("/coop/join/").text
+    client.post("/coop/join/", {"college": colleges["employees"].pk, "shares": 1,
+                                "name": "Employee"})
+    assert Member.objects.get(user=staff).college == colleges["employees"]

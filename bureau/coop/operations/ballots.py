@@ -122,9 +122,26 @@ def eligible_members(ballot: Ballot) -> Any:
         Q(status=MemberStatus.ACTIVE) | Q(left_at__gte=ballot.closes_at))
 
 
+def why_not(ballot: Ballot, member: Member) -> str:
+    """Why ``member`` may not vote in ``ballot``, said before they try (the ballot's page
+    shows it instead of the form); "" when they may."""
+    if member.status == MemberStatus.PENDING:
+        return _("Your membership starts once your shares are paid: you may vote in the "
+                 "ballots that open after that.")
+    if member.joined_at > ballot.opens_at:
+        return _("You joined the cooperative on %(joined)s, after this ballot opened "
+                 "(%(opens)s): only members who had joined when it opened vote in it. You "
+                 "will vote in the next ones.") % {"joined": shown(member.joined_at),
+                                                   "opens": shown(ballot.opens_at)}
+    if not eligible_members(ballot).filter(pk=member.pk).exists():
+        return _("Only members who had joined when the ballot opened can vote.")
+    return ""
+
+
 def verify_can_vote(ballot: Ballot, member: Member) -> None:
-    if not member.is_active or not eligible_members(ballot).filter(pk=member.pk).exists():
-        raise NotAMember(_("Only members who had joined when the ballot opened can vote."))
+    reason = why_not(ballot, member)
+    if reason:
+        raise NotAMember(reason)
 
 
 def cast(ballot: Ballot, member: Member, option: BallotOption) -> str:

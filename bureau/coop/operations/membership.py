@@ -11,8 +11,11 @@ their nominal value (a bank transfer with the member's share reference, imported
 bureau.payments; or a payment staff record, ``paid=True``). The money goes to the ledger's
 share capital account, not to a balance.
 
-Errors: AlreadyMember, CollegeClosed (field "college"), InvalidShares (field "shares"),
-NotAMember, SharePaymentRefused.
+Who may choose a college is its ``admission``: anyone, or only Bureau's staff accounts (the
+employees' college).
+
+Errors: AlreadyMember, CollegeClosed (field "college": closed, or not for this person),
+InvalidShares (field "shares"), NotAMember, SharePaymentRefused.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from bureau.coop import conf
 from bureau.coop.models import (
+    Admission,
     College,
     Member,
     MemberStatus,
@@ -62,6 +66,21 @@ def verify_active(member: Member) -> None:
         raise NotAMember(_("This person is no longer a member of the cooperative."))
 
 
+def entitled(user: Any, college: College) -> bool:
+    """Whether ``user`` may choose ``college`` (its ``admission``)."""
+    if college.admission == Admission.STAFF:
+        return bool(getattr(user, "is_staff", False))
+    return True
+
+
+def colleges_for(user: Any) -> Any:
+    """The colleges ``user`` may join: open, and whose admission lets them in."""
+    shown = College.objects.filter(is_open=True)
+    if not getattr(user, "is_staff", False):
+        shown = shown.exclude(admission=Admission.STAFF)
+    return shown
+
+
 def join(user: Any, college: College, shares: int, *, name: str = "",
          at: datetime | None = None, paid: bool = False) -> Member:
     """Subscribe ``shares`` shares of ``college`` at nominal value for ``user``, who becomes a
@@ -78,6 +97,10 @@ def join(user: Any, college: College, shares: int, *, name: str = "",
                                                         MemberStatus.PENDING):
             raise AlreadyMember(_("You are already a member (number %(number)s).")
                                 % {"number": existing.number})
+        if not entitled(user, college):
+            raise CollegeClosed(_("The college %(college)s is for the cooperative's "
+                                  "employees: choose the college that matches how you take "
+                                  "part.") % {"college": college.label}, field="college")
         display = name or user.get_full_name() or user.get_username()
         if existing is not None:
             # Re-joining after leaving: same number, history kept.
