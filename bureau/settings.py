@@ -243,7 +243,13 @@ BUREAU_NOTICES_CONTACT_POLICY = env_str("BUREAU_NOTICES_CONTACT_POLICY", "warn")
 BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
 BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)
 BUREAU_NOTICES_FROM = env_str("BUREAU_NOTICES_FROM")  # empty: DEFAULT_FROM_EMAIL
-BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL", "http://127.0.0.1:8000")
+# Links in emails lead to the portal. Production sets BUREAU_PORTAL_URL (`check --deploy`);
+# otherwise where `bureau run` last served it (it writes it in the state folder, so commands
+# run in another shell link there too), else where BUREAU_ADDR says the web server listens.
+PORTAL_URL_FILE = STATE_DIR / "portal-url"
+BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL") or (
+    PORTAL_URL_FILE.read_text().strip() if PORTAL_URL_FILE.is_file() else
+    "http://" + env_str("BUREAU_ADDR", "127.0.0.1:8000"))
 # AGPL §13: where users get the running version's source (empty: Bureau serves it, /source/).
 BUREAU_SOURCE_URL = env_str("BUREAU_SOURCE_URL", "")
 BUREAU_PERIODIC_JOBS["notices"] = {"task": "bureau.notices.tasks.run_notices", "every": 3600}

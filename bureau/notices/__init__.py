@@ -22,7 +22,9 @@ What it does, module by module
   nobody renewed at the end of grace. ``is_parked(domain)`` tells the DNS app (setting
   ``BUREAU_DNS_PARKED_CHECK``) not to send the DS back nor report the parking as drift.
 - ``contacts``: email verification by a signed, single-use link valid ``BUREAU_NOTICES_
-  VERIFY_DAYS`` (15) days, on creation and on change of address (signals); flag after that,
+  VERIFY_DAYS`` (15) days, on creation and on change of address (signals), unless a person
+  of the organisation already confirmed that address for their account (verified at once,
+  not asked twice); flag after that,
   clientHold when ``BUREAU_NOTICES_CONTACT_POLICY=suspend``; yearly "is this still right?";
   delivery failures (SMTP refusals; bounces with ``manage notices_bounce``) surfaced as
   "your contact data may be wrong".

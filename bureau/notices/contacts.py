@@ -9,6 +9,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -56,6 +57,9 @@ def start_verification(contact: Contact, now: datetime | None = None) -> Notice 
     if profile.email_verified or (profile.verification_email == contact.email
                                   and profile.verification_sent_at is not None):
         return None
+    if proven_by_a_member(contact):
+        mark_verified(profile, now)
+        return None
     profile.nonce = secrets.token_hex(8)
     profile.verification_email = contact.email
     profile.verification_sent_at = now
@@ -64,6 +68,28 @@ def start_verification(contact: Contact, now: datetime | None = None) -> Notice 
     profile.save(update_fields=["nonce", "verification_email", "verification_sent_at",
                                 "flagged_at"])
     return send_verification(contact, profile, now)
+
+
+def proven_by_a_member(contact: Contact) -> bool:
+    """Whether a person of the contact's organisation already confirmed this address for
+    their account: the holder's address is then not confirmed a second time."""
+    return EmailAddress.objects.filter(
+        email__iexact=contact.email, verified=True,
+        user__memberships__organisation_id=contact.organisation_id).exists()
+
+
+def mark_verified(profile: ContactProfile, now: datetime) -> None:
+    contact = profile.contact
+    profile.verified_email = contact.email
+    profile.verified_at = now
+    profile.verification_email = contact.email
+    profile.nonce = ""
+    profile.flagged_at = None
+    profile.save(update_fields=["verified_email", "verified_at", "verification_email",
+                                "nonce", "flagged_at"])
+    Contact.objects.filter(pk=contact.pk).update(verified_at=now)
+    if profile.suspended:
+        lift_suspension(profile)
 
 
 def send_verification(contact: Contact, profile: ContactProfile, now: datetime) -> Notice | None:

@@ -74,6 +74,39 @@ def test_a_new_contact_verifies_its_address_once_by_link(
     assert "already used" in reused.content.decode() or "déjà servi" in reused.content.decode()
 
 
+def test_an_address_a_member_confirmed_for_their_account_is_not_confirmed_again(
+        organisation: Organisation, inbox: Inbox, django_capture_on_commit_callbacks: Any) -> None:
+    """The person signed up with sacha@example.org and confirmed it: the holder they create
+    with that address is verified at once, with no second email; another address (or the
+    same one confirmed by someone outside the organisation) still gets its link."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth.models import User
+
+    from bureau.registrar.accounts.models import Membership, Role
+
+    sacha = User.objects.create(username="sacha", email="Sacha@Example.org")
+    Membership.objects.create(user=sacha, organisation=organisation, role=Role.ADMIN)
+    EmailAddress.objects.create(user=sacha, email="Sacha@Example.org", verified=True,
+                                primary=True)
+    outsider = User.objects.create(username="other", email="other@example.org")
+    EmailAddress.objects.create(user=outsider, email="other@example.org", verified=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        contact = new_contact(organisation)
+    assert inbox.take_kind("verify-email:") == []
+    contact.refresh_from_db()
+    assert contact.verified_at is not None
+    assert ContactProfile.objects.get(contact=contact).email_verified
+    assert not any("not verified" in w for w in contact_warnings(organisation))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        contact.email = "other@example.org"
+        contact.save()
+    [mail] = inbox.take_kind("verify-email:")
+    assert mail.rcpt == ["other@example.org"]
+    contact.refresh_from_db()
+    assert contact.verified_at is None
+
+
 def test_a_changed_address_is_verified_again_and_old_links_die(
         organisation: Organisation, inbox: Inbox, django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):

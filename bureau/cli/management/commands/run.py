@@ -143,6 +143,8 @@ class Command(BaseCommand):
         self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
         call_command("collectstatic", interactive=False, verbosity=0)
         sandbox = None if no_sandbox else self.start_sandbox(sandbox_port)
+        # Commands run in another shell (`bureau forward`...) link their emails here too.
+        settings.PORTAL_URL_FILE.write_text(str(settings.BUREAU_PORTAL_URL) + "\n")
         logins = load_demo_data()
         env = {**os.environ, "BUREAU_STATE_DIR": str(settings.STATE_DIR),
                "DJANGO_SETTINGS_MODULE": "bureau.settings"}
