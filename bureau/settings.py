@@ -200,6 +200,10 @@ BUREAU_PDNS_API_KEY = env_str("BUREAU_PDNS_API_KEY", "")
 BUREAU_PDNS_BACKEND = env_str("BUREAU_PDNS_BACKEND", "sqlite3")  # or gpgsql
 BUREAU_PDNS_TIMEOUT = env_float("BUREAU_PDNS_TIMEOUT", 5.0)  # s, per API request
 BUREAU_PDNS_PRIMARY_ADDRESS = env_str("BUREAU_PDNS_PRIMARY_ADDRESS", "127.0.0.1:53")
+# Address ranges Bureau's processes reach the primary's DNS address from: a change at names
+# that stay goes there as an RFC 2136 update signed with Bureau's key (each zone allows these
+# ranges); empty: every change is an API PATCH (PowerDNS then rectifies the whole zone).
+BUREAU_PDNS_UPDATE_FROM = env_list("BUREAU_PDNS_UPDATE_FROM", ["127.0.0.0/8", "::1/128"])
 # Bureau's RFC 2136 door for members' ACME keys (`bureau dns_updates`): where it listens, and
 # the "host:port" members are told to send updates to (empty: the listening address).
 BUREAU_DNS_UPDATE_LISTEN = env_str("BUREAU_DNS_UPDATE_LISTEN", "127.0.0.1:8053")

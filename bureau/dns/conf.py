@@ -15,8 +15,9 @@ from publicsuffixlist import PublicSuffixList
 
 from bureau.core.resolver import make_resolver
 from bureau.dns import suffixes
-from bureau.dns.powerdns import PowerDNSClient, WriteLocks
-from bureau.dns.publish import SecondaryTarget
+from bureau.dns.powerdns import PowerDNSClient, PowerDNSError, WriteLocks
+from bureau.dns.powerdns.update import UpdateKey
+from bureau.dns.publish import SecondaryTarget, UpdateTarget, update_key
 from bureau.dns.secondaries import Server
 
 _lock = threading.Lock()
@@ -111,10 +112,41 @@ def primary_address() -> str:
     return str(settings.BUREAU_PDNS_PRIMARY_ADDRESS)
 
 
+_update_keys: dict[str, UpdateKey] = {}
+
+
+def update_target() -> UpdateTarget | None:
+    """Where changes go as RFC 2136 updates (`publish.send_changes`): the primary's DNS
+    address, Bureau's key (read from the primary's API once per process) and the address
+    ranges Bureau sends from (`BUREAU_PDNS_UPDATE_FROM`; empty: every change is a PATCH)."""
+    sources = tuple(s for s in settings.BUREAU_PDNS_UPDATE_FROM if s)
+    if not sources or not primary_address():
+        return None
+    url = settings.BUREAU_PDNS_API_URL
+    with _lock:
+        key = _update_keys.get(url)
+    if key is None:
+        try:
+            key = update_key(client())
+        except PowerDNSError:
+            return None  # the PATCH path says what is wrong with PowerDNS
+        with _lock:
+            _update_keys[url] = key
+    timeout = float(getattr(settings, "BUREAU_PDNS_TIMEOUT", 5.0))
+    return UpdateTarget(primary_address(), key, sources, timeout)
+
+
+def forget_update_key() -> None:
+    """The primary refused the key (replaced there): read it again next time."""
+    with _lock:
+        _update_keys.clear()
+
+
 def reset_clients() -> None:
     """Forget the cached clients (tests that change the settings)."""
     global _publisher_locks
     with _lock:
+        _update_keys.clear()
         clients = list(_clients.values())
         _clients.clear()
         _publisher_locks = None

@@ -14,18 +14,26 @@ each secondary; the primary serves AXFR to nobody else.
 from __future__ import annotations
 
 import base64
+import logging
 import secrets
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from bureau.dns.powerdns.client import PowerDNSClient, ZoneKind
+from bureau.dns.powerdns.client import PowerDNSClient, RRSetChange, ZoneKind
 from bureau.dns.powerdns.errors import PowerDNSError
+from bureau.dns.powerdns.update import UpdateKey, UpdateRefused, send_update
 from bureau.dns.records import ValidRecord, to_changes
+
+logger = logging.getLogger("bureau.dns.publish")
 
 CATALOG = "catalog.bureau.invalid."
 TRANSFER_KEY = "bureau-transfer."
 TRANSFER_ALGORITHM = "hmac-sha256"
+# Bureau's key for RFC 2136 updates to the primary (`send_changes`).
+UPDATE_KEY = "bureau-publish."
+# Above this many RRsets a change goes as a PATCH (imports, templates: one message stays small).
+UPDATE_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -101,6 +109,59 @@ def transfer_key(primary: PowerDNSClient) -> tuple[str, str]:
         primary.create_tsig_key(TRANSFER_KEY, TRANSFER_ALGORITHM, secret)
         key = (TRANSFER_ALGORITHM, secret)
     return key
+
+
+def update_key(primary: PowerDNSClient) -> UpdateKey:
+    """Bureau's key for RFC 2136 updates, created on the primary the first time."""
+    key = primary.tsig_key(UPDATE_KEY)
+    if key is None:
+        secret = base64.b64encode(secrets.token_bytes(32)).decode()
+        primary.create_tsig_key(UPDATE_KEY, TRANSFER_ALGORITHM, secret)
+        key = (TRANSFER_ALGORITHM, secret)
+    return UpdateKey(UPDATE_KEY, *key)
+
+
+def allow_updates(client: PowerDNSClient, zone: str, sources: Sequence[str]) -> None:
+    """Let `zone` take RFC 2136 updates signed with Bureau's key from `sources` (address
+    ranges) only: the key first, so the zone never accepts an unsigned update."""
+    client.set_metadata(zone, "TSIG-ALLOW-DNSUPDATE", [UPDATE_KEY])
+    client.set_metadata(zone, "ALLOW-DNSUPDATE-FROM", list(sources))
+
+
+@dataclass(frozen=True)
+class UpdateTarget:
+    """Where and how Bureau sends RFC 2136 updates: the primary's DNS address, the key,
+    and the address ranges Bureau's processes send from (each zone's ALLOW-DNSUPDATE-FROM)."""
+
+    address: str
+    key: UpdateKey
+    sources: tuple[str, ...]
+    timeout: float = 5.0
+
+
+def send_changes(client: PowerDNSClient, zone: str, changes: Sequence[RRSetChange], *,
+                 target: UpdateTarget | None = None) -> str:
+    """Apply `changes` in one transaction. With a `target` and at most `UPDATE_LIMIT`
+    RRsets, as an RFC 2136 update (PowerDNS fixes the DNSSEC order of the changed names
+    only); a zone that does not allow it yet is allowed, then asked again; still refused,
+    or without a target, as a PATCH (PowerDNS rectifies the whole zone). Returns "update"
+    or "patch", the way it went."""
+    if target is not None and 0 < len(changes) <= UPDATE_LIMIT:
+        for attempt in range(2):
+            try:
+                with client.locks.hold(zone):
+                    send_update(target.address, zone, changes, target.key,
+                                timeout=target.timeout)
+                return "update"
+            except UpdateRefused as exc:
+                if attempt == 0:
+                    allow_updates(client, zone, target.sources)
+                else:
+                    logger.warning("PowerDNS refused Bureau's update of %s (%s): sent as a "
+                                   "PATCH; does BUREAU_PDNS_UPDATE_FROM name the address this "
+                                   "host sends from?", zone, exc)
+    client.patch_rrsets(zone, changes)
+    return "patch"
 
 
 def ensure_catalog(primary: PowerDNSClient) -> None:

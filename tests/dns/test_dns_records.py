@@ -220,3 +220,73 @@ def test_nsec3_is_offered_with_rfc_9276_parameters(
         assert "negative response, fully validated" in out, out
     finally:
         conf.client().delete_zone(name)
+
+
+@pytest.mark.parametrize("nsec3", [False, True], ids=["nsec", "nsec3"])
+def test_an_edit_at_a_name_that_stays_is_an_update_only_bureau_may_send(
+        hosted_zone: Callable[..., Any], member: Any, pdns: Any, tmp_path: Path,
+        nsec3: bool) -> None:
+    """A change at names that stay reaches PowerDNS as an RFC 2136 update signed with
+    Bureau's key (PowerDNS fixes those names' DNSSEC order, not the whole zone's): the new
+    value and the denials at that name validate; PowerDNS refuses an unsigned update, or one
+    signed with another key, from the same host; a zone that lost its permission (hosted
+    before) gets it back at its next change."""
+    import dns.exception
+    import dns.query
+    import dns.rcode
+    import dns.tsig
+    import dns.tsigkeyring
+    import dns.update
+
+    from bureau.dns.publish import UPDATE_KEY
+
+    zone = hosted_zone(nsec3=nsec3)
+    name = str(zone.name)
+    client = conf.client()
+    ds = client.ds_records(name)[0].split()
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
+                      f'"{ds[3]}"; }};\n')
+
+    def validated(qname: str, rtype: str = "A") -> str:
+        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
+                              rtype], capture_output=True, text=True, timeout=30).stdout
+        assert "fully validated" in out, out
+        return out
+
+    edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1"),
+                                               Record("www", "TXT", "hello")])
+    for value in ("192.0.2.2", "192.0.2.3"):
+        www = zone.records.get(name="www." + name, rtype="A")
+        outcome = edit_records(zone=zone, actor=member, add=[Record("www", "A", value)],
+                               remove=[www])
+        assert outcome.published
+        assert client.get_metadata(name, "TSIG-ALLOW-DNSUPDATE") == [UPDATE_KEY]
+        assert value in validated("www." + name)
+        assert "negative response" in validated("www." + name, "AAAA")
+        assert "NXDOMAIN" in validated("nothing-here." + name)
+        # Zones hosted before lack the permission: the next change gives it back.
+        client.set_metadata(name, "ALLOW-DNSUPDATE-FROM", [])
+        client.set_metadata(name, "TSIG-ALLOW-DNSUPDATE", [])
+    assert "hello" in validated("www." + name, "TXT")
+
+    edit_records(zone=zone, actor=member, add=[Record("www", "TXT", "again")],
+                 remove=list(zone.records.filter(rtype="TXT")))  # the permission is back
+    serial = client.serial(name)
+    unsigned = dns.update.UpdateMessage(name)
+    unsigned.replace("www", 60, "A", "203.0.113.66")
+    assert dns.query.tcp(unsigned, "127.0.0.1", port=pdns.dns_port,
+                         timeout=5).rcode() == dns.rcode.REFUSED
+    other = dns.tsigkeyring.from_text({UPDATE_KEY: ("hmac-sha256", "c2VjcmV0" * 4)})
+    forged = dns.update.UpdateMessage(name, keyring=other, keyname=UPDATE_KEY,
+                                      keyalgorithm="hmac-sha256")
+    forged.replace("www", 60, "A", "203.0.113.66")
+    try:
+        refused = dns.query.tcp(forged, "127.0.0.1", port=pdns.dns_port,
+                                timeout=5).rcode() != dns.rcode.NOERROR
+    except (dns.tsig.PeerError, dns.exception.FormError):  # BADSIG, unsigned
+        refused = True
+    assert refused
+    assert client.serial(name) == serial
+    assert "192.0.2.3" in validated("www." + name)

@@ -24,6 +24,7 @@ from bureau.dns.models import (
     ZoneChange,
 )
 from bureau.dns.powerdns import PowerDNSError
+from bureau.dns.publish import send_changes
 from bureau.dns.records import Record as RawRecord
 from bureau.dns.records import ValidRecord, to_changes
 from bureau.dns.validation import TARGET_TYPES, ValidationError, validate_record, validate_zone
@@ -236,9 +237,14 @@ def publish_pending(zone: Zone) -> bool:
             zone_id=zone.pk, name__in={n for n, _ in keys}) if (r.name, r.rtype) in keys]
         client = conf.client()
         try:
-            # PowerDNS rectifies the zone itself (its default): a PATCH without rectify
-            # leaves the replaced rows without their DNSSEC order name.
-            client.patch_rrsets(name, to_changes(records, replace=keys))
+            # Changes at names that stay go as one RFC 2136 update: PowerDNS fixes the
+            # DNSSEC order of those names only. Names that appear or go, and delegations,
+            # go as a PATCH: PowerDNS rectifies the whole zone (a PATCH without it would
+            # leave the replaced rows out of the NSEC/NSEC3 chain).
+            target = None if any(p.rectify for p in pending) else conf.update_target()
+            way = send_changes(client, name, to_changes(records, replace=keys), target=target)
+            if target is not None and way == "patch":
+                conf.forget_update_key()
             if conf.secondaries():
                 client.notify(name)
             serial = client.serial(name)

@@ -186,8 +186,11 @@ class PowerDNSInstance:
             "version-string": "anonymous",
             # No security-status lookups over the Internet: the instance stays on loopback.
             "security-poll-suffix": "",
-            # RFC 2136 updates (members' ACME keys) are Bureau's own door: bureau.dns.updates.
-            "dnsupdate": "no",
+            # RFC 2136 updates from Bureau only: a zone takes them from the addresses and
+            # key its metadata names (bureau.dns.publish.allow_updates), none from anywhere
+            # else. Members' ACME keys go to Bureau's own door (bureau.dns.updates).
+            "dnsupdate": "yes",
+            "allow-dnsupdate-from": "",
         }
         if self.also_notify:
             conf["also-notify"] = ",".join(self.also_notify)
