@@ -8,7 +8,7 @@ whose fixture differs keeps its own (same name in its conftest.py, which wins).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ import pytest
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
+    from bureau import epp
     from bureau.registrar.accounts.models import Organisation
     from bureau.registrar.contacts.models import Contact
     from bureau.registrar.operations.common import Actor
@@ -87,3 +88,32 @@ def member(organisation: Organisation, user: User, contact: Contact,
 def actor(member: Actor) -> Actor:
     """The same funded owner, under the name the cooperative's tests use."""
     return member
+
+
+@pytest.fixture
+def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
+    """The sandbox's other registrar, over its own TLS session: it holds the names a test
+    transfers in, and asks for the ones it transfers out."""
+    from bureau import epp
+
+    account = sandbox.registrars["rival"]
+    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
+                              password=account.password, cafile=str(sandbox.ca_file),
+                              certfile=str(account.cert_file), keyfile=str(account.key_file))
+    with epp.Session(config) as session:
+        yield session
+
+
+@pytest.fixture
+def rival_holds(rival: epp.Session) -> Callable[[str, str], None]:
+    """``rival_holds(name, code)``: the other registrar registers ``name`` (its own holder)
+    with the transfer code ``code``, ready to be transferred in."""
+    from bureau import epp
+
+    def hold(name: str, code: str) -> None:
+        handle = f"r{abs(hash(name)) % 10**8}"
+        rival.execute(epp.ContactCreate(handle, [epp.PostalInfo(
+            "int", "Rival Holder", epp.Address("Lyon", "FR", ("1 quai",)))], "h@example.org"))
+        rival.execute(epp.DomainCreate(name, registrant=handle, auth_info=code))
+
+    return hold

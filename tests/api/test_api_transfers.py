@@ -4,7 +4,7 @@ registry answers and an unreachable registry, as problem details."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from rest_framework.test import APIClient
@@ -27,27 +27,10 @@ Api = Callable[..., APIClient]
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    """The sandbox's other registrar, over its own TLS session."""
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
-
-
-def rival_domain(rival: epp.Session, name: str, code: str) -> None:
-    handle = f"r{abs(hash(name)) % 10**8}"
-    rival.execute(epp.ContactCreate(handle, [epp.PostalInfo(
-        "int", "Rival Holder", epp.Address("Lyon", "FR", ("1 quai",)))], "h@example.org"))
-    rival.execute(epp.DomainCreate(name, registrant=handle, auth_info=code))
-
-
-def test_transfer_in_is_accepted_then_completed(api: Api, registry: Registry,
-                                                rival: epp.Session, contact_a: Contact) -> None:
-    rival_domain(rival, "arrivee.test", "Code-2-Move!")
+def test_transfer_in_is_accepted_then_completed(
+        api: Api, registry: Registry, rival: epp.Session,
+        rival_holds: Callable[[str, str], None], contact_a: Contact) -> None:
+    rival_holds("arrivee.test", "Code-2-Move!")
     client = api("bill", session=True)
     response = client.post("/api/v1/transfers/", {"name": "arrivee.test",
                                                   "auth_code": "Code-2-Move!"}, format="json")

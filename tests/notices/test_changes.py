@@ -5,7 +5,7 @@ read from the loopback SMTP server."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -35,15 +35,6 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
             return operation(**kwargs)
     return run
 
-
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
 
 
 def one_change(inbox: Inbox, kind: str) -> Received:

@@ -3,7 +3,6 @@ profile), for names registered at the sandbox registry over EPP, and its errors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -130,16 +129,6 @@ def test_idn_and_bundled_names(member: Actor, organisation: Organisation,
         body = get(f"/rdap/domain/{query}").json()
         assert body["ldhName"] == "xn--caf-dma.test" and body["unicodeName"] == "café.test"
 
-
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    """The sandbox's other registrar, over its own TLS session."""
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
 
 
 def registry_handle(sandbox: Sandbox, name: str) -> str:

@@ -5,7 +5,6 @@ name reaches the registration; poll messages under an id seen before are not los
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -32,15 +31,6 @@ from bureau.sandbox.testing import Sandbox
 pytestmark = pytest.mark.django_db
 START = 100_000
 
-
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
 
 
 def rival_bundle(rival: epp.Session, name: str, code: str, *, withhold: bool = False) -> None:

@@ -3,8 +3,6 @@ reconciliation: each against the sandbox registry over real TLS."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bureau import epp
@@ -43,16 +41,6 @@ def registered(member: Actor, organisation: Organisation, contact: Contact) -> D
     return register.register(organisation=organisation, actor=member, name="atelier.test",
                              registrant=contact).domain
 
-
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    """The other registrar of the sandbox, over its own TLS session."""
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
 
 
 def test_renew_moves_expiry_and_charges(registered: Domain, member: Actor,

@@ -10,7 +10,6 @@ requirement and DNS have no `bureau` command."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -304,16 +303,6 @@ def test_an_invitation_sent_and_withdrawn_at_both_doors(alice: User,
 
 
 # --- Transfers -----------------------------------------------------------------------------
-
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    """The sandbox's other registrar."""
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
 
 
 def test_a_transfer_in_from_every_door(alice: User, org_a: Organisation, holder: Contact,

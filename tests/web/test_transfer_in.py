@@ -3,7 +3,7 @@ against the sandbox registry over EPP/TLS, the name held by the sandbox's other 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from django.conf import settings
@@ -15,32 +15,14 @@ from bureau.registrar.billing import ledger
 from bureau.registrar.domains.models import Domain, DomainState
 from bureau.registrar.operations.poll import process_poll_queue
 from bureau.registrar.registries.models import Registry
-from bureau.sandbox.testing import Sandbox
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
-@pytest.fixture
-def rival(sandbox: Sandbox) -> Iterator[epp.Session]:
-    account = sandbox.registrars["rival"]
-    config = epp.ClientConfig(host=sandbox.host, port=sandbox.port, client_id=account.clid,
-                              password=account.password, cafile=str(sandbox.ca_file),
-                              certfile=str(account.cert_file), keyfile=str(account.key_file))
-    with epp.Session(config) as session:
-        yield session
-
-
-def held_by_rival(rival: epp.Session, name: str, code: str) -> None:
-    handle = f"r{abs(hash(name)) % 10**8}"
-    rival.execute(epp.ContactCreate(handle, [epp.PostalInfo(
-        "int", "Rival Holder", epp.Address("Lyon", "FR", ("1 quai",)))], "h@example.org"))
-    rival.execute(epp.DomainCreate(name, registrant=handle, auth_info=code))
-
-
 def test_a_name_taken_elsewhere_is_transferred_in_from_the_search(
         client_a: Client, org_a: Organisation, sandbox_registry: Registry,
-        rival: epp.Session) -> None:
-    held_by_rival(rival, "ailleurs.test", "Code-2-Move!")
+        rival: epp.Session, rival_holds: Callable[[str, str], None]) -> None:
+    rival_holds("ailleurs.test", "Code-2-Move!")
     ledger.top_up(org_a, 5_000, "EUR", memo="test funds")
     search = client_a.get("/search/", {"q": "ailleurs.test"}).content.decode()
     assert 'href="/transfer/?name=ailleurs.test"' in search
@@ -80,8 +62,8 @@ def test_a_name_taken_elsewhere_is_transferred_in_from_the_search(
 
 def test_a_changed_price_stops_the_transfer(client_a: Client, org_a: Organisation,
                                             sandbox_registry: Registry,
-                                            rival: epp.Session) -> None:
-    held_by_rival(rival, "prix-change.test", "Code-2-Move!")
+                                            rival_holds: Callable[[str, str], None]) -> None:
+    rival_holds("prix-change.test", "Code-2-Move!")
     ledger.top_up(org_a, 5_000, "EUR", memo="test funds")
     response = client_a.post("/transfer/", {"name": "prix-change.test",
                                             "auth_code": "Code-2-Move!", "accepted_price": 500})
