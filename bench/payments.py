@@ -1,18 +1,23 @@
 """Payments benchmark: a camt.053 statement imported into the ledger (lines per second,
-target >= 20,000/s), the parser's peak memory on a statement ten times larger (target flat,
-< 200 MB at 1,000,000 lines), and a pain.008 file of direct-debit collections.
+target >= 20,000/s), the import's peak memory on statements of two sizes (target flat,
+< 200 MB at 1,000,000 lines), the parser alone, and a pain.008 file of direct-debit
+collections.
 
-    .venv/bin/python bench/payments.py           # 100,000-line import, 1,000,000-line parse,
-                                                 # 100,000 collections
-    .venv/bin/python bench/payments.py --quick   # the same rates on 20,000 lines (parse
-                                                 # memory also at 100,000), 20,000 collections
+    .venv/bin/python bench/payments.py           # 100,000-line import (rate), 1,000,000-line
+                                                 # import (memory), 100,000 collections
+    .venv/bin/python bench/payments.py --quick   # 100,000-line import (rate), 300,000-line
+                                                 # import (memory), 20,000 collections
 
 The statement credits 1,000 organisations by their payment reference (every line a real
 top-up: a ledger journal, two entries, its voucher invoice), into a throwaway PostgreSQL
-database (``--server-url``, default the local server). Parsing alone is measured apart
-(``parse_lines_per_second``) to show where the time goes. Peak memory is a child process's
-resident high-water mark (``VmHWM``): the import's own (``import_peak_mb``, Django loaded),
-and the parser's alone on the statement and on one ten times larger (flat: the same).
+database (``--server-url``, default the local server). Peak memory is a child process's
+resident high-water mark (``VmHWM``): the import's own, Django loaded
+(``import_peak_mb_<n>_lines``; ``import_peak_mb_before`` is the same process before the
+import began), and the PostgreSQL server process that did the import's work
+(``database_peak_mb_<n>_lines``: its private memory, sampled, when the server runs on
+this machine). The parser alone is
+measured apart (``parse_lines_per_second``, ``parse_peak_mb_<n>_lines``) to show where the
+time goes.
 
 The last line printed is one JSON object.
 """
@@ -25,6 +30,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,6 +104,7 @@ def import_child(path: Path, url: str, state: str) -> dict[str, Any]:
 
     django.setup()
     from django.core.management import call_command
+    from django.db import connection
 
     from bureau.payments.management.commands.payments import CommandLine
     from bureau.payments.operations import statements
@@ -108,23 +115,54 @@ def import_child(path: Path, url: str, state: str) -> dict[str, Any]:
     Organisation.objects.bulk_create(
         Organisation(pk=i, name=f"Member {i}", slug=f"member-{i}")
         for i in range(1, ORGANISATIONS + 1))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = int(cursor.fetchone()[0])
     before = peak_mb()
+    # The server process's own memory (its VmHWM counts the shared buffers it touched too).
+    database = Sampler(backend)
+    database.start()
     started = time.perf_counter()
     with path.open("rb") as source:
         report = statements.import_statement(source, filename=path.name, by=CommandLine())
     seconds = time.perf_counter() - started
     peak = peak_mb()
+    database.stop.set()
+    database.join()
     assert ledger.verify_balances() == [], "the ledger does not balance"
     return {"lines": report.statement.lines, "credited": report.credited,
             "seconds": round(seconds, 2), "peak_mb": round(peak, 1),
-            "peak_mb_before": round(before, 1)}
+            "peak_mb_before": round(before, 1),
+            "database_peak_mb": None if database.peak is None else round(database.peak, 1)}
 
 
-def peak_mb() -> float:
-    """This process's resident memory high-water mark (VmHWM)."""
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
+def peak_mb(pid: int | str = "self") -> float | None:
+    """A process's resident memory high-water mark (VmHWM); None if it cannot be read (the
+    database server on another machine)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            line = next(line for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return None
     return int(line.split()[1]) / 1024
+
+
+class Sampler(threading.Thread):
+    """The private resident memory (RssAnon) of a process, sampled every 0.1 s: its peak."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.stop = pid, threading.Event()
+        self.peak: float | None = None
+
+    def run(self) -> None:
+        while not self.stop.wait(0.1):
+            try:
+                with open(f"/proc/{self.pid}/status") as status:
+                    line = next(line for line in status if line.startswith("RssAnon:"))
+            except (OSError, StopIteration):
+                return  # not on this machine
+            self.peak = max(self.peak or 0.0, int(line.split()[1]) / 1024)
 
 
 def pain008_rate(n: int) -> dict[str, Any]:
@@ -145,8 +183,10 @@ def pain008_rate(n: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
-                        help="20,000 lines and collections; parse 100,000 lines for memory")
-    parser.add_argument("--lines", type=int, help="statement lines imported")
+                        help="memory on a 300,000-line import instead of 1,000,000; 20,000 "
+                             "collections")
+    parser.add_argument("--lines", type=int, default=100_000,
+                        help="lines of the statement whose import rate is measured")
     parser.add_argument("--server-url", default=os.environ.get("BENCH_DATABASE_URL",
                                                                DEFAULT_SERVER_URL))
     parser.add_argument("--import-child", type=Path, help=argparse.SUPPRESS)
@@ -155,40 +195,48 @@ def main() -> None:
     if args.import_child:
         print(json.dumps(import_child(args.import_child, args.server_url, args.state_dir)))
         return
-    big = 100_000 if args.quick else 1_000_000
-    lines = args.lines or (20_000 if args.quick else 100_000)
-    with tempfile.TemporaryDirectory(prefix="bureau-bench-payments-") as tmp:
-        big_path, small_path = Path(tmp) / "big.xml", Path(tmp) / "statement.xml"
-        write_statement(big_path, big)
-        write_statement(small_path, lines)
-        small = parse_peak(small_path)
-        large = parse_peak(big_path)
-        print(f"parse: {small['lines']:,} lines in {small['seconds']:.1f} s, "
-              f"peak {small['peak_mb']:.0f} MB; {large['lines']:,} lines, peak "
-              f"{large['peak_mb']:.0f} MB", flush=True)
-        with throwaway_database(args.server_url, f"bureau_bench_payments_{os.getpid()}") as url:
-            imported = import_rate(small_path, url)
-        print(f"import: {imported}", flush=True)
+    big = 300_000 if args.quick else 1_000_000
+    imports: dict[int, dict[str, Any]] = {}
+    parses: dict[int, dict[str, float]] = {}
+    for lines in (args.lines, big):
+        with tempfile.TemporaryDirectory(prefix="bureau-bench-payments-") as tmp:
+            path = Path(tmp) / "statement.xml"
+            write_statement(path, lines)
+            parses[lines] = parse_peak(path)
+            print(f"parse: {lines:,} lines in {parses[lines]['seconds']:.1f} s, peak "
+                  f"{parses[lines]['peak_mb']:.0f} MB", flush=True)
+            with throwaway_database(args.server_url,
+                                    f"bureau_bench_payments_{os.getpid()}") as url:
+                imports[lines] = import_rate(path, url)
+        print(f"import: {imports[lines]} (load {os.getloadavg()[0]:.2f})", flush=True)
     dd = pain008_rate(20_000 if args.quick else 100_000)
     print(f"pain.008: {dd}", flush=True)
-    rate = imported["lines"] / imported["seconds"]
-    print(json.dumps({
-        "statement_lines": imported["lines"],
-        "import_lines_per_second": round(rate),
+    rated = imports[args.lines]
+    result: dict[str, Any] = {
+        "import_lines": rated["lines"],
+        "import_lines_per_second": round(rated["lines"] / rated["seconds"]),
         "import_target_per_second": 20_000,
-        "import_seconds": imported["seconds"],
-        "import_peak_mb": imported["peak_mb"],
-        "parse_lines_per_second": round(large["lines"] / large["seconds"]),
-        "parse_peak_mb": round(small["peak_mb"], 1),
-        "parse_peak_mb_lines": large["lines"],
-        "parse_peak_mb_large": round(large["peak_mb"], 1),
-        "peak_target_mb": 200,
+        "import_seconds": rated["seconds"],
+        f"import_lines_per_second_{big}_lines": round(imports[big]["lines"]
+                                                       / imports[big]["seconds"]),
+        "import_peak_mb_before": rated["peak_mb_before"],
+    }
+    for lines, imported in imports.items():
+        result[f"import_peak_mb_{lines}_lines"] = imported["peak_mb"]
+    for lines, imported in imports.items():
+        result[f"database_peak_mb_{lines}_lines"] = imported["database_peak_mb"]
+    result["import_peak_target_mb"] = 200
+    result["parse_lines_per_second"] = round(parses[big]["lines"] / parses[big]["seconds"])
+    for lines, parsed in parses.items():
+        result[f"parse_peak_mb_{lines}_lines"] = round(parsed["peak_mb"], 1)
+    result.update({
         "pain008_collections": dd["collections"],
         "pain008_seconds": dd["seconds"],
         "pain008_per_second": round(dd["collections"] / dd["seconds"]),
         "cpus": os.cpu_count(),
         "load_avg": round(os.getloadavg()[0], 2),
-    }))
+    })
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -47,12 +47,13 @@ class Tags:
         return tag
 
 
-def children(element: Any) -> dict[str, Any]:
-    """An element's children by qualified tag (comments and processing instructions have
-    none). A repeated child: the last one; repeated ones are read with ``iterchildren``."""
+def children(element: Any) -> dict[Any, Any]:
+    """An element's children by qualified tag (comments and processing instructions are
+    dropped by the parser; an entity reference's tag is not a string, so no name finds it).
+    A repeated child: the last one; repeated ones are read with ``iterchildren``."""
     if element is None:
         return {}
-    return {child.tag: child for child in element if isinstance(child.tag, str)}
+    return {child.tag: child for child in element}
 
 
 def text(element: Any) -> str:
@@ -69,7 +70,7 @@ def parse(source: str | IO[bytes]) -> Iterator[StatementLine]:
     try:
         context = etree.iterparse(
             source, events=("start", "end"), tag=("{*}Document", "{*}Acct", "{*}Ntry"),
-            resolve_entities=False, no_network=True, remove_comments=True)
+            resolve_entities=False, no_network=True, remove_comments=True, remove_pis=True)
         for event, element in context:
             name = local(element.tag)
             if q is None:

@@ -59,6 +59,8 @@ def parse(reference: str) -> Reference | None:
 def find(*texts: str) -> Reference | None:
     """The first valid Bureau reference in remittance texts (spaces and case ignored)."""
     for text in texts:
+        if not text:
+            continue
         squeezed = re.sub(r"[\s\-]", "", text.upper())
         for match in FOUND.finditer(squeezed):
             found = parse(match[0])

@@ -95,10 +95,22 @@ def add_to(model: type[models.Model], column: str, amounts: dict[int, int]) -> N
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(str(model._meta.pk.column))
     target = connection.ops.quote_name(column)
-    values = ", ".join(["(%s, %s)"] * len(amounts))
+    update = (f"UPDATE {table} SET {target} = {target} + moved.amount "
+              f"FROM moved WHERE {table}.{pk} = moved.id")
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH moved (id, amount) AS (VALUES {values}) "
-            f"UPDATE {table} SET {target} = {target} + moved.amount "
-            f"FROM moved WHERE {table}.{pk} = moved.id",
-            [value for item in amounts.items() for value in item])
+        if connection.vendor == "postgresql":
+            # Two array parameters, not two placeholders per row.
+            cursor.execute(f"WITH moved (id, amount) AS (SELECT * FROM unnest(%s::bigint[], "
+                           f"%s::bigint[])) {update}", [list(amounts), list(amounts.values())])
+            return
+        values = ", ".join(["(%s, %s)"] * len(amounts))
+        cursor.execute(f"WITH moved (id, amount) AS (VALUES {values}) {update}",
+                       [value for item in amounts.items() for value in item])
+
+
+def check_references() -> None:
+    """Check the foreign keys of the rows written so far now, not at commit (PostgreSQL:
+    Django's keys are deferred, and the server keeps one pending check per row in memory
+    until then, nine per statement line)."""
+    if connection.vendor == "postgresql":
+        connection.check_constraints()

@@ -245,3 +245,29 @@ def test_a_statement_crediting_many_organisations_is_settled_by_one_job(
     assert settle_statement.call(**job.args_kwargs["kwargs"]) == {
         "organisations": 12, "failed": []}
     assert [ledger.balance(o, "EUR") for o in orgs] == [100 + i for i in range(12)]
+
+
+def test_a_statement_read_in_several_rounds(staff: User, organisation: Organisation,
+                                            other_org: Organisation,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long statement is read a few lines at a time, the file parsed while the lines
+    before are written: the same credits as in one round, a movement repeated in a later
+    round counted once, and a bad line at the end undoes the rounds written before it."""
+    monkeypatch.setattr(statements, "CHUNK", 2)
+    movements = [Movement(f"R{i}", 100 + i, reference=ref(organisation if i % 2 else other_org))
+                 for i in range(7)]
+    bad = camt053([*movements, Movement("R9", 0, reference=ref(organisation))])
+    with pytest.raises(BadStatement) as refused:
+        run(bad, staff)
+    assert "line 11" in refused.value.message
+    assert not BankLine.objects.exists() and not Journal.objects.exists()
+    truncated = camt053(movements)[:-40]  # the file ends in the middle of the last entries
+    with pytest.raises(BadStatement) as refused:
+        run(truncated, staff)
+    assert "the XML is malformed" in refused.value.message
+    assert not BankLine.objects.exists()
+    report = run(camt053([*movements, movements[1]]), staff)
+    assert (report.credited, report.known) == (7, 1)
+    assert ledger.balance(organisation, "EUR") == 101 + 103 + 105
+    assert ledger.balance(other_org, "EUR") == 100 + 102 + 104 + 106
+    assert ledger.verify_balances() == []

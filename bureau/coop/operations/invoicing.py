@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from typing import Any
 
 from django.db.models.signals import post_save
@@ -196,12 +197,18 @@ def on_top_ups(sender: Any, postings: list[tuple[int, int, int]], currency: str,
     fields = ("number", "series", "sequence", "kind", "journal_id", "organisation_id",
               "issued_at", "seller", "buyer", "lines", "currency", "total_ht", "total_vat",
               "total_ttc", "vat_mention")
-    # A voucher carries no VAT: its one line is the amount, excluding and including tax.
     bulk.insert_rows(Invoice, fields, (
         (f"{series}-{first + offset:06d}", series, first + offset, InvoiceKind.INVOICE.value,
-         journal, organisation, at, seller, buyers[organisation],
-         [_line(label, amount, Decimal(0), True)], currency, amount, 0, amount, mention)
+         journal, organisation, at, seller, buyers[organisation], voucher_lines(label, amount),
+         currency, amount, 0, amount, mention)
         for offset, (journal, organisation, amount) in enumerate(postings)))
+
+
+@lru_cache(maxsize=8192)  # payments repeat the same amounts: each serialised once
+def voucher_lines(label: str, amount: int) -> bulk.Json:
+    """A voucher's lines, serialised: it carries no VAT, so its one line is the amount,
+    excluding and including tax."""
+    return bulk.Json(json.dumps([_line(label, amount, Decimal(0), True)]))
 
 
 def connect_ledger_hook() -> None:

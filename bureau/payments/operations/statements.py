@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import IO, Any
+from queue import Full, Queue
+from typing import IO, Any, TypeVar
 
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -44,7 +46,8 @@ from .notify import after_credit, after_shares, after_statement
 from .staff import verify_staff
 
 INVOICE_NUMBER = re.compile(r"\b(?:F|AV)\d{4}-\d{6}\b")
-CHUNK = 5000  # lines per round of queries: the fixed cost of a round is spread thin
+T = TypeVar("T")
+CHUNK = 10_000  # lines per round of queries: the fixed cost of a round is spread thin
 
 
 @dataclass
@@ -114,7 +117,7 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
                 imported_by=by if getattr(by, "pk", None) else None)
             report = ImportReport(statement)
             importer = Importer(statement, report)
-            for chunk in chunks(lines, CHUNK):
+            for chunk in read_ahead(chunks(lines, CHUNK)):
                 importer.add(chunk)
             if importer.problems:
                 raise refusal(importer.problems)
@@ -169,6 +172,47 @@ def chunks(lines: Iterable[StatementLine], size: int) -> Iterator[list[Statement
         raise
     if chunk:
         yield chunk
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """``items`` made one ahead by a second thread: the file is parsed while the database
+    writes the chunk before (the importing thread then waits on the database, which lets
+    the parser run). What the parser raises is raised here, after the items before it."""
+    ahead: Queue[tuple[bool, Any]] = Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: tuple[bool, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False  # the import stopped: nobody reads any more
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((True, item)):
+                    return
+        except BaseException as exc:  # handed over to the importing thread
+            put((False, exc))
+        else:
+            put((False, None))
+
+    thread = threading.Thread(target=produce, name="statement-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            more, value = ahead.get()
+            if not more:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
 
 
 @dataclass(slots=True)
@@ -247,6 +291,7 @@ class Importer:
                 credits.append((row, found))
         self.match(credits)
         self.write(rows)
+        bulk.check_references()  # the database's memory stays flat however long the file
 
     def special(self, line: StatementLine, found: rf.Reference | None) -> Row | None:
         """A direct debit's answer, a payout seen, shares paid: settled by its operation
@@ -312,8 +357,9 @@ class Importer:
         suggest(unmatched, self.currency)
         self.report.waiting += len(unmatched)
         if to_credit:
+            template = memo_template()
             journals = ledger.top_up_many(
-                [(int(row.organisation_id or 0), row.line.amount, memo_for(row.line))
+                [(int(row.organisation_id or 0), row.line.amount, memo_for(row.line, template))
                  for row in to_credit], self.currency)
             for row, journal in zip(to_credit, journals, strict=True):
                 row.journal_id, row.state = journal, LineState.CREDITED.value
@@ -368,10 +414,16 @@ def suggest(rows: list[Row], currency: str) -> None:
                              or by_name.get(row.line.name.strip().lower()))
 
 
-def memo_for(row: BankLine | StatementLine) -> str:
-    return (_("Bank transfer of %(date)s, bank reference %(ref)s")
+def memo_for(row: BankLine | StatementLine, template: str = "") -> str:
+    """The journal's memo; ``template``: the message already translated (a statement
+    translates it once, not once per line)."""
+    return ((template or memo_template())
             % {"date": row.booked_on.isoformat(), "ref": row.entry_ref.rpartition(":")[2]}
             )[:255]
+
+
+def memo_template() -> str:
+    return _("Bank transfer of %(date)s, bank reference %(ref)s")
 
 
 def credit(row: BankLine, organisation: Organisation, how: str) -> None:
