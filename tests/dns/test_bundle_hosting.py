@@ -146,3 +146,49 @@ def test_portal_checkout_of_a_bundle_hosts_every_name_signed(
         assert_every_name_works(domain, pdns, tmp_path)
     finally:
         drop_zones(names)
+
+
+def test_health_checks_each_name_of_a_bundle_against_the_bundle(
+        user: Any, member: Any, organisation: Any, contact: Any, pdns: Any) -> None:
+    """Each name of a bundle has its own zone, but the registry holds one delegation and one
+    DS set for them all: the health of each zone reads the bundle's (the bundled name's zone
+    too, which has no domain of its own), expects the other names' DS there, and tells when
+    the bundle points elsewhere or when a name's own DS is missing from the set. Leaving
+    Bureau's name servers removes the DS of every name, coming back sends them all."""
+    from bureau.dns.operations.dnssec import ds_at_registry, to_ds
+    from bureau.dns.operations.health import check_zone
+
+    api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    api.force_authenticate(user)
+    names = [f"sante{os.getpid()}.ngo", f"sante{os.getpid()}.ong"]
+    try:
+        response = api.post("/api/v1/domains/", {"name": names[0], "registrant": contact.pk},
+                            format="json")
+        assert response.status_code == 201, response.content
+        domain = Domain.objects.get(name=names[0], state=DomainState.ACTIVE)
+        rdn, bdn = (Zone.objects.get(name=n + ".", organisation=organisation) for n in names)
+        assert bdn.domain is None
+        for zone in (rdn, bdn):  # the other name's DS at the registry is no stale DS
+            check = check_zone(zone)
+            assert check.ok, (zone.name, check.problems)
+
+        elsewhere = ["ns1.elsewhere-dns.net", "ns2.elsewhere-dns.net"]
+        update(domain=domain, actor=member, nameservers=elsewhere)
+        assert ds_at_registry(domain) == []  # the DS of every name of the bundle went
+        for zone in (rdn, bdn):
+            check = check_zone(zone)
+            assert [p["code"] for p in check.problems] == ["delegated-elsewhere"], check.problems
+            assert "ns1.elsewhere-dns.net" in check.problems[0]["message"]
+
+        update(domain=Domain.objects.get(pk=domain.pk), actor=member,
+               nameservers=[n.rstrip(".") for n in BUREAU_NS])
+        check = check_zone(bdn)
+        assert check.ok, check.problems
+        # Only the registered name's DS left at the registry: the bundled name is told that
+        # no DS there matches its keys (resolvers would fail it), the other one is healthy.
+        update(domain=Domain.objects.get(pk=domain.pk), actor=member,
+               ds_records=[to_ds(t) for t in Zone.objects.get(pk=rdn.pk).ds_wanted])
+        assert check_zone(rdn).ok
+        assert [p["code"] for p in check_zone(bdn).problems] == ["ds-mismatch"]
+    finally:
+        drop_zones(names)

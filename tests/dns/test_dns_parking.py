@@ -84,7 +84,7 @@ def test_without_the_predicate_the_parking_delegation_is_drift(
     zone = Zone.objects.get(domain=domain)
     park(domain, timezone.now())
     codes = {p["code"] for p in check_zone(Zone.objects.get(pk=zone.pk)).problems}
-    assert "delegation-mismatch" in codes
+    assert "delegated-elsewhere" in codes  # all the name servers are someone else's
 
 
 PARKING_PAGE = ["192.0.2.80", "2001:db8::80"]
@@ -148,3 +148,70 @@ def test_a_name_hosted_elsewhere_is_parked_on_bureaus_name_servers(
     works_again(domain, timezone.now())
     assert registry_view(domain)[0] == set(elsewhere)
     assert not conf.client().zone_exists(name)  # Bureau stops answering for it
+
+
+THEIR_DS = "4242 13 2 " + "AB" * 32
+
+
+@pytest.mark.parametrize("their_dnssec", [False, True], ids=["unsigned-there", "signed-there"])
+def test_a_signed_zone_of_a_name_delegated_elsewhere_is_parked_then_given_back(
+        register_name: Callable[..., Any], member: Any, settings: Any, pdns: Any,
+        their_dnssec: bool) -> None:
+    """Bureau hosts the name's signed zone, but the member delegated the name to other name
+    servers (with or without DNSSEC there). Parking moves the delegation to Bureau's name
+    servers: the DS at the registry is never one the parking answers fail against (the
+    other host's), and once the name works again, back to the member's name servers, no DS
+    of Bureau's stays at the registry."""
+    from bureau.dns.operations.dnssec import ds_at_registry, set_external_dnssec, to_ds
+    from bureau.dns.tasks import reconcile_zones
+    from bureau.registrar.operations.update import update
+
+    settings.BUREAU_DNS_PARKING_ADDRESSES = PARKING_PAGE
+    settings.BUREAU_NOTICES_PARKING_NAMESERVERS = list(settings.BUREAU_DNS_NAMESERVERS)
+    elsewhere = ["ns1.elsewhere-dns.net", "ns2.elsewhere-dns.net"]
+    domain = register_name()
+    zone = Zone.objects.get(domain=domain)
+    name = str(zone.name)
+    edit_records(zone=zone, actor=member, add=[Record("www", "A", "198.51.100.7", 300)])
+    update(domain=domain, actor=member, nameservers=elsewhere)
+    if their_dnssec:
+        set_external_dnssec(domain=domain, actor=member, ds=[THEIR_DS])
+    domain.refresh_from_db()
+    ours = {to_ds(t) for t in Zone.objects.get(pk=zone.pk).ds_wanted}
+    assert ours and not set(ds_at_registry(domain) or []) & ours
+
+    parking = park(domain, timezone.now())
+    assert parking.method == "nameservers"
+    domain.refresh_from_db()
+    ns, _count = registry_view(domain)
+    assert ns == set(settings.BUREAU_DNS_NAMESERVERS)
+    held = set(ds_at_registry(domain) or [])
+    assert held <= ours  # never the other host's DS over Bureau's signatures
+    check = check_zone(Zone.objects.get(pk=zone.pk))
+    assert check.ok, check.problems
+    for owner in (name, "www." + name):
+        assert answers(pdns, owner, "A") == {"192.0.2.80"}
+    if held:
+        rrset = validated_answer("127.0.0.1", name, "www." + name, "A", registry_ds(domain),
+                                 port=pdns.dns_port)
+        assert [r.to_text() for r in rrset] == ["192.0.2.80"]
+    reconcile_zones.call()  # the jobs keep the parking as it is
+    host_missing_zones()
+    assert set(ds_at_registry(domain) or []) == held
+    assert answers(pdns, "www." + name, "A") == {"192.0.2.80"}
+
+    works_again(domain, timezone.now())
+    domain.refresh_from_db()
+    assert not is_parked(domain)
+    ns, _count = registry_view(domain)
+    assert ns == set(elsewhere)
+    back = set(ds_at_registry(domain) or [])
+    assert not back & ours  # no DS of Bureau's while the name points elsewhere
+    assert back == ({to_ds(THEIR_DS)} if their_dnssec else set())
+    reconcile_zones.call()
+    assert set(ds_at_registry(domain) or []) == back
+    assert answers(pdns, "www." + name, "A") == {"198.51.100.7"}  # the zone is whole again
+    # The member is told where the name points, and nothing about a DS to send.
+    check = check_zone(Zone.objects.get(pk=zone.pk))
+    assert [p["code"] for p in check.problems] == ["delegated-elsewhere"], check.problems
+    assert "ns1.elsewhere-dns.net" in check.problems[0]["message"]

@@ -17,30 +17,28 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from bureau.dns.conf import is_bureau_set
-from bureau.dns.models import PublishState, Zone
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.update import DS
 
-from .dnssec import to_ds
-
-
-def signed_zone(domain: Domain) -> Zone | None:
-    return Zone.objects.filter(domain=domain, dnssec=True).exclude(
-        publish_state=PublishState.WITHDRAWN).first()
+from .dnssec import bundle_ds_wanted, bundle_zones, to_ds
 
 
 def ds_following_delegation(sender: Any, *, domain: Domain, nameservers: list[str],
                             **kwargs: Any) -> tuple[list[DS], str] | None:
-    zone = signed_zone(domain)
-    if zone is None:
+    # Every signed zone of the registration's names: a bundle (RFC 9095) holds one DS set
+    # for all of them, so all of Bureau's DS leave together and come back together.
+    zones = bundle_zones(domain)
+    if not zones:
         return None
-    ours = {to_ds(text) for text in zone.ds_wanted}
+    every = {to_ds(text) for zone in zones for text in zone.ds_wanted}
+    _zones, wanted = bundle_ds_wanted(domain, zones[0])
+    ours = set(wanted)
     held = {DS(d.key_tag, d.algorithm, d.digest_type, d.digest.upper())
             for d in domain.ds_records.all()}
     leaving = is_bureau_set(domain.nameservers) and not is_bureau_set(nameservers)
     coming = is_bureau_set(nameservers) and not is_bureau_set(domain.nameservers)
-    if leaving and held & ours:
-        return sorted(held - ours, key=str), str(_(
+    if leaving and held & every:
+        return sorted(held - every, key=str), str(_(
             "%(name)s leaves Bureau's name servers: Bureau's DNSSEC record (DS) is removed from "
             "the registry in the same change, or validating resolvers would reject the name. "
             "If your new DNS host signs the zone, give its DS on the name's DNSSEC page.")

@@ -14,17 +14,15 @@ from bureau.dns.models import HealthCheck, Zone
 from bureau.dns.powerdns import PowerDNSError
 from bureau.dns.publish import SyncReport, adopt_member, sync_secondary
 from bureau.dns.secondaries import secondary_status, wait_until_current
+from bureau.registrar.domains.models import Domain
 from bureau.registrar.operations.common import send
 
-from .dnssec import ds_at_registry
+from .dnssec import bundle_ds_wanted, ds_at_registry, registered_with_bureau, to_ds
 
 
-def registry_view(zone: Zone) -> tuple[list[str], list[str]] | None:
-    """NS and DS the registry holds for the zone's domain (None: not registered with Bureau
-    or no answer; the checks then use Bureau's last known copy)."""
-    domain = zone.domain
-    if domain is None:
-        return None
+def registry_view(domain: Domain) -> tuple[list[str], list[str]] | None:
+    """NS and DS the registry holds for the registration (None: no answer; the checks then
+    use Bureau's last known copy). A bundle's names share them (RFC 9095)."""
     outcome = send(domain.registry, epp.DomainInfo(domain.name))
     if outcome.response is None:
         return None
@@ -36,34 +34,64 @@ def registry_view(zone: Zone) -> tuple[list[str], list[str]] | None:
 
 # What parking changes at the registry on purpose: not drift while the name is parked.
 REGISTRY_SIDE_CODES = frozenset({"delegation-missing", "delegation-mismatch",
-                                 "ds-without-dnskey", "ds-missing", "ds-mismatch"})
+                                 "ds-without-dnskey", "ds-missing", "ds-mismatch", "ds-stale"})
+
+
+def delegated_elsewhere(zone: Zone, delegated: list[str]) -> HealthProblem:
+    """The member delegated the name to other name servers: Bureau's zone is not what the
+    world sees, and Bureau's DS stays away from the registry (it would make the name bogus
+    there); the DS the registry holds is the other host's business."""
+    return HealthProblem(
+        "delegated-elsewhere",
+        f"{zone.name} is delegated to {', '.join(sorted(delegated))} at the registry, not "
+        f"to Bureau's name servers: the zone Bureau hosts is not in use, and Bureau's DS "
+        f"stays off the registry while it is so. To use it, set "
+        f"{', '.join(sorted(zone.nameservers))} as the name's name servers (Bureau's DS "
+        f"goes with them); otherwise stop hosting it here.")
 
 
 def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:
-    """Run the checks and store them. While the name is parked after expiry (the notices
-    app's ERRP parking), its delegation and DS at the registry are the parking ones on
-    purpose: only the zone's own serving is checked then."""
+    """Run the checks and store them. The registry's side is read for the registration the
+    zone is a name of: its domain, or the one bundling its name (RFC 9095: every name of a
+    bundle is delegated to the bundle's name servers and shows the bundle's one DS set, so
+    the DS of the bundle's other zones are expected there, not stale). While the name is
+    parked after expiry (the notices app's ERRP parking), its delegation and DS at the
+    registry are the parking ones on purpose; while its member delegates it to other name
+    servers, Bureau's DNSSEC is not in force on purpose: only the zone's own serving is
+    checked then, with one problem saying where the name points."""
     problems: list[HealthProblem] = []
-    parked = zone.domain is not None and conf.is_parked(zone.domain)
-    view = None if parked else registry_view(zone)
+    domain = registered_with_bureau(zone)
+    parked = domain is not None and conf.is_parked(domain)
+    view = None if parked or domain is None else registry_view(domain)
     delegated: list[str]
     ds: list[str]
     if parked:
         delegated, ds = list(zone.nameservers), []
     elif view is not None:
         delegated, ds = view
-    elif zone.domain is not None:
-        delegated = list(zone.domain.nameservers)
-        ds = [str(d) for d in zone.domain.ds_records.all()]
+    elif domain is not None:
+        delegated = list(domain.nameservers)
+        ds = [str(d) for d in domain.ds_records.all()]
     else:
         # Registered elsewhere: Bureau cannot read the registry; check the zone itself.
         delegated, ds = list(zone.nameservers), list(zone.ds_wanted)
+    elsewhere = (domain is not None and not parked
+                 and not {n.lower().rstrip(".") for n in delegated}
+                 & {n.lower().rstrip(".") for n in zone.nameservers})
+    others: list[str] = []
+    if domain is not None:
+        # The bundle's other zones' DS: expected at each of its names, validating nothing here.
+        own = {to_ds(text) for text in zone.ds_wanted}
+        others = [f"{d.key_tag} {int(d.algorithm)} {int(d.digest_type)} {d.digest}"
+                  for d in bundle_ds_wanted(domain, zone)[1] if d not in own]
     problems += domain_health(
         str(zone.name), delegated_ns=delegated, hosted_ns=zone.nameservers,
         ds_at_registry=ds if zone.dnssec or ds else [], addresses=conf.nameserver_addresses(),
-        port=conf.dns_port(), timeout=timeout)
-    if parked:
+        port=conf.dns_port(), timeout=timeout, expected_ds=others)
+    if parked or elsewhere:
         problems = [p for p in problems if p.code not in REGISTRY_SIDE_CODES]
+    if elsewhere:
+        problems.insert(0, delegated_elsewhere(zone, delegated))
     secondaries: dict[str, int | None] = {}
     if conf.secondaries():
         problems += check_secondaries(zone, secondaries, timeout=timeout)
