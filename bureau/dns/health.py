@@ -8,7 +8,7 @@ member can act on. Nothing here raises on a bad zone: problems are returned.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import dns.flags
 import dns.rcode
@@ -21,7 +21,10 @@ from bureau.dns.query import QueryFailed, answer_rrset, ask
 @dataclass(frozen=True)
 class HealthProblem:
     code: str  # stable identifier: "delegation-mismatch", "ds-mismatch", "lame", ...
-    message: str
+    message: str  # in English, for logs and the API
+    # What the message says, to say it again in the reader's language (bureau.dns.messages):
+    # "text" names the sentence when a code has several, the rest are its values.
+    params: dict[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ def check_delegation(
                 "delegation-missing",
                 f"{zone} has no name servers at the registry: the zone is not reachable; "
                 f"set {', '.join(sorted(hosted))} at the registry",
+                {"zone": zone, "hosted": ", ".join(sorted(hosted))},
             )
         )
         return problems
@@ -68,6 +72,8 @@ def check_delegation(
                 f"the name servers of {zone} at the registry differ from the hosting ones: "
                 + " and ".join(parts)
                 + " at the registry",
+                {"zone": zone, "add": ", ".join(sorted(missing)),
+                 "remove": ", ".join(sorted(extra))},
             )
         )
     return problems
@@ -94,6 +100,7 @@ def check_ds(
                 "ds-without-dnskey",
                 f"{zone} has DS records at the registry but the zone is not signed: validating "
                 "resolvers will fail to resolve it; remove the DS or sign the zone",
+                {"zone": zone},
             )
         ]
     if not keys:
@@ -104,6 +111,7 @@ def check_ds(
                 "ds-missing",
                 f"{zone} is signed but has no DS at the registry: DNSSEC is not in force; "
                 "send the DS to the registry",
+                {"zone": zone},
             )
         ]
     matches = match_ds(zone, ds_list, keys)
@@ -111,6 +119,7 @@ def check_ds(
         HealthProblem(
             "ds-stale",
             f"DS {m.ds} at the registry matches no key of {zone}: remove it at the registry",
+            {"zone": zone, "ds": str(m.ds)},
         )
         for m in matches
         if not m.matches and _ds_key(m.ds) not in others
@@ -122,6 +131,7 @@ def check_ds(
                 "ds-mismatch",
                 f"no DS at the registry matches the keys of {zone}: validating resolvers will "
                 "fail to resolve it; send the current DS to the registry now",
+                {"zone": zone},
             ),
         )
     return problems
@@ -134,7 +144,8 @@ def check_lame(zone: str, answers: Iterable[NameserverAnswer]) -> list[HealthPro
         who = f"{answer.nameserver} ({answer.address})"
         if answer.error is not None:
             problems.append(
-                HealthProblem("lame", f"{who} does not answer for {zone}: {answer.error}")
+                HealthProblem("lame", f"{who} does not answer for {zone}: {answer.error}",
+                              {"who": who, "zone": zone, "error": str(answer.error)})
             )
         elif not answer.authoritative or answer.rcode != "NOERROR" or answer.serial is None:
             problems.append(
@@ -143,6 +154,9 @@ def check_lame(zone: str, answers: Iterable[NameserverAnswer]) -> list[HealthPro
                     f"{who} is listed for {zone} but does not serve it (rcode {answer.rcode}, "
                     f"{'authoritative' if answer.authoritative else 'not authoritative'}): "
                     "add the zone on that server or remove it from the NS",
+                    {"text": "lame-not-serving", "who": who, "zone": zone,
+                     "rcode": answer.rcode, "authoritative": "yes" if answer.authoritative
+                     else ""},
                 )
             )
     return problems
@@ -157,6 +171,8 @@ def check_serials(
             "serial-behind",
             f"{a.nameserver} ({a.address}) serves serial {a.serial} of {zone}, current is "
             f"{expected_serial}: the secondary did not transfer the last change",
+            {"who": f"{a.nameserver} ({a.address})", "serial": str(a.serial), "zone": zone,
+             "current": str(expected_serial)},
         )
         for a in answers
         if a.error is None and a.serial is not None and a.serial != expected_serial

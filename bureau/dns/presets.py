@@ -6,20 +6,30 @@ from __future__ import annotations
 
 from typing import Any
 
+
+def gettext_noop(text: str) -> str:
+    """Marks a text for Bureau's catalogue (pages show it translated: bureau.dns.messages)
+    without importing Django here."""
+    return text
+
+
 PRESETS: list[dict[str, Any]] = [
     {
         "slug": "mail-provider",
-        "name": "Mail provider (MX, SPF, DKIM, DMARC)",
+        "name": gettext_noop("Mail provider (MX, SPF, DKIM, DMARC)"),
         "kind": "mail",
-        "description": "Receive and send mail through a provider: MX, SPF, a DKIM key and a "
-        "DMARC policy.",
+        "description": gettext_noop("Receive and send mail through a provider: MX, SPF, a "
+                                    "DKIM key and a DMARC policy."),
         "parameters": [
-            {"name": "mx", "label": "Mail server (MX)", "default": "mail.example.net."},
-            {"name": "spf_include", "label": "SPF include", "default": "_spf.example.net"},
-            {"name": "dkim_selector", "label": "DKIM selector", "default": "mail"},
-            {"name": "dkim_key", "label": "DKIM public key (base64)", "default": ""},
-            {"name": "dmarc_policy", "label": "DMARC policy", "default": "quarantine"},
-            {"name": "dmarc_report", "label": "DMARC reports to", "default": ""},
+            {"name": "mx", "label": gettext_noop("Mail server (MX)"),
+             "default": "mail.example.net."},
+            {"name": "spf_include", "label": gettext_noop("SPF include"),
+             "default": "_spf.example.net"},
+            {"name": "dkim_selector", "label": gettext_noop("DKIM selector"), "default": "mail"},
+            {"name": "dkim_key", "label": gettext_noop("DKIM public key (base64)"), "default": ""},
+            {"name": "dmarc_policy", "label": gettext_noop("DMARC policy"),
+             "default": "quarantine"},
+            {"name": "dmarc_report", "label": gettext_noop("DMARC reports to"), "default": ""},
         ],
         "records": [
             {"name": "@", "type": "MX", "content": "10 {mx}", "ttl": 3600},
@@ -33,12 +43,12 @@ PRESETS: list[dict[str, Any]] = [
     },
     {
         "slug": "web-host",
-        "name": "Web host (A, AAAA, www)",
+        "name": gettext_noop("Web host (A, AAAA, www)"),
         "kind": "web",
-        "description": "Point the name and www to a web host.",
+        "description": gettext_noop("Point the name and www to a web host."),
         "parameters": [
-            {"name": "ipv4", "label": "IPv4 address", "default": "192.0.2.80"},
-            {"name": "ipv6", "label": "IPv6 address", "default": "2001:db8::80"},
+            {"name": "ipv4", "label": gettext_noop("IPv4 address"), "default": "192.0.2.80"},
+            {"name": "ipv6", "label": gettext_noop("IPv6 address"), "default": "2001:db8::80"},
         ],
         "records": [
             {"name": "@", "type": "A", "content": "{ipv4}", "ttl": 3600},

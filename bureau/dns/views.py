@@ -27,6 +27,7 @@ from bureau.web.organisations import member_required
 from bureau.web.outcomes import Failed, attempt
 
 from .forms import AcmeCredentialForm, ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
+from .messages import known
 from .models import AcmeCredential, DnssecAlgorithm, Template, Zone
 from .operations import (
     credentials,
@@ -212,7 +213,7 @@ def template_apply(request: HttpRequest, pk: int) -> HttpResponse:
               for p in template.parameters if request.POST.get(f"param_{p['name']}")}
     return act(request, zone, lambda: templates.apply_template(
         zone=zone, actor=actor(request), template=template, values=values),
-        _("Template “%(name)s” applied.") % {"name": template.name})
+        _("Template “%(name)s” applied.") % {"name": known(str(template.name))})
 
 
 @require_POST

@@ -73,6 +73,44 @@ def test_french_messages(browser: Client, zone: Zone) -> None:
     assert "Cette modification ne peut pas être annulée." in response.content.decode()
 
 
+def test_a_french_zone_page_says_its_history_health_and_templates_in_french(
+        browser: Client, zone: Zone) -> None:
+    """What the DNS app stores in English (history summaries, health problems, the built-in
+    templates) is shown in French on a French page."""
+    from catalogue import untranslated
+
+    from bureau.dns.health import NameserverAnswer, check_delegation, check_lame
+    from bureau.dns.models import HealthCheck
+
+    browser.cookies["django_language"] = "fr"
+    browser.post(f"/dns/zones/{zone.pk}/records/",
+                 {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})
+    edit = ZoneChange.objects.get(zone=zone, kind="edit")
+    browser.post(f"/dns/zones/{zone.pk}/history/{edit.pk}/undo/")
+    browser.post(f"/dns/zones/{zone.pk}/templates/", {"template": "web-host",
+                                                      "param_ipv4": "192.0.2.80"})
+    browser.post(f"/dns/zones/{zone.pk}/import/", {"text": "ok IN A 192.0.2.1\n"})
+    name = str(zone.name)
+    problems = check_delegation(name, [], ["ns1.bureau.test"]) + check_delegation(
+        name, ["ns.ailleurs.net"], ["ns1.bureau.test"]) + check_lame(name, [
+            NameserverAnswer("ns1.bureau.test", "192.0.2.53", error="timed out"),
+            NameserverAnswer("ns2.bureau.test", "192.0.2.54", rcode="REFUSED")])
+    HealthCheck.objects.create(zone=zone, ok=False, problems=[
+        {"code": p.code, "message": p.message, "params": p.params} for p in problems])
+
+    page = browser.get(f"/dns/zones/{zone.pk}/").content.decode()
+    history = page[page.index('id="h-history"'):]
+    assert "zone créée (0 enregistrement)" in history and "1 ajouté" in history
+    assert "annulation de « 1 ajouté »" in history or "annulation de “1 ajouté”" in history
+    assert "Hébergeur web (A, AAAA, www)" in page and "Adresse IPv4" in page
+    assert "n’a aucun serveur de noms au registre" in page
+    for english in ("zone created", "1 added", "undo of", "Web host", "IPv4 address",
+                    "has no name servers", "differ from the hosting ones",
+                    "does not answer for", "zone file imported", "not authoritative"):
+        assert english not in page, english
+    assert untranslated(page) == []
+
+
 def test_undo_import_export_templates_health(browser: Client, zone: Zone) -> None:
     browser.post(f"/dns/zones/{zone.pk}/records/",
                  {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})

@@ -97,7 +97,8 @@ def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:
         problems += check_secondaries(zone, secondaries, timeout=timeout)
     return HealthCheck.objects.create(
         zone=zone, ok=not problems, secondaries=secondaries,
-        problems=[{"code": p.code, "message": p.message} for p in problems])
+        problems=[{"code": p.code, "message": p.message, "params": p.params}
+                  for p in problems])
 
 
 def check_secondaries(zone: Zone, serials: dict[str, int | None], *,
@@ -109,7 +110,8 @@ def check_secondaries(zone: Zone, serials: dict[str, int | None], *,
     try:
         serial = conf.client().serial(name)
     except PowerDNSError as exc:
-        return [HealthProblem("primary", f"PowerDNS does not answer: {exc}")]
+        return [HealthProblem("primary", f"PowerDNS does not answer: {exc}",
+                              {"error": str(exc)})]
     targets = {str(s.server()): s for s in conf.secondaries()}
     status = secondary_status(name, serial, [s.server() for s in targets.values()],
                               timeout=timeout)
@@ -129,7 +131,8 @@ def check_secondaries(zone: Zone, serials: dict[str, int | None], *,
         serials[str(s.server)] = s.serial
         if s.current:
             continue
-        if s.serial is None:
+        silent = s.serial is None
+        if silent:
             advice = ("it does not answer for the zone: check that the server runs, that "
                       "it is a consumer of Bureau's catalog, and that it reaches the "
                       "primary at " + conf.primary_address())
@@ -141,7 +144,11 @@ def check_secondaries(zone: Zone, serials: dict[str, int | None], *,
             "serial-behind",
             f"secondary {s.server} serves serial {s.serial} of {zone.name}, current is "
             f"{serial}: it did not transfer the last change; {advice}"
-            + (f" ({s.error})" if s.error else "")))
+            + (f" ({s.error})" if s.error else ""),
+            {"text": "secondary-silent" if silent else "secondary-behind",
+             "who": str(s.server), "serial": str(s.serial), "zone": str(zone.name),
+             "current": str(serial), "primary": conf.primary_address(),
+             "error": str(s.error or "")}))
     return problems
 
 
