@@ -22,9 +22,11 @@ The last line printed is one JSON object; its keys say what they measure, whatev
 from __future__ import annotations
 
 import argparse
+import base64
 import datetime as dt
 import json
 import os
+import secrets
 import shlex
 import shutil
 import statistics
@@ -158,8 +160,11 @@ def db_bench(count: int, d: Path, keys: dict[str, Path], rounds: int) -> dict[st
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                             (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
+    # production settings want their keys given: throwaway ones for the bench
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=url,
-               DJANGO_SETTINGS_MODULE="bureau.settings")
+               DJANGO_SETTINGS_MODULE="bureau.settings",
+               BUREAU_SECRET_KEY=secrets.token_urlsafe(50),
+               BUREAU_FIELD_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
     t = time.perf_counter()
     subprocess.run([sys.executable, "-P", str(ROOT / "bench" / "escrow_db_setup.py"),
                     str(count)], env=env, check=True, capture_output=True)

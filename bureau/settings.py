@@ -386,6 +386,7 @@ BUREAU_PERIODIC_JOBS.update({
     "escrow-full": {"task": "bureau.registrar.escrow.tasks.weekly_full", "every": 7 * 86400},
     "escrow-inc": {"task": "bureau.registrar.escrow.tasks.daily_incremental", "every": 86400},
     "escrow-lateness": {"task": "bureau.registrar.escrow.tasks.check_lateness", "every": 3600},
+    "escrow-prune": {"task": "bureau.registrar.escrow.tasks.prune_history", "every": 86400},
 })
 
 # --- Payments (bureau.payments): bank transfers, statement import; its settings

@@ -12,10 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import queue
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
+import psycopg.sql
 from django.db import IntegrityError, connection, transaction
 
 from bureau.core import clock
@@ -23,7 +27,7 @@ from bureau.escrow.pipeline import DepositConfig, DepositResult, Series, write_f
 
 from . import conf
 from .alerts import raise_alert, resolve
-from .history import prune, series_ids
+from .history import series_ids
 from .models import AlertKind, Deposit, DepositKind, DepositState
 from .rows import DepositQuery
 
@@ -101,9 +105,7 @@ def make_deposit(kind: str, *, date: dt.date | None = None, progress: Progress |
     deposit.state = DepositState.WRITTEN
     deposit.written_at = clock.now()
     deposit.save()
-    resolve(AlertKind.DEPOSIT)
-    if kind == DepositKind.FULL:
-        prune()
+    resolve(AlertKind.DEPOSIT)  # old series' names are pruned by their own job (tasks.py)
     log.info("escrow %s deposit %s written: %d rows in %s", kind, date, result.records, folder)
     return deposit
 
@@ -121,14 +123,68 @@ def _write(query: DepositQuery, config: DepositConfig, deposit: Deposit,
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
             cursor.execute("SET LOCAL DateStyle = ISO")  # dates as text are YYYY-MM-DD
-            series = [Series(config.kind, config.profile.header, query.records(cursor))]
-            if config.profile.handle_mode:
-                series.append(Series("hdl", config.profile.handle_header,
-                                     query.handle_records(cursor)))
-            result = write_files(config, series, progress)
-            for sql in query.record_names(deposit.pk):
-                cursor.execute(sql)
-            cursor.execute(query.count_redemption_left_out())
-            row = cursor.fetchone()
-            result.skipped_redemption = int(row[0]) if row else 0
+            names = None
+            if snapshot:
+                cursor.execute("SELECT pg_export_snapshot()")
+                row = cursor.fetchone()
+                assert row is not None
+                names = _NameRecording(query.record_names(deposit.pk), str(row[0]))
+                names.start()
+            try:
+                series = [Series(config.kind, config.profile.header, query.records(cursor))]
+                if config.profile.handle_mode:
+                    series.append(Series("hdl", config.profile.handle_header,
+                                         query.handle_records(cursor)))
+                result = write_files(config, series, progress)
+                if names is None:  # a caller's transaction: its data is seen by it only
+                    for sql in query.record_names(deposit.pk):
+                        cursor.execute(sql)
+                cursor.execute(query.count_redemption_left_out())
+                row = cursor.fetchone()
+                result.skipped_redemption = int(row[0]) if row else 0
+            except BaseException:
+                if names is not None:
+                    names.finish(commit=False)
+                raise
+            if names is not None:
+                names.finish(commit=True)
     return result
+
+
+class _NameRecording(threading.Thread):
+    """Records the deposit's names on a connection of its own, from the deposit's snapshot
+    (exported by the deposit's transaction), while the files are written: the INSERT of a
+    million names no longer waits for the last file. Committed only once the files are
+    written, rolled back otherwise."""
+
+    def __init__(self, statements: list[str], snapshot: str) -> None:
+        super().__init__(name="escrow-names", daemon=True)
+        self.statements, self.snapshot = statements, snapshot
+        self.verdict: queue.Queue[bool] = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            with psycopg.connect(**connection.get_connection_params(),
+                                 autocommit=True) as conn:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                try:
+                    conn.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                        self.snapshot))
+                    for sql in self.statements:
+                        conn.execute(sql.encode())
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                finally:
+                    commit = self.verdict.get()
+                conn.execute("COMMIT" if commit else "ROLLBACK")
+        except BaseException as e:  # raised by finish()
+            self.error = e
+
+    def finish(self, commit: bool) -> None:
+        """Commit (or roll back) the names; raises what went wrong recording them."""
+        self.verdict.put(commit)
+        self.join()
+        if self.error is not None and commit:
+            raise self.error

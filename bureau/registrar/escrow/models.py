@@ -76,13 +76,15 @@ class Deposit(models.Model):
 class DepositedName(models.Model):
     """A name a deposit holds: what an incremental leaves out (one anti-join in SQL) and what
     the verifier checks an incremental against. Millions of rows, written by one INSERT ...
-    SELECT per deposit: no index on the name and no foreign-key constraint in the database,
-    whose per-row checks and index updates took longer than writing the deposit itself (the
-    deposit row is made first by the same use case; Django still cascades deletions). Rows of
-    superseded deposit series are pruned after each full deposit."""
+    SELECT per deposit: no index (but the primary key) and no foreign-key constraint in the
+    database, whose per-row checks and index updates took longer than writing the deposit
+    itself (the deposit row is made first by the same use case; Django still cascades
+    deletions); the queries read a deposit series whole, a sequential scan. Rows of superseded
+    deposit series are pruned by a job of their own (tasks.prune_history)."""
 
     deposit = models.ForeignKey(Deposit, on_delete=models.CASCADE, related_name="names",
-                                verbose_name=_("deposit"), db_constraint=False)
+                                verbose_name=_("deposit"), db_constraint=False,
+                                db_index=False)
     name = models.CharField(_("name (A-label)"), max_length=253)
 
     class Meta:

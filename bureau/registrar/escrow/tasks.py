@@ -1,5 +1,6 @@
 """Periodic escrow jobs (settings.BUREAU_PERIODIC_JOBS): weekly full deposit, daily
-incremental, hourly lateness check. Each deposit job delivers what is pending afterwards."""
+incremental, hourly lateness check, daily pruning of the names history. Each deposit job
+delivers what is pending afterwards."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bureau.core import clock
 from . import conf
 from .delivery import deliver_pending
 from .deposits import make_deposit
+from .history import prune
 from .lateness import check_lateness as _check_lateness
 from .models import DepositKind
 from .schedule import plan
@@ -62,3 +64,12 @@ def check_lateness() -> list[str]:
         return ["escrow not configured"]
     now = clock.now()
     return [s.text(now) for s in _check_lateness(now)]
+
+
+@task()
+def prune_history() -> dict[str, int | str]:
+    """Forget the names of superseded deposit series: a job of its own, so that a deposit
+    does not wait for deleting a million names of the one before last."""
+    if not configured():
+        return {"skipped": "escrow not configured"}
+    return {"removed": prune()}
