@@ -22,6 +22,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from bureau.registrar.accounts.models import language_of_person
+
 from . import tokens
 from .models import ApiToken
 
@@ -38,7 +40,7 @@ def revoke_tokens_on_new_password(sender: Any, instance: User, created: bool,
     revoked = tokens.revoke_all(instance, reason="password changed", request=context.request)
     instance._bureau_revoked_tokens = revoked  # type: ignore[attr-defined]
     if revoked:
-        language = translation.get_language()
+        language = language_of_person(instance, translation.get_language())
         transaction.on_commit(lambda: tell(instance, revoked, language))
 
 

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bureau.registrar.accounts.models import language_of_person
+
 from .models import EventKind, SecurityEvent
 
 logger = logging.getLogger("bureau.audit")
@@ -57,7 +59,8 @@ def alert_for(event: SecurityEvent) -> None:
     """Email the person about ``event`` after its commit, if it is one they must hear of."""
     if not needs_alert(event):
         return
-    language = translation.get_language() or settings.LANGUAGE_CODE
+    # The language the person chose for their emails, else the one they are using.
+    language = language_of_person(event.user, translation.get_language())
     transaction.on_commit(lambda: send_alert(event, language))
 
 

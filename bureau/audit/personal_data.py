@@ -15,7 +15,7 @@ from django.contrib.auth.models import User
 
 from bureau.core import clock
 from bureau.core.credentials import Credential, require_recent_authentication
-from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.models import Membership, PersonPreferences
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
 
@@ -39,7 +39,9 @@ def export(user: User, credential: Credential | None) -> dict[str, Any]:
         "exported_at": when(clock.now()),
         "account": {"email": user.email, "first_name": user.first_name,
                     "last_name": user.last_name, "joined": when(user.date_joined),
-                    "last_login": when(user.last_login)},
+                    "last_login": when(user.last_login),
+                    "language": PersonPreferences.objects.filter(user=user).values_list(
+                        "language", flat=True).first() or ""},
         "email_addresses": [{"email": a.email, "verified": a.verified, "primary": a.primary}
                             for a in addresses],
         "second_factors": [{"type": a.type, "created": when(a.created_at),

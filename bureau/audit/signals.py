@@ -9,8 +9,9 @@ from allauth.mfa import signals as mfa_signals
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
 from django.dispatch import receiver
+from django.utils import translation
 
-from bureau.registrar.operations import transfer
+from bureau.registrar.operations import preferences, transfer
 
 from .log import record
 from .models import EventKind
@@ -40,6 +41,8 @@ def login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 @receiver(account_signals.user_signed_up)
 def signed_up(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(EventKind.SIGNUP, user=user, request=request)
+    # The browser's language (LocaleMiddleware's choice) until the person chooses another.
+    preferences.language_at_sign_up(user, translation.get_language())
 
 
 @receiver(account_signals.email_confirmed)

@@ -280,3 +280,8 @@ class TransferInForm(forms.Form):
 class CloseAccountForm(forms.Form):
     typed_email = forms.CharField(label=_("Your account's email address, to confirm"),
                                   max_length=254)
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language of the emails Bureau sends you"),
+                                 choices=settings.LANGUAGES)

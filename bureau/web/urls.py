@@ -22,6 +22,7 @@ urlpatterns = [
     path("organisation/audit/", orgs.audit_log, name="audit_log"),
     path("invitations/<str:token>/", orgs.accept_invitation, name="accept_invitation"),
     path("account/", account.settings_page, name="account"),
+    path("account/language/", account.language, name="account_language"),
     path("account/data.json", account.data_export, name="data_export"),
     path("account/close/", account.close, name="close_account"),
     path("account/tokens/", tokens.token_list, name="tokens"),

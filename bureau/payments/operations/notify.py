@@ -9,9 +9,11 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from bureau.coop import conf as coop_conf
 from bureau.coop.operations import membership
+from bureau.registrar.accounts.models import language_of_person
 
 from .jobs import settle_payments, settle_statement
 
@@ -42,7 +44,9 @@ def after_shares(lines: Sequence[Any]) -> None:
             continue
         context = {"member": member, "line": line, "due": membership.due(member),
                    "currency": coop_conf.currency()}
-        subject = " ".join(render_to_string("payments/email/share_paid.subject.txt",
-                                            context).split())
-        send_mail(subject, render_to_string("payments/email/share_paid.txt", context), None,
-                  [member.user.email])
+        with translation.override(language_of_person(member.user,
+                                                     translation.get_language())):
+            subject = " ".join(render_to_string("payments/email/share_paid.subject.txt",
+                                                context).split())
+            body = render_to_string("payments/email/share_paid.txt", context)
+        send_mail(subject, body, None, [member.user.email])

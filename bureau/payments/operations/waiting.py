@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bureau.core import clock
-from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation, language_of_person
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations.common import Actor
@@ -111,17 +111,22 @@ def retry_auto_renewals(organisation: Organisation) -> list[str]:
 
 
 def recipients(organisation: Organisation) -> list[str]:
+    return sorted({user.email for user in people_who_order(organisation)})
+
+
+def people_who_order(organisation: Organisation) -> list[Any]:
     people = organisation.memberships.select_related("user").filter(role__in=ROLES_THAT_ORDER)
-    return sorted({m.user.email for m in people if m.user.email})
+    return [m.user for m in people if m.user.email]
 
 
 def email(organisation: Organisation, lines: list[BankLine], done: Settled) -> None:
     currency = conf.currency()
     context = {"organisation": organisation, "lines": lines, "done": done,
                "balance": ledger.balance(organisation, currency), "currency": currency}
-    for address in recipients(organisation):
-        with translation.override(translation.get_language() or "fr"):
+    for person in people_who_order(organisation):
+        # Each person in the language they chose for their emails.
+        with translation.override(language_of_person(person, translation.get_language())):
             subject = " ".join(render_to_string("payments/email/credited.subject.txt",
                                                 context).split())
             body = render_to_string("payments/email/credited.txt", context)
-        send_mail(subject, body, None, [address])
+        send_mail(subject, body, None, [person.email])

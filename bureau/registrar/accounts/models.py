@@ -76,3 +76,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class PersonPreferences(models.Model):
+    """What a person chose for themselves: the language of the emails Bureau sends them
+    (set at sign-up from their browser's, changed on their account page)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="preferences", verbose_name=_("person"))
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+
+    class Meta:
+        verbose_name = _("person's preferences")
+        verbose_name_plural = _("people's preferences")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"
+
+
+def language_of_person(user: object, default: str | None = None) -> str:
+    """The language a person chose for their emails; else ``default`` (the language they
+    are using now), else Bureau's."""
+    known = [code for code, _name in settings.LANGUAGES]
+    pk = getattr(user, "pk", None)
+    chosen = PersonPreferences.objects.filter(user_id=pk).values_list(
+        "language", flat=True).first() if pk is not None else None
+    for candidate in (chosen, default, settings.LANGUAGE_CODE):
+        if candidate and candidate.split("-")[0] in known:
+            return candidate.split("-")[0]
+    return known[0]
