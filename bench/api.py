@@ -99,11 +99,11 @@ def prepare(state: Path, sandbox_port: int, domains: int) -> str:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from bureau.api.tokens import create_token
-    from bureau.core.credentials import Credential
+    from bureau.audit.operations.tokens import create_token
     from bureau.registrar.accounts.models import Membership, Organisation, Role
     from bureau.registrar.billing import ledger
     from bureau.registrar.domains.models import Domain, DomainState
+    from bureau.registrar.operations.common import Actor
     from bureau.registrar.registries.models import Tld
     from bureau.registrar.registries.sandbox import configure
     from bureau.sandbox.certs import ensure_certificates
@@ -136,8 +136,8 @@ def prepare(state: Path, sandbox_port: int, domains: int) -> str:
                organisation=org, state=DomainState.ACTIVE, registered_at=now,
                expires_at=now + timedelta(days=30 + i), nameservers=["ns1.bench.test"])
         for i in range(have, domains)])
-    return create_token(user=user, organisation=org, name=f"bench {now:%H%M%S}",
-                        scopes=["domains:read"], credential=Credential.console()).secret
+    return create_token(actor=Actor.console(user), organisation=org, name=f"bench {now:%H%M%S}",
+                        scopes=["domains:read"]).secret
 
 
 def start_server(port: int, workers: int, env: dict[str, str]) -> subprocess.Popen[bytes]:

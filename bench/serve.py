@@ -100,11 +100,11 @@ def prepare() -> str:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from bureau.api.tokens import create_token
-    from bureau.core.credentials import Credential
+    from bureau.audit.operations.tokens import create_token
     from bureau.registrar.accounts.models import Membership, Organisation, Role
     from bureau.registrar.billing import ledger
     from bureau.registrar.domains.models import Domain, DomainState
+    from bureau.registrar.operations.common import Actor
     from bureau.registrar.registries.models import Registry, Tld
 
     call_command("migrate", verbosity=0)
@@ -125,8 +125,8 @@ def prepare() -> str:
                state=DomainState.ACTIVE, registered_at=now,
                expires_at=now + timedelta(days=30 + i), nameservers=["ns1.bench.test"])
         for i in range(DOMAINS)])
-    return create_token(user=user, organisation=org, name="bench", scopes=["domains:read"],
-                        credential=Credential.console()).secret
+    return create_token(actor=Actor.console(user), organisation=org, name="bench",
+                        scopes=["domains:read"]).secret
 
 
 def web_command(port: int) -> list[str]:

@@ -15,15 +15,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("health", health),  # load balancers that do not follow redirects
-    path("api/v1/dns/", include("bureau.dns.api_urls")),
+    path("api/v1/dns/", include("bureau.api.dns_urls")),
     path("api/v1/", include("bureau.api.urls")),
     path("notices/", include("bureau.notices.urls")),
-    path("coop/", include("bureau.coop.urls")),
+    path("coop/", include("bureau.web.coop_urls")),
     path("payments/", include("bureau.payments.urls")),
     # Portal (bureau.web): allauth's account and 2FA pages, language switch, then the pages.
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("dns/", include("bureau.dns.urls")),
+    path("dns/", include("bureau.web.dns_urls")),
     path("", include("bureau.web.urls")),
 ]
 

@@ -1,8 +1,8 @@
 """Bureau's REST API (``/api/v1/``): translates HTTP to the registrar's operations and back.
 
 No business rule lives here: views resolve who calls and what they may touch (access.py),
-call one operation (``bureau.registrar.operations``, ``bureau.audit.members``,
-``bureau.api.tokens``), and serialise its result. Errors are RFC 9457 problem details
+call one operation (``bureau.registrar.operations``, ``bureau.audit.operations.members``,
+``bureau.audit.operations.tokens``), and serialise its result. Errors are RFC 9457 problem details
 (problems.py), with ``errors`` naming the fields at fault.
 
 Endpoints (schema at ``schema/``, Swagger UI at ``docs/``, Redoc at ``redoc/``):

@@ -15,12 +15,11 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 
 from bureau.audit.log import client_ip
+from bureau.audit.models import ApiToken
 from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.accounts.permissions import PERMISSIONS, Permission, allows
 from bureau.registrar.operations.common import Actor
-
-from .models import ApiToken
 
 
 def token_of(request: Request) -> ApiToken | None:

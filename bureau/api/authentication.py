@@ -25,11 +25,11 @@ from rest_framework.authentication import (
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.request import Request
 
+from bureau.audit.models import ApiToken
+from bureau.audit.operations import tokens
 from bureau.audit.policy import lacks_required_2fa
 from bureau.registrar.accounts.models import Organisation
 
-from . import tokens
-from .models import ApiToken
 from .throttling import AuthFailureThrottle
 
 

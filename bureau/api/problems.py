@@ -26,13 +26,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import epp
+from bureau.audit.operations.common import TwoFactorRequired
+from bureau.audit.operations.tokens import TokenForbidden, TokenRefused
 from bureau.coop.operations import errors as coop
 from bureau.core.credentials import ReauthenticationRequired
 from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.operations import errors as op
-
-from .tokens import TokenForbidden, TokenRefused
 
 logger = logging.getLogger("bureau.api")
 
@@ -41,6 +41,9 @@ TYPE_BASE = "https://bureau.coop/problems/"
 
 # Operation refusal -> (HTTP status, problem type slug, title)
 OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
+    (TokenForbidden, 403, "token-forbidden", "Token not created"),
+    (TokenRefused, 422, "token-refused", "Token not created"),
+    (TwoFactorRequired, 403, "two-factor-required", "Two-factor authentication required"),
     (op.NotAllowed, 403, "role-not-allowed", "Your role does not allow this"),
     (op.InvalidName, 422, "invalid-name", "Not a valid domain name"),
     (op.TldNotSold, 422, "tld-not-sold", "TLD not sold"),
@@ -57,13 +60,11 @@ OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (op.OutcomePending, 202, "outcome-pending", "Outcome pending at the registry"),
     (op.OperationError, 422, "operation-refused", "Operation refused"),
     (InsufficientFunds, 402, "insufficient-funds", "Balance too low"),
-    (TokenForbidden, 403, "token-forbidden", "Token not created"),
     # The cooperative: who may propose, back and vote (members), schedule (the board).
     (coop.NotAMember, 403, "not-a-member", "Only members whose shares are paid"),
     (coop.NotOnBoard, 403, "not-on-board", "Only the board"),
     (coop.BallotNotOpen, 409, "ballot-state", "Not possible in the ballot's current state"),
     (coop.CoopError, 422, "cooperative-refused", "Refused"),
-    (TokenRefused, 422, "token-refused", "Token not created"),
 ]
 
 class Conflict(exceptions.APIException):

@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
-from .scopes import SCOPES
+from bureau.audit.scopes import SCOPES
 
 PROBLEM = "application/problem+json"
 # Every operation may answer these; writes may also answer the operations' refusals.

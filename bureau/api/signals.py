@@ -22,10 +22,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import ngettext
 
+from bureau.audit.log import client_ip
+from bureau.audit.models import ApiToken
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.models import language_of_person
-
-from . import tokens
-from .models import ApiToken
+from bureau.registrar.operations.common import Actor
 
 logger = logging.getLogger("bureau.api")
 
@@ -37,11 +38,20 @@ def revoke_tokens_on_new_password(sender: Any, instance: User, created: bool,
     # password change); a hash upgraded at login does not.
     if created or getattr(instance, "_password", None) is None:
         return
-    revoked = tokens.revoke_all(instance, reason="password changed", request=context.request)
+    revoked = tokens.revoke_all(instance, reason="password changed",
+                                actor=changed_by(instance, context.request))
     instance._bureau_revoked_tokens = revoked  # type: ignore[attr-defined]
     if revoked:
         language = language_of_person(instance, translation.get_language())
         transaction.on_commit(lambda: tell(instance, revoked, language))
+
+
+def changed_by(user: User, request: Any) -> Actor:
+    """Where the password was set: a browser (the portal, the API), or the console."""
+    if request is None:
+        return Actor.console(None)
+    return Actor(user, "api" if request.path.startswith("/api/") else "portal",
+                 ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
 
 
 def tell(user: User, revoked: list[ApiToken], language: str | None) -> None:
@@ -49,9 +59,9 @@ def tell(user: User, revoked: list[ApiToken], language: str | None) -> None:
         return
     with translation.override(language):
         context_ = {"tokens": revoked, "portal": settings.BUREAU_PORTAL_URL.rstrip("/")}
-        subject = " ".join(render_to_string("api/email/tokens_revoked.subject.txt",
+        subject = " ".join(render_to_string("audit/email/tokens_revoked.subject.txt",
                                             context_).split())
-        body = render_to_string("api/email/tokens_revoked.txt", context_)
+        body = render_to_string("audit/email/tokens_revoked.txt", context_)
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
     except (smtplib.SMTPException, OSError) as exc:  # the tokens are revoked all the same

@@ -11,7 +11,8 @@ call ``require_recent_authentication`` and nothing else decides:
   ``ReauthenticationRequired``: the portal sends the person to allauth's re-authentication
   page and replays the request, the API answers 403 with the page's address;
 - a token passes: it has no session to re-authenticate, its scopes are its standing consent
-  (the API checks them at the door), and tokens cannot mint tokens (``bureau.api.tokens``);
+  (the API checks them at the door), and tokens cannot mint tokens
+  (``bureau.audit.operations.tokens``);
 - the console passes: whoever runs it already holds the server's keys;
 - no credential at all (an edge that did not say) never passes.
 """

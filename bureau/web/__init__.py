@@ -36,7 +36,7 @@ Security, in short
 - Every object is fetched with the current organisation in the query: another organisation's
   object answers 404. Roles: ``bureau.registrar.accounts.permissions`` (one map, shared with
   the API); the operations check the same roles again.
-- An organisation can require 2FA (``bureau.audit.members.set_require_2fa``); the
+- An organisation can require 2FA (``bureau.audit.operations.members.set_require_2fa``); the
   ``RequireTwoFactorMiddleware`` sends its people without a second factor to set one up.
 - Security events (logins, failed logins, 2FA changes, tokens, transfer codes shown, roles,
   invitations) go to ``bureau.audit`` and are shown to the organisation's owners.

@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from bureau.api import scopes as scope_rules
-from bureau.api import tokens
+from bureau.audit import scopes as scope_rules
+from bureau.audit.operations import tokens
 from bureau.core.validators import MAX_CENTS, printable_text
 from bureau.registrar.accounts.models import Role
 from bureau.registrar.contacts.models import Contact
@@ -179,7 +179,7 @@ class ContactForm(forms.ModelForm):
 
 class TokenForm(forms.Form):
     """A new personal API token: what the person types. The rules (scopes the role allows,
-    lifetime) are ``bureau.api.tokens.create_token``'s."""
+    lifetime) are ``bureau.audit.operations.tokens.create_token``'s."""
 
     name = forms.CharField(label=_("Name of the token"), max_length=100,
                            help_text=_("What uses it, for example “deployment script”."))

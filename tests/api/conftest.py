@@ -15,13 +15,13 @@ from django.utils import translation
 from logins import authenticated
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
-from bureau.api.scopes import SCOPES, permission_for
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
+from bureau.audit.scopes import SCOPES, permission_for
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import allows
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
+from bureau.registrar.operations.common import Actor
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.models import Registry
 from bureau.registrar.registries.sandbox import configure as configure_sandbox
@@ -121,8 +121,8 @@ def make_token(people: dict[str, User], org_a: Organisation, org_b: Organisation
         role = org.role_of(user)
         wanted = [s for s in SCOPES if allows(role, permission_for(s))] if scopes == ("*",) \
             else list(scopes)
-        return tokens.create_token(user=user, organisation=org, name="test",
-                                   scopes=wanted, credential=Credential.console()).secret
+        return tokens.create_token(actor=Actor.console(user), organisation=org, name="test",
+                                   scopes=wanted).secret
     return make
 
 

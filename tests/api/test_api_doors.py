@@ -17,14 +17,14 @@ from django.utils import timezone, translation
 from logins import authenticated
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
-from bureau.api.models import ApiToken
-from bureau.audit.members import set_require_2fa
-from bureau.audit.models import EventKind, SecurityEvent
+from bureau.audit.models import ApiToken, EventKind, SecurityEvent
+from bureau.audit.operations import tokens
+from bureau.audit.operations.members import set_require_2fa
 from bureau.core.credentials import Credential, Kind, ReauthenticationRequired
 from bureau.notices.goodbye import checklist
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.domains.models import Domain, DomainEvent, DomainState
+from bureau.registrar.operations.common import Actor
 from bureau.registrar.registries.models import Registry, Tld
 
 from .conftest import contact_of
@@ -79,7 +79,7 @@ def test_a_session_without_the_required_2fa_gets_403_on_every_call(
     tess = people["tess"]
     client = session(tess)
     assert client.get("/api/v1/domains/").status_code == 200
-    set_require_2fa(organisation=org_a, user=people["alice"], required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(people["alice"]), required=True)
     assert_needs_2fa(client.get("/api/v1/domains/"))
     assert_needs_2fa(client.post("/api/v1/tokens/", {"name": "x", "scopes": ["domains:read"]},
                                  format="json"))
@@ -97,7 +97,7 @@ def test_a_token_of_a_person_without_the_required_2fa_is_refused(
         make_token: Callable[..., str]) -> None:
     a_token = bearer(make_token("alice", ("domains:read",)))
     b_token = bearer(make_token("bob", ("domains:read",)))
-    set_require_2fa(organisation=org_a, user=people["alice"], required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(people["alice"]), required=True)
     assert_needs_2fa(a_token.get("/api/v1/domains/"))
     assert b_token.get("/api/v1/domains/").status_code == 200  # B requires nothing
     with_totp(people["alice"])
@@ -105,10 +105,10 @@ def test_a_token_of_a_person_without_the_required_2fa_is_refused(
 
 
 def test_no_token_escapes_the_policy(people: dict[str, User], org_a: Organisation) -> None:
-    set_require_2fa(organisation=org_a, user=people["alice"], required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(people["alice"]), required=True)
     with pytest.raises(tokens.TokenForbidden, match="requires two-factor"):
-        tokens.create_token(user=people["alice"], organisation=org_a, name="x",
-                            scopes=["domains:read"], credential=Credential.console())
+        tokens.create_token(actor=Actor.console(people["alice"]), organisation=org_a, name="x",
+                            scopes=["domains:read"])
     assert not ApiToken.objects.exists()
 
 

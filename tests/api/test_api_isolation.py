@@ -10,13 +10,13 @@ from collections.abc import Callable
 import pytest
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
 from bureau.audit.models import Invitation
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.models import Membership, Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import Actor
 from bureau.registrar.registries.models import Registry
 
 from .conftest import FUNDS
@@ -36,8 +36,8 @@ def b_data(api: Api, registry: Registry, org_b: Organisation, contact_b: Contact
     assert created.status_code == 201, created.json()
     invitation = Invitation.objects.create(organisation=org_b, email="x@example.org",
                                            role="tech", invited_by=people["bob"])
-    token = tokens.create_token(user=people["bob"], organisation=org_b, name="b",
-                                scopes=["domains:read"], credential=Credential.console()).token
+    token = tokens.create_token(actor=Actor.console(people["bob"]), organisation=org_b, name="b",
+                                scopes=["domains:read"]).token
     membership = Membership.objects.get(user=people["bob"], organisation=org_b)
     return {"domain": name, "nameservers": Domain.objects.get(name=name).nameservers,
             "contact": contact_b.pk, "org": org_b.slug,

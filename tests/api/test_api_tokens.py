@@ -13,8 +13,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from bureau.api.models import ApiToken
-from bureau.audit.models import SecurityEvent
+from bureau.audit.models import ApiToken, SecurityEvent
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
+from bureau.api.dns_urls import router as dns_router
 from bureau.api.permissions import HasScope, scope_needed
 from bureau.api.urls import router as api_router
-from bureau.dns.api_urls import router as dns_router
 
 STANDARD = {"list": "GET", "create": "POST", "retrieve": "GET", "update": "PUT",
             "partial_update": "PATCH", "destroy": "DELETE"}

@@ -24,10 +24,10 @@ def make() -> dict[str, object]:
     from django.contrib.auth.models import User
     from django.utils import timezone
 
-    from bureau.api.tokens import create_token
-    from bureau.core.credentials import Credential
+    from bureau.audit.operations.tokens import create_token
     from bureau.registrar.accounts.models import Membership, Organisation, Role
     from bureau.registrar.domains.models import Domain, DomainState
+    from bureau.registrar.operations.common import Actor
     from bureau.registrar.registries.models import Registry, Tld
 
     user = User.objects.create_user("camille", "camille@example.org", PASSWORD)
@@ -43,8 +43,8 @@ def make() -> dict[str, object]:
         Domain.objects.create(name=f"atelier-{n}.test", tld=tld, organisation=org,
                               state=DomainState.ACTIVE, registered_at=now,
                               expires_at=now + timedelta(days=100 + n))
-    token = create_token(user=user, organisation=org, name="deploy test",
-                         scopes=["domains:read"], credential=Credential.console())
+    token = create_token(actor=Actor.console(user), organisation=org, name="deploy test",
+                         scopes=["domains:read"])
     # Another member, whose name was encrypted with a key this Bureau does not have.
     other = User.objects.create_user("dominique", "dominique@example.org", PASSWORD)
     EmailAddress.objects.create(user=other, email=other.email, verified=True, primary=True)

@@ -34,9 +34,8 @@ from logins import authenticated
 from programs import require_program
 from rest_framework.test import APIClient
 
-from bureau.api.tokens import create_token
+from bureau.audit.operations.tokens import create_token
 from bureau.core import clock
-from bureau.core.credentials import Credential
 from bureau.dns import conf
 from bureau.dns.dnssec import validated_answer
 from bureau.dns.models import AcmeCredential, ChangeKind, Zone
@@ -50,6 +49,7 @@ from bureau.dns.operations.credentials import (
 from bureau.dns.operations.errors import CredentialRefused
 from bureau.dns.operations.publishing import push_zone
 from bureau.dns.updates import serve
+from bureau.registrar.operations.common import Actor
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("update_door")]
 
@@ -433,8 +433,8 @@ def test_a_certificate_token_writes_only_its_challenge(
     assert late.status_code == 401 and _txt(zone.name, challenge) == []
 
     # The RRset API asks for domains:write like every other change.
-    reader = create_token(user=user, organisation=zone.organisation, name="reader",
-                          scopes=["domains:read"], credential=Credential.console())
+    reader = create_token(actor=Actor.console(user), organisation=zone.organisation, name="reader",
+                          scopes=["domains:read"])
     read_only = APIClient()
     read_only.credentials(HTTP_AUTHORIZATION=f"Bearer {reader.secret}")
     assert read_only.get(f"{base}/rrsets/").status_code == 200

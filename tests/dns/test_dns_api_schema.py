@@ -38,14 +38,13 @@ def keep_test_connection() -> Iterator[None]:
 def test_dns_responses_agree_with_the_schema(
         member: Any, organisation: Any, dns_settings: Any, hosted_zone: Any,
         keep_test_connection: None) -> None:
-    from bureau.api import tokens
-    from bureau.core.credentials import Credential
+    from bureau.audit.operations import tokens
+    from bureau.registrar.operations.common import Actor
 
     dns_settings.ALLOWED_HOSTS = ["*"]
     zone = hosted_zone()
-    secret = tokens.create_token(user=member.user, organisation=organisation, name="schema",
-                                 scopes=["domains:read", "domains:write"],
-                                 credential=Credential.console()).secret
+    secret = tokens.create_token(actor=Actor.console(member.user), organisation=organisation,
+                                 name="schema", scopes=["domains:read", "domains:write"]).secret
     schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", get_wsgi_application())
     # Stopping the hosting of the zone would leave the other operations nothing but 404s.
     operations = [op for op in (r.ok() for r in schema.get_all_operations())

@@ -11,9 +11,10 @@ import pytest
 from allauth.mfa.models import Authenticator
 from doors import Doors, asks_for_2fa, door_of
 
-from bureau.audit.members import set_require_2fa
+from bureau.audit.operations.members import set_require_2fa
 from bureau.dns import conf
 from bureau.dns.models import ChangeKind, Zone, ZoneChange
+from bureau.registrar.operations.common import Actor
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_a_record_added_at_both_doors(user: Any, organisation: Any,
     # The organisation requires a second factor the person has not set up: refused alike.
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP,
                                  data={"secret": "fernet:not-read-here"})
-    set_require_2fa(organisation=organisation, user=user, required=True)
+    set_require_2fa(organisation=organisation, actor=Actor.console(user), required=True)
     Authenticator.objects.filter(user=user).delete()
     assert asks_for_2fa(portal(doors, "mail", "192.0.2.3"))
     assert asks_for_2fa(api(doors, "mail", "192.0.2.3"))

@@ -8,19 +8,19 @@ import pytest
 from django.contrib.auth.models import User
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
+from bureau.audit.operations import tokens
 from bureau.banking import reference as rf
 from bureau.banking.testing import Movement, camt053
-from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.billing import ledger
+from bureau.registrar.operations.common import Actor
 
 
 def client_with(user: User, organisation: Organisation, scopes: list[str]) -> APIClient:
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
-    secret = tokens.create_token(user=user, organisation=organisation, name="bank",
-                                 scopes=scopes, credential=Credential.console()).secret
+    secret = tokens.create_token(actor=Actor.console(user), organisation=organisation, name="bank",
+                                 scopes=scopes).secret
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}", HTTP_ACCEPT_LANGUAGE="en")
     return client

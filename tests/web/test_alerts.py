@@ -15,9 +15,9 @@ from django.test import Client
 from logins import totp
 from mail_fixtures import Inbox, Received
 
-from bureau.api import tokens
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.operations.common import Actor
 
 from .conftest import PASSWORD, client_for
 
@@ -68,8 +68,8 @@ def test_second_factor_on_then_off(alice: User, org_a: Organisation, inbox: Inbo
 def test_new_api_token(alice: User, org_a: Organisation, inbox: Inbox,
                        django_capture_on_commit_callbacks: Any) -> None:
     with django_capture_on_commit_callbacks(execute=True):
-        tokens.create_token(user=alice, organisation=org_a, name="deploy",
-                            scopes=["domains:read"], credential=Credential.console())
+        tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="deploy",
+                            scopes=["domains:read"])
     mail = only_alert(inbox, alice)
     assert mail.language == "en"
     assert mail.subject == "Bureau: new API token “deploy”"

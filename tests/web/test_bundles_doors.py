@@ -13,9 +13,8 @@ from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
-from bureau.api.scopes import SCOPES
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
+from bureau.audit.scopes import SCOPES
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.domains.models import Domain
@@ -46,8 +45,7 @@ def test_each_bundled_name_reaches_its_registration_at_every_door(
     assert bundle.names == ["entraide.ngo", "entraide.ong"]
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
-        user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
-        credential=Credential.console()).secret)
+        actor=Actor.console(alice), organisation=org_a, name="t", scopes=list(SCOPES)).secret)
     answer = api.get("/api/v1/domains/entraide.ong/")
     assert answer.status_code == 200 and answer.json()["name"] == "entraide.ngo"
     assert [b["name"] for b in answer.json()["bundled_names"]] == ["entraide.ong"]
@@ -86,8 +84,7 @@ def test_a_variant_of_someone_elses_name_says_so_at_every_door(
     assert "with its bundled names: solidaire.ong" in shown
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
-        user=bob, organisation=org_b, name="t", scopes=list(SCOPES),
-        credential=Credential.console()).secret)
+        actor=Actor.console(bob), organisation=org_b, name="t", scopes=list(SCOPES)).secret)
     found = api.get("/api/v1/search/", {"q": "libre"})  # every TLD, .ngo and .ong among them
     assert found.status_code == 200, found.content
     results = {r["name"]: r for r in found.json()["results"]}

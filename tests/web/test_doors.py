@@ -26,13 +26,12 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
-from bureau.api import tokens
-from bureau.api.models import ApiToken
-from bureau.audit.members import set_require_2fa
-from bureau.audit.models import EventKind, OrganisationPolicy, SecurityEvent
-from bureau.core.credentials import Credential
+from bureau.audit.models import ApiToken, EventKind, OrganisationPolicy, SecurityEvent
+from bureau.audit.operations import tokens
+from bureau.audit.operations.members import set_require_2fa
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.domains.models import Domain, DomainEvent
+from bureau.registrar.operations.common import Actor
 
 from .conftest import PASSWORD, client_for, english_client, make_person
 
@@ -97,7 +96,7 @@ def test_lifting_the_2fa_requirement_asks_for_the_password_again(
         alice: User, org_a: Organisation) -> None:
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
                                  data={"secret": "fernet:not-read-here"})
-    set_require_2fa(organisation=org_a, user=alice, required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(alice), required=True)
     client = client_for(alice, ago=STALE)
     asked = client.post("/organisation/security/", {"save": ""})  # the box unticked
     assert OrganisationPolicy.objects.get(organisation=org_a).require_2fa
@@ -128,7 +127,7 @@ def test_turning_the_authenticator_app_off_asks_again_and_is_refused_while_requi
     asked = client.post("/accounts/2fa/totp/deactivate/")
     assert asked["Location"].startswith("/accounts/reauthenticate/")
     assert Authenticator.objects.filter(user=alice, type="totp").exists()
-    set_require_2fa(organisation=org_a, user=alice, required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(alice), required=True)
     page = reauthenticate(client, asked)
     assert "requires two-factor authentication" in page.content.decode()
     assert Authenticator.objects.filter(user=alice, type="totp").exists()
@@ -199,8 +198,8 @@ def test_people_who_are_not_staff_never_reach_the_admin(alice: User) -> None:
 
 def test_changing_the_password_revokes_the_tokens_and_says_so(
         alice: User, org_a: Organisation, django_capture_on_commit_callbacks: Any) -> None:
-    made = tokens.create_token(user=alice, organisation=org_a, name="deploy",
-                               scopes=["domains:read"], credential=Credential.console())
+    made = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="deploy",
+                               scopes=["domains:read"])
     client = client_for(alice)
     with django_capture_on_commit_callbacks(execute=True):
         page = client.post("/accounts/password/change/", {
@@ -216,8 +215,8 @@ def test_changing_the_password_revokes_the_tokens_and_says_so(
 
 def test_resetting_the_password_revokes_the_tokens(
         alice: User, org_a: Organisation, django_capture_on_commit_callbacks: Any) -> None:
-    made = tokens.create_token(user=alice, organisation=org_a, name="deploy",
-                               scopes=["domains:read"], credential=Credential.console())
+    made = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="deploy",
+                               scopes=["domains:read"])
     client = english_client()
     client.post("/accounts/password/reset/", {"email": alice.email})
     link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)",

@@ -20,11 +20,9 @@ from doors import Doors, asks_for_2fa, asks_to_reauthenticate, history, security
 from rest_framework.test import APIClient
 
 from bureau import epp
-from bureau.api import tokens
-from bureau.api.models import ApiToken
-from bureau.audit.members import set_require_2fa
-from bureau.audit.models import EventKind, Invitation
-from bureau.core.credentials import Credential
+from bureau.audit.models import ApiToken, EventKind, Invitation
+from bureau.audit.operations import tokens
+from bureau.audit.operations.members import set_require_2fa
 from bureau.notices.goodbye import checklist
 from bureau.notices.models import Goodbye
 from bureau.registrar.accounts.models import Membership, Organisation, Role
@@ -223,7 +221,7 @@ def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisat
         assert asks_to_reauthenticate(create(Doors(alice).stale()))
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
                                  data={"secret": "fernet:not-read-here"})
-    set_require_2fa(organisation=org_a, user=alice, required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(alice), required=True)
     Authenticator.objects.filter(user=alice).delete()
     for create in (portal_create, api_create):
         assert asks_for_2fa(create(Doors(alice)))
@@ -398,9 +396,8 @@ def test_the_2fa_requirement_set_and_lifted_at_both_doors(alice: User,
     assert [door for _who, _org, door in security_log(EventKind.POLICY_CHANGED)] == \
         ["portal", "portal", "api", "api"]
     # A token may read the policy, never change it.
-    secret = tokens.create_token(user=alice, organisation=org_a, name="t",
-                                 scopes=["org:read", "org:admin"],
-                                 credential=Credential.console()).secret
+    secret = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="t",
+                                 scopes=["org:read", "org:admin"]).secret
     bearer = APIClient(HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert bearer.get(url).json() == {"require_2fa": False}
     refused = bearer.patch(url, {"require_2fa": True}, format="json")

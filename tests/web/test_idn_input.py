@@ -17,12 +17,12 @@ from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from bureau.api import tokens
-from bureau.api.scopes import SCOPES
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
+from bureau.audit.scopes import SCOPES
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.domains.names import to_a_label, to_new_a_label
+from bureau.registrar.operations.common import Actor
 from bureau.registrar.registries.models import Registry
 
 pytestmark = pytest.mark.django_db
@@ -83,8 +83,7 @@ def test_every_door_takes_an_ideographic_full_stop(
     assert "中國.测试" in first and "中国.测试" in first  # the name and its variant, one row
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
-        user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
-        credential=Credential.console()).secret)
+        actor=Actor.console(alice), organisation=org_a, name="t", scopes=list(SCOPES)).secret)
     found = api.get("/api/v1/search/", {"q": "中國。测试"}).json()["results"]
     assert found[0]["u_label"] == "中國.测试"
     assert [b["u_label"] for b in found[0]["bundled_names"]] == ["中国.测试"]
@@ -140,8 +139,7 @@ def test_every_door_refuses_a_look_alike(alice: User, org_a: Organisation, clien
     assert french in page
     api = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     api.credentials(HTTP_AUTHORIZATION="Bearer " + tokens.create_token(
-        user=alice, organisation=org_a, name="t", scopes=list(SCOPES),
-        credential=Credential.console()).secret)
+        actor=Actor.console(alice), organisation=org_a, name="t", scopes=list(SCOPES)).secret)
     response = api.get("/api/v1/search/", {"q": typed})
     assert response.status_code in (400, 422), response.content
     assert english in response.json()["detail"]

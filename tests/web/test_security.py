@@ -14,10 +14,11 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client, override_settings
 
-from bureau.audit.members import set_require_2fa
 from bureau.audit.models import EventKind, SecurityEvent
+from bureau.audit.operations.members import set_require_2fa
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.domains.models import Domain
+from bureau.registrar.operations.common import Actor
 
 from .conftest import PASSWORD, client_for, english_client, make_person
 
@@ -47,7 +48,7 @@ def test_invitation_by_email_then_accept(client_a: Client, org_a: Organisation) 
 def test_required_2fa_sends_people_without_it_to_set_it_up(
         org_a: Organisation, alice: User, bob: User) -> None:
     Membership.objects.create(user=bob, organisation=org_a, role=Role.TECH)
-    set_require_2fa(organisation=org_a, user=alice, required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(alice), required=True)
     client = client_for(bob)
     response = client.get("/domains/")
     assert response.status_code == 302
@@ -62,7 +63,7 @@ def test_owner_sees_the_security_log(client_a: Client, org_a: Organisation, alic
                                      domain_a: Domain) -> None:
     english_client().post("/accounts/login/", {"login": "alice@example.org", "password": "wrong"})
     client_a.post(f"/domains/{domain_a.pk}/auth-code/")
-    set_require_2fa(organisation=org_a, user=alice, required=True)
+    set_require_2fa(organisation=org_a, actor=Actor.console(alice), required=True)
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP, data={"secret": "x"})
     page = client_a.get("/organisation/audit/").content.decode()
     assert "Failed login" in page

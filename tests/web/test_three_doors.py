@@ -16,11 +16,10 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from bureau import epp
-from bureau.api import tokens
-from bureau.api.scopes import SCOPES
 from bureau.audit.models import EventKind, SecurityEvent
+from bureau.audit.operations import tokens
+from bureau.audit.scopes import SCOPES
 from bureau.core import clock
-from bureau.core.credentials import Credential
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
@@ -41,8 +40,8 @@ Door = Callable[[Domain], None]
 @pytest.fixture
 def api_a(alice: User, org_a: Organisation) -> APIClient:
     client = APIClient()
-    secret = tokens.create_token(user=alice, organisation=org_a, name="doors",
-                                 scopes=list(SCOPES), credential=Credential.console()).secret
+    secret = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="doors",
+                                 scopes=list(SCOPES)).secret
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
     return client
 

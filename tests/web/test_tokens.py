@@ -11,11 +11,10 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.utils import timezone
 
-from bureau.api import tokens
-from bureau.api.models import ApiToken
-from bureau.audit.models import EventKind, SecurityEvent
-from bureau.core.credentials import Credential
+from bureau.audit.models import ApiToken, EventKind, SecurityEvent
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.operations.common import Actor
 
 from .conftest import client_for, make_person
 
@@ -89,10 +88,10 @@ def test_a_role_without_tokens_sees_no_form_and_is_refused(org_a: Organisation) 
 
 def test_revoke_own_tokens_only(client_a: Client, alice: User, bob: User,
                                 org_a: Organisation, org_b: Organisation) -> None:
-    mine = tokens.create_token(user=alice, organisation=org_a, name="mine",
-                               scopes=["domains:read"], credential=Credential.console())
-    theirs = tokens.create_token(user=bob, organisation=org_b, name="theirs",
-                                 scopes=["domains:read"], credential=Credential.console())
+    mine = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="mine",
+                               scopes=["domains:read"])
+    theirs = tokens.create_token(actor=Actor.console(bob), organisation=org_b, name="theirs",
+                                 scopes=["domains:read"])
     assert client_a.post(f"/account/tokens/{theirs.token.pk}/revoke/").status_code == 404
     response = client_a.post(f"/account/tokens/{mine.token.pk}/revoke/")
     assert response.status_code == 302

@@ -4,9 +4,9 @@ from typing import Any
 
 from rest_framework import serializers
 
-from bureau.api.models import ApiToken
-from bureau.api.scopes import SCOPES
 from bureau.api.serializers import read_only_slug
+from bureau.audit.models import ApiToken
+from bureau.audit.scopes import SCOPES
 
 
 class TokenSerializer(serializers.ModelSerializer[ApiToken]):

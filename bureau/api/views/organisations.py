@@ -1,5 +1,5 @@
 """Your organisations, their people (roles) and invitations. Changes go through
-``bureau.audit.members``, which checks roles and records security events."""
+``bureau.audit.operations.members``, which checks roles and records security events."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bureau.audit import members
 from bureau.audit.models import Invitation
+from bureau.audit.operations import members
 from bureau.audit.policy import requires_2fa
 from bureau.registrar.accounts.models import Membership, Organisation
 
@@ -56,9 +56,8 @@ class OrganisationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             serializer = SecurityPolicySerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             required = members.set_require_2fa(
-                organisation=organisation, user=request.user,
-                required=serializer.validated_data["require_2fa"],
-                credential=access.credential(request), request=request._request).require_2fa
+                organisation=organisation, actor=access.actor(request),
+                required=serializer.validated_data["require_2fa"]).require_2fa
         return Response(SecurityPolicySerializer({"require_2fa": required}).data)
 
     def get_serializer_context(self) -> dict[str, Any]:
@@ -91,17 +90,14 @@ class MemberViewSet(mixins.ListModelMixin,
         membership = self.get_object()
         serializer = RoleChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        membership = members.change_role(membership=membership, user=request.user,
-                                         role=serializer.validated_data["role"],
-                                         credential=access.credential(request),
-                                         request=request._request)
+        membership = members.change_role(membership=membership, actor=access.actor(request),
+                                         role=serializer.validated_data["role"])
         return Response(MemberSerializer(membership).data)
 
     @extend_schema(summary="Remove a person (or leave)", responses={204: None,
                                                                   **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        members.remove(membership=self.get_object(), user=request.user,
-                       credential=access.credential(request), request=request._request)
+        members.remove(membership=self.get_object(), actor=access.actor(request))
         return Response(status=204)
 
 
@@ -122,16 +118,16 @@ class InvitationViewSet(mixins.ListModelMixin,
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = InvitationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        invitation = members.invite(organisation=organisation_of(self), user=request.user,
+        invitation = members.invite(organisation=organisation_of(self),
+                                    actor=access.actor(request),
                                     email=serializer.validated_data["email"],
                                     role=serializer.validated_data["role"],
                                     language=serializer.validated_data.get("language"),
-                                    request=request._request)
+                                    site=request.build_absolute_uri("/"))
         return Response(InvitationSerializer(invitation).data, status=201)
 
     @extend_schema(summary="Withdraw an invitation", responses={204: None,
                                                               **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        members.withdraw_invitation(invitation=self.get_object(), user=request.user,
-                                    request=request._request)
+        members.withdraw_invitation(invitation=self.get_object(), actor=access.actor(request))
         return Response(status=204)

@@ -10,10 +10,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from bureau.audit.models import ApiToken
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.permissions import Permission
 
-from .. import access, tokens
-from ..models import ApiToken
+from .. import access
 from ..serializers.tokens import NewTokenSerializer, TokenCreateSerializer, TokenSerializer
 from .common import PROBLEM_RESPONSES
 
@@ -50,9 +51,8 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data = serializer.validated_data
         organisation = access.organisation_for_create(request, data.get("organisation"))
         new = tokens.create_token(
-            user=access.user_of(request), organisation=organisation, name=data["name"],
-            scopes=data["scopes"], expires_at=data.get("expires_at"),
-            credential=access.credential(request), request=request._request)
+            actor=access.actor(request), organisation=organisation, name=data["name"],
+            scopes=data["scopes"], expires_at=data.get("expires_at"))
         body = NewTokenSerializer(new.token).data
         body["token"] = new.secret
         return Response(body, status=201, headers={"Cache-Control": "no-store"})
@@ -60,6 +60,5 @@ class TokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(summary="Revoke a token (at once)", responses={204: None,
                                                                  **PROBLEM_RESPONSES})
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        tokens.revoke_token(self.get_object(), user=access.user_of(request),
-                            request=request._request)
+        tokens.revoke_token(token=self.get_object(), actor=access.actor(request))
         return Response(status=204)

@@ -59,6 +59,14 @@ class Actor:
         return cls(None, label, credential=Credential.console())
 
     @classmethod
+    def console(cls, user: User | None, via: str = "cli") -> Actor:
+        """A person (or, without one, Bureau's operator) acting from the server's console:
+        the `bureau` command, which asks no password again."""
+        if user is None:
+            return cls(None, "operator", credential=Credential.console())
+        return cls(user, via, credential=Credential.console())
+
+    @classmethod
     def of_session(cls, request: Any, via: str) -> Actor:
         """The person logged in to ``request``'s session, at the door ``via``, from where,
         with the session's credential."""

@@ -10,17 +10,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bureau.audit import members
 from bureau.audit.log import events_for_owner
 from bureau.audit.models import Invitation
-from bureau.core.credentials import Credential
+from bureau.audit.operations import members
 from bureau.registrar.accounts.models import Membership, Organisation, Role
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.operations.errors import OperationError
 
 from .. import organisations
 from ..forms import InviteForm, OrganisationForm, RoleForm, SecurityForm
-from ..organisations import member_required, person
+from ..organisations import actor, member_required
 from .search import resume_wanted
 
 
@@ -34,9 +33,8 @@ def show_error(form: object, exc: OperationError) -> None:
 def create(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = members.create_organisation(user=person(request),
-                                                   name=form.cleaned_data["name"],
-                                                   request=request)
+        organisation = members.create_organisation(actor=actor(request),
+                                                   name=form.cleaned_data["name"])
         organisations.switch(request, organisation.pk)
         messages.success(request, _("%(org)s is created; you are its owner.")
                          % {"org": organisation.name})
@@ -70,11 +68,11 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST)
     if form.is_valid():
         try:
-            invitation = members.invite(organisation=organisation, user=person(request),
+            invitation = members.invite(organisation=organisation, actor=actor(request),
                                         email=form.cleaned_data["email"],
                                         role=form.cleaned_data["role"],
                                         language=form.cleaned_data["language"],
-                                        request=request)
+                                        site=request.build_absolute_uri("/"))
         except OperationError as exc:
             show_error(form, exc)
         else:
@@ -91,8 +89,7 @@ def withdraw_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     # Only the current organisation's invitations: another's answers 404.
     invitation = get_object_or_404(Invitation, pk=pk, organisation=mine.organisation)
     try:
-        members.withdraw_invitation(invitation=invitation, user=person(request),
-                                    request=request)
+        members.withdraw_invitation(invitation=invitation, actor=actor(request))
     except OperationError as exc:
         messages.error(request, exc.message)
     else:
@@ -110,8 +107,7 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
                                pk=pk, organisation=mine.organisation)
     try:
         if request.POST.get("action") == "remove":
-            members.remove(membership=target, user=person(request),
-                           credential=Credential.of_session(request), request=request)
+            members.remove(membership=target, actor=actor(request))
             messages.success(request, _("%(person)s was removed.")
                              % {"person": target.user.email})
         else:
@@ -119,9 +115,8 @@ def membership(request: HttpRequest, pk: int) -> HttpResponse:
             if not form.is_valid():
                 messages.error(request, _("Choose one of the roles listed."))
             else:
-                members.change_role(membership=target, user=person(request),
-                                    role=form.cleaned_data["role"],
-                                    credential=Credential.of_session(request), request=request)
+                members.change_role(membership=target, actor=actor(request),
+                                    role=form.cleaned_data["role"])
                 messages.success(request, _("%(person)s is now %(role)s.")
                                  % {"person": target.user.email,
                                     "role": target.get_role_display()})
@@ -136,9 +131,8 @@ def security(request: HttpRequest) -> HttpResponse:
     policy = members.policy_of(membership.organisation)
     form = SecurityForm(request.POST or None, initial={"require_2fa": policy.require_2fa})
     if request.method == "POST" and form.is_valid():
-        members.set_require_2fa(organisation=membership.organisation, user=person(request),
-                                required=form.cleaned_data["require_2fa"],
-                                credential=Credential.of_session(request), request=request)
+        members.set_require_2fa(organisation=membership.organisation, actor=actor(request),
+                                required=form.cleaned_data["require_2fa"])
         messages.success(request, _("Security settings saved."))
         return redirect("web:organisation")
     return render(request, "web/organisation_security.html", {"form": form})
@@ -159,7 +153,7 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "web/invitation_invalid.html", status=404)
     if request.method == "POST":
         try:
-            joined = members.accept(invitation=invitation, user=person(request), request=request)
+            joined = members.accept(invitation=invitation, actor=actor(request))
         except OperationError as exc:
             messages.error(request, exc.message)
         else:

@@ -1,5 +1,6 @@
 """Personal API tokens: list, create (the token shown once), revoke. The rules live in
-``bureau.api.tokens`` (the API's token endpoints call the same functions)."""
+``bureau.audit.operations.tokens`` (the API's token endpoints and `bureau token` call the
+same functions)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from bureau.api import tokens
-from bureau.api.models import ApiToken
-from bureau.core.credentials import Credential
-from bureau.dns.forms import AcmeCredentialForm
+from bureau.audit.models import ApiToken
+from bureau.audit.operations import tokens
 from bureau.dns.models import Zone
-from bureau.dns.views import zone_page
 from bureau.registrar.accounts.models import Membership
 from bureau.registrar.accounts.permissions import Permission
 
+from ..dns_forms import AcmeCredentialForm
 from ..forms import TokenForm
-from ..organisations import member_required, person
+from ..organisations import actor, member_required, person
+from .dns import zone_page
 
 # The use case's field names -> the form's.
 FIELDS = {"expires_at": "expires_on", "scopes": "scopes", "name": "name"}
@@ -48,10 +48,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             new = tokens.create_token(
-                user=person(request), organisation=membership.organisation,
+                actor=actor(request), organisation=membership.organisation,
                 name=form.cleaned_data["name"], scopes=form.cleaned_data["scopes"],
-                expires_at=form.expires_at(), credential=Credential.of_session(request),
-                request=request)
+                expires_at=form.expires_at())
         except tokens.TokenRefused as exc:
             form.add_error(FIELDS.get(exc.field or ""), exc.message)
         else:
@@ -64,7 +63,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     # Only your own tokens: another person's answers 404.
     token = get_object_or_404(ApiToken, pk=pk, user=person(request))
-    tokens.revoke_token(token, user=person(request), request=request)
+    tokens.revoke_token(token=token, actor=actor(request))
     messages.success(request, _("The token %(name)s (%(prefix)s…) is revoked: it no longer "
                                 "works.") % {"name": token.name, "prefix": token.prefix})
     if token.challenge_zone_id is not None:  # revoked from its zone's page: back there
@@ -77,7 +76,7 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 @member_required(Permission.MANAGE_DNS)
 def challenge_token(request: HttpRequest, zone: int) -> HttpResponse:
     """A certificate token for a hosted zone (the other kind of ACME credential, beside the
-    DNS key of bureau.dns.views.acme_key): shown once, with how to use it."""
+    DNS key of bureau.web.views.dns.acme_key): shown once, with how to use it."""
     membership: Membership = request.membership  # type: ignore[attr-defined]
     found = get_object_or_404(Zone.objects.filter(organisation=membership.organisation),
                               pk=zone)
@@ -85,9 +84,8 @@ def challenge_token(request: HttpRequest, zone: int) -> HttpResponse:
     if form.is_valid():
         try:
             new = tokens.create_challenge_token(
-                user=person(request), zone=found, name=form.cleaned_data["name"],
-                expires_at=form.expires_at(), credential=Credential.of_session(request),
-                request=request)
+                actor=actor(request), zone=found, name=form.cleaned_data["name"],
+                expires_at=form.expires_at())
         except tokens.TokenRefused as exc:
             form.add_error(FIELDS.get(exc.field or ""), exc.message)
         else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
-from .api import ExternalDnssecViewSet, TemplateViewSet, ZoneViewSet
+from .views.dns import ExternalDnssecViewSet, TemplateViewSet, ZoneViewSet
 
 app_name = "dns-api"
 

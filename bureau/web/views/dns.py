@@ -16,20 +16,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from bureau.core import clock
-from bureau.registrar.accounts.models import Membership
-from bureau.registrar.accounts.permissions import Permission
-from bureau.registrar.billing.ledger import format_cents
-from bureau.registrar.domains.models import HELD_STATES, Domain
-from bureau.registrar.operations.common import Actor
-from bureau.registrar.operations.errors import OperationError
-from bureau.web.organisations import actor as portal_actor
-from bureau.web.organisations import member_required
-from bureau.web.outcomes import Failed, attempt
-
-from .forms import AcmeCredentialForm, ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
-from .messages import known
-from .models import AcmeCredential, DnssecAlgorithm, Template, Zone
-from .operations import (
+from bureau.dns.messages import known
+from bureau.dns.models import AcmeCredential, DnssecAlgorithm, Template, Zone
+from bureau.dns.operations import (
     credentials,
     dnssec,
     fees,
@@ -40,8 +29,19 @@ from .operations import (
     zonefiles,
     zones,
 )
-from .operations.errors import RecordsInvalid
-from .records import Record as RawRecord
+from bureau.dns.operations.errors import RecordsInvalid
+from bureau.dns.records import Record as RawRecord
+from bureau.registrar.accounts.models import Membership
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.billing.ledger import format_cents
+from bureau.registrar.domains.models import HELD_STATES, Domain
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import OperationError
+
+from ..dns_forms import AcmeCredentialForm, ExternalDnssecForm, ImportForm, RecordForm, ZoneForm
+from ..organisations import actor as portal_actor
+from ..organisations import member_required
+from ..outcomes import Failed, attempt
 
 FIELD_OF_PROBLEM = {"name": "name", "type": "type", "ttl": "ttl", "content": "content"}
 

@@ -1,4 +1,4 @@
-"""REST endpoints of DNS hosting, mounted at /api/v1/dns/ (bureau.dns.api_urls), following
+"""REST endpoints of DNS hosting, mounted at /api/v1/dns/ (bureau.api.dns_urls), following
 bureau.api's conventions: DRF viewsets, scopes per action (domains:read / domains:write),
 querysets starting from the caller's organisations, RFC 9457 problem details. Views only
 translate: every change goes through bureau.dns.operations.
@@ -21,8 +21,7 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from bureau.api import access, tokens
-from bureau.api.problems import problem
+from bureau.audit.operations import tokens
 from bureau.core.validators import MAX_ID
 from bureau.dns.models import (
     AcmeCredential,
@@ -51,6 +50,9 @@ from bureau.dns.operations.rrsets import RRSet
 from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from bureau.dns.records import Record as RawRecord
 from bureau.registrar.domains.models import Domain, DomainState
+
+from .. import access
+from ..problems import problem
 
 MAX_BATCH = 10_000
 
@@ -576,9 +578,8 @@ class ZoneViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
         data = _valid(AcmeCredentialCreateSerializer, request)
         zone = self.get_object()
         new = tokens.create_challenge_token(
-            user=access.user_of(request), zone=zone, name=data["name"],
-            expires_at=data.get("expires_at"), credential=access.credential(request),
-            request=request._request)
+            actor=access.actor(request), zone=zone, name=data["name"],
+            expires_at=data.get("expires_at"))
         url = request.build_absolute_uri(new.token.challenge_path)
         return Response({"id": new.token.pk, "token": new.secret,
                          "challenge": new.token.challenge, "url": url,

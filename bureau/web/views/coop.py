@@ -20,19 +20,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from bureau.coop import conf, environment, figures, pdf
-from bureau.coop.forms import (
-    BoardMotionForm,
-    CommentForm,
-    DatesForm,
-    ExcludeForm,
-    JoinForm,
-    LeaveForm,
-    MotionForm,
-    ProposalForm,
-    ScheduleForm,
-    SharesForm,
-    VoteForm,
-)
 from bureau.coop.models import (
     Ballot,
     BallotState,
@@ -53,6 +40,20 @@ from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
 from bureau.payments.instructions import how_paid, share_options
 from bureau.payments.instructions import share as share_transfer
+
+from ..coop_forms import (
+    BoardMotionForm,
+    CommentForm,
+    DatesForm,
+    ExcludeForm,
+    JoinForm,
+    LeaveForm,
+    MotionForm,
+    ProposalForm,
+    ScheduleForm,
+    SharesForm,
+    VoteForm,
+)
 
 
 def base_template() -> str:

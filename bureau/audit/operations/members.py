@@ -1,11 +1,12 @@
 """Organisations and their people: create, invite (and send the invitation), withdraw an
 invitation, accept, change role, remove, require 2FA.
 
-Each function checks the acting person's role against the permission map and records a
-security event. Changing someone's role, removing someone else and lifting the 2FA
-requirement are sensitive: they need a recent ``credential`` (``bureau.core.credentials``).
-Errors: ``MemberError`` (with ``field``) carries a message a person can act on. The portal
-and the API call these same functions: an invitation is emailed whichever edge made it.
+Each function takes an ``Actor``, checks its role against the permission map and the
+organisation's 2FA requirement, and records a security event naming the door. Changing
+someone's role, removing someone else and lifting the 2FA requirement are sensitive: they
+need a recent credential (``bureau.core.credentials``). Errors: ``MemberError`` (with
+``field``) carries a message a person can act on. The portal, the API and the `bureau`
+command call these same functions: an invitation is emailed whichever door made it.
 """
 
 from __future__ import annotations
@@ -24,28 +25,20 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
-from bureau.core.credentials import Credential, Kind, require_recent_authentication
+from bureau.core.credentials import Kind, require_recent_authentication
 from bureau.registrar.accounts.models import Membership, Organisation, Role
-from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.accounts.permissions import Permission
+from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAllowed, OperationError
 
-from .log import record
-from .models import EventKind, Invitation, OrganisationPolicy, token_digest
+from ..models import EventKind, Invitation, OrganisationPolicy, token_digest
+from .common import person, record_by, verify_may
 
 logger = logging.getLogger("bureau.audit")
 
 
 class MemberError(OperationError):
     pass
-
-
-def verify_may(organisation: Organisation, user: Any, permission: Permission) -> str:
-    role = organisation.role_of(user)
-    if not allows(role, permission):
-        raise NotAllowed(_("Your role in %(org)s does not allow this; ask one of its owners.")
-                         % {"org": organisation.name})
-    assert role is not None
-    return role
 
 
 def unique_slug(name: str) -> str:
@@ -58,20 +51,22 @@ def unique_slug(name: str) -> str:
 
 
 @transaction.atomic
-def create_organisation(*, user: Any, name: str, request: Any = None) -> Organisation:
-    """A new organisation with ``user`` as its owner."""
+def create_organisation(*, actor: Actor, name: str) -> Organisation:
+    """A new organisation with the acting person as its owner."""
+    user = person(actor, _("An organisation"))
     organisation = Organisation.objects.create(name=name.strip(), slug=unique_slug(name))
     Membership.objects.create(user=user, organisation=organisation, role=Role.OWNER)
-    record(EventKind.ORGANISATION_CREATED, user=user, organisation=organisation,
-           request=request, detail={"name": organisation.name})
+    record_by(EventKind.ORGANISATION_CREATED, actor, organisation,
+              {"name": organisation.name})
     return organisation
 
 
-def verify_role_grantable(organisation: Organisation, user: Any, role: str) -> None:
+def verify_role_grantable(organisation: Organisation, actor: Actor, role: str) -> None:
     if role not in Role.values:
-        raise MemberError(_("Choose one of the roles listed."), field="role")
+        raise MemberError(_("Choose one of the roles listed: %(roles)s.")
+                          % {"roles": ", ".join(Role.values)}, field="role")
     if role == Role.OWNER:
-        verify_may(organisation, user, Permission.MANAGE_OWNERS)
+        verify_may(organisation, actor, Permission.MANAGE_OWNERS)
 
 
 def invitation_language(language: str | None) -> str:
@@ -84,27 +79,26 @@ def invitation_language(language: str | None) -> str:
     return known[0]
 
 
-def accept_link(invitation: Invitation, request: Any = None) -> str:
-    """The portal's accept page for ``invitation``, as an absolute URL: on the host the
-    request came to, or ``BUREAU_PORTAL_URL`` without a request (jobs, commands)."""
+def accept_link(invitation: Invitation, site: str | None = None) -> str:
+    """The portal's accept page for ``invitation``, as an absolute URL: on ``site`` (the
+    address the person inviting reached the portal at), or ``BUREAU_PORTAL_URL`` (the API,
+    commands, jobs)."""
     assert invitation.token, "the link is made when the invitation is, never later"
     path = reverse("web:accept_invitation", args=[invitation.token])
-    if request is not None and hasattr(request, "build_absolute_uri"):
-        return str(request.build_absolute_uri(path))
-    base = str(getattr(settings, "BUREAU_PORTAL_URL", "http://127.0.0.1:8000")).rstrip("/")
-    return base + path
+    base = site or str(getattr(settings, "BUREAU_PORTAL_URL", "http://127.0.0.1:8000"))
+    return base.rstrip("/") + path
 
 
 def send_invitation(invitation: Invitation, *, inviter: Any, language: str,
-                    request: Any = None) -> None:
+                    site: str | None = None) -> None:
     """Email the invitation (plain text and HTML) in ``language``. A mail server that
     refuses or cannot be reached raises ``MemberError`` on ``email``."""
     with translation.override(language):
         context = {
             "organisation": invitation.organisation.name,
-            "inviter": getattr(inviter, "email", "") or str(inviter),
+            "inviter": (getattr(inviter, "email", "") or str(inviter)) if inviter else "Bureau",
             "role": invitation.get_role_display(),
-            "link": accept_link(invitation, request),
+            "link": accept_link(invitation, site),
             "expires_at": invitation.expires_at,
             "LANGUAGE_CODE": language,
         }
@@ -127,35 +121,35 @@ def send_invitation(invitation: Invitation, *, inviter: Any, language: str,
 
 
 @transaction.atomic
-def invite(*, organisation: Organisation, user: Any, email: str, role: str,
-           language: str | None = None, request: Any = None) -> Invitation:
+def invite(*, organisation: Organisation, actor: Actor, email: str, role: str,
+           language: str | None = None, site: str | None = None) -> Invitation:
     """Invite ``email`` to ``organisation`` with ``role`` and email them the link to accept
     (in ``language``, by default the inviting person's). The invitation is kept only if the
-    email could be handed to the mail server."""
-    verify_may(organisation, user, Permission.MANAGE_MEMBERS)
-    verify_role_grantable(organisation, user, role)
+    email could be handed to the mail server. ``site``: the portal's address the link names
+    (``accept_link``)."""
+    verify_may(organisation, actor, Permission.MANAGE_MEMBERS)
+    verify_role_grantable(organisation, actor, role)
     email = email.strip().lower()
     if organisation.memberships.filter(user__email__iexact=email).exists():
         raise MemberError(_("%(email)s is already a member of %(org)s.")
                           % {"email": email, "org": organisation.name}, field="email")
     language = invitation_language(language)
     invitation = Invitation.objects.create(organisation=organisation, email=email, role=role,
-                                           invited_by=user)
-    record(EventKind.MEMBER_INVITED, user=user, organisation=organisation, request=request,
-           detail={"email": email, "role": role, "language": language})
+                                           invited_by=actor.user)
+    record_by(EventKind.MEMBER_INVITED, actor, organisation,
+              {"email": email, "role": role, "language": language})
     # Last, inside the transaction: a mail that cannot be sent undoes the invitation.
-    send_invitation(invitation, inviter=user, language=language, request=request)
+    send_invitation(invitation, inviter=actor.user, language=language, site=site)
     return invitation
 
 
 @transaction.atomic
-def withdraw_invitation(*, invitation: Invitation, user: Any,
-                        request: Any = None) -> Invitation:
+def withdraw_invitation(*, invitation: Invitation, actor: Actor) -> Invitation:
     """Withdraw an invitation not yet accepted: its link stops working at once. Withdrawing
     twice changes nothing; an accepted invitation cannot be withdrawn (remove the person)."""
     invitation = Invitation.objects.select_for_update().select_related("organisation") \
         .get(pk=invitation.pk)
-    verify_may(invitation.organisation, user, Permission.MANAGE_MEMBERS)
+    verify_may(invitation.organisation, actor, Permission.MANAGE_MEMBERS)
     if invitation.accepted_at is not None:
         raise MemberError(_("%(email)s has already accepted this invitation: remove the "
                             "person from the organisation instead.")
@@ -164,8 +158,8 @@ def withdraw_invitation(*, invitation: Invitation, user: Any,
         return invitation
     invitation.revoked_at = clock.now()
     invitation.save(update_fields=["revoked_at"])
-    record(EventKind.INVITATION_WITHDRAWN, user=user, organisation=invitation.organisation,
-           request=request, detail={"email": invitation.email, "role": invitation.role})
+    record_by(EventKind.INVITATION_WITHDRAWN, actor, invitation.organisation,
+              {"email": invitation.email, "role": invitation.role})
     return invitation
 
 
@@ -176,8 +170,9 @@ def open_invitation(token: str) -> Invitation | None:
 
 
 @transaction.atomic
-def accept(*, invitation: Invitation, user: Any, request: Any = None) -> Membership:
+def accept(*, invitation: Invitation, actor: Actor) -> Membership:
     """The invited person joins. The link is the secret; the account's address must match."""
+    user = person(actor, _("An invitation"))
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_open:
         raise MemberError(_("This invitation was used, withdrawn or has expired: ask for a "
@@ -190,8 +185,8 @@ def accept(*, invitation: Invitation, user: Any, request: Any = None) -> Members
     invitation.accepted_at = clock.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
-    record(EventKind.MEMBER_JOINED, user=user, organisation=invitation.organisation,
-           request=request, detail={"role": membership.role})
+    record_by(EventKind.MEMBER_JOINED, actor, invitation.organisation,
+              {"role": membership.role})
     return membership
 
 
@@ -204,39 +199,37 @@ def verify_keeps_an_owner(membership: Membership, new_role: str | None) -> None:
 
 
 @transaction.atomic
-def change_role(*, membership: Membership, user: Any, role: str,
-                credential: Credential | None = None, request: Any = None) -> Membership:
+def change_role(*, membership: Membership, actor: Actor, role: str) -> Membership:
     organisation = membership.organisation
-    verify_may(organisation, user, Permission.MANAGE_MEMBERS)
-    verify_role_grantable(organisation, user, role)
+    verify_may(organisation, actor, Permission.MANAGE_MEMBERS)
+    verify_role_grantable(organisation, actor, role)
     if membership.role == Role.OWNER:
-        verify_may(organisation, user, Permission.MANAGE_OWNERS)
+        verify_may(organisation, actor, Permission.MANAGE_OWNERS)
     verify_keeps_an_owner(membership, role)
     old = membership.role
     if old == role:
         return membership
-    require_recent_authentication(credential)
+    require_recent_authentication(actor.credential)
     membership.role = role
     membership.save(update_fields=["role"])
-    record(EventKind.ROLE_CHANGED, user=user, organisation=organisation, request=request,
-           detail={"person": membership.user.email, "from": old, "to": role})
+    record_by(EventKind.ROLE_CHANGED, actor, organisation,
+              {"person": membership.user.email, "from": old, "to": role})
     return membership
 
 
 @transaction.atomic
-def remove(*, membership: Membership, user: Any, credential: Credential | None = None,
-           request: Any = None) -> None:
+def remove(*, membership: Membership, actor: Actor) -> None:
     organisation = membership.organisation
-    leaving = membership.user_id == user.pk
+    leaving = actor.user is not None and membership.user_id == actor.user.pk
     if not leaving:  # leaving is always allowed (but not the last owner)
-        verify_may(organisation, user, Permission.MANAGE_MEMBERS)
+        verify_may(organisation, actor, Permission.MANAGE_MEMBERS)
         if membership.role == Role.OWNER:
-            verify_may(organisation, user, Permission.MANAGE_OWNERS)
+            verify_may(organisation, actor, Permission.MANAGE_OWNERS)
     verify_keeps_an_owner(membership, None)
     if not leaving:
-        require_recent_authentication(credential)
-    record(EventKind.MEMBER_REMOVED, user=user, organisation=organisation, request=request,
-           detail={"person": membership.user.email, "role": membership.role})
+        require_recent_authentication(actor.credential)
+    record_by(EventKind.MEMBER_REMOVED, actor, organisation,
+              {"person": membership.user.email, "role": membership.role})
     membership.delete()
 
 
@@ -246,10 +239,10 @@ def policy_of(organisation: Organisation) -> OrganisationPolicy:
 
 
 @transaction.atomic
-def set_require_2fa(*, organisation: Organisation, user: Any, required: bool,
-                    credential: Credential | None = None,
-                    request: Any = None) -> OrganisationPolicy:
-    verify_may(organisation, user, Permission.MANAGE_SECURITY)
+def set_require_2fa(*, organisation: Organisation, actor: Actor,
+                    required: bool) -> OrganisationPolicy:
+    verify_may(organisation, actor, Permission.MANAGE_SECURITY)
+    credential = actor.credential
     if credential is not None and credential.kind is Kind.TOKEN:
         # A token copied somewhere must not be able to lift the requirement that protects
         # the organisation; nor turn it on behind its people's backs.
@@ -260,6 +253,5 @@ def set_require_2fa(*, organisation: Organisation, user: Any, required: bool,
     if policy.require_2fa != required:
         policy.require_2fa = required
         policy.save(update_fields=["require_2fa"])
-        record(EventKind.POLICY_CHANGED, user=user, organisation=organisation, request=request,
-               detail={"require_2fa": required})
+        record_by(EventKind.POLICY_CHANGED, actor, organisation, {"require_2fa": required})
     return policy

@@ -1,11 +1,13 @@
-"""Creating, checking and revoking personal API tokens (the portal's token page calls these
-too). Creation and revocation are security events, recorded in the audit log.
+"""Creating, checking and revoking personal API tokens: the portal's token pages, the API's
+token endpoints and `bureau token` call these same functions with an ``Actor``. Creation and
+revocation are security events, recorded in the audit log.
 
 A token is created by a person, never by another token: from a session that entered its
-password or a second factor in the last minutes (``bureau.core.credentials``), and, when the
-organisation requires two-factor authentication, by a person who has a second factor. A
-stolen token therefore cannot make itself a successor. A password reset or change revokes
-every token of the person (``revoke_all``).
+password or a second factor in the last minutes (``bureau.core.credentials``) or the
+server's console, and, when the organisation requires two-factor authentication, by a person
+who has a second factor. A stolen token therefore cannot make itself a successor. A token is
+revoked by its person, by the owners and administrators of its organisation, or by Bureau's
+operator. A password reset or change revokes every token of the person (``revoke_all``).
 
 A token reads ``bureau_<prefix>_<secret>``: the prefix (8 characters, kept in clear) tells
 tokens apart in lists; the secret has 256 bits of randomness; the database keeps only the
@@ -16,26 +18,27 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from bureau.audit.log import EventKind, record
-from bureau.audit.policy import lacks_required_2fa
 from bureau.core import clock
-from bureau.core.credentials import Credential, Kind, require_recent_authentication
+from bureau.core.credentials import Kind, require_recent_authentication
 from bureau.dns.models import Zone
 from bureau.dns.operations import credentials as acme
 from bureau.dns.operations.errors import CredentialRefused
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.errors import NotAllowed, OperationError
 
-from . import scopes as scope_rules
-from .models import ApiToken
+from .. import scopes as scope_rules
+from ..models import ApiToken, EventKind
+from ..policy import lacks_required_2fa
+from .common import record_by, verify_may
 
 TOKEN_PREFIX = "bureau_"
 MAX_LIFETIME = timedelta(days=366)
@@ -44,10 +47,8 @@ DEFAULT_LIFETIME = timedelta(days=90)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
-class TokenRefused(Exception):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message, self.field = message, field
+class TokenRefused(OperationError):
+    pass
 
 
 class TokenForbidden(TokenRefused):
@@ -65,15 +66,13 @@ def digest(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def create_token(*, user: User, organisation: Organisation, name: str, scopes: list[str],
-                 credential: Credential, expires_at: datetime | None = None,
-                 request: HttpRequest | None = None) -> NewToken:
-    """A new token for ``user`` acting for ``organisation``, asked with ``credential``.
-    Refuses a token asking (``TokenForbidden``), a person without the second factor the
-    organisation requires, a session that has not authenticated lately
-    (``ReauthenticationRequired``), scopes the person's role does not allow, and lifetimes
-    past a year."""
-    role = _verify_may_create(user, organisation, credential)
+def create_token(*, actor: Actor, organisation: Organisation, name: str, scopes: list[str],
+                 expires_at: datetime | None = None) -> NewToken:
+    """A new token for the acting person, acting for ``organisation``. Refuses a token
+    asking (``TokenForbidden``), a person without the second factor the organisation
+    requires, a session that has not authenticated lately (``ReauthenticationRequired``),
+    scopes the person's role does not allow, and lifetimes past a year."""
+    role = _verify_may_create(actor, organisation)
     try:
         granted = scope_rules.expand(scopes)
     except scope_rules.UnknownScope as exc:
@@ -86,16 +85,15 @@ def create_token(*, user: User, organisation: Organisation, name: str, scopes: l
     if beyond:
         raise TokenRefused(str(_("Your role does not allow the scopes %(scopes)s.")
                                % {"scopes": ", ".join(beyond)}), field="scopes")
-    return _issue(user, organisation, name, granted, expires_at, credential, request)
+    return _issue(actor, organisation, name, granted, expires_at)
 
 
-def create_challenge_token(*, user: User, zone: Zone, name: str, credential: Credential,
-                           expires_at: datetime | None = None,
-                           request: HttpRequest | None = None) -> NewToken:
+def create_challenge_token(*, actor: Actor, zone: Zone, name: str,
+                           expires_at: datetime | None = None) -> NewToken:
     """A certificate token: it may only write the TXT records of `_acme-challenge.<name>`
     in ``zone`` through the RRset API (DNS-01 for <name> and *.<name>, with an ACME client
     that speaks HTTP), and nothing else; same rules of creation as any token."""
-    role = _verify_may_create(user, zone.organisation, credential)
+    role = _verify_may_create(actor, zone.organisation)
     if not allows(role, scope_rules.permission_for(scope_rules.CHALLENGE)):
         raise TokenRefused(str(_("Your role does not allow changing DNS records.")),
                            field="name")
@@ -103,17 +101,21 @@ def create_challenge_token(*, user: User, zone: Zone, name: str, credential: Cre
         owner = f"{acme.CHALLENGE}.{acme.certified_name(zone, name)}"
     except CredentialRefused as exc:
         raise TokenRefused(exc.message, field="name") from exc
-    return _issue(user, zone.organisation, f"ACME {owner}", [scope_rules.CHALLENGE],
-                  expires_at, credential, request, challenge=(zone, owner))
+    return _issue(actor, zone.organisation, f"ACME {owner}", [scope_rules.CHALLENGE],
+                  expires_at, challenge=(zone, owner))
 
 
-def _verify_may_create(user: User, organisation: Organisation,
-                       credential: Credential) -> str | None:
+def _verify_may_create(actor: Actor, organisation: Organisation) -> str | None:
+    user = actor.user
+    if user is None:
+        raise TokenRefused(str(_("A token belongs to a person: act as one (the command's "
+                                 "--as).")), field="person")
     role = organisation.role_of(user)
     if not allows(role, Permission.MANAGE_TOKENS):
         raise TokenRefused(str(_("Your role in %(org)s does not allow API tokens.")
                                % {"org": organisation.name}), field="organisation")
-    if credential.kind is Kind.TOKEN:
+    credential = actor.credential
+    if credential is not None and credential.kind is Kind.TOKEN:
         raise TokenForbidden(str(_("A token cannot create tokens: create them in the portal "
                                    "or with the API while logged in.")))
     if lacks_required_2fa(user, organisation):
@@ -123,15 +125,15 @@ def _verify_may_create(user: User, organisation: Organisation,
     return role
 
 
-def _issue(user: User, organisation: Organisation, name: str, granted: list[str],
-           expires_at: datetime | None, credential: Credential, request: HttpRequest | None,
-           challenge: tuple[Zone, str] | None = None) -> NewToken:
+def _issue(actor: Actor, organisation: Organisation, name: str, granted: list[str],
+           expires_at: datetime | None, challenge: tuple[Zone, str] | None = None) -> NewToken:
     now = clock.now()
     expires_at = expires_at or now + DEFAULT_LIFETIME
     if expires_at <= now or expires_at > now + MAX_LIFETIME:
         raise TokenRefused(str(_("A token expires between now and one year from now.")),
                            field="expires_at")
-    require_recent_authentication(credential)  # last: what was asked is known to be valid
+    require_recent_authentication(actor.credential)  # last: what was asked is valid
+    assert actor.user is not None, "checked by _verify_may_create"
     zone, owner = challenge or (None, "")
     for _attempt in range(5):
         prefix = secrets.token_hex(4)
@@ -139,15 +141,14 @@ def _issue(user: User, organisation: Organisation, name: str, granted: list[str]
         try:
             with transaction.atomic():
                 token = ApiToken.objects.create(
-                    user=user, organisation=organisation, name=name, prefix=prefix,
+                    user=actor.user, organisation=organisation, name=name, prefix=prefix,
                     secret_hash=digest(secret), scopes=granted, expires_at=expires_at,
                     challenge_zone=zone, challenge=owner)
                 detail = {"token": prefix, "name": name, "scopes": granted,
                           "expires_at": expires_at.isoformat()}
                 if owner:
                     detail["challenge"] = owner
-                record(EventKind.TOKEN_CREATED, user=user, organisation=organisation,
-                       request=request, detail=detail)
+                record_by(EventKind.TOKEN_CREATED, actor, organisation, detail)
         except IntegrityError:  # the prefix was taken (1 in 4 billion): draw again
             continue
         return NewToken(token, secret)
@@ -170,20 +171,28 @@ def authenticate(raw: str) -> ApiToken | None:
     return token
 
 
-def revoke_token(token: ApiToken, *, user: User, request: HttpRequest | None = None) -> None:
-    """Revoke at once; revoking twice changes nothing."""
+def revoke_token(*, token: ApiToken, actor: Actor) -> None:
+    """Revoke at once, by its person, the owners and administrators of its organisation,
+    or Bureau's operator; revoking twice changes nothing."""
+    if actor.user is None or actor.user.pk != token.user_id:
+        try:
+            verify_may(token.organisation, actor, Permission.MANAGE_MEMBERS)
+        except NotAllowed as exc:
+            raise NotAllowed(_("This token is not yours: only its person and the owners and "
+                               "administrators of %(org)s may revoke it.")
+                             % {"org": token.organisation.name}) from exc
     if token.revoked_at is not None:
         return
     with transaction.atomic():
         token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
-        record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
-               request=request, detail={"token": token.prefix, "name": token.name})
+        record_by(EventKind.TOKEN_REVOKED, actor, token.organisation,
+                  {"token": token.prefix, "name": token.name})
 
 
-def revoke_all(user: User, *, reason: str, request: HttpRequest | None = None) -> list[ApiToken]:
+def revoke_all(user: User, *, reason: str, actor: Actor) -> list[ApiToken]:
     """Revoke every active token of ``user`` (their password changed: whoever knew the old
-    one may have made tokens); returns the tokens revoked."""
+    one may have made tokens); returns the tokens revoked. ``actor``: who changed it."""
     now = clock.now()
     active = list(ApiToken.objects.select_related("organisation")
                   .filter(user=user, revoked_at=None, expires_at__gt=now))
@@ -191,7 +200,7 @@ def revoke_all(user: User, *, reason: str, request: HttpRequest | None = None) -
         for token in active:
             token.revoked_at = now
             token.save(update_fields=["revoked_at"])
-            record(EventKind.TOKEN_REVOKED, user=user, organisation=token.organisation,
-                   request=request, detail={"token": token.prefix, "name": token.name,
-                                            "reason": reason})
+            # The event is the person's (their log, their alert), whoever changed it.
+            record_by(EventKind.TOKEN_REVOKED, replace(actor, user=user), token.organisation,
+                      {"token": token.prefix, "name": token.name, "reason": reason})
     return active
