@@ -231,3 +231,6 @@ def test_delete_now_within_the_add_grace_period_is_gone_and_refunded(
         assert onward in result, onward
     assert f'href="/domains/{domain.pk}/"' not in result  # its page is gone with it
     assert 'class="card"' in page
+    shop.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    billing = shop.get("/balance/").content.decode()
+    assert "délai de grâce de son enregistrement" in billing and "grace period" not in billing

@@ -85,7 +85,8 @@ def refund_grace_periods(domain: Domain, *, purged: bool, credited: bool | None,
             purged and order.operation == Operation.CREATE)
         if in_grace:
             refunded.append(orders.refund_completed(
-                order, message=f"deleted within the {order.get_operation_display()} grace "
+                # The operation's code, not its label: pages say it in the reader's language.
+                order, message=f"deleted within the {order.operation} grace "
                                "period: credited by the registry"))
     return refunded
 
