@@ -329,7 +329,7 @@ class Publication(models.Model):
                                   verbose_name=_("change"))
     # [["www.example.org.", "A"], ...]: the RRsets to send as they are in the database then.
     rrsets = models.JSONField(_("RRsets"), default=list)
-    # Names appear or disappear: PowerDNS must rectify the zone (its API-RECTIFY is off).
+    # A delegation changes: published as a PATCH, PowerDNS rectifies the whole zone.
     rectify = models.BooleanField(_("rectify"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)

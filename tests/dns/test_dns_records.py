@@ -156,7 +156,8 @@ def test_answers_and_denials_validate_after_every_kind_of_change(
         hosted_zone: Callable[..., Any], member: Any, pdns: Any, tmp_path: Path) -> None:
     """Answers, NXDOMAIN and no-data denials validate after an edit at a new name, at a name
     that stays (a PATCH without PowerDNS's rectify left the replaced rows out of the denial
-    chain: found by this test) and after a new delegation."""
+    chain: found by this test) and after a new delegation (a PATCH, PowerDNS rectifying the
+    whole zone)."""
     from bureau.dns.models import Publication
 
     zone = hosted_zone()
@@ -174,7 +175,7 @@ def test_answers_and_denials_validate_after_every_kind_of_change(
         return out
 
     first = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1")])
-    assert Publication.objects.get(change=first.change).rectify  # a new name
+    assert not Publication.objects.get(change=first.change).rectify  # a new name: an update
     www = zone.records.get(name="www." + name)
     again = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.2")],
                          remove=[www])
@@ -290,3 +291,87 @@ def test_an_edit_at_a_name_that_stays_is_an_update_only_bureau_may_send(
     assert refused
     assert client.serial(name) == serial
     assert "192.0.2.3" in validated("www." + name)
+
+
+@pytest.mark.parametrize("nsec3", [False, True], ids=["nsec", "nsec3"])
+def test_names_that_appear_and_go_keep_the_denial_chain(
+        hosted_zone: Callable[..., Any], member: Any, pdns: Any, tmp_path: Path,
+        nsec3: bool) -> None:
+    """Names added and removed by RFC 2136 updates (PowerDNS fixing only those names and the
+    empty non-terminals above them): a deep name makes its parent an empty non-terminal
+    (a validated no-data answer, not NXDOMAIN); once the deep name goes, both are NXDOMAIN,
+    validated; the other names' answers still validate."""
+    from bureau.dns.models import Publication
+
+    zone = hosted_zone(nsec3=nsec3)
+    name = str(zone.name)
+    ds = conf.client().ds_records(name)[0].split()
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
+                      f'"{ds[3]}"; }};\n')
+
+    def validated(qname: str, rtype: str = "A") -> str:
+        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
+                              rtype], capture_output=True, text=True, timeout=30).stdout
+        assert "fully validated" in out, out
+        return out
+
+    edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1")])
+    deep = edit_records(zone=zone, actor=member, add=[Record("a.b.c", "A", "192.0.2.5"),
+                                                      Record("mail", "A", "192.0.2.6")])
+    assert not Publication.objects.get(change=deep.change).rectify
+    assert "192.0.2.5" in validated("a.b.c." + name)
+    for empty in ("b.c." + name, "c." + name):  # empty non-terminals: no data, not NXDOMAIN
+        assert "negative response" in validated(empty) and "NXDOMAIN" not in validated(empty)
+    assert "NXDOMAIN" in validated("d.c." + name)
+    edit_records(zone=zone, actor=member,
+                 remove=list(zone.records.filter(name__in=["a.b.c." + name, "mail." + name])))
+    for gone in ("a.b.c." + name, "b.c." + name, "c." + name, "mail." + name):
+        assert "NXDOMAIN" in validated(gone)
+    assert "192.0.2.1" in validated("www." + name)
+    assert "negative response" in validated("www." + name, "AAAA")
+
+
+def test_every_type_sent_as_an_update_is_served_as_stored(
+        hosted_zone: Callable[..., Any], member: Any, pdns: Any) -> None:
+    """Each type Bureau takes, added then edited through RFC 2136 updates, is served as
+    Bureau stored it: names inside the content stay absolute (a relativized MX target was
+    once served with the zone appended), and reading PowerDNS back finds nothing to send."""
+    from bureau.dns.models import Publication
+    from bureau.dns.sync import plan_sync
+
+    zone = hosted_zone()
+    name = str(zone.name)
+    first = [
+        Record("@", "MX", "10 mail.example.net."), Record("www", "CNAME", "web.example.net."),
+        Record("_sip._tcp", "SRV", "0 5 5060 sip.example.net."),
+        Record("@", "HTTPS", "1 . alpn=h2"), Record("svc", "SVCB", "1 host.example.net."),
+        Record("@", "CAA", '0 issue "letsencrypt.org"'),
+        Record("txt", "TXT", '"a;b" "c \\"d\\""'), Record("host", "AAAA", "2001:db8::1"),
+        Record("_443._tcp.www", "TLSA", "3 1 1 " + "ab" * 32),
+        Record("ssh", "SSHFP", "4 2 " + "cd" * 32), Record("ptr", "PTR", "h.example.net."),
+    ]
+    second = [
+        Record("@", "MX", "20 mx2.example.net."), Record("www", "CNAME", "other.example.net."),
+        Record("_sip._tcp", "SRV", "1 5 5061 sip2.example.net."),
+        Record("@", "HTTPS", "1 . alpn=h3"), Record("svc", "SVCB", "2 host2.example.net."),
+        Record("@", "CAA", '0 issue "example.org"'), Record("txt", "TXT", "v=spf1 -all"),
+        Record("host", "AAAA", "2001:db8::2"),
+        Record("_443._tcp.www", "TLSA", "3 1 1 " + "ef" * 32),
+        Record("ssh", "SSHFP", "4 2 " + "01" * 32), Record("ptr", "PTR", "h2.example.net."),
+    ]
+    added = edit_records(zone=zone, actor=member, add=first)
+    assert not Publication.objects.get(change=added.change).rectify
+    edited = edit_records(zone=zone, actor=member, add=second,
+                          remove=list(zone.records.all()))
+    assert edited.published
+    stored = Zone.objects.get(pk=zone.pk).valid_records()
+    assert len(stored) == len(second)
+    for record in stored:
+        rrset = answer_rrset(ask("127.0.0.1", record.name, record.rtype, port=pdns.dns_port),
+                             record.name, record.rtype)
+        assert rrset is not None, record
+        assert {r.to_text() for r in rrset} == {record.rdata().to_text()}, record
+    client = conf.client()
+    assert plan_sync(name, stored, client.get_zone(name), nameservers=zone.nameservers) == []

@@ -146,14 +146,12 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
                                removed=[r.as_dict() for r in gone], undoes=undoes,
                                published=not affected)
         if affected:
-            # A name that appears or disappears needs PowerDNS to rectify the zone (DNSSEC
-            # denial chain); a change at names that stay does not.
-            owners = {name for name, _ in affected}
-            before = {str(r.name) for r in near} & owners
-            after = ({str(r.name) for r in kept} | {r.name for r in rows}) & owners
-            delegation = any(rtype in ("NS", "DS") for _, rtype in affected)  # auth flags
-            Publication.objects.create(zone=zone, change=change,
-                                       rectify=before != after or delegation,
+            # A delegation that appears or goes changes the auth flags of the names under
+            # it: PowerDNS rectifies the whole zone (a PATCH). Other changes, names that
+            # appear or go included, go as an RFC 2136 update: PowerDNS fixes the DNSSEC
+            # order of those names and their empty non-terminals only.
+            delegation = any(rtype in ("NS", "DS") for _, rtype in affected)
+            Publication.objects.create(zone=zone, change=change, rectify=delegation,
                                        rrsets=sorted([*k] for k in affected))
             Zone.objects.filter(pk=zone.pk).update(publish_state=PublishState.PENDING)
     outcome = Outcome(change, not affected, zone.serial, rows)
@@ -237,10 +235,9 @@ def publish_pending(zone: Zone) -> bool:
             zone_id=zone.pk, name__in={n for n, _ in keys}) if (r.name, r.rtype) in keys]
         client = conf.client()
         try:
-            # Changes at names that stay go as one RFC 2136 update: PowerDNS fixes the
-            # DNSSEC order of those names only. Names that appear or go, and delegations,
-            # go as a PATCH: PowerDNS rectifies the whole zone (a PATCH without it would
-            # leave the replaced rows out of the NSEC/NSEC3 chain).
+            # One RFC 2136 update: PowerDNS fixes the DNSSEC order of the changed names
+            # only. Delegations go as a PATCH: PowerDNS rectifies the whole zone (a PATCH
+            # without it would leave the replaced rows out of the NSEC/NSEC3 chain).
             target = None if any(p.rectify for p in pending) else conf.update_target()
             way = send_changes(client, name, to_changes(records, replace=keys), target=target)
             if target is not None and way == "patch":

@@ -60,8 +60,9 @@ def update_message(zone: str, changes: Sequence[RRSetChange],
         rdtype = dns.rdatatype.from_text(change.rtype)
         message.delete(owner, rdtype)
         for content in change.contents:
+            # Absolute names, kept absolute (relativized, the message would append the zone).
             message.add(owner, change.ttl, dns.rdata.from_text(
-                dns.rdataclass.IN, rdtype, content, origin=dns.name.root))
+                dns.rdataclass.IN, rdtype, content, origin=dns.name.root, relativize=False))
     return message
 
 
