@@ -43,7 +43,8 @@ def take_ids(model: type[models.Model], count: int) -> list[int]:
 def insert_rows(model: type[models.Model], fields: Sequence[str],
                 rows: Iterable[Sequence[Any]]) -> None:
     """Insert ``rows`` (tuples of Python values in the order of ``fields``, attribute names
-    such as ``journal_id``; JSON fields take dicts or lists)."""
+    such as ``journal_id``; JSON fields take dicts or lists). Their foreign keys are checked
+    as the insert ends, not at commit: insert what they refer to first."""
     meta = model._meta
     # An attname (``journal_id``) finds its field too.
     columns: list[Any] = [meta.get_field(name) for name in fields]
@@ -52,16 +53,22 @@ def insert_rows(model: type[models.Model], fields: Sequence[str],
     if connection.vendor == "postgresql":
         # COPY's text format: psycopg's C dumpers write each value; JSON goes as text.
         convert = [i for i, field in enumerate(columns) if isinstance(field, models.JSONField)]
-        with connection.cursor() as cursor, \
-                cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                if convert:
-                    row = list(row)
-                    for i in convert:
-                        value = row[i]
-                        row[i] = (value if isinstance(value, Json) or value is None
-                                  else json.dumps(value))
-                copy.write_row(row)
+        with connection.cursor() as cursor:
+            # Django's foreign keys are deferred, and PostgreSQL keeps each pending check in
+            # memory until the transaction ends, even once it has been run: checked with the
+            # COPY, a million rows' checks do not pile up. (On failure the transaction is
+            # lost anyway, and a rolled-back savepoint restores the mode itself.)
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    if convert:
+                        row = list(row)
+                        for i in convert:
+                            value = row[i]
+                            row[i] = (value if isinstance(value, Json) or value is None
+                                      else json.dumps(value))
+                    copy.write_row(row)
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return
     preps: list[Callable[[Any, Any], Any]] = [field.get_db_prep_save for field in columns]
     marks = ", ".join(["%s"] * len(columns))
@@ -107,10 +114,3 @@ def add_to(model: type[models.Model], column: str, amounts: dict[int, int]) -> N
         cursor.execute(f"WITH moved (id, amount) AS (VALUES {values}) {update}",
                        [value for item in amounts.items() for value in item])
 
-
-def check_references() -> None:
-    """Check the foreign keys of the rows written so far now, not at commit (PostgreSQL:
-    Django's keys are deferred, and the server keeps one pending check per row in memory
-    until then, nine per statement line)."""
-    if connection.vendor == "postgresql":
-        connection.check_constraints()

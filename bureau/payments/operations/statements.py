@@ -291,7 +291,6 @@ class Importer:
                 credits.append((row, found))
         self.match(credits)
         self.write(rows)
-        bulk.check_references()  # the database's memory stays flat however long the file
 
     def special(self, line: StatementLine, found: rf.Reference | None) -> Row | None:
         """A direct debit's answer, a payout seen, shares paid: settled by its operation
