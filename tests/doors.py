@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 from logins import authenticated
 from rest_framework.test import APIClient
 
@@ -38,7 +39,8 @@ class Doors:
     def cli(self, command: str, *args: str) -> str:
         """Run `bureau COMMAND --as USER ARGS...`; its output (CommandError when refused)."""
         out = StringIO()
-        call_command(command, "--as", self.user.username, *args, stdout=out)
+        with translation.override("en"):  # the console's language (BUREAU_LANGUAGE)
+            call_command(command, "--as", self.user.username, *args, stdout=out)
         return out.getvalue()
 
     def stale(self) -> Doors:

@@ -1,6 +1,7 @@
-"""A DNS change through the portal and through the API (the `bureau` command has no DNS
-door): the same records published, the same history entry naming the door, the same refusal
-when the organisation requires a second factor the person has not set up (tests/doors.py)."""
+"""A DNS change through the portal, the API and the `bureau dns` command: the same records
+published, the same history entry naming the door; the same refusal when the organisation
+requires a second factor the person has not set up (portal and API: the console is trusted)
+or when the records are wrong (tests/doors.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError
 from doors import Doors, asks_for_2fa, door_of
 
 from bureau.audit.operations.members import set_require_2fa
 from bureau.dns import conf
-from bureau.dns.models import ChangeKind, Zone, ZoneChange
+from bureau.dns.models import ChangeKind, PublishState, Zone, ZoneChange
 from bureau.registrar.operations.common import Actor
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +27,7 @@ def served(zone: Zone) -> set[tuple[str, str, str]]:
     return {(r.name, r.rtype, c) for r in info.rrsets if r.rtype == "A" for c in r.contents}
 
 
-def test_a_record_added_at_both_doors(user: Any, organisation: Any,
+def test_a_record_added_at_every_door(user: Any, organisation: Any,
                                       hosted_zone: Callable[..., Zone]) -> None:
     zone = hosted_zone()
     api_url = f"/api/v1/dns/zones/{str(zone.name).rstrip('.')}/records/batch/"
@@ -37,14 +40,30 @@ def test_a_record_added_at_both_doors(user: Any, organisation: Any,
         return doors.api().post(api_url, {"add": [
             {"name": label, "type": "A", "ttl": 300, "content": address}]}, format="json")
 
+    def cli(doors: Doors, label: str, address: str) -> str:
+        return doors.cli("dns", "set", str(zone.name), label, "A", address, "--ttl", "300")
+
     doors = Doors(user)
     assert portal(doors, "www", "192.0.2.1").status_code == 302
     assert api(doors, "api", "192.0.2.2").status_code == 200
+    assert "published" in cli(doors, "cli", "192.0.2.4")
     assert served(zone) == {(f"www.{zone.name}", "A", "192.0.2.1"),
-                            (f"api.{zone.name}", "A", "192.0.2.2")}
+                            (f"api.{zone.name}", "A", "192.0.2.2"),
+                            (f"cli.{zone.name}", "A", "192.0.2.4")}
     edits = ZoneChange.objects.filter(zone=zone, kind=ChangeKind.EDIT).order_by("at", "id")
     assert [(c.actor, door_of({"via": c.actor_label})) for c in edits] == \
-        [(user, "portal"), (user, "api")]
+        [(user, "portal"), (user, "api"), (user, "cli")]
+    # Refused alike, nothing stored: an address that is not one.
+    assert portal(doors, "bad", "192.0.2.300").status_code == 400
+    assert api(doors, "bad", "192.0.2.300").status_code == 422
+    with pytest.raises(CommandError, match="problem"):
+        cli(doors, "bad", "192.0.2.300")
+    assert not zone.records.filter(name__startswith="bad.").exists()
+    # The command also removes an RRset and prints the zone file.
+    doors.cli("dns", "unset", str(zone.name), "cli", "A")
+    assert (f"cli.{zone.name}", "A", "192.0.2.4") not in served(zone)
+    exported = doors.cli("dns", "export", str(zone.name))
+    assert "www" in exported and "192.0.2.1" in exported and "192.0.2.4" not in exported
 
     # The organisation requires a second factor the person has not set up: refused alike.
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP,
@@ -54,3 +73,26 @@ def test_a_record_added_at_both_doors(user: Any, organisation: Any,
     assert asks_for_2fa(portal(doors, "mail", "192.0.2.3"))
     assert asks_for_2fa(api(doors, "mail", "192.0.2.3"))
     assert zone.records.count() == 2 and len(served(zone)) == 2
+
+
+def test_a_zone_hosted_and_stopped_with_the_command(
+        user: Any, organisation: Any, member: Any, zone_name: Callable[[], str],
+        prove_control: Callable[..., str]) -> None:
+    doors = Doors(user)
+    name = zone_name()
+    prove_control(organisation, name)
+    out = doors.cli("dns", "create", name, "--org", organisation.slug)
+    zone = Zone.objects.get(name=name.rstrip(".") + ".")
+    assert str(zone.name) in out and zone.organisation == organisation
+    assert conf.client().get_zone(str(zone.name)).name == str(zone.name)
+    assert str(zone.name) in doors.cli("dns", "list", "--org", organisation.slug)
+    # Refused alike: a zone already hosted, a person of another organisation.
+    with pytest.raises(CommandError, match="already hosted"):
+        doors.cli("dns", "create", name, "--org", organisation.slug)
+    outsider = User.objects.create_user("outsider", "outsider@example.org", "x")
+    with pytest.raises(CommandError, match="does not allow"):
+        Doors(outsider).cli("dns", "set", name, "www", "A", "192.0.2.9")
+    assert not zone.records.filter(rtype="A").exists()
+    doors.cli("dns", "stop", name)
+    assert Zone.objects.get(pk=zone.pk).publish_state == PublishState.WITHDRAWN
+    assert str(zone.name) not in doors.cli("dns", "list")

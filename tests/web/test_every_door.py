@@ -5,12 +5,13 @@ organisation's 2FA requirement). tests/doors.py holds the person at the doors; t
 change, the renewal and the transfer-code reveal are in test_three_doors.py, a DNS change in
 tests/dns/test_dns_doors.py.
 
-Doors members would expect that do not exist yet: tokens, people, invitations, the 2FA
-requirement and DNS have no `bureau` command."""
+The `bureau` command acts from the server's console: it asks no password again, but the
+operations still check the person's role and their organisation's 2FA requirement."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -203,9 +204,9 @@ def test_a_new_holder_and_locks_set_at_both_doors(alice: User, org_a: Organisati
         assert history(name, Operation.UPDATE)[-1] == (Outcome.SUCCESS, alice, door)
 
 
-# --- Account and organisation (portal and API) ---------------------------------------------
+# --- Account and organisation --------------------------------------------------------------
 
-def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisation) -> None:
+def test_a_token_created_and_revoked_at_every_door(alice: User, org_a: Organisation) -> None:
     expires = (date.today() + timedelta(days=30)).isoformat()
 
     def portal_create(doors: Doors) -> object:
@@ -216,6 +217,10 @@ def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisat
         return doors.api().post("/api/v1/tokens/", {"name": "api", "scopes": ["domains:read"]},
                                 format="json")
 
+    def cli_create(doors: Doors) -> str:
+        return doors.cli("token", "create", "--org", org_a.slug, "--name", "cli", "--scopes",
+                         "domains:read", "--days", "30")
+
     # Refused alike: a session to re-authenticate, then the organisation's 2FA requirement.
     for create in (portal_create, api_create):
         assert asks_to_reauthenticate(create(Doors(alice).stale()))
@@ -225,6 +230,8 @@ def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisat
     Authenticator.objects.filter(user=alice).delete()
     for create in (portal_create, api_create):
         assert asks_for_2fa(create(Doors(alice)))
+    with pytest.raises(CommandError, match="requires two-factor"):
+        cli_create(Doors(alice))
     assert not ApiToken.objects.exists()
     # The requirement kept: with a second factor, both doors let the person through.
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
@@ -233,23 +240,38 @@ def test_a_token_created_and_revoked_at_both_doors(alice: User, org_a: Organisat
     doors = Doors(alice)
     portal_create(doors)
     assert api_create(doors).status_code == 201  # type: ignore[attr-defined]
+    shown = cli_create(doors)
     assert sorted(ApiToken.objects.filter(revoked_at=None).values_list("name", flat=True)) \
-        == ["api", "portal"]
+        == ["api", "cli", "portal"]
     assert [door for _who, _org, door in security_log(EventKind.TOKEN_CREATED)] == \
-        ["portal", "api"]
+        ["portal", "api", "cli"]
+    # The token the command showed, once, is one that works.
+    secret = next(word for word in shown.split() if word.startswith(tokens.TOKEN_PREFIX))
+    bearer = APIClient(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert bearer.get("/api/v1/domains/").status_code == 200
+    # Someone else's token: the command refuses a person who may not manage the organisation.
+    stranger = make_person("stranger@example.org")
+    Membership.objects.create(user=stranger, organisation=org_a, role=Role.TECH)
+    cli_token = ApiToken.objects.get(name="cli")
+    with pytest.raises(CommandError, match="not yours"):
+        Doors(stranger).cli("token", "revoke", str(cli_token.pk))
+    assert "cli" in doors.cli("token", "list")
+
     portal_token, api_token = (ApiToken.objects.get(name=n) for n in ("portal", "api"))
     assert doors.portal().post(f"/account/tokens/{portal_token.pk}/revoke/").status_code == 302
     assert doors.api().delete(f"/api/v1/tokens/{api_token.pk}/").status_code == 204
+    doors.cli("token", "revoke", str(cli_token.pk))
     assert not ApiToken.objects.filter(revoked_at=None).exists()
+    assert bearer.get("/api/v1/domains/").status_code == 401
     assert [(who, door) for who, _org, door in security_log(EventKind.TOKEN_REVOKED)] == \
-        [(alice, "portal"), (alice, "api")]
+        [(alice, "portal"), (alice, "api"), (alice, "cli")]
 
 
-def test_a_role_changed_and_a_person_removed_at_both_doors(alice: User, org_a: Organisation,
-                                                           ) -> None:
+def test_a_role_changed_and_a_person_removed_at_every_door(alice: User, org_a: Organisation,
+                                                            ) -> None:
     people = {door: Membership.objects.create(
         user=make_person(f"{door}@example.org"), organisation=org_a, role=Role.READ_ONLY)
-        for door in ("portal", "api")}
+        for door in DOORS}
 
     def portal(doors: Doors, who: Membership, data: dict[str, str]) -> object:
         return doors.portal().post(f"/organisation/people/{who.pk}/", data)
@@ -260,6 +282,11 @@ def test_a_role_changed_and_a_person_removed_at_both_doors(alice: User, org_a: O
         return client.delete(url) if data.get("action") == "remove" \
             else client.patch(url, data, format="json")
 
+    def cli(doors: Doors, who: Membership, data: dict[str, str]) -> object:
+        if data.get("action") == "remove":
+            return doors.cli("people", "remove", who.user.email, "--org", org_a.slug)
+        return doors.cli("people", "role", who.user.email, data["role"], "--org", org_a.slug)
+
     stale = Doors(alice).stale()
     for door, change in (("portal", portal), ("api", api)):
         assert asks_to_reauthenticate(change(stale, people[door], {"role": Role.TECH}))
@@ -267,37 +294,67 @@ def test_a_role_changed_and_a_person_removed_at_both_doors(alice: User, org_a: O
     assert set(Membership.objects.filter(pk__in=[m.pk for m in people.values()])
                .values_list("role", flat=True)) == {Role.READ_ONLY}
 
+    # Refused alike: a role that does not exist, the last owner demoted.
+    owner = Membership.objects.get(user=alice, organisation=org_a)
+    assert doors_refuse(Doors(alice), portal, api, cli, people, owner)
+
     doors = Doors(alice)
-    for door, change in (("portal", portal), ("api", api)):
+    for door, change in (("portal", portal), ("api", api), ("cli", cli)):
         change(doors, people[door], {"role": Role.TECH})
         assert Membership.objects.get(pk=people[door].pk).role == Role.TECH, door
     assert [(who, org, door) for who, org, door in security_log(EventKind.ROLE_CHANGED)] == \
-        [(alice, org_a.slug, "portal"), (alice, org_a.slug, "api")]
-    for door, change in (("portal", portal), ("api", api)):
+        [(alice, org_a.slug, door) for door in DOORS]
+    assert "cli@example.org" in doors.cli("people", "list", "--org", org_a.slug)
+    for door, change in (("portal", portal), ("api", api), ("cli", cli)):
         change(doors, people[door], {"action": "remove"})
         assert not Membership.objects.filter(pk=people[door].pk).exists(), door
-    assert [door for _who, _org, door in security_log(EventKind.MEMBER_REMOVED)] == \
-        ["portal", "api"]
+    assert [door for _who, _org, door in security_log(EventKind.MEMBER_REMOVED)] == DOORS
 
 
-def test_an_invitation_sent_and_withdrawn_at_both_doors(alice: User,
-                                                        org_a: Organisation) -> None:
+def doors_refuse(doors: Doors, portal: Any, api: Any, cli: Any,
+                 people: dict[str, Membership], owner: Membership) -> bool:
+    """A role that does not exist and the last owner's demotion are refused at each door,
+    nothing changed."""
+    assert portal(doors, people["portal"], {"role": "emperor"}).status_code == 302
+    assert api(doors, people["api"], {"role": "emperor"}).status_code in (400, 422)
+    with pytest.raises(CommandError, match="roles listed"):
+        cli(doors, people["cli"], {"role": "emperor"})
+    api(doors, owner, {"role": Role.TECH})
+    with pytest.raises(CommandError, match="at least one owner"):
+        cli(doors, owner, {"role": Role.TECH})
+    assert Membership.objects.get(pk=owner.pk).role == Role.OWNER
+    assert set(Membership.objects.filter(pk__in=[m.pk for m in people.values()])
+               .values_list("role", flat=True)) == {Role.READ_ONLY}
+    return not security_log(EventKind.ROLE_CHANGED)
+
+
+def test_an_invitation_sent_and_withdrawn_at_every_door(alice: User, org_a: Organisation,
+                                                         mailoutbox: list[Any]) -> None:
     doors = Doors(alice)
     assert doors.portal().post("/organisation/invite/", {
         "email": "portal@example.org", "role": Role.TECH}).status_code == 302
     assert doors.api().post(f"/api/v1/organisations/{org_a.slug}/invitations/", {
         "email": "api@example.org", "role": Role.TECH}, format="json").status_code == 201
+    doors.cli("invitation", "invite", "cli@example.org", "--org", org_a.slug, "--role",
+              Role.TECH)
     sent = {i.email: i for i in Invitation.objects.all()}
-    assert set(sent) == {"portal@example.org", "api@example.org"}
-    assert [door for _who, _org, door in security_log(EventKind.MEMBER_INVITED)] == \
-        ["portal", "api"]
+    assert set(sent) == {f"{door}@example.org" for door in DOORS}
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(sent)
+    assert all("/invitations/" in m.body for m in mailoutbox)
+    assert [door for _who, _org, door in security_log(EventKind.MEMBER_INVITED)] == DOORS
+    # Refused alike: someone already in the organisation.
+    with pytest.raises(CommandError, match="already a member"):
+        doors.cli("invitation", "invite", alice.email, "--org", org_a.slug, "--role",
+                  Role.TECH)
+    assert "cli@example.org" in doors.cli("invitation", "list", "--org", org_a.slug)
     assert doors.portal().post(
         f"/organisation/invitations/{sent['portal@example.org'].pk}/withdraw/"
     ).status_code == 302
     assert doors.api().delete(f"/api/v1/organisations/{org_a.slug}/invitations/"
                               f"{sent['api@example.org'].pk}/").status_code == 204
-    assert [door for _who, _org, door in security_log(EventKind.INVITATION_WITHDRAWN)] == \
-        ["portal", "api"]
+    doors.cli("invitation", "withdraw", str(sent["cli@example.org"].pk))
+    assert not any(i.is_open for i in Invitation.objects.all())
+    assert [door for _who, _org, door in security_log(EventKind.INVITATION_WITHDRAWN)] == DOORS
 
 
 # --- Transfers -----------------------------------------------------------------------------
@@ -369,8 +426,8 @@ def test_a_transfer_out_answered_from_every_door(alice: User, org_a: Organisatio
         assert history(name, operation) == [(Outcome.SUCCESS, alice, door)]
 
 
-def test_the_2fa_requirement_set_and_lifted_at_both_doors(alice: User,
-                                                          org_a: Organisation) -> None:
+def test_the_2fa_requirement_set_and_lifted_at_every_door(alice: User,
+                                                           org_a: Organisation) -> None:
     Authenticator.objects.create(user=alice, type=Authenticator.Type.TOTP,
                                  data={"secret": "fernet:not-read-here"})
     url = f"/api/v1/organisations/{org_a.slug}/security/"
@@ -381,6 +438,10 @@ def test_the_2fa_requirement_set_and_lifted_at_both_doors(alice: User,
 
     def api(doors: Doors, required: bool) -> object:
         return doors.api().patch(url, {"require_2fa": required}, format="json")
+
+    def cli(doors: Doors, required: bool) -> object:
+        return doors.cli("security", "require-2fa", "on" if required else "off", "--org",
+                         org_a.slug)
 
     def required() -> bool:
         return bool(Doors(alice).api().get(url).json()["require_2fa"])
@@ -393,8 +454,20 @@ def test_the_2fa_requirement_set_and_lifted_at_both_doors(alice: User,
         assert required(), door
         change(Doors(alice), False)
         assert not required(), door
+    # The console asks no password again.
+    cli(Doors(alice).stale(), True)
+    assert required()
+    assert "not required" not in Doors(alice).cli("security", "show", "--org", org_a.slug)
+    cli(Doors(alice).stale(), False)
+    assert not required()
     assert [door for _who, _org, door in security_log(EventKind.POLICY_CHANGED)] == \
-        ["portal", "portal", "api", "api"]
+        ["portal", "portal", "api", "api", "cli", "cli"]
+    # Refused alike to a person whose role does not allow it.
+    tech = make_person("tech@example.org")
+    Membership.objects.create(user=tech, organisation=org_a, role=Role.TECH)
+    with pytest.raises(CommandError, match="does not allow"):
+        cli(Doors(tech), True)
+    assert not required()
     # A token may read the policy, never change it.
     secret = tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="t",
                                  scopes=["org:read", "org:admin"]).secret
