@@ -24,7 +24,8 @@ What it does, module by module
 - ``contacts``: email verification by a signed, single-use link valid ``BUREAU_NOTICES_
   VERIFY_DAYS`` (15) days, on creation and on change of address (signals), unless a person
   of the organisation already confirmed that address for their account (verified at once,
-  not asked twice); flag after that,
+  not asked twice); a new contact's notices are in the language its person (or else the
+  organisation's owner) chose for their emails; flag after that,
   clientHold when ``BUREAU_NOTICES_CONTACT_POLICY=suspend``; yearly "is this still right?";
   delivery failures (SMTP refusals; bounces with ``manage notices_bounce``) surfaced as
   "your contact data may be wrong".

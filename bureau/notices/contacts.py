@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -18,7 +19,13 @@ from django.utils.translation import gettext as _
 
 from bureau import epp
 from bureau.core import clock
-from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.accounts.models import (
+    Membership,
+    Organisation,
+    PersonPreferences,
+    Role,
+    language_of_person,
+)
 from bureau.registrar.accounts.permissions import PERMISSIONS, Permission
 from bureau.registrar.contacts.models import Contact, ContactHandle
 from bureau.registrar.domains.models import Domain, DomainState, Operation
@@ -44,8 +51,24 @@ class LinkExpired(LinkError):
 
 
 def profile_of(contact: Contact) -> ContactProfile:
-    profile, _created = ContactProfile.objects.get_or_create(contact=contact)
+    profile = ContactProfile.objects.filter(contact=contact).first()
+    if profile is None:
+        profile, _created = ContactProfile.objects.get_or_create(
+            contact=contact, defaults={"language": first_language(contact)})
     return profile
+
+
+def first_language(contact: Contact) -> str:
+    """A new contact's notices are in the language its own person chose for their emails
+    (the organisation's person with this address), else its owner's choice, else Bureau's."""
+    people = Membership.objects.filter(organisation_id=contact.organisation_id) \
+        .select_related("user").order_by("pk")
+    same = [m.user for m in people if m.user.email.lower() == contact.email.lower()]
+    owners = [m.user for m in people if m.role == Role.OWNER]
+    for person in same + owners:
+        if PersonPreferences.objects.filter(user=person).exists():
+            return language_of_person(person)
+    return str(settings.LANGUAGE_CODE)
 
 
 # --- email verification ------------------------------------------------------------------

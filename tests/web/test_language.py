@@ -12,9 +12,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from mail_fixtures import Inbox
 
-from bureau.api import tokens
-from bureau.core.credentials import Credential
+from bureau.audit.operations import tokens
 from bureau.registrar.accounts.models import Organisation, PersonPreferences
+from bureau.registrar.operations.common import Actor
 
 from .conftest import client_for
 
@@ -47,11 +47,27 @@ def test_an_email_to_a_french_speaking_person_is_in_french(
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with django_capture_on_commit_callbacks(execute=True):
         client.get("/account/")
-        tokens.create_token(user=alice, organisation=org_a, name="deploy",
-                            scopes=["domains:read"], credential=Credential.console())
+        tokens.create_token(actor=Actor.console(alice), organisation=org_a, name="deploy",
+                            scopes=["domains:read"])
     [mail] = inbox.take()
     assert mail.language == "fr" and mail.subject == "Bureau : nouveau jeton d’API « deploy »"
 
     refused = client.post("/account/language/", {"language": "de"}, follow=True)
     assert PersonPreferences.objects.get(user=alice).language == "fr"
     assert 'class="message error"' in refused.content.decode()
+
+
+def test_a_holder_hears_in_the_language_of_the_person_who_owns_it(
+        alice: User, org_a: Organisation, inbox: Inbox,
+        django_capture_on_commit_callbacks: Any) -> None:
+    """Bureau speaks French by default; Alice chose English: the holder she creates is
+    asked to confirm its address in English."""
+    from bureau.registrar.operations import preferences
+
+    from .conftest import make_contact
+
+    preferences.set_language(alice, "en")
+    with django_capture_on_commit_callbacks(execute=True):
+        make_contact(org_a, "Sacha Petit")
+    [mail] = inbox.take_kind("verify-email:")
+    assert mail.language == "en" and mail.subject == "Please confirm your email address"
