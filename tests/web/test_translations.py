@@ -27,7 +27,8 @@ def pages(domain: Domain) -> list[str]:
             "/contacts/new/", "/balance/", "/account/", "/account/tokens/", "/account/close/",
             "/organisation/", "/organisation/security/", "/transfer/",
             "/cart/", "/legal/", "/legal/terms/", "/legal/privacy/", "/contact/", "/help/",
-            "/notices/fees/", "/coop/", "/coop/transparency/"]
+            "/notices/fees/", f"/notices/goodbye/{domain.name}/", "/coop/", "/coop/join/",
+            "/coop/transparency/"]
 
 
 def visible_text(html: str) -> str:
