@@ -28,6 +28,12 @@ from django.apps import apps
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
+from bureau.coop import conf
+from bureau.coop.models import EnvironmentReading
+from bureau.core import clock
+from bureau.registrar.billing.models import Order
+from bureau.registrar.domains.models import HELD_STATES, Domain
+
 Range = tuple[float, float]
 
 
@@ -161,11 +167,6 @@ def _dns_queries_per_day() -> float | None:
 
 
 def measure() -> Measures:
-    from bureau.coop import conf
-    from bureau.core import clock
-    from bureau.registrar.billing.models import Order
-    from bureau.registrar.domains.models import HELD_STATES, Domain
-
     year_ago = clock.now() - timedelta(days=365)
     live = Domain.objects.filter(state__in=HELD_STATES).count()
     zones = _count("dns", "Zone")
@@ -208,8 +209,6 @@ def _add(a: Range, b: Range, share: float = 1.0) -> Range:
 def year_use(year: int, today: date) -> YearUse:
     """Each day of ``year`` up to ``today`` uses 1/days-in-year of the latest reading's yearly
     rate (days before the first reading are not counted: ``since`` says from when)."""
-    from bureau.coop.models import EnvironmentReading
-
     first, last = date(year, 1, 1), date(year, 12, 31)
     days_in_year = (last - first).days + 1
     readings = list(EnvironmentReading.objects.filter(day__lte=min(today, last))

@@ -7,14 +7,15 @@ import logging
 
 from django_tasks import task
 
+from bureau.coop.operations.ballots import close_due
+from bureau.coop.operations.environment import record_reading
+
 logger = logging.getLogger(__name__)
 
 
 @task()
 def close_due_ballots() -> int:
     """Count and publish every open ballot past its closing time; return how many."""
-    from bureau.coop.operations.ballots import close_due
-
     closed = close_due()
     for ballot in closed:
         logger.info("ballot %s closed: %s", ballot.pk, ballot.result)
@@ -23,6 +24,4 @@ def close_due_ballots() -> int:
 
 @task()
 def record_environment() -> str:
-    from bureau.coop.operations.environment import record_reading
-
     return str(record_reading().day)

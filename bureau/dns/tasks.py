@@ -8,6 +8,21 @@ from datetime import timedelta
 from django.conf import settings
 from django_tasks import task
 
+from bureau.dns import conf, suffixes
+from bureau.dns.models import DsState, PublishState, Rollover, Zone
+from bureau.dns.operations.credentials import revoke_expired
+from bureau.dns.operations.dnssec import (
+    ROLLOVER_ACTIVE_STEPS,
+    advance_rollover,
+    advance_unsigning,
+    delegated_to_bureau,
+    send_ds,
+)
+from bureau.dns.operations.fees import charge_due
+from bureau.dns.operations.health import check_zone, sync_secondaries
+from bureau.dns.operations.hosting import host_missing_zones, settle_departed_names
+from bureau.dns.operations.reconcile import reconcile_zone
+
 logger = logging.getLogger("bureau.dns.tasks")
 
 
@@ -17,11 +32,6 @@ def reconcile_zones() -> int:
     unlinked); names using Bureau's name servers without a zone get one; zones whose
     publication or DS is not confirmed are read back and settled. Returns how many zones were
     looked at."""
-    from bureau.dns.models import DsState, PublishState, Zone
-    from bureau.dns.operations.health import sync_secondaries
-    from bureau.dns.operations.hosting import host_missing_zones, settle_departed_names
-    from bureau.dns.operations.reconcile import reconcile_zone
-
     try:
         settle_departed_names()
     except Exception:
@@ -61,9 +71,6 @@ def reconcile_zones() -> int:
 def settle_delegation_changes() -> int:
     """Zones whose DS state no longer matches the name's delegation (its name servers moved to
     or from Bureau's): the DS follows (sent, or said to be not sent). Returns how many."""
-    from bureau.dns.models import DsState, PublishState, Zone
-    from bureau.dns.operations.dnssec import delegated_to_bureau, send_ds
-
     moved = 0
     zones = Zone.objects.filter(dnssec=True, domain__isnull=False, ds_state__in=[
         DsState.SENT, DsState.UNDELEGATED]).exclude(
@@ -85,13 +92,6 @@ def settle_delegation_changes() -> int:
 def advance_rollovers() -> int:
     """Take the next step of every key rollover under way whose wait is over, and of every
     zone whose DNSSEC is being turned off."""
-    from bureau.dns.models import Rollover, Zone
-    from bureau.dns.operations.dnssec import (
-        ROLLOVER_ACTIVE_STEPS,
-        advance_rollover,
-        advance_unsigning,
-    )
-
     wait = timedelta(seconds=int(getattr(settings, "BUREAU_DNS_ROLLOVER_WAIT", 2 * 86400)))
     moved = 0
     for rollover in Rollover.objects.filter(step__in=ROLLOVER_ACTIVE_STEPS):
@@ -115,9 +115,6 @@ def advance_rollovers() -> int:
 @task()
 def check_health() -> int:
     """Run the health checks of every hosted zone; returns how many have problems."""
-    from bureau.dns.models import PublishState, Zone
-    from bureau.dns.operations.health import check_zone
-
     unhealthy = 0
     for zone in Zone.objects.exclude(publish_state=PublishState.WITHDRAWN):
         try:
@@ -132,8 +129,6 @@ def refresh_public_suffixes() -> int:
     """Download the Public Suffix List (``BUREAU_DNS_PUBLIC_SUFFIX_URL``) into Bureau's
     variable directory; a list that does not parse or lacks the usual rules is refused and
     the one in use kept. Returns how many rules the new list has."""
-    from bureau.dns import conf, suffixes
-
     url = getattr(settings, "BUREAU_DNS_PUBLIC_SUFFIX_URL", suffixes.DEFAULT_URL)
     count = suffixes.refresh(conf.public_suffix_file(), url)
     logger.info("public suffix list refreshed from %s: %s rules", url, count)
@@ -143,15 +138,11 @@ def refresh_public_suffixes() -> int:
 @task()
 def revoke_expired_acme_credentials() -> int:
     """ACME credentials past their expiry are revoked (their TSIG keys deleted); how many."""
-    from bureau.dns.operations.credentials import revoke_expired
-
     return revoke_expired()
 
 
 @task()
 def charge_hosting() -> str:
     """Charge the yearly DNS hosting fee of the zones whose paid year has ended."""
-    from bureau.dns.operations.fees import charge_due
-
     run = charge_due()
     return f"charged {run.charged}, balance too short {run.short}"

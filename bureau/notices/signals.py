@@ -18,6 +18,7 @@ from bureau.registrar.operations.common import domain_changed
 from bureau.registrar.operations.register import review_decided
 
 from .changes import notify_change
+from .contacts import start_verification
 from .events import notify_event
 from .goodbye import deleted_on_request
 from .models import Goodbye
@@ -47,7 +48,6 @@ def verify_new_address(sender: type[Contact], instance: Contact, created: bool,
                        raw: bool = False, **kwargs: Any) -> None:
     if raw or not getattr(instance, "_notices_email_changed", created):
         return
-    from .contacts import start_verification
 
     contact_id = instance.pk
 

@@ -10,10 +10,12 @@ from schwifty import IBAN
 from bureau.banking import epcqr
 from bureau.banking import reference as rf
 from bureau.coop.models import Invoice, InvoiceKind, Member
+from bureau.coop.operations.membership import due
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing.models import JournalKind
 
 from . import conf
+from .card import provider
 from .models import BankLine, Mandate
 
 
@@ -67,8 +69,6 @@ def how_paid(invoice: Invoice) -> list[str]:
 
 def share(member: Member) -> Transfer:
     """How a person pays their cooperative shares: the member's own share reference."""
-    from bureau.coop.operations.membership import due
-
     return transfer(rf.make(rf.SHARE, member.number), due(member) or None)
 
 
@@ -81,8 +81,6 @@ class ShareOptions:
 
 
 def share_options(member: Member) -> ShareOptions:
-    from .card import provider
-
     mandates = list(Mandate.objects.filter(
         revoked_at__isnull=True, suspended_at__isnull=True,
         organisation__memberships__user_id=member.user_id,

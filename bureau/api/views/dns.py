@@ -49,6 +49,7 @@ from bureau.dns.operations.errors import ControlNotProven, RecordsInvalid
 from bureau.dns.operations.rrsets import RRSet
 from bureau.dns.records import DEFAULT_TTL, MAX_TTL, MIN_TTL
 from bureau.dns.records import Record as RawRecord
+from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.domains.models import Domain, DomainState
 
 from .. import access
@@ -639,8 +640,6 @@ class ExternalDnssecViewSet(viewsets.GenericViewSet):
 
 
 def _manage_dns() -> Any:
-    from bureau.registrar.accounts.permissions import Permission
-
     return Permission.MANAGE_DNS
 
 

@@ -34,6 +34,7 @@ from bureau.core import bulk, clock
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.ledger import top_ups_posted
 from bureau.registrar.billing.models import AccountKind, Entry, Journal, JournalKind
+from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.names import to_u_label
 
 from .numbering import next_number, next_numbers
@@ -80,8 +81,6 @@ def _buyer(organisation: Any, contact: Any) -> dict[str, str]:
 
 def buyers_of(organisations: set[Any]) -> dict[int, dict[str, str]]:
     """``buyer_of`` for many organisations, with one query for their first contacts."""
-    from bureau.registrar.contacts.models import Contact
-
     first: dict[int, Any] = {}
     for contact in Contact.objects.filter(
             organisation__in=[o.pk for o in organisations]).order_by("organisation_id", "pk"):

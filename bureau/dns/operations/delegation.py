@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.dns.conf import is_bureau_set
 from bureau.registrar.domains.models import Domain
-from bureau.registrar.operations.update import DS
+from bureau.registrar.operations.update import DS, delegation_changing
 
 from .dnssec import bundle_ds_wanted, bundle_zones, to_ds
 
@@ -51,6 +51,4 @@ def ds_following_delegation(sender: Any, *, domain: Domain, nameservers: list[st
 
 
 def connect_delegation_hook() -> None:
-    from bureau.registrar.operations.update import delegation_changing
-
     delegation_changing.connect(ds_following_delegation, dispatch_uid="bureau.dns.delegation")

@@ -39,12 +39,16 @@ from bureau.coop.models import Member, SharePayment
 from bureau.coop.operations import membership
 from bureau.coop.operations.errors import CoopError
 from bureau.core import clock
+from bureau.notices import conf as notices_conf
+from bureau.notices.renewal import auto_renew_candidates
+from bureau.notices.terms import term_of
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import format_cents
+from bureau.registrar.operations.check import list_price
 
 from .. import conf
-from ..models import Collection, CollectionState, DebitFile, Mandate
+from ..models import Collection, CollectionState, DebitFile, LineState, Mandate, MatchedBy
 from .errors import NotAllowed, OperationError
 from .staff import verify_staff
 from .waiting import recipients
@@ -264,7 +268,6 @@ def settle_line(row: Any, line: StatementLine) -> bool:
             "amount": format_cents(line.amount)}
         row.organisation = None
         return False
-    from ..models import LineState, MatchedBy
 
     memo = _("Direct debit %(ref)s of %(date)s") % {"ref": collection.end_to_end,
                                                      "date": line.booked_on}
@@ -292,8 +295,6 @@ def settle_line(row: Any, line: StatementLine) -> bool:
 
 def returned(collection: Collection, row: Any, reason: str) -> None:
     """A statement's R-transaction for the collection (``row``, its BankLine, is saved)."""
-    from ..models import LineState, MatchedBy
-
     if not fail(collection, reason):
         row.state, row.note = LineState.DEBIT, _("Already returned.")
         row.save()
@@ -382,11 +383,6 @@ def plan_renewal_debits(now: datetime | None = None) -> list[Collection]:
     around the auto-renewal: the failure notice, the reminders and the grace period leave
     time to pay by transfer. A name that enters the window late (auto-renew chosen close to
     expiry) is collected as soon as the pre-notification allows."""
-    from bureau.notices import conf as notices_conf
-    from bureau.notices.renewal import auto_renew_candidates
-    from bureau.notices.terms import term_of
-    from bureau.registrar.operations.check import list_price
-
     now = now or clock.now()
     lead = notices_conf.auto_renew_lead_days()
     before = lead + conf.settlement_days()

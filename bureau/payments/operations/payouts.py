@@ -20,7 +20,7 @@ from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
 
 from .. import conf
-from ..models import Payout, PayoutFile, PayoutState
+from ..models import LineState, MatchedBy, Payout, PayoutFile, PayoutState
 from .debits import check_account
 from .errors import OperationError
 from .staff import verify_staff
@@ -111,7 +111,6 @@ def settle_line(row: Any, line: StatementLine) -> bool:
     payout = Payout.objects.select_for_update().filter(end_to_end=line.end_to_end).first()
     if payout is None or payout.amount != line.amount:
         return False
-    from ..models import LineState, MatchedBy
 
     Payout.objects.filter(pk=payout.pk).update(state=PayoutState.DONE)
     row.organisation, row.member = payout.organisation, payout.member

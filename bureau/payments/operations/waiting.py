@@ -16,11 +16,13 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from bureau.core import clock
+from bureau.notices.renewal import run_auto_renewals
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation, language_of_person
 from bureau.registrar.billing import ledger
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAllowed, OperationError
+from bureau.registrar.operations.register import register
 
 from .. import conf
 from ..models import BankLine, WaitingOrder, WaitingState
@@ -76,8 +78,6 @@ def claim(order: WaitingOrder) -> bool:
 
 
 def settle(organisation: Organisation, line_ids: list[int] | None = None) -> Settled:
-    from bureau.registrar.operations.register import register
-
     done = Settled()
     for order in list(waiting_of(organisation).select_related("registrant", "user")):
         if ledger.balance(organisation, order.currency) < order.price:
@@ -103,10 +103,6 @@ def settle(organisation: Organisation, line_ids: list[int] | None = None) -> Set
 
 def retry_auto_renewals(organisation: Organisation) -> list[str]:
     """The organisation's auto-renewals due now, which may have failed for lack of money."""
-    try:
-        from bureau.notices.renewal import run_auto_renewals
-    except ImportError:  # notices not installed
-        return []
     return run_auto_renewals(organisation=organisation).renewed
 
 

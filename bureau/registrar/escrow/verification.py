@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bureau.core import clock
+from bureau.escrow.profiles import get_profile
 from bureau.escrow.reader import AgentKeys
 from bureau.escrow.verify import Report, verify_deposit
 
@@ -26,8 +27,6 @@ def verify_folder(folder: Path, keys: AgentKeys) -> tuple[Report, Deposit | None
     previous = None
     profile = conf.profile()
     if deposit is not None:
-        from bureau.escrow.profiles import get_profile
-
         profile = get_profile(deposit.profile)
         if deposit.kind == DepositKind.INCREMENTAL:
             previous = DbNameLookup(series_ids(before=deposit))
