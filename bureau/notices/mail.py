@@ -1,6 +1,7 @@
-"""Sending notices: claim their unique keys, render them in the recipient's language (plain
-text and HTML), send them through Django's email machinery one recipient at a time, and
-record every refusal as a delivery failure.
+"""Sending notices: claim their unique keys, render them in the recipient's language (the
+holder's, or the one a person of Bureau chose for their emails; plain text and HTML), send
+them through Django's email machinery one recipient at a time, and record every refusal as a
+delivery failure.
 
 ``deliver`` sends one notice; ``deliver_many`` a batch (the reminder run): one INSERT ... ON
 CONFLICT DO NOTHING RETURNING claims the whole batch (the rows returned are ours; a key
@@ -34,6 +35,7 @@ from bureau.registrar.domains.models import Domain
 
 from . import conf
 from .models import DeliveryFailure, Notice, NoticeStatus
+from .recipients import chosen_languages
 
 logger = logging.getLogger("bureau.notices")
 
@@ -92,6 +94,8 @@ def deliver(message: Message, now: datetime) -> Notice | None:
     if notice is None:
         return None
     subject, text, html = render(message.template, message.language, message.context)
+    chosen = chosen_languages(message.recipients)
+    versions = {message.language: (subject, text, html)}
     delivered = refused = 0
     connection = get_connection()
     try:
@@ -102,10 +106,14 @@ def deliver(message: Message, now: datetime) -> Notice | None:
         return None
     try:
         for address in message.recipients:
+            language = chosen.get(address.strip().lower(), message.language)
+            if language not in versions:
+                versions[language] = render(message.template, language, message.context)
+            subject_, text_, html_ = versions[language]
             email = EmailMultiAlternatives(
-                subject, text, conf.from_email(), [address], connection=connection,
-                headers={"Content-Language": message.language, "X-Bureau-Notice": message.key})
-            email.attach_alternative(html, "text/html")
+                subject_, text_, conf.from_email(), [address], connection=connection,
+                headers={"Content-Language": language, "X-Bureau-Notice": message.key})
+            email.attach_alternative(html_, "text/html")
             try:
                 email.send()
                 delivered += 1
@@ -186,6 +194,7 @@ def deliver_many(messages: Sequence[Message], now: datetime) -> list[Notice]:
     if not ours:
         return []
     from_email = conf.from_email()
+    chosen = chosen_languages(a for m in ours for a in m.recipients)
     delivered: dict[str, int] = {}
     refusals: list[DeliveryFailure] = []
     refused: dict[str, int] = {}
@@ -198,12 +207,16 @@ def deliver_many(messages: Sequence[Message], now: datetime) -> list[Notice]:
         return []
     try:
         for message in ours:
-            subject, text, html = rendered[message.key]
+            versions = {message.language: rendered[message.key]}
             for address in message.recipients:
+                language = chosen.get(address.strip().lower(), message.language)
+                if language not in versions:
+                    versions[language] = render(message.template, language, message.context,
+                                                portal_url)
+                subject, text, html = versions[language]
                 email = EmailMultiAlternatives(
                     subject, text, from_email, [address], connection=smtp,
-                    headers={"Content-Language": message.language,
-                             "X-Bureau-Notice": message.key})
+                    headers={"Content-Language": language, "X-Bureau-Notice": message.key})
                 email.attach_alternative(html, "text/html")
                 try:
                     smtp.send_messages([email])

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
+from collections.abc import Iterable
 
-from bureau.registrar.accounts.models import Role
+from django.conf import settings
+from django.db.models.functions import Lower
+
+from bureau.registrar.accounts.models import PersonPreferences, Role
 from bureau.registrar.contacts.models import Contact
 from bureau.registrar.domains.models import Domain
 
@@ -39,3 +42,13 @@ def domain_recipients(domain: Domain) -> list[str]:
     for address in [*candidates, *billing_people(domain)]:
         seen.setdefault(address.strip().lower(), address.strip())
     return list(seen.values())
+
+
+def chosen_languages(addresses: Iterable[str]) -> dict[str, str]:
+    """{address in lower case: language} of the recipients who are people of Bureau and chose
+    the language of their emails: each gets a notice in theirs (the others in the holder's)."""
+    lowered = {address.strip().lower() for address in addresses if address.strip()}
+    if not lowered:
+        return {}
+    return dict(PersonPreferences.objects.annotate(address=Lower("user__email"))
+                .filter(address__in=lowered).values_list("address", "language"))

@@ -163,6 +163,32 @@ def test_a_deletion_within_the_add_grace_says_gone_and_refunded_not_restorable(
         assert "jusqu’au" not in body  # no restore deadline for a name already gone
 
 
+def test_a_person_who_chose_english_gets_their_copy_in_english(
+        domain: Domain, registry_clock: Sandbox, inbox: Inbox, member: Actor) -> None:
+    """The holder reads French (its profile); the accountant chose English for their emails:
+    each copy of a reminder (sent in a batch) and of an event (sent alone) in its reader's."""
+    from django.contrib.auth.models import User
+
+    from bureau.registrar.operations import preferences
+
+    preferences.set_language(User.objects.get(email="compta@atelier.example"), "en")
+    expiry = domain.expires_at
+    assert expiry is not None
+    jump_to(registry_clock, expiry - timedelta(days=60, hours=-1))
+    run_all()
+    reminders = {m.rcpt[0]: m for m in inbox.take_kind("reminder:")}
+    assert reminders["camille@example.org"].language == "fr"
+    assert "expire le" in reminders["camille@example.org"].subject
+    english = reminders["compta@atelier.example"]
+    assert english.language == "en" and "expires on" in english.subject
+    assert "expires on" in english.text and "expire le" not in english.html
+
+    give_up(domain=domain, actor=member, mode="delete", ticked=ALL, typed_name="atelier.test")
+    deleted = {m.rcpt[0]: m for m in inbox.take_kind("goodbye-deleted:")}
+    assert "comme vous l’avez demandé" in deleted["camille@example.org"].subject
+    assert deleted["compta@atelier.example"].subject == "atelier.test was deleted, as you asked"
+
+
 def test_auto_renew_with_an_empty_balance_says_so_then_confirms_the_renewal(
         domain: Domain, registry_clock: Sandbox, inbox: Inbox, member: Actor) -> None:
     expiry = domain.expires_at
