@@ -330,3 +330,19 @@ def test_docs_give_the_profiles_real_column_count() -> None:
     counts = {int(n) for n in re.findall(r"2007 profile, (\d+)\s+columns|(?<!\d)(\d+) columns",
                                          doc) for n in n if n}
     assert counts == {len(EDITION_2007.columns)} == {83}
+
+
+def test_bench_keys_say_what_they_measure_not_a_size() -> None:
+    """bench/escrow.py reported 100,000- and 300,000-row figures in --quick under keys named
+    for 1,000,000 and 10,000,000 rows; its keys name what they measure, the counts are data,
+    and the docs name the keys it prints."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    bench = (root / "bench" / "escrow.py").read_text()
+    keys = set(re.findall(r'^\s*"([a-z_0-9]+)": ', bench, re.MULTILINE))
+    assert {"deposit_seconds", "large_deposit_peak_mb", "counts", "db_deposit_ratio_to_shell",
+            "db_deposit_peak_mb", "db_names"} <= keys
+    assert not [k for k in keys if re.search(r"\d+[km]?(_|$)", k)], keys
+    doc = (root / "docs" / "escrow.md").read_text()
+    assert all(f"`{k}`" in doc for k in ("db_deposit_ratio_to_shell", "db_deposit_peak_mb"))
