@@ -73,6 +73,11 @@ HEALTH: dict[str, Callable[[Mapping[str, str]], str]] = {
         "reaches the primary at %(primary)s and holds Bureau's transfer key (bureau "
         "dns_secondaries sync copies it).") % p,
     "primary": lambda p: _("PowerDNS does not answer: %(error)s") % p,
+    "delegated-elsewhere": lambda p: _(
+        "%(zone)s is delegated to %(delegated)s at the registry, not to Bureau's name "
+        "servers: the zone Bureau hosts is not in use, and Bureau's DS stays off the registry "
+        "while it is so. To use it, set %(hosted)s as the name's name servers (Bureau's DS "
+        "goes with them); otherwise stop hosting it here.") % p,
 }
 
 

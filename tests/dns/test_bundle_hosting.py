@@ -155,6 +155,9 @@ def test_health_checks_each_name_of_a_bundle_against_the_bundle(
     too, which has no domain of its own), expects the other names' DS there, and tells when
     the bundle points elsewhere or when a name's own DS is missing from the set. Leaving
     Bureau's name servers removes the DS of every name, coming back sends them all."""
+    from django.utils import translation
+
+    from bureau.dns.messages import health_text
     from bureau.dns.operations.dnssec import ds_at_registry, to_ds
     from bureau.dns.operations.health import check_zone
 
@@ -179,6 +182,8 @@ def test_health_checks_each_name_of_a_bundle_against_the_bundle(
             check = check_zone(zone)
             assert [p["code"] for p in check.problems] == ["delegated-elsewhere"], check.problems
             assert "ns1.elsewhere-dns.net" in check.problems[0]["message"]
+            with translation.override("fr"):  # said in the reader's language
+                assert "est délégué à ns1.elsewhere-dns.net" in health_text(check.problems[0])
 
         update(domain=Domain.objects.get(pk=domain.pk), actor=member,
                nameservers=[n.rstrip(".") for n in BUREAU_NS])

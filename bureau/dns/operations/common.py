@@ -136,7 +136,8 @@ def change_records(zone: Zone, actor: Actor, kind: str, *, summary: str,
             seen.add(key)
             tag = tags[i] if tags is not None else (application.pk if application else None)
             rows.append(Record(zone=zone, name=record.name, rtype=record.rtype,
-                               content=record.content, ttl=record.ttl, application_id=tag))
+                               content=record.content, ttl=record.ttl, application_id=tag,
+                               target=Record.target_of(record.content)))
         Record.objects.filter(pk__in=remove_ids).delete()
         Record.objects.bulk_create(rows)
         affected = {(r.name, r.rtype) for r in gone} | {(r.name, r.rtype) for r in rows}
@@ -188,10 +189,12 @@ def neighbourhood(zone: Zone, gone: Sequence[Record], new: Sequence[RawRecord]) 
         if isinstance(target, dns.name.Name) and target.is_subdomain(origin):
             targets.add(target.to_text().lower())
     above = {n.to_text() for o in owners for n in ancestors_in(dns.name.from_text(o), origin)}
-    found = Q(name__in=owners | above | targets)
-    for owner in owners:
-        found |= Q(content=owner) | Q(content__endswith=" " + owner)
-    near = list(zone.records.filter(found))
+    # Two indexed reads, unordered: an OR of the two, or the model's ordering, has the
+    # database walk the whole zone.
+    near = list(zone.records.filter(name__in=owners | above | targets).order_by())
+    seen = {r.pk for r in near}
+    near += [r for r in zone.records.filter(target__in=owners).order_by()
+             if r.pk not in seen]
     delegating |= {str(r.name) for r in near if r.rtype == "NS" and str(r.name) in owners}
     below = Q()
     for cut in delegating:

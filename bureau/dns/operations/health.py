@@ -47,7 +47,9 @@ def delegated_elsewhere(zone: Zone, delegated: list[str]) -> HealthProblem:
         f"to Bureau's name servers: the zone Bureau hosts is not in use, and Bureau's DS "
         f"stays off the registry while it is so. To use it, set "
         f"{', '.join(sorted(zone.nameservers))} as the name's name servers (Bureau's DS "
-        f"goes with them); otherwise stop hosting it here.")
+        f"goes with them); otherwise stop hosting it here.",
+        {"zone": str(zone.name), "delegated": ", ".join(sorted(delegated)),
+         "hosted": ", ".join(sorted(zone.nameservers))})
 
 
 def check_zone(zone: Zone, *, timeout: float = 2.0) -> HealthCheck:

@@ -73,7 +73,8 @@ def create_zone(*, organisation: Organisation, actor: Actor, name: str,
                 algorithm=algorithm,
                 ds_state=DsState.PENDING if dnssec else DsState.NONE)
             Record.objects.bulk_create(
-                Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl)
+                Record(zone=zone, name=r.name, rtype=r.rtype, content=r.content, ttl=r.ttl,
+                       target=Record.target_of(r.content))
                 for r in valid)
             # A name registered elsewhere pays its hosting's first year now (members' price).
             charge_year(zone, actor.user)
