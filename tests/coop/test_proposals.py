@@ -121,6 +121,26 @@ def test_a_motion_backed_by_enough_members_goes_to_the_boards_ballot(
     assert {"en": "adopted", "fr": "adopté"}[lang] in result
 
 
+def test_each_board_person_hears_of_a_backed_proposal_in_their_language(
+        three: list[Member], board_user: User, mailoutbox: list[Any],
+        django_capture_on_commit_callbacks: Any) -> None:
+    from bureau.registrar.operations import preferences
+
+    french = User.objects.create(username="conseil", email="conseil@example.org")
+    french.groups.add(Group.objects.get(name="board"))
+    preferences.set_language(french, "fr")
+    proposal = proposals.submit(by=three[0].user, kind="motion", title="Une motion",
+                                text="Le texte.")
+    with django_capture_on_commit_callbacks(execute=True):
+        for member in three[1:]:
+            proposals.back(proposal, by=member.user)
+    mails = {m.to[0]: m for m in mailoutbox}
+    assert set(mails) == {"board@example.org", "conseil@example.org"}
+    assert "is backed by 3 members" in mails["board@example.org"].body  # the page's English
+    assert "est soutenue par 3 associé·es" in mails["conseil@example.org"].body
+    assert "/coop/board/" in mails["conseil@example.org"].body
+
+
 def test_only_the_board_schedules_and_only_members_propose(
         three: list[Member], board_user: User, coop_clock: Any, mailoutbox: list[Any],
         django_capture_on_commit_callbacks: Any) -> None:

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Permission, User
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.dispatch import receiver
@@ -36,6 +35,7 @@ from bureau.coop.models import (
     ProposalState,
 )
 from bureau.core import clock
+from bureau.registrar.accounts.mail import mail_people
 
 from . import ballots, pricing
 from .errors import InvalidProposal, NotAMember
@@ -122,26 +122,32 @@ def back_as(proposal: Proposal, member: Member) -> None:
 
 def board_people() -> list[str]:
     """The addresses of the board (the permission, from the "board" group or given alone)."""
+    return sorted({u.email for u in board_users() if u.email})
+
+
+def board_users() -> list[User]:
     permission = Permission.objects.get(codename="manage_ballots", content_type__app_label="coop")
-    people = User.objects.filter(is_active=True).filter(
-        Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct()
-    return sorted({u.email for u in people if u.email})
+    return list(User.objects.filter(is_active=True).filter(
+        Q(groups__permissions=permission) | Q(user_permissions=permission)).distinct())
 
 
 def tell_board(proposal: Proposal) -> None:
     """Mail the board that a proposal has the backing it needed (a mail server that refuses
     is logged: the proposal is on the board's page either way)."""
-    people = board_people()
+    people = board_users()
     if not people:
         return
-    subject = _("A proposal has the members' backing: schedule its ballot")
-    body = _("“%(title)s” (%(kind)s) is backed by %(count)s members. Schedule its ballot "
-             "from the board's page: %(url)s") % {
-        "title": proposal.title, "kind": proposal.get_kind_display(),
-        "count": proposal.backings.count(),
-        "url": str(settings.BUREAU_PORTAL_URL).rstrip("/") + reverse("coop:board")}
+    count = proposal.backings.count()
+
+    def compose() -> tuple[str, str]:  # in each board person's language
+        return (_("A proposal has the members' backing: schedule its ballot"),
+                _("“%(title)s” (%(kind)s) is backed by %(count)s members. Schedule its ballot "
+                  "from the board's page: %(url)s") % {
+                    "title": proposal.title, "kind": proposal.get_kind_display(),
+                    "count": count, "url": str(settings.BUREAU_PORTAL_URL).rstrip("/")
+                    + reverse("coop:board")})
     try:
-        send_mail(subject, body, None, people)
+        mail_people(people, compose)
     except (OSError, SMTPException) as exc:
         logger.warning("could not tell the board about proposal %s: %s", proposal.pk, exc)
 

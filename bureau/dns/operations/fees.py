@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from smtplib import SMTPException
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from bureau.core import clock
 from bureau.dns.models import PublishState, Zone
+from bureau.registrar.accounts.mail import mail_people
 from bureau.registrar.accounts.models import ROLES_THAT_ORDER
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.ledger import InsufficientFunds, format_cents
@@ -112,19 +112,21 @@ def tell_short(zone: Zone, short: InsufficientFunds) -> None:
     orders.record_refused(organisation=zone.organisation, operation=Operation.DNS_HOSTING,
                           domain_name=str(zone.name).rstrip("."), amount=short.needed,
                           currency=short.currency, message=str(short))
-    people = [m.user.email for m in zone.organisation.memberships.filter(
+    people = [m.user for m in zone.organisation.memberships.filter(
         role__in=ROLES_THAT_ORDER).select_related("user") if m.user.email]
     if not people:
         return
-    subject = _("Top up your balance: the DNS hosting of %(zone)s is due") % {
-        "zone": zone.u_label}
-    body = _("The yearly DNS hosting of %(zone)s (%(price)s, the price the members adopted) "
-             "is due, and your balance (%(balance)s) does not cover it. The zone is still "
-             "served; top up your balance and it is taken at the next run.") % {
-        "zone": zone.u_label, "price": f"{format_cents(short.needed)} {short.currency}",
-        "balance": f"{format_cents(short.balance)} {short.currency}"}
+
+    def compose() -> tuple[str, str]:  # in each person's language
+        return (_("Top up your balance: the DNS hosting of %(zone)s is due") % {
+            "zone": zone.u_label},
+            _("The yearly DNS hosting of %(zone)s (%(price)s, the price the members adopted) "
+              "is due, and your balance (%(balance)s) does not cover it. The zone is still "
+              "served; top up your balance and it is taken at the next run.") % {
+                "zone": zone.u_label, "price": f"{format_cents(short.needed)} {short.currency}",
+                "balance": f"{format_cents(short.balance)} {short.currency}"})
     try:
-        send_mail(subject, body, None, people)
+        mail_people(people, compose)
     except (OSError, SMTPException) as exc:
         logger.warning("could not tell %s that the hosting of %s is due: %s", people,
                        zone.name, exc)

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Left, Length
 from django.utils.translation import gettext as _
 
 from bureau.dns import conf
 from bureau.dns.models import ChangeKind, DsState, PublishState, Zone
+from bureau.registrar.accounts.mail import mail_people
 from bureau.registrar.accounts.models import ROLES_THAT_MANAGE_MEMBERS
 from bureau.registrar.domains.models import BundledName, Domain, DomainState
 from bureau.registrar.operations.common import Actor
@@ -73,19 +73,21 @@ def withdraw_foreign_zones(domain: Domain) -> list[Zone]:
 def tell_withdrawn(zone: Zone, domain: Domain) -> None:
     """Mail the owners and administrators of the zone's organisation (a mail server that
     refuses is logged: the zone is withdrawn either way)."""
-    people = [m.user.email for m in zone.organisation.memberships.filter(
+    people = [m.user for m in zone.organisation.memberships.filter(
         role__in=ROLES_THAT_MANAGE_MEMBERS).select_related("user") if m.user.email]
     if not people:
         return
-    subject = _("Bureau no longer serves the zone %(zone)s") % {"zone": zone.u_label}
-    body = _("%(name)s was registered at Bureau by its holder. Bureau's name servers answer "
-             "for a name only on behalf of its holder, so the zone %(zone)s that "
-             "%(organisation)s hosted is no longer served. Its records and history are kept "
-             "on the zone's page. If you hold this name, contact Bureau's support.") % {
-        "name": domain.u_label, "zone": zone.u_label,
-        "organisation": zone.organisation.name}
+
+    def compose() -> tuple[str, str]:  # in each person's language
+        return (_("Bureau no longer serves the zone %(zone)s") % {"zone": zone.u_label},
+                _("%(name)s was registered at Bureau by its holder. Bureau's name servers "
+                  "answer for a name only on behalf of its holder, so the zone %(zone)s that "
+                  "%(organisation)s hosted is no longer served. Its records and history are "
+                  "kept on the zone's page. If you hold this name, contact Bureau's "
+                  "support.") % {"name": domain.u_label, "zone": zone.u_label,
+                                 "organisation": zone.organisation.name})
     try:
-        send_mail(subject, body, None, people)
+        mail_people(people, compose)
     except Exception:
         logger.warning("telling %s that zone %s was withdrawn failed", people, zone.name,
                        exc_info=True)

@@ -29,6 +29,7 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
@@ -42,7 +43,7 @@ from bureau.core import clock
 from bureau.notices import conf as notices_conf
 from bureau.notices.renewal import auto_renew_candidates
 from bureau.notices.terms import term_of
-from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation
+from bureau.registrar.accounts.models import ROLES_THAT_ORDER, Organisation, language_of_person
 from bureau.registrar.billing import ledger
 from bureau.registrar.billing.ledger import format_cents
 from bureau.registrar.operations.check import list_price
@@ -51,7 +52,7 @@ from .. import conf
 from ..models import Collection, CollectionState, DebitFile, LineState, Mandate, MatchedBy
 from .errors import NotAllowed, OperationError
 from .staff import verify_staff
-from .waiting import recipients
+from .waiting import people_who_order
 
 logger = logging.getLogger("bureau.payments")
 
@@ -193,11 +194,13 @@ def notify(collection: Collection, what: str) -> None:
     context = {"collection": collection, "mandate": mandate,
                "organisation": mandate.organisation, "creditor_id": conf.creditor_id(),
                "beneficiary": conf.beneficiary()}
-    subject = " ".join(render_to_string(f"payments/email/debit_{what}.subject.txt",
-                                        context).split())
-    body = render_to_string(f"payments/email/debit_{what}.txt", context)
-    for address in recipients(mandate.organisation):
-        send_mail(subject, body, None, [address])
+    for person in people_who_order(mandate.organisation):
+        # Each person in the language they chose for their emails.
+        with translation.override(language_of_person(person, translation.get_language())):
+            subject = " ".join(render_to_string(f"payments/email/debit_{what}.subject.txt",
+                                                context).split())
+            body = render_to_string(f"payments/email/debit_{what}.txt", context)
+        send_mail(subject, body, None, [person.email])
 
 
 def sequence_for(mandate: Mandate) -> str:
