@@ -10,9 +10,28 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
+from bureau.audit.policy import lacks_required_2fa
 from bureau.registrar.accounts.models import Membership, Organisation, language_of_person
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
+
+
+def console_actor(name: str | None) -> Actor:
+    """Who acts from the console: the person named by ``--as`` (a user name or an email), else
+    Bureau's operator. The console is trusted as a whole (it holds the server's keys): it asks
+    no password again. But a person whose organisation requires a second factor they have not
+    set up is refused here, as the portal and the API refuse them at their doors."""
+    if not name:
+        return Actor.console(None)
+    found = User.objects.filter(username=name).first() \
+        or User.objects.filter(email__iexact=name).first()
+    if found is None:
+        raise CommandError(f"--as {name}: no such user (give a user name or an email)")
+    if lacks_required_2fa(found):
+        raise CommandError(f"--as {name}: an organisation of this person requires two-factor "
+                           "authentication: they must set up a second factor first (in the "
+                           "portal, Account > Two-factor authentication)")
+    return Actor.console(found)
 
 
 class OperationsCommand(BaseCommand):
@@ -29,23 +48,13 @@ class OperationsCommand(BaseCommand):
         raise NotImplementedError
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
-        # The console is trusted as a whole (it holds the server's keys): no re-authentication;
-        # the operations still check the person's role and the organisation's 2FA requirement.
-        actor = Actor.console(self.person(username) if username else None)
+        actor = console_actor(username)
         # Refusals in the language the person chose, else the console's (BUREAU_LANGUAGE).
         with translation.override(language_of_person(actor.user, translation.get_language())):
             try:
                 getattr(self, "do_" + action.replace("-", "_"))(actor, **options)
             except OperationError as exc:
                 raise CommandError(exc.message) from exc
-
-    @staticmethod
-    def person(name: str) -> User:
-        found = User.objects.filter(username=name).first() \
-            or User.objects.filter(email__iexact=name).first()
-        if found is None:
-            raise CommandError(f"--as {name}: no such person (give a user name or an email)")
-        return found
 
     @staticmethod
     def organisation(slug: str) -> Organisation:

@@ -1,7 +1,7 @@
 """A DNS change through the portal, the API and the `bureau dns` command: the same records
 published, the same history entry naming the door; the same refusal when the organisation
-requires a second factor the person has not set up (portal and API: the console is trusted)
-or when the records are wrong (tests/doors.py)."""
+requires a second factor the person has not set up, or when the records are wrong
+(tests/doors.py)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,8 @@ def test_a_record_added_at_every_door(user: Any, organisation: Any,
     Authenticator.objects.filter(user=user).delete()
     assert asks_for_2fa(portal(doors, "mail", "192.0.2.3"))
     assert asks_for_2fa(api(doors, "mail", "192.0.2.3"))
+    with pytest.raises(CommandError, match="requires two-factor"):
+        cli(doors, "mail", "192.0.2.3")
     assert zone.records.count() == 2 and len(served(zone)) == 2
 
 

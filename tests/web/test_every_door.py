@@ -5,8 +5,9 @@ organisation's 2FA requirement). tests/doors.py holds the person at the doors; t
 change, the renewal and the transfer-code reveal are in test_three_doors.py, a DNS change in
 tests/dns/test_dns_doors.py.
 
-The `bureau` command acts from the server's console: it asks no password again, but the
-operations still check the person's role and their organisation's 2FA requirement."""
+The `bureau` command acts from the server's console: it asks no password again, but it
+refuses a person without the second factor their organisation requires, and the operations
+check the person's role."""
 
 from __future__ import annotations
 
@@ -252,6 +253,10 @@ def test_a_token_created_and_revoked_at_every_door(alice: User, org_a: Organisat
     # Someone else's token: the command refuses a person who may not manage the organisation.
     stranger = make_person("stranger@example.org")
     Membership.objects.create(user=stranger, organisation=org_a, role=Role.TECH)
+    with pytest.raises(CommandError, match="requires two-factor"):  # org_a requires it
+        Doors(stranger).cli("token", "list")
+    Authenticator.objects.create(user=stranger, type=Authenticator.Type.TOTP,
+                                 data={"secret": "fernet:not-read-here"})
     cli_token = ApiToken.objects.get(name="cli")
     with pytest.raises(CommandError, match="not yours"):
         Doors(stranger).cli("token", "revoke", str(cli_token.pk))

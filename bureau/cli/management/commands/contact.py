@@ -6,7 +6,6 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,6 +13,8 @@ from bureau.registrar.contacts.models import Contact
 from bureau.registrar.operations import contacts as contact_ops
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
+
+from ...base import console_actor
 
 TEXT_FIELDS = [f for f in contact_ops.FIELDS if f != "disclose"]
 
@@ -40,10 +41,7 @@ class Command(BaseCommand):
         delete.add_argument("id", type=int, help="contact id (see `bureau contact list`)")
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
-        user = User.objects.filter(username=username).first() if username else None
-        if username and user is None:
-            raise CommandError(f"--as {username}: no such user")
-        actor = Actor(user, "cli") if user else Actor.system("operator")
+        actor = console_actor(username)
         try:
             getattr(self, "do_" + action)(actor, **options)
         except OperationError as exc:

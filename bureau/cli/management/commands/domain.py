@@ -6,11 +6,9 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from bureau import epp
-from bureau.core.credentials import Credential
 from bureau.notices import goodbye
 from bureau.notices.models import GoodbyeMode
 from bureau.notices.renewal import renew_for_holder, restore_for_holder
@@ -25,6 +23,8 @@ from bureau.registrar.operations import check, register, registrant, transfer, u
 from bureau.registrar.operations.common import Actor, parse_name
 from bureau.registrar.operations.errors import OperationError
 from bureau.registrar.registries.connection import execute
+
+from ...base import console_actor
 
 
 class Command(BaseCommand):
@@ -89,12 +89,7 @@ class Command(BaseCommand):
                                            "compare with registries")
 
     def handle(self, *args: Any, action: str, username: str | None, **options: Any) -> None:
-        user = User.objects.filter(username=username).first() if username else None
-        if username and user is None:
-            raise CommandError(f"--as {username}: no such user")
-        # The console is trusted as a whole (it holds the server's keys): no re-authentication.
-        actor = Actor(user, "cli", credential=Credential.console()) if user \
-            else Actor.system("operator")
+        actor = console_actor(username)
         try:
             getattr(self, "do_" + action.replace("-", "_"))(actor, **options)
         except (OperationError, LedgerError) as exc:
