@@ -208,3 +208,31 @@ def test_a_service_price_proposal_backed_scheduled_and_adopted(
     proposal.price_list.refresh_from_db()
     assert proposal.price_list.state == PriceListState.ADOPTED
     assert Ballot.objects.get(pk=ballot.pk).state == BallotState.CLOSED
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_staff_record_who_sits_on_the_board_in_the_portal(
+        board_user: User, lang: str) -> None:
+    """Without the admin: staff put the person the general assembly elected on the board
+    (who then runs ballots from the board's page) and take them off again."""
+    staff = User.objects.create(username="operateur", email="ops@bureau.test", is_staff=True)
+    elected = User.objects.create(username="elu", email="elu@example.org")
+    desk = client_of(staff, lang)
+    register = desk.get("/coop/register/").text
+    assert 'id="board"' in register and "board@example.org" in register
+    assert client_of(elected, lang).get("/coop/board/").status_code == 404
+    unknown = desk.post("/coop/board/people/", {"email": "personne@example.org"},
+                        follow=True).text
+    assert {"en": "No account uses personne@example.org",
+            "fr": "Aucun compte n’utilise personne@example.org"}[lang] in unknown
+    desk.post("/coop/board/people/", {"email": "ELU@example.org"})
+    assert client_of(elected, lang).get("/coop/board/").status_code == 200
+    assert [p.email for p in board.people()] == ["board@example.org", "elu@example.org"]
+    # A board member does not appoint the board: the general assembly does, staff record it.
+    refused = client_of(board_user, lang).post("/coop/board/people/",
+                                               {"email": "ops@bureau.test"})
+    assert refused.status_code == 302 and "/admin/login/" in refused["Location"]
+    with pytest.raises(NotOnBoard):
+        board.appoint(by=board_user, email="ops@bureau.test")
+    desk.post(f"/coop/board/people/{elected.pk}/dismiss/")
+    assert client_of(elected, lang).get("/coop/board/").status_code == 404

@@ -4,7 +4,11 @@ time is up — which counts it and publishes the result at once (nobody, the boa
 knows a result members cannot read). Each action checks here that ``by`` is on the board
 (permission ``coop.manage_ballots``, given by the "board" group).
 
-Errors: NotOnBoard, InvalidProposal, BallotNotOpen, InvalidWeights, InvalidPriceList.
+Who sits on the board is what the general assembly elected: Bureau's staff record it here
+(``appoint``, ``dismiss``: the "board" group), without the admin.
+
+Errors: NotOnBoard, InvalidProposal, BallotNotOpen, InvalidWeights, InvalidPriceList,
+UnknownPerson (field "email").
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -21,7 +26,7 @@ from bureau.coop.models import Ballot, BallotState, Proposal, ProposalKind, Prop
 from bureau.core import clock
 
 from . import ballots, pricing
-from .errors import BallotNotOpen, InvalidPriceList, InvalidProposal, NotOnBoard
+from .errors import BallotNotOpen, InvalidPriceList, InvalidProposal, NotOnBoard, UnknownPerson
 
 PERMISSION = "coop.manage_ballots"
 
@@ -133,3 +138,35 @@ def close(ballot: Ballot, *, by: Any) -> tally.Tally:
     if ballot.state == BallotState.DRAFT:
         raise BallotNotOpen(_("This ballot was never opened."))
     return ballots.close(ballot)
+
+
+BOARD_GROUP = "board"
+
+
+def verify_staff(by: Any) -> None:
+    if not (getattr(by, "is_authenticated", False) and getattr(by, "is_staff", False)):
+        raise NotOnBoard(_("Only Bureau's staff record who sits on the board, as the general "
+                           "assembly elected it."))
+
+
+def people() -> list[Any]:
+    """Who sits on the board (the "board" group), by address."""
+    return list(User.objects.filter(groups__name=BOARD_GROUP, is_active=True)
+                .order_by("email"))
+
+
+def appoint(*, by: Any, email: str) -> Any:
+    """Put the person whose account uses ``email`` on the board."""
+    verify_staff(by)
+    person = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if person is None:
+        raise UnknownPerson(_("No account uses %(email)s: the person signs up first, with "
+                              "that address.") % {"email": email.strip()}, field="email")
+    person.groups.add(Group.objects.get_or_create(name=BOARD_GROUP)[0])
+    return person
+
+
+def dismiss(*, by: Any, person: Any) -> None:
+    """Take ``person`` off the board (their term ended, or they resigned)."""
+    verify_staff(by)
+    person.groups.remove(*Group.objects.filter(name=BOARD_GROUP))

@@ -52,3 +52,7 @@ class NotOnBoard(CoopError):
 
 class InvalidProposal(CoopError):
     pass
+
+
+class UnknownPerson(CoopError):
+    """No account uses the address given (field "email")."""

@@ -14,6 +14,7 @@ from django.contrib.auth.models import User
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -178,7 +179,34 @@ def register(request: HttpRequest) -> HttpResponse:
     lines = membership.register()
     return page(request, "coop/register.html", {
         "lines": lines, "total_capital": membership.capital(),
-        "total_shares": sum(line.shares for line in lines)})
+        "total_shares": sum(line.shares for line in lines), "board_people": board.people()})
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def board_appoint(request: HttpRequest) -> HttpResponse:
+    """Staff record a person the general assembly elected to the board."""
+    try:
+        person = board.appoint(by=request.user, email=request.POST.get("email", ""))
+    except CoopError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(email)s sits on the board.") % {"email": person.email})
+    return redirect(reverse("coop:register") + "#board")
+
+
+@staff_member_required
+@require_http_methods(["POST"])
+def board_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(User, pk=pk)
+    try:
+        board.dismiss(by=request.user, person=person)
+    except CoopError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("%(email)s no longer sits on the board.")
+                         % {"email": person.email})
+    return redirect(reverse("coop:register") + "#board")
 
 
 @staff_member_required
