@@ -1,15 +1,20 @@
 """A deposit made as the jobs and the command make it, outside any transaction: its records
-and its names come from one snapshot, the names recorded on a second connection while the
-files are written, kept only when the deposit is written."""
+and its names come from one snapshot shared by three connections (the records of the lower
+half of the row ids, those of the upper half, the names), the names kept only when the
+deposit is written."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from escrow_fixtures import Party
 
+from bureau.escrow.profiles import get_profile
+from bureau.escrow.reader import AgentKeys, read_deposit
 from bureau.registrar.domains.models import Domain
 from bureau.registrar.escrow import tasks
 from bureau.registrar.escrow.deposits import make_deposit
@@ -26,21 +31,29 @@ def names_of(deposit: Deposit) -> set[str]:
     return set(DepositedName.objects.filter(deposit=deposit).values_list("name", flat=True))
 
 
-def test_names_are_recorded_from_the_deposits_snapshot(registrar: Registrar,
-                                                       escrow_settings: Path) -> None:
-    domains = make_domains(registrar, 0, 120)
+def test_names_are_recorded_from_the_deposits_snapshot(
+    registrar: Registrar, escrow_settings: Path, agent: Party, registrar_key: Party,
+) -> None:
+    domains = make_domains(registrar, 0, 1200)
     deposit = make_deposit("full", date=DAY)
-    assert deposit.state == DepositState.WRITTEN and deposit.records == 120
+    assert deposit.state == DepositState.WRITTEN and deposit.records == 1200
     assert names_of(deposit) == {d.name for d in domains}
-    new = {d.name for d in make_domains(registrar, 120, 3)}
+    deposited = [r.domain for r in read_deposit(
+        Path(deposit.folder), get_profile(deposit.profile),
+        AgentKeys.from_files(agent.secret, [registrar_key.public]))]
+    assert sorted(deposited) == sorted(d.name for d in domains)  # each once, from both halves
+    new = {d.name for d in make_domains(registrar, 1200, 3)}
     inc = make_deposit("inc", date=DAY + dt.timedelta(days=1))
     assert inc.records == 3 and names_of(inc) == new
 
 
-def test_a_failed_deposit_records_no_names(registrar: Registrar, escrow_settings: Path) -> None:
+@pytest.mark.parametrize("bad", ["name3.test", "name119.test"])
+def test_a_failed_deposit_records_no_names(registrar: Registrar, escrow_settings: Path,
+                                           bad: str) -> None:
+    """Whichever connection meets the bad row (a low or a high row id)."""
     make_domains(registrar, 0, 120)
-    Domain.objects.filter(name="name119.test").update(expires_at=None)
-    with pytest.raises(Exception, match=r"'name119\.test' cannot be deposited"):
+    Domain.objects.filter(name=bad).update(expires_at=None)
+    with pytest.raises(Exception, match=rf"'{re.escape(bad)}' cannot be deposited"):
         make_deposit("full", date=DAY)
     assert Deposit.objects.get().state == DepositState.FAILED
     assert not DepositedName.objects.exists()

@@ -10,13 +10,15 @@ alert is raised.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import queue
 import shutil
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import psycopg.sql
@@ -123,15 +125,19 @@ def _write(query: DepositQuery, config: DepositConfig, deposit: Deposit,
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
             cursor.execute("SET LOCAL DateStyle = ISO")  # dates as text are YYYY-MM-DD
-            names = None
+            names = shard = None
+            records: Iterator[bytes | memoryview] = query.records(cursor)
             if snapshot:
                 cursor.execute("SELECT pg_export_snapshot()")
                 row = cursor.fetchone()
                 assert row is not None
                 names = _NameRecording(query.record_names(deposit.pk), str(row[0]))
                 names.start()
+                shard = _RecordShard(query, str(row[0]))
+                shard.start()
+                records = shard.merged_with(query.records(cursor, (0, 2)))
             try:
-                series = [Series(config.kind, config.profile.header, query.records(cursor))]
+                series = [Series(config.kind, config.profile.header, records)]
                 if config.profile.handle_mode:
                     series.append(Series("hdl", config.profile.handle_header,
                                          query.handle_records(cursor)))
@@ -143,12 +149,97 @@ def _write(query: DepositQuery, config: DepositConfig, deposit: Deposit,
                 row = cursor.fetchone()
                 result.skipped_redemption = int(row[0]) if row else 0
             except BaseException:
+                if shard is not None:
+                    shard.cancel()
                 if names is not None:
                     names.finish(commit=False)
                 raise
             if names is not None:
                 names.finish(commit=True)
     return result
+
+
+_DONE = object()
+
+
+class _RecordShard(threading.Thread):
+    """Half of the records (the upper half of the row ids), written by a second database
+    process on a connection of its own from the deposit's snapshot: the record query is the
+    deposit's longest step, and on a busy machine two processes get through it sooner than
+    one. The records come over in batches through a bounded queue."""
+
+    def __init__(self, query: DepositQuery, snapshot: str) -> None:
+        super().__init__(name="escrow-records", daemon=True)
+        self.query, self.snapshot = query, snapshot
+        self.out: queue.Queue[object] = queue.Queue(maxsize=8)
+        self.stop = threading.Event()
+        self.conn: psycopg.Connection[Any] | None = None
+        self.finished = False
+
+    def run(self) -> None:
+        try:
+            with psycopg.connect(**connection.get_connection_params(),
+                                 autocommit=True) as conn:
+                self.conn = conn
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+                conn.execute(psycopg.sql.SQL("SET TRANSACTION SNAPSHOT {}").format(
+                    self.snapshot))
+                conn.execute("SET LOCAL jit = off")
+                conn.execute("SET LOCAL DateStyle = ISO")
+                with conn.cursor() as cursor:
+                    batch: list[bytes] = []
+                    for record in self.query.records(cursor, (1, 2)):
+                        batch.append(bytes(record))
+                        if len(batch) >= 512:
+                            self._put(batch)
+                            batch = []
+                    self._put(batch)
+                conn.execute("ROLLBACK")  # it only read
+            self._put(_DONE)
+        except BaseException as e:  # raised by the consumer
+            self._put(e)
+
+    def _put(self, item: object) -> None:
+        while not self.stop.is_set():
+            try:
+                self.out.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def cancel(self) -> None:
+        """The deposit failed: stop the query and let the thread end."""
+        self.stop.set()
+        if self.conn is not None:
+            with contextlib.suppress(Exception):
+                self.conn.cancel_safe(timeout=5)
+
+    def _take(self, block: bool) -> Iterator[bytes]:
+        """The shard's records waiting in the queue (all of them, until its end, if
+        ``block``); sets ``finished`` at the end."""
+        while not self.finished:
+            try:
+                item = self.out.get(block=block)
+            except queue.Empty:
+                return
+            if item is _DONE:
+                self.finished = True
+                self.join()
+            elif isinstance(item, BaseException):
+                raise item
+            else:
+                yield from item  # type: ignore[misc]
+
+    def merged_with(self, own: Iterator[memoryview]) -> Iterator[bytes | memoryview]:
+        """This connection's records, with the shard's as they come, then the rest of them."""
+        n = 0
+        for record in own:
+            yield record
+            n += 1
+            if n >= 512:
+                n = 0
+                yield from self._take(block=False)
+        yield from self._take(block=True)
 
 
 class _NameRecording(threading.Thread):
