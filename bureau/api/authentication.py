@@ -1,7 +1,7 @@
 """The API's two doors, bearer tokens and the portal's session cookie, and the organisations'
-2FA policy applied at both (``bureau.audit.policy``): a person without a second factor gets
-403 on every call with a session while one of their organisations requires it, and a token
-of theirs is refused for such an organisation.
+2FA policy applied at both (``bureau.registrar.accounts.policy``): a person without a second
+factor gets 403 on every call with a session while one of their organisations requires it,
+and a token of theirs is refused for such an organisation.
 
 Bearer tokens: failed attempts are counted per client address: past the limit, every failed
 attempt is refused with 429 (and Retry-After) until the window has passed.
@@ -27,8 +27,8 @@ from rest_framework.request import Request
 
 from bureau.audit.models import ApiToken
 from bureau.audit.operations import tokens
-from bureau.audit.policy import lacks_required_2fa
 from bureau.registrar.accounts.models import Organisation
+from bureau.registrar.accounts.policy import lacks_required_2fa
 
 from .throttling import AuthFailureThrottle
 

@@ -26,7 +26,6 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import epp
-from bureau.audit.operations.common import TwoFactorRequired
 from bureau.audit.operations.tokens import TokenForbidden, TokenRefused
 from bureau.coop.operations import errors as coop
 from bureau.core.credentials import ReauthenticationRequired
@@ -43,7 +42,7 @@ TYPE_BASE = "https://bureau.coop/problems/"
 OPERATION_PROBLEMS: list[tuple[type[Exception], int, str, str]] = [
     (TokenForbidden, 403, "token-forbidden", "Token not created"),
     (TokenRefused, 422, "token-refused", "Token not created"),
-    (TwoFactorRequired, 403, "two-factor-required", "Two-factor authentication required"),
+    (op.TwoFactorRequired, 403, "two-factor-required", "Two-factor authentication required"),
     (op.NotAllowed, 403, "role-not-allowed", "Your role does not allow this"),
     (op.InvalidName, 422, "invalid-name", "Not a valid domain name"),
     (op.TldNotSold, 422, "tld-not-sold", "TLD not sold"),

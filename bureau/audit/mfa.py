@@ -10,8 +10,7 @@ from allauth.mfa.models import Authenticator
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core import fields
-
-from .policy import requires_2fa
+from bureau.registrar.accounts.policy import requires_2fa
 
 
 class MfaAdapter(DefaultMFAAdapter):

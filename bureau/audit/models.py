@@ -75,25 +75,6 @@ class SecurityEvent(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.identifier}"
 
 
-class OrganisationPolicy(models.Model):
-    """An organisation's security settings (one row per organisation, created on demand)."""
-
-    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
-                                        related_name="security_policy",
-                                        verbose_name=_("organisation"))
-    require_2fa = models.BooleanField(
-        _("require two-factor authentication"), default=False,
-        help_text=_("Every person of the organisation must set up a second factor "
-                    "(authenticator app or passkey) before using the portal."))
-
-    class Meta:
-        verbose_name = _("security policy")
-        verbose_name_plural = _("security policies")
-
-    def __str__(self) -> str:
-        return f"{self.organisation}: 2FA {'required' if self.require_2fa else 'optional'}"
-
-
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

@@ -10,8 +10,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from bureau.audit.policy import lacks_required_2fa
 from bureau.registrar.accounts.models import Membership, Organisation, language_of_person
+from bureau.registrar.accounts.policy import lacks_required_2fa
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 

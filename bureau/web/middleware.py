@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from bureau.audit.policy import lacks_required_2fa
+from bureau.registrar.accounts.policy import lacks_required_2fa
 
 # Paths a person without 2FA may still use: setting it up, logging out, static files, i18n.
 ALLOWED_PREFIXES = ("/accounts/", "/static/", "/i18n/", "/health")

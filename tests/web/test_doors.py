@@ -26,12 +26,15 @@ from django.contrib.auth.models import User
 from django.core import mail
 from django.test import Client
 
-from bureau.audit.models import ApiToken, EventKind, OrganisationPolicy, SecurityEvent
+from bureau.audit.models import ApiToken, EventKind, SecurityEvent
 from bureau.audit.operations import tokens
 from bureau.audit.operations.members import set_require_2fa
-from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.accounts.models import Membership, Organisation, OrganisationPolicy, Role
 from bureau.registrar.domains.models import Domain, DomainEvent
 from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.contacts import save_contact
+from bureau.registrar.operations.errors import TwoFactorRequired
+from bureau.registrar.operations.transfer import reveal_auth_info
 
 from .conftest import PASSWORD, client_for, english_client, make_person
 
@@ -134,6 +137,21 @@ def test_turning_the_authenticator_app_off_asks_again_and_is_refused_while_requi
     OrganisationPolicy.objects.filter(organisation=org_a).update(require_2fa=False)
     client.post("/accounts/2fa/totp/deactivate/")
     assert not Authenticator.objects.filter(user=alice, type="totp").exists()
+
+
+def test_the_operations_themselves_refuse_a_person_without_the_required_second_factor(
+        alice: User, org_a: Organisation, domain_a: Domain) -> None:
+    """Whatever the door (a new one, a job acting for a person), the operation checks the
+    organisation's requirement: the doors' own checks are only the first line."""
+    actor = Actor.console(alice)
+    set_require_2fa(organisation=org_a, actor=actor, required=True)
+    with pytest.raises(TwoFactorRequired, match="requires two-factor authentication"):
+        save_contact(organisation=org_a, actor=actor, changes={"name": "Alice"})
+    with pytest.raises(TwoFactorRequired):
+        reveal_auth_info(domain=domain_a, actor=actor)
+    assert not DomainEvent.objects.filter(operation="auth-info-reveal").exists()
+    TOTP.activate(alice, generate_totp_secret())
+    assert reveal_auth_info(domain=domain_a, actor=actor) == "Secret-Code-123"
 
 
 # --- The admin -----------------------------------------------------------------------------

@@ -7,9 +7,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from bureau.audit.models import OrganisationPolicy
 from bureau.registrar.accounts import models as account_models
-from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.accounts.models import Membership, Organisation, OrganisationPolicy, Role
 from bureau.registrar.accounts.permissions import PERMISSIONS, Permission, allows
 from bureau.registrar.domains.models import Domain, DomainEvent, Operation
 

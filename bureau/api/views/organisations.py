@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from bureau.audit.models import Invitation
 from bureau.audit.operations import members
-from bureau.audit.policy import requires_2fa
 from bureau.registrar.accounts.models import Membership, Organisation
+from bureau.registrar.accounts.policy import requires_2fa
 
 from .. import access
 from ..serializers.organisations import (

@@ -8,22 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
-from bureau.registrar.operations.common import Actor
+from bureau.registrar.operations.common import Actor, verify_second_factor
 from bureau.registrar.operations.errors import NotAllowed
 
 from ..log import record
 from ..models import SecurityEvent
-from ..policy import lacks_required_2fa
-
-
-class TwoFactorRequired(NotAllowed):
-    """The organisation requires a second factor the acting person has not set up."""
-
-
-def verify_second_factor(organisation: Organisation, actor: Actor) -> None:
-    if actor.user is not None and lacks_required_2fa(actor.user, organisation):
-        raise TwoFactorRequired(_("%(org)s requires two-factor authentication: set up a "
-                                  "second factor first.") % {"org": organisation.name})
 
 
 def verify_may(organisation: Organisation, actor: Actor, permission: Permission) -> str | None:

@@ -26,12 +26,12 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.core import clock
 from bureau.core.credentials import Kind, require_recent_authentication
-from bureau.registrar.accounts.models import Membership, Organisation, Role
+from bureau.registrar.accounts.models import Membership, Organisation, OrganisationPolicy, Role
 from bureau.registrar.accounts.permissions import Permission
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAllowed, OperationError
 
-from ..models import EventKind, Invitation, OrganisationPolicy, token_digest
+from ..models import EventKind, Invitation, token_digest
 from .common import person, record_by, verify_may
 
 logger = logging.getLogger("bureau.audit")

@@ -32,12 +32,12 @@ from bureau.dns.operations import credentials as acme
 from bureau.dns.operations.errors import CredentialRefused
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.accounts.permissions import Permission, allows
+from bureau.registrar.accounts.policy import lacks_required_2fa
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import NotAllowed, OperationError
 
 from .. import scopes as scope_rules
 from ..models import ApiToken, EventKind
-from ..policy import lacks_required_2fa
 from .common import record_by, verify_may
 
 TOKEN_PREFIX = "bureau_"

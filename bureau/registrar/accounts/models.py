@@ -105,3 +105,23 @@ def language_of_person(user: object, default: str | None = None) -> str:
         if candidate and candidate.split("-")[0] in known:
             return candidate.split("-")[0]
     return known[0]
+
+
+class OrganisationPolicy(models.Model):
+    """An organisation's security settings (one row per organisation, created on demand)."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE,
+                                        related_name="security_policy",
+                                        verbose_name=_("organisation"))
+    require_2fa = models.BooleanField(
+        _("require two-factor authentication"), default=False,
+        help_text=_("Every person of the organisation must set up a second factor "
+                    "(authenticator app or passkey) before using the portal."))
+
+    class Meta:
+        db_table = "audit_organisationpolicy"  # made by the audit app, which owned it first
+        verbose_name = _("security policy")
+        verbose_name_plural = _("security policies")
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: 2FA {'required' if self.require_2fa else 'optional'}"

@@ -19,6 +19,7 @@ from bureau import epp
 from bureau.core.credentials import Credential
 from bureau.core.validators import describe, forbidden_character
 from bureau.registrar.accounts.models import Organisation, Role
+from bureau.registrar.accounts.policy import lacks_required_2fa
 from bureau.registrar.billing import orders
 from bureau.registrar.billing.models import Order, OrderState
 from bureau.registrar.domains.models import Domain, DomainEvent, Operation, Outcome
@@ -33,6 +34,7 @@ from .errors import (
     OperationError,
     OutcomePending,
     TldNotSold,
+    TwoFactorRequired,
 )
 
 logger = logging.getLogger("bureau.registrar.operations")
@@ -247,7 +249,16 @@ def domain_and_actor(domain_id: int, user_id: int) -> tuple[Domain, Actor]:
                                                    credential=Credential.console())
 
 
+def verify_second_factor(organisation: Organisation, actor: Actor) -> None:
+    """The organisation's 2FA requirement, whichever door the person came through."""
+    if actor.user is not None and lacks_required_2fa(actor.user, organisation):
+        raise TwoFactorRequired(_("%(org)s requires two-factor authentication: set up a "
+                                  "second factor first.") % {"org": organisation.name})
+
+
 def verify_role(organisation: Organisation, actor: Actor, roles: frozenset[Role]) -> None:
+    """The one check of who may act on an organisation's names, contacts and zones: a role
+    that allows it, and the organisation's 2FA requirement met."""
     if actor.user is None:
         return  # Bureau's own jobs act for everyone
     if not organisation.allows(actor.user, roles):
@@ -255,6 +266,7 @@ def verify_role(organisation: Organisation, actor: Actor, roles: frozenset[Role]
             _("Your role in %(org)s does not allow this; ask one of its owners or "
               "administrators.") % {"org": organisation.name}
         )
+    verify_second_factor(organisation, actor)
 
 
 def parse_name(name: str) -> str:

@@ -25,6 +25,10 @@ class NotAllowed(OperationError):
     """The person's role in the organisation does not allow this."""
 
 
+class TwoFactorRequired(NotAllowed):
+    """The organisation requires a second factor the acting person has not set up."""
+
+
 class InvalidName(OperationError):
     field = "name"
 

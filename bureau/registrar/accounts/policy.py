@@ -1,5 +1,6 @@
 """The organisations' "require two-factor authentication" policy: the one rule every door
-asks (the portal's middleware, the API's authentication, token creation, the admin).
+asks (the operations, through ``verify_role``, and before them the portal's middleware, the
+API's authentication, token creation, the admin).
 
 A person without a second factor who belongs to an organisation that requires one may only
 set one up: the portal sends them to do so; the API answers 403 to their session; their
@@ -11,9 +12,7 @@ from typing import Any
 
 from allauth.mfa.utils import is_mfa_enabled
 
-from bureau.registrar.accounts.models import Organisation
-
-from .models import OrganisationPolicy
+from .models import Organisation, OrganisationPolicy
 
 
 def requires_2fa(user: Any, organisation: Organisation | None = None) -> bool:
