@@ -18,7 +18,10 @@ Bureau's API; target under 1 s), engine_publish_median_s, engine_publish_p95_s,
 edit_p95_s_10k (one record edited through the API in a 10,000-record zone until
 served; target under 0.1 s), edit_answer_p95_s_10k (the same edits until the API answered,
 PowerDNS having confirmed: the part of it before the first DNS answer), secondary_p95_s
-(a change until a secondary serves it; target under 2 s), import_records_per_s and qps.
+(a change until a secondary serves it; target under 2 s), engine_edit_patch_median_s_10k
+and engine_edit_update_median_s_10k (the engine alone, one record replaced in the
+10,000-record zone until served, as a PATCH and as an RFC 2136 update, in turn in the same
+run), import_records_per_s and qps.
 `--engine-only` skips the Django part (publish_* are then the engine's figures).
 """
 
@@ -45,8 +48,17 @@ import dns.query  # noqa: E402
 import dns.rdatatype  # noqa: E402
 
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance  # noqa: E402
+from bureau.dns.powerdns.client import RRSetChange  # noqa: E402
 from bureau.dns.powerdns.instance import PostgresDatabase  # noqa: E402
-from bureau.dns.publish import SecondaryTarget, create_hosted_zone, publish  # noqa: E402
+from bureau.dns.publish import (  # noqa: E402
+    SecondaryTarget,
+    UpdateTarget,
+    allow_updates,
+    create_hosted_zone,
+    publish,
+    send_changes,
+    update_key,
+)
 from bureau.dns.records import Record  # noqa: E402
 from bureau.dns.validation import validate_zone  # noqa: E402
 
@@ -263,6 +275,29 @@ def bench_import(client: PowerDNSClient, count: int) -> tuple[float, float, floa
     return patch_rate, validation_s, create_rate
 
 
+def bench_engine_edit(client: PowerDNSClient, port: int, zone: str,
+                      rounds: int) -> tuple[list[float], list[float]]:
+    """In the same signed 10,000-record zone, one record replaced until served: as an API
+    PATCH (PowerDNS rectifies the whole zone) and as a signed RFC 2136 update (PowerDNS
+    fixes the changed name), in turn, at two names that each hold one RRset."""
+    target = UpdateTarget(f"127.0.0.1:{port}", update_key(client), ("127.0.0.0/8",))
+    allow_updates(client, zone, target.sources)
+    ways: dict[str, list[float]] = {"patch": [], "update": []}
+    for i in range(rounds):
+        for way, owner in (("patch", f"h0.{zone}"), ("update", f"h4.{zone}")):
+            value = f"198.51.100.{i % 250 + 1}"
+            change = [RRSetChange(owner, "A", 300, (value,))]
+            started = time.perf_counter()
+            assert send_changes(client, zone, change,
+                                target=target if way == "update" else None) == way
+            while served_a(port, owner) != value:
+                if time.perf_counter() - started > 30:
+                    raise RuntimeError(f"{value} not served after 30 s")
+                time.sleep(0.001)
+            ways[way].append(time.perf_counter() - started)
+    return ways["patch"], ways["update"]
+
+
 def _query_worker(
     port: int, names: list[bytes], seconds: float, out: multiprocessing.Queue
 ) -> None:
@@ -358,6 +393,13 @@ def main() -> None:
                 f"signed zone (validation {validation:.2f} s of it, then one PATCH); "
                 f"{create_rate:.0f} records/s into a new zone (created with its records, signed)"
             )
+            patched, updated = bench_engine_edit(client, pdns.dns_port, "import.bench.test.",
+                                                 rounds)
+            print(f"engine, one record in the {args.records}-record zone until served: as a "
+                  f"PATCH median {statistics.median(patched):.4f} s, p95 "
+                  f"{percentile(patched, 0.95):.4f} s; as an RFC 2136 update median "
+                  f"{statistics.median(updated):.4f} s, p95 {percentile(updated, 0.95):.4f} s",
+                  flush=True)
             qps = bench_qps(client, pdns.dns_port, qps_seconds, workers)
             print(
                 f"queries: {qps:.0f} per second, signed zone, DO bit, {workers} client "
@@ -381,6 +423,10 @@ def main() -> None:
                                           if edit_answer_p95 is not None else None),
                 # A change on the primary until the secondary serves it; target under 2 s.
                 "secondary_p95_s": round(secondary_p95, 4),
+                # The engine alone, same zone, same run: one record replaced until served
+                # as a PATCH (whole-zone rectify) and as an RFC 2136 update.
+                "engine_edit_patch_median_s_10k": round(statistics.median(patched), 5),
+                "engine_edit_update_median_s_10k": round(statistics.median(updated), 5),
                 "backend": args.backend,
                 "records": args.records,
             }
