@@ -6,6 +6,7 @@ test_journey.py, checks every page it visits in French the same way.)"""
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 from catalogue import untranslated
@@ -15,7 +16,7 @@ from django.test import Client
 
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing import ledger
-from bureau.registrar.domains.models import Domain
+from bureau.registrar.domains.models import Domain, DomainEvent, Operation, Outcome
 
 from .conftest import client_for
 
@@ -53,6 +54,23 @@ def test_french_pages_are_all_french(alice: User, org_a: Organisation,
     assert caught == len(pages(domain_a))  # in English, each page shows Bureau's messages
     balance = visible_text(french.get("/balance/").content.decode())
     assert "123,45" in balance and "123.45" not in balance
+
+
+def test_a_history_line_by_bureau_itself_is_said_in_the_page_language(
+        alice: User, domain_a: Domain) -> None:
+    for label in ("reconcile", "auto-renew", "cli"):
+        DomainEvent.objects.create(domain=domain_a, domain_name=domain_a.name,
+                                   actor_label=label, operation=Operation.UPDATE,
+                                   outcome=Outcome.SUCCESS)
+    french, english = client_for(alice), client_for(alice)
+    french.cookies[settings.LANGUAGE_COOKIE_NAME] = "fr"
+    english.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    fr = unescape(visible_text(french.get(f"/domains/{domain_a.pk}/").content.decode()))
+    en = unescape(visible_text(english.get(f"/domains/{domain_a.pk}/").content.decode()))
+    assert "Bureau (check with the registry)" in en and "Bureau's operator" in en
+    assert "Bureau (renouvellement automatique)" in fr
+    for code in ("reconcile", "auto-renew", "cli"):
+        assert not re.search(rf"\b{code}\b", fr) and not re.search(rf"\b{code}\b", en), code
 
 
 def test_the_check_names_an_untranslated_message() -> None:

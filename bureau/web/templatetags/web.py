@@ -53,3 +53,31 @@ def memo(text: str) -> str:
                      "the registry") % {"operation": str(label).lower()})
     known = MEMOS.get(str(text))
     return str(known) if known else str(text)
+
+
+# Bureau's own jobs and doors, which histories record by a code (``Actor.label``), as the
+# page's language says them.
+ACTORS = {
+    "auto-renew": _("Bureau (automatic renewal)"),
+    "contact-accuracy": _("Bureau (contact checks)"),
+    "dns": _("Bureau (DNS)"),
+    "errp-parking": _("Bureau (expired name parked)"),
+    "expiry": _("Bureau (expiry)"),
+    "poll": _("Bureau (message from the registry)"),
+    "reconcile": _("Bureau (check with the registry)"),
+    "cli": _("Bureau's operator"),
+    "operator": _("Bureau's operator"),
+}
+
+
+@register.filter
+def actor_text(label: str) -> str:
+    """Who acted, for a history line without a person: "reconcile" -> "Bureau (check with
+    the registry)"; a code Bureau does not know is shown as it is."""
+    door, _colon, detail = str(label or "").partition(":")
+    if door == "api-token" and detail:
+        return str(_("API token %(prefix)s") % {"prefix": detail})
+    if door == "acme-key" and detail:
+        return str(_("certificate key no. %(number)s") % {"number": detail})
+    known = ACTORS.get(door) if not detail else None
+    return str(known) if known is not None else str(label or "")
