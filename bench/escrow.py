@@ -160,11 +160,14 @@ def db_bench(count: int, d: Path, keys: dict[str, Path], rounds: int) -> dict[st
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                             (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
-    # production settings want their keys given: throwaway ones for the bench
+    # production settings want their keys given: throwaway ones for the bench database, the
+    # field key the same at each run (rows it encrypted, the registry's password, are read
+    # again when the database is made anew at another size)
     env = dict(os.environ, PYTHONPATH=str(ROOT), DATABASE_URL=url,
                DJANGO_SETTINGS_MODULE="bureau.settings",
                BUREAU_SECRET_KEY=secrets.token_urlsafe(50),
-               BUREAU_FIELD_KEY=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())
+               BUREAU_FIELD_KEY=base64.urlsafe_b64encode(b"bureau escrow bench field key 32")
+               .decode())
     t = time.perf_counter()
     subprocess.run([sys.executable, "-P", str(ROOT / "bench" / "escrow_db_setup.py"),
                     str(count)], env=env, check=True, capture_output=True)
