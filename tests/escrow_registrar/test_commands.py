@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 from escrow_fixtures import Party
 
-from bureau.registrar.escrow.models import Deposit
+from bureau.registrar.escrow.models import AlertKind, Deposit
 
 from .conftest import Registrar, make_domains
 
@@ -66,4 +68,9 @@ def test_admin_shows_deposits_alerts_and_threshold(registrar: Registrar, escrow_
     assert page.status_code == 200
     assert "threshold 100,000 per quarter" in page.content.decode()
     alerts = client.get("/admin/escrow/escrowalert/").content.decode()
-    assert "Full deposit late" in alerts and "Incremental deposit late" in alerts
+    # in the staff member's language (Bureau's default, French, unless they chose another)
+    language = re.search(r'<html lang="([a-z-]+)"', alerts)
+    assert language is not None
+    with translation.override(language[1]):
+        kinds = [str(AlertKind.LATE_FULL.label), str(AlertKind.LATE_INC.label)]
+    assert all(kind in alerts for kind in kinds), kinds
