@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core.money import amount as money_amount
-from bureau.registrar.domains.models import Operation
+from bureau.web.memos import memo_text
 
 register = template.Library()
 
@@ -35,24 +33,11 @@ def registry_reason(reason: str) -> str:
     return str(known) if known else format_html('<span lang="en">{}</span>', reason)
 
 
-# Ledger memos the operations write in English, said in the page's language.
-GRACE_REFUND = re.compile(r"deleted within the (?P<operation>.+) grace period: credited by the "
-                          r"registry")
-MEMOS = {"demo funds": _("demo funds")}
-
-
 @register.filter
 def memo(text: str) -> str:
     """A ledger memo in the page's language when Bureau wrote it; a person's own words (a
-    bank transfer's reference...) as written."""
-    refund = GRACE_REFUND.fullmatch(str(text))
-    if refund:
-        code = refund.group("operation")
-        label = Operation(code).label if code in Operation.values else code
-        return str(_("deleted within the grace period of its %(operation)s: credited back by "
-                     "the registry") % {"operation": str(label).lower()})
-    known = MEMOS.get(str(text))
-    return str(known) if known else str(text)
+    bank transfer's reference...) as written (bureau.web.memos)."""
+    return memo_text(text)
 
 
 # Bureau's own jobs and doors, which histories record by a code (``Actor.label``), as the
