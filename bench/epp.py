@@ -26,7 +26,10 @@ is free. Work on the other core moves the ratio the wrong way twice: the bare ro
 faster (the cores no longer fall idle) while the library's Python gets slower (it shares the
 core's caches). Nov 2026, this 2-core machine: 1.07-1.09 idle, 1.2 with a test run beside
 it. Dec 2026, after the text-only paths for check frames and answers were removed (one path,
-lxml, for every frame): 1.20 at load 10 (target: under 1.25). The run prints `cpu_stretch`
+lxml, for every frame): 1.20 at load 10 (target: under 1.25); idle (load 0.1, cpu_stretch
+1.0) 1.31-1.35: build 27 us and parse 39 us per command in the round trip against 12 and 15 us
+in the codec loop, a cold core's price, while Bureau stays faster per command than every
+independent client (0.89 of epptools, the fastest). The run prints `cpu_stretch`
 (wall over CPU time of a plain loop, 1.0 when idle) and the
 load average, and the ratio should be read with them.
 
