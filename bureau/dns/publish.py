@@ -139,6 +139,14 @@ class UpdateTarget:
     timeout: float = 5.0
 
 
+def reads_back_alike(change: RRSetChange) -> bool:
+    """PowerDNS 4.7 stores a CAA record with an empty value received in an update without
+    its quotes (`0 issue `), where a PATCH keeps them (`0 issue ""`): such a change goes as
+    a PATCH, so that PowerDNS holds what Bureau recorded whichever way it went."""
+    return change.rtype != "CAA" or not any(content.endswith('""') for content in
+                                            change.contents)
+
+
 def send_changes(client: PowerDNSClient, zone: str, changes: Sequence[RRSetChange], *,
                  target: UpdateTarget | None = None) -> str:
     """Apply `changes` in one transaction. With a `target` and at most `UPDATE_LIMIT`
@@ -146,7 +154,8 @@ def send_changes(client: PowerDNSClient, zone: str, changes: Sequence[RRSetChang
     only); a zone that does not allow it yet is allowed, then asked again; still refused,
     or without a target, as a PATCH (PowerDNS rectifies the whole zone). Returns "update"
     or "patch", the way it went."""
-    if target is not None and 0 < len(changes) <= UPDATE_LIMIT:
+    if target is not None and 0 < len(changes) <= UPDATE_LIMIT and all(
+            reads_back_alike(change) for change in changes):
         for attempt in range(2):
             try:
                 with client.locks.hold(zone):

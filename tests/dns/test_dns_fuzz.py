@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSInstance, ZoneKind
-from bureau.dns.publish import UpdateTarget, send_changes, update_key
+from bureau.dns.publish import UpdateTarget, reads_back_alike, send_changes, update_key
 from bureau.dns.records import SUPPORTED_TYPES, Record, to_changes
 from bureau.dns.validation import ValidationError, validate_zone
 
@@ -133,6 +133,10 @@ def test_what_validates_is_accepted_by_powerdns(
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
 @given(st.lists(typed_records, min_size=1, max_size=4))
+# A CAA record with an empty value, which PowerDNS reads back unquoted from an update (found
+# by this test): such a change goes as a PATCH.
+@example([Record(name="@", rtype="CAA", content='0 issue ""', ttl=60),
+          Record(name="www", rtype="A", content="192.0.2.1", ttl=60)])
 def test_an_update_stores_what_a_patch_stores(
     client: PowerDNSClient, pdns: PowerDNSInstance, records: list[Record]
 ) -> None:
@@ -154,7 +158,9 @@ def test_an_update_stores_what_a_patch_stores(
             client.enable_dnssec(zone)
             target = UpdateTarget(f"127.0.0.1:{pdns.dns_port}", update_key(client),
                                   ("127.0.0.0/8",)) if way == "update" else None
-            assert send_changes(client, zone, to_changes(valid[way]), target=target) == way
+            changes = to_changes(valid[way])
+            expected = way if all(reads_back_alike(c) for c in changes) else "patch"
+            assert send_changes(client, zone, changes, target=target) == expected
             stored[way] = {(r.name.replace(zone, "@"), r.rtype, r.ttl,
                             tuple(sorted(c.replace(zone, "@") for c in r.contents)))
                            for r in client.get_zone(zone).rrsets if r.rtype != "SOA"}
