@@ -39,6 +39,24 @@ def url(zone: Zone, tail: str = "") -> str:
     return f"/api/v1/dns/zones/{str(zone.name).rstrip('.')}/{tail}"
 
 
+def validator(name: str, pdns: Any, tmp_path: Path) -> Callable[..., str]:
+    """delv from the zone's own DS as trust anchor: `validated(qname, rtype)` returns delv's
+    answer, asserting it is fully validated."""
+    ds = conf.client().ds_records(name)[0].split()
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
+                      f'"{ds[3]}"; }};\n')
+
+    def validated(qname: str, rtype: str = "A") -> str:
+        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
+                              rtype], capture_output=True, text=True, timeout=30).stdout
+        assert "fully validated" in out, out
+        return out
+
+    return validated
+
+
 def test_export_is_a_zone_file_named_checkzone_accepts(
         hosted_zone: Callable[..., Any], member: Any, tmp_path: Path) -> None:
     zone = hosted_zone()
@@ -162,17 +180,7 @@ def test_answers_and_denials_validate_after_every_kind_of_change(
 
     zone = hosted_zone()
     name = str(zone.name)
-    ds = conf.client().ds_records(name)[0].split()
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
-                      f'"{ds[3]}"; }};\n')
-
-    def validated(qname: str, rtype: str = "A") -> str:
-        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
-                              rtype], capture_output=True, text=True, timeout=30).stdout
-        assert "fully validated" in out, out
-        return out
+    validated = validator(name, pdns, tmp_path)
 
     first = edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1")])
     assert not Publication.objects.get(change=first.change).rectify  # a new name: an update
@@ -244,17 +252,7 @@ def test_an_edit_at_a_name_that_stays_is_an_update_only_bureau_may_send(
     zone = hosted_zone(nsec3=nsec3)
     name = str(zone.name)
     client = conf.client()
-    ds = client.ds_records(name)[0].split()
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
-                      f'"{ds[3]}"; }};\n')
-
-    def validated(qname: str, rtype: str = "A") -> str:
-        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
-                              rtype], capture_output=True, text=True, timeout=30).stdout
-        assert "fully validated" in out, out
-        return out
+    validated = validator(name, pdns, tmp_path)
 
     edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1"),
                                                Record("www", "TXT", "hello")])
@@ -305,17 +303,7 @@ def test_names_that_appear_and_go_keep_the_denial_chain(
 
     zone = hosted_zone(nsec3=nsec3)
     name = str(zone.name)
-    ds = conf.client().ds_records(name)[0].split()
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
-                      f'"{ds[3]}"; }};\n')
-
-    def validated(qname: str, rtype: str = "A") -> str:
-        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
-                              rtype], capture_output=True, text=True, timeout=30).stdout
-        assert "fully validated" in out, out
-        return out
+    validated = validator(name, pdns, tmp_path)
 
     edit_records(zone=zone, actor=member, add=[Record("www", "A", "192.0.2.1")])
     deep = edit_records(zone=zone, actor=member, add=[Record("a.b.c", "A", "192.0.2.5"),
