@@ -29,9 +29,14 @@ it. Dec 2026, after the text-only paths for check frames and answers were remove
 lxml, for every frame): 1.20 at load 10 (target: under 1.25); idle (load 0.1, cpu_stretch
 1.0) 1.31-1.35: build 27 us and parse 39 us per command in the round trip against 12 and 15 us
 in the codec loop, a cold core's price, while Bureau stays faster per command than every
-independent client (0.89 of epptools, the fastest). The run prints `cpu_stretch`
-(wall over CPU time of a plain loop, 1.0 when idle) and the
-load average, and the ratio should be read with them.
+independent client (0.89 of epptools, the fastest). Then commands built by copying a
+per-thread skeleton (`xmlutil.copy_of`: 7.7 us to build a check, from 12): alternating the
+two versions in one run (4 runs each, load 0.2), 1.29 against 1.32, the client's extra CPU
+85 against 95 us per command; still above the target when idle. What remains is lxml's own
+work on a cold core: the first code after the wake-up runs three to four times slower than
+in the codec loop (a second parse of the same answer, right after the first: 23 us against
+51). The run prints `cpu_stretch` (wall over CPU time of a plain loop, 1.0 when idle) and
+the load average, and the ratio should be read with them.
 
 The sandbox runs in its own process (`bureau sandbox serve`, schema checks of its responses
 off), so client and server do not share an interpreter lock.

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address, IPv6Address, ip_address
-from typing import ClassVar, Literal, Protocol, runtime_checkable
+from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
 
 from bureau.epp.namespaces import EPP
-from bureau.epp.xmlutil import Element, epp_root, serialize, sub
+from bureau.epp.xmlutil import Element, copy_of, el, epp_root, serialize, sub
 
 
 @runtime_checkable
@@ -51,8 +51,8 @@ class Command:
         return list(self.extensions)
 
     def to_xml(self, cltrid: str | None = None) -> bytes:
-        root = epp_root()
-        command = sub(root, EPP, "command")
+        root = copy_of("command", _command_skeleton)
+        command = root[0]
         self.build(command)
         extensions = self.all_extensions()
         if extensions:
@@ -115,7 +115,21 @@ def statuses(values: Sequence[str | Status]) -> list[Status]:
     return [v if isinstance(v, Status) else Status(v) for v in values]
 
 
+def _command_skeleton() -> Element:
+    root = epp_root()
+    sub(root, EPP, "command")
+    return root
+
+
+def _verb_skeleton(ns: str, tag: str, attrs: tuple[Any, ...]) -> Element:
+    verb = el(EPP, tag, **dict(attrs))
+    sub(verb, ns, tag)
+    return verb
+
+
 def object_element(command: Element, ns: str, tag: str, **attrs: str) -> Element:
     """<verb><obj:verb/></verb> under <command>, e.g. <create><domain:create/></create>."""
-    verb = sub(command, EPP, tag, **attrs)
-    return sub(verb, ns, tag)
+    key = (ns, tag, *sorted(attrs.items())) if attrs else (ns, tag)
+    verb = copy_of(key, lambda: _verb_skeleton(ns, tag, key[2:]))
+    command.append(verb)
+    return verb[0]

@@ -32,7 +32,8 @@ class ExtValue:
     reason: str
 
 
-@dataclass(frozen=True)
+# Read-only by convention, not frozen, like Response: every answer holds at least one.
+@dataclass
 class Result:
     code: int
     message: str
@@ -188,8 +189,13 @@ def _trid(tr: Element) -> tuple[str | None, str]:
     return cltrid, svtrid
 
 
+_RESPONSE, _EPP_ROOT = f"{{{EPP}}}response", f"{{{EPP}}}epp"
+
+
 def response_from_element(root: Element, raw: bytes = b"") -> Response:
-    resp = need(root, EPP, "response")
+    resp = next(root.iterchildren(_RESPONSE), None)
+    if resp is None:
+        raise FrameError("<epp> lacks its required <response> element")
     results: list[Result] = []
     msgq_node = resdata = extension = tr = None
     for node in resp:  # one pass over the children, in schema order or not
@@ -226,7 +232,7 @@ def response_from_element(root: Element, raw: bytes = b"") -> Response:
 
 def _root(data: bytes) -> Element:
     root = parse_xml(data)
-    if root.tag != f"{{{EPP}}}epp":
+    if root.tag != _EPP_ROOT:
         raise FrameError(f"not an EPP frame: root element is {root.tag}")
     return root
 
