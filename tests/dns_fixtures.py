@@ -6,7 +6,8 @@ Loaded for every suite by tests/conftest.py; a server starts only when a test as
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import subprocess
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,20 @@ BUREAU_NS = ("ns1.bureau-dns.net", "ns2.bureau-dns.net")
 
 def require_pdns() -> None:
     require_program("pdns_server", "pdns-server")
+
+
+def delv(pdns: PowerDNSInstance, root: str, ds: Iterable[str], qname: str, rtype: str,
+         tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """delv asking ``pdns`` for ``qname``/``rtype``, trusting ``root`` only through the DS
+    records given ("key-tag algorithm digest-type digest" each). A chain that validates
+    prints "; fully validated"."""
+    anchors = " ".join(f'{root} static-ds {tag} {alg} {kind} "{digest}";'
+                       for tag, alg, kind, digest in (d.split(maxsplit=3) for d in ds))
+    anchor = tmp_path / "anchor.conf"
+    anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
+    return subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
+                           f"+root={root}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
+                           rtype], capture_output=True, text=True, timeout=30)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from dns_fixtures import delv
 from programs import require_program
 from rest_framework.test import APIClient
 
@@ -56,14 +57,11 @@ def assert_every_name_works(domain: Domain, pdns: Any, tmp_path: Path) -> None:
                               str(pdns.dns_port), "+norec", "+short", owner, "NS"],
                              capture_output=True, text=True, timeout=30)
         assert sorted(dig.stdout.split()) == BUREAU_NS, (name, dig.stdout, dig.stderr)
-        anchors = " ".join(f'{owner} static-ds {d.key_tag} {d.alg} {d.digest_type} '
-                           f'"{d.digest}";' for d in registry_ds(domain, name))
-        anchor = tmp_path / f"anchor-{name}.conf"
-        anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
-        delv = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                               f"+root={owner}", "@127.0.0.1", "-p", str(pdns.dns_port),
-                               owner, "SOA"], capture_output=True, text=True, timeout=30)
-        assert "; fully validated" in delv.stdout, (name, delv.stdout + delv.stderr)
+        validated = delv(pdns, owner, [f"{d.key_tag} {d.alg} {d.digest_type} {d.digest}"
+                                       for d in registry_ds(domain, name)], owner, "SOA",
+                         tmp_path)
+        assert "; fully validated" in validated.stdout, (name, validated.stdout
+                                                         + validated.stderr)
 
 
 def drop_zones(names: list[str]) -> None:

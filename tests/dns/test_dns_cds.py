@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import itertools
 import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from programs import require_program
+from dns_fixtures import delv
 
 from bureau.dns import conf
 from bureau.dns.models import RolloverStep, Zone
@@ -35,14 +34,7 @@ def served(pdns: Any, name: str, rtype: str) -> set[str]:
 
 
 def delv_validates(pdns: Any, name: str, parent_ds: set[str], tmp_path: Path) -> bool:
-    anchors = " ".join(f'{name} static-ds {t} {a} {d} "{h}";'
-                       for t, a, d, h in (ds.split(maxsplit=3) for ds in parent_ds))
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
-    run = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                          f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), name, "SOA"],
-                         capture_output=True, text=True, timeout=30)
-    return "; fully validated" in run.stdout
+    return "; fully validated" in delv(pdns, name, parent_ds, name, "SOA", tmp_path).stdout
 
 
 def test_cds_published_and_rollover_waits_for_the_parent(

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from dns_fixtures import delv
 from programs import require_program
 from rest_framework.test import APIClient
 
@@ -58,14 +59,9 @@ def assert_works_at_once(domain: Domain, pdns: Any, tmp_path: Path) -> None:
 
     at_registry = ds_at_registry(domain)
     assert at_registry, "no DS at the registry"
-    anchors = " ".join(f'{name} static-ds {d.key_tag} {d.algorithm} {d.digest_type} '
-                       f'"{d.digest}";' for d in at_registry)
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
-    delv = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                           f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), name,
-                           "SOA"], capture_output=True, text=True, timeout=30)
-    assert "; fully validated" in delv.stdout, delv.stdout + delv.stderr
+    validated = delv(pdns, name, [f"{d.key_tag} {d.algorithm} {d.digest_type} {d.digest}"
+                                  for d in at_registry], name, "SOA", tmp_path)
+    assert "; fully validated" in validated.stdout, validated.stdout + validated.stderr
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import dns.rdatatype
 import dns.tsigkeyring
 import dns.zone
 import pytest
+from dns_fixtures import delv
 from programs import require_program
 
 from bureau.dns.dnssec import (
@@ -130,21 +131,11 @@ def test_delv_validates_with_the_ds_as_trust_anchor(
 ) -> None:
     zone, ds = signed_zone
 
-    def delv(ds_text: str) -> subprocess.CompletedProcess[str]:
-        tag, alg, dtype, digest = ds_text.split()
-        anchor = tmp_path / "anchor.conf"
-        anchor.write_text(
-            f'trust-anchors {{ {zone} static-ds {tag} {alg} {dtype} "{digest}"; }};\n'
-        )
-        command = [require_program("delv", "bind9-dnsutils"), "-a", str(anchor)]
-        command += [f"+root={zone}", "@127.0.0.1"]
-        command += ["-p", str(pdns.dns_port), f"www.{zone}", "A"]
-        return subprocess.run(command, capture_output=True, text=True, timeout=30)
-
-    good = delv(ds[0])
+    good = delv(pdns, zone, [ds[0]], f"www.{zone}", "A", tmp_path)
     assert "; fully validated" in good.stdout, good.stdout + good.stderr
     tag, alg, dtype, digest = ds[0].split()
-    bad = delv(f"{tag} {alg} {dtype} {'0' * len(digest)}")
+    bad = delv(pdns, zone, [f"{tag} {alg} {dtype} {'0' * len(digest)}"], f"www.{zone}", "A",
+               tmp_path)
     assert "fully validated" not in bad.stdout
     assert "broken trust chain" in bad.stderr
 

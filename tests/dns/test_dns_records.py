@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dns_fixtures import delv
 from programs import require_program
 from rest_framework.test import APIClient
 
@@ -42,15 +43,10 @@ def url(zone: Zone, tail: str = "") -> str:
 def validator(name: str, pdns: Any, tmp_path: Path) -> Callable[..., str]:
     """delv from the zone's own DS as trust anchor: `validated(qname, rtype)` returns delv's
     answer, asserting it is fully validated."""
-    ds = conf.client().ds_records(name)[0].split()
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
-                      f'"{ds[3]}"; }};\n')
+    ds = conf.client().ds_records(name)[:1]
 
     def validated(qname: str, rtype: str = "A") -> str:
-        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port), qname,
-                              rtype], capture_output=True, text=True, timeout=30).stdout
+        out = delv(pdns, name, ds, qname, rtype, tmp_path).stdout
         assert "fully validated" in out, out
         return out
 
@@ -218,14 +214,8 @@ def test_nsec3_is_offered_with_rfc_9276_parameters(
                      dnssec=True)
         kinds = {rrset.rdtype for rrset in denial.authority}
         assert dns.rdatatype.NSEC3 in kinds and dns.rdatatype.NSEC not in kinds
-        ds = conf.client().ds_records(name)[0].split()
-        anchor = tmp_path / "anchor.conf"
-        anchor.write_text(f'trust-anchors {{ {name} static-ds {ds[0]} {ds[1]} {ds[2]} '
-                          f'"{ds[3]}"; }};\n')
-        out = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                              f"+root={name}", "@127.0.0.1", "-p", str(pdns.dns_port),
-                              "nothing-here." + name, "A"], capture_output=True, text=True,
-                             timeout=30).stdout
+        out = delv(pdns, name, conf.client().ds_records(name)[:1], "nothing-here." + name, "A",
+                   tmp_path).stdout
         assert "negative response, fully validated" in out, out
     finally:
         conf.client().delete_zone(name)

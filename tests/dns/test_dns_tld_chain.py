@@ -6,13 +6,12 @@ no longer holds is insecure, not validated; and at every step of a key rollover.
 from __future__ import annotations
 
 import contextlib
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from programs import require_program
+from dns_fixtures import delv
 
 from bureau.cli.tldzones import publish_tld_zones
 from bureau.dns import conf
@@ -24,14 +23,8 @@ from bureau.registrar.operations.update import update
 pytestmark = pytest.mark.django_db
 
 
-def delv(pdns: Any, tld: str, tld_ds: list[str], name: str, tmp_path: Path) -> str:
-    anchors = " ".join(f'{tld}. static-ds {t} {a} {d} "{h}";'
-                       for t, a, d, h in (ds.split(maxsplit=3) for ds in tld_ds))
-    anchor = tmp_path / "anchor.conf"
-    anchor.write_text(f"trust-anchors {{ {anchors} }};\n")
-    run = subprocess.run([require_program("delv", "bind9-dnsutils"), "-a", str(anchor),
-                          f"+root={tld}.", "@127.0.0.1", "-p", str(pdns.dns_port), name, "SOA"],
-                         capture_output=True, text=True, timeout=30)
+def delv_from_tld(pdns: Any, tld: str, tld_ds: list[str], name: str, tmp_path: Path) -> str:
+    run = delv(pdns, f"{tld}.", tld_ds, name, "SOA", tmp_path)
     return run.stdout + run.stderr
 
 
@@ -44,11 +37,11 @@ def test_delv_validates_a_name_from_the_tlds_key(
     try:
         anchors = publish_tld_zones(conf.client(), sandbox.db_path)
         assert anchors[tld]
-        assert "; fully validated" in delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+        assert "; fully validated" in delv_from_tld(pdns, tld, anchors[tld], domain.name, tmp_path)
 
         update(domain=domain, actor=member, ds_records=[])  # the registry drops the DS
         assert publish_tld_zones(conf.client(), sandbox.db_path)[tld] == anchors[tld]
-        out = delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+        out = delv_from_tld(pdns, tld, anchors[tld], domain.name, tmp_path)
         assert "; fully validated" not in out and "unsigned answer" in out
     finally:
         for published in anchors or [tld]:  # the session's PowerDNS serves other tests too
@@ -65,13 +58,13 @@ def test_delv_validates_from_the_tlds_key_at_every_step_of_a_rollover(
     anchors: dict[str, list[str]] = {}
     try:
         anchors = publish_tld_zones(conf.client(), sandbox.db_path)
-        assert "; fully validated" in delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+        assert "; fully validated" in delv_from_tld(pdns, tld, anchors[tld], domain.name, tmp_path)
         rollover = start_rollover(zone=zone, actor=member)
         steps = [rollover.step]
         while True:
             # The TLD zone shows what the registry holds now; the chain holds at each step.
             publish_tld_zones(conf.client(), sandbox.db_path)
-            out = delv(pdns, tld, anchors[tld], domain.name, tmp_path)
+            out = delv_from_tld(pdns, tld, anchors[tld], domain.name, tmp_path)
             assert "; fully validated" in out, (rollover.step, out)
             if rollover.step == RolloverStep.DONE:
                 break
