@@ -131,13 +131,16 @@ def test_only_staff_import(organisation: Organisation, user: User) -> None:
 def test_the_command_imports_and_says_what_it_did(
         organisation: Organisation, tmp_path: Any, capsys: Any) -> None:
     path = tmp_path / "day.xml"
-    path.write_bytes(camt053([Movement("K1", 1500, reference=ref(organisation))]))
+    path.write_bytes(camt053([Movement("K1", 1500, reference=ref(organisation)),
+                              Movement("K2", 500, reference=ref(organisation))]))
     call_command("payments", "import", str(path))
-    assert "1 credited" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "2 credited" in said.out
+    assert f"{path}: 2 lines read" in said.err  # the progress line, closed before the result
     with pytest.raises(CommandError):
         call_command("payments", "import", str(path))
     assert "already imported" in capsys.readouterr().err
-    assert ledger.balance(organisation, "EUR") == 1500
+    assert ledger.balance(organisation, "EUR") == 2000
 
 
 def test_the_portal_import_page(staff_client: Any, organisation: Organisation,

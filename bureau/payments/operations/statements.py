@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from queue import Full, Queue
 from typing import IO, Any, TypeVar
@@ -92,10 +92,12 @@ def refusal(problems: list[Problem]) -> BadStatement:
     return BadStatement(message, problems)
 
 
-def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportReport:
+def import_statement(source: IO[bytes], *, filename: str, by: Any,
+                     progress: Callable[[int], None] | None = None) -> ImportReport:
     """Import a camt.053/camt.054, MT940 or CSV statement (a seekable binary file): credit
-    what it matches, queue the rest. Raises BadStatement (nothing imported),
-    AlreadyImported (this very file was imported before), NotAllowed."""
+    what it matches, queue the rest; ``progress`` is told the lines read so far, every
+    10,000 lines and at the end. Raises BadStatement (nothing imported), AlreadyImported
+    (this very file was imported before), NotAllowed."""
     verify_staff(by)
     digest = digest_of(source)
     before = StatementImport.objects.filter(digest=digest).first()
@@ -119,6 +121,8 @@ def import_statement(source: IO[bytes], *, filename: str, by: Any) -> ImportRepo
             importer = Importer(statement, report)
             for chunk in read_ahead(chunks(lines, CHUNK)):
                 importer.add(chunk)
+                if progress is not None:
+                    progress(importer.count)
             if importer.problems:
                 raise refusal(importer.problems)
             statement.lines = importer.count

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from bureau.core.progress import Progress
 from bureau.payments.operations import books, statements
 from bureau.payments.operations.errors import OperationError
 from bureau.registrar.billing.ledger import format_cents
@@ -56,16 +57,20 @@ class Command(BaseCommand):
             return
         failed = False
         for path in options["files"]:
+            progress = Progress(None, "lines read", label=str(path))
             try:
                 with path.open("rb") as source:
                     report = statements.import_statement(source, filename=path.name,
-                                                         by=CommandLine())
+                                                         by=CommandLine(), progress=progress)
             except OSError as exc:
+                progress.end()
                 raise CommandError(f"{path}: {exc.strerror}") from exc
             except OperationError as exc:
+                progress.end()
                 self.stderr.write(f"{path}: {exc.message}")
                 failed = True
                 continue
+            progress.end()
             self.stdout.write(f"{path}: {report.summary()}")
         if failed:
             raise CommandError("some statements were not imported (see above)")

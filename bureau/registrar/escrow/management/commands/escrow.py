@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
-import time
 from argparse import ArgumentParser
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
 from bureau.core import clock
+from bureau.core.progress import Progress
 from bureau.escrow.crypto import CryptoError
 from bureau.escrow.deliver import DeliveryError
 from bureau.escrow.pipeline import DepositError
@@ -31,18 +29,6 @@ from bureau.registrar.escrow.verification import verify_folder
 
 ERRORS = (conf.EscrowNotConfigured, DepositRefused, DepositError, CryptoError, DeliveryError,
           RestoreError, OSError, ValueError)
-
-
-def progress_printer(total: int | None, what: str = "rows") -> Callable[[int], None]:
-    start = time.monotonic()
-
-    def show(done: int) -> None:
-        rate = done / max(time.monotonic() - start, 1e-6)
-        of = f"/{total:,}" if total else ""
-        sys.stderr.write(f"\r{done:,}{of} {what}  {rate:,.0f}/s ")
-        sys.stderr.flush()
-
-    return show
 
 
 class Command(BaseCommand):
@@ -88,8 +74,9 @@ class Command(BaseCommand):
         conf.signing_keys().check()
         total = count_rows()
         self.stderr.write(f"{kind} deposit: {total:,} sponsored names")
-        deposit = make_deposit(kind, date=date, progress=progress_printer(total))
-        sys.stderr.write("\n")
+        progress = Progress(total, "rows")
+        deposit = make_deposit(kind, date=date, progress=progress)
+        progress.end()
         self.stdout.write(f"{deposit.kind} deposit {deposit.date}: {deposit.records:,} rows, "
                           f"{len(deposit.files)} data files in {deposit.folder}")
         for f in deposit.files:
@@ -125,9 +112,9 @@ class Command(BaseCommand):
     def do_restore(self, folders: list[Path], profile: str | None, **options: Any) -> None:
         prof = get_profile(profile) if profile else conf.profile()
         self.stderr.write(f"verifying and restoring {len(folders)} deposit(s)...")
-        result = restore(folders, prof, self._keys(options),
-                         progress=progress_printer(None, "names"))
-        sys.stderr.write("\n")
+        progress = Progress(None, "names")
+        result = restore(folders, prof, self._keys(options), progress=progress)
+        progress.end()
         self.stdout.write(f"restored {result.domains:,} domains, {result.contacts:,} contacts"
                           + (f", {result.tlds_created} TLDs created inactive (configure them)"
                              if result.tlds_created else "")
