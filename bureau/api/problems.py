@@ -29,6 +29,7 @@ from bureau import epp
 from bureau.audit.operations.tokens import TokenForbidden, TokenRefused
 from bureau.coop.operations import errors as coop
 from bureau.core.credentials import ReauthenticationRequired
+from bureau.core.uploads import BodyLimit
 from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.operations import errors as op
@@ -219,12 +220,14 @@ def _database_problem(exc: BaseException) -> dict[str, Any]:
                       f"(incident {incident}).", "incident": incident}
 
 
-def _too_large_problem() -> dict[str, Any]:
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
+def _too_large_problem(limit: BodyLimit | None = None) -> dict[str, Any]:
+    limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    most = limit.max_bytes or 0
+    advice = f" {limit.advice}" if limit.advice else " Send less at a time."
     return {"status_code": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             "slug": "request-too-large", "title": "Request too large",
-            "detail": f"The request body is larger than {limit} bytes, the most Bureau "
-                      "accepts: send less at a time.", "max_bytes": limit}
+            "detail": f"The request body is larger than {most} bytes, the most Bureau "
+                      f"accepts here.{advice}", "max_bytes": most}
 
 
 def database_unavailable(request: Any, exc: BaseException) -> Response:
@@ -247,13 +250,14 @@ def problem_response(request: HttpRequest, *, status_code: int, slug: str, title
     return response
 
 
-def too_large_response(request: HttpRequest) -> HttpResponse:
+def too_large_response(request: HttpRequest, limit: BodyLimit | None = None) -> HttpResponse:
     """413: problem details under /api/, the portal's page elsewhere."""
     if request.path.startswith("/api/"):
-        return problem_response(request, **_too_large_problem())
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
-    return HttpResponse(render_to_string("413.html", {"megabytes": f"{limit / 1e6:.1f}"}),
-                        status=413)
+        return problem_response(request, **_too_large_problem(limit))
+    limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return HttpResponse(render_to_string("413.html", {
+        "megabytes": f"{(limit.max_bytes or 0) / 1e6:.1f}", "advice": limit.advice}),
+        status=413)
 
 
 def bad_query_response(request: HttpRequest, char: str) -> HttpResponse:

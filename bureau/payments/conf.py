@@ -5,9 +5,13 @@
 - ``BUREAU_PAYMENTS_BENEFICIARY`` the account holder's name shown to payers (the
   cooperative's name by default)
 - ``BUREAU_PAYMENTS_CURRENCY`` the one currency balances are kept and paid in (EUR)
+- ``BUREAU_PAYMENTS_STATEMENT_MAX_MB`` the largest statement uploaded in the portal or the
+  API (100)
 """
 
 from __future__ import annotations
+
+from django.utils.translation import gettext as _
 
 from bureau.coop import conf as coop_conf
 from bureau.env import setting as _get
@@ -46,6 +50,18 @@ def settlement_days() -> int:
     """Days a collection needs, after its due date, before a return is unlikely and a
     renewal can count on the money (returns may come later: they are still handled)."""
     return int(_get("BUREAU_PAYMENTS_SETTLEMENT_DAYS", "5"))
+
+
+def statement_max_bytes() -> int:
+    """The largest statement staff may upload in the portal or the API; the command
+    (`bureau payments import`) takes any size. 100 MB is about 180,000 camt.053 lines, which
+    import within the web server's time limit."""
+    return int(float(_get("BUREAU_PAYMENTS_STATEMENT_MAX_MB", "100")) * 1_000_000)
+
+
+def statement_advice() -> str:
+    return _("Split the statement, or import it on the server with the command "
+             "“bureau payments import FILE”, which takes a statement of any size.")
 
 
 def stripe_secret_key() -> str:

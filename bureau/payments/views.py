@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from bureau.coop.models import Member
+from bureau.core.uploads import body_limit
 from bureau.registrar.accounts.models import Organisation
 from bureau.registrar.billing.ledger import format_cents
 
@@ -35,6 +36,7 @@ from .operations.errors import OperationError
 from .problems import describe
 
 
+@body_limit(conf.statement_max_bytes, conf.statement_advice)
 @staff_member_required
 def statement_import(request: HttpRequest) -> HttpResponse:
     form = StatementForm(request.POST or None, request.FILES or None)

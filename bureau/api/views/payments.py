@@ -3,6 +3,8 @@ portal's page and `bureau payments import`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
@@ -10,6 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bureau.core.uploads import body_limit
+from bureau.payments import conf
 from bureau.payments.operations import statements
 from bureau.payments.operations.errors import BadStatement
 from bureau.payments.problems import describe
@@ -25,6 +29,12 @@ class StatementUploadSerializer(serializers.Serializer):
 class StatementImportView(APIView):
     parser_classes = [MultiPartParser]
     scopes = {"POST": "payments:import"}
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # A month's statement is larger than other requests may be: its own limit.
+        view = super().as_view(**initkwargs)
+        return body_limit(conf.statement_max_bytes, conf.statement_advice)(view)
 
     @extend_schema(
         summary="Import a bank statement (staff)", request=StatementUploadSerializer,
