@@ -20,6 +20,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.views.defaults import bad_request, page_not_found, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -223,7 +224,8 @@ def _database_problem(exc: BaseException) -> dict[str, Any]:
 def _too_large_problem(limit: BodyLimit | None = None) -> dict[str, Any]:
     limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     most = limit.max_bytes or 0
-    advice = f" {limit.advice}" if limit.advice else " Send less at a time."
+    with translation.override("en"):  # the API's problems speak English
+        advice = f" {limit.advice()}" if limit.advice else " Send less at a time."
     return {"status_code": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             "slug": "request-too-large", "title": "Request too large",
             "detail": f"The request body is larger than {most} bytes, the most Bureau "
@@ -256,8 +258,8 @@ def too_large_response(request: HttpRequest, limit: BodyLimit | None = None) -> 
         return problem_response(request, **_too_large_problem(limit))
     limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
     return HttpResponse(render_to_string("413.html", {
-        "megabytes": f"{(limit.max_bytes or 0) / 1e6:.1f}", "advice": limit.advice}),
-        status=413)
+        "megabytes": f"{(limit.max_bytes or 0) / 1e6:.1f}",
+        "advice": limit.advice() if limit.advice else ""}), status=413)
 
 
 def bad_query_response(request: HttpRequest, char: str) -> HttpResponse:

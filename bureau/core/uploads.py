@@ -18,14 +18,17 @@ ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 @dataclass(frozen=True)
 class BodyLimit:
     max_bytes: int | None
-    advice: str = ""  # what to do with something larger, said to the person refused
+    # What to do with something larger, said to the person refused (in the language chosen
+    # when it is said: the portal's page speaks the person's, the API's problem English).
+    advice: Callable[[], str] | None = None
 
 
-def body_limit(max_bytes: Callable[[], int], advice: Callable[[], str]) -> Callable[[ViewT], ViewT]:
+def body_limit(max_bytes: Callable[[], int],
+               advice: Callable[[], str]) -> Callable[[ViewT], ViewT]:
     """Mark a view as taking a body of up to ``max_bytes()`` (read at each request, so that a
     setting changed in a test applies); ``advice()`` is added to the refusal."""
     def mark(view: ViewT) -> ViewT:
-        view.body_limit = lambda: BodyLimit(max_bytes(), advice())  # type: ignore[attr-defined]
+        view.body_limit = lambda: BodyLimit(max_bytes(), advice)  # type: ignore[attr-defined]
         return view
     return mark
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -52,10 +53,18 @@ def test_a_statement_over_its_limit_is_refused_saying_how_large_it_may_be(
     page = staff_client.post("/payments/statements/", upload(data))
     assert page.status_code == 413
     assert "2.0 MB" in page.content.decode()
+    assert "bureau payments import FILE" in page.content.decode()
+    staff_client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "fr"
+    page = staff_client.post("/payments/statements/", upload(data))
+    assert page.status_code == 413 and "Découpez le relevé" in page.content.decode()
     api = client_with(staff, organisation, ["payments:import"])
+    token = api._credentials["HTTP_AUTHORIZATION"]  # type: ignore[attr-defined]
+    api.credentials(HTTP_AUTHORIZATION=token, HTTP_ACCEPT_LANGUAGE="fr")
     answer = api.post("/api/v1/payments/statements/", upload(data), format="multipart")
     assert answer.status_code == 413
     assert answer.json()["max_bytes"] == 2_000_000
+    # Problem details speak English, whatever the language asked.
+    assert "Split the statement" in answer.json()["detail"]
     assert "bureau payments import" in answer.json()["detail"]
     assert not StatementImport.objects.exists()
     # Other forms keep Django's limit.
