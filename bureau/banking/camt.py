@@ -184,4 +184,4 @@ def entry_lines(entry: Any, account: str, q: Tags,
             entry_ref=f"{account}:{ref}", booked_on=booked_on, amount=tx_amount,
             currency=currency, credit=credit, name=name, iban=iban, remittance=ustrd,
             reference=structured, end_to_end=text(refs.get(q.EndToEndId)),
-            returned=reversal or bool(reason), return_reason=reason, line=at)
+            returned=reversal or bool(reason), return_reason=reason, line=at, account=account)

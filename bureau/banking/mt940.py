@@ -116,7 +116,8 @@ def parse(source: IO[bytes]) -> Iterator[StatementLine]:
                        "amount": amount, "currency": currency,
                        "credit": mark in ("C", "RD"), "returned": mark.startswith("R"),
                        "reference": "", "end_to_end": (match["customer"] or "").strip()
-                       if match["customer"] != "NONREF" else "", "line": number}
+                       if match["customer"] != "NONREF" else "", "line": number,
+                       "account": account}
         elif tag == "86" and pending is not None:
             done = finish(value)
             if done:

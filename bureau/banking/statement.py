@@ -18,7 +18,9 @@ class StatementLine:
     ``entry_ref`` identifies it across statements (the bank's own reference, prefixed with
     the account), so that an overlapping statement is recognised. ``amount`` is positive
     cents; ``credit`` says the money came in. ``returned`` marks an R-transaction (a
-    direct debit returned or rejected, or a reversal): money that went back."""
+    direct debit returned or rejected, or a reversal): money that went back. ``account``:
+    the account the statement is for, as the file names it (an IBAN, or the bank's own
+    identifier), empty when it names none (CSV)."""
 
     entry_ref: str
     booked_on: date
@@ -33,6 +35,7 @@ class StatementLine:
     returned: bool = False
     return_reason: str = ""
     line: int = 0
+    account: str = ""
 
 
 class Refusal(ValueError):

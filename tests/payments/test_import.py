@@ -117,6 +117,27 @@ def test_a_partly_bad_statement_imports_nothing_and_lists_the_bad_lines(
     assert ledger.balance(organisation, "EUR") == 1000
 
 
+def test_a_statement_of_another_account_imports_nothing(
+        staff: User, organisation: Organisation) -> None:
+    """A statement of another account (the savings account, a file picked by mistake) would
+    book its movements as the cooperative's: refused whole, naming both accounts."""
+    other = "FR1420041010050500013M02606"
+    movements = [Movement("A1", 1000, reference=ref(organisation)),
+                 Movement("A2", 300, credit=False, name="Rent")]
+    for data in (camt053(movements, account=other), mt940(movements, account=other)):
+        with pytest.raises(BadStatement) as refused:
+            run(data, staff)
+        message = refused.value.message
+        assert (f"for the account {other}; only the statements of the cooperative's account "
+                "FR7630006000011234567890189" in message)
+        assert message.count(other) == 1  # said once, not once a line
+    assert ledger.balance(organisation, "EUR") == 0
+    assert not BankLine.objects.exists() and not StatementImport.objects.exists()
+    # A bank's own account number cannot be compared with an IBAN: imported.
+    run(mt940(movements[:1], account="30006/00011234567"), staff)
+    assert ledger.balance(organisation, "EUR") == 1000
+
+
 def test_debits_are_recorded_as_money_out(staff: User, organisation: Organisation) -> None:
     report = run(camt053([Movement("O1", 3000, credit=False, name="Registry fees")]), staff)
     assert report.debits == 1 and BankLine.objects.get().state == LineState.DEBIT

@@ -26,6 +26,7 @@ from typing import IO, Any, TypeVar
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from stdnum import iban
 
 from bureau.banking import formats, pain002
 from bureau.banking import reference as rf
@@ -262,6 +263,22 @@ class Importer:
         self.count = 0
         self.existing: set[int] = set()  # organisations known to exist (ids)
         self.missing: set[int] = set()
+        self.ours = conf.iban()
+        self.accounts: dict[str, bool] = {}  # account as the file names it -> is another's
+
+    def another_account(self, account: str) -> bool:
+        """The statement is for an account that is not the cooperative's: an IBAN other than
+        BUREAU_PAYMENTS_IBAN (a bank's own account number cannot be compared: let through)."""
+        found = self.accounts.get(account)
+        if found is None:
+            number = account.replace(" ", "").upper()
+            found = self.accounts[account] = iban.is_valid(number) and number != self.ours
+            if found:
+                self.problems.append(Problem(0, _(
+                    "this statement is for the account %(account)s; only the statements of "
+                    "the cooperative's account %(ours)s (BUREAU_PAYMENTS_IBAN) are imported")
+                    % {"account": number, "ours": self.ours}))
+        return found
 
     def add(self, chunk: list[StatementLine]) -> None:
         fresh: list[StatementLine] = []
@@ -271,6 +288,8 @@ class Importer:
                 self.problems.append(Problem(line.line, _(
                     "the currency %(currency)s is not the one balances are kept in "
                     "(%(ours)s)") % {"currency": line.currency, "ours": self.currency}))
+            elif line.account and self.another_account(line.account):
+                continue  # said once for the account
             elif not self.problems:
                 fresh.append(line)
         if self.problems:
