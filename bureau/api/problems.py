@@ -13,7 +13,6 @@ import sys
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import InterfaceError, OperationalError
@@ -30,7 +29,7 @@ from bureau import epp
 from bureau.audit.operations.tokens import TokenForbidden, TokenRefused
 from bureau.coop.operations import errors as coop
 from bureau.core.credentials import ReauthenticationRequired
-from bureau.core.uploads import BodyLimit
+from bureau.core.uploads import BodyLimit, default_limit
 from bureau.core.validators import describe
 from bureau.registrar.billing.ledger import InsufficientFunds
 from bureau.registrar.operations import errors as op
@@ -222,7 +221,7 @@ def _database_problem(exc: BaseException) -> dict[str, Any]:
 
 
 def _too_large_problem(limit: BodyLimit | None = None) -> dict[str, Any]:
-    limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    limit = limit or default_limit()
     most = limit.max_bytes or 0
     with translation.override("en"):  # the API's problems speak English
         advice = f" {limit.advice()}" if limit.advice else " Send less at a time."
@@ -256,7 +255,7 @@ def too_large_response(request: HttpRequest, limit: BodyLimit | None = None) -> 
     """413: problem details under /api/, the portal's page elsewhere."""
     if request.path.startswith("/api/"):
         return problem_response(request, **_too_large_problem(limit))
-    limit = limit or BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    limit = limit or default_limit()
     return HttpResponse(render_to_string("413.html", {
         "megabytes": f"{(limit.max_bytes or 0) / 1e6:.1f}",
         "advice": limit.advice() if limit.advice else ""}), status=413)

@@ -8,8 +8,9 @@ import time
 
 
 class Progress:
-    """Called with the count done so far (``total``: the count expected, when known);
-    ``end()`` closes the line, if one was shown, before anything else is printed."""
+    """Called with the count done so far (``total``: the count expected, when known). Used
+    as a context manager, it closes the line, if one was shown, when the work ends or fails,
+    before anything else is printed."""
 
     def __init__(self, total: int | None, what: str, *, label: str = "") -> None:
         self.total, self.what = total, what
@@ -24,7 +25,10 @@ class Progress:
         sys.stderr.flush()
         self.shown = True
 
-    def end(self) -> None:
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         if self.shown:
             sys.stderr.write("\n")
             self.shown = False

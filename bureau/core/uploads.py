@@ -33,6 +33,10 @@ def body_limit(max_bytes: Callable[[], int],
     return mark
 
 
+def default_limit() -> BodyLimit:
+    return BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+
+
 def limit_of(view: Any) -> BodyLimit:
     marked = getattr(view, "body_limit", None)
-    return marked() if marked is not None else BodyLimit(settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return marked() if marked is not None else default_limit()

@@ -268,7 +268,8 @@ class Importer:
 
     def another_account(self, account: str) -> bool:
         """The statement is for an account that is not the cooperative's: an IBAN other than
-        BUREAU_PAYMENTS_IBAN (a bank's own account number cannot be compared: let through)."""
+        BUREAU_PAYMENTS_IBAN (a bank's own account number cannot be compared: let through).
+        The refusal is recorded the first time an account is seen, not once a line."""
         found = self.accounts.get(account)
         if found is None:
             number = account.replace(" ", "").upper()

@@ -57,20 +57,18 @@ class Command(BaseCommand):
             return
         failed = False
         for path in options["files"]:
-            progress = Progress(None, "lines read", label=str(path))
             try:
-                with path.open("rb") as source:
+                # The progress line is closed before the result or the refusal is printed.
+                with path.open("rb") as source, Progress(None, "lines read",
+                                                          label=str(path)) as progress:
                     report = statements.import_statement(source, filename=path.name,
                                                          by=CommandLine(), progress=progress)
             except OSError as exc:
-                progress.end()
                 raise CommandError(f"{path}: {exc.strerror}") from exc
             except OperationError as exc:
-                progress.end()
                 self.stderr.write(f"{path}: {exc.message}")
                 failed = True
                 continue
-            progress.end()
             self.stdout.write(f"{path}: {report.summary()}")
         if failed:
             raise CommandError("some statements were not imported (see above)")

@@ -74,9 +74,8 @@ class Command(BaseCommand):
         conf.signing_keys().check()
         total = count_rows()
         self.stderr.write(f"{kind} deposit: {total:,} sponsored names")
-        progress = Progress(total, "rows")
-        deposit = make_deposit(kind, date=date, progress=progress)
-        progress.end()
+        with Progress(total, "rows") as progress:
+            deposit = make_deposit(kind, date=date, progress=progress)
         self.stdout.write(f"{deposit.kind} deposit {deposit.date}: {deposit.records:,} rows, "
                           f"{len(deposit.files)} data files in {deposit.folder}")
         for f in deposit.files:
@@ -112,9 +111,8 @@ class Command(BaseCommand):
     def do_restore(self, folders: list[Path], profile: str | None, **options: Any) -> None:
         prof = get_profile(profile) if profile else conf.profile()
         self.stderr.write(f"verifying and restoring {len(folders)} deposit(s)...")
-        progress = Progress(None, "names")
-        result = restore(folders, prof, self._keys(options), progress=progress)
-        progress.end()
+        with Progress(None, "names") as progress:
+            result = restore(folders, prof, self._keys(options), progress=progress)
         self.stdout.write(f"restored {result.domains:,} domains, {result.contacts:,} contacts"
                           + (f", {result.tlds_created} TLDs created inactive (configure them)"
                              if result.tlds_created else "")
