@@ -8,6 +8,7 @@ by :func:`setting`: the web server's configuration (bureau/serve.py) reads the s
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -70,6 +71,33 @@ def env_path(name: str, default: Path) -> Path:
     if not path.is_absolute():
         raise SettingError(f"{name}={value!r}: give an absolute path")
     return path
+
+
+def state_dir() -> Path:
+    """The folder of everything Bureau keeps on disk: ``BUREAU_STATE_DIR``, else the `var`
+    folder beside the `bureau` package (never the folder a process happens to start in)."""
+    return env_path("BUREAU_STATE_DIR", Path(__file__).resolve().parent.parent / "var")
+
+
+# `bureau run` writes here the settings it gives its processes (where its PowerDNS and portal
+# listen, that its clock is the sandbox's), so that a `bureau` command typed in another shell
+# works on the same demo.
+RUN_SETTINGS = "run-settings.json"
+
+
+def adopt_run_settings(state: Path) -> None:
+    """Take the settings the last `bureau run` on this state folder gave its processes, under
+    the environment's own (a variable set here wins)."""
+    path = state / RUN_SETTINGS
+    try:
+        values = json.loads(path.read_text())
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError) as exc:
+        raise SettingError(f"{path} cannot be read ({exc}): delete it, `bureau run` writes it "
+                           "again") from None
+    for name, value in values.items():
+        os.environ.setdefault(name, str(value))
 
 
 def setting(name: str, default: str = "") -> str:

@@ -16,7 +16,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from bureau.core.keys import configured_key, parse_field_keys, private_file, private_folder
-from bureau.env import env_bool, env_float, env_int, env_list, env_path, env_str
+from bureau.env import env_bool, env_float, env_int, env_list, env_str, state_dir
 from bureau.logs import logging_config
 
 # The embedded demo (`bureau run` sets it, and the tests): missing keys are generated in the
@@ -27,8 +27,7 @@ DEMO = env_bool("BUREAU_DEMO", False)
 # the local PowerDNS's state, escrow deposits), readable by its owner only. The default is the
 # `var` folder beside the `bureau` package (the repository's, in a checkout): never the folder
 # a process happens to start in, so that the web server and the workers share their keys.
-STATE_DIR = private_folder(
-    env_path("BUREAU_STATE_DIR", Path(__file__).resolve().parent.parent / "var"))
+STATE_DIR = private_folder(state_dir())
 
 DEBUG = env_bool("BUREAU_DEBUG", False)
 
@@ -248,11 +247,9 @@ BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
 BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)
 BUREAU_NOTICES_FROM = env_str("BUREAU_NOTICES_FROM")  # empty: DEFAULT_FROM_EMAIL
 # Links in emails lead to the portal. Production sets BUREAU_PORTAL_URL (`check --deploy`);
-# otherwise where `bureau run` last served it (it writes it in the state folder, so commands
-# run in another shell link there too), else where BUREAU_ADDR says the web server listens.
-PORTAL_URL_FILE = STATE_DIR / "portal-url"
+# `bureau run` sets it for its processes and commands typed in another shell (`adopt_run_
+# settings`); otherwise it is where BUREAU_ADDR says the web server listens.
 BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL") or (
-    PORTAL_URL_FILE.read_text().strip() if PORTAL_URL_FILE.is_file() else
     "http://" + env_str("BUREAU_ADDR", "127.0.0.1:8000"))
 # AGPL §13: where users get the running version's source (empty: Bureau serves it, /source/).
 BUREAU_SOURCE_URL = env_str("BUREAU_SOURCE_URL", "")

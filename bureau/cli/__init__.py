@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 
-from bureau.env import SettingError, env_str
+from bureau.env import SettingError, adopt_run_settings, env_str, state_dir
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -19,13 +19,25 @@ def main(argv: list[str] | None = None) -> None:
     if args[:1] == ["sandbox"]:
         from bureau.sandbox.cli import main as sandbox_main
 
-        sys.exit(sandbox_main(args[1:]))
+        try:
+            sandbox = state_dir() / "sandbox"  # where `bureau run` keeps its sandbox
+        except SettingError as exc:
+            sys.exit(f"bureau: {exc}")
+        sys.exit(sandbox_main(args[1:], sandbox))
     if args[:1] == ["run"]:
         # The demo: keys generated once in the state folder, plain http on loopback.
         os.environ.setdefault("BUREAU_DEMO", "1")
         os.environ.setdefault("BUREAU_HTTPS", "0")
         # Links in the demo's emails lead to where its portal listens.
         os.environ.setdefault("BUREAU_PORTAL_URL", f"http://{demo_address(args[1:])}")
+    elif args[:1] not in (["worker"], ["dns_updates"]):
+        # A command typed beside a running demo works on that demo (its PowerDNS, its
+        # portal's address in emails, its clock). Services get their settings from whoever
+        # starts them (`bureau run`, systemd, a test).
+        try:
+            adopt_run_settings(state_dir())
+        except SettingError as exc:
+            sys.exit(f"bureau: {exc}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
     from django.core.management import execute_from_command_line
     from django.db import DatabaseError

@@ -1,6 +1,6 @@
 """`bureau sandbox ...`: run the sandbox registry and steer it from another shell.
 
-    bureau sandbox serve [--state-dir var/sandbox] [--port 7000] [--config sandbox.toml]
+    bureau sandbox serve [--state-dir DIR] [--port 7000] [--config sandbox.toml]
     bureau sandbox clock --show | --advance 400d
     bureau sandbox fault add drop_after --command domain:create --times 1
     bureau sandbox fault list | clear
@@ -32,12 +32,12 @@ from bureau.sandbox.server import EppServer, tls_context
 DB_NAME = "sandbox.sqlite3"
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(state_dir: Path) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bureau sandbox",
         description="A registry speaking EPP over TLS, for the demo and the tests.")
-    parser.add_argument("--state-dir", type=Path, default=Path("var/sandbox"),
-                        help="folder of the SQLite file and certificates (default var/sandbox)")
+    parser.add_argument("--state-dir", type=Path, default=state_dir,
+                        help=f"folder of the SQLite file and certificates (default {state_dir})")
     parser.add_argument("--config", type=Path, default=None,
                         help="TOML or JSON file replacing parts of the built-in policy")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -126,8 +126,10 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def main(argv: list[str] | None = None, state_dir: Path = Path("var/sandbox")) -> int:
+    """``state_dir``: the default of --state-dir (`bureau sandbox` gives the sandbox folder of
+    Bureau's state folder, where `bureau run` keeps its sandbox)."""
+    args = _parser(state_dir).parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     config = load_config(args.config)

@@ -15,9 +15,13 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import dns.message
+import dns.query
+import dns.rcode
 import pytest
 from aiosmtpd.controller import Controller
 from mail_fixtures import Inbox
@@ -211,3 +215,33 @@ def test_a_killed_web_server_is_started_again(demo: Demo) -> None:
                          for r in log_records(demo.stderr)), 30, "not reported")
     wait_for(lambda: demo.health()[0] == 200, 120, "the web server did not come back")
     assert demo.process.poll() is None
+
+
+def test_commands_in_another_shell_work_on_the_running_demo(demo: Demo) -> None:
+    """The README's "Try it": `bureau` typed in another shell, with none of the settings the
+    demo gave its own processes. The name it registers resolves at once on the demo's
+    PowerDNS, and its dates follow the sandbox's clock as the demo's do. Last in the module:
+    it moves that clock."""
+    shared = demo.state / "run-settings.json"
+    assert (shared.stat().st_mode & 0o777) == 0o600  # it holds PowerDNS's API key
+    dns_port = int(json.loads(shared.read_text())["BUREAU_DNS_PORT"])
+    elsewhere = {k: v for k, v in demo.env.items() if k != "BUREAU_ADDR"}
+
+    def bureau(*args: str) -> str:
+        done = subprocess.run([str(BUREAU), *args], env=elsewhere, capture_output=True,
+                              text=True, timeout=120, cwd=demo.state.parent)
+        assert done.returncode == 0, done.stderr
+        assert "PowerDNS" not in done.stderr, done.stderr  # no "did not confirm" warning
+        return done.stdout
+
+    bureau("domain", "register", "autre-shell.test", "--org", "demo")
+    answer = dns.query.udp(dns.message.make_query("autre-shell.test", "SOA"), "127.0.0.1",
+                           port=dns_port, timeout=5)
+    assert answer.rcode() == dns.rcode.NOERROR and answer.answer, answer
+
+    bureau("sandbox", "clock", "--advance", "3d")
+    registry_now = bureau("sandbox", "clock", "--show").split()[0]
+    bureau_now = bureau("shell", "-c", "from bureau.core import clock; "
+                        "print(clock.now().isoformat())").split()[-1]
+    assert bureau_now[:10] == registry_now[:10] == (
+        datetime.now(UTC) + timedelta(days=3)).date().isoformat()

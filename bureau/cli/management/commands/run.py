@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import json
 import logging
 import os
 import signal
@@ -28,10 +29,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from bureau.cli.tldzones import publish_tld_zones
-from bureau.core.keys import keep_secret
+from bureau.core.keys import keep_secret, private_file
 from bureau.dns.powerdns import PowerDNSClient, PowerDNSError
 from bureau.dns.powerdns.instance import PowerDNSInstance
-from bureau.env import env_int, env_str
+from bureau.env import RUN_SETTINGS, env_int, env_str
 from bureau.registrar.demo import load_demo_data
 from bureau.registrar.registries import connection
 from bureau.registrar.registries.sandbox import configure
@@ -123,6 +124,13 @@ def publish_sandbox_tlds(sandbox: Any, powerdns: PowerDNSInstance) -> None:
     (settings.STATE_DIR / TLD_ANCHORS).write_text(f"trust-anchors {{ {text} }};\n")
 
 
+def write_run_settings(values: dict[str, str]) -> None:
+    """Kept for `bureau` commands typed in another shell (`bureau.env.adopt_run_settings`);
+    readable by its owner only, as it holds PowerDNS's API key."""
+    path = private_file(settings.STATE_DIR / RUN_SETTINGS)
+    path.write_text(json.dumps(values, indent=1) + "\n")
+
+
 class Command(BaseCommand):
     help = "Run Bureau with the sandbox registry, the job worker and the web server."
 
@@ -143,14 +151,15 @@ class Command(BaseCommand):
         self.stdout.write("database ready: " + str(settings.DATABASES["default"]["NAME"]))
         call_command("collectstatic", interactive=False, verbosity=0)
         sandbox = None if no_sandbox else self.start_sandbox(sandbox_port)
-        # Commands run in another shell (`bureau forward`...) link their emails here too.
-        settings.PORTAL_URL_FILE.write_text(str(settings.BUREAU_PORTAL_URL) + "\n")
         logins = load_demo_data()
-        env = {**os.environ, "BUREAU_STATE_DIR": str(settings.STATE_DIR),
-               "DJANGO_SETTINGS_MODULE": "bureau.settings"}
+        # What this demo's processes are told, and commands typed in another shell too.
+        shared = {"BUREAU_PORTAL_URL": str(settings.BUREAU_PORTAL_URL)}
         if sandbox is not None:  # `bureau forward` moves the registry's clock and Bureau's
-            env["BUREAU_CLOCK_FOLLOWS_SANDBOX"] = "1"
-        powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(env)
+            shared["BUREAU_CLOCK_FOLLOWS_SANDBOX"] = "1"
+        powerdns, dns_line = (None, "off (--no-dns)") if no_dns else self.start_powerdns(shared)
+        write_run_settings(shared)
+        env = {**os.environ, **shared, "BUREAU_STATE_DIR": str(settings.STATE_DIR),
+               "DJANGO_SETTINGS_MODULE": "bureau.settings"}
         try:
             for line in load_life(registry=sandbox is not None, dns=powerdns is not None):
                 self.stdout.write("demo: " + line)
