@@ -4,6 +4,7 @@ delivers what is pending afterwards."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from django_tasks import task
@@ -22,12 +23,19 @@ log = logging.getLogger("bureau.registrar.escrow")
 
 
 def configured() -> bool:
-    """Escrow is on once the IANA ID is set; until then the jobs say so and do nothing (a
-    development instance is not an accredited registrar)."""
+    """Escrow is on once the IANA ID is set; until then the jobs do nothing (a development
+    instance is not an accredited registrar), said once per process rather than at every run
+    of each job."""
     if conf.iana_id_or_none() is None:
-        log.warning("escrow is not configured (BUREAU_ESCROW_IANA_ID unset): job skipped")
+        _say_escrow_is_off()
         return False
     return True
+
+
+@functools.cache
+def _say_escrow_is_off() -> None:
+    log.warning("escrow is not configured (BUREAU_ESCROW_IANA_ID unset): the escrow jobs do "
+                "nothing")
 
 
 def _deliver() -> dict[str, int]:
