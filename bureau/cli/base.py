@@ -3,7 +3,7 @@ operator), one subcommand per operation, refusals said in one line (exit status 
 
 from __future__ import annotations
 
-from argparse import ArgumentParser
+from argparse import SUPPRESS, ArgumentParser
 from typing import Any
 
 from django.contrib.auth.models import User
@@ -39,10 +39,16 @@ class OperationsCommand(BaseCommand):
     **options)``; each calls one operation with the console's actor."""
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--as", dest="username", default=None, metavar="PERSON",
-                            help="act as this person (user name or email; default: Bureau's "
-                                 "operator, for every organisation)")
-        self.add_actions(parser.add_subparsers(dest="action", required=True, metavar="ACTION"))
+        who = "act as this person (user name or email; default: Bureau's operator, for every " \
+              "organisation)"
+        parser.add_argument("--as", dest="username", default=None, metavar="PERSON", help=who)
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        self.add_actions(actions)
+        # Also after the action (`bureau token create --as membre ...`), where people put it
+        # as often as before; SUPPRESS keeps a value given before the action.
+        for action in actions.choices.values():
+            action.add_argument("--as", dest="username", default=SUPPRESS, metavar="PERSON",
+                                help=who)
 
     def add_actions(self, sub: Any) -> None:
         raise NotImplementedError

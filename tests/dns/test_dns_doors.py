@@ -6,11 +6,13 @@ requires a second factor the person has not set up, or when the records are wron
 from __future__ import annotations
 
 from collections.abc import Callable
+from io import StringIO
 from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from django.core.management.base import CommandError
 from doors import Doors, asks_for_2fa, door_of
 
@@ -95,6 +97,17 @@ def test_a_zone_hosted_and_stopped_with_the_command(
     with pytest.raises(CommandError, match="does not allow"):
         Doors(outsider).cli("dns", "set", name, "www", "A", "192.0.2.9")
     assert not zone.records.filter(rtype="A").exists()
+    # An MX typed unquoted is two contents, two records: refused, and the command shows the
+    # one that was meant. `--as` may also come after the action.
+    out, mail = StringIO(), f"mail.{zone.name}"
+    with pytest.raises(CommandError, match="Each CONTENT is one record") as refused:
+        call_command("dns", "set", name, "@", "MX", "10", mail, "--as", user.username,
+                     stdout=out)
+    assert f"bureau dns set {name} @ MX '10 {mail}'" in str(refused.value)
+    call_command("dns", "set", name, "@", "MX", f"10 {mail}", "--as", user.username,
+                 stdout=out)
+    assert [r.content for r in zone.records.filter(rtype="MX")] == [f"10 {mail}"]
+    assert ZoneChange.objects.filter(zone=zone).latest("id").actor == user
     doors.cli("dns", "stop", name)
     assert Zone.objects.get(pk=zone.pk).publish_state == PublishState.WITHDRAWN
     assert str(zone.name) not in doors.cli("dns", "list")

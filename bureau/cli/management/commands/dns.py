@@ -10,11 +10,15 @@ from django.core.management.base import CommandError
 from bureau.dns.models import PublishState, Zone
 from bureau.dns.operations import rrsets, zonefiles, zones
 from bureau.dns.operations.common import Outcome
-from bureau.dns.records import DEFAULT_TTL
+from bureau.dns.operations.errors import RecordsInvalid
+from bureau.dns.records import DEFAULT_TTL, SUPPORTED_TYPES
 from bureau.registrar.operations.common import Actor
 from bureau.registrar.operations.errors import OperationError
 
 from ...base import OperationsCommand
+
+# Types whose content has several fields (MX: preference and host): one word alone is never one.
+SEVERAL_FIELDS = SUPPORTED_TYPES - {"A", "AAAA", "CNAME", "NS", "PTR", "TXT"}
 
 
 class Command(OperationsCommand):
@@ -88,8 +92,19 @@ class Command(OperationsCommand):
     def do_set(self, actor: Actor, zone: str, name: str, type: str, contents: list[str],
                ttl: int, **options: Any) -> None:
         found = self.zone(zone)
-        outcome = rrsets.set_rrsets(zone=found, actor=actor, rrsets=[
-            rrsets.RRSet(name, type, ttl, contents)])
+        try:
+            outcome = rrsets.set_rrsets(zone=found, actor=actor, rrsets=[
+                rrsets.RRSet(name, type, ttl, contents)])
+        except RecordsInvalid as exc:
+            if type.upper() in SEVERAL_FIELDS and len(contents) > 1 and \
+                    not any(" " in content.strip() for content in contents):
+                # `set z @ MX 10 mail.z.` is two records, "10" and "mail.z.": say how to
+                # give the one that was meant.
+                raise CommandError(
+                    f"{exc.message}\nEach CONTENT is one record: for one {type.upper()} record, "
+                    f"quote it: bureau dns set {zone} {name} {type} '{' '.join(contents)}'"
+                ) from exc
+            raise
         self.stdout.write(f"{name} {type.upper()} in {found.name}: {len(contents)} record(s)")
         self.published(outcome)
 
