@@ -36,7 +36,14 @@ two versions in one run (4 runs each, load 0.2), 1.29 against 1.32, the client's
 work on a cold core: the first code after the wake-up runs three to four times slower than
 in the codec loop (a second parse of the same answer, right after the first: 23 us against
 51). The run prints `cpu_stretch` (wall over CPU time of a plain loop, 1.0 when idle) and
-the load average, and the ratio should be read with them.
+the load average, and the ratio should be read with them. The idle core is not the whole of
+it: with the guest kernel's halt polling on (`guest_halt_poll_ns` 300000 in
+/sys/module/haltpoll/parameters, so the vCPU never halts while it waits; 8 Dec 2026, two
+runs of three rounds each way), every round trip was a third shorter (bare 193-238 us
+against 297-356) and the ratio the same (1.26-1.39 against 1.27-1.31), the client's build and
+parse still about twice their codec-loop time: between two commands, the TLS send and
+receive (OpenSSL, the kernel) take the core's caches from the interpreter and lxml, which any
+client that builds and reads each command pays. Only less work per command lowers it.
 
 The sandbox runs in its own process (`bureau sandbox serve`, schema checks of its responses
 off), so client and server do not share an interpreter lock.
