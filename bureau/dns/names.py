@@ -11,6 +11,7 @@ import re
 
 import dns.name
 import idna
+from django.utils.translation import gettext as _
 
 MAX_LABEL = 63
 MAX_NAME = 253  # presentation form without the final dot (255 octets on the wire)
@@ -18,42 +19,60 @@ _ASCII_LABEL = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?$")
 
 
 class InvalidName(ValueError):
-    """The name cannot be used; the message says which label and what to change."""
+    """The name cannot be used; the message says which label and what to change, in the
+    active language (messages are made when the name is checked)."""
+
+
+def typed(value: object) -> str:
+    """What a person typed, quoted in a message: 'www' in English (as Python writes it), « www »
+    in French. Text that Python escapes to show it (a backslash, a quote) keeps Python's own
+    quoting, which shows every character."""
+    shown = repr(value)
+    if isinstance(value, str) and shown == f"'{value}'":
+        # Translators: a value as the person typed it, quoted (in French: « %(text)s »).
+        return _("'%(text)s'") % {"text": value}
+    return shown
 
 
 def to_a_label(label: str) -> str:
     """One label to its lower-case A-label form, or InvalidName saying what is wrong."""
     if label == "":
-        raise InvalidName("empty label (two dots in a row, or a dot at the start)")
+        raise InvalidName(_("empty label (two dots in a row, or a dot at the start)"))
     if label.isascii():
         lower = label.lower()
         if lower.startswith("xn--"):
             try:
                 idna.decode(lower)
             except idna.IDNAError as exc:
-                raise InvalidName(f"label {label!r} is not a valid A-label ({exc})") from exc
+                raise InvalidName(_("label %(label)s is not a valid A-label (%(error)s)")
+                                  % {"label": typed(label), "error": exc}) from exc
         elif len(lower) > 3 and lower[2:4] == "--":
             raise InvalidName(
-                f"label {label!r} has '--' in 3rd and 4th position, reserved for A-labels"
+                _("label %(label)s has '--' in 3rd and 4th position, reserved for A-labels")
+                % {"label": typed(label)}
             )
         if not _ASCII_LABEL.match(lower):
             raise InvalidName(
-                f"label {label!r} may only contain letters a-z, digits, '-' and '_', "
-                "and may not start or end with '-'"
+                _("label %(label)s may only contain letters a-z, digits, '-' and '_', "
+                  "and may not start or end with '-'") % {"label": typed(label)}
             )
         if len(lower) > MAX_LABEL:
-            raise InvalidName(f"label {label!r} is {len(lower)} characters long (max {MAX_LABEL})")
+            raise InvalidName(_("label %(label)s is %(length)s characters long (max %(max)s)")
+                              % {"label": typed(label), "length": len(lower), "max": MAX_LABEL})
         return lower
     try:
         encoded = idna.encode(label, uts46=True, transitional=False).decode("ascii")
     except idna.IDNAError as exc:
         raise InvalidName(
-            f"label {label!r} is not a valid internationalised label ({exc})"
+            _("label %(label)s is not a valid internationalised label (%(error)s)")
+            % {"label": typed(label), "error": exc}
         ) from exc
     if len(encoded) > MAX_LABEL:
         raise InvalidName(
-            f"label {label!r} is {len(encoded)} characters long as A-label {encoded} "
-            f"(max {MAX_LABEL})"
+            _("label %(label)s is %(length)s characters long as A-label %(a_label)s "
+              "(max %(max)s)")
+            % {"label": typed(label), "length": len(encoded), "a_label": encoded,
+               "max": MAX_LABEL}
         )
     return encoded
 
@@ -62,11 +81,12 @@ def zone_name(text: str) -> dns.name.Name:
     """A zone's name ("example.org", "exemple.fr", "例え.jp") as an absolute dnspython name."""
     text = text.strip().rstrip(".")
     if not text:
-        raise InvalidName("the zone name is empty")
+        raise InvalidName(_("the zone name is empty"))
     labels = [to_a_label(label) for label in text.split(".")]
     for label in labels:
         if label.startswith("_") or label == "*":
-            raise InvalidName(f"label {label!r} is not allowed in a zone name")
+            raise InvalidName(_("label %(label)s is not allowed in a zone name")
+                              % {"label": typed(label)})
     return _make(labels)
 
 
@@ -94,8 +114,9 @@ def owner_name(text: str, zone: dns.name.Name) -> dns.name.Name:
             name = _make(labels + list(_labels(zone)))
     if not name.is_subdomain(zone):
         raise InvalidName(
-            f"{name.to_text()} is outside the zone {zone.to_text()}: use a name ending in "
-            f"{zone_text} or a relative name such as 'www'"
+            _("%(name)s is outside the zone %(zone)s: use a name ending in %(ending)s or a "
+              "relative name such as 'www'")
+            % {"name": name.to_text(), "zone": zone.to_text(), "ending": zone_text}
         )
     return name
 
@@ -103,7 +124,7 @@ def owner_name(text: str, zone: dns.name.Name) -> dns.name.Name:
 def _owner_label(label: str, position: int) -> str:
     if label == "*":
         if position != 0:
-            raise InvalidName("a wildcard '*' is only allowed as the leftmost label")
+            raise InvalidName(_("a wildcard '*' is only allowed as the leftmost label"))
         return label
     return to_a_label(label)
 
@@ -115,7 +136,8 @@ def _labels(name: dns.name.Name) -> tuple[str, ...]:
 def _make(labels: list[str]) -> dns.name.Name:
     text = ".".join(labels)
     if len(text) > MAX_NAME:
-        raise InvalidName(f"the name is {len(text)} characters long (max {MAX_NAME})")
+        raise InvalidName(_("the name is %(length)s characters long (max %(max)s)")
+                          % {"length": len(text), "max": MAX_NAME})
     return dns.name.from_text(text + ".")
 
 

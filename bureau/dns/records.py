@@ -58,12 +58,18 @@ class Record:
     ttl: int = DEFAULT_TTL
     line: int | None = None  # zone-file line, for error messages
 
-    def label(self) -> str:
-        where = f"line {self.line}: " if self.line is not None else ""
+    def shown(self) -> str:
+        """The record as given ("www 3600 A 192.0.2.1"), without its line number."""
         if not self.rtype:  # a zone-file line that did not parse into a record
-            return f"{where}{self.content}".strip()
+            return self.content.strip()
         name = self.name if self.name.strip() else "@"
-        return f"{where}{name} {self.ttl} {self.rtype} {self.content}".strip()
+        return f"{name} {self.ttl} {self.rtype} {self.content}".strip()
+
+    def label(self) -> str:
+        """The record with its line number, in English (the API's list of skipped lines;
+        `Problem` says the line in the reader's language)."""
+        where = f"line {self.line}: " if self.line is not None else ""
+        return f"{where}{self.shown()}".strip()
 
 
 @dataclass(frozen=True)

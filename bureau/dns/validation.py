@@ -14,6 +14,9 @@ Decisions (documented in docs/dns.md):
   that then ends in the zone name twice ("mail.example.org.example.org.") is refused as the
   classic forgotten-dot mistake.
 - SOA and the apex NS are managed by Bureau and PowerDNS, not edited as records.
+
+Messages are made when the validation runs, in the active language (the portal request's,
+the console person's); `Problem.field` stays the English key the API and the forms use.
 """
 
 from __future__ import annotations
@@ -31,30 +34,35 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rdtypes.ANY.CNAME
 import dns.tokenizer
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from bureau.core.validators import describe, forbidden_character
-from bureau.dns.names import InvalidName, owner_name, zone_name
+from bureau.dns.names import InvalidName, owner_name, typed, zone_name
 from bureau.dns.records import MAX_TTL, MIN_TTL, SUPPORTED_TYPES, Record, ValidRecord
 
 TXT_CHUNK = 255
 CAA_TAGS = frozenset(
     {"issue", "issuewild", "iodef", "issuemail", "issuevmc", "contactemail", "contactphone"}
 )
+# What each type's content is, said in the reader's language when a message is made.
 CONTENT_HINTS = {
-    "A": "an IPv4 address such as 192.0.2.1",
-    "AAAA": "an IPv6 address such as 2001:db8::1",
-    "CNAME": "a host name such as www.example.net. (final dot for names outside the zone)",
-    "MX": "a preference and a host name, such as: 10 mail.example.net.",
-    "TXT": 'text, or quoted strings such as "v=spf1 -all"',
-    "SRV": "priority weight port target, such as: 0 5 5060 sip.example.net.",
-    "CAA": 'flags tag value, such as: 0 issue "letsencrypt.org"',
-    "NS": "a name server host name such as ns1.example.net.",
-    "DS": "key-tag algorithm digest-type digest, such as: 12345 13 2 <64 hex digits>",
-    "TLSA": "usage selector matching-type data, such as: 3 1 1 <64 hex digits>",
-    "SSHFP": "algorithm type fingerprint, such as: 4 2 <64 hex digits>",
-    "HTTPS": 'priority target params, such as: 1 . alpn="h2,h3"',
-    "SVCB": "priority target params, such as: 1 svc.example.net. port=8443",
-    "PTR": "a host name such as host.example.net.",
+    "A": gettext_lazy("an IPv4 address such as 192.0.2.1"),
+    "AAAA": gettext_lazy("an IPv6 address such as 2001:db8::1"),
+    "CNAME": gettext_lazy(
+        "a host name such as www.example.net. (final dot for names outside the zone)"),
+    "MX": gettext_lazy("a preference and a host name, such as: 10 mail.example.net."),
+    "TXT": gettext_lazy('text, or quoted strings such as "v=spf1 -all"'),
+    "SRV": gettext_lazy("priority weight port target, such as: 0 5 5060 sip.example.net."),
+    "CAA": gettext_lazy('flags tag value, such as: 0 issue "letsencrypt.org"'),
+    "NS": gettext_lazy("a name server host name such as ns1.example.net."),
+    "DS": gettext_lazy(
+        "key-tag algorithm digest-type digest, such as: 12345 13 2 <64 hex digits>"),
+    "TLSA": gettext_lazy("usage selector matching-type data, such as: 3 1 1 <64 hex digits>"),
+    "SSHFP": gettext_lazy("algorithm type fingerprint, such as: 4 2 <64 hex digits>"),
+    "HTTPS": gettext_lazy('priority target params, such as: 1 . alpn="h2,h3"'),
+    "SVCB": gettext_lazy("priority target params, such as: 1 svc.example.net. port=8443"),
+    "PTR": gettext_lazy("a host name such as host.example.net."),
 }
 # Types whose rdata names a host that must exist as an address, never a CNAME (RFC 2181 10.3).
 TARGET_TYPES = {"MX": "exchange", "NS": "target", "SRV": "target"}
@@ -66,8 +74,8 @@ _TLSA_OWNER = re.compile(r"^_[0-9]{1,5}\._(tcp|udp|sctp)\.")
 class Problem:
     """One thing wrong with the input: the record, the field, and what to do."""
 
-    field: str  # "name" | "type" | "ttl" | "content"
-    message: str
+    field: str  # "name" | "type" | "ttl" | "content": the English key the API and forms use
+    message: str  # in the language active when the problem was found
     record: Record | None = None
 
     @property
@@ -75,8 +83,32 @@ class Problem:
         return self.record.line if self.record is not None else None
 
     def __str__(self) -> str:
-        where = f"{self.record.label()}: " if self.record is not None else ""
-        return f"{where}{self.field}: {self.message}"
+        """The line, the record, the field and the message, in the active language (English:
+        "line 3: www 3600 A 999.1.1.1: content: ...")."""
+        said = {"field": field_label(self.field), "message": self.message}
+        shown = self.record.shown() if self.record is not None else ""
+        line = self.line
+        if line is None:
+            if not shown:
+                return _("%(field)s: %(message)s") % said
+            return _("%(record)s: %(field)s: %(message)s") % {**said, "record": shown}
+        if not shown:
+            return _("line %(line)s: %(field)s: %(message)s") % {**said, "line": line}
+        return _("line %(line)s: %(record)s: %(field)s: %(message)s") % {
+            **said, "line": line, "record": shown}
+
+
+def field_label(field: str) -> str:
+    """A problem's field ("content") as the reader says it (« contenu » in French)."""
+    labels = {
+        "name": pgettext("field of a DNS record", "name"),
+        "type": pgettext("field of a DNS record", "type"),
+        "ttl": pgettext("field of a DNS record", "ttl"),
+        "content": pgettext("field of a DNS record", "content"),
+        "zone": pgettext("field of a DNS record", "zone"),
+        "line": pgettext("field of a DNS record", "line"),
+    }
+    return labels.get(field, field)
 
 
 class ValidationError(ValueError):
@@ -84,7 +116,7 @@ class ValidationError(ValueError):
 
     def __init__(self, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems) or "invalid input")
+        super().__init__("\n".join(str(p) for p in self.problems) or _("invalid input"))
 
 
 # -- one record -----------------------------------------------------------------------------
@@ -108,15 +140,16 @@ def validate_record(zone: str | dns.name.Name, record: Record) -> ValidRecord:
     if rtype not in SUPPORTED_TYPES:
         fail(
             "type",
-            f"type {record.rtype!r} is not supported here; use one of "
-            + ", ".join(sorted(SUPPORTED_TYPES)),
+            _("type %(type)s is not supported here; use one of %(types)s")
+            % {"type": typed(record.rtype), "types": ", ".join(sorted(SUPPORTED_TYPES))},
         )
 
     ttl = record.ttl
     if isinstance(ttl, bool) or not isinstance(ttl, int):
-        fail("ttl", f"TTL {ttl!r} must be a whole number of seconds")
+        fail("ttl", _("TTL %(ttl)s must be a whole number of seconds") % {"ttl": typed(ttl)})
     elif not MIN_TTL <= ttl <= MAX_TTL:
-        fail("ttl", f"TTL {ttl} is out of range: use {MIN_TTL} to {MAX_TTL} seconds")
+        fail("ttl", _("TTL %(ttl)s is out of range: use %(min)s to %(max)s seconds")
+             % {"ttl": ttl, "min": MIN_TTL, "max": MAX_TTL})
 
     content: str | None = None
     rdata: dns.rdata.Rdata | None = None
@@ -141,16 +174,17 @@ def _canonical_content(
     origin: dns.name.Name, owner: dns.name.Name | None, rtype: str, content: str
 ) -> tuple[str, dns.rdata.Rdata]:
     if not isinstance(content, str):
-        raise _ContentError(f"content must be text, not {type(content).__name__}")
+        raise _ContentError(_("content must be text, not %(kind)s")
+                            % {"kind": type(content).__name__})
     text = content.strip()
     if not text:
-        raise _ContentError(f"content is empty: give {CONTENT_HINTS[rtype]}")
+        raise _ContentError(_("content is empty: give %(hint)s") % {"hint": CONTENT_HINTS[rtype]})
     if "\n" in text or "\r" in text:
-        raise _ContentError("content must be on one line")
+        raise _ContentError(_("content must be on one line"))
     found = forbidden_character(text, multiline=True)  # a tab separates like a space
     if found is not None:
-        raise _ContentError(f"content holds an invisible control character, "
-                            f"{describe(found[1])}: type it again without it")
+        raise _ContentError(_("content holds an invisible control character, %(character)s: "
+                              "type it again without it") % {"character": describe(found[1])})
     if rtype in ("A", "AAAA"):
         _check_address(rtype, text)
     if rtype == "TXT":
@@ -166,7 +200,9 @@ def _canonical_content(
     except (dns.exception.DNSException, ValueError, UnicodeError) as exc:
         detail = str(exc) or exc.__class__.__name__
         raise _ContentError(
-            f"{rtype} content {content!r} is not valid ({detail}): give {CONTENT_HINTS[rtype]}"
+            _("%(type)s content %(content)s is not valid (%(detail)s): give %(hint)s")
+            % {"type": rtype, "content": typed(content), "detail": detail,
+               "hint": CONTENT_HINTS[rtype]}
         ) from exc
     _check_meaning(origin, owner, rtype, rdata)
     text = rdata.to_text()
@@ -183,11 +219,14 @@ def _check_address(rtype: str, text: str) -> None:
     try:
         address = ipaddress.ip_address(text)
     except ValueError:
-        raise _ContentError(f"{text!r} is not {CONTENT_HINTS[rtype]}") from None
+        raise _ContentError(_("%(content)s is not %(hint)s")
+                            % {"content": typed(text), "hint": CONTENT_HINTS[rtype]}) from None
     if rtype == "A" and address.version != 4:
-        raise _ContentError(f"{text!r} is an IPv6 address: use an AAAA record for it")
+        raise _ContentError(_("%(content)s is an IPv6 address: use an AAAA record for it")
+                            % {"content": typed(text)})
     if rtype == "AAAA" and address.version != 6:
-        raise _ContentError(f"{text!r} is an IPv4 address: use an A record for it")
+        raise _ContentError(_("%(content)s is an IPv4 address: use an A record for it")
+                            % {"content": typed(text)})
 
 
 def _hex_ipv6(text: str) -> str:
@@ -214,8 +253,9 @@ def _txt_strings(text: str) -> str:
             tokens = _quoted_strings(text)
         except dns.exception.DNSException as exc:
             raise _ContentError(
-                f"TXT content {text!r} is not a list of quoted strings ({exc}): "
-                "close every quote, or give the text without quotes"
+                _("TXT content %(content)s is not a list of quoted strings (%(detail)s): "
+                  "close every quote, or give the text without quotes")
+                % {"content": typed(text), "detail": exc}
             ) from exc
     else:
         tokens = [text.encode("utf-8")]
@@ -225,7 +265,7 @@ def _txt_strings(text: str) -> str:
         if not token:
             pieces.append(b"")
     if sum(len(p) + 1 for p in pieces) > 65_000:
-        raise _ContentError("TXT content is too long for one record (about 64 KB at most)")
+        raise _ContentError(_("TXT content is too long for one record (about 64 KB at most)"))
     return " ".join(_quote(p) for p in pieces)
 
 
@@ -237,7 +277,8 @@ def _quoted_strings(text: str) -> list[bytes]:
         if token.is_eol_or_eof():
             return out
         if not token.is_quoted_string():
-            raise dns.exception.SyntaxError(f"{token.value!r} is outside quotes")
+            raise dns.exception.SyntaxError(_("%(text)s is outside quotes")
+                                            % {"text": typed(token.value)})
         # Escapes (\" \\ \DDD) stand for the bytes they name; they are written back by _quote.
         value = token.unescape_to_bytes().value
         out.append(value.encode("utf-8") if isinstance(value, str) else value)
@@ -268,39 +309,41 @@ def _check_meaning(
         tag = rdata.tag.decode("ascii", "replace").lower()  # type: ignore[attr-defined]
         if tag not in CAA_TAGS:
             raise _ContentError(
-                f"CAA tag {tag!r} is unknown: use one of {', '.join(sorted(CAA_TAGS))}"
+                _("CAA tag %(tag)s is unknown: use one of %(tags)s")
+                % {"tag": typed(tag), "tags": ", ".join(sorted(CAA_TAGS))}
             )
     if rtype == "SSHFP" and rdata.algorithm not in (1, 2, 3, 4, 6):  # type: ignore[attr-defined]
         raise _ContentError(
-            "SSHFP algorithm must be 1 (RSA), 2 (DSA), 3 (ECDSA), 4 (Ed25519) or 6 (Ed448)"
+            _("SSHFP algorithm must be 1 (RSA), 2 (DSA), 3 (ECDSA), 4 (Ed25519) or 6 (Ed448)")
         )
     if rtype == "TLSA":
         if rdata.usage > 3 or rdata.selector > 1 or rdata.mtype > 2:  # type: ignore[attr-defined]
             raise _ContentError(
-                "TLSA usage must be 0-3, selector 0-1 and matching type 0-2 (RFC 6698)"
+                _("TLSA usage must be 0-3, selector 0-1 and matching type 0-2 (RFC 6698)")
             )
         if owner is not None and not _TLSA_OWNER.match(owner.to_text()):
             raise _ContentError(
-                "a TLSA record belongs at _port._protocol.host, such as _443._tcp.www"
+                _("a TLSA record belongs at _port._protocol.host, such as _443._tcp.www")
             )
     if rtype == "DS" and rdata.digest_type not in (1, 2, 4):  # type: ignore[attr-defined]
-        raise _ContentError("DS digest type must be 2 (SHA-256), 4 (SHA-384) or 1 (SHA-1)")
+        raise _ContentError(_("DS digest type must be 2 (SHA-256), 4 (SHA-384) or 1 (SHA-1)"))
     if rtype == "CNAME" and owner is not None and rdata.target == owner:  # type: ignore[attr-defined]
-        raise _ContentError("a CNAME cannot point to itself")
+        raise _ContentError(_("a CNAME cannot point to itself"))
 
 
 def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> None:
     if target == dns.name.root:
         if rtype in ("MX", "SRV", "HTTPS", "SVCB"):
             return  # null MX (RFC 7505), "no service" SRV, "same name" SVCB
-        raise _ContentError(f"a {rtype} record cannot point to the root '.'")
+        raise _ContentError(_("a %(type)s record cannot point to the root '.'") % {"type": rtype})
     text = target.to_text()
     origin_text = origin.to_text()
     doubled = origin_text.rstrip(".") + "." + origin_text  # "example.org.example.org."
     if text == doubled or text.endswith("." + doubled):
         fixed = target.relativize(origin).to_text()
         raise _ContentError(
-            f"target {text} repeats the zone name: did you mean {fixed}. (with a final dot)?"
+            _("target %(target)s repeats the zone name: did you mean %(fixed)s. (with a final "
+              "dot)?") % {"target": text, "fixed": fixed}
         )
     if rtype in ("MX", "NS", "SRV", "CNAME"):
         first = text.rstrip(".").split(".")[0]
@@ -311,11 +354,12 @@ def _check_target(origin: dns.name.Name, rtype: str, target: dns.name.Name) -> N
             except ValueError:
                 continue
             raise _ContentError(
-                f"a {rtype} record points to a host name, not an address ({candidate}): "
-                "give the name of a host that has A/AAAA records"
+                _("a %(type)s record points to a host name, not an address (%(address)s): "
+                  "give the name of a host that has A/AAAA records")
+                % {"type": rtype, "address": candidate}
             )
         if first == "*" and rtype != "CNAME":
-            raise _ContentError(f"a {rtype} target cannot be a wildcard name")
+            raise _ContentError(_("a %(type)s target cannot be a wildcard name") % {"type": rtype})
 
 
 def _origin(zone: str | dns.name.Name) -> dns.name.Name:
@@ -380,17 +424,20 @@ def _zone_rules(
         n for n, rs in by_name.items() if n != origin and any(r.rtype == "NS" for r in rs)
     }
 
-    for (_, rtype), group in rrsets.items():
+    for (_owner, rtype), group in rrsets.items():
         ttls = {r.ttl for r in group}
         if len(ttls) > 1:
             fail(
                 group[-1],
                 "ttl",
-                f"the {rtype} records of {group[0].name} have different TTLs "
-                f"({', '.join(map(str, sorted(ttls)))}): give them all the same TTL",
+                _("the %(type)s records of %(name)s have different TTLs (%(ttls)s): give them "
+                  "all the same TTL")
+                % {"type": rtype, "name": group[0].name,
+                   "ttls": ", ".join(map(str, sorted(ttls)))},
             )
         if rtype == "CNAME" and len({r.content for r in group}) > 1:
-            fail(group[-1], "content", f"{group[0].name} has several CNAMEs: keep only one")
+            fail(group[-1], "content", _("%(name)s has several CNAMEs: keep only one")
+                 % {"name": group[0].name})
 
     for record in records:
         owner = record.owner
@@ -398,8 +445,8 @@ def _zone_rules(
             fail(
                 record,
                 "name",
-                "a CNAME is not allowed at the zone apex (it would hide SOA and NS): "
-                "use A/AAAA records, or an HTTPS/SVCB record",
+                _("a CNAME is not allowed at the zone apex (it would hide SOA and NS): "
+                  "use A/AAAA records, or an HTTPS/SVCB record"),
             )
         elif record.rtype == "CNAME":
             others = sorted({r.rtype for r in by_name[owner] if r.rtype != "CNAME"})
@@ -407,24 +454,25 @@ def _zone_rules(
                 fail(
                     record,
                     "name",
-                    f"{record.name} has a CNAME and other data ({', '.join(others)}): "
-                    "a CNAME must be alone at its name; remove one or the other",
+                    _("%(name)s has a CNAME and other data (%(types)s): a CNAME must be alone "
+                      "at its name; remove one or the other")
+                    % {"name": record.name, "types": ", ".join(others)},
                 )
         if record.rtype == "NS" and owner == origin:
             fail(
                 record,
                 "name",
-                "the zone's own NS records are managed by Bureau; NS records here are for "
-                "delegating a sub-zone such as 'lab'",
+                _("the zone's own NS records are managed by Bureau; NS records here are for "
+                  "delegating a sub-zone such as 'lab'"),
             )
         if record.rtype == "NS" and owner.labels[0] == b"*":
-            fail(record, "name", "a delegation (NS) cannot be at a wildcard name")
+            fail(record, "name", _("a delegation (NS) cannot be at a wildcard name"))
         if record.rtype == "DS" and owner not in delegations:
             fail(
                 record,
                 "name",
-                f"a DS record belongs at a delegated sub-zone: add NS records for "
-                f"{record.name} too, or remove the DS",
+                _("a DS record belongs at a delegated sub-zone: add NS records for %(name)s "
+                  "too, or remove the DS") % {"name": record.name},
             )
         target_field = TARGET_TYPES.get(record.rtype)
         if target_field:
@@ -433,8 +481,9 @@ def _zone_rules(
                 fail(
                     record,
                     "content",
-                    f"{record.rtype} target {target} is a CNAME, which {record.rtype} may not "
-                    "point to (RFC 2181): point to the host the CNAME names instead",
+                    _("%(type)s target %(target)s is a CNAME, which %(type)s may not point to "
+                      "(RFC 2181): point to the host the CNAME names instead")
+                    % {"type": record.rtype, "target": target},
                 )
         # Data below a delegation is hidden by it, except the glue of that delegation.
         for cut in delegations:
@@ -447,8 +496,9 @@ def _zone_rules(
                     fail(
                         record,
                         "name",
-                        f"{record.name} is below the delegation {cut} and would never be "
-                        f"served: remove it, or only keep A/AAAA glue for {cut}'s name servers",
+                        _("%(name)s is below the delegation %(cut)s and would never be "
+                          "served: remove it, or only keep A/AAAA glue for %(cut)s's name "
+                          "servers") % {"name": record.name, "cut": cut},
                     )
 
     # In-zone name servers need addresses here (glue), or nobody can reach them.
@@ -461,8 +511,9 @@ def _zone_rules(
             fail(
                 record,
                 "content",
-                f"name server {target} is inside {record.name}: add its A or AAAA record "
-                "(glue), or use a name server outside the delegated zone",
+                _("name server %(target)s is inside %(name)s: add its A or AAAA record "
+                  "(glue), or use a name server outside the delegated zone")
+                % {"target": target, "name": record.name},
             )
     for ns in nameservers:
         target = dns.name.from_text(ns.rstrip(".") + ".")
@@ -470,8 +521,8 @@ def _zone_rules(
             problems.append(
                 Problem(
                     "content",
-                    f"the zone's name server {target} is in the zone: add its A or AAAA "
-                    "record, or it cannot be reached",
+                    _("the zone's name server %(target)s is in the zone: add its A or AAAA "
+                      "record, or it cannot be reached") % {"target": target},
                 )
             )
     return problems

@@ -6,6 +6,9 @@ import pytest
 
 from bureau.dns.names import InvalidName, owner_name, to_unicode, zone_name
 
+# The messages are said in the active language (French by default): these read English.
+pytestmark = pytest.mark.usefixtures("english")
+
 ZONE = zone_name("example.org")
 
 

@@ -55,7 +55,8 @@ def test_record_editor_shows_the_problem_on_its_field(browser: Client, zone: Zon
                            {"name": "mail", "type": "MX", "ttl": 3600, "content": "10 192.0.2.1"})
     assert refused.status_code == 400
     html = refused.content.decode()
-    assert 'id="id_content_error"' in html and "not an address" in html
+    # The portal speaks French (the default): so do the validation's messages.
+    assert 'id="id_content_error"' in html and "pas vers une adresse" in html
     assert zone.records.count() == 0 and served_serial(zone) == serial
     added = browser.post(f"/dns/zones/{zone.pk}/records/",
                          {"name": "www", "type": "A", "ttl": 300, "content": "192.0.2.1"})
@@ -119,7 +120,7 @@ def test_undo_import_export_templates_health(browser: Client, zone: Zone) -> Non
     assert zone.records.count() == 0
     bad = browser.post(f"/dns/zones/{zone.pk}/import/",
                        {"text": "ok IN A 192.0.2.1\nnope IN AAAA 1.2.3.4\n", "replace": "on"})
-    assert bad.status_code == 400 and "line 2" in bad.content.decode()
+    assert bad.status_code == 400 and "ligne 2" in bad.content.decode()
     good = browser.post(f"/dns/zones/{zone.pk}/import/",
                         {"text": "ok IN A 192.0.2.1\n", "replace": "on"})
     assert good.status_code == 302 and zone.records.count() == 1

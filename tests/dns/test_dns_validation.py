@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from bureau.dns.records import Record, to_changes
-from bureau.dns.validation import ValidationError, validate_record, validate_zone
+from bureau.dns.validation import Problem, ValidationError, validate_record, validate_zone
+
+# The messages are said in the active language (French by default): these read English.
+pytestmark = pytest.mark.usefixtures("english")
 
 ZONE = "example.org"
 
@@ -201,3 +205,37 @@ def test_all_problems_are_reported_at_once() -> None:
         Record("@", "CNAME", "x.example.net."),
     )
     assert len(found) == 3
+
+
+def test_a_refused_record_is_explained_in_the_readers_language() -> None:
+    records = (Record("www", "A", "999.1.1.1", 3600, line=1),
+               Record("@", "MX", "10 mail.example.org", 3600, line=2))  # no final dot
+
+    def refused(*given: Record) -> list[Problem]:
+        with pytest.raises(ValidationError) as info:
+            validate_zone(ZONE, given)
+        return info.value.problems
+
+    with translation.override("fr"):
+        french = refused(*records)
+        said = [str(p) for p in french]
+        bad_name = [str(p) for p in refused(Record("a..b", "A", "192.0.2.1"))]
+    assert said == [
+        "ligne 1 : www 3600 A 999.1.1.1 : contenu : « 999.1.1.1 » n’est pas une adresse IPv4 "
+        "comme 192.0.2.1",
+        "ligne 2 : @ 3600 MX 10 mail.example.org : contenu : la cible "
+        "mail.example.org.example.org. répète le nom de la zone : vouliez-vous dire "
+        "mail.example.org. (avec un point final) ?",
+    ]
+    assert bad_name == ["a..b 3600 A 192.0.2.1 : nom : libellé vide (deux points à la suite, "
+                        "ou un point au début)"]
+    assert [p.field for p in french] == ["content", "content"]  # the key the API and forms use
+
+    with translation.override("en"):
+        english = [str(p) for p in refused(*records)]
+    assert english == [
+        "line 1: www 3600 A 999.1.1.1: content: '999.1.1.1' is not an IPv4 address such as "
+        "192.0.2.1",
+        "line 2: @ 3600 MX 10 mail.example.org: content: target mail.example.org.example.org. "
+        "repeats the zone name: did you mean mail.example.org. (with a final dot)?",
+    ]

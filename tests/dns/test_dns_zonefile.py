@@ -8,6 +8,9 @@ from bureau.dns.records import Record
 from bureau.dns.validation import ValidationError, validate_zone
 from bureau.dns.zonefile import export_zone_file, parse_zone_file
 
+# The messages are said in the active language (French by default): these read English.
+pytestmark = pytest.mark.usefixtures("english")
+
 GOOD = """\
 $ORIGIN example.org.
 $TTL 1h
