@@ -247,8 +247,8 @@ BUREAU_NOTICES_VERIFY_DAYS = env_int("BUREAU_NOTICES_VERIFY_DAYS", 15)
 BUREAU_NOTICES_CONFIRM_EVERY_DAYS = env_int("BUREAU_NOTICES_CONFIRM_EVERY_DAYS", 365)
 BUREAU_NOTICES_FROM = env_str("BUREAU_NOTICES_FROM")  # empty: DEFAULT_FROM_EMAIL
 # Links in emails lead to the portal. Production sets BUREAU_PORTAL_URL (`check --deploy`);
-# `bureau run` sets it for its processes and commands typed in another shell (`adopt_run_
-# settings`); otherwise it is where BUREAU_ADDR says the web server listens.
+# `bureau run` sets it for its processes and for commands typed in another shell
+# (bureau.env.adopt_run_settings); otherwise it is where BUREAU_ADDR says the web server listens.
 BUREAU_PORTAL_URL = env_str("BUREAU_PORTAL_URL") or (
     "http://" + env_str("BUREAU_ADDR", "127.0.0.1:8000"))
 # AGPL §13: where users get the running version's source (empty: Bureau serves it, /source/).
