@@ -223,7 +223,7 @@ def _database_problem(exc: BaseException) -> dict[str, Any]:
 def _too_large_problem(limit: BodyLimit | None = None) -> dict[str, Any]:
     limit = limit or default_limit()
     most = limit.max_bytes or 0
-    with translation.override("en"):  # the API's problems speak English
+    with translation.override("en"):  # this problem's detail is English: its advice too
         advice = f" {limit.advice()}" if limit.advice else " Send less at a time."
     return {"status_code": status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
             "slug": "request-too-large", "title": "Request too large",

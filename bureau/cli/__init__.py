@@ -16,14 +16,14 @@ from bureau.env import SettingError, adopt_run_settings, env_str, state_dir
 
 def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        state = state_dir()
+    except SettingError as exc:
+        sys.exit(f"bureau: {exc}")
     if args[:1] == ["sandbox"]:
         from bureau.sandbox.cli import main as sandbox_main
 
-        try:
-            sandbox = state_dir() / "sandbox"  # where `bureau run` keeps its sandbox
-        except SettingError as exc:
-            sys.exit(f"bureau: {exc}")
-        sys.exit(sandbox_main(args[1:], sandbox))
+        sys.exit(sandbox_main(args[1:], state / "sandbox"))  # where `bureau run` keeps it
     if args[:1] == ["run"]:
         # The demo: keys generated once in the state folder, plain http on loopback.
         os.environ.setdefault("BUREAU_DEMO", "1")
@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
         # portal's address in emails, its clock). Services get their settings from whoever
         # starts them (`bureau run`, systemd, a test).
         try:
-            adopt_run_settings(state_dir())
+            adopt_run_settings(state)
         except SettingError as exc:
             sys.exit(f"bureau: {exc}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")

@@ -19,7 +19,7 @@ ViewT = TypeVar("ViewT", bound=Callable[..., Any])
 class BodyLimit:
     max_bytes: int | None
     # What to do with something larger, said to the person refused (in the language chosen
-    # when it is said: the portal's page speaks the person's, the API's problem English).
+    # when it is said: the portal's page speaks the person's, the API's 413 problem English).
     advice: Callable[[], str] | None = None
 
 

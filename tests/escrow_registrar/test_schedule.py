@@ -4,6 +4,7 @@ periodic jobs."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -117,16 +118,22 @@ def test_threshold_counts_registration_years_by_hand(registrar: Registrar, setti
 
 
 def test_periodic_jobs_are_configured_and_skip_until_configured(
-    registrar: Registrar, settings: Any,
+    registrar: Registrar, settings: Any, caplog: pytest.LogCaptureFixture,
 ) -> None:
     jobs = django_settings.BUREAU_PERIODIC_JOBS
     assert jobs["escrow-full"]["every"] == 7 * 86400
     assert jobs["escrow-inc"]["every"] == 86400
     assert jobs["escrow-lateness"]["every"] == 3600
     settings.BUREAU_ESCROW_IANA_ID = ""
-    assert tasks.weekly_full.call() == {"skipped": "escrow not configured"}
-    assert tasks.check_lateness.call() == ["escrow not configured"]
+    tasks._say_escrow_is_off.cache_clear()  # as in a process that just started
+    with caplog.at_level(logging.WARNING, logger="bureau.registrar.escrow"):
+        assert tasks.weekly_full.call() == {"skipped": "escrow not configured"}
+        assert tasks.check_lateness.call() == ["escrow not configured"]
+        assert tasks.daily_incremental.call() == {"skipped": "escrow not configured"}
     assert not EscrowAlert.objects.exists()
+    # Said once for the process, not at every run of every job.
+    assert [r.getMessage() for r in caplog.records] == [
+        "escrow is not configured (BUREAU_ESCROW_IANA_ID unset): the escrow jobs do nothing"]
 
 
 def test_schedule_makes_the_full_deposit_before_it_is_late(registrar: Registrar,
